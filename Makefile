@@ -1,0 +1,31 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make run   - install into .venv, migrate, load demo data the first time, start web + worker + beat
+#   make test  - install into .venv and run the whole test suite (PostgreSQL/Redis when
+#                DATABASE_URL / REDIS_URL are set, SQLite and the embedded broker otherwise)
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8080
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install setup check-python clean lint
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
+
+$(STAMP): requirements.txt | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	APP_ENV=$${APP_ENV:-demo} PORT=$(PORT) $(PY) -m app.devserver
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,52 @@
+"""REST resources for the organisation: /api/v1/region/, /api/v1/center/, /api/v1/department/."""
+
+from __future__ import annotations
+
+from app.models.org import Department, Region, ServiceCenter
+from app.views.base import AppModelRestApi, ScopedInterface
+
+
+class RegionApi(AppModelRestApi):
+    resource_name = "region"
+    class_permission_name = "Region"
+    datamodel = ScopedInterface(Region)
+    allow_browser_login = False
+    list_columns = ["id", "code", "name", "level", "parent_id", "parent.name"]
+    show_columns = ["id", "code", "name", "level", "parent_id", "parent.name", "full_name"]
+    add_columns = edit_columns = ["code", "name", "level", "parent"]
+    search_columns = ["code", "name", "level", "parent"]
+    order_columns = ["code", "name", "level"]
+    base_order = ("code", "asc")
+
+
+class CenterApi(AppModelRestApi):
+    resource_name = "center"
+    class_permission_name = "Center"
+    datamodel = ScopedInterface(ServiceCenter)
+    list_columns = ["id", "code", "name", "kind", "external", "region.id", "region.name", "phone", "active"]
+    show_columns = [
+        "id", "code", "name", "kind", "external", "has_window", "region.id", "region.name", "address",
+        "postcode", "phone", "hours", "active", "remarks",
+    ]
+    add_columns = edit_columns = [
+        "code", "name", "kind", "external", "has_window", "region", "address", "postcode", "phone", "hours",
+        "active", "remarks",
+    ]
+    search_columns = ["code", "name", "kind", "external", "region", "active"]
+    order_columns = ["code", "name", "kind"]
+    base_order = ("code", "asc")
+
+
+class DepartmentApi(AppModelRestApi):
+    resource_name = "department"
+    class_permission_name = "Department"
+    datamodel = ScopedInterface(Department)
+    list_columns = ["id", "name", "short_name", "line", "region.id", "region.name", "center.id", "center.name", "active"]
+    show_columns = [
+        "id", "name", "short_name", "line", "region.id", "region.name", "center.id", "center.name", "phone",
+        "address", "active",
+    ]
+    add_columns = edit_columns = ["name", "short_name", "business_line", "region", "center", "phone", "address", "active"]
+    search_columns = ["name", "short_name", "line", "region", "active"]
+    order_columns = ["name", "line"]
+    base_order = ("name", "asc")

@@ -1,0 +1,113 @@
+"""Command-line entry points: ``flask db …``, ``flask roles sync``, ``flask demo load``, ``flask setup``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
+roles_cli = AppGroup("roles", help="Roles and permissions, defined in app/security/roles.py.")
+demo_cli = AppGroup("demo", help="Demo data for Guangyuan.")
+calendar_cli = AppGroup("calendar", help="The work calendar.")
+
+
+def alembic_config(url: str | None = None) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", (url or current_app.config["SQLALCHEMY_DATABASE_URI"]).replace("%", "%%"))
+    return cfg
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the schema (to the newest revision by default)."""
+    command.upgrade(alembic_config(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    command.downgrade(alembic_config(), revision)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    command.current(alembic_config(), verbose=True)
+
+
+@db_cli.command("check")
+def db_check() -> None:
+    """Fails if the models and the migrations disagree."""
+    command.check(alembic_config())
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+@roles_cli.command("sync")
+def roles_sync() -> None:
+    from app.services.roles import sync_roles
+
+    for role, count in sync_roles(current_app.appbuilder).items():
+        click.echo(f"{role}: {count} permissions")
+
+
+@demo_cli.command("load")
+@click.option("--password", envvar="DEMO_PASSWORD", default=None, help="Password of new demo users.")
+def demo_load(password: str | None) -> None:
+    """Load (or refresh) the demo network, catalog and users."""
+    from app.services.demo import load_demo
+
+    summary = load_demo(current_app.appbuilder.session, current_app.appbuilder.sm,
+                        password or current_app.config["DEMO_PASSWORD"])
+    click.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
+
+
+@calendar_cli.command("seed")
+def calendar_seed() -> None:
+    """Load the years the chinesecalendar package knows and the database does not."""
+    from app.services.calendar import seed_from_chinese_calendar
+
+    years = seed_from_chinese_calendar(current_app.appbuilder.session)
+    click.echo(f"seeded {len(years)} year(s): {', '.join(map(str, years)) or '-'}")
+
+
+def setup(with_demo: bool) -> None:
+    """Everything a fresh or upgraded installation needs before it serves requests."""
+    from app.services.calendar import seed_from_chinese_calendar
+    from app.services.demo import demo_loaded, load_demo
+    from app.services.roles import sync_roles
+
+    session = current_app.appbuilder.session
+    command.upgrade(alembic_config(), "head")
+    sync_roles(current_app.appbuilder)
+    seed_from_chinese_calendar(session)
+    if with_demo and not demo_loaded(session):
+        summary = load_demo(session, current_app.appbuilder.sm, current_app.config["DEMO_PASSWORD"])
+        click.echo("demo data loaded: " + ", ".join(f"{k}: {v}" for k, v in summary.items()))
+
+
+@click.command("setup")
+@click.option("--demo/--no-demo", default=None, help="Load demo data on a new database (default: in demo mode).")
+def setup_command(demo: bool | None) -> None:
+    """Migrate, synchronise roles, seed the calendar, and load demo data the first time."""
+    setup(current_app.config["DEMO_MODE"] if demo is None else demo)
+    click.echo("setup complete")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (db_cli, roles_cli, demo_cli, calendar_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(setup_command)

@@ -1,0 +1,32 @@
+"""The roles of DESIGN §1. Pure names: which permissions each role holds lives in ``app.security.roles``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RoleName(StrEnum):
+    ADMIN = "Admin"
+    CITY_SUPERVISOR = "CitySupervisor"
+    COUNTY_ADMIN = "CountyAdmin"
+    WINDOW_CLERK = "WindowClerk"
+    DEPARTMENT_OFFICER = "DepartmentOfficer"
+    CITY_DEPARTMENT = "CityDepartment"
+    PUBLIC = "Public"
+
+
+#: roles that see every record (the supervisor only reads: its permissions hold no write)
+EVERYTHING_ROLES = frozenset({RoleName.ADMIN.value, RoleName.CITY_SUPERVISOR.value})
+
+#: roles a county administrator may give to the users of its county
+COUNTY_ASSIGNABLE_ROLES = frozenset({RoleName.WINDOW_CLERK.value, RoleName.DEPARTMENT_OFFICER.value})
+
+#: staff roles, in the order they are listed to people
+STAFF_ROLES = (
+    RoleName.ADMIN,
+    RoleName.CITY_SUPERVISOR,
+    RoleName.COUNTY_ADMIN,
+    RoleName.WINDOW_CLERK,
+    RoleName.DEPARTMENT_OFFICER,
+    RoleName.CITY_DEPARTMENT,
+)

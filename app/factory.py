@@ -1,0 +1,89 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, session
+from flask_appbuilder import AppBuilder
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config
+from app.extensions import csrf, db
+
+
+def _is_sqlite(dbapi_connection: Any) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite ignores foreign keys unless told, and Python's driver mishandles transactions
+    (it defers BEGIN, which breaks SAVEPOINTs): we take over BEGIN ourselves (SQLAlchemy's recipe)."""
+    if _is_sqlite(dbapi_connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(config.INSTANCE_DIR),
+        template_folder=str(config.BASE_DIR / "templates"),
+        static_folder=str(config.BASE_DIR / "app" / "static"),
+        static_url_path="/static/app",
+    )
+    config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    from app.security.passwords import validate_password_complexity
+
+    app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validate_password_complexity
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    # CSRF before FAB: FAB then exempts its API blueprints (JWT) and the forms stay protected.
+    csrf.init_app(app)
+
+    _register_rules()
+    with app.app_context():
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        from app.views import register_views
+        from app.api import register_apis
+
+        register_views(appbuilder)
+        register_apis(appbuilder)
+
+    from app.cli import register_cli
+    from app.web import register_web
+
+    register_cli(app)
+    register_web(app)
+
+    @app.before_request
+    def _session_expires() -> None:
+        # Idle sessions end after PERMANENT_SESSION_LIFETIME (refreshed on each request).
+        session.permanent = True
+
+    return app
+
+
+def _register_rules() -> None:
+    """Importing the service modules registers their save rules with ``app.services.records``."""
+    import app.services.calendar  # noqa: F401
+    import app.services.catalog  # noqa: F401
+    import app.services.org  # noqa: F401
+    import app.services.staff  # noqa: F401

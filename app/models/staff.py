@@ -1,0 +1,53 @@
+"""The link from a FAB user to its place in the organisation, and the account lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_appbuilder.security.sqla.models import Role, User
+from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain.roles import COUNTY_ASSIGNABLE_ROLES
+from app.models.org import Department, Region, ServiceCenter
+from app.scope import Reach, ScopeRule, any_of, within_counties
+
+
+def _staff_read(reach: Reach):
+    return any_of(within_counties(StaffUser.region_id, reach))
+
+
+def _staff_write(reach: Reach):
+    # A county administrator manages the clerks and officers of its county, never another
+    # administrator (itself included): nobody can raise their own or a peer's rights.
+    only_assignable_roles = ~StaffUser.roles.any(Role.name.notin_(sorted(COUNTY_ASSIGNABLE_ROLES)))
+    return within_counties(StaffUser.region_id, reach) & only_assignable_roles
+
+
+class StaffUser(User):
+    """A FAB user, extended (same table ``ab_user``) with where it works."""
+
+    __tablename__ = "ab_user"
+    __scope__ = ScopeRule(read=lambda r: _staff_read(r), write=lambda r: _staff_write(r))
+
+    display_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: the county-level region the user belongs to; derived from center or department when those are set
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"), index=True)
+    center_id: Mapped[int | None] = mapped_column(ForeignKey("service_center.id", ondelete="SET NULL"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    region: Mapped[Region | None] = relationship(foreign_keys=[region_id])
+    center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[center_id])
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+
+    @property
+    def name(self) -> str:
+        return self.display_name or f"{self.last_name}{self.first_name}"
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+    def __repr__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+"""Authentication, roles and permissions (the data scope itself lives in ``app.scope``)."""

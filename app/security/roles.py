@@ -1,0 +1,55 @@
+"""Which role holds which permission (DESIGN §1). The one place to read or change it.
+
+Permissions are "can_read" / "can_write" on a resource (the ``class_permission_name`` a view and its
+REST API share). Menu entries follow from these: a role sees a menu item when it may read the view
+behind it. ``flask roles sync`` (run by ``make run`` and the tests) writes this table to the database.
+"""
+
+from __future__ import annotations
+
+from app.domain.roles import RoleName
+
+READ, WRITE = "can_read", "can_write"
+
+A = RoleName.ADMIN
+SUP = RoleName.CITY_SUPERVISOR
+CA = RoleName.COUNTY_ADMIN
+WC = RoleName.WINDOW_CLERK
+DO = RoleName.DEPARTMENT_OFFICER
+CD = RoleName.CITY_DEPARTMENT
+STAFF = frozenset({A, SUP, CA, WC, DO, CD})
+
+#: resource -> permission -> roles holding it
+MATRIX: dict[str, dict[str, frozenset[RoleName]]] = {
+    "Region": {READ: STAFF, WRITE: frozenset({A})},
+    "BusinessLine": {READ: STAFF, WRITE: frozenset({A})},
+    "Center": {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({A, CA})},
+    "Department": {READ: frozenset({A, SUP, CA, DO, CD}), WRITE: frozenset({A, CA})},
+    "HandlingType": {READ: STAFF, WRITE: frozenset({A})},
+    "Matter": {READ: STAFF, WRITE: frozenset({A})},
+    "MatterReview": {READ: frozenset({CD}), WRITE: frozenset({CD})},
+    "MaterialRequirement": {READ: STAFF, WRITE: frozenset({A, CD})},
+    "Guide": {READ: STAFF},
+    "CatalogTransfer": {READ: STAFF, WRITE: frozenset({A})},
+    "WorkCalendar": {READ: STAFF, WRITE: frozenset({A})},
+    "User": {READ: frozenset({A, CA}), WRITE: frozenset({A, CA}), "can_userinfo": STAFF},
+    # FAB's own security views: roles are defined here in code, so administrators only look at them.
+    "RoleModelView": {"can_list": frozenset({A}), "can_show": frozenset({A})},
+    "UserStatsChartView": {"can_chart": frozenset({A})},
+    # FAB's own pages every signed-in user needs.
+    "ResetMyPasswordView": {"can_this_form_get": STAFF, "can_this_form_post": STAFF},
+    "UserInfoEditView": {"can_this_form_get": STAFF, "can_this_form_post": STAFF},
+    "SwaggerView": {"can_show": frozenset({A})},
+    "OpenApi": {"can_get": STAFF},
+    "MenuApi": {"can_get": STAFF},
+}
+
+
+def permissions_of(role: RoleName) -> set[tuple[str, str]]:
+    """(permission, resource) pairs the role holds, menus excluded (they are derived)."""
+    return {
+        (permission, resource)
+        for resource, grants in MATRIX.items()
+        for permission, roles in grants.items()
+        if role in roles
+    }

@@ -1,0 +1,145 @@
+"""Loads the demo network and catalog (``flask demo load``): Guangyuan, its windows, departments,
+handling types, matters and one user per role. Safe to run again: records are matched by their
+natural keys (code, name, username) and updated, never duplicated; passwords of existing users stay.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.demo import data
+from app.models.catalog import HandlingType, MaterialRequirement, Matter
+from app.models.org import BusinessLine, Department, Region, ServiceCenter
+from app.models.staff import StaffUser
+from app.scope import SYSTEM
+from app.services import calendar as calendar_service
+from app.services.catalog import publish_matter
+from app.services.org import set_region_path
+
+log = logging.getLogger(__name__)
+
+
+def _upsert(session: Session, model: type, where: dict[str, Any], values: dict[str, Any]) -> Any:
+    item = session.execute(select(model).filter_by(**where)).scalar_one_or_none()
+    if item is None:
+        item = model(**where)
+        session.add(item)
+    for key, value in values.items():
+        setattr(item, key, value)
+    return item
+
+
+def load_regions(session: Session) -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    for rec in data.REGIONS:
+        parent = regions.get(rec["parent"]) if rec["parent"] else None
+        where = {"code": rec["code"]} if rec["code"] else {"name": rec["name"], "parent_id": parent.id if parent else None}
+        region = _upsert(session, Region, where, {"name": rec["name"], "level": rec["level"], "parent": parent})
+        session.flush()
+        set_region_path(session, region)
+        regions[rec["key"]] = region
+    return regions
+
+
+def load_org(session: Session, regions: dict[str, Region]) -> tuple[dict[str, ServiceCenter], dict[str, Department]]:
+    for code, (name, name_en) in data.LINES.items():
+        _upsert(session, BusinessLine, {"code": code}, {"name": name, "name_en": name_en})
+    session.flush()
+    centers: dict[str, ServiceCenter] = {}
+    for rec in data.CENTERS:
+        values = {k: rec[k] for k in ("name", "kind", "external", "address", "postcode", "phone", "hours")}
+        centers[rec["key"]] = _upsert(session, ServiceCenter, {"code": rec["code"]},
+                                      values | {"region": regions[rec["region"]]})
+    session.flush()
+    departments: dict[str, Department] = {}
+    for rec in data.DEPARTMENTS:
+        values = {
+            "short_name": rec["short_name"], "line": rec["line"], "phone": rec["phone"], "address": rec["address"],
+            "region": regions[rec["region"]], "center": centers.get(rec["center"]) if rec["center"] else None,
+        }
+        departments[rec["key"]] = _upsert(session, Department, {"name": rec["name"]}, values)
+    session.flush()
+    return centers, departments
+
+
+def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
+    types: dict[str, HandlingType] = {}
+    for order, rec in enumerate(data.HANDLING_TYPES, start=1):
+        types[rec["code"]] = _upsert(session, HandlingType, {"code": rec["code"]}, {
+            "name": rec["name"], "name_en": rec["name_en"], "nationwide": rec["nationwide"],
+            "description": rec["description"], "sort_order": order,
+            "regions": [regions[key] for key in rec["regions"]],
+        })
+    session.flush()
+    matters = []
+    for rec in data.MATTERS:
+        fields = ("name", "line", "legal_limit_days", "promised_limit_days", "fee_note", "consult_phone",
+                  "acceptance_conditions", "review_points")
+        matter = _upsert(session, Matter, {"code": rec["code"]}, {f: rec[f] for f in fields} | {
+            "handling_types": [types[code] for code in rec["handling_types"]],
+        })
+        existing = {m.seq: m for m in matter.materials}
+        for seq, mat in enumerate(rec["materials"], start=1):
+            values = {k: mat[k] for k in ("name", "copies", "form", "required", "original_check", "note")}
+            item = existing.get(seq) or MaterialRequirement(seq=seq)
+            for key, value in values.items():
+                setattr(item, key, value)
+            if item not in matter.materials:
+                matter.materials.append(item)
+        for seq in set(existing) - set(range(1, len(rec["materials"]) + 1)):
+            matter.materials.remove(existing[seq])
+        matters.append(matter)
+    session.flush()
+    for matter in matters:
+        publish_matter(session, matter, SYSTEM, note="demo", commit=False)
+    return matters
+
+
+def load_users(session: Session, sm: Any, password: str, regions: dict[str, Region],
+               centers: dict[str, ServiceCenter], departments: dict[str, Department]) -> list[StaffUser]:
+    users = []
+    for rec in data.USERS:
+        role = sm.find_role(rec["role"])
+        if role is None:
+            raise RuntimeError(f"role {rec['role']} is missing: run `flask roles sync` first")
+        user = session.execute(select(StaffUser).filter_by(username=rec["username"])).scalar_one_or_none()
+        if user is None:
+            user = sm.add_user(rec["username"], rec["first_name"], rec["last_name"], rec["email"], role,
+                               password=password, commit=False)
+            if not user:
+                raise RuntimeError(f"could not create user {rec['username']}")
+        user.first_name, user.last_name, user.email = rec["first_name"], rec["last_name"], rec["email"]
+        user.display_name = rec.get("display_name")
+        user.roles = [role]
+        user.center = centers.get(rec["center"]) if rec["center"] else None
+        user.department = departments.get(rec["department"]) if rec["department"] else None
+        if rec["county"]:
+            user.region = regions[rec["county"]]
+        elif user.center is not None:
+            user.region = user.center.region.county or user.center.region
+        elif user.department is not None:
+            user.region = user.department.region.county or user.department.region
+        users.append(user)
+    return users
+
+
+def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
+    """Loads everything in one transaction."""
+    regions = load_regions(session)
+    centers, departments = load_org(session, regions)
+    matters = load_catalog(session, regions)
+    users = load_users(session, sm, password, regions, centers, departments)
+    session.commit()
+    seeded = calendar_service.seed_from_chinese_calendar(session)
+    summary = {"regions": len(regions), "centers": len(centers), "departments": len(departments),
+               "matters": len(matters), "users": len(users), "calendar_years": len(seeded)}
+    log.info("demo data loaded: %s", summary)
+    return summary
+
+
+def demo_loaded(session: Session) -> bool:
+    return session.execute(select(Region.id).where(Region.code == "510800")).first() is not None

@@ -1,0 +1,70 @@
+"""Writes the role table of ``app.security.roles`` to the database (``flask roles sync``).
+
+Permissions come from the registered views; each system role then gets exactly the pairs of the
+matrix plus the menu entries of the views it may read. Edits made to these roles by hand are undone,
+which is the point: roles are defined in code and reviewed like code.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from app.domain.roles import RoleName, STAFF_ROLES
+from app.security.roles import MATRIX, permissions_of
+
+log = logging.getLogger(__name__)
+
+#: the permission that makes a resource's menu entry visible
+MENU_PERMISSION_BY_RESOURCE = {
+    resource: next(iter(grants)) if "can_read" not in grants else "can_read" for resource, grants in MATRIX.items()
+}
+
+
+def _menu_items(appbuilder: Any) -> list[tuple[str, str | None, str | None]]:
+    """(menu name, category name, resource of the view behind it) for every menu entry."""
+    items = []
+    for category in appbuilder.menu.get_list():
+        children = category.childs or [category]
+        for child in children:
+            if child.name == "-":
+                continue
+            resource = getattr(child.baseview, "class_permission_name", None) if child.baseview else None
+            items.append((child.name, category.name if category.childs else None, resource))
+    return items
+
+
+def _menus_for(appbuilder: Any, granted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    resources_read = {resource for permission, resource in granted if permission == MENU_PERMISSION_BY_RESOURCE.get(resource)}
+    menus: set[tuple[str, str]] = set()
+    for name, category, resource in _menu_items(appbuilder):
+        if resource in resources_read:
+            menus.add(("menu_access", name))
+            if category:
+                menus.add(("menu_access", category))
+    return menus
+
+
+def sync_roles(appbuilder: Any) -> dict[str, int]:
+    """Creates every permission of the registered views, then sets each role to its exact grants."""
+    sm = appbuilder.sm
+    appbuilder.add_permissions(update_perms=True)
+    sm.add_role(RoleName.PUBLIC.value)  # exists, holds nothing: anonymous users reach nothing
+    summary: dict[str, int] = {}
+    for role_name in [*STAFF_ROLES, RoleName.PUBLIC]:
+        role = sm.find_role(role_name.value) or sm.add_role(role_name.value)
+        granted = permissions_of(role_name) if role_name != RoleName.PUBLIC else set()
+        granted |= _menus_for(appbuilder, granted)
+        pvs = []
+        for permission, view_menu in sorted(granted):
+            pv = sm.find_permission_view_menu(permission, view_menu)
+            if pv is None:
+                log.warning("role %s: permission %s on %s does not exist (view not registered?)",
+                            role_name, permission, view_menu)
+                continue
+            pvs.append(pv)
+        role.permissions = pvs
+        summary[role_name.value] = len(pvs)
+    sm.session.commit()
+    log.info("roles synchronised: %s", summary)
+    return summary

@@ -1,0 +1,48 @@
+"""Registers the generated views and their menu (labels in Chinese by default)."""
+
+from __future__ import annotations
+
+from flask_appbuilder import AppBuilder
+from flask_babel import lazy_gettext as _l
+
+
+def register_views(appbuilder: AppBuilder) -> None:
+    from app.views.calendar import CalendarTransferView, WorkCalendarDayView, WorkCalendarYearView
+    from app.views.catalog import (
+        GuideView,
+        HandlingTypeView,
+        MaterialRequirementView,
+        MatterReviewView,
+        MatterView,
+    )
+    from app.views.catalog_transfer import CatalogTransferView
+    from app.views.org import BusinessLineView, CenterView, DepartmentView, RegionView
+
+    org, org_label = "Organisation", _l("Organisation")
+    appbuilder.add_view(CenterView, "Service centers", label=_l("Service centers and windows"), icon="fa-building",
+                        category=org, category_label=org_label, category_icon="fa-sitemap")
+    appbuilder.add_view(DepartmentView, "Departments", label=_l("Approving departments"), icon="fa-university",
+                        category=org)
+    appbuilder.add_view(RegionView, "Regions", label=_l("Regions"), icon="fa-map-marker", category=org)
+    appbuilder.add_view(BusinessLineView, "Lines of business", label=_l("Lines of business"), icon="fa-tags",
+                        category=org)
+
+    cat, cat_label = "Catalog", _l("Matter catalog")
+    appbuilder.add_view(MatterView, "Matters", label=_l("Matters"), icon="fa-list-alt", category=cat,
+                        category_label=cat_label, category_icon="fa-book")
+    appbuilder.add_view(MatterReviewView, "Review points", label=_l("Review points of my line"), icon="fa-check-square-o",
+                        category=cat)
+    appbuilder.add_view(HandlingTypeView, "Handling types", label=_l("Handling types"), icon="fa-exchange",
+                        category=cat)
+    appbuilder.add_view(MaterialRequirementView, "Materials", label=_l("Required materials"), icon="fa-file-text-o",
+                        category=cat)
+    appbuilder.add_view(GuideView, "Guides", label=_l("Published guides"), icon="fa-history", category=cat)
+    appbuilder.add_view(CatalogTransferView, "Catalog import and export", label=_l("Import and export"),
+                        icon="fa-file-excel-o", category=cat)
+
+    cal, cal_label = "Calendar", _l("Work calendar")
+    appbuilder.add_view(WorkCalendarDayView, "Calendar days", label=_l("Holidays and working weekends"),
+                        icon="fa-calendar", category=cal, category_label=cal_label, category_icon="fa-calendar")
+    appbuilder.add_view(WorkCalendarYearView, "Calendar years", label=_l("Years, import and export"),
+                        icon="fa-calendar-check-o", category=cal)
+    appbuilder.add_view_no_menu(CalendarTransferView)

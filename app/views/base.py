@@ -1,0 +1,221 @@
+"""What every generated view and REST API of ours shares: the scoped data interface and permissions.
+
+``ScopedInterface`` puts the scope rule of ``app.scope`` into the query layer of FAB, so every list,
+show, edit, delete, action (``action_post`` included), related list and REST call sees only rows in
+scope, and it routes every write through ``app.services.records`` so writes are checked as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, request
+from flask_appbuilder import ModelRestApi, ModelView, expose
+from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
+
+from app.errors import NotFound, ServiceError
+from app.scope import Reach, criterion, reach_of
+from app.services import records
+
+# One permission pair per resource: "can_read" and "can_write" on e.g. "Center", shared by the
+# generated view and its REST API (the scheme Apache Superset uses).
+VIEW_PERMISSIONS = {
+    "list": "read",
+    "show": "read",
+    "download": "read",
+    "add": "write",
+    "edit": "write",
+    "delete": "write",
+    "action": "write",
+    "action_post": "write",
+    "muldelete": "write",
+}
+API_PERMISSIONS = {
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "post": "write",
+    "put": "write",
+    "delete": "write",
+}
+
+
+def current_reach() -> Reach:
+    """The reach of whoever makes this request (session user in views, JWT user in the API)."""
+    user = current_app.appbuilder.sm.current_user
+    cached: Reach | None = getattr(g, "_reach", None)
+    if cached is not None and cached.user_id == getattr(user, "id", None):
+        return cached
+    g._reach = reach_of(user)
+    return g._reach
+
+
+class ScopedInterface(SQLAInterface):
+    """An SQLAInterface whose every query carries the scope rule and whose writes go to services."""
+
+    def apply_filters(self, query: Any, filters: Any) -> Any:
+        query = super().apply_filters(query, filters)
+        return query.filter(criterion(self.obj, current_reach()))
+
+    def get_related_interface(self, col_name: str) -> SQLAInterface:
+        # Related pickers (a center's region, a user's department) use their own views' rules;
+        # applying this model's rule to another table would be wrong.
+        return SQLAInterface(self.get_related_model(col_name))
+
+    def add(self, item: Any, commit: bool = True) -> None:
+        records.save(self.session, item, current_reach())
+
+    def edit(self, item: Any, commit: bool = True) -> None:
+        records.save(self.session, item, current_reach())
+
+    def delete(self, item: Any, commit: bool = True) -> None:
+        records.delete(self.session, item, current_reach())
+
+    def delete_all(self, items: list[Any]) -> None:
+        for item in items:
+            records.delete(self.session, item, current_reach())
+
+
+class ScopedCrudMixin:
+    """Scoped actions, every problem shown at once, forms kept when a save is refused."""
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    def action(self, name: str, pk: Any):  # type: ignore[override]
+        return self._run_action(name, [pk], multiple=False)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):  # type: ignore[override]
+        return self._run_action(request.form.get("action", ""), request.form.getlist("rowid"), multiple=True)
+
+    def _run_action(self, name: str, pks: list[Any], multiple: bool):
+        """FAB resolves action ids with an unscoped ``datamodel.get``; ours is scoped, and ids
+        outside the scope are answered like missing ones: 404, nothing done."""
+        action = self.actions.get(name)
+        if action is None or not self.appbuilder.sm.has_access(
+            self.get_action_permission_name(name), self.class_permission_name
+        ):
+            flash(str(FLAMSG_ERR_SEC_ACCESS_DENIED), "danger")
+            return redirect(self.get_redirect())
+        items = [self.datamodel.get(self._deserialize_pk_if_composite(pk)) for pk in pks]
+        if not items or any(item is None for item in items):
+            abort(404)
+        try:
+            return action.func(items if multiple else items[0])
+        except ServiceError as error:
+            self._flash_problems(error)
+            return redirect(self.get_redirect())
+
+    def _flash_problems(self, error: ServiceError, form: Any = None) -> None:
+        for problem in error.problems:
+            field = form[problem.field] if form is not None and problem.field and problem.field in form else None
+            if field is not None:
+                field.errors = list(field.errors) + [str(problem.message)]
+            else:
+                flash(str(problem.message), "danger")
+
+    def _add(self):  # type: ignore[override]
+        return self._form_step(is_add=True)
+
+    def _edit(self, pk: Any):  # type: ignore[override]
+        return self._form_step(is_add=False, pk=pk)
+
+    def _form_step(self, is_add: bool, pk: Any = None):
+        """FAB's add/edit, except that a refused save keeps the form with every problem shown."""
+        if request.method != "POST":
+            return super()._add() if is_add else super()._edit(pk)
+        from flask_appbuilder.urltools import get_filter_args
+
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        if is_add:
+            item = self.datamodel.obj()
+            form = self.add_form.refresh()
+        else:
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is None:
+                abort(404)
+            form = self.edit_form.refresh(request.form)
+            form._id = self.datamodel.get_pk_value(item)
+        self._fill_form_exclude_cols(exclude_cols, form)
+        if form.validate():
+            self.process_form(form, is_add)
+            try:
+                form.populate_obj(item)
+                self.pre_add(item) if is_add else self.pre_update(item)
+                self.datamodel.add(item) if is_add else self.datamodel.edit(item)
+            except ServiceError as error:
+                self._refresh_after_rollback(item)
+                self._flash_problems(error, form)
+            else:
+                self.post_add(item) if is_add else self.post_update(item)
+                flash(str(self.add_row_message if is_add else self.edit_row_message), "success")
+                return None
+        if is_add:
+            return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets)
+
+    @staticmethod
+    def _refresh_after_rollback(item: Any) -> None:
+        state = inspect(item)
+        if state.persistent:
+            state.session.refresh(item)
+
+    def _delete(self, pk: Any):  # type: ignore[override]
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+        except ServiceError as error:
+            self._flash_problems(error)
+        else:
+            self.post_delete(item)
+            flash(str(self.delete_row_message), "success")
+        self.update_redirect()
+
+
+class AppModelView(ScopedCrudMixin, ModelView):
+    """Base for our generated views: read/write permissions and the scoped CRUD behaviour."""
+
+    method_permission_name = VIEW_PERMISSIONS
+    page_size = 25
+
+
+class AppModelRestApi(ModelRestApi):
+    """Base for our REST resources: JWT only, read/write permissions, problems as 422 JSON."""
+
+    method_permission_name = API_PERMISSIONS
+    allow_browser_login = False
+    page_size = 25
+
+    def _service_error(self, error: ServiceError):
+        if isinstance(error, NotFound):
+            return self.response_404()
+        return self.response(error.status, **error.as_dict())
+
+    def post_headless(self):  # type: ignore[override]
+        try:
+            return super().post_headless()
+        except ServiceError as error:
+            return self._service_error(error)
+
+    def put_headless(self, pk: Any):  # type: ignore[override]
+        try:
+            return super().put_headless(pk)
+        except ServiceError as error:
+            return self._service_error(error)
+
+    def delete_headless(self, pk: Any):  # type: ignore[override]
+        try:
+            return super().delete_headless(pk)
+        except ServiceError as error:
+            return self._service_error(error)
+
+
+def yes_no(value: Any) -> str:
+    return str(_l("Yes")) if value else str(_l("No"))

@@ -1,0 +1,237 @@
+"""Generated views for the catalog: handling types, matters, materials, published guides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, send_file
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from wtforms import FileField, SelectField
+from wtforms.validators import DataRequired
+
+from app.errors import ServiceError
+from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
+from app.models.org import Region, RegionLevel
+from app.services import catalog, storage
+from app.views.base import VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach, yes_no
+from app.views.labels import MATERIAL_FORMS, MATTER_STATUSES, choices, label
+
+CATALOG_LABELS = {
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "name_en": _l("English name"),
+    "nationwide": _l("Nationwide"),
+    "regions": _l("Regions covered"),
+    "description": _l("Description"),
+    "sort_order": _l("Order"),
+    "active": _l("Active"),
+    "business_line": _l("Line of business"),
+    "line": _l("Line of business"),
+    "handling_types": _l("Handling types"),
+    "legal_limit_days": _l("Statutory time limit (working days)"),
+    "promised_limit_days": _l("Promised total time limit (working days)"),
+    "fee_note": _l("Fees"),
+    "consult_phone": _l("Consultation"),
+    "complaint_phone": _l("Complaint hotline"),
+    "acceptance_conditions": _l("Acceptance conditions"),
+    "review_points": _l("Review points"),
+    "status": _l("Status"),
+    "current_guide": _l("Current guide version"),
+    "current_version": _l("Guide version"),
+    "materials": _l("Required materials"),
+    "matter": _l("Matter"),
+    "seq": _l("No."),
+    "copies": _l("Copies"),
+    "form": _l("Original or copy"),
+    "required": _l("Required"),
+    "original_check": _l("Verify original"),
+    "note": _l("Note"),
+    "sample_file_name": _l("Sample form"),
+    "sample_file": _l("Sample form"),
+    "version": _l("Version"),
+    "published_on": _l("Published on"),
+    "content": _l("Content"),
+    "sha256": _l("Checksum (SHA-256)"),
+    "changed_on": _l("Changed on"),
+}
+
+
+def _top_regions() -> list[int]:
+    """Handling types cover provinces and cities: the picker offers those, not every township."""
+    from sqlalchemy import select
+
+    session = current_app.appbuilder.session
+    return list(session.execute(select(Region.id).where(Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY]))).scalars())
+
+
+class HandlingTypeView(AppModelView):
+    datamodel = ScopedInterface(HandlingType)
+    class_permission_name = "HandlingType"
+    list_title = _l("Handling types")
+    show_title = _l("Handling type")
+    add_title = _l("Add handling type")
+    edit_title = _l("Edit handling type")
+    label_columns = CATALOG_LABELS
+    list_columns = ["sort_order", "name", "code", "nationwide", "regions", "active"]
+    show_columns = ["name", "name_en", "code", "nationwide", "regions", "description", "sort_order", "active"]
+    add_columns = edit_columns = ["name", "name_en", "code", "nationwide", "regions", "description", "sort_order", "active"]
+    search_columns = ["name", "code", "nationwide", "active"]
+    base_order = ("sort_order", "asc")
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"regions": [["id", FilterInFunction, _top_regions]]}
+
+
+def _format_multiline(text: str) -> Markup:
+    return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
+
+
+class MaterialRequirementView(AppModelView):
+    datamodel = ScopedInterface(MaterialRequirement)
+    class_permission_name = "MaterialRequirement"
+    list_title = _l("Required materials")
+    show_title = _l("Required material")
+    add_title = _l("Add required material")
+    edit_title = _l("Edit required material")
+    label_columns = CATALOG_LABELS
+    list_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "sample_file_name"]
+    show_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "note", "sample_file_name"]
+    add_columns = edit_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "note", "sample_file"]
+    search_columns = ["name", "form", "required"]
+    base_order = ("matter_id", "asc")
+    formatters_columns = {
+        "form": lambda v: label(MATERIAL_FORMS, v),
+        "required": yes_no,
+        "original_check": yes_no,
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "form": SelectField(_l("Original or copy"), choices=choices(MATERIAL_FORMS), validators=[DataRequired()],
+                            widget=Select2Widget()),
+        "sample_file": FileField(_l("Sample form"), description=_l("PDF, JPEG or PNG, at most 20 MB.")),
+    }
+
+    def process_form(self, form: Any, is_created: bool) -> None:
+        self._upload = form.sample_file.data if "sample_file" in form else None
+        if "sample_file" in form:
+            del form.sample_file
+
+    def pre_add(self, item: MaterialRequirement) -> None:
+        self._attach_sample(item)
+
+    def pre_update(self, item: MaterialRequirement) -> None:
+        self._attach_sample(item)
+
+    def _attach_sample(self, item: MaterialRequirement) -> None:
+        upload = getattr(self, "_upload", None)
+        if upload and getattr(upload, "filename", ""):
+            storage.attach_sample_form(item, upload.filename, upload.read())
+
+    @expose("/sample/<int:pk>")
+    @has_access
+    def sample(self, pk: int):
+        """Downloads a sample form; the material must be in scope like every other record."""
+        item = self.datamodel.get(pk)
+        if item is None or not item.sample_file_key:
+            abort(404)
+        return send_file(storage.path_of(item.sample_file_key), download_name=item.sample_file_name, as_attachment=True)
+
+
+class MatterView(AppModelView):
+    datamodel = ScopedInterface(Matter)
+    class_permission_name = "Matter"
+    method_permission_name = {**VIEW_PERMISSIONS, "publish": "write", "retire": "write"}
+    list_title = _l("Matter catalog")
+    show_title = _l("Matter")
+    add_title = _l("Add matter")
+    edit_title = _l("Edit matter")
+    label_columns = CATALOG_LABELS
+    list_columns = ["code", "name", "business_line", "handling_types", "promised_limit_days", "status", "current_version"]
+    show_fieldsets = [
+        (_l("Matter"), {"fields": ["code", "name", "business_line", "handling_types", "status", "current_version"]}),
+        (_l("Time limits and fees"), {"fields": ["legal_limit_days", "promised_limit_days", "fee_note", "consult_phone", "complaint_phone"]}),
+        (_l("Guide"), {"fields": ["acceptance_conditions", "review_points"]}),
+    ]
+    add_columns = edit_columns = [
+        "code", "name", "business_line", "handling_types", "legal_limit_days", "promised_limit_days",
+        "fee_note", "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
+    ]
+    search_columns = ["code", "name", "business_line", "status"]
+    base_order = ("code", "asc")
+    related_views = [MaterialRequirementView]
+    formatters_columns = {
+        "status": lambda v: label(MATTER_STATUSES, v),
+        "acceptance_conditions": _format_multiline,
+        "review_points": _format_multiline,
+    }
+    description_columns = {
+        "code": _l("The code in the province's list (事项编码)."),
+        "promised_limit_days": _l("Counted in working days from acceptance, time awaiting correction excluded."),
+    }
+
+    @action("publish", _l("Publish"), _l("Publish the selected matters as new guide versions?"), "fa-check", single=True)
+    def publish(self, items: Any):
+        items = items if isinstance(items, list) else [items]
+        guides = catalog.publish_matters(self.datamodel.session, items, current_reach())
+        flash(str(_l("%(n)d matter(s) published; %(v)d new guide version(s).", n=len(items), v=len(guides))), "success")
+        return redirect(self.get_redirect())
+
+    @action("retire", _l("Retire"), _l("Retire the selected matters? Open cases keep their guide."), "fa-ban", single=True)
+    def retire(self, items: Any):
+        items = items if isinstance(items, list) else [items]
+        for item in items:
+            catalog.retire_matter(self.datamodel.session, item, current_reach())
+        flash(str(_l("%(n)d matter(s) retired.", n=len(items))), "success")
+        return redirect(self.get_redirect())
+
+
+class MatterReviewView(AppModelView):
+    """市级有关部门 maintain the review points of their line's matters, nothing else."""
+
+    datamodel = ScopedInterface(Matter)
+    class_permission_name = "MatterReview"
+    list_title = _l("Review points of my line")
+    show_title = _l("Matter")
+    edit_title = _l("Edit review points")
+    label_columns = CATALOG_LABELS
+    base_permissions = ["can_read", "can_write"]
+    list_columns = ["code", "name", "business_line", "status", "current_version"]
+    show_columns = ["code", "name", "business_line", "acceptance_conditions", "review_points"]
+    edit_columns = ["review_points"]
+    search_columns = ["code", "name"]
+    base_order = ("code", "asc")
+    formatters_columns = {"status": lambda v: label(MATTER_STATUSES, v), "review_points": _format_multiline,
+                          "acceptance_conditions": _format_multiline}
+    related_views = [MaterialRequirementView]
+
+
+def _format_guide_content(content: dict) -> Markup:
+    rows = [
+        f"<tr><th>{escape(str(CATALOG_LABELS.get(key, key)))}</th><td>{_format_multiline(str(content.get(key, '')))}</td></tr>"
+        for key in catalog.GUIDE_FIELDS
+    ]
+    materials = "".join(
+        f"<li>{escape(m['seq'])}. {escape(m['name'])} ×{escape(m['copies'])} "
+        f"({escape(label(MATERIAL_FORMS, m['form']))}{'' if m['required'] else ', ' + escape(str(_l('optional')))})</li>"
+        for m in content.get("materials", [])
+    )
+    return Markup(
+        f"<table class='table table-condensed'>{''.join(rows)}"
+        f"<tr><th>{escape(str(CATALOG_LABELS['materials']))}</th><td><ul>{materials}</ul></td></tr></table>"
+    )
+
+
+class GuideView(AppModelView):
+    datamodel = ScopedInterface(Guide)
+    class_permission_name = "Guide"
+    list_title = _l("Published guides")
+    show_title = _l("Service guide")
+    label_columns = CATALOG_LABELS
+    base_permissions = ["can_read"]
+    list_columns = ["matter", "version", "published_on", "sha256"]
+    show_columns = ["matter", "version", "published_on", "sha256", "content"]
+    search_columns = ["matter", "version"]
+    base_order = ("published_on", "desc")
+    formatters_columns = {"content": _format_guide_content, "sha256": lambda v: (v or "")[:12]}

@@ -1,0 +1,54 @@
+"""Catalog import and export page: template download, upload with every problem listed, export."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import current_app, flash, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+
+from app.errors import ServiceError
+from app.services import catalog_transfer
+from app.views.base import current_reach
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CatalogTransferView(BaseView):
+    route_base = "/catalog"
+    class_permission_name = "CatalogTransfer"
+    method_permission_name = {"index": "read", "template": "read", "export": "read", "upload": "write"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("catalog/transfer.html", problems=[], result=None)
+
+    @expose("/template.xlsx")
+    @has_access
+    def template(self):
+        data = catalog_transfer.template(current_app.appbuilder.session)
+        return send_file(BytesIO(data), as_attachment=True, mimetype=XLSX,
+                         download_name="kytb-catalog-template.xlsx")
+
+    @expose("/export.xlsx")
+    @has_access
+    def export(self):
+        data = catalog_transfer.export_catalog(current_app.appbuilder.session, current_reach())
+        return send_file(BytesIO(data), as_attachment=True, mimetype=XLSX, download_name="kytb-catalog.xlsx")
+
+    @expose("/import", methods=["POST"])
+    @has_access
+    def upload(self):
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            flash(str(_l("Choose a file to import.")), "danger")
+            return redirect(url_for("CatalogTransferView.index"))
+        try:
+            result = catalog_transfer.import_catalog(current_app.appbuilder.session, file.read(), current_reach())
+        except ServiceError as error:
+            return self.render_template("catalog/transfer.html", problems=error.problems, result=None,
+                                        filename=file.filename), 422
+        return self.render_template("catalog/transfer.html", problems=[], result=result, filename=file.filename)

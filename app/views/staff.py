@@ -1,0 +1,155 @@
+"""User administration: FAB's user view, scoped to the county a county administrator manages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, request
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.domain.roles import COUNTY_ASSIGNABLE_ROLES
+from app.models.org import Department, Region, RegionLevel, ServiceCenter
+from app.models.staff import StaffUser
+from app.scope import OutOfScope, criterion, get_in_scope
+from app.services import accounts
+from app.views.base import ScopedCrudMixin, current_reach
+
+
+def assignable_role_names() -> list[str]:
+    """Administrators give any role; county administrators only those of their county's staff."""
+    from flask import current_app
+
+    reach = current_reach()
+    if reach.everything:
+        return [r.name for r in current_app.appbuilder.sm.get_all_roles()]
+    return sorted(COUNTY_ASSIGNABLE_ROLES)
+
+
+def _ids_in_scope(model: type) -> list[int]:
+    from flask import current_app
+
+    session = current_app.appbuilder.session
+    return list(session.execute(select(model.id).where(criterion(model, current_reach(), write=True))).scalars())
+
+
+def _county_ids_in_scope() -> list[int]:
+    from flask import current_app
+
+    session = current_app.appbuilder.session
+    reach = current_reach()
+    counties = select(Region.id).where(Region.level == RegionLevel.COUNTY)
+    if not reach.everything:
+        counties = counties.where(Region.path.in_(sorted(reach.county_paths)))
+    return list(session.execute(counties).scalars())
+
+
+_REL_FIELDS = {
+    "roles": [["name", FilterInFunction, assignable_role_names]],
+    "center": [["id", FilterInFunction, lambda: _ids_in_scope(ServiceCenter)]],
+    "department": [["id", FilterInFunction, lambda: _ids_in_scope(Department)]],
+    "region": [["id", FilterInFunction, _county_ids_in_scope]],
+}
+
+
+class StaffUserView(ScopedCrudMixin, UserDBModelView):
+    """用户管理. Same read/write permission names as our other resources."""
+
+    class_permission_name = "User"
+    method_permission_name = {
+        "list": "read",
+        "show": "read",
+        "add": "write",
+        "edit": "write",
+        "delete": "write",
+        "action": "write",
+        "action_post": "write",
+        "muldelete": "write",
+        "resetpasswords": "write",
+        "unlock": "write",
+        "userinfo": "userinfo",
+        "resetmypassword": "userinfo",
+        "userinfoedit": "userinfo",
+    }
+    base_order = ("username", "asc")
+    page_size = 25
+
+    label_columns = {
+        **UserDBModelView.label_columns,
+        "name": _l("Name"),
+        "display_name": _l("Display name"),
+        "first_name": _l("Given name"),
+        "last_name": _l("Surname"),
+        "phone": _l("Phone"),
+        "region": _l("County/district"),
+        "center": _l("Service center"),
+        "department": _l("Approving department"),
+        "locked_until": _l("Locked until"),
+    }
+    description_columns = {
+        **UserDBModelView.description_columns,
+        "region": _l("For county administrators; for others it follows from the center or department."),
+        "center": _l("Window clerks: the service center whose cross-region window they staff."),
+        "department": _l("Department officers and city departments: the department they work for."),
+    }
+    list_columns = ["username", "name", "roles", "region", "center", "department", "active", "locked_until"]
+    search_columns = ["username", "display_name", "email", "active", "roles", "center", "department", "region"]
+    add_columns = [
+        "username", "last_name", "first_name", "display_name", "email", "phone", "active",
+        "roles", "region", "center", "department", "password", "conf_password",
+    ]
+    edit_columns = [
+        "username", "last_name", "first_name", "display_name", "email", "phone", "active",
+        "roles", "region", "center", "department",
+    ]
+    show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "name", "active", "roles", "locked_until", "login_count"]}),
+        (_l("Place of work"), {"fields": ["region", "center", "department"]}),
+        (_l("Personal Info"), {"fields": ["last_name", "first_name", "email", "phone"], "expanded": True}),
+        (_l("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"]}),
+    ]
+    user_show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "name", "roles"]}),
+        (_l("Place of work"), {"fields": ["region", "center", "department"]}),
+        (_l("Personal Info"), {"fields": ["last_name", "first_name", "email", "phone"], "expanded": True}),
+    ]
+    add_form_query_rel_fields = _REL_FIELDS
+    edit_form_query_rel_fields = _REL_FIELDS
+
+    @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock", single=True)
+    def unlock(self, items: Any):
+        items = items if isinstance(items, list) else [items]
+        count = accounts.unlock_accounts(self.datamodel.session, items, current_reach())
+        from flask import flash
+
+        flash(str(_l("%(n)d account(s) unlocked.", n=count)), "success")
+        return redirect(self.get_redirect())
+
+
+class ScopedResetPasswordView(ResetPasswordView):
+    """An administrator resets another user's password: only for users within its write scope."""
+
+    class_permission_name = "User"
+    method_permission_name = {"this_form_get": "write", "this_form_post": "write"}
+
+    def _target(self) -> Any:
+        from flask import abort, current_app
+
+        try:
+            return get_in_scope(current_app.appbuilder.session, StaffUser, request.args.get("pk"),
+                                current_reach(), write=True)
+        except OutOfScope:
+            abort(404)
+
+    def form_get(self, form: Any) -> None:
+        self._target()
+
+    def form_post(self, form: Any) -> None:
+        from flask import current_app, flash
+
+        user = self._target()
+        current_app.appbuilder.sm.reset_password(user.id, form.password.data)
+        flash(str(_l("Password changed for %(user)s.", user=user.username)), "info")

@@ -1,0 +1,59 @@
+"""Request-level wiring: error pages in the user's language, template helpers, the calendar warning."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+
+_warning_cache: dict[str, Any] = {"at": 0.0, "years": []}
+WARNING_TTL_SECONDS = 300
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(status: int, message: Any):
+    if _wants_json():
+        return jsonify(message=str(message)), status
+    return render_template("error.html", status=status, message=message,
+                           appbuilder=current_app.appbuilder), status
+
+
+def calendar_warning() -> list[int]:
+    """Years without an official arrangement, for users who maintain the calendar (cached briefly)."""
+    sm = current_app.appbuilder.sm
+    if not sm.current_user or not sm.has_access("can_write", "WorkCalendar"):
+        return []
+    now = time.monotonic()
+    if now - _warning_cache["at"] > WARNING_TTL_SECONDS:
+        from app.services.calendar import missing_years_ahead
+
+        _warning_cache["years"] = missing_years_ahead(current_app.appbuilder.session, date.today())
+        _warning_cache["at"] = now
+    return _warning_cache["years"]
+
+
+def forget_calendar_warning() -> None:
+    _warning_cache["at"] = 0.0
+
+
+def register_web(app: Flask) -> None:
+    app.register_error_handler(404, lambda e: _error(404, _l("Not found.")))
+    app.register_error_handler(413, lambda e: _error(413, _l("The upload is too large.")))
+    app.register_error_handler(
+        429, lambda e: _error(429, _l("Too many attempts. Wait a minute and try again."))
+    )
+
+    @app.context_processor
+    def _template_helpers() -> dict[str, Any]:
+        from app.services.calendar import known_years
+
+        return {
+            "calendar_warning": calendar_warning() if not _wants_json() else [],
+            "known_calendar_years": lambda: known_years(current_app.appbuilder.session),
+        }

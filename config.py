@@ -1,0 +1,161 @@
+"""Configuration, read from the environment.
+
+Three modes (``APP_ENV``):
+- ``production`` (the default): ``SECRET_KEY`` must be set; no demo data unless asked for.
+- ``demo``: what ``make run`` uses; a secret key is generated once and kept under ``instance/``.
+- ``test``: what the test suite uses.
+
+``DATABASE_URL`` selects PostgreSQL (or any SQLAlchemy URL); without it an SQLite file under ``instance/``
+is used. ``REDIS_URL`` selects Redis as Celery broker, result backend and rate-limit storage; without it
+Celery runs on its SQLAlchemy transport over an SQLite file, so ``make run`` needs nothing but Python.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance")).resolve()
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the environment cannot run the app safely."""
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'app.sqlite'}"
+    # Heroku-style URLs and plain "postgresql://" both go through psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _secret_key(app_env: str) -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if app_env == "production":
+        raise ConfigurationError(
+            "SECRET_KEY is not set. Set SECRET_KEY to a long random value "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+            "or set APP_ENV=demo for a local demonstration."
+        )
+    if app_env == "test":
+        return "test-secret-key-not-for-production"
+    # demo: generate once and keep it, so sessions survive restarts.
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+APP_ENV = os.environ.get("APP_ENV", "production").strip().lower()
+if APP_ENV not in {"production", "demo", "test"}:
+    raise ConfigurationError(f"APP_ENV must be production, demo or test, not {APP_ENV!r}")
+
+SECRET_KEY = _secret_key(APP_ENV)
+DEMO_MODE = APP_ENV == "demo"
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo#2026gy")
+
+# --- Database -------------------------------------------------------------------------------
+SQLALCHEMY_DATABASE_URI = _database_url()
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# Tables are created by our Alembic migrations only, never by FAB at start-up, and permissions are
+# synchronised by `flask roles sync` (start-up must not write to the database).
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = False
+
+# --- Files ----------------------------------------------------------------------------------
+STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", INSTANCE_DIR / "storage")).resolve()
+MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+SAMPLE_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+# --- Celery ---------------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+else:
+    CELERY_BROKER_URL = f"sqla+sqlite:///{INSTANCE_DIR / 'celery-broker.sqlite'}"
+    CELERY_RESULT_BACKEND = f"db+sqlite:///{INSTANCE_DIR / 'celery-results.sqlite'}"
+CELERY_BEAT_SCHEDULE_FILE = str(INSTANCE_DIR / "celerybeat-schedule")
+HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "60"))
+
+# --- Flask-AppBuilder -----------------------------------------------------------------------
+APP_NAME = "广元市政务服务“跨域通办”管理系统"
+APP_THEME = ""
+FAB_BASE_TEMPLATE = "app_baselayout.html"
+FAB_INDEX_VIEW = "app.views.home.HomeView"
+FAB_SECURITY_MANAGER_CLASS = "app.security.manager.AppSecurityManager"
+FAB_API_SWAGGER_UI = True
+FAB_API_MAX_PAGE_SIZE = 100
+# /api/v1/security/* would expose user and role management to a session cookie without CSRF.
+FAB_ADD_SECURITY_API = False
+
+AUTH_TYPE = AUTH_DB
+AUTH_USER_REGISTRATION = False
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"  # exists and holds no permission
+
+# Password rules and lockout
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+# FAB_PASSWORD_COMPLEXITY_VALIDATOR is set by the app factory (it must be a callable).
+AUTH_LOCKOUT_THRESHOLD = int(os.environ.get("AUTH_LOCKOUT_THRESHOLD", "5"))
+AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "30"))
+
+# Rate limits on both logins (web form and /api/v1/security/login)
+RATELIMIT_ENABLED = True
+AUTH_RATE_LIMITED = True
+AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
+RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "kytb")
+RATELIMIT_HEADERS_ENABLED = True
+
+# Sessions and tokens
+SESSION_COOKIE_NAME = "kytb_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("HTTPS", False)
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+REMEMBER_COOKIE_DURATION = timedelta(hours=8)
+PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "2")))
+JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+JWT_REFRESH_TOKEN_EXPIRES = timedelta(hours=8)
+PREFERRED_URL_SCHEME = "https" if SESSION_COOKIE_SECURE else "http"
+
+# CSRF (Flask-WTF) is installed before FAB; the API authenticates with JWT and is exempt.
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None
+
+# --- Languages ------------------------------------------------------------------------------
+BABEL_DEFAULT_LOCALE = "zh"
+BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "中文"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+# --- Catalog defaults -----------------------------------------------------------------------
+COMPLAINT_PHONE = "12345"
+CASE_NUMBER_FORMAT = "{center_code}-{year}-{sequence:06d}"

@@ -1,0 +1,162 @@
+"""Test set-up: one real database (PostgreSQL when DATABASE_URL is set, an SQLite file otherwise),
+migrated from empty and loaded with the demo data once per session; every test runs inside a
+transaction that is rolled back afterwards, so tests see the demo data and never each other.
+
+With CI=true a database or Redis that cannot be reached fails the run instead of skipping tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import tempfile
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="kytb-tests-"))
+os.environ["APP_ENV"] = "test"
+os.environ["INSTANCE_DIR"] = str(_TMP / "instance")
+os.environ.setdefault("RATELIMIT_KEY_PREFIX", f"kytb-test-{uuid.uuid4().hex[:8]}")
+os.environ.setdefault("DEMO_PASSWORD", "Demo#2026gy")
+
+DEMO_PASSWORD = os.environ["DEMO_PASSWORD"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def _check_services() -> None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if IN_CI and not database_url:
+        raise pytest.UsageError("CI=true but DATABASE_URL is not set: CI runs against PostgreSQL")
+    if IN_CI and not redis_url:
+        raise pytest.UsageError("CI=true but REDIS_URL is not set: CI runs against Redis")
+    if database_url and not _reachable(database_url, 5432):
+        raise pytest.UsageError(f"the database at {database_url} cannot be reached")
+    if redis_url and not _reachable(redis_url, 6379):
+        raise pytest.UsageError(f"Redis at {redis_url} cannot be reached")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _check_services()
+
+
+def _reset_database(url: str) -> None:
+    """Drops everything, so the session starts from an empty schema as a new installation would."""
+    from sqlalchemy import create_engine, text
+
+    if url.startswith("sqlite"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    from app.cli import setup
+    from app.factory import create_app
+
+    application = create_app()
+    _reset_database(application.config["SQLALCHEMY_DATABASE_URI"])
+    with application.app_context():
+        setup(with_demo=True)
+        from app.extensions import db
+
+        db.session.remove()
+    yield application
+
+
+@pytest.fixture()
+def db(app):
+    """The session of the app, inside a transaction rolled back after the test (commits in the code
+    under test become savepoints)."""
+    from app.extensions import db as database
+
+    with app.app_context():
+        engines = database.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        connection.name = engine.name  # FAB asks the bind for its dialect name, as an Engine has it
+        engines[None] = connection  # Flask-SQLAlchemy picks its bind from here
+        database.session.remove()
+        database.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield database.session
+        finally:
+            database.session.remove()
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/login/") -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def web_login(client, username: str, password: str = DEMO_PASSWORD):
+    token = csrf_token(client)
+    return client.post("/login/", data={"username": username, "password": password, "csrf_token": token})
+
+
+def api_token(client, username: str, password: str = DEMO_PASSWORD) -> str:
+    response = client.post("/api/v1/security/login",
+                           json={"username": username, "password": password, "provider": "db", "refresh": True})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["access_token"]
+
+
+@pytest.fixture()
+def login(client):
+    """Signs the test client in through the real login form: ``login("lz_window")``."""
+
+    def _login(username: str, password: str = DEMO_PASSWORD):
+        response = web_login(client, username, password)
+        assert response.status_code == 302 and "/login" not in response.headers["Location"], username
+        return client
+
+    return _login
+
+
+@pytest.fixture()
+def api(client):
+    """A small JWT client: ``api("lz_admin").get("/api/v1/center/")``."""
+
+    class Api:
+        def __init__(self, username: str) -> None:
+            self.headers = {"Authorization": f"Bearer {api_token(client, username)}"}
+
+        def __getattr__(self, method: str):
+            def call(url: str, **kwargs):
+                return getattr(client, method)(url, headers=self.headers, **kwargs)
+
+            return call
+
+    return Api

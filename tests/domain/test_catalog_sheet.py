@@ -1,0 +1,490 @@
+"""Importing and exporting the 通办事项清单 (matter catalog) spreadsheet."""
+
+import io
+import zipfile
+from dataclasses import replace
+
+import openpyxl
+import pytest
+
+from app.domain import catalog_sheet
+from app.domain.catalog_sheet import (
+    COLUMNS,
+    DEFAULT_TITLE,
+    INSTRUCTIONS_SHEET,
+    NOT_XLSX_MESSAGE,
+    SAMPLE_MATTER,
+    Lookup,
+    MaterialRecord,
+    MatterRecord,
+    NamesForExport,
+    SheetProblem,
+    parse_catalog_xlsx,
+    template_xlsx,
+    write_catalog_xlsx,
+)
+
+NAMES = NamesForExport(
+    lines={"hrss": "人力资源和社会保障", "police": "公安", "housing_fund": "住房公积金"},
+    handling_types={
+        "kuasheng": "跨省通办",
+        "shengnei": "省内通办",
+        "chuanyu": "川渝通办",
+        "hangguang": "杭广通办",
+        "xinan5": "西南五省通办",
+    },
+)
+LOOKUP = Lookup.from_names(NAMES)
+TITLES = [c.title for c in COLUMNS]
+
+# One valid row, by column key; tests override single cells.
+VALID = {
+    "code": "A-001",
+    "name": "社会保障卡申领",
+    "line": "人力资源和社会保障",
+    "handling_types": "跨省通办",
+    "legal_limit_days": 20,
+    "promised_limit_days": 10,
+    "fee_note": None,
+    "consult_phone": "0839-3266012",
+    "complaint_phone": None,
+    "acceptance_conditions": None,
+    "review_points": None,
+    "seq": 1,
+    "material_name": "居民身份证",
+    "copies": 1,
+    "form": "原件",
+    "required": "是",
+    "original_check": "否",
+    "material_note": None,
+}
+
+
+def _row(**cells):
+    values = {**VALID, **cells}
+    return [values[c.key] for c in COLUMNS]
+
+
+def _xlsx(rows, *, header=TITLES, title="事项清单"):
+    """A workbook as an administrator might fill it; title=None puts the header in row 1."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    if title is not None:
+        sheet.append([title])
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _where(problems):
+    return [(p.row, p.column) for p in problems]
+
+
+def _material(seq, name="居民身份证", **kw):
+    fields = {"copies": 1, "form": "copy", "required": True, "original_check": False, "note": ""}
+    fields.update(kw)
+    return MaterialRecord(seq=seq, name=name, **fields)
+
+
+def _matter(code, materials, **kw):
+    fields = {
+        "name": "社会保障卡申领",
+        "line": "hrss",
+        "handling_types": ("kuasheng",),
+        "legal_limit_days": 20,
+        "promised_limit_days": 10,
+        "fee_note": "不收费",
+        "consult_phone": "",
+        "complaint_phone": "12345",
+        "acceptance_conditions": "",
+        "review_points": "",
+    }
+    fields.update(kw)
+    return MatterRecord(code=code, materials=tuple(materials), **fields)
+
+
+# -- template ---------------------------------------------------------------------
+
+
+def test_template_parses_without_problems_and_yields_the_sample_matter():
+    matters, problems = parse_catalog_xlsx(template_xlsx(NAMES), LOOKUP)
+
+    assert problems == []
+    assert matters == [SAMPLE_MATTER]
+    assert matters[0].first_row == 3
+    assert [m.name for m in matters[0].materials] == ["居民身份证", "近期免冠彩色照片"]
+
+
+def test_template_has_title_header_drop_downs_and_an_instructions_sheet():
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(NAMES)))
+    sheet = workbook.worksheets[0]
+
+    assert sheet["A1"].value == DEFAULT_TITLE
+    assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:R1"]
+    assert [c.value for c in sheet[2]] == TITLES
+    assert all(c.font.b and c.fill.fgColor.rgb.endswith("D9D9D9") for c in sheet[2])
+    assert sheet.freeze_panes == "A3"
+    assert sheet.max_row == 4  # title, header, two example rows
+    assert sheet.column_dimensions["M"].width == COLUMNS[12].width
+    assert sheet["K3"].alignment.wrap_text  # 审核要点
+    drop_downs = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert drop_downs == {
+        "O3:O1000": '"原件,复印件,扫描件"',
+        "P3:P1000": '"是,否"',
+        "Q3:Q1000": '"是,否"',
+    }
+
+    assert workbook.sheetnames[1] == INSTRUCTIONS_SHEET
+    help_text = [c for row in workbook[INSTRUCTIONS_SHEET].iter_rows(values_only=True) for c in row if c]
+    for expected in [*TITLES, "人力资源和社会保障", "西南五省通办", "扫描件", "xinan5"]:
+        assert expected in help_text
+
+
+def test_export_always_writes_the_instructions_sheet_which_the_parser_ignores():
+    data = write_catalog_xlsx([], NAMES)
+
+    assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames[1] == INSTRUCTIONS_SHEET
+    assert parse_catalog_xlsx(data, LOOKUP) == ([], [SheetProblem(None, None, "表格中没有任何事项")])
+
+
+# -- round trip -----------------------------------------------------------------------
+
+
+def test_exported_matters_parse_back_equal():
+    matters = [
+        _matter(
+            "KYTB-HRSS-002",
+            [
+                _material(2, "基本养老保险关系转移接续申请表", form="original"),
+                _material(1, "居" * 60, copies=2, original_check=True, note="核验原件，留存复印件"),
+                _material(3, "参保缴费凭证", form="scan", required=False),
+            ],
+            name="企业职工基本养老保险关系转移接续",
+            handling_types=("chuanyu", "kuasheng", "xinan5"),
+            legal_limit_days=45,
+            promised_limit_days=45,
+            consult_phone="0839-3266012",
+            acceptance_conditions="参加企业职工基本养老保险、跨统筹地区流动就业的人员。",
+            review_points="1. 核验申请人身份；\n2. 转出地、转入地信息准确；\n3. 不存在重复参保。",
+        ),
+        # Texts that a spreadsheet likes to mangle: leading zeros, a hotline
+        # that looks like a number, and a note that looks like a formula.
+        _matter(
+            "0001",
+            [_material(1, "户口簿", note="=见背面说明")],
+            line="police",
+            handling_types=("shengnei",),
+            fee_note="工本费20元",
+            complaint_phone="12345",
+            consult_phone="12345",
+        ),
+    ]
+
+    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx(matters, NAMES), LOOKUP)
+
+    assert problems == []
+    # Materials come back sorted by seq.
+    assert parsed == [replace(m, materials=tuple(sorted(m.materials, key=lambda x: x.seq))) for m in matters]
+    assert parsed[0].materials[0].name == "居" * 60
+    assert [m.first_row for m in parsed] == [3, 6]
+
+
+def test_a_problem_free_parse_re_exports_to_the_same_records():
+    messy = _xlsx(
+        [
+            _row(code=" A-001\u3000", legal_limit_days="20个工作日", handling_types="跨省通办,kuasheng；川渝通办"),
+            _row(seq=2.0, copies="2份", form="COPY", required=None, original_check="√", material_name="照片",
+                 handling_types="kuasheng、chuanyu"),
+        ]
+    )
+    first, problems = parse_catalog_xlsx(messy, LOOKUP)
+    again, more = parse_catalog_xlsx(write_catalog_xlsx(first, NAMES), LOOKUP)
+
+    assert problems == more == []
+    assert again == first
+
+
+# -- errors are all reported at once ------------------------------------------------------
+
+
+def test_a_file_full_of_errors_reports_every_one_with_row_and_column():
+    rows = [
+        _row(),                                                # 3  A: valid first row
+        _row(code=None),                                       # 4  missing code
+        _row(code="B-001", line="交通运输"),                   # 5  unknown line
+        _row(code="C-001", handling_types="跨省通办、跨市通办"),  # 6  unknown handling type
+        _row(code="D-001", legal_limit_days=10, promised_limit_days=15),  # 7 promised > legal
+        _row(seq=2, copies="两份"),                            # 8  bad copies
+        _row(seq=1),                                           # 9  seq 1 again in A
+        _row(seq=3, legal_limit_days="30"),                    # 10 differs from row 3
+        _row(seq=4, required="可能"),                          # 11 bad 是/否
+        _row(seq=5, form="传真件"),                            # 12 bad form
+        [None] * len(COLUMNS),                                 # 13 empty: skipped
+        _row(code="E-001", name=None, copies=0, original_check="maybe"),  # 14 three problems
+        _row(code="E-001", seq=2, name=None, review_points="另一套要点"),  # 15 name again, differs
+        _row(seq=6, legal_limit_days="20个工作日", promised_limit_days=10.0),  # 16 A: same values
+        _row(code="F-001"),                                    # 17 valid matter
+    ]
+
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP)
+
+    assert _where(problems) == [
+        (4, "事项编码"),
+        (5, "业务条线"),
+        (6, "通办类型"),
+        (7, "承诺办理总时限(工作日)"),
+        (8, "份数"),
+        (9, "材料序号"),
+        (10, "法定时限(工作日)"),
+        (11, "是否必需"),
+        (12, "材料形式"),
+        (14, "事项名称"),
+        (14, "份数"),
+        (14, "需核验原件"),
+        (15, "事项名称"),
+        (15, "审核要点"),
+    ]
+    messages = [p.message for p in problems]
+    assert messages[0] == "第4行「事项编码」：不能为空"
+    assert messages[1].startswith("第5行「业务条线」：未知的业务条线“交通运输”，可填写：人力资源和社会保障、公安")
+    assert messages[2].startswith("第6行「通办类型」：未知的通办类型“跨市通办”，可填写：跨省通办")
+    assert messages[3] == "第7行「承诺办理总时限(工作日)」：不能超过法定时限（10个工作日），实际为15"
+    assert messages[4] == "第8行「份数」：应为1到99之间的整数，实际为“两份”"
+    assert messages[5] == "第9行「材料序号」：序号1与第3行重复（同一事项的材料序号不能重复）"
+    assert messages[6] == "第10行「法定时限(工作日)」：与第3行同一事项的值（20）不一致"
+    assert messages[7] == "第11行「是否必需」：应填“是”或“否”，实际为“可能”"
+    assert messages[8] == "第12行「材料形式」：应填“原件”、“复印件”、“扫描件”，实际为“传真件”"
+    assert messages[13] == "第15行「审核要点」：与第14行同一事项的值（空白）不一致"
+    # Only the untouched matter comes back.
+    assert [m.code for m in matters] == ["F-001"]
+    assert matters[0].first_row == 17
+
+
+def test_equal_values_written_differently_are_consistent_across_rows():
+    rows = [
+        _row(legal_limit_days=20, handling_types="跨省通办、川渝通办", line="hrss", fee_note="不收费"),
+        _row(seq=2, legal_limit_days="20个工作日", handling_types="chuanyu\nkuasheng", line="人力资源和社会保障"),
+    ]
+
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP)
+
+    assert problems == []
+    assert matters[0].handling_types == ("kuasheng", "chuanyu")  # as on the first row
+
+
+def test_header_problems_are_all_reported():
+    header = [t for t in TITLES if t != "份数"]
+    header[0] = "事项编号"  # misspelled
+    header.append("备注")
+
+    matters, problems = parse_catalog_xlsx(_xlsx([_row()], header=header), LOOKUP)
+
+    assert matters == []
+    assert sorted(p.message for p in problems) == sorted(
+        [
+            "第2行A列：未知的表头「事项编号」，请使用本系统的导入模板",
+            "第2行R列：未知的表头「备注」，请使用本系统的导入模板",
+            "第2行：缺少表头「事项编码」",
+            "第2行：缺少表头「份数」",
+        ]
+    )
+
+
+def test_an_unknown_extra_column_is_reported_but_the_rows_are_still_checked():
+    header = [*TITLES, "备注"]
+
+    _, problems = parse_catalog_xlsx(_xlsx([_row(copies=100) + ["随便写"]], header=header), LOOKUP)
+
+    assert _where(problems) == [(2, "备注"), (3, "份数")]
+
+
+def test_a_repeated_header_column_is_reported():
+    _, problems = parse_catalog_xlsx(_xlsx([_row()], header=[*TITLES, "份数"]), LOOKUP)
+
+    assert [p.message for p in problems] == ["第2行S列：表头「份数」重复"]
+
+
+def test_header_may_be_in_row_1_without_a_title_row():
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(), _row(seq=2)], title=None), LOOKUP)
+
+    assert problems == []
+    assert matters[0].first_row == 2
+    assert [m.seq for m in matters[0].materials] == [1, 2]
+
+
+def test_header_titles_with_full_width_brackets_are_accepted():
+    header = [t.replace("(", "（").replace(")", "）") for t in TITLES]
+
+    _, problems = parse_catalog_xlsx(_xlsx([_row()], header=header), LOOKUP)
+
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an old .xls file",
+        "事项编码,事项名称\nA-001,社保卡\n".encode("utf-8"),
+    ],
+    ids=["empty", "xls", "csv"],
+)
+def test_a_non_xlsx_upload_gives_one_clear_problem(data):
+    assert parse_catalog_xlsx(data, LOOKUP) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
+
+
+def test_a_zip_that_is_not_a_workbook_gives_the_same_problem():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+
+    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
+
+
+def test_rows_beyond_the_cap_are_a_problem_and_are_not_checked(monkeypatch):
+    monkeypatch.setattr(catalog_sheet, "MAX_DATA_ROWS", 3)
+    rows = [_row(seq=n) for n in range(1, 4)] + [_row(seq=4, copies="很多"), _row(seq=5)]
+
+    _, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP)
+
+    assert problems == [
+        SheetProblem(6, None, "第6行：数据超过3行，其后的内容未检查，请拆分为多个文件分别导入")
+    ]
+
+
+# -- cell values ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["hrss", "HRSS", "人力资源和社会保障", " 人力资源和社会保障\u3000"])
+def test_business_line_accepts_code_or_chinese_name(text):
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(line=text)]), LOOKUP)
+
+    assert problems == []
+    assert matters[0].line == "hrss"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "跨省通办、川渝通办",
+        "跨省通办,川渝通办",
+        "跨省通办，川渝通办",
+        "跨省通办;川渝通办",
+        "跨省通办；川渝通办",
+        "跨省通办\n川渝通办",
+        "kuasheng、chuanyu",
+        "跨省通办、chuanyu、kuasheng、",  # repeats and a trailing separator
+    ],
+)
+def test_handling_types_accept_every_separator_names_and_codes(text):
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(handling_types=text)]), LOOKUP)
+
+    assert problems == []
+    assert matters[0].handling_types == ("kuasheng", "chuanyu")
+
+
+def test_lookup_from_names_accepts_codes_and_names():
+    assert LOOKUP.lines["hrss"] == LOOKUP.lines["人力资源和社会保障"] == "hrss"
+    assert LOOKUP.handling_types["xinan5"] == LOOKUP.handling_types["西南五省通办"] == "xinan5"
+
+
+@pytest.mark.parametrize("value", [20, 20.0, "20", "20.0", " 20 ", "20个工作日", "20 工作日", "20日", "20天", "２０"])
+def test_limits_accept_whole_numbers_with_an_optional_unit(value):
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(legal_limit_days=value)]), LOOKUP)
+
+    assert problems == []
+    assert matters[0].legal_limit_days == 20
+
+
+@pytest.mark.parametrize("value", [0, -3, 20.5, "二十", "20个月", "约20天", True, "1000"])
+def test_limits_reject_anything_else(value):
+    _, problems = parse_catalog_xlsx(_xlsx([_row(legal_limit_days=value, promised_limit_days=1)]), LOOKUP)
+
+    assert _where(problems) == [(3, "法定时限(工作日)")]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("是", True), ("否", False), ("Y", True), ("n", False), ("Yes", True), ("NO", False),
+     ("true", True), ("FALSE", False), (1, True), (0, False), ("1", True), ("0", False),
+     ("√", True), ("×", False), (True, True), (False, False)],
+)
+def test_yes_no_columns_accept_the_usual_spellings(value, expected):
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(required=value, original_check=value)]), LOOKUP)
+
+    assert problems == []
+    assert matters[0].materials[0].required is expected
+    assert matters[0].materials[0].original_check is expected
+
+
+@pytest.mark.parametrize(("text", "code"), [("原件", "original"), ("复印件", "copy"), ("扫描件", "scan"), ("Scan", "scan")])
+def test_material_form_accepts_chinese_names_and_codes(text, code):
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(form=text)]), LOOKUP)
+
+    assert problems == []
+    assert matters[0].materials[0].form == code
+
+
+def test_empty_optional_cells_take_their_defaults():
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(required=None, original_check=None)]), LOOKUP)
+
+    assert problems == []
+    matter = matters[0]
+    assert (matter.fee_note, matter.complaint_phone, matter.acceptance_conditions) == ("不收费", "12345", "")
+    assert (matter.materials[0].required, matter.materials[0].original_check) == (True, False)
+
+
+def test_numbers_typed_into_text_columns_keep_their_digits():
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(code=510800, complaint_phone=12345.0)]), LOOKUP)
+
+    assert problems == []
+    assert (matters[0].code, matters[0].complaint_phone) == ("510800", "12345")
+
+
+def test_rows_of_a_matter_need_not_be_adjacent_and_empty_rows_are_skipped():
+    rows = [
+        _row(seq=2, material_name="照片"),
+        [None] * len(COLUMNS),
+        ["", "\u3000", " "] + [None] * (len(COLUMNS) - 3),
+        _row(code="B-001"),
+        _row(seq=1),
+    ]
+
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP)
+
+    assert problems == []
+    assert [(m.code, m.first_row) for m in matters] == [("A-001", 3), ("B-001", 6)]
+    assert [m.name for m in matters[0].materials] == ["居民身份证", "照片"]
+
+
+def test_length_limits_are_checked():
+    _, problems = parse_catalog_xlsx(_xlsx([_row(code="X" * 65, material_name="材" * 256)]), LOOKUP)
+
+    assert [p.message for p in problems] == [
+        "第3行「事项编码」：不能超过64个字，实际为65个字",
+        "第3行「材料名称」：不能超过255个字，实际为256个字",
+    ]
+
+
+def test_an_empty_workbook_is_reported_as_empty():
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+
+    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP) == ([], [SheetProblem(None, None, "表格是空的")])
+
+
+def test_export_falls_back_to_codes_the_names_do_not_know_and_still_round_trips():
+    matter = _matter("A-001", [_material(1)], line="market", handling_types=("kuasheng", "yugui"))
+    lookup = Lookup(
+        lines={**LOOKUP.lines, "market": "market"},
+        handling_types={**LOOKUP.handling_types, "yugui": "yugui"},
+    )
+
+    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx([matter], NAMES), lookup)
+
+    assert problems == []
+    assert parsed == [matter]

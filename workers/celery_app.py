@@ -1,0 +1,49 @@
+"""The Celery application. Broker and backend: Redis when REDIS_URL is set, otherwise Celery's
+SQLAlchemy transport on an SQLite file (so ``make run`` needs nothing but Python)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+
+import config
+
+VISIBILITY_TIMEOUT = 3600  # seconds; longer than any task runs
+
+
+class AppTask(Task):
+    """Runs each task inside the Flask app's context (one app per worker process)."""
+
+    abstract = True
+    _flask_app: Any = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if AppTask._flask_app is None:
+            from app.factory import create_app
+
+            AppTask._flask_app = create_app()
+        with AppTask._flask_app.app_context():
+            return super().__call__(*args, **kwargs)
+
+
+celery = Celery("kytb", task_cls=AppTask, include=["workers.tasks"])
+celery.conf.update(
+    broker_url=config.CELERY_BROKER_URL,
+    result_backend=config.CELERY_RESULT_BACKEND,
+    timezone="Asia/Shanghai",
+    enable_utc=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+    result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+    visibility_timeout=VISIBILITY_TIMEOUT,
+    beat_schedule_filename=config.CELERY_BEAT_SCHEDULE_FILE,
+    beat_schedule={
+        "heartbeat": {"task": "kytb.heartbeat", "schedule": config.HEARTBEAT_SECONDS},
+        "calendar-coverage": {"task": "kytb.check_calendar_coverage", "schedule": 6 * 3600.0},
+    },
+)
