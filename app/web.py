@@ -20,8 +20,9 @@ def _wants_json() -> bool:
 def _error(status: int, message: Any):
     if _wants_json():
         return jsonify(message=str(message)), status
-    return render_template("error.html", status=status, message=message,
-                           appbuilder=current_app.appbuilder), status
+    appbuilder = current_app.appbuilder
+    return render_template("error.html", status=status, message=message, appbuilder=appbuilder,
+                           base_template=appbuilder.base_template), status
 
 
 def calendar_warning() -> list[int]:

@@ -540,19 +540,32 @@ def _header_positions(number: int, cells: tuple[Any, ...]) -> tuple[dict[str, in
 # -- reading -------------------------------------------------------------------
 
 
+class _Unreadable(Exception):
+    """The upload is not a workbook openpyxl can read."""
+
+
 def _sheet_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
     """Rows of the first sheet, each exactly _MAX_COLUMNS wide.
 
-    Raises on anything that is not a readable xlsx; the caller turns that
-    into one problem.  Reading is lazy, so a corrupt part deep in the file
-    raises while iterating, not here.
+    Reading is lazy, so a corrupt part deep in the file fails while
+    iterating; either way the failure becomes _Unreadable, and a mistake in
+    this module's own checks is not mistaken for a bad upload.
     """
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors alike
+        raise _Unreadable() from exc
     try:
         if not workbook.worksheets:
             return
-        sheet = workbook.worksheets[0]
-        for cells in sheet.iter_rows(max_col=_MAX_COLUMNS, values_only=True):
+        rows = workbook.worksheets[0].iter_rows(max_col=_MAX_COLUMNS, values_only=True)
+        while True:
+            try:
+                cells = next(rows, None)
+            except Exception as exc:  # noqa: BLE001
+                raise _Unreadable() from exc
+            if cells is None:
+                return
             # openpyxl already pads to max_col; padding again only guards
             # against a version that does not.
             yield cells if len(cells) == _MAX_COLUMNS else tuple(cells) + (None,) * (_MAX_COLUMNS - len(cells))
@@ -630,7 +643,7 @@ def parse_catalog_xlsx(data: bytes, lookup: Lookup) -> tuple[list[MatterRecord],
     )
     try:
         rows, problems = _read_problems(data, lookups)
-    except Exception:  # noqa: BLE001 - any failure to read means "not a usable xlsx"
+    except _Unreadable:
         return [], [SheetProblem(None, None, NOT_XLSX_MESSAGE)]
     if not rows:
         if not problems:

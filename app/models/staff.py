@@ -46,6 +46,9 @@ class StaffUser(User):
     def name(self) -> str:
         return self.display_name or f"{self.last_name}{self.first_name}"
 
+    def get_full_name(self) -> str:  # FAB shows this in the navigation bar
+        return self.name
+
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 

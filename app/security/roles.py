@@ -32,6 +32,7 @@ MATRIX: dict[str, dict[str, frozenset[RoleName]]] = {
     "Guide": {READ: STAFF},
     "CatalogTransfer": {READ: STAFF, WRITE: frozenset({A})},
     "WorkCalendar": {READ: STAFF, WRITE: frozenset({A})},
+    "WorkCalendarYear": {READ: STAFF},
     "User": {READ: frozenset({A, CA}), WRITE: frozenset({A, CA}), "can_userinfo": STAFF},
     # FAB's own security views: roles are defined here in code, so administrators only look at them.
     "RoleModelView": {"can_list": frozenset({A}), "can_show": frozenset({A})},

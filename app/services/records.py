@@ -41,11 +41,13 @@ def delete_rule_for(model: type) -> Callable[[Rule], Rule]:
     return register
 
 
-def _check(rules: dict[type, list[Rule]], session: Session, item: Any, reach: Reach) -> None:
+def _check(rules: dict[type, list[Rule]], session: Session, items: list[Any], reach: Reach) -> None:
+    """Runs every rule on every item and raises once with all the problems found."""
     problems = ProblemCollector()
-    for model in type(item).__mro__:
-        for rule in rules.get(model, ()):
-            rule(session, item, reach, problems)
+    for item in items:
+        for model in type(item).__mro__:
+            for rule in rules.get(model, ()):
+                rule(session, item, reach, problems)
     if problems:
         session.rollback()
         problems.raise_if_any()
@@ -59,7 +61,7 @@ def save(session: Session, item: Any, reach: Reach) -> Any:
         if not allowed_before:
             session.rollback()
             raise NotFound()
-    _check(_rules, session, item, reach)
+    _check(_rules, session, [item], reach)
     session.add(item)
     try:
         session.flush()
@@ -74,11 +76,17 @@ def save(session: Session, item: Any, reach: Reach) -> Any:
 
 
 def delete(session: Session, item: Any, reach: Reach) -> None:
-    if not is_in_scope(session, item, reach, write=True):
+    delete_many(session, [item], reach)
+
+
+def delete_many(session: Session, items: list[Any], reach: Reach) -> int:
+    """Deletes all the records in one transaction, or none of them when any one is refused."""
+    if any(not is_in_scope(session, item, reach, write=True) for item in items):
         session.rollback()
         raise NotFound()
-    _check(_delete_rules, session, item, reach)
-    session.delete(item)
+    _check(_delete_rules, session, items, reach)
+    for item in items:
+        session.delete(item)
     try:
         session.flush()
     except IntegrityError as exc:
@@ -87,6 +95,7 @@ def delete(session: Session, item: Any, reach: Reach) -> None:
             [Problem(None, _l("This record is still used by other records and cannot be deleted."))]
         ) from exc
     session.commit()
+    return len(items)
 
 
 def _integrity_message(exc: IntegrityError) -> Any:

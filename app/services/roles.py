@@ -48,11 +48,12 @@ def _menus_for(appbuilder: Any, granted: set[tuple[str, str]]) -> set[tuple[str,
 def sync_roles(appbuilder: Any) -> dict[str, int]:
     """Creates every permission of the registered views, then sets each role to its exact grants."""
     sm = appbuilder.sm
+    for role_name in [*STAFF_ROLES, RoleName.PUBLIC]:  # Public exists and holds nothing
+        sm.add_role(role_name.value)
     appbuilder.add_permissions(update_perms=True)
-    sm.add_role(RoleName.PUBLIC.value)  # exists, holds nothing: anonymous users reach nothing
     summary: dict[str, int] = {}
     for role_name in [*STAFF_ROLES, RoleName.PUBLIC]:
-        role = sm.find_role(role_name.value) or sm.add_role(role_name.value)
+        role = sm.find_role(role_name.value)
         granted = permissions_of(role_name) if role_name != RoleName.PUBLIC else set()
         granted |= _menus_for(appbuilder, granted)
         pvs = []

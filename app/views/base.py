@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
+from flask_appbuilder.actions import action
 from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 
 from app.errors import NotFound, ServiceError
-from app.scope import Reach, criterion, reach_of
+from app.scope import Reach, criterion, is_in_scope, reach_of
 from app.services import records
 
 # One permission pair per resource: "can_read" and "can_write" on e.g. "Center", shared by the
@@ -59,6 +60,12 @@ class ScopedInterface(SQLAInterface):
     def apply_filters(self, query: Any, filters: Any) -> Any:
         query = super().apply_filters(query, filters)
         return query.filter(criterion(self.obj, current_reach()))
+
+    def is_nullable(self, col_name: str) -> bool:
+        # FAB makes every NOT NULL column required in forms; one with a default (an empty remark,
+        # an unticked box) may be left empty.
+        column = self.list_columns.get(col_name)
+        return super().is_nullable(col_name) or (column is not None and column.default is not None)
 
     def get_related_interface(self, col_name: str) -> SQLAInterface:
         # Related pickers (a center's region, a user's department) use their own views' rules;
@@ -104,6 +111,8 @@ class ScopedCrudMixin:
             abort(404)
         try:
             return action.func(items if multiple else items[0])
+        except NotFound:
+            abort(404)
         except ServiceError as error:
             self._flash_problems(error)
             return redirect(self.get_redirect())
@@ -124,6 +133,8 @@ class ScopedCrudMixin:
 
     def _form_step(self, is_add: bool, pk: Any = None):
         """FAB's add/edit, except that a refused save keeps the form with every problem shown."""
+        if not is_add:
+            self._require_writable(pk)
         if request.method != "POST":
             return super()._add() if is_add else super()._edit(pk)
         from flask_appbuilder.urltools import get_filter_args
@@ -146,6 +157,8 @@ class ScopedCrudMixin:
                 form.populate_obj(item)
                 self.pre_add(item) if is_add else self.pre_update(item)
                 self.datamodel.add(item) if is_add else self.datamodel.edit(item)
+            except NotFound:
+                abort(404)
             except ServiceError as error:
                 self._refresh_after_rollback(item)
                 self._flash_problems(error, form)
@@ -157,6 +170,12 @@ class ScopedCrudMixin:
             return self._get_add_widget(form=form, exclude_cols=exclude_cols)
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
         return self._get_related_views_widgets(item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets)
+
+    def _require_writable(self, pk: Any) -> None:
+        """Editing a record the user may read but not change answers 404, as a missing one does."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None or not is_in_scope(self.datamodel.session, item, current_reach(), write=True):
+            abort(404)
 
     @staticmethod
     def _refresh_after_rollback(item: Any) -> None:
@@ -171,12 +190,24 @@ class ScopedCrudMixin:
         try:
             self.pre_delete(item)
             self.datamodel.delete(item)
+        except NotFound:
+            abort(404)
         except ServiceError as error:
             self._flash_problems(error)
         else:
             self.post_delete(item)
             flash(str(self.delete_row_message), "success")
         self.update_redirect()
+
+
+class BulkDeleteMixin:
+    """"Delete the selected records" on a list: all of them or, if any is refused, none."""
+
+    @action("muldelete", _l("Delete"), _l("Delete the selected records?"), "fa-trash", single=False)
+    def muldelete(self, items: list[Any]):
+        count = records.delete_many(self.datamodel.session, items, current_reach())
+        flash(str(_l("%(n)d record(s) deleted.", n=count)), "success")
+        return redirect(self.get_redirect())
 
 
 class AppModelView(ScopedCrudMixin, ModelView):

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app.errors import ServiceError
 from app.models.calendar import WorkCalendarDay, WorkCalendarYear
 from app.services import calendar as calendar_service
-from app.views.base import AppModelView, ScopedInterface, current_reach
+from app.views.base import BulkDeleteMixin, AppModelView, ScopedInterface, current_reach
 from app.views.labels import CALENDAR_SOURCES, label
 
 WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")]
@@ -30,7 +30,7 @@ CALENDAR_LABELS = {
 }
 
 
-class WorkCalendarDayView(AppModelView):
+class WorkCalendarDayView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(WorkCalendarDay)
     class_permission_name = "WorkCalendar"
     list_title = _l("Work calendar")
@@ -56,7 +56,7 @@ class WorkCalendarDayView(AppModelView):
 
 class WorkCalendarYearView(AppModelView):
     datamodel = ScopedInterface(WorkCalendarYear)
-    class_permission_name = "WorkCalendar"
+    class_permission_name = "WorkCalendarYear"
     list_title = _l("Years with an official arrangement")
     show_title = _l("Calendar year")
     label_columns = CALENDAR_LABELS

@@ -18,7 +18,7 @@ from app.errors import ServiceError
 from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
 from app.models.org import Region, RegionLevel
 from app.services import catalog, storage
-from app.views.base import VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach, yes_no
+from app.views.base import BulkDeleteMixin, VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach, yes_no
 from app.views.labels import MATERIAL_FORMS, MATTER_STATUSES, choices, label
 
 CATALOG_LABELS = {
@@ -69,7 +69,7 @@ def _top_regions() -> list[int]:
     return list(session.execute(select(Region.id).where(Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY]))).scalars())
 
 
-class HandlingTypeView(AppModelView):
+class HandlingTypeView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(HandlingType)
     class_permission_name = "HandlingType"
     list_title = _l("Handling types")
@@ -89,9 +89,10 @@ def _format_multiline(text: str) -> Markup:
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
 
 
-class MaterialRequirementView(AppModelView):
+class MaterialRequirementView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(MaterialRequirement)
     class_permission_name = "MaterialRequirement"
+    method_permission_name = {**VIEW_PERMISSIONS, "sample": "read"}
     list_title = _l("Required materials")
     show_title = _l("Required material")
     add_title = _l("Add required material")
@@ -139,7 +140,7 @@ class MaterialRequirementView(AppModelView):
         return send_file(storage.path_of(item.sample_file_key), download_name=item.sample_file_name, as_attachment=True)
 
 
-class MatterView(AppModelView):
+class MatterView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(Matter)
     class_permission_name = "Matter"
     method_permission_name = {**VIEW_PERMISSIONS, "publish": "write", "retire": "write"}

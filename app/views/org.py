@@ -9,7 +9,7 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from app.models.org import BusinessLine, Department, Region, RegionLevel, ServiceCenter
-from app.views.base import AppModelView, ScopedInterface
+from app.views.base import BulkDeleteMixin, AppModelView, ScopedInterface
 from app.views.labels import CENTER_KINDS, REGION_LEVELS, choices, label
 
 
@@ -54,7 +54,7 @@ ORG_LABELS = {
 }
 
 
-class RegionView(AppModelView):
+class RegionView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(Region)
     class_permission_name = "Region"
     list_title = _l("Regions")
@@ -74,7 +74,7 @@ class RegionView(AppModelView):
     }
 
 
-class BusinessLineView(AppModelView):
+class BusinessLineView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(BusinessLine)
     class_permission_name = "BusinessLine"
     list_title = _l("Lines of business")
@@ -88,7 +88,7 @@ class BusinessLineView(AppModelView):
     base_order = ("code", "asc")
 
 
-class CenterView(AppModelView):
+class CenterView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(ServiceCenter)
     class_permission_name = "Center"
     list_title = _l("Service centers and windows")
@@ -118,7 +118,7 @@ class CenterView(AppModelView):
     }
 
 
-class DepartmentView(AppModelView):
+class DepartmentView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(Department)
     class_permission_name = "Department"
     list_title = _l("Approving departments")

@@ -16,7 +16,7 @@ from app.models.org import Department, Region, RegionLevel, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import OutOfScope, criterion, get_in_scope
 from app.services import accounts
-from app.views.base import ScopedCrudMixin, current_reach
+from app.views.base import BulkDeleteMixin, ScopedCrudMixin, current_reach
 
 
 def assignable_role_names() -> list[str]:
@@ -55,7 +55,7 @@ _REL_FIELDS = {
 }
 
 
-class StaffUserView(ScopedCrudMixin, UserDBModelView):
+class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
     """用户管理. Same read/write permission names as our other resources."""
 
     class_permission_name = "User"

@@ -488,3 +488,16 @@ def test_export_falls_back_to_codes_the_names_do_not_know_and_still_round_trips(
 
     assert problems == []
     assert parsed == [matter]
+
+
+def test_a_workbook_with_a_corrupt_sheet_gives_the_same_problem():
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([_row()])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as damaged:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]  # cut off mid-row
+            damaged.writestr(item, content)
+
+    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
