@@ -33,9 +33,17 @@ class StaffUser(User):
     display_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     #: the county-level region the user belongs to; derived from center or department when those are set
-    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"), index=True)
-    center_id: Mapped[int | None] = mapped_column(ForeignKey("service_center.id", ondelete="SET NULL"), index=True)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"), index=True)
+    # ab_user and the organisation tables refer to each other (changed_by): these keys are added
+    # after both tables exist (use_alter), which PostgreSQL needs.
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("region.id", ondelete="SET NULL", use_alter=True, name="fk_ab_user_region"), index=True
+    )
+    center_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_center.id", ondelete="SET NULL", use_alter=True, name="fk_ab_user_center"), index=True
+    )
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL", use_alter=True, name="fk_ab_user_department"), index=True
+    )
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     region: Mapped[Region | None] = relationship(foreign_keys=[region_id])

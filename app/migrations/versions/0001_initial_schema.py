@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 18:34:09.685062
+Create Date: 2026-11-26 18:41:09.166096
 """
 
 from __future__ import annotations
@@ -73,11 +73,8 @@ def upgrade() -> None:
     sa.Column('center_id', sa.Integer(), nullable=True),
     sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('locked_until', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['center_id'], ['service_center.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['changed_by_fk'], ['ab_user.id'], ),
     sa.ForeignKeyConstraint(['created_by_fk'], ['ab_user.id'], ),
-    sa.ForeignKeyConstraint(['department_id'], ['department.id'], ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['region_id'], ['region.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email'),
     sa.UniqueConstraint('username')
@@ -101,31 +98,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
-    op.create_table('department',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=128), nullable=False),
-    sa.Column('short_name', sa.String(length=64), nullable=False),
-    sa.Column('region_id', sa.Integer(), nullable=False),
-    sa.Column('line', sa.String(length=32), nullable=False),
-    sa.Column('center_id', sa.Integer(), nullable=True),
-    sa.Column('phone', sa.String(length=32), nullable=False),
-    sa.Column('address', sa.String(length=255), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_on', sa.DateTime(), nullable=False),
-    sa.Column('changed_on', sa.DateTime(), nullable=False),
-    sa.Column('changed_by_fk', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['center_id'], ['service_center.id'], ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['changed_by_fk'], ['ab_user.id'], ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['line'], ['business_line.code'], onupdate='CASCADE', ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['region_id'], ['region.id'], ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('name', name='uq_department_name')
-    )
-    with op.batch_alter_table('department', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_department_center_id'), ['center_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_department_line'), ['line'], unique=False)
-        batch_op.create_index(batch_op.f('ix_department_region_id'), ['region_id'], unique=False)
-
     op.create_table('heartbeat',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('process', sa.String(length=32), nullable=False),
@@ -150,32 +122,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_region_level'), ['level'], unique=False)
         batch_op.create_index(batch_op.f('ix_region_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_region_path'), ['path'], unique=False)
-
-    op.create_table('service_center',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=16), nullable=False),
-    sa.Column('name', sa.String(length=128), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('external', sa.Boolean(), nullable=False),
-    sa.Column('has_window', sa.Boolean(), nullable=False),
-    sa.Column('region_id', sa.Integer(), nullable=False),
-    sa.Column('address', sa.String(length=255), nullable=False),
-    sa.Column('postcode', sa.String(length=6), nullable=False),
-    sa.Column('phone', sa.String(length=32), nullable=False),
-    sa.Column('hours', sa.String(length=128), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('remarks', sa.Text(), nullable=False),
-    sa.Column('created_on', sa.DateTime(), nullable=False),
-    sa.Column('changed_on', sa.DateTime(), nullable=False),
-    sa.Column('changed_by_fk', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['changed_by_fk'], ['ab_user.id'], ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['region_id'], ['region.id'], ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('code'),
-    sa.UniqueConstraint('name')
-    )
-    with op.batch_alter_table('service_center', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_service_center_region_id'), ['region_id'], unique=False)
 
     op.create_table('work_calendar_day',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -303,7 +249,6 @@ def upgrade() -> None:
     sa.Column('changed_on', sa.DateTime(), nullable=False),
     sa.Column('changed_by_fk', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['changed_by_fk'], ['ab_user.id'], ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['current_guide_id'], ['guide.id'], name='fk_matter_current_guide', ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['line'], ['business_line.code'], onupdate='CASCADE', ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
@@ -312,6 +257,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_matter_line'), ['line'], unique=False)
         batch_op.create_index(batch_op.f('ix_matter_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_matter_status'), ['status'], unique=False)
+
+    op.create_table('service_center',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('external', sa.Boolean(), nullable=False),
+    sa.Column('has_window', sa.Boolean(), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
+    sa.Column('address', sa.String(length=255), nullable=False),
+    sa.Column('postcode', sa.String(length=6), nullable=False),
+    sa.Column('phone', sa.String(length=32), nullable=False),
+    sa.Column('hours', sa.String(length=128), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('remarks', sa.Text(), nullable=False),
+    sa.Column('created_on', sa.DateTime(), nullable=False),
+    sa.Column('changed_on', sa.DateTime(), nullable=False),
+    sa.Column('changed_by_fk', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['changed_by_fk'], ['ab_user.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['region_id'], ['region.id'], ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code'),
+    sa.UniqueConstraint('name')
+    )
+    with op.batch_alter_table('service_center', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_center_region_id'), ['region_id'], unique=False)
 
     op.create_table('ab_permission_view_role',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -325,6 +296,31 @@ def upgrade() -> None:
     with op.batch_alter_table('ab_permission_view_role', schema=None) as batch_op:
         batch_op.create_index('idx_permission_view_id', ['permission_view_id'], unique=False)
         batch_op.create_index('idx_role_id', ['role_id'], unique=False)
+
+    op.create_table('department',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('short_name', sa.String(length=64), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.String(length=32), nullable=False),
+    sa.Column('center_id', sa.Integer(), nullable=True),
+    sa.Column('phone', sa.String(length=32), nullable=False),
+    sa.Column('address', sa.String(length=255), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_on', sa.DateTime(), nullable=False),
+    sa.Column('changed_on', sa.DateTime(), nullable=False),
+    sa.Column('changed_by_fk', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['center_id'], ['service_center.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['changed_by_fk'], ['ab_user.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['line'], ['business_line.code'], onupdate='CASCADE', ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['region_id'], ['region.id'], ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name', name='uq_department_name')
+    )
+    with op.batch_alter_table('department', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_department_center_id'), ['center_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_department_line'), ['line'], unique=False)
+        batch_op.create_index(batch_op.f('ix_department_region_id'), ['region_id'], unique=False)
 
     op.create_table('guide',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -381,11 +377,29 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['matter_id'], ['matter.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('matter_id', 'handling_type_id')
     )
+
+    # Keys between tables that refer to each other, added once both exist (PostgreSQL needs this order).
+    with op.batch_alter_table('ab_user') as batch:
+        batch.create_foreign_key('fk_ab_user_center', 'service_center', ['center_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('ab_user') as batch:
+        batch.create_foreign_key('fk_ab_user_department', 'department', ['department_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('ab_user') as batch:
+        batch.create_foreign_key('fk_ab_user_region', 'region', ['region_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('matter') as batch:
+        batch.create_foreign_key('fk_matter_current_guide', 'guide', ['current_guide_id'], ['id'], ondelete='SET NULL')
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('ab_user') as batch:
+        batch.drop_constraint('fk_ab_user_center', type_='foreignkey')
+    with op.batch_alter_table('ab_user') as batch:
+        batch.drop_constraint('fk_ab_user_department', type_='foreignkey')
+    with op.batch_alter_table('ab_user') as batch:
+        batch.drop_constraint('fk_ab_user_region', type_='foreignkey')
+    with op.batch_alter_table('matter') as batch:
+        batch.drop_constraint('fk_matter_current_guide', type_='foreignkey')
     op.drop_table('matter_handling_type')
     with op.batch_alter_table('material_requirement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_material_requirement_matter_id'))
@@ -396,11 +410,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_guide_matter_id'))
 
     op.drop_table('guide')
+    with op.batch_alter_table('department', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_department_region_id'))
+        batch_op.drop_index(batch_op.f('ix_department_line'))
+        batch_op.drop_index(batch_op.f('ix_department_center_id'))
+
+    op.drop_table('department')
     with op.batch_alter_table('ab_permission_view_role', schema=None) as batch_op:
         batch_op.drop_index('idx_role_id')
         batch_op.drop_index('idx_permission_view_id')
 
     op.drop_table('ab_permission_view_role')
+    with op.batch_alter_table('service_center', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_service_center_region_id'))
+
+    op.drop_table('service_center')
     with op.batch_alter_table('matter', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_matter_status'))
         batch_op.drop_index(batch_op.f('ix_matter_name'))
@@ -432,10 +456,6 @@ def downgrade() -> None:
     op.drop_table('ab_api_key')
     op.drop_table('work_calendar_year')
     op.drop_table('work_calendar_day')
-    with op.batch_alter_table('service_center', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_service_center_region_id'))
-
-    op.drop_table('service_center')
     with op.batch_alter_table('region', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_region_path'))
         batch_op.drop_index(batch_op.f('ix_region_parent_id'))
@@ -443,12 +463,6 @@ def downgrade() -> None:
 
     op.drop_table('region')
     op.drop_table('heartbeat')
-    with op.batch_alter_table('department', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_department_region_id'))
-        batch_op.drop_index(batch_op.f('ix_department_line'))
-        batch_op.drop_index(batch_op.f('ix_department_center_id'))
-
-    op.drop_table('department')
     op.drop_table('business_line')
     op.drop_table('ab_view_menu')
     with op.batch_alter_table('ab_user', schema=None) as batch_op:
