@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8080
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install setup check-python clean lint
+.PHONY: run test install check-python clean translations
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
@@ -29,3 +29,10 @@ test: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Messages: extract every text a user sees, merge into zh and en, compile (the .mo files are committed).
+translations: install
+	$(VENV)/bin/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -k _ --no-location --omit-header --sort-output -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(PY) translations/fill_english.py
+	$(VENV)/bin/pybabel compile -d translations --statistics

@@ -38,12 +38,17 @@ celery.conf.update(
     worker_prefetch_multiplier=1,
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
-    result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
-    visibility_timeout=VISIBILITY_TIMEOUT,
     beat_schedule_filename=config.CELERY_BEAT_SCHEDULE_FILE,
     beat_schedule={
         "heartbeat": {"task": "kytb.heartbeat", "schedule": config.HEARTBEAT_SECONDS},
         "calendar-coverage": {"task": "kytb.check_calendar_coverage", "schedule": 6 * 3600.0},
     },
 )
+if config.REDIS_URL:
+    # Redis redelivers unacknowledged tasks after the visibility timeout: set it alike everywhere.
+    # (The SQLAlchemy transport passes these options to create_engine, which refuses them.)
+    celery.conf.update(
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        visibility_timeout=VISIBILITY_TIMEOUT,
+    )

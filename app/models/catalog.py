@@ -69,7 +69,9 @@ class HandlingType(Stamped, Model):
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
-    regions: Mapped[list[Region]] = relationship(secondary=handling_type_region, order_by="Region.code")
+    regions: Mapped[list[Region]] = relationship(
+        secondary=handling_type_region, order_by="Region.code", lazy="selectin"
+    )
 
     def __repr__(self) -> str:
         return self.name
@@ -104,9 +106,9 @@ class Matter(Stamped, Model):
         ForeignKey("guide.id", ondelete="SET NULL", use_alter=True, name="fk_matter_current_guide"), nullable=True
     )
 
-    business_line: Mapped[BusinessLine] = relationship(foreign_keys=[line])
+    business_line: Mapped[BusinessLine] = relationship(foreign_keys=[line], lazy="selectin")
     handling_types: Mapped[list[HandlingType]] = relationship(
-        secondary=matter_handling_type, order_by="HandlingType.sort_order"
+        secondary=matter_handling_type, order_by="HandlingType.sort_order", lazy="selectin"
     )
     materials: Mapped[list[MaterialRequirement]] = relationship(
         back_populates="matter", order_by="MaterialRequirement.seq", cascade="all, delete-orphan"
@@ -114,7 +116,9 @@ class Matter(Stamped, Model):
     guides: Mapped[list[Guide]] = relationship(
         back_populates="matter", foreign_keys="Guide.matter_id", order_by="Guide.version"
     )
-    current_guide: Mapped[Guide | None] = relationship(foreign_keys=[current_guide_id], post_update=True)
+    current_guide: Mapped[Guide | None] = relationship(
+        foreign_keys=[current_guide_id], post_update=True, lazy="selectin"
+    )
 
     @property
     def current_version(self) -> int | None:
@@ -145,7 +149,7 @@ class MaterialRequirement(Stamped, Model):
     sample_file_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     sample_file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
-    matter: Mapped[Matter] = relationship(back_populates="materials")
+    matter: Mapped[Matter] = relationship(back_populates="materials", lazy="selectin")
 
     def __repr__(self) -> str:
         return self.name

@@ -41,7 +41,10 @@ class Region(Model):
     #: materialised path of ids ("/1/5/23/"): makes "this county and everything below it" one LIKE
     path: Mapped[str] = mapped_column(String(255), nullable=False, default="", index=True)
 
-    parent: Mapped[Region | None] = relationship(remote_side=[id], back_populates="children")
+    # Names are shown with their ancestors (广元市利州区): load up the tree with the rows.
+    parent: Mapped[Region | None] = relationship(
+        remote_side=[id], back_populates="children", lazy="selectin", join_depth=4
+    )
     children: Mapped[list[Region]] = relationship(back_populates="parent", order_by="Region.code")
 
     def ancestors(self) -> list[Region]:
@@ -119,7 +122,7 @@ class ServiceCenter(Stamped, Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     remarks: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
-    region: Mapped[Region] = relationship()
+    region: Mapped[Region] = relationship(lazy="selectin")
 
     def __repr__(self) -> str:
         return self.name
@@ -157,9 +160,9 @@ class Department(Stamped, Model):
     address: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
-    region: Mapped[Region] = relationship()
-    business_line: Mapped[BusinessLine] = relationship(foreign_keys=[line])
-    center: Mapped[ServiceCenter | None] = relationship()
+    region: Mapped[Region] = relationship(lazy="selectin")
+    business_line: Mapped[BusinessLine] = relationship(foreign_keys=[line], lazy="selectin")
+    center: Mapped[ServiceCenter | None] = relationship(lazy="selectin")
 
     @property
     def is_city_level(self) -> bool:

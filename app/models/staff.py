@@ -46,9 +46,9 @@ class StaffUser(User):
     )
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
-    region: Mapped[Region | None] = relationship(foreign_keys=[region_id])
-    center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[center_id])
-    department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+    region: Mapped[Region | None] = relationship(foreign_keys=[region_id], lazy="selectin")
+    center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[center_id], lazy="selectin")
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id], lazy="selectin")
 
     @property
     def name(self) -> str:

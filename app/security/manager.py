@@ -47,7 +47,7 @@ class AppSecurityManager(SecurityManager):
         self.resetpasswordview = ScopedResetPasswordView
         super().__init__(appbuilder)
         # User administration goes through the one scope rule, like every other record.
-        self.userdbmodelview.datamodel = ScopedInterface(self.user_model)
+        self.userdbmodelview.datamodel = ScopedInterface(self.user_model, eager=("roles",))
 
     # --- login -----------------------------------------------------------------------------
 

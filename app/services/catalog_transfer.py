@@ -45,12 +45,6 @@ def _handling_types(session: Session) -> list[HandlingType]:
     return list(session.execute(select(HandlingType).order_by(HandlingType.sort_order)).scalars())
 
 
-def lookup(session: Session) -> Lookup:
-    lines = {key: line.code for line in _lines(session) for key in (line.code, line.name)}
-    types = {key: ht.code for ht in _handling_types(session) for key in (ht.code, ht.name)}
-    return Lookup(lines=lines, handling_types=types)
-
-
 def names(session: Session) -> NamesForExport:
     return NamesForExport(
         lines={line.code: line.name for line in _lines(session)},
@@ -89,7 +83,7 @@ def _record_of(matter: Matter) -> MatterRecord:
 def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
     if not reach.everything:
         raise ValidationFailed([Problem(None, _l("Only an administrator imports the catalog."))])
-    records, problems = parse_catalog_xlsx(data, lookup(session))
+    records, problems = parse_catalog_xlsx(data, Lookup.from_names(names(session)))
     if problems:
         raise ValidationFailed([Problem(p.column, p.message) for p in problems])
     if not records:

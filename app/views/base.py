@@ -16,6 +16,7 @@ from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
+from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound, ServiceError
 from app.scope import Reach, criterion, is_in_scope, reach_of
@@ -55,7 +56,19 @@ def current_reach() -> Reach:
 
 
 class ScopedInterface(SQLAInterface):
-    """An SQLAInterface whose every query carries the scope rule and whose writes go to services."""
+    """An SQLAInterface whose every query carries the scope rule and whose writes go to services.
+
+    ``eager`` names relationships that list pages show and that the model itself loads lazily
+    (FAB's own ``User.roles``): they are loaded for all rows at once.
+    """
+
+    def __init__(self, obj: type, session: Any = None, eager: tuple[str, ...] = ()) -> None:
+        super().__init__(obj, session)
+        self.eager = eager
+
+    def apply_all(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        query = super().apply_all(query, *args, **kwargs)
+        return query.options(*(selectinload(getattr(self.obj, name)) for name in self.eager))
 
     def apply_filters(self, query: Any, filters: Any) -> Any:
         query = super().apply_filters(query, filters)

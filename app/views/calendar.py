@@ -14,6 +14,7 @@ from app.models.calendar import WorkCalendarDay, WorkCalendarYear
 from app.services import calendar as calendar_service
 from app.views.base import BulkDeleteMixin, AppModelView, ScopedInterface, current_reach
 from app.views.labels import CALENDAR_SOURCES, label
+from app.web import forget_calendar_warning
 
 WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")]
 
@@ -92,6 +93,7 @@ class CalendarTransferView(BaseView):
             for problem in error.problems:
                 flash(str(problem.message), "danger")
         else:
+            forget_calendar_warning()
             flash(str(_l("Work calendar %(year)d imported: %(n)d holidays and working weekend days.", year=year, n=count)),
                   "success")
         return redirect(url_for("WorkCalendarYearView.list"))

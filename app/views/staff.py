@@ -118,6 +118,7 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
     ]
     add_form_query_rel_fields = _REL_FIELDS
     edit_form_query_rel_fields = _REL_FIELDS
+    search_form_query_rel_fields = _REL_FIELDS
 
     @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock", single=True)
     def unlock(self, items: Any):

@@ -1,0 +1,127 @@
+"""Starts the product the way `make run` does (setup, gunicorn, Celery worker and beat as real
+processes) on a database of its own, signs in as every demo user through the web form and the API,
+sees the worker and beat at work, and stops everything with Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from app.demo.data import USERS
+
+ROOT = Path(__file__).resolve().parent.parent
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def own_database(app, tmp_path):
+    base = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not base.startswith("postgresql"):
+        yield None  # the launcher uses an SQLite file under its INSTANCE_DIR
+        return
+    name = f"kytb_smoke_{uuid.uuid4().hex[:8]}"
+    server = create_engine(base, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture()
+def running(own_database, tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "AUTH_RATE_LIMIT")}
+    env |= {"APP_ENV": "demo", "INSTANCE_DIR": str(tmp_path / "instance"), "PORT": str(port),
+            "HEARTBEAT_SECONDS": "2", "RATELIMIT_KEY_PREFIX": f"kytb-smoke-{uuid.uuid4().hex[:8]}"}
+    if own_database:
+        env["DATABASE_URL"] = own_database
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/9"  # a Redis database of its own
+    log = open(tmp_path / "run.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "app.devserver"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"make run's launcher exited early:\n{(tmp_path / 'run.log').read_text()[-4000:]}")
+        try:
+            if requests.get(f"{base}/login/", timeout=10).status_code == 200:
+                break
+        except requests.RequestException:  # not listening yet, or still starting up
+            time.sleep(1)
+    else:
+        proc.kill()
+        pytest.fail(f"the web app did not answer:\n{(tmp_path / 'run.log').read_text()[-4000:]}")
+    yield base, proc, env, tmp_path / "run.log"
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+def _web_login(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    token = CSRF.search(session.get(f"{base}/login/").text).group(1)
+    response = session.post(f"{base}/login/", data={"username": username, "password": "Demo#2026gy",
+                                                    "csrf_token": token}, allow_redirects=False)
+    assert response.status_code == 302 and "/login" not in response.headers["Location"], username
+    return session
+
+
+def _heartbeats(env: dict[str, str]) -> int:
+    url = env.get("DATABASE_URL") or f"sqlite:///{env['INSTANCE_DIR']}/app.sqlite"
+    url = url.replace("postgresql://", "postgresql+psycopg://")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT coalesce(max(beats), 0) FROM heartbeat")).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_make_run_serves_every_demo_user_with_worker_and_beat_running(running):
+    base, proc, env, log_path = running
+    log_text = log_path.read_text()
+    assert f"http://127.0.0.1:{env['PORT']}/" in log_text and "lz_window" in log_text  # URL and logins printed
+
+    for user in USERS:
+        session = _web_login(base, user["username"])
+        home = session.get(f"{base}/")
+        assert home.status_code == 200 and "欢迎" in home.text, user["username"]
+        token = requests.post(f"{base}/api/v1/security/login", json={
+            "username": user["username"], "password": "Demo#2026gy", "provider": "db"}).json()["access_token"]
+        matters = requests.get(f"{base}/api/v1/matter/", headers={"Authorization": f"Bearer {token}"})
+        assert matters.status_code == 200 and matters.json()["count"] >= 12, user["username"]
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and _heartbeats(env) < 2:
+        time.sleep(1)
+    assert _heartbeats(env) >= 2, "beat scheduled and the worker ran the heartbeat\n" + log_path.read_text()[-3000:]
+
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in the terminal of `make run`
+    proc.wait(timeout=30)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{base}/login/", timeout=2)
+    leftovers = subprocess.run(["pgrep", "-f", f"127.0.0.1:{env['PORT']}"], capture_output=True, text=True).stdout
+    assert leftovers.strip() == ""
