@@ -102,6 +102,22 @@ class ScopedInterface(SQLAInterface):
 class ScopedCrudMixin:
     """Scoped actions, every problem shown at once, forms kept when a save is refused."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Ticked boxes read 是/否 (Yes/No) in lists and details, not True/False.
+        formatters = dict(self.formatters_columns or {})
+        for col in self.datamodel.list_columns:
+            if self.datamodel.is_boolean(col):
+                formatters.setdefault(col, yes_no)
+        # Lists of related records read 跨省通办、川渝通办, not a Python list.
+        for col in self.datamodel.list_properties:
+            if self.datamodel.is_relation_many_to_many(col):
+                formatters.setdefault(col, joined)
+        # An empty value shows as nothing, not as "None".
+        for col in {*(self.list_columns or []), *(self.show_columns or [])}:
+            formatters.setdefault(col, blank_if_none)
+        self.formatters_columns = formatters
+
     @expose("/action/<string:name>/<pk>", methods=["POST"])
     def action(self, name: str, pk: Any):  # type: ignore[override]
         return self._run_action(name, [pk], multiple=False)
@@ -259,6 +275,14 @@ class AppModelRestApi(ModelRestApi):
             return super().delete_headless(pk)
         except ServiceError as error:
             return self._service_error(error)
+
+
+def blank_if_none(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def joined(values: Any) -> str:
+    return "、".join(str(v) for v in values or [])
 
 
 def yes_no(value: Any) -> str:

@@ -12,15 +12,7 @@ from app.models.org import Department, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import criterion
 from app.views.base import current_reach
-
-ROLE_LABELS = {
-    "Admin": _l("System administrator"),
-    "CitySupervisor": _l("City supervisor"),
-    "CountyAdmin": _l("County administrator"),
-    "WindowClerk": _l("Window clerk"),
-    "DepartmentOfficer": _l("Department officer"),
-    "CityDepartment": _l("City department"),
-}
+from app.views.labels import ROLE_LABELS
 
 # (model, permission resource, list endpoint, label, icon, extra criterion)
 TILES = [

@@ -26,6 +26,15 @@ MATERIAL_FORMS = {
     "copy": _l("Copy"),
     "scan": _l("Scan"),
 }
+ROLE_LABELS = {
+    "Admin": _l("System administrator"),
+    "CitySupervisor": _l("City supervisor"),
+    "CountyAdmin": _l("County administrator"),
+    "WindowClerk": _l("Window clerk"),
+    "DepartmentOfficer": _l("Department officer"),
+    "CityDepartment": _l("City department"),
+    "Public": _l("Public"),
+}
 CALENDAR_SOURCES = {
     "chinesecalendar": _l("chinesecalendar package"),
     "import": _l("Imported file"),
@@ -39,3 +48,7 @@ def label(table: Mapping[str, Any], value: Any) -> str:
 
 def choices(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return list(table.items())
+
+
+def role_names(roles: Any) -> str:
+    return "、".join(label(ROLE_LABELS, role.name) for role in roles or [])

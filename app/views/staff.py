@@ -17,6 +17,7 @@ from app.models.staff import StaffUser
 from app.scope import OutOfScope, criterion, get_in_scope
 from app.services import accounts
 from app.views.base import BulkDeleteMixin, ScopedCrudMixin, current_reach
+from app.views.labels import role_names
 
 
 def assignable_role_names() -> list[str]:
@@ -116,6 +117,7 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
         (_l("Place of work"), {"fields": ["region", "center", "department"]}),
         (_l("Personal Info"), {"fields": ["last_name", "first_name", "email", "phone"], "expanded": True}),
     ]
+    formatters_columns = {"roles": role_names}
     add_form_query_rel_fields = _REL_FIELDS
     edit_form_query_rel_fields = _REL_FIELDS
     search_form_query_rel_fields = _REL_FIELDS
