@@ -92,6 +92,11 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
     }
     description_columns = {
         **UserDBModelView.description_columns,
+        "username": _l("Used to sign in; letters, digits and underscores."),
+        "email": _l("Work e-mail; reminders and reports are sent here."),
+        "active": _l("Untick to stop a user from signing in; users are deactivated, not deleted."),
+        "password": _l("At least 10 characters with three of: upper-case, lower-case, digits, symbols."),
+        "roles": _l("A county administrator gives window clerk and department officer roles only."),
         "region": _l("For county administrators; for others it follows from the center or department."),
         "center": _l("Window clerks: the service center whose cross-region window they staff."),
         "department": _l("Department officers and city departments: the department they work for."),
