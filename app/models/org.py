@@ -59,8 +59,8 @@ class Region(Model):
     def full_name(self) -> str:
         """广元市利州区, 杭州市西湖区, 重庆市渝中区: the province is named only for a municipality."""
         names = [r.name for r in self.ancestors() if r.level != RegionLevel.PROVINCE or r.is_municipality]
-        if names and self.name.startswith(names[-1][:2]):  # 广元经济技术开发区 already names its city
-            names = names[:-1]
+        if self.code is None and names and self.name.startswith(names[-1].removesuffix("市")):
+            names = names[:-1]  # a functional zone such as 广元经济技术开发区 already names its city
         return "".join(names + [self.name])
 
     @property

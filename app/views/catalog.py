@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, send_file
+from flask import abort, current_app, flash, g, redirect, send_file
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import Select2Widget
@@ -115,9 +115,8 @@ class MaterialRequirementView(BulkDeleteMixin, AppModelView):
     }
 
     def process_form(self, form: Any, is_created: bool) -> None:
-        self._upload = form.sample_file.data if "sample_file" in form else None
-        if "sample_file" in form:
-            del form.sample_file
+        # The upload is not a column: keep it for pre_add/pre_update (per request, in g).
+        g.sample_upload = form.sample_file.data if "sample_file" in form else None
 
     def pre_add(self, item: MaterialRequirement) -> None:
         self._attach_sample(item)
@@ -126,7 +125,7 @@ class MaterialRequirementView(BulkDeleteMixin, AppModelView):
         self._attach_sample(item)
 
     def _attach_sample(self, item: MaterialRequirement) -> None:
-        upload = getattr(self, "_upload", None)
+        upload = g.pop("sample_upload", None)
         if upload and getattr(upload, "filename", ""):
             storage.attach_sample_form(item, upload.filename, upload.read())
 

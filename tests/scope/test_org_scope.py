@@ -318,3 +318,4 @@ def test_openapi_spec_documents_the_resources(api):
     for path in ("region", "center", "department", "handling_type", "matter"):
         assert f"/api/v1/{path}/" in spec["paths"], path
         assert f"/api/v1/{path}/{{pk}}" in spec["paths"], path
+
