@@ -19,6 +19,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from app.demo.data import USERS
+from tests.conftest import postgresql_database_beside
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -36,16 +37,8 @@ def own_database(app, tmp_path):
     if not base.startswith("postgresql"):
         yield None  # the launcher uses an SQLite file under its INSTANCE_DIR
         return
-    name = f"kytb_smoke_{uuid.uuid4().hex[:8]}"
-    server = create_engine(base, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with postgresql_database_beside(base, "kytb_smoke") as url:
+        yield url
 
 
 @pytest.fixture()

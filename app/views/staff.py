@@ -16,7 +16,7 @@ from app.models.org import Department, Region, RegionLevel, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import OutOfScope, criterion, get_in_scope
 from app.services import accounts
-from app.views.base import BulkDeleteMixin, ScopedCrudMixin, current_reach
+from app.views.base import VIEW_PERMISSIONS, BulkDeleteMixin, ScopedCrudMixin, current_reach
 from app.views.labels import role_names
 
 
@@ -61,14 +61,7 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
 
     class_permission_name = "User"
     method_permission_name = {
-        "list": "read",
-        "show": "read",
-        "add": "write",
-        "edit": "write",
-        "delete": "write",
-        "action": "write",
-        "action_post": "write",
-        "muldelete": "write",
+        **VIEW_PERMISSIONS,
         "resetpasswords": "write",
         "unlock": "write",
         "userinfo": "userinfo",

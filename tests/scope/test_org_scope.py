@@ -319,3 +319,34 @@ def test_openapi_spec_documents_the_resources(api):
         assert f"/api/v1/{path}/" in spec["paths"], path
         assert f"/api/v1/{path}/{{pk}}" in spec["paths"], path
 
+
+
+ALL_DEMO_USERS = ["admin", "city_super", "lz_admin", "cx_admin", "lz_window", "cx_window", "lz_hrss", "cx_hrss",
+                  "lz_police", "cx_police", "city_hrss"]
+
+
+@pytest.mark.parametrize("username", ALL_DEMO_USERS)
+@pytest.mark.parametrize("resource,model", [("center", ServiceCenter), ("department", Department)])
+def test_every_role_gets_exactly_its_scope_through_the_api(api, db, username, resource, model):
+    from app.security.roles import MATRIX
+
+    readers = {role.value for role in MATRIX[resource.capitalize()]["can_read"]}
+    allowed = any(role.name in readers for role in builders.user(db, username).roles)
+    response = api(username).get(f"/api/v1/{resource}/?q=(page_size:100)")
+    if not allowed:
+        assert response.status_code == 403
+        return
+    assert {row["id"] for row in response.get_json()["result"]} == visible(db, model, username)
+
+
+@pytest.mark.parametrize("username", ALL_DEMO_USERS)
+def test_every_role_sees_exactly_its_users_in_the_user_list(client, login, db, username):
+    login(username)
+    response = client.get("/users/list/?psize_StaffUserView=100")
+    expected = set(db.execute(select(StaffUser.username).where(StaffUser.id.in_(visible(db, StaffUser, username)))).scalars())
+    if username not in ("admin", "lz_admin", "cx_admin"):
+        assert response.status_code == 403
+        return
+    page = response.get_data(as_text=True)
+    shown = {name for name in ALL_DEMO_USERS if f">{name}<" in page}
+    assert shown == expected
