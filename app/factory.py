@@ -85,5 +85,6 @@ def _register_rules() -> None:
     """Importing the service modules registers their save rules with ``app.services.records``."""
     import app.services.calendar  # noqa: F401
     import app.services.catalog  # noqa: F401
+    import app.services.ledger  # noqa: F401
     import app.services.org  # noqa: F401
     import app.services.staff  # noqa: F401

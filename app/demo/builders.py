@@ -34,6 +34,11 @@ def center(session: Session, key: str) -> ServiceCenter:
     return session.execute(select(ServiceCenter).where(ServiceCenter.code == code)).scalar_one()
 
 
+def key_of_center(code: str) -> str:
+    """The demo key of a center by its code (e.g. "CQYZ" for 重庆市渝中区政务服务中心)."""
+    return next(c["key"] for c in data.CENTERS if c["code"] == code)
+
+
 def department(session: Session, key: str) -> Department:
     name = next(d["name"] for d in data.DEPARTMENTS if d["key"] == key)
     return session.execute(select(Department).where(Department.name == name)).scalar_one()
@@ -90,3 +95,49 @@ def make_matter(session: Session, line: str = "hrss", materials: int = 2, **over
 
 def line(session: Session, code: str) -> BusinessLine:
     return session.execute(select(BusinessLine).where(BusinessLine.code == code)).scalar_one()
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+APPLICANT = {
+    "applicant_name": "李晓梅", "applicant_id_type": "resident_id", "applicant_id_number": "11010519491231002X",
+    "applicant_phone": "13908121234", "applicant_email": "lixiaomei1988@example.com",
+    "applicant_address": "四川省广元市利州区东坝街道嘉陵路南段一百二十八号", "applicant_postcode": "628017",
+}
+
+
+def case_data(session: Session, *, home: str = "cx_center", matter_code: str = "KYTB-HRSS-001",
+              department_key: str | None = "cx_hrss", handling_type_code: str = "kuasheng", **overrides: Any) -> dict:
+    """What a clerk enters to register a case (the form's and the API's fields)."""
+    data = dict(APPLICANT) | {
+        "matter_id": matter(session, matter_code).id,
+        "handling_type_id": handling_type(session, handling_type_code).id,
+        "home_center_id": center(session, home).id,
+        "department_id": department(session, department_key).id if department_key else None,
+    }
+    return data | overrides
+
+
+def make_case(session: Session, clerk: str = "lz_window", *, received_all: bool = True, **overrides: Any):
+    """A registered draft at ``clerk``'s window, every material of the guide handed in."""
+    from app.services.cases import register_case
+
+    case = register_case(session, user(session, clerk), case_data(session, **overrides))
+    if received_all:
+        for material in case.materials:
+            material.received = True
+        session.commit()
+    return case
+
+
+def run_steps(session: Session, case: Any, steps: list[tuple[str, str, dict]], today: Any = None):
+    """Performs (username, transition, data) steps in order; returns the case."""
+    from app.services.transitions import perform
+
+    for username, name, data in steps:
+        case = perform(session, user(session, username), case.id, name, data, today=today)
+    return case
+
+
+def verify_all(case: Any) -> dict:
+    return {"verified": [m.seq for m in case.materials]}

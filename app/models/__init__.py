@@ -1,5 +1,23 @@
 """All models, imported here so that FAB's metadata (and Alembic) sees every table."""
 
+from app.models.case import (
+    ApplicantKind,
+    Case,
+    CaseAccessLog,
+    CaseEvent,
+    CaseMaterial,
+    CaseNumberSequence,
+    Correction,
+    CorrectionItem,
+    DeliveryMethod,
+    IdType,
+    LedgerEntry,
+    OutboxMessage,
+    ResultDocument,
+    ResultKind,
+    Shipment,
+    ShipmentDirection,
+)
 from app.models.calendar import CalendarSource, WorkCalendarDay, WorkCalendarYear
 from app.models.catalog import (
     Guide,
@@ -15,6 +33,22 @@ from app.models.staff import StaffUser
 from app.models.system import Heartbeat
 
 __all__ = [
+    "ApplicantKind",
+    "Case",
+    "CaseAccessLog",
+    "CaseEvent",
+    "CaseMaterial",
+    "CaseNumberSequence",
+    "Correction",
+    "CorrectionItem",
+    "DeliveryMethod",
+    "IdType",
+    "LedgerEntry",
+    "OutboxMessage",
+    "ResultDocument",
+    "ResultKind",
+    "Shipment",
+    "ShipmentDirection",
     "BusinessLine",
     "CalendarSource",
     "CenterKind",

@@ -8,6 +8,7 @@ behind it. ``flask roles sync`` (run by ``make run`` and the tests) writes this 
 from __future__ import annotations
 
 from app.domain.roles import RoleName
+from app.domain.workflow import TRANSITIONS, Side
 
 READ, WRITE = "can_read", "can_write"
 
@@ -44,6 +45,19 @@ MATRIX: dict[str, dict[str, frozenset[RoleName]]] = {
     "OpenApi": {"can_get": STAFF},
     "MenuApi": {"can_get": STAFF},
 }
+
+
+def _transition_grants() -> dict[str, frozenset[RoleName]]:
+    """A window clerk may take every step (it records the steps of sides outside the system); a
+    department officer the department's steps. Derived from the transition table, never listed twice."""
+    return {
+        t.permission: frozenset({WC} | ({DO} if Side.DEPARTMENT in t.actors else set()))
+        for t in TRANSITIONS.values()
+    }
+
+
+MATRIX["Case"] = {READ: STAFF, WRITE: frozenset({WC}), **_transition_grants()}
+MATRIX["Ledger"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({WC})}
 
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:

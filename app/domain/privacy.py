@@ -1,0 +1,33 @@
+"""Masking personal data for overviews: lists, ledger screens and exports meant for overview show
+``510802********1234`` and ``138****5678``; full values only on the case detail, and each such view
+is logged by the services."""
+
+from __future__ import annotations
+
+
+def mask_id_number(value: str | None) -> str:
+    """Keeps the first 6 (the region) and last 4 characters: 510802********1234."""
+    value = (value or "").strip()
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678 for a mobile; 0839-****234 for a fixed line (area code and last 3 kept)."""
+    value = (value or "").strip()
+    digits = value.replace("-", "")
+    if len(digits) == 11 and digits.startswith("1"):
+        return digits[:3] + "****" + digits[-4:]
+    if "-" in value:
+        area, _, number = value.partition("-")
+        return f"{area}-{'*' * max(len(number) - 3, 0)}{number[-3:]}"
+    if len(value) <= 4:
+        return value
+    return value[:2] + "*" * (len(value) - 4) + value[-2:]
+
+
+def mask_name(value: str | None) -> str:
+    """张* / 欧阳** : the surname stays (used where even names are not for overview)."""
+    value = (value or "").strip()
+    return value[:1] + "*" * (len(value) - 1) if value else ""

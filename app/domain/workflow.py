@@ -1,0 +1,218 @@
+"""The process of the notice (§三) as a state machine: the one source of truth for transitions.
+
+View buttons, REST endpoints, permission names, the case history and the diagram in the docs are all
+derived from ``TRANSITIONS``. Pure Python: which user may act is decided from the case's *sides*
+(origin window, home window, department) and whether each side is inside the system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Iterable
+
+
+class Status(StrEnum):
+    DRAFT = "draft"  # 申报: registered, materials being checked
+    ACCEPTED = "accepted"  # 受理(代收)
+    REJECTED = "rejected"  # 不予受理(代收)
+    IN_TRANSIT = "in_transit"  # 寄递中
+    RECEIVED = "received"  # 已签收
+    PROCESSING = "processing"  # 办理中
+    CORRECTION = "correction"  # 待补正
+    COMPLETED = "completed"  # 已办结
+    DELIVERED = "delivered"  # 已送达
+    ARCHIVED = "archived"  # 已归档
+    WITHDRAWN = "withdrawn"  # 已撤回
+
+
+OPEN_STATUSES = frozenset({
+    Status.DRAFT, Status.ACCEPTED, Status.IN_TRANSIT, Status.RECEIVED, Status.PROCESSING, Status.CORRECTION,
+    Status.COMPLETED,
+})
+CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
+#: a case in these states can no longer change at all (read-only)
+FROZEN_STATUSES = frozenset({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN})
+
+
+class Side(StrEnum):
+    """Who acts in a step: the window where the applicant filed, the home window, the department."""
+
+    ORIGIN_WINDOW = "origin_window"
+    HOME_WINDOW = "home_window"
+    DEPARTMENT = "department"
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    CHOICE = "choice"
+    ITEMS = "items"  # a list of {name, reason} (correction items, reasons to decline)
+    BOOL_LIST = "bool_list"  # per material: verified or not
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: FieldKind
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A job queued through the outbox: ``topic`` names the job, ``key`` what it works on.
+    ``only_if_mail``: only when the applicant chose delivery by mail."""
+
+    topic: str
+    key: str
+    only_if_mail: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Effect:
+        topic, _, key = text.partition(":")
+        return cls(topic, key.removesuffix("?mail"), key.endswith("?mail"))
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[Status]
+    target: Status
+    #: the sides that act; when a side is outside the system the window on our side records it
+    actors: tuple[Side, ...]
+    fields: tuple[FieldSpec, ...] = ()
+    #: jobs queued through the outbox when the step commits ("topic:key", "?mail" if mail only)
+    effects: tuple[str, ...] = ()
+    #: shown with a warning colour and a confirmation in the views
+    dangerous: bool = False
+
+    def effects_for(self, delivery_by_mail: bool) -> list[Effect]:
+        return [e for e in map(Effect.parse, self.effects) if delivery_by_mail or not e.only_if_mail]
+
+    @property
+    def permission(self) -> str:
+        """The FAB permission name on the "Case" resource, e.g. ``can_accept``."""
+        return f"can_{self.name}"
+
+
+def _sources(*statuses: Status) -> frozenset[Status]:
+    return frozenset(statuses)
+
+
+NOTE = FieldSpec("note", FieldKind.LONG_TEXT)
+WAYBILL = FieldSpec("waybill_number", FieldKind.TEXT)
+CARRIER = FieldSpec("carrier", FieldKind.TEXT)
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "accept", _sources(Status.DRAFT), Status.ACCEPTED, (Side.ORIGIN_WINDOW,),
+            fields=(FieldSpec("verified", FieldKind.BOOL_LIST), FieldSpec("accepted_on", FieldKind.DATE), NOTE),
+            effects=("render_notice:acceptance", "notify_applicant:accepted", "dispatch_shipment:materials"),
+        ),
+        Transition(
+            "reject", _sources(Status.DRAFT), Status.REJECTED, (Side.ORIGIN_WINDOW,),
+            fields=(FieldSpec("reasons", FieldKind.ITEMS, required=True), NOTE),
+            effects=("render_notice:rejection", "notify_applicant:rejected"), dangerous=True,
+        ),
+        Transition(
+            "dispatch", _sources(Status.ACCEPTED), Status.IN_TRANSIT, (Side.ORIGIN_WINDOW,),
+            fields=(CARRIER, WAYBILL, FieldSpec("sent_on", FieldKind.DATE), NOTE),
+        ),
+        Transition(
+            "receive", _sources(Status.IN_TRANSIT), Status.RECEIVED, (Side.HOME_WINDOW,),
+            fields=(FieldSpec("received_on", FieldKind.DATE), NOTE),
+        ),
+        Transition(
+            "forward", _sources(Status.RECEIVED), Status.PROCESSING, (Side.HOME_WINDOW,),
+            fields=(NOTE,),
+        ),
+        Transition(
+            "request_correction", _sources(Status.PROCESSING), Status.CORRECTION, (Side.DEPARTMENT,),
+            fields=(FieldSpec("items", FieldKind.ITEMS, required=True), NOTE),
+            effects=("render_notice:correction", "notify_applicant:correction"),
+        ),
+        Transition(
+            "supplement", _sources(Status.CORRECTION), Status.PROCESSING, (Side.ORIGIN_WINDOW,),
+            fields=(FieldSpec("supplied_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
+            effects=("dispatch_shipment:supplement",),
+        ),
+        Transition(
+            "complete", _sources(Status.PROCESSING), Status.COMPLETED, (Side.DEPARTMENT,),
+            fields=(FieldSpec("result", FieldKind.CHOICE, required=True, choices=("approved", "denied")),
+                    FieldSpec("result_note", FieldKind.LONG_TEXT), NOTE),
+            effects=("notify_applicant:result_ready",),
+        ),
+        Transition(
+            "deliver", _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            fields=(FieldSpec("delivered_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
+            effects=("notify_applicant:delivered", "dispatch_shipment:result?mail"),
+        ),
+        Transition(
+            "archive", _sources(Status.DELIVERED), Status.ARCHIVED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            fields=(NOTE,),
+        ),
+        Transition(
+            "withdraw", OPEN_STATUSES, Status.WITHDRAWN, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            fields=(FieldSpec("reason", FieldKind.LONG_TEXT, required=True),),
+            effects=("notify_applicant:withdrawn",), dangerous=True,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class CaseSides:
+    """Which sides of a case are inside the system (have users), facts the actor rule needs."""
+
+    origin_external: bool
+    home_external: bool
+    has_department: bool
+
+
+def acting_sides(transition: Transition, sides: CaseSides) -> frozenset[Side]:
+    """The sides whose users may perform ``transition``.
+
+    A step of a side outside the system is recorded by the window on our side: the origin window
+    records the counterpart's receiving and the outside department's result (outbound case); the home
+    window records what the outside window did (inbound case).
+    """
+    acting: set[Side] = set()
+    for side in transition.actors:
+        acting.add(_stand_in(side, sides))
+    return frozenset(acting)
+
+
+def _stand_in(side: Side, sides: CaseSides) -> Side:
+    if side == Side.ORIGIN_WINDOW and sides.origin_external:
+        return Side.HOME_WINDOW
+    if side == Side.HOME_WINDOW and sides.home_external:
+        return Side.ORIGIN_WINDOW
+    if side == Side.DEPARTMENT and not sides.has_department:
+        return Side.ORIGIN_WINDOW if sides.home_external else Side.HOME_WINDOW
+    return side
+
+
+def allowed_from(status: Status) -> list[str]:
+    """Names of the transitions that may start in ``status``, in table order."""
+    return [t.name for t in TRANSITIONS.values() if status in t.sources]
+
+
+def transitions_for(status: Status, sides_of_user: Iterable[Side], sides: CaseSides) -> list[Transition]:
+    """The steps a user standing on ``sides_of_user`` can take now (for buttons and queues)."""
+    mine = set(sides_of_user)
+    return [t for t in TRANSITIONS.values() if status in t.sources and acting_sides(t, sides) & mine]
+
+
+def diagram() -> str:
+    """The state machine as a Mermaid diagram (docs are generated from the table, not drawn by hand)."""
+    lines = ["stateDiagram-v2", "    [*] --> draft"]
+    for t in TRANSITIONS.values():
+        for source in sorted(t.sources):
+            lines.append(f"    {source} --> {t.target}: {t.name}")
+    for closed in sorted({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN}):
+        lines.append(f"    {closed} --> [*]")
+    return "\n".join(lines)

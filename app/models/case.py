@@ -1,0 +1,417 @@
+"""Cases (通办件) and everything that hangs off them: materials, shipments, corrections, history,
+results, the work ledger, the number sequences, the access log and the outbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain.workflow import Status
+from app.models.base import now
+from app.models.catalog import Guide, HandlingType, Matter
+from app.models.org import Department, ServiceCenter
+from app.scope import Reach, ScopeRule, among, any_of, within_counties
+
+
+class ApplicantKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+
+class IdType(StrEnum):
+    RESIDENT_ID = "resident_id"  # 居民身份证
+    USCC = "uscc"  # 统一社会信用代码
+    OTHER = "other"  # 护照、港澳台居民居住证 … (format not checked)
+
+
+class DeliveryMethod(StrEnum):
+    PICKUP = "pickup"  # 收件处
+    MAIL = "mail"  # 邮寄
+
+
+class ShipmentDirection(StrEnum):
+    MATERIALS = "materials"
+    SUPPLEMENT = "supplement"
+    RESULT = "result"
+
+
+class ResultKind(StrEnum):
+    APPROVED = "approved"
+    DENIED = "denied"
+
+
+def _centers_in_counties(reach: Reach):
+    return select(ServiceCenter.id).where(within_counties(ServiceCenter.region_id, reach))
+
+
+def _departments_in_counties(reach: Reach):
+    return select(Department.id).where(within_counties(Department.region_id, reach))
+
+
+def _case_read(reach: Reach):
+    """DESIGN §1: a window sees cases whose origin or home is its center; a department its own
+    cases; a county administrator every case touching its county; a city department its line."""
+    parts = [
+        among(Case.origin_center_id, reach.center_ids),
+        among(Case.home_center_id, reach.center_ids),
+        among(Case.department_id, reach.department_ids),
+        among(Case.line, reach.lines),
+    ]
+    if reach.county_paths:
+        parts += [
+            Case.origin_center_id.in_(_centers_in_counties(reach)),
+            Case.home_center_id.in_(_centers_in_counties(reach)),
+            Case.department_id.in_(_departments_in_counties(reach)),
+        ]
+    return any_of(*parts)
+
+
+def _case_write(reach: Reach):
+    # Windows and departments act on their cases; supervisors (city, county, line) only follow them.
+    return any_of(
+        among(Case.origin_center_id, reach.center_ids),
+        among(Case.home_center_id, reach.center_ids),
+        among(Case.department_id, reach.department_ids),
+    )
+
+
+def _through_case(model: type):
+    """Records that belong to a case share its scope."""
+    return ScopeRule(
+        read=lambda r: model.case.has(_case_read(r)),
+        write=lambda r: model.case.has(_case_write(r)),
+    )
+
+
+class Case(Model):
+    """办件: one application, worked by the origin window, the home window and the department."""
+
+    __tablename__ = "case"
+    __scope__ = ScopeRule(read=lambda r: _case_read(r), write=lambda r: _case_write(r))
+    __table_args__ = (UniqueConstraint("number", name="uq_case_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: assigned at the first formal decision (accept or decline), per deciding center and year
+    number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: the number the counterpart window outside the system gave the case, if any
+    counterpart_number: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=Status.DRAFT, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matter.id", ondelete="RESTRICT"), nullable=False, index=True)
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guide.id", ondelete="RESTRICT"), nullable=False)
+    #: the matter's line of business, kept on the case so a city department's scope is one column
+    line: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    handling_type_id: Mapped[int] = mapped_column(ForeignKey("handling_type.id", ondelete="RESTRICT"), nullable=False)
+
+    applicant_kind: Mapped[str] = mapped_column(String(16), nullable=False, default=ApplicantKind.PERSON)
+    applicant_name: Mapped[str] = mapped_column(String(128), nullable=False)
+    applicant_id_type: Mapped[str] = mapped_column(String(16), nullable=False, default=IdType.RESIDENT_ID)
+    applicant_id_number: Mapped[str] = mapped_column(String(32), nullable=False)
+    applicant_phone: Mapped[str] = mapped_column(String(32), nullable=False)
+    applicant_email: Mapped[str] = mapped_column(String(320), nullable=False, default="")
+    applicant_address: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    applicant_postcode: Mapped[str] = mapped_column(String(6), nullable=False, default="")
+
+    origin_center_id: Mapped[int] = mapped_column(ForeignKey("service_center.id", ondelete="RESTRICT"), nullable=False, index=True)
+    home_center_id: Mapped[int] = mapped_column(ForeignKey("service_center.id", ondelete="RESTRICT"), nullable=False, index=True)
+    #: the approving department; empty when it is outside the system (outbound case)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"), nullable=True, index=True)
+    department_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+
+    delivery_method: Mapped[str] = mapped_column(String(16), nullable=False, default=DeliveryMethod.PICKUP)
+    mail_recipient: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    mail_phone: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    mail_address: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    mail_postcode: Mapped[str] = mapped_column(String(6), nullable=False, default="")
+    fee_note: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    remarks: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    applied_on: Mapped[date] = mapped_column(Date, nullable=False)
+    registered_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    registered_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    accepted_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    decided_on: Mapped[date | None] = mapped_column(Date)  # accepted or declined
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    archived_on: Mapped[date | None] = mapped_column(Date)
+    closed_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    result: Mapped[str | None] = mapped_column(String(16))
+    result_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    dispatch_due: Mapped[date | None] = mapped_column(Date)
+    process_due: Mapped[date | None] = mapped_column(Date)
+    delivery_due: Mapped[date | None] = mapped_column(Date)
+    #: a due date runs through a year without calendar data
+    due_provisional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    paused_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    warning_level: Mapped[str] = mapped_column(String(8), nullable=False, default="none", index=True)
+    changed_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now, onupdate=now)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    matter: Mapped[Matter] = relationship(lazy="selectin")
+    guide: Mapped[Guide] = relationship(lazy="selectin")
+    handling_type: Mapped[HandlingType] = relationship(lazy="selectin")
+    origin_center: Mapped[ServiceCenter] = relationship(foreign_keys=[origin_center_id], lazy="selectin")
+    home_center: Mapped[ServiceCenter] = relationship(foreign_keys=[home_center_id], lazy="selectin")
+    department: Mapped[Department | None] = relationship(lazy="selectin")
+    materials: Mapped[list[CaseMaterial]] = relationship(
+        back_populates="case", order_by="CaseMaterial.seq", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.seq")
+    shipments: Mapped[list[Shipment]] = relationship(back_populates="case", order_by="Shipment.id")
+    corrections: Mapped[list[Correction]] = relationship(back_populates="case", order_by="Correction.round")
+    result_documents: Mapped[list[ResultDocument]] = relationship(back_populates="case", order_by="ResultDocument.id")
+
+    @property
+    def is_open(self) -> bool:
+        from app.domain.workflow import OPEN_STATUSES
+
+        return self.status in OPEN_STATUSES
+
+    @property
+    def current_due(self) -> date | None:
+        from app.domain.deadlines import STAGE_OF_STATUS, Stage
+
+        stage = STAGE_OF_STATUS.get(Status(self.status))
+        return {Stage.DISPATCH: self.dispatch_due, Stage.PROCESS: self.process_due,
+                Stage.DELIVERY: self.delivery_due}.get(stage) if stage else None
+
+    @property
+    def label(self) -> str:
+        return self.number or f"#{self.id}"
+
+    def __repr__(self) -> str:
+        return f"{self.label} {self.applicant_name} {self.matter.name if self.matter else ''}".strip()
+
+
+class CaseMaterial(Model):
+    """接收材料: what the applicant handed in, checked against the guide at acceptance."""
+
+    __tablename__ = "case_material"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_material_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    requirement_seq: Mapped[int | None] = mapped_column(Integer)  # the guide's material it answers
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    copies: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    form: Mapped[str] = mapped_column(String(16), nullable=False, default="copy")
+    received: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    verified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    note: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    scan_key: Mapped[str | None] = mapped_column(String(64))
+    scan_name: Mapped[str | None] = mapped_column(String(255))
+    scan_sha256: Mapped[str | None] = mapped_column(String(64))
+    scan_size: Mapped[int | None] = mapped_column(Integer)
+    scan_content_type: Mapped[str | None] = mapped_column(String(64))
+    scan_uploaded_on: Mapped[datetime | None] = mapped_column(DateTime)
+
+    case: Mapped[Case] = relationship(back_populates="materials")
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class CaseEvent(Model):
+    """流转记录: append-only history — who did what, when, from which status to which."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_event_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)  # a transition name, or register/update
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    actor_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    actor_place: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    data: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Shipment(Model):
+    """寄递: a parcel between windows (materials, supplement) or to the applicant (result)."""
+
+    __tablename__ = "shipment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    direction: Mapped[str] = mapped_column(String(16), nullable=False)
+    carrier: Mapped[str] = mapped_column(String(32), nullable=False, default="EMS")
+    waybill_number: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    from_center_id: Mapped[int | None] = mapped_column(ForeignKey("service_center.id", ondelete="SET NULL"))
+    to_center_id: Mapped[int | None] = mapped_column(ForeignKey("service_center.id", ondelete="SET NULL"))
+    to_address: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+
+    case: Mapped[Case] = relationship(back_populates="shipments")
+    from_center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[from_center_id], lazy="selectin")
+    to_center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[to_center_id], lazy="selectin")
+
+
+class Correction(Model):
+    """补正: one request with every missing or faulty item and its reason; the clock pauses."""
+
+    __tablename__ = "correction"
+    __table_args__ = (UniqueConstraint("case_id", "round", name="uq_correction_round"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    round: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: the date the department received the materials (附件2: 于…收到你申请…的材料)
+    materials_received_on: Mapped[date | None] = mapped_column(Date)
+    requested_on: Mapped[date] = mapped_column(Date, nullable=False)
+    requested_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    requested_by_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    supplied_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    case: Mapped[Case] = relationship(back_populates="corrections")
+    items: Mapped[list[CorrectionItem]] = relationship(
+        back_populates="correction", order_by="CorrectionItem.seq", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class CorrectionItem(Model):
+    __tablename__ = "correction_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    correction_id: Mapped[int] = mapped_column(ForeignKey("correction.id", ondelete="CASCADE"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+
+    correction: Mapped[Correction] = relationship(back_populates="items")
+
+
+class ResultDocument(Model):
+    """A document of the result (批准文书、证照、不予许可决定书 …), stored under a generated key."""
+
+    __tablename__ = "result_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    file_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    content_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    uploaded_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    uploaded_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+
+    case: Mapped[Case] = relationship(back_populates="result_documents")
+
+
+def _ledger_read(reach: Reach):
+    """A window keeps its own ledger; a county administrator reads those of its county's windows."""
+    parts = [among(LedgerEntry.center_id, reach.center_ids)]
+    if reach.county_paths:
+        parts.append(LedgerEntry.center_id.in_(_centers_in_counties(reach)))
+    return any_of(*parts)
+
+
+class LedgerEntry(Model):
+    """工作登记台账 (附件3): one row per case for each window of ours that handled it."""
+
+    __tablename__ = "ledger_entry"
+    __scope__ = ScopeRule(read=lambda r: _ledger_read(r), write=lambda r: among(LedgerEntry.center_id, r.center_ids))
+    __table_args__ = (UniqueConstraint("center_id", "case_id", name="uq_ledger_center_case"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("service_center.id", ondelete="RESTRICT"), nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(8), nullable=False)  # origin / home
+    entry_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    applicant_name: Mapped[str] = mapped_column(String(128), nullable=False)
+    applicant_phone: Mapped[str] = mapped_column(String(32), nullable=False)
+    handling_type_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    region_name: Mapped[str] = mapped_column(String(128), nullable=False)  # 通办具体地区: the other end
+    matter_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    handler_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    case_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    remarks: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    changed_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now, onupdate=now)
+
+    center: Mapped[ServiceCenter] = relationship(lazy="selectin")
+    case: Mapped[Case] = relationship()
+
+
+class CaseNumberSequence(Model):
+    """The last number given per center and year: rows are locked while a number is drawn."""
+
+    __tablename__ = "case_number_sequence"
+    __table_args__ = (UniqueConstraint("center_id", "year", name="uq_case_number_sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("service_center.id", ondelete="RESTRICT"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_value: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class CaseAccessLog(Model):
+    """Each view of a case's full personal data: user, case, time, address."""
+
+    __tablename__ = "case_access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    username: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    address: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    channel: Mapped[str] = mapped_column(String(16), nullable=False, default="web")  # web / api
+
+    case: Mapped[Case] = relationship()
+
+
+class OutboxMessage(Model):
+    """A side effect to run once the step that caused it has committed (written in its transaction)."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64), nullable=False, index=True)  # e.g. render_notice
+    key: Mapped[str] = mapped_column(String(128), nullable=False, default="")  # e.g. acceptance
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    published_on: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    done_on: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+# Records that belong to a case share its scope (declared here, once Case exists).
+for _model in (CaseMaterial, CaseEvent, Shipment, Correction, ResultDocument, CaseAccessLog):
+    _model.__scope__ = _through_case(_model)
+CorrectionItem.__scope__ = ScopeRule(
+    read=lambda r: CorrectionItem.correction.has(Correction.case.has(_case_read(r))),
+    write=lambda r: CorrectionItem.correction.has(Correction.case.has(_case_write(r))),
+)
