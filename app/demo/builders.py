@@ -118,11 +118,12 @@ def case_data(session: Session, *, home: str = "cx_center", matter_code: str = "
     return data | overrides
 
 
-def make_case(session: Session, clerk: str = "lz_window", *, received_all: bool = True, **overrides: Any):
+def make_case(session: Session, clerk: str = "lz_window", *, received_all: bool = True, today: Any = None,
+              **overrides: Any):
     """A registered draft at ``clerk``'s window, every material of the guide handed in."""
     from app.services.cases import register_case
 
-    case = register_case(session, user(session, clerk), case_data(session, **overrides))
+    case = register_case(session, user(session, clerk), case_data(session, **overrides), today=today)
     if received_all:
         for material in case.materials:
             material.received = True

@@ -56,14 +56,8 @@ def sync_roles(appbuilder: Any) -> dict[str, int]:
         role = sm.find_role(role_name.value)
         granted = permissions_of(role_name) if role_name != RoleName.PUBLIC else set()
         granted |= _menus_for(appbuilder, granted)
-        pvs = []
-        for permission, view_menu in sorted(granted):
-            pv = sm.find_permission_view_menu(permission, view_menu)
-            if pv is None:
-                log.warning("role %s: permission %s on %s does not exist (view not registered?)",
-                            role_name, permission, view_menu)
-                continue
-            pvs.append(pv)
+        # Permissions that no view method carries (the steps of a case, can_accept …) are created here.
+        pvs = [sm.add_permission_view_menu(permission, view_menu) for permission, view_menu in sorted(granted)]
         role.permissions = pvs
         summary[role_name.value] = len(pvs)
     sm.session.commit()

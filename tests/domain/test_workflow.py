@@ -1,0 +1,62 @@
+"""The transition table and who acts, on its own (pure Python)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.workflow import (
+    TRANSITIONS,
+    CaseSides,
+    Side,
+    Status,
+    acting_sides,
+    allowed_from,
+    diagram,
+    transitions_for,
+)
+
+INTERNAL = CaseSides(origin_external=False, home_external=False, has_department=True)
+OUTBOUND = CaseSides(origin_external=False, home_external=True, has_department=False)
+INBOUND = CaseSides(origin_external=True, home_external=False, has_department=True)
+
+
+def test_every_status_but_the_closed_ones_has_a_way_forward():
+    for status in Status:
+        steps = allowed_from(status)
+        if status in (Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN):
+            assert steps == []
+        else:
+            assert steps, status
+
+
+def test_in_an_internal_case_each_side_does_its_own_steps():
+    assert acting_sides(TRANSITIONS["accept"], INTERNAL) == {Side.ORIGIN_WINDOW}
+    assert acting_sides(TRANSITIONS["receive"], INTERNAL) == {Side.HOME_WINDOW}
+    assert acting_sides(TRANSITIONS["complete"], INTERNAL) == {Side.DEPARTMENT}
+
+
+@pytest.mark.parametrize("name", ["receive", "forward", "request_correction", "complete"])
+def test_in_an_outbound_case_our_window_records_the_other_ends_steps(name):
+    assert acting_sides(TRANSITIONS[name], OUTBOUND) == {Side.ORIGIN_WINDOW}
+
+
+@pytest.mark.parametrize("name", ["accept", "dispatch", "supplement"])
+def test_in_an_inbound_case_the_home_window_records_the_outside_windows_steps(name):
+    assert acting_sides(TRANSITIONS[name], INBOUND) == {Side.HOME_WINDOW}
+
+
+def test_a_department_sees_only_its_steps_when_processing():
+    steps = transitions_for(Status.PROCESSING, {Side.DEPARTMENT}, INTERNAL)
+    assert {t.name for t in steps} == {"request_correction", "complete"}
+
+
+def test_deliver_mails_only_when_the_applicant_chose_mail():
+    deliver = TRANSITIONS["deliver"]
+    assert {e.topic for e in deliver.effects_for(delivery_by_mail=False)} == {"notify_applicant"}
+    assert {e.topic for e in deliver.effects_for(delivery_by_mail=True)} == {"notify_applicant", "dispatch_shipment"}
+
+
+def test_the_diagram_is_drawn_from_the_table():
+    text = diagram()
+    for transition in TRANSITIONS.values():
+        assert f": {transition.name}" in text
