@@ -167,6 +167,7 @@ def _check_delivery(values: dict[str, Any], problems: ProblemCollector) -> None:
     if method != DeliveryMethod.MAIL:
         return
     values["mail_recipient"] = values["mail_recipient"] or values["applicant_name"]
+    phone_given = bool(values["mail_phone"])
     values["mail_phone"] = values["mail_phone"] or values["applicant_phone"]
     if not values["mail_address"]:
         problems.add("mail_address", _l("Enter the address the result is mailed to."))
@@ -174,7 +175,8 @@ def _check_delivery(values: dict[str, Any], problems: ProblemCollector) -> None:
         problems.add("mail_postcode", _l("Enter the postcode of the mailing address."))
     elif not validators.is_postcode(values["mail_postcode"]):
         problems.add("mail_postcode", _l("A postcode has six digits."))
-    _check_phone(values, "mail_phone", problems, required=True)
+    if phone_given:  # the applicant's phone, when copied, was checked already
+        _check_phone(values, "mail_phone", problems, required=True)
 
 
 def _read_materials(raw: Any, problems: ProblemCollector) -> list[dict[str, Any]]:
