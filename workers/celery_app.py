@@ -42,6 +42,7 @@ celery.conf.update(
     beat_schedule={
         "heartbeat": {"task": "kytb.heartbeat", "schedule": config.HEARTBEAT_SECONDS},
         "calendar-coverage": {"task": "kytb.check_calendar_coverage", "schedule": 6 * 3600.0},
+        "deadline-warnings": {"task": "kytb.refresh_warnings", "schedule": 600.0},
     },
 )
 if config.REDIS_URL:

@@ -60,3 +60,14 @@ def test_the_diagram_is_drawn_from_the_table():
     text = diagram()
     for transition in TRANSITIONS.values():
         assert f": {transition.name}" in text
+
+
+def test_the_workflow_document_is_generated_from_the_table():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "generate_workflow.py"
+    spec = importlib.util.spec_from_file_location("generate_workflow", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.OUT.read_text(encoding="utf-8") == module.render(), "run: python docs/generate_workflow.py"

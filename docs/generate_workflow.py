@@ -1,0 +1,41 @@
+"""Writes docs/WORKFLOW.md from the transition table (run: python docs/generate_workflow.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.domain.workflow import TRANSITIONS, diagram  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "WORKFLOW.md"
+
+
+def render() -> str:
+    rows = [
+        "| step | from | to | acting side(s) | fields (required*) | side effects (outbox) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for t in TRANSITIONS.values():
+        fields = ", ".join(f.name + ("*" if f.required else "") for f in t.fields)
+        rows.append(f"| `{t.name}` | {', '.join(sorted(t.sources))} | {t.target} | {', '.join(t.actors)} | "
+                    f"{fields} | {', '.join(t.effects) or '–'} |")
+    return "\n".join([
+        "# The case workflow (generated from `app/domain/workflow.py`; do not edit by hand)",
+        "",
+        "A side outside the system (a counterpart window, an outside department) is recorded by the window",
+        "on our side. Each step is one transaction: history event, deadlines, ledger and outbox rows together.",
+        "",
+        "```mermaid",
+        diagram(),
+        "```",
+        "",
+        *rows,
+        "",
+    ])
+
+
+if __name__ == "__main__":
+    OUT.write_text(render(), encoding="utf-8")
+    print(f"wrote {OUT}")

@@ -1,0 +1,49 @@
+"""Warnings for all open cases in one set-based pass, agreeing with the per-case rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import event
+
+from app.demo import builders
+from app.extensions import db as database
+from app.services.cases import refresh_deadlines
+from app.services.transitions import perform
+from app.services.warnings import refresh_warnings
+
+
+def _accepted(db, on: date):
+    case = builders.make_case(db, applied_on=on.isoformat(), today=on)
+    return perform(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case), today=on)
+
+
+def test_the_set_based_pass_agrees_with_the_per_case_rule(db):
+    cases = [_accepted(db, date(2026, 3, d)) for d in (2, 3, 4, 5, 6)]
+    today = date(2026, 3, 5)
+    refresh_warnings(db, today)
+    db.expire_all()
+    set_based = {c.id: c.warning_level for c in cases}
+    for case in cases:
+        refresh_deadlines(db, case, today)
+    assert {c.id: c.warning_level for c in cases} == set_based
+    assert set(set_based.values()) >= {"red", "yellow"}
+
+
+def test_the_pass_issues_the_same_number_of_statements_for_few_or_many_cases(db):
+    def statements(today: date) -> int:
+        seen: list[str] = []
+        target = database.engines[None].engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(target, "before_cursor_execute", listener)
+        try:
+            refresh_warnings(db, today)
+        finally:
+            event.remove(target, "before_cursor_execute", listener)
+        return len(seen)
+
+    _accepted(db, date(2026, 3, 2))
+    few = statements(date(2026, 3, 10))
+    for day in (2, 3, 4, 5, 6, 9):
+        _accepted(db, date(2026, 3, day))
+    assert statements(date(2026, 3, 11)) == few
