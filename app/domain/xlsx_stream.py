@@ -1,0 +1,110 @@
+"""A small streaming XLSX writer for long tables (the work ledger: 100,000 rows and more).
+
+openpyxl's and XlsxWriter's streaming modes build an object per cell and took 30–40 times as long as
+the csv module on this machine; writing the sheet XML directly, a batch of rows at a time, into a
+deflated ZIP entry keeps both time (about 2× csv) and memory flat. Strings are inline (never formulas,
+so a cell starting with "=" stays text); dates are serial numbers with a date format.
+
+Supported: a title row merged across the columns, a bold header row, column widths, frozen panes below
+the header, wrapped text, dates, numbers, text, and a closing note row.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from typing import IO, Iterable, Sequence
+
+EPOCH = date(1899, 12, 30)
+BATCH = 2000
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# style indexes in STYLES below
+PLAIN, DATE, HEADER, TITLE, WRAP = 0, 1, 2, 3, 4
+
+CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"""
+ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"""
+WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>"""
+WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"""
+CORE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title><dc:creator>{creator}</dc:creator></cp:coreProperties>"""
+STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts><fonts count="3"><font><sz val="11"/><name val="宋体"/></font><font><b/><sz val="11"/><name val="宋体"/></font><font><b/><sz val="16"/><name val="宋体"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border><left style="thin"/><right style="thin"/><top style="thin"/><bottom style="thin"/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1"><alignment vertical="center" wrapText="1"/></xf><xf numFmtId="164" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"><alignment vertical="center"/></xf><xf numFmtId="0" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1"><alignment horizontal="center" vertical="center"/></xf><xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"><alignment horizontal="center" vertical="center"/></xf><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"><alignment wrapText="1"/></xf></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
+
+
+def _text(value: object) -> str:
+    text = _INVALID_XML.sub("", str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(value: object, style: int) -> str:
+    if value is None or value == "":
+        return f'<c s="{style}"/>'
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return f'<c s="{DATE}"><v>{(value - EPOCH).days}</v></c>'
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f'<c s="{style}"><v>{value}</v></c>'
+    return f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+
+
+def _column(index: int) -> str:
+    name = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def write_table(out: IO[bytes], *, sheet_name: str, title: str, header: Sequence[str], widths: Sequence[float],
+                rows: Iterable[Sequence[object]], note: str = "", creator: str = "", on_batch=None) -> int:
+    """Writes one sheet: title (merged), header (frozen below), the rows, an optional note. Returns the row count."""
+    last_column = _column(len(header))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
+        package.writestr("[Content_Types].xml", CONTENT_TYPES)
+        package.writestr("_rels/.rels", ROOT_RELS)
+        package.writestr("xl/workbook.xml", WORKBOOK.format(name=_text(sheet_name)))
+        package.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        package.writestr("xl/styles.xml", STYLES)
+        package.writestr("docProps/core.xml", CORE.format(title=_text(title), creator=_text(creator)))
+        with package.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            count = _write_sheet(sheet, title, header, widths, rows, note, last_column, on_batch)
+    return count
+
+
+def _write_sheet(sheet: IO[bytes], title: str, header: Sequence[str], widths: Sequence[float],
+                 rows: Iterable[Sequence[object]], note: str, last_column: str, on_batch) -> int:
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
+    sheet.write((
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" '
+        'state="frozen"/></sheetView></sheetViews>'
+        f"<cols>{cols}</cols><sheetData>"
+        f'<row r="1" ht="30" customHeight="1">{_cell(title, TITLE)}</row>'
+        f'<row r="2">{"".join(_cell(h, HEADER) for h in header)}</row>'
+    ).encode("utf-8"))
+    number, buffer = 2, []
+    for values in rows:
+        number += 1
+        buffer.append(f'<row r="{number}">{"".join(_cell(v, PLAIN) for v in values)}</row>')
+        if len(buffer) >= BATCH:
+            sheet.write("".join(buffer).encode("utf-8"))
+            buffer.clear()
+            if on_batch:
+                on_batch(number - 2)
+    if note:
+        number += 2
+        buffer.append(f'<row r="{number}">{_cell(note, WRAP)}</row>')
+    sheet.write("".join(buffer).encode("utf-8"))
+    merges = f'<mergeCells count="{2 if note else 1}"><mergeCell ref="A1:{last_column}1"/>'
+    if note:
+        merges += f'<mergeCell ref="A{number}:{last_column}{number}"/>'
+    sheet.write(f"</sheetData>{merges}</mergeCells></worksheet>".encode("utf-8"))
+    return number - 2 - (2 if note else 0)
