@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8080
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install check-python clean translations
+.PHONY: run test install check-python clean translations fonts
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
@@ -19,7 +19,7 @@ $(STAMP): requirements.txt | check-python
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 run: install
 	APP_ENV=$${APP_ENV:-demo} PORT=$(PORT) $(PY) -m app.devserver
@@ -36,3 +36,9 @@ translations: install
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(PY) translations/fill_english.py
 	$(VENV)/bin/pybabel compile -d translations --statistics
+
+# The Chinese font of the printed notices (Noto Serif SC, OFL): the pinned npm tarball, checked
+# against its SHA-256, reduced to two TTFs in app/documents/fonts/ (git-ignored). A no-op when they
+# are there; without network, the notices fall back to Debian's fonts-wqy-microhei if installed.
+fonts: | check-python
+	@$(PYTHON) app/documents/fetch_fonts.py

@@ -44,6 +44,7 @@ def forget_calendar_warning() -> None:
 
 
 def register_web(app: Flask) -> None:
+    app.register_error_handler(403, lambda e: _error(403, _l("Your role does not allow this.")))
     app.register_error_handler(404, lambda e: _error(404, _l("Not found.")))
     app.register_error_handler(413, lambda e: _error(413, _l("The upload is too large.")))
     app.register_error_handler(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask_appbuilder import AppBuilder
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
+    from app.api.cases import CaseApi
     from app.api.catalog import HandlingTypeApi, MatterApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
 
-    for api in (RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi):
+    for api in (RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi):
         appbuilder.add_api(api)
+    _answer_bad_tokens_with_401(appbuilder)
+
+
+def _answer_bad_tokens_with_401(appbuilder: AppBuilder) -> None:
+    """A malformed or tampered token is no valid token: 401, as a missing or expired one (Flask-JWT-Extended
+    answers 422 by default)."""
+    jwt_manager = appbuilder.sm.jwt_manager
+    if jwt_manager is not None:
+        jwt_manager.invalid_token_loader(lambda reason: (jsonify(msg=reason), 401))

@@ -135,10 +135,36 @@ def run_steps(session: Session, case: Any, steps: list[tuple[str, str, dict]], t
     """Performs (username, transition, data) steps in order; returns the case."""
     from app.services.transitions import perform
 
-    for username, name, data in steps:
-        case = perform(session, user(session, username), case.id, name, data, today=today)
+    for username, name, fields in steps:
+        case = perform(session, user(session, username), case.id, name, fields, today=today)
     return case
 
 
 def verify_all(case: Any) -> dict:
     return {"verified": [m.seq for m in case.materials]}
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def small_pdf() -> bytes:
+    """A real one-page PDF (what a scanner produces, minus the picture)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def small_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()

@@ -21,6 +21,7 @@ from app.models.case import Case, CaseAccessLog, CaseEvent, CaseMaterial
 from app.models.staff import StaffUser
 from app.scope import OutOfScope, Reach, get_in_scope, reach_of
 from app.services.calendar import load_calendar
+from app.services.case_labels import STATUS_LABELS
 from app.services.case_input import APPLICANT_FIELDS, MAIL_FIELDS, materials_from_guide, read_case_input
 
 DRAFT_FIELDS = APPLICANT_FIELDS + MAIL_FIELDS + (
@@ -159,7 +160,7 @@ def update_draft(session: Session, user: StaffUser, case_id: Any, data: Mapping[
     if expected_version is not None and expected_version != case.version:
         raise Conflict(_l("The case was changed by someone else meanwhile; reload it and try again."))
     if case.status != Status.DRAFT:
-        raise Conflict(_l("Only a draft can be edited; this case is %(status)s.", status=case.status))
+        raise Conflict(_l("Only a draft can be edited; this case is %(status)s.", status=STATUS_LABELS[case.status]))
     problems = ProblemCollector()
     base = {name: getattr(case, name) for name in DRAFT_FIELDS}
     checked = read_case_input(session, data, base, problems, today)
@@ -171,13 +172,30 @@ def update_draft(session: Session, user: StaffUser, case_id: Any, data: Mapping[
         if checked.matter.id != case.matter_id:
             case.matter, case.guide, case.line = checked.matter, checked.matter.current_guide, checked.matter.line
         items = checked.materials if checked.materials is not None else materials_from_guide(case.guide.content)
+        scans = _scans_by_material(case.materials)
         case.materials.clear()
         session.flush()
         for item in items:
-            case.materials.append(CaseMaterial(**item))
+            material = CaseMaterial(**item)
+            # A material that stays on the list keeps its uploaded scan.
+            for attr, value in scans.get(_material_key(item), {}).items():
+                setattr(material, attr, value)
+            case.materials.append(material)
     add_event(session, case, "update", Status.DRAFT, user, data={"fields": sorted(k for k in data if k != "version")})
     session.commit()
     return case
+
+
+SCAN_FIELDS = ("scan_key", "scan_name", "scan_sha256", "scan_size", "scan_content_type", "scan_uploaded_on")
+
+
+def _material_key(item: Mapping[str, Any] | CaseMaterial) -> tuple[Any, str]:
+    get = item.get if isinstance(item, Mapping) else lambda k: getattr(item, k)
+    return get("requirement_seq"), get("name")
+
+
+def _scans_by_material(materials: list[CaseMaterial]) -> dict[tuple[Any, str], dict[str, Any]]:
+    return {_material_key(m): {f: getattr(m, f) for f in SCAN_FIELDS} for m in materials if m.scan_key}
 
 
 def _draft_values(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,8 +21,10 @@ MENU_PERMISSION_BY_RESOURCE = {
 }
 
 
-def _menu_items(appbuilder: Any) -> list[tuple[str, str | None, str | None]]:
-    """(menu name, category name, resource of the view behind it) for every menu entry."""
+def _menu_items(appbuilder: Any) -> list[tuple[str, str | None, str | None, str | None]]:
+    """(menu name, category name, resource of the view behind it, permission that shows the entry) for
+    every menu entry. A view may name that permission (``menu_permission``, e.g. case registration is
+    shown to those who may write cases); otherwise it is the resource's read permission."""
     items = []
     for category in appbuilder.menu.get_list():
         children = category.childs or [category]
@@ -30,19 +32,36 @@ def _menu_items(appbuilder: Any) -> list[tuple[str, str | None, str | None]]:
             if child.name == "-":
                 continue
             resource = getattr(child.baseview, "class_permission_name", None) if child.baseview else None
-            items.append((child.name, category.name if category.childs else None, resource))
+            permission = getattr(child.baseview, "menu_permission", None) or MENU_PERMISSION_BY_RESOURCE.get(resource)
+            items.append((child.name, category.name if category.childs else None, resource, permission))
     return items
 
 
 def _menus_for(appbuilder: Any, granted: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    resources_read = {resource for permission, resource in granted if permission == MENU_PERMISSION_BY_RESOURCE.get(resource)}
     menus: set[tuple[str, str]] = set()
-    for name, category, resource in _menu_items(appbuilder):
-        if resource in resources_read:
+    for name, category, resource, permission in _menu_items(appbuilder):
+        if resource is not None and (permission, resource) in granted:
             menus.add(("menu_access", name))
             if category:
                 menus.add(("menu_access", category))
     return menus
+
+
+def _create_view_permissions(appbuilder: Any) -> None:
+    """Every permission any registered view or API checks, per resource.
+
+    FAB's own ``add_permissions`` treats each view alone and deletes a resource's permissions that
+    this view lacks — wrong when several views share a resource ("Case": list, queue, steps). Here
+    the union of all views of a resource is created, and nothing is deleted.
+    """
+    sm = appbuilder.sm
+    for view in appbuilder.baseviews:
+        resource = getattr(view, "class_permission_name", None) or view.__class__.__name__
+        for permission in getattr(view, "base_permissions", None) or []:
+            sm.add_permission_view_menu(permission, resource)
+    for item in appbuilder.menu.get_flat_name_list():
+        if item != "-":
+            sm.add_permission_view_menu("menu_access", item)
 
 
 def sync_roles(appbuilder: Any) -> dict[str, int]:
@@ -50,7 +69,7 @@ def sync_roles(appbuilder: Any) -> dict[str, int]:
     sm = appbuilder.sm
     for role_name in [*STAFF_ROLES, RoleName.PUBLIC]:  # Public exists and holds nothing
         sm.add_role(role_name.value)
-    appbuilder.add_permissions(update_perms=True)
+    _create_view_permissions(appbuilder)
     summary: dict[str, int] = {}
     for role_name in [*STAFF_ROLES, RoleName.PUBLIC]:
         role = sm.find_role(role_name.value)

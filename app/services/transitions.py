@@ -29,25 +29,13 @@ from app.domain.workflow import (
 from app.errors import Conflict, Forbidden, NotFound, ProblemCollector
 from app.models.case import Case, Correction, CorrectionItem, DeliveryMethod, Shipment, ShipmentDirection
 from app.models.staff import StaffUser
-from app.scope import reach_of
+from app.scope import Reach, reach_of
 from app.services import outbox
 from app.services.case_input import parse_date
 from app.services.case_numbers import draw_number
 from app.services.cases import add_event, case_sides, get_case, refresh_deadlines, sides_of
+from app.services.case_labels import STATUS_LABELS, TRANSITION_LABELS
 from app.services.ledger import sync_ledger
-
-STATUS_LABELS = {
-    "draft": _l("Registered"), "accepted": _l("Accepted"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
-    "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),
-    "completed": _l("Completed"), "delivered": _l("Delivered"), "archived": _l("Archived"), "withdrawn": _l("Withdrawn"),
-}
-TRANSITION_LABELS = {
-    "accept": _l("Accept (on behalf)"), "reject": _l("Decline"), "dispatch": _l("Dispatch materials"),
-    "receive": _l("Receive"), "forward": _l("Forward to department"), "request_correction": _l("Request correction"),
-    "supplement": _l("Supplement received"), "complete": _l("Complete"), "deliver": _l("Deliver result"),
-    "archive": _l("Archive"), "withdraw": _l("Withdraw"),
-}
-
 
 class TransitionCommand:
     def __init__(self, session: Session, user: StaffUser, case_id: Any, name: str, data: Mapping[str, Any] | None,
@@ -84,17 +72,11 @@ class TransitionCommand:
         self.case = get_case(self.session, self.reach, self.case_id, lock=True)
 
     def _check_allowed(self) -> None:
-        case, transition = self.case, self.transition
-        if self.expected_version is not None and self.expected_version != case.version:
+        if self.expected_version is not None and self.expected_version != self.case.version:
             raise Conflict(_l("The case was changed by someone else meanwhile; reload it and try again."))
-        if Status(case.status) not in transition.sources:
-            allowed = "、".join(str(TRANSITION_LABELS[n]) for n in allowed_from(Status(case.status))) or str(_l("none"))
-            raise Conflict(_l("%(step)s is not possible while the case is %(status)s. Possible now: %(allowed)s.",
-                              step=TRANSITION_LABELS[transition.name], status=STATUS_LABELS[case.status],
-                              allowed=allowed))
-        if not acting_sides(transition, case_sides(case)) & sides_of(self.reach, case):
-            raise Forbidden(_l("%(step)s is done by another window or by the department.",
-                               step=TRANSITION_LABELS[transition.name]))
+        refusal = step_refusal(self.reach, self.case, self.transition)
+        if refusal is not None:
+            raise refusal
 
     def validate(self) -> None:
         problems = ProblemCollector()
@@ -317,6 +299,19 @@ class TransitionCommand:
 
     def _do_withdraw(self) -> None:
         self.case.closed_reason = self.values["reason"]
+
+
+def step_refusal(reach: Reach, case: Case, transition: Transition) -> Conflict | Forbidden | None:
+    """Why this user cannot take ``transition`` on ``case`` now, or None (forms ask before showing)."""
+    status = Status(case.status)
+    step = TRANSITION_LABELS[transition.name]
+    if status not in transition.sources:
+        allowed = "、".join(str(TRANSITION_LABELS[n]) for n in allowed_from(status)) or str(_l("none"))
+        return Conflict(_l("%(step)s is not possible while the case is %(status)s. Possible now: %(allowed)s.",
+                           step=step, status=STATUS_LABELS[case.status], allowed=allowed))
+    if not acting_sides(transition, case_sides(case)) & sides_of(reach, case):
+        return Forbidden(_l("%(step)s is done by another window or by the department.", step=step))
+    return None
 
 
 def perform(session: Session, user: StaffUser, case_id: Any, name: str, data: Mapping[str, Any] | None = None,

@@ -15,8 +15,18 @@ def register_views(appbuilder: AppBuilder) -> None:
         MatterReviewView,
         MatterView,
     )
+    from app.views.cases import CaseRegisterView, CaseView, CaseWorkView
     from app.views.catalog_transfer import CatalogTransferView
+    from app.views.ledger import LedgerView
     from app.views.org import BusinessLineView, CenterView, DepartmentView, RegionView
+
+    cases, cases_label = "Cases", _l("Cases")
+    appbuilder.add_view(CaseWorkView, "Work queue", label=_l("Work queue"), icon="fa-inbox", category=cases,
+                        category_label=cases_label, category_icon="fa-folder-open")
+    appbuilder.add_view(CaseRegisterView, "Register a case", label=_l("Register a case"), icon="fa-plus-square",
+                        category=cases)
+    appbuilder.add_view(CaseView, "All cases", label=_l("All cases"), icon="fa-list", category=cases)
+    appbuilder.add_view(LedgerView, "Work ledger", label=_l("Work ledger"), icon="fa-book", category=cases)
 
     org, org_label = "Organisation", _l("Organisation")
     appbuilder.add_view(CenterView, "Service centers", label=_l("Service centers and windows"), icon="fa-building",

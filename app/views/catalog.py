@@ -14,7 +14,6 @@ from markupsafe import Markup, escape
 from wtforms import FileField, SelectField
 from wtforms.validators import DataRequired
 
-from app.errors import ServiceError
 from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
 from app.models.org import Region, RegionLevel
 from app.services import catalog, storage

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, redirect, url_for
 from flask_appbuilder import IndexView, expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.domain.roles import RoleName
 from app.models.catalog import HandlingType, Matter, MatterStatus
 from app.models.org import Department, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import criterion
 from app.views.base import current_reach
+from app.views.cases import WARNING_LABELS, open_case_counts
 from app.views.labels import ROLE_LABELS
 
 # (model, permission resource, list endpoint, label, icon, extra criterion)
@@ -21,6 +23,11 @@ TILES = [
     (StaffUser, "User", "StaffUserView.list", _l("Users"), "fa-user", None),
     (Matter, "Matter", "MatterView.list", _l("Published matters"), "fa-list-alt", Matter.status == MatterStatus.PUBLISHED),
 ]
+
+#: roles that work cases step by step land on their work queue
+QUEUE_ROLES = frozenset({RoleName.WINDOW_CLERK.value, RoleName.DEPARTMENT_OFFICER.value})
+WARNING_STYLE = {"red": ("tile-red", "fa-exclamation-circle"), "yellow": ("tile-yellow", "fa-clock-o"),
+                 "none": ("tile-green", "fa-check-circle-o")}
 
 
 class HomeView(IndexView):
@@ -32,6 +39,8 @@ class HomeView(IndexView):
         me = sm.current_user
         if me is None:
             return self.render_template("index_public.html", appbuilder=self.appbuilder)
+        if {role.name for role in me.roles} & QUEUE_ROLES and sm.has_access("can_read", "Case"):
+            return redirect(url_for("CaseWorkView.queue"))
         return self.render_template(
             self.index_template,
             appbuilder=self.appbuilder,
@@ -39,6 +48,7 @@ class HomeView(IndexView):
             roles=[ROLE_LABELS.get(r.name, r.name) for r in me.roles],
             place=me.center or me.department or me.region or "",
             tiles=self._tiles(),
+            case_tiles=self._case_tiles(),
             handling_types=current_app.appbuilder.session.execute(
                 select(HandlingType).where(HandlingType.active.is_(True)).order_by(HandlingType.sort_order)
             ).scalars().all(),
@@ -56,4 +66,16 @@ class HomeView(IndexView):
             if extra is not None:
                 query = query.where(extra)
             tiles.append({"url": url_for(endpoint), "count": session.scalar(query), "label": label, "icon": icon})
+        return tiles
+
+    def _case_tiles(self) -> list[dict]:
+        """Open cases in scope by deadline warning, each linking to the list of those cases."""
+        if not current_app.appbuilder.sm.has_access("can_read", "Case"):
+            return []
+        counts = open_case_counts(current_app.appbuilder.session, current_reach())
+        tiles = []
+        for level in ("red", "yellow", "none"):
+            css, icon = WARNING_STYLE[level]
+            tiles.append({"count": counts[level], "label": WARNING_LABELS[level], "css": css, "icon": icon,
+                          "url": url_for("CaseView.list", _flt_3_warning_level=level)})
         return tiles

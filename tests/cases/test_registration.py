@@ -102,3 +102,15 @@ def test_an_accepted_case_is_no_longer_a_draft(db):
     perform(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
     with pytest.raises(Conflict):
         update_draft(db, builders.user(db, "lz_window"), case.id, {"remarks": "改"})
+
+
+def test_editing_a_drafts_materials_keeps_the_scans_of_those_that_stay(db):
+    from app.services.case_files import attach_scan
+
+    case = register(db)
+    clerk = builders.user(db, "lz_window")
+    first = case.materials[0]
+    attach_scan(db, clerk, case.id, first.id, "身份证.pdf", builders.small_pdf())
+    kept = {"name": first.name, "copies": 1, "form": first.form, "requirement_seq": first.requirement_seq}
+    case = update_draft(db, clerk, case.id, {"materials": [kept, {"name": "补充说明", "copies": 1, "form": "copy"}]})
+    assert case.materials[0].scan_name == "身份证.pdf" and case.materials[1].scan_key is None

@@ -6,7 +6,6 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from sqlalchemy import select
 
 from app.demo import builders
 from app.errors import NotFound, ValidationFailed

@@ -1,4 +1,3 @@
-from tests.conftest import web_login
 
 
 def test_demo_admin_signs_in_and_sees_the_home_page_in_chinese(client, login):

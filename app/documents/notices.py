@@ -1,0 +1,387 @@
+"""The printed notices of a case: a frozen *document context* built from the case, then a PDF.
+
+Three kinds (``NOTICE_KINDS``):
+
+* ``acceptance`` — 广元市政务服务“跨域通办”受理(代收)通知书 (附件1), 一式三份: 申请人联, 受理(代收)部门联,
+  属地办理部门联;
+* ``correction`` — 广元市政务服务“跨域通办”补正通知书 (附件2), 一式二份: 申请人联, 属地办理部门联;
+* ``rejection`` — 广元市政务服务“跨域通办”不予受理(代收)告知书, 一式二份: 申请人联, 受理(代收)部门联.
+
+``acceptance_context(case)``, ``correction_context(case, correction)`` and ``rejection_context(case)``
+read everything the notice prints from the case (and its frozen guide version, its history) into a
+frozen dataclass of plain values; ``render_notice(kind, context)`` turns that into PDF bytes without
+a database, an app or a request. The same context always gives the same PDF, byte for byte.
+``context_to_dict`` / ``context_from_dict`` carry a context through JSON (a job queue, an archive).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Mapping
+
+from app.documents.render import DEFAULT_AUTHOR, Metadata, qr_data_uri, render_pdf
+
+COMPLAINT_PHONE = "12345"
+FORM_LABELS = {"original": "原件", "copy": "复印件", "scan": "扫描件"}
+
+
+# --- contexts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    """One row of 接收材料."""
+
+    seq: int
+    name: str
+    copies: int
+    form: str  # 原件 / 复印件 / 扫描件, as printed
+
+
+@dataclass(frozen=True)
+class AcceptanceContext:
+    """Everything 附件1 prints, in its order."""
+
+    number: str
+    applied_on: date
+    matter_name: str
+    applicant_name: str
+    applicant_phone: str
+    applicant_email: str
+    applicant_address: str
+    applicant_postcode: str
+    window_name: str  # 受理(代收)部门
+    application_count: int
+    accepted_on: date | None
+    accepted_by: str
+    consult: str
+    legal_limit_days: int | None
+    promised_limit_days: int | None
+    fee_note: str
+    complaint_phone: str
+    materials: tuple[MaterialLine, ...]
+    delivery_method: str  # pickup / mail
+    mail_address: str
+    remarks: str
+    issuer: str = DEFAULT_AUTHOR  # the PDF's author
+
+    kind = "acceptance"
+
+
+@dataclass(frozen=True)
+class CorrectionItem:
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CorrectionContext:
+    """Everything 附件2 prints."""
+
+    number: str
+    round: int
+    applicant_name: str
+    received_on: date | None  # 本部门于…收到
+    matter_name: str
+    materials_summary: str  # …的 <材料> 等材料
+    items: tuple[CorrectionItem, ...]
+    department_name: str  # full name
+    handler: str  # 经办人
+    phone: str
+    requested_on: date
+
+    kind = "correction"
+
+
+@dataclass(frozen=True)
+class RejectionContext:
+    """不予受理(代收)告知书: every reason at once, and what the applicant can do."""
+
+    number: str
+    applicant_name: str
+    applicant_phone: str
+    applied_on: date
+    matter_name: str
+    handling_type: str
+    window_name: str
+    reasons: tuple[str, ...]
+    decided_on: date | None
+    handler: str
+    consult: str
+    complaint_phone: str
+    home_name: str = ""  # the region/window the matter belongs to, for the explanation
+
+    kind = "rejection"
+
+
+NoticeContext = AcceptanceContext | CorrectionContext | RejectionContext
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    name: str
+    title: str
+    template: str
+    copies: tuple[str, ...]
+    context_type: type
+    footnote: str = field(default="")
+
+
+NOTICE_KINDS: dict[str, NoticeKind] = {
+    k.name: k
+    for k in (
+        NoticeKind("acceptance", "广元市政务服务“跨域通办”受理(代收)通知书", "acceptance.html",
+                   ("第一联　申请人联", "第二联　受理(代收)部门联", "第三联　属地办理部门联"), AcceptanceContext,
+                   "注：本通知书一式三份，申请人、受理(代收)部门、属地办理部门各一份。"),
+        NoticeKind("correction", "广元市政务服务“跨域通办”补正通知书", "correction.html",
+                   ("第一联　申请人联", "第二联　属地办理部门联"), CorrectionContext,
+                   "注：本通知一式二份，申请人、属地办理部门（单位）各一份。"),
+        NoticeKind("rejection", "广元市政务服务“跨域通办”不予受理(代收)告知书", "rejection.html",
+                   ("第一联　申请人联", "第二联　受理(代收)部门联"), RejectionContext,
+                   "注：本告知书一式二份，申请人、受理(代收)部门各一份。"),
+    )
+}
+
+
+# --- from a case ---------------------------------------------------------------------------------
+
+
+def _guide(case) -> Mapping[str, Any]:
+    return (case.guide.content if case.guide is not None else None) or {}
+
+
+def _event_actor(case, action: str) -> str:
+    """Who took ``action`` on the case, as the history recorded it (the name at the time)."""
+    for event in reversed(list(case.events)):
+        if event.action == action and event.actor_name:
+            return event.actor_name
+    return ""
+
+
+def _staff_name(case, user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    from sqlalchemy.orm import object_session
+
+    from app.models.staff import StaffUser
+
+    session = object_session(case)
+    user = session.get(StaffUser, user_id) if session is not None else None
+    return user.name if user is not None else ""
+
+
+def _consult(case, guide: Mapping[str, Any]) -> str:
+    """咨询方式: the receiving window's phone and hours, and the matter's own consultation line."""
+    center = case.origin_center
+    window_phone = (center.phone if center else "") or ""
+    matter_phone = (guide.get("consult_phone") or "").strip()
+    phones = []
+    if window_phone:
+        phones.append(f"{window_phone}（受理窗口）")
+    if matter_phone and matter_phone != window_phone:
+        phones.append(f"{matter_phone}（事项咨询）")
+    text = "、".join(phones)
+    hours = (center.hours if center else "") or ""
+    if hours:
+        text = f"{text}；{hours}" if text else hours
+    return text
+
+
+def _department_name(case) -> str:
+    return case.department.name if case.department is not None else (case.department_name or "")
+
+
+def _mail_address(case) -> str:
+    if case.delivery_method != "mail":
+        return ""
+    parts = [case.mail_address.strip()]
+    recipient = (case.mail_recipient or case.applicant_name).strip()
+    if recipient:
+        parts.append(f"{recipient}（收）")
+    phone = (case.mail_phone or "").strip()
+    if phone:
+        parts.append(phone)
+    if case.mail_postcode:
+        parts.append(f"邮编 {case.mail_postcode}")
+    return "，".join(p for p in parts if p)
+
+
+def _form_label(material) -> str:
+    label = FORM_LABELS.get(material.form, material.form)
+    if material.form != "original" and material.verified:
+        label += "（已核原件）"
+    return label
+
+
+def acceptance_context(case) -> AcceptanceContext:
+    """附件1 for an accepted case (the materials printed are the ones received)."""
+    guide = _guide(case)
+    received = [m for m in sorted(case.materials, key=lambda m: m.seq) if m.received]
+    window = case.origin_center
+    return AcceptanceContext(
+        number=case.number or "",
+        applied_on=case.applied_on,
+        matter_name=guide.get("name") or case.matter.name,
+        applicant_name=case.applicant_name,
+        applicant_phone=case.applicant_phone,
+        applicant_email=case.applicant_email or "",
+        applicant_address=case.applicant_address or "",
+        applicant_postcode=case.applicant_postcode or "",
+        window_name=window.name if window else "",
+        application_count=1,
+        accepted_on=case.accepted_on,
+        accepted_by=_event_actor(case, "accept") or _staff_name(case, case.accepted_by_fk),
+        consult=_consult(case, guide),
+        legal_limit_days=guide.get("legal_limit_days"),
+        promised_limit_days=guide.get("promised_limit_days"),
+        fee_note=case.fee_note or guide.get("fee_note") or "不收费",
+        complaint_phone=guide.get("complaint_phone") or COMPLAINT_PHONE,
+        materials=tuple(MaterialLine(seq=i, name=m.name, copies=m.copies, form=_form_label(m))
+                        for i, m in enumerate(received, start=1)),
+        delivery_method=case.delivery_method,
+        mail_address=_mail_address(case),
+        remarks=case.remarks or "",
+        issuer=window.name if window else DEFAULT_AUTHOR,
+    )
+
+
+def correction_context(case, correction) -> CorrectionContext:
+    """附件2 for one round of correction of the case."""
+    guide = _guide(case)
+    received = [m.name for m in sorted(case.materials, key=lambda m: m.seq) if m.received]
+    department = case.department
+    phone = (department.phone if department is not None else "") or (case.home_center.phone if case.home_center else "")
+    return CorrectionContext(
+        number=case.number or "",
+        round=correction.round,
+        applicant_name=case.applicant_name,
+        received_on=correction.materials_received_on or case.accepted_on,
+        matter_name=guide.get("name") or case.matter.name,
+        materials_summary="、".join(received[:3]),
+        items=tuple(CorrectionItem(name=i.name, reason=i.reason) for i in sorted(correction.items, key=lambda i: i.seq)),
+        department_name=_department_name(case),
+        handler=correction.requested_by_name or _staff_name(case, correction.requested_by_fk),
+        phone=phone or "",
+        requested_on=correction.requested_on,
+    )
+
+
+def rejection_context(case) -> RejectionContext:
+    """不予受理(代收)告知书 for a declined case: one reason per line of ``closed_reason``."""
+    guide = _guide(case)
+    home = case.home_center
+    home_name = ""
+    if home is not None:
+        home_name = home.region.full_name if home.region is not None else home.name
+    return RejectionContext(
+        number=case.number or "",
+        applicant_name=case.applicant_name,
+        applicant_phone=case.applicant_phone,
+        applied_on=case.applied_on,
+        matter_name=guide.get("name") or case.matter.name,
+        handling_type=case.handling_type.name if case.handling_type is not None else "",
+        window_name=case.origin_center.name if case.origin_center else "",
+        reasons=tuple(line.strip() for line in (case.closed_reason or "").splitlines() if line.strip()),
+        decided_on=case.decided_on,
+        handler=_event_actor(case, "reject"),
+        consult=_consult(case, guide),
+        complaint_phone=guide.get("complaint_phone") or COMPLAINT_PHONE,
+        home_name=home_name,
+    )
+
+
+# --- to PDF --------------------------------------------------------------------------------------
+
+
+def _metadata(kind: NoticeKind, context: NoticeContext) -> Metadata:
+    if isinstance(context, CorrectionContext):
+        author = context.department_name or DEFAULT_AUTHOR
+    elif isinstance(context, AcceptanceContext):
+        author = context.issuer or DEFAULT_AUTHOR
+    else:
+        author = context.window_name or DEFAULT_AUTHOR
+    subject = f"{context.matter_name}（编号 {context.number}）" if context.number else context.matter_name
+    return Metadata(title=kind.title, author=author, subject=subject, keywords=context.number)
+
+
+def render_notice(kind: str, context: NoticeContext) -> bytes:
+    """The notice ``kind`` (see ``NOTICE_KINDS``) of ``context`` as PDF bytes, every copy one page."""
+    spec = NOTICE_KINDS.get(kind)
+    if spec is None:
+        raise ValueError(f"unknown notice kind {kind!r}; one of {', '.join(NOTICE_KINDS)}")
+    if not isinstance(context, spec.context_type):
+        raise TypeError(f"a {kind} notice needs a {spec.context_type.__name__}, not {type(context).__name__}")
+    values = {
+        "n": context,
+        "title": spec.title,
+        "copies": spec.copies,
+        "footnote": spec.footnote,
+        "qr": qr_data_uri(context.number) if context.number else "",
+    }
+    return render_pdf(spec.template, values, _metadata(spec, context))
+
+
+def notice_text(context: NoticeContext) -> str:
+    """All the text a context puts on paper (to check it with ``fonts.missing_glyphs`` first)."""
+    parts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            parts.append(value)
+        elif dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name))
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                walk(item)
+
+    walk(context)
+    return "\n".join(parts)
+
+
+# --- through JSON --------------------------------------------------------------------------------
+
+
+def context_to_dict(context: NoticeContext) -> dict[str, Any]:
+    """The context as JSON-ready data (dates as ISO strings), with its kind."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if dataclasses.is_dataclass(value):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, (tuple, list)):
+            return [plain(v) for v in value]
+        return value
+
+    return {"kind": context.kind, **plain(context)}
+
+
+def context_from_dict(data: Mapping[str, Any]) -> NoticeContext:
+    """The inverse of :func:`context_to_dict`."""
+    data = dict(data)
+    spec = NOTICE_KINDS[data.pop("kind")]
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(spec.context_type):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name in ("applied_on", "accepted_on", "received_on", "requested_on", "decided_on") and value:
+            value = date.fromisoformat(value)
+        elif f.name == "materials":
+            value = tuple(MaterialLine(**m) for m in value)
+        elif f.name == "items":
+            value = tuple(CorrectionItem(**i) for i in value)
+        elif f.name == "reasons":
+            value = tuple(value)
+        values[f.name] = value
+    return spec.context_type(**values)
+
+
+__all__ = [
+    "AcceptanceContext", "CorrectionContext", "CorrectionItem", "MaterialLine", "NOTICE_KINDS", "NoticeKind",
+    "RejectionContext", "acceptance_context", "context_from_dict", "context_to_dict", "correction_context",
+    "notice_text", "rejection_context", "render_notice",
+]

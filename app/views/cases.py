@@ -1,0 +1,665 @@
+"""Case pages: the work queue, the list of all cases, the case detail with its steps and files, the
+registration form and one form per step of the process.
+
+Thin on purpose: every page reads the request, calls one service and shows the answer. The services
+decide scope, sides, guards and versions; here NotFound becomes 404, Forbidden a 403 page, Conflict a
+flashed message and ValidationFailed the same form again with every problem shown at once. The step
+buttons and forms are derived from the transition table (``app.domain.workflow.TRANSITIONS``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from itertools import zip_longest
+from typing import Any, Iterable, Mapping
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.widgets import ListWidget
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import Form, SelectField, StringField, TextAreaField
+from wtforms.widgets import DateInput
+
+from app.domain.privacy import mask_id_number, mask_phone
+from app.domain.roles import RoleName
+from app.domain.workflow import (
+    FROZEN_STATUSES,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    FieldKind,
+    FieldSpec,
+    Side,
+    Status,
+    Transition,
+    transitions_for,
+)
+from app.errors import Conflict, Forbidden, NotFound, Problem, ServiceError, ValidationFailed
+from app.models.case import Case
+from app.models.catalog import HandlingType, Matter, MatterStatus
+from app.models.org import Department, ServiceCenter
+from app.services import case_files
+from app.services.cases import case_sides, get_case, may_see_full_data, record_full_view, register_case, sides_of, update_draft
+from app.services.queues import work_queue
+from app.services.case_labels import STATUS_LABELS, TRANSITION_LABELS
+from app.services.transitions import perform, step_refusal
+from app.views.base import AppModelView, ScopedInterface, current_reach
+from app.views.labels import MATERIAL_FORMS, choices, label
+
+# --- how codes read to people ---------------------------------------------------------------------
+
+WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
+WARNING_CLASSES = {"none": "label-success", "yellow": "label-warning", "red": "label-danger"}
+RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
+DELIVERY_LABELS = {"pickup": _l("Pick up at the window"), "mail": _l("By mail")}
+APPLICANT_KINDS = {"person": _l("Natural person"), "organisation": _l("Legal person or other organisation")}
+ID_TYPES = {"resident_id": _l("Resident ID card"), "uscc": _l("Unified social credit code"),
+            "other": _l("Other identity document")}
+SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _l("Supplemented materials"),
+                       "result": _l("Result to the applicant")}
+EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed")}
+
+CASE_LABELS = {
+    "number": _l("Case number"),
+    "label": _l("Case number"),
+    "status": _l("Status"),
+    "applicant_name": _l("Applicant"),
+    "applicant_id_number": _l("ID number"),
+    "applicant_phone": _l("Phone"),
+    "matter": _l("Matter"),
+    "handling_type": _l("Handling type"),
+    "origin_center": _l("Receiving window"),
+    "home_center": _l("Home window"),
+    "department": _l("Approving department"),
+    "warning_level": _l("Deadline warning"),
+    "current_due": _l("Due date"),
+    "applied_on": _l("Applied on"),
+    "registered_on": _l("Registered on"),
+    "accepted_on": _l("Accepted on"),
+    "completed_on": _l("Completed on"),
+}
+
+#: labels of the fields that steps take (FieldSpec names of the transition table)
+STEP_FIELD_LABELS = {
+    "verified": _l("Originals verified"),
+    "accepted_on": _l("Accepted by the outside window on"),
+    "note": _l("Note"),
+    "reasons": _l("Reasons for declining"),
+    "carrier": _l("Courier"),
+    "waybill_number": _l("Waybill number"),
+    "sent_on": _l("Sent on"),
+    "received_on": _l("Received on"),
+    "items": _l("Items to correct"),
+    "supplied_on": _l("Supplied on"),
+    "result": _l("Result"),
+    "result_note": _l("Result note"),
+    "delivered_on": _l("Delivered on"),
+    "reason": _l("Reason"),
+}
+STEP_HELP = {
+    "accept": _l("Check the materials against the review points of the home department and tick each original you verified. Accepting gives the case its number and issues the acceptance notice."),
+    "reject": _l("List every reason at once (one-time notice): the applicant receives them together in the notice of declining."),
+    "dispatch": _l("The materials leave within one working day after acceptance; enter the waybill printed by the courier."),
+    "receive": _l("Confirm that the parcel with the materials has arrived."),
+    "forward": _l("Hand the case to the approving department."),
+    "request_correction": _l("List every missing or faulty item with its reason at once; the clock pauses until the items are supplied."),
+    "supplement": _l("The applicant supplied the items: the clock runs again. Enter the waybill if they are mailed on."),
+    "complete": _l("Record the decision of the approving department."),
+    "deliver": _l("The result reaches the applicant as chosen at registration: at the window, or by mail with a waybill."),
+    "archive": _l("Archive the case: it becomes read-only."),
+    "withdraw": _l("The applicant withdraws the application: give the reason. This cannot be undone."),
+}
+
+
+def warning_badge(level: str | None) -> Markup:
+    if level not in ("yellow", "red"):
+        return Markup("")
+    return Markup('<span class="label {} warning-badge">{}</span>').format(WARNING_CLASSES[level], WARNING_LABELS[level])
+
+
+def status_label(value: Any) -> str:
+    return label(STATUS_LABELS, value)
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def other_end(reach: Any, case: Case) -> ServiceCenter:
+    """The window at the other end of the case, as seen by this user."""
+    return case.home_center if Side.ORIGIN_WINDOW in sides_of(reach, case) else case.origin_center
+
+
+def _session():
+    return current_app.appbuilder.session
+
+
+def _user():
+    return current_app.appbuilder.sm.current_user
+
+
+def _may(permission: str) -> bool:
+    return current_app.appbuilder.sm.has_access(permission, "Case")
+
+
+def steps_for(reach: Any, case: Case) -> list[Transition]:
+    """The steps this user can take on ``case`` now: the table's rule and the role's permission."""
+    return [t for t in transitions_for(Status(case.status), sides_of(reach, case), case_sides(case)) if _may(t.permission)]
+
+
+def event_details(event: Any) -> list[str]:
+    """What a step recorded besides its note, in words (waybill, result, reasons …)."""
+    details = []
+    for key, value in (event.data or {}).items():
+        if key not in STEP_FIELD_LABELS or key in ("verified", "note") or value == event.note:
+            continue
+        if key == "accepted_on" and not event.case.origin_center.external:
+            continue  # only an outside window's acceptance date is the user's input
+        if isinstance(value, list):
+            value = "；".join(f"{item.get('name')}：{item.get('reason')}" if item.get("name") else str(item.get("reason", ""))
+                             for item in value if isinstance(item, Mapping))
+        elif key == "result":
+            value = label(RESULT_LABELS, value)
+        details.append(f"{STEP_FIELD_LABELS[key]}：{value}")
+    return details
+
+
+def _template_helpers() -> dict[str, Any]:
+    return {
+        "status_label": status_label, "warning_badge": warning_badge, "warning_labels": WARNING_LABELS,
+        "step_label": lambda name: label(TRANSITION_LABELS, name), "format_date": format_date,
+        "material_form": lambda v: label(MATERIAL_FORMS, v), "result_label": lambda v: label(RESULT_LABELS, v),
+        "delivery_label": lambda v: label(DELIVERY_LABELS, v), "event_label": lambda v: label(EVENT_LABELS, v),
+        "direction_label": lambda v: label(SHIPMENT_DIRECTIONS, v),
+        "applicant_kind_label": lambda v: label(APPLICANT_KINDS, v), "id_type_label": lambda v: label(ID_TYPES, v),
+        "mask_id": mask_id_number, "mask_phone": mask_phone, "event_details": event_details,
+    }
+
+
+# --- all cases: the generated list -----------------------------------------------------------------
+
+
+class CaseListWidget(ListWidget):
+    """FAB's list, with the case number linking to the case page and overdue rows coloured."""
+
+    template = "cases/list_widget.html"
+
+
+class CaseView(AppModelView):
+    """全部办件: every case in the user's scope, personal data masked."""
+
+    datamodel = ScopedInterface(Case)
+    class_permission_name = "Case"
+    base_permissions = ["can_read"]
+    list_title = _l("All cases")
+    list_widget = CaseListWidget
+    label_columns = CASE_LABELS
+    list_columns = ["number", "applicant_name", "applicant_id_number", "applicant_phone", "matter", "handling_type",
+                    "origin_center", "home_center", "status", "warning_level", "current_due"]
+    # The generated forms are never shown (read-only view); keep them small.
+    add_columns = edit_columns = show_columns = ["number"]
+    search_columns = ["number", "applicant_name", "status", "warning_level", "matter", "handling_type", "applied_on",
+                      "registered_on", "accepted_on", "completed_on"]
+    search_form_extra_fields = {
+        "status": SelectField(_l("Status"), choices=choices(STATUS_LABELS)),
+        "warning_level": SelectField(_l("Deadline warning"), choices=choices(WARNING_LABELS)),
+    }
+    base_order = ("registered_on", "desc")
+    formatters_columns = {
+        "number": lambda v: v or "",
+        "applicant_id_number": mask_id_number,
+        "applicant_phone": mask_phone,
+        "status": status_label,
+        "warning_level": warning_badge,
+        "current_due": format_date,
+    }
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk: Any):  # type: ignore[override]
+        """The case page is our own (steps, files, history): the list's show link leads there."""
+        try:
+            case_id = int(pk)
+        except (TypeError, ValueError):
+            abort(404)
+        return redirect(url_for("CaseWorkView.detail", case_id=case_id))
+
+
+# --- the work queue, the case page, steps and files -----------------------------------------------
+
+
+def _forbidden(view: BaseView, error: Any):
+    message = "; ".join(str(p.message) for p in error.problems) if isinstance(error, ServiceError) else error
+    return view.render_template("error.html", status=403, message=message or _l("You may not do this.")), 403
+
+
+def _flash_problems(problems: Iterable[Problem], category: str = "danger") -> None:
+    for problem in problems:
+        flash(str(problem.message), category)
+
+
+def _step_fields(case: Case, transition: Transition) -> list[FieldSpec]:
+    """The fields the form shows: the date an outside window accepted only for an inbound case."""
+    return [spec for spec in transition.fields
+            if not (spec.name == "accepted_on" and not case.origin_center.external)]
+
+
+def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any]) -> dict[str, Any]:
+    """The posted step form as the service's input; blank rows of item tables are left out."""
+    data: dict[str, Any] = {}
+    for spec in _step_fields(case, transition):
+        if spec.kind == FieldKind.ITEMS:
+            names = form.getlist(f"{spec.name}-name")
+            reasons = form.getlist(f"{spec.name}-reason")
+            rows = [(n.strip(), r.strip()) for n, r in zip_longest(names, reasons, fillvalue="")]
+            data[spec.name] = [{"name": n, "reason": r} for n, r in rows if n or r]
+        elif spec.kind == FieldKind.BOOL_LIST:
+            ticked = set(form.getlist(spec.name))
+            data[spec.name] = {str(m.seq): str(m.seq) in ticked for m in case.materials if m.received}
+        elif spec.name in form:
+            data[spec.name] = form.get(spec.name, "")
+    return data
+
+
+def _step_form_context(case: Case, transition: Transition, data: Mapping[str, Any] | None,
+                       problems: list[Problem]) -> dict[str, Any]:
+    """What the step template needs: each field with its value, its rows or options and its problems."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field or "", []).append(str(problem.message))
+    placed: set[str] = set()
+    requirements = {m["seq"]: m for m in case.guide.content.get("materials", [])}
+    fields = []
+    for spec in _step_fields(case, transition):
+        field: dict[str, Any] = {"name": spec.name, "kind": spec.kind.value, "required": spec.required,
+                                 "label": STEP_FIELD_LABELS.get(spec.name, spec.name),
+                                 "errors": errors.get(spec.name, [])}
+        placed.add(spec.name)
+        if spec.kind == FieldKind.ITEMS:
+            rows = list((data or {}).get(spec.name) or [])
+            rows += [{"name": "", "reason": ""}] * max(3 - len(rows), 1 if data is None else 0)
+            field["with_names"] = spec.name != "reasons"
+            field["rows"] = []
+            for index, row in enumerate(rows, start=1):
+                keys = (f"{spec.name}[{index}].name", f"{spec.name}[{index}].reason", f"{spec.name}[{index}]")
+                placed.update(keys)
+                field["rows"].append({**row, "errors": [m for k in keys for m in errors.get(k, [])]})
+        elif spec.kind == FieldKind.BOOL_LIST:
+            posted = (data or {}).get(spec.name)
+            field["options"] = [{
+                "value": str(m.seq), "seq": m.seq, "name": m.name, "copies": m.copies, "form": m.form,
+                "checked": bool(posted.get(str(m.seq))) if posted is not None else m.verified,
+                "original_check": bool(requirements.get(m.requirement_seq, {}).get("original_check")),
+                "required": bool(requirements.get(m.requirement_seq, {}).get("required")),
+            } for m in case.materials if m.received]
+        elif spec.kind == FieldKind.CHOICE:
+            field["options"] = [(c, label(RESULT_LABELS, c)) for c in spec.choices]
+            field["value"] = (data or {}).get(spec.name, "")
+        elif spec.kind == FieldKind.DATE:
+            field["value"] = (data or {}).get(spec.name) or date.today().isoformat()
+        else:
+            default = "EMS" if spec.name == "carrier" else ""
+            field["value"] = (data or {}).get(spec.name, default)
+        fields.append(field)
+    unplaced = [str(p.message) for p in problems if (p.field or "") not in placed]
+    return {"fields": fields, "unplaced": unplaced, "problem_count": len(problems)}
+
+
+MATERIAL_ROW = re.compile(r"^m-(\d+)-name$")
+
+
+def read_materials_form(form: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The draft's material rows as posted (rows ticked for removal and blank new rows left out)."""
+    indexes = sorted(int(m.group(1)) for key in form if (m := MATERIAL_ROW.match(key)))
+    rows = []
+    for index in indexes:
+        prefix = f"m-{index}-"
+        name = form.get(prefix + "name", "").strip()
+        if form.get(prefix + "remove") or (not name and not form.get(prefix + "existing")):
+            continue
+        requirement = form.get(prefix + "requirement_seq", "").strip()
+        rows.append({
+            "name": name, "copies": form.get(prefix + "copies", "1").strip() or "1",
+            "form": form.get(prefix + "form", "copy"), "received": bool(form.get(prefix + "received")),
+            "verified": bool(form.get(prefix + "verified")),
+            "requirement_seq": int(requirement) if requirement.isdigit() else None,
+            "note": form.get(prefix + "note", "").strip(),
+        })
+    return rows
+
+
+def _version() -> int | None:
+    value = request.form.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+class CaseWorkView(BaseView):
+    """待办 and the case page: steps, materials, scans, result documents."""
+
+    route_base = "/cases"
+    class_permission_name = "Case"
+    method_permission_name = {
+        "queue": "read", "detail": "read", "step": "read", "scan": "read", "result_document": "read",
+        "materials": "write", "upload_scan": "write",
+        # whoever may complete a case (its department, or the window recording an outside department)
+        "upload_result": "complete",
+    }
+    default_view = "queue"
+
+    def _case_or_404(self, case_id: int) -> Case:
+        try:
+            return get_case(_session(), current_reach(), case_id)
+        except NotFound:
+            abort(404)
+
+    def _to_detail(self, case_id: int, anchor: str = ""):
+        return redirect(url_for("CaseWorkView.detail", case_id=case_id) + (f"#{anchor}" if anchor else ""))
+
+    # --- pages --------------------------------------------------------------------------------
+
+    @expose("/queue/")
+    @has_access
+    def queue(self):
+        reach = current_reach()
+        items = []
+        for item in work_queue(_session(), _user()):
+            steps = [t for t in item.steps if _may(t.permission)]
+            # Withdrawing is possible in every open state, at the applicant's request: it alone does
+            # not make a case wait for this user.
+            if any(t.name != "withdraw" for t in steps):
+                items.append({"case": item.case, "other_end": other_end(reach, item.case), "steps": steps})
+        me = _user()
+        return self.render_template("cases/queue.html", items=items, me=me,
+                                    title=_l("Work queue"), **_template_helpers())
+
+    @expose("/<int:case_id>/")
+    @has_access
+    def detail(self, case_id: int):
+        session, reach, user = _session(), current_reach(), _user()
+        case = self._case_or_404(case_id)
+        sides = sides_of(reach, case)
+        full = may_see_full_data(reach, case)
+        if full:
+            record_full_view(session, user, case, request.remote_addr or "", "web")
+        frozen = Status(case.status) in FROZEN_STATUSES
+        clerk_of_case = bool(sides & {Side.ORIGIN_WINDOW, Side.HOME_WINDOW}) and reach.has_role(RoleName.WINDOW_CLERK)
+        records_result = Side.DEPARTMENT in sides or (case.department_id is None and bool(sides))
+        requirements = {m["seq"]: m for m in case.guide.content.get("materials", [])}
+        return self.render_template(
+            "cases/detail.html", case=case, title=case.label,
+            id_number=case.applicant_id_number if full else mask_id_number(case.applicant_id_number),
+            phone=case.applicant_phone if full else mask_phone(case.applicant_phone),
+            mail_phone=case.mail_phone if full else mask_phone(case.mail_phone),
+            full_data=full, steps=steps_for(reach, case), requirements=requirements,
+            edit_materials=clerk_of_case and case.status == Status.DRAFT and _may("can_write"),
+            upload_scans=clerk_of_case and not frozen and _may("can_write"),
+            upload_results=records_result and not frozen and _may("can_complete")
+            and case.status in (Status.PROCESSING, Status.CORRECTION, Status.COMPLETED, Status.DELIVERED),
+            material_forms=choices(MATERIAL_FORMS), events=sorted(case.events, key=lambda e: e.seq, reverse=True),
+            **_template_helpers(),
+        )
+
+    @expose("/<int:case_id>/step/<name>", methods=["GET", "POST"])
+    @has_access
+    def step(self, case_id: int, name: str):
+        transition = TRANSITIONS.get(name)
+        if transition is None:
+            abort(404)
+        session, reach = _session(), current_reach()
+        case = self._case_or_404(case_id)
+        if not _may(transition.permission):
+            return _forbidden(self, _l("Your role does not take the step %(step)s.", step=TRANSITION_LABELS[name]))
+        if request.method == "GET":
+            refusal = step_refusal(reach, case, transition)
+            if isinstance(refusal, Forbidden):
+                return _forbidden(self, refusal)
+            if refusal is not None:
+                _flash_problems(refusal.problems, "warning")
+                return self._to_detail(case_id)
+            return self._render_step(case, transition, None, [])
+        data = read_step_form(case, transition, request.form)
+        try:
+            perform(session, _user(), case_id, name, data, expected_version=_version())
+        except NotFound:
+            abort(404)
+        except Forbidden as error:
+            return _forbidden(self, error)
+        except Conflict as error:
+            _flash_problems(error.problems)
+            return self._to_detail(case_id)
+        except ValidationFailed as error:
+            case = self._case_or_404(case_id)
+            return self._render_step(case, transition, data, error.problems), 422
+        flash(str(_l("%(step)s: done.", step=TRANSITION_LABELS[name])), "success")
+        return self._to_detail(case_id)
+
+    def _render_step(self, case: Case, transition: Transition, data: Mapping[str, Any] | None,
+                     problems: list[Problem]):
+        return self.render_template(
+            "cases/step.html", case=case, transition=transition, title=TRANSITION_LABELS[transition.name],
+            help=STEP_HELP.get(transition.name, ""), **_step_form_context(case, transition, data, problems),
+            **_template_helpers(),
+        )
+
+    @expose("/<int:case_id>/materials", methods=["POST"])
+    @has_access
+    def materials(self, case_id: int):
+        self._case_or_404(case_id)
+        rows = read_materials_form(request.form)
+        try:
+            update_draft(_session(), _user(), case_id, {"materials": rows}, expected_version=_version())
+        except NotFound:
+            abort(404)
+        except Forbidden as error:
+            return _forbidden(self, error)
+        except ServiceError as error:
+            for problem in error.problems:
+                match = re.match(r"^materials\[(\d+)\]", problem.field or "")
+                message = (_l("Material %(seq)s: %(message)s", seq=match.group(1), message=problem.message)
+                           if match else problem.message)
+                flash(str(message), "danger")
+            return self._to_detail(case_id, "materials")
+        flash(str(_l("The list of received materials was saved.")), "success")
+        return self._to_detail(case_id, "materials")
+
+    # --- files ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _upload() -> tuple[str, bytes] | None:
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            flash(str(_l("Choose a file to upload.")), "danger")
+            return None
+        return file.filename, file.read()
+
+    @expose("/<int:case_id>/materials/<int:material_id>/scan", methods=["POST"])
+    @has_access
+    def upload_scan(self, case_id: int, material_id: int):
+        self._case_or_404(case_id)
+        upload = self._upload()
+        if upload is not None:
+            try:
+                material = case_files.attach_scan(_session(), _user(), case_id, material_id, *upload)
+            except NotFound:
+                abort(404)
+            except Forbidden as error:
+                return _forbidden(self, error)
+            except ServiceError as error:
+                _flash_problems(error.problems)
+            else:
+                flash(str(_l("Scan of %(name)s stored.", name=material.name)), "success")
+        return self._to_detail(case_id, "materials")
+
+    @expose("/<int:case_id>/materials/<int:material_id>/scan", methods=["GET"])
+    @has_access
+    def scan(self, case_id: int, material_id: int):
+        try:
+            path, name, content_type = case_files.scan_of(_session(), _user(), case_id, material_id)
+        except NotFound:
+            abort(404)
+        return self._send(path, name, content_type)
+
+    @expose("/<int:case_id>/results", methods=["POST"])
+    @has_access
+    def upload_result(self, case_id: int):
+        self._case_or_404(case_id)
+        upload = self._upload()
+        if upload is not None:
+            try:
+                document = case_files.add_result_document(_session(), _user(), case_id, *upload)
+            except NotFound:
+                abort(404)
+            except Forbidden as error:
+                return _forbidden(self, error)
+            except ServiceError as error:
+                _flash_problems(error.problems)
+            else:
+                flash(str(_l("Result document %(name)s stored.", name=document.name)), "success")
+        return self._to_detail(case_id, "result")
+
+    @expose("/<int:case_id>/results/<int:document_id>", methods=["GET"])
+    @has_access
+    def result_document(self, case_id: int, document_id: int):
+        try:
+            path, name, content_type = case_files.result_document_of(_session(), _user(), case_id, document_id)
+        except NotFound:
+            abort(404)
+        return self._send(path, name, content_type)
+
+    @staticmethod
+    def _send(path: Any, name: str, content_type: str):
+        if not path.is_file():
+            abort(404)
+        return send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
+
+
+# --- registration ----------------------------------------------------------------------------------
+
+
+class RegistrationForm(Form):
+    """What a clerk enters for a new case; the service checks all of it and reports every problem."""
+
+    origin_center_id = SelectField(_l("Receiving window"), validate_choice=False,
+                                   description=_l("Your window, or the outside window that mailed the application to you."))
+    matter_id = SelectField(_l("Matter"), validate_choice=False, widget=Select2Widget())
+    handling_type_id = SelectField(_l("Handling type"), validate_choice=False)
+    home_center_id = SelectField(_l("Home window"), validate_choice=False, widget=Select2Widget(),
+                                 description=_l("The window of the region that owns the matter."))
+    department_id = SelectField(_l("Approving department"), validate_choice=False, widget=Select2Widget(),
+                                description=_l("For a home window in the system."))
+    department_name = StringField(_l("Approving department outside the system"),
+                                  description=_l("For a home window outside the system: the department's name."))
+    counterpart_number = StringField(_l("Number given by the outside window"))
+    applicant_kind = SelectField(_l("Applicant is"), choices=choices(APPLICANT_KINDS), validate_choice=False)
+    applicant_name = StringField(_l("Applicant name"))
+    applicant_id_type = SelectField(_l("Identity document"), choices=choices(ID_TYPES), validate_choice=False)
+    applicant_id_number = StringField(_l("Identity document number"))
+    applicant_phone = StringField(_l("Phone"))
+    applicant_email = StringField(_l("E-mail"))
+    applicant_address = StringField(_l("Address"))
+    applicant_postcode = StringField(_l("Postcode"))
+    delivery_method = SelectField(_l("The result is"), choices=choices(DELIVERY_LABELS), validate_choice=False)
+    mail_recipient = StringField(_l("Recipient"), description=_l("Empty: the applicant."))
+    mail_phone = StringField(_l("Recipient's phone"), description=_l("Empty: the applicant's phone."))
+    mail_address = StringField(_l("Mailing address"))
+    mail_postcode = StringField(_l("Postcode of the mailing address"))
+    fee_note = StringField(_l("Fees"), description=_l("Empty: as in the service guide."))
+    remarks = TextAreaField(_l("Remarks"))
+    applied_on = StringField(_l("Applied on"), widget=DateInput())
+
+    SECTIONS = (
+        (_l("Matter and windows"), ("origin_center_id", "matter_id", "handling_type_id", "home_center_id",
+                                     "department_id", "department_name", "counterpart_number", "applied_on")),
+        (_l("Applicant"), ("applicant_kind", "applicant_name", "applicant_id_type", "applicant_id_number",
+                           "applicant_phone", "applicant_email", "applicant_address", "applicant_postcode")),
+        (_l("Result delivery"), ("delivery_method", "mail_recipient", "mail_phone", "mail_address", "mail_postcode")),
+        (_l("Fees and remarks"), ("fee_note", "remarks")),
+    )
+
+
+def _registration_choices(form: RegistrationForm, clerk: Any) -> None:
+    session = _session()
+    blank = [("", str(_l("(not chosen)")))]
+    own = clerk.center
+    outside = session.scalars(select(ServiceCenter).where(ServiceCenter.external.is_(True), ServiceCenter.active.is_(True))
+                              .order_by(ServiceCenter.code)).all()
+    form.origin_center_id.choices = ([(str(own.id), own.name)] if own else []) + [(str(c.id), c.name) for c in outside]
+    matters = session.scalars(select(Matter).where(Matter.status == MatterStatus.PUBLISHED,
+                                                   Matter.current_guide_id.is_not(None)).order_by(Matter.code)).all()
+    form.matter_id.choices = blank + [(str(m.id), m.name) for m in matters]
+    types = session.scalars(select(HandlingType).where(HandlingType.active.is_(True))
+                            .order_by(HandlingType.sort_order)).all()
+    form.handling_type_id.choices = blank + [(str(t.id), t.name) for t in types]
+    homes = session.scalars(select(ServiceCenter).where(ServiceCenter.active.is_(True), ServiceCenter.has_window.is_(True),
+                                                        ServiceCenter.id != (own.id if own else -1))
+                            .order_by(ServiceCenter.external, ServiceCenter.code)).all()
+    outside_marker = str(_l("outside the system"))
+    form.home_center_id.choices = blank + [
+        (str(c.id), f"{c.name}（{outside_marker}）" if c.external else c.name) for c in homes]
+    departments = session.scalars(select(Department).where(Department.active.is_(True))
+                                  .order_by(Department.region_id, Department.name)).all()
+    form.department_id.choices = blank + [(str(d.id), d.name) for d in departments]
+
+
+class CaseRegisterView(BaseView):
+    """办件登记: a window clerk registers a draft case; the materials come from the matter's guide."""
+
+    route_base = "/cases"
+    class_permission_name = "Case"
+    method_permission_name = {"register": "write"}
+    #: the menu entry shows for those who may write cases (clerks), not for every reader
+    menu_permission = "can_write"
+    default_view = "register"
+
+    @expose("/register", methods=["GET", "POST"])
+    @has_access
+    def register(self):
+        clerk = _user()
+        if request.method == "GET":
+            form = RegistrationForm(data={"applied_on": date.today().isoformat()})
+            _registration_choices(form, clerk)
+            return self._render(form)
+        form = RegistrationForm(request.form)
+        _registration_choices(form, clerk)
+        data = {name: field.data for name, field in form._fields.items()}
+        data["department_id"] = data.get("department_id") or None
+        try:
+            case = register_case(_session(), clerk, data)
+        except Forbidden as error:
+            return _forbidden(self, error)
+        except ServiceError as error:
+            for problem in error.problems:
+                if problem.field and problem.field in form:
+                    form[problem.field].errors = list(form[problem.field].errors) + [str(problem.message)]
+                else:
+                    flash(str(problem.message), "danger")
+            return self._render(form, problems=len(error.problems)), 422
+        flash(str(_l("Case registered. Check the received materials, then accept or decline it.")), "success")
+        return redirect(url_for("CaseWorkView.detail", case_id=case.id))
+
+    def _render(self, form: RegistrationForm, problems: int = 0):
+        return self.render_template("cases/register.html", form=form, sections=RegistrationForm.SECTIONS,
+                                    problems=problems, title=_l("Register a case"))
+
+
+def open_case_counts(session: Any, reach: Any) -> dict[str, int]:
+    """Open cases in scope by warning level (for the dashboard)."""
+    from sqlalchemy import func
+
+    from app.scope import criterion
+
+    rows = session.execute(
+        select(Case.warning_level, func.count()).where(criterion(Case, reach), Case.status.in_(sorted(OPEN_STATUSES)))
+        .group_by(Case.warning_level)
+    ).all()
+    counts = {"red": 0, "yellow": 0, "none": 0}
+    for level, count in rows:
+        counts[level if level in counts else "none"] += count
+    return counts

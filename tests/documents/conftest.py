@@ -1,0 +1,74 @@
+"""Fixtures of the notice tests: contexts built by hand (no database) and the font search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.documents import fonts
+from app.documents.notices import AcceptanceContext, CorrectionContext, CorrectionItem, MaterialLine, RejectionContext
+
+from notice_pdf import LONG_ADDRESS, LONG_MAIL, LONG_MATERIAL, REMARKS
+
+
+# --- contexts without a database -------------------------------------------------------------------
+
+
+@pytest.fixture()
+def acceptance():
+    return AcceptanceContext(
+        number="GYLZ-2026-000321", applied_on=date(2026, 11, 26),
+        matter_name="不动产登记（二手房转移登记及抵押权首次登记合并办理）",
+        applicant_name="李晓梅", applicant_phone="13908121234", applicant_email="lixiaomei1988@example.com",
+        applicant_address=LONG_ADDRESS, applicant_postcode="628017", window_name="广元市利州区政务服务中心",
+        application_count=1, accepted_on=date(2026, 11, 26), accepted_by="张丽",
+        consult="0839-3302345（受理窗口）、0839-3266012（事项咨询）；工作日 9:00—12:00，14:00—17:30",
+        legal_limit_days=20, promised_limit_days=10, fee_note="不收费", complaint_phone="12345",
+        materials=(MaterialLine(1, "不动产登记申请书", 1, "原件"),
+                   MaterialLine(2, "申请人及代理人身份证明（居民身份证、户口簿或者其他有效身份证明材料）", 2, "复印件（已核原件）"),
+                   MaterialLine(3, LONG_MATERIAL, 1, "原件"),
+                   MaterialLine(4, "存量房买卖合同网签备案表", 1, "复印件")),
+        delivery_method="mail", mail_address=LONG_MAIL + "，李晓梅（收），13908121234，邮编 401147",
+        remarks=REMARKS,
+        issuer="广元市利州区政务服务中心",
+    )
+
+
+@pytest.fixture()
+def correction():
+    return CorrectionContext(
+        number="GYLZ-2026-000321", round=1, applicant_name="李晓梅", received_on=date(2026, 11, 28),
+        matter_name="企业职工基本养老保险关系转移接续", materials_summary="居民身份证、转移接续申请表、参保缴费凭证",
+        items=(CorrectionItem("居民身份证复印件", "复印件不清晰，请提供清晰的正反面复印件。"),
+               CorrectionItem("转移接续申请表", "缺少申请人签字。"),
+               CorrectionItem("参保缴费凭证", "缺少2019年1月至2020年6月的缴费记录。")),
+        department_name="苍溪县人力资源和社会保障局", handler="蒲文斌", phone="0839-5222345",
+        requested_on=date(2026, 12, 2),
+    )
+
+
+@pytest.fixture()
+def rejection():
+    return RejectionContext(
+        number="GYLZ-2026-000322", applicant_name="王晓东", applicant_phone="13908121234",
+        applied_on=date(2026, 11, 26), matter_name="社会保障卡申领", handling_type="跨省通办",
+        window_name="广元市利州区政务服务中心",
+        reasons=("未能提供有效的居民身份证原件，无法核验申请人身份。", "社会保障卡申领登记表未签字确认。"),
+        decided_on=date(2026, 11, 26), handler="张丽", consult="0839-3302345（受理窗口）", complaint_phone="12345",
+        home_name="苍溪县",
+    )
+
+
+@pytest.fixture()
+def font_env(monkeypatch):
+    """Point the font search somewhere else for one test (and forget what was found afterwards)."""
+
+    def point(font_dir, *system_dirs):
+        monkeypatch.setenv("NOTICE_FONT_DIR", str(font_dir))
+        monkeypatch.setenv("NOTICE_SYSTEM_FONT_DIRS", ":".join(str(d) for d in system_dirs))
+        fonts.reset()
+
+    yield point
+    monkeypatch.undo()
+    fonts.reset()

@@ -1,0 +1,177 @@
+"""Notices of real cases: the contexts read the case (its frozen guide, its history), the PDFs print them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.demo import builders
+from app.documents.notices import (
+    AcceptanceContext,
+    acceptance_context,
+    correction_context,
+    rejection_context,
+    render_notice,
+)
+
+from notice_pdf import LONG_ADDRESS, LONG_MATERIAL, overruns, needs_pdftotext, pdf_text, squash
+
+MAIL_ADDRESS = "重庆市渝北区龙溪街道金龙路二百六十八号金易都会一期十二栋三单元二十四楼二四零三号"
+
+
+def cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def accepted_case(db, **overrides):
+    materials = [
+        {"name": "居民身份证", "copies": 1, "form": "copy", "requirement_seq": 1},
+        {"name": "社会保障卡申领登记表", "copies": 1, "form": "original", "requirement_seq": 2},
+        {"name": LONG_MATERIAL, "copies": 2, "form": "copy", "requirement_seq": 4},
+    ]
+    values = {"applicant_address": LONG_ADDRESS, "delivery_method": "mail", "mail_address": MAIL_ADDRESS,
+              "mail_postcode": "401147", "remarks": "申请人另附委托书一份。\n结果寄达后请电话告知。",
+              "materials": materials} | overrides
+    case = builders.make_case(db, **values)
+    return builders.run_steps(db, case, [("lz_window", "accept", builders.verify_all(case))])
+
+
+def test_the_acceptance_notice_prints_the_case(db):
+    case = accepted_case(db)
+    context = acceptance_context(case)
+    guide = case.guide.content
+    assert context == AcceptanceContext(
+        number=case.number, applied_on=case.applied_on, matter_name="社会保障卡申领",
+        applicant_name="李晓梅", applicant_phone="13908121234", applicant_email="lixiaomei1988@example.com",
+        applicant_address=LONG_ADDRESS, applicant_postcode="628017", window_name="广元市利州区政务服务中心",
+        application_count=1, accepted_on=case.accepted_on, accepted_by="张丽",
+        consult=f"0839-3302345（受理窗口）、{guide['consult_phone']}（事项咨询）；{case.origin_center.hours}",
+        legal_limit_days=guide["legal_limit_days"], promised_limit_days=guide["promised_limit_days"],
+        fee_note=guide["fee_note"], complaint_phone="12345",
+        materials=context.materials, delivery_method="mail",
+        mail_address=f"{MAIL_ADDRESS}，李晓梅（收），13908121234，邮编 401147",
+        remarks="申请人另附委托书一份。\n结果寄达后请电话告知。", issuer="广元市利州区政务服务中心",
+    )
+    assert [(m.seq, m.name, m.copies, m.form) for m in context.materials] == [
+        (1, "居民身份证", 1, "复印件（已核原件）"), (2, "社会保障卡申领登记表", 1, "原件"),
+        (3, LONG_MATERIAL, 2, "复印件（已核原件）")]
+
+    pdf = render_notice("acceptance", context)
+    pages = pdf_text(pdf)
+    assert len(pages) == 3
+    for page in pages:
+        text = squash(page)
+        for value in (case.number, cn(case.applied_on), "社会保障卡申领", "李晓梅", "13908121234",
+                      "lixiaomei1988@example.com", LONG_ADDRESS, "628017", "广元市利州区政务服务中心", "1件",
+                      cn(case.accepted_on), "受理人张丽", squash(context.consult),
+                      f"{guide['legal_limit_days']}个工作日", f"{guide['promised_limit_days']}个工作日",
+                      guide["fee_note"], "12345", "居民身份证", "社会保障卡申领登记表", LONG_MATERIAL,
+                      "收件处☐邮寄☑", squash(context.mail_address), "申请人另附委托书一份。结果寄达后请电话告知。"):
+            assert squash(value) in text, value
+
+
+@needs_pdftotext
+def test_long_values_of_a_real_case_stay_in_their_cells(db):
+    pdf = render_notice("acceptance", acceptance_context(accepted_case(db)))
+    assert [overruns(pdf, page) for page in (1, 2, 3)] == [[], [], []]
+
+
+def test_a_context_is_the_same_each_time_it_is_read_and_renders_the_same(db):
+    case = accepted_case(db, delivery_method="pickup", mail_address="", mail_postcode="")
+    first, second = acceptance_context(case), acceptance_context(case)
+    assert first == second and first.delivery_method == "pickup" and first.mail_address == ""
+    assert render_notice("acceptance", first) == render_notice("acceptance", second)
+    assert "收件处☑邮寄☐" in squash(pdf_text(render_notice("acceptance", first))[0])
+
+
+def test_the_acceptance_notice_keeps_the_clerks_name_as_it_was(db):
+    case = accepted_case(db)
+    builders.user(db, "lz_window").display_name = "张丽华"  # renamed later
+    db.flush()
+    assert acceptance_context(case).accepted_by == "张丽"
+
+
+def test_a_rare_name_from_the_register_is_printed(db):
+    case = accepted_case(db, applicant_name="龚䶮")
+    assert "姓名龚䶮" in squash(pdf_text(render_notice("acceptance", acceptance_context(case)))[0])
+
+
+def test_the_correction_notice_lists_every_item_in_order(db):
+    case = accepted_case(db)
+    items = [{"name": "居民身份证复印件", "reason": "复印件不清晰，无法辨认证件号码。"},
+             {"name": "社会保障卡申领登记表", "reason": "缺少申请人签字。"},
+             {"name": "近期免冠白底彩色证件照片", "reason": "照片为蓝底，不符合制卡标准。"}]
+    case = builders.run_steps(db, case, [
+        ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
+        ("cx_window", "receive", {}),
+        ("cx_window", "forward", {}),
+        ("cx_hrss", "request_correction", {"items": items}),
+    ])
+    correction = case.corrections[-1]
+    context = correction_context(case, correction)
+    assert context.department_name == "苍溪县人力资源和社会保障局" and context.handler == "蒲文斌"
+    assert context.phone == case.department.phone and context.received_on == correction.materials_received_on
+    assert context.materials_summary == f"居民身份证、社会保障卡申领登记表、{LONG_MATERIAL}"
+
+    pages = pdf_text(render_notice("correction", context))
+    assert len(pages) == 2
+    for page in pages:
+        text = squash(page)
+        for value in ("李晓梅（申请人）：", f"于{cn(context.received_on)}收到你申请社会保障卡申领业务的",
+                      "一、居民身份证复印件：复印件不清晰，无法辨认证件号码。", "二、社会保障卡申领登记表：缺少申请人签字。",
+                      "三、近期免冠白底彩色证件照片：照片为蓝底，不符合制卡标准。", "特此通知。",
+                      "部门名称：苍溪县人力资源和社会保障局", "经办人：蒲文斌", f"联系电话：{case.department.phone}",
+                      cn(correction.requested_on)):
+            assert squash(value) in text, value
+        assert text.index("一、") < text.index("二、") < text.index("三、") < text.index("特此通知")
+
+
+def test_the_rejection_notice_gives_every_reason_of_the_decision(db):
+    case = builders.make_case(db)
+    case = builders.run_steps(db, case, [("lz_window", "reject", {"reasons": [
+        {"reason": "未能提供有效的居民身份证原件，无法核验申请人身份。"},
+        {"reason": "社会保障卡申领登记表未签字确认。"},
+    ]})])
+    context = rejection_context(case)
+    assert context.reasons == ("未能提供有效的居民身份证原件，无法核验申请人身份。", "社会保障卡申领登记表未签字确认。")
+    assert context.handler == "张丽" and context.decided_on == case.decided_on and context.number == case.number
+
+    pages = pdf_text(render_notice("rejection", context))
+    assert len(pages) == 2
+    text = squash(pages[0])
+    for value in (case.number, "李晓梅（申请人）：", "社会保障卡申领", "广元市利州区政务服务中心", context.handling_type,
+                  "一、未能提供有效的居民身份证原件，无法核验申请人身份。", "二、社会保障卡申领登记表未签字确认。",
+                  "行政复议", "行政诉讼", "投诉电话：12345", cn(case.decided_on)):
+        assert squash(value) in text, value
+
+
+def test_a_notice_of_an_outside_department_names_it_as_entered(db):
+    case = builders.make_case(db, home=builders.key_of_center("CQYZ"), department_key=None,
+                              department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
+    case = builders.run_steps(db, case, [
+        ("lz_window", "accept", builders.verify_all(case)),
+        ("lz_window", "dispatch", {"waybill_number": "EMS0000000001CN"}),
+        ("lz_window", "receive", {"note": "渝中区窗口已签收"}),
+        ("lz_window", "forward", {}),
+        ("lz_window", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
+    ])
+    context = correction_context(case, case.corrections[-1])
+    assert context.department_name == "重庆市渝中区人力资源和社会保障局"
+    assert context.phone == case.home_center.phone
+    assert "一、户口簿：复印件不清晰" in squash(pdf_text(render_notice("correction", context))[0])
+
+
+@pytest.mark.parametrize("kind", ["acceptance", "rejection"])
+def test_notices_render_outside_the_app_context(kind, db, app):
+    case = builders.make_case(db)
+    step = ("accept", builders.verify_all(case)) if kind == "acceptance" else ("reject", {"reasons": ["材料不全"]})
+    case = builders.run_steps(db, case, [("lz_window", *step)])
+    context = (acceptance_context if kind == "acceptance" else rejection_context)(case)
+    import threading
+
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(pdf=render_notice(kind, context)))
+    worker.start()
+    worker.join()
+    assert result["pdf"].startswith(b"%PDF")
