@@ -99,6 +99,7 @@ else:
     CELERY_RESULT_BACKEND = f"db+sqlite:///{INSTANCE_DIR / 'celery-results.sqlite'}"
 CELERY_BEAT_SCHEDULE_FILE = str(INSTANCE_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "60"))
+OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "5"))
 
 # --- Flask-AppBuilder -----------------------------------------------------------------------
 APP_NAME = "广元市政务服务“跨域通办”管理系统"

@@ -46,7 +46,7 @@ def running(own_database, tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "AUTH_RATE_LIMIT")}
     env |= {"APP_ENV": "demo", "INSTANCE_DIR": str(tmp_path / "instance"), "PORT": str(port),
-            "HEARTBEAT_SECONDS": "2", "RATELIMIT_KEY_PREFIX": f"kytb-smoke-{uuid.uuid4().hex[:8]}"}
+            "HEARTBEAT_SECONDS": "2", "OUTBOX_RELAY_SECONDS": "1", "RATELIMIT_KEY_PREFIX": f"kytb-smoke-{uuid.uuid4().hex[:8]}"}
     if own_database:
         env["DATABASE_URL"] = own_database
     if os.environ.get("REDIS_URL"):
@@ -82,15 +82,30 @@ def _web_login(base: str, username: str) -> requests.Session:
     return session
 
 
-def _heartbeats(env: dict[str, str]) -> int:
+def _count(env: dict[str, str], sql: str) -> int:
     url = env.get("DATABASE_URL") or f"sqlite:///{env['INSTANCE_DIR']}/app.sqlite"
     url = url.replace("postgresql://", "postgresql+psycopg://")
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(text("SELECT coalesce(max(beats), 0) FROM heartbeat")).scalar()
+            return conn.execute(text(sql)).scalar()
     finally:
         engine.dispose()
+
+
+def _heartbeats(env: dict[str, str]) -> int:
+    return _count(env, "SELECT coalesce(max(beats), 0) FROM heartbeat")
+
+
+def _registration(env: dict[str, str], matter_id: int) -> dict:
+    """A registration body at 利州区 for a 苍溪县 department, ids looked up in the running database."""
+    from app.demo.builders import APPLICANT
+
+    center = _count(env, "SELECT id FROM service_center WHERE code = 'GYCX'")
+    department = _count(env, "SELECT id FROM department WHERE name = '苍溪县人力资源和社会保障局'")
+    kuasheng = _count(env, "SELECT id FROM handling_type WHERE code = 'kuasheng'")
+    return dict(APPLICANT) | {"matter_id": matter_id, "handling_type_id": kuasheng, "home_center_id": center,
+                              "department_id": department}
 
 
 def test_make_run_serves_every_demo_user_with_worker_and_beat_running(running):
@@ -111,6 +126,30 @@ def test_make_run_serves_every_demo_user_with_worker_and_beat_running(running):
     while time.monotonic() < deadline and _heartbeats(env) < 2:
         time.sleep(1)
     assert _heartbeats(env) >= 2, "beat scheduled and the worker ran the heartbeat\n" + log_path.read_text()[-3000:]
+
+    # With no further clicks, accepting a case leads to its notice, its parcel on record and the SMS record.
+    token = requests.post(f"{base}/api/v1/security/login", json={
+        "username": "lz_window", "password": "Demo#2026gy", "provider": "db"}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    ids = requests.get(f"{base}/api/v1/matter/?q=(page_size:100)", headers=headers).json()["result"]
+    matter = next(m for m in ids if m["code"] == "KYTB-HRSS-001")
+    body = _registration(env, matter["id"])
+    case = requests.post(f"{base}/api/v1/case/", json=body, headers=headers)
+    assert case.status_code == 201, case.text
+    case_id = case.json()["result"]["id"]
+    seqs = [m["seq"] for m in case.json()["result"]["materials"]]
+    accepted = requests.post(f"{base}/api/v1/case/{case_id}/accept", json={"verified": seqs}, headers=headers)
+    assert accepted.status_code == 200, accepted.text
+    deadline = time.monotonic() + 120
+    notice = None
+    while time.monotonic() < deadline:
+        notice = requests.get(f"{base}/api/v1/case/{case_id}/notice/acceptance", headers=headers)
+        if notice.status_code == 200:
+            break
+        time.sleep(1)
+    assert notice is not None and notice.status_code == 200 and notice.content.startswith(b"%PDF"), log_path.read_text()[-3000:]
+    assert _count(env, f"SELECT count(*) FROM notification WHERE case_id = {case_id} AND status = 'sent'") == 1
+    assert _count(env, f"SELECT count(*) FROM shipment WHERE case_id = {case_id}") == 1
 
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in the terminal of `make run`
     proc.wait(timeout=30)

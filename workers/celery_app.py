@@ -43,6 +43,7 @@ celery.conf.update(
         "heartbeat": {"task": "kytb.heartbeat", "schedule": config.HEARTBEAT_SECONDS},
         "calendar-coverage": {"task": "kytb.check_calendar_coverage", "schedule": 6 * 3600.0},
         "deadline-warnings": {"task": "kytb.refresh_warnings", "schedule": 600.0},
+        "outbox-relay": {"task": "kytb.relay_outbox", "schedule": config.OUTBOX_RELAY_SECONDS},
     },
 )
 if config.REDIS_URL:

@@ -9,7 +9,7 @@ from datetime import date
 from flask import current_app
 
 from app.services import calendar as calendar_service
-from app.services import system
+from app.services import outbox, system
 from app.services.warnings import refresh_warnings
 from workers.celery_app import celery
 
@@ -40,3 +40,21 @@ def refresh_case_warnings() -> int:
     changed = refresh_warnings(current_app.appbuilder.session)
     log.info("deadline warnings refreshed: %d case(s) changed level", changed)
     return changed
+
+
+@celery.task(name="kytb.relay_outbox")
+def relay_outbox() -> int:
+    """Hands committed side effects to the workers; re-publishes those lost with a Redis restart."""
+    published = outbox.publish_pending(current_app.appbuilder.session,
+                                       lambda message_id: run_outbox_message.apply_async(args=[message_id]))
+    return len(published)
+
+
+@celery.task(name="kytb.run_outbox_message", bind=True, acks_late=True, max_retries=8)
+def run_outbox_message(self, message_id: int) -> bool:
+    """One side effect (render a notice, send an SMS, book a parcel), once; retried with backoff."""
+    try:
+        return outbox.run_message(current_app.appbuilder.session, message_id)
+    except Exception as error:  # the service recorded it on the row; retry later, doubling the wait
+        log.warning("outbox message %s failed (attempt %s): %s", message_id, self.request.retries + 1, error)
+        raise self.retry(exc=error, countdown=min(2 ** self.request.retries * 5, 600))

@@ -16,14 +16,24 @@ from flask import current_app, request, send_file
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields
 
+from app.api.case_schemas import (
+    KIND_SCHEMA,
+    CaseDetailSchema,
+    CaseEventSchema,
+    CaseInputSchema,
+    CaseListSchema,
+    CaseMaterialSchema,
+    CaseResultDocumentSchema,
+    CaseStepSchema,
+)
 from app.domain.privacy import mask_id_number, mask_phone
-from app.domain.workflow import TRANSITIONS, FieldKind, Status, transitions_for
+from app.domain.workflow import TRANSITIONS, Status, transitions_for
 from app.errors import Forbidden, ServiceError
 from app.models.case import Case
 from app.scope import Reach
-from app.services import case_files
+from app.services import case_files, documents
+from app.services.case_labels import TRANSITION_LABELS
 from app.services.cases import (
     case_sides,
     get_case,
@@ -33,270 +43,16 @@ from app.services.cases import (
     sides_of,
     update_draft,
 )
-from app.services.case_labels import STATUS_LABELS, TRANSITION_LABELS
 from app.services.transitions import perform
-from app.views.base import API_PERMISSIONS, AppModelRestApi, ScopedInterface, current_reach
+from app.views.base import (
+    API_PERMISSIONS,
+    AppModelRestApi,
+    ScopedInterface,
+    current_reach,
+)
 
 #: what a list shows of the applicant's identity (overviews are masked; the detail may show all)
 MASKED = {"applicant_id_number": mask_id_number, "applicant_phone": mask_phone, "mail_phone": mask_phone}
-
-
-# --- what the API answers (marshmallow schemas: dumped here, documented in the OpenAPI spec) -----
-
-
-class _Whole(fields.Nested):
-    """A nested object made of the parent's own attributes (groups flat columns in the answer)."""
-
-    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
-        return obj
-
-
-class CaseMatterSchema(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-
-
-class CaseGuideSchema(Schema):
-    id = fields.Integer()
-    version = fields.Integer()
-
-
-class CaseCenterSchema(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    external = fields.Boolean()
-
-
-class CaseDepartmentSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
-class CaseMaterialSchema(Schema):
-    __component_name__ = "CaseMaterial"
-
-    id = fields.Integer()
-    seq = fields.Integer()
-    requirement_seq = fields.Integer(allow_none=True)
-    name = fields.String()
-    copies = fields.Integer()
-    form = fields.String(metadata={"description": "original / copy / scan"})
-    received = fields.Boolean()
-    verified = fields.Boolean()
-    note = fields.String()
-    has_scan = fields.Function(lambda m: bool(m.scan_key), metadata={"type": "boolean"})
-    scan_name = fields.String(allow_none=True)
-    scan_size = fields.Integer(allow_none=True)
-    scan_content_type = fields.String(allow_none=True)
-    scan_sha256 = fields.String(allow_none=True)
-    scan_uploaded_on = fields.DateTime(allow_none=True)
-
-
-class CaseShipmentSchema(Schema):
-    id = fields.Integer()
-    direction = fields.String(metadata={"description": "materials / supplement / result"})
-    carrier = fields.String()
-    waybill_number = fields.String()
-    from_center = fields.Nested(CaseCenterSchema, allow_none=True)
-    to_center = fields.Nested(CaseCenterSchema, allow_none=True)
-    to_address = fields.String()
-    sent_on = fields.Date(allow_none=True)
-    received_on = fields.Date(allow_none=True)
-    note = fields.String()
-
-
-class CaseCorrectionItemSchema(Schema):
-    seq = fields.Integer()
-    name = fields.String()
-    reason = fields.String()
-
-
-class CaseCorrectionSchema(Schema):
-    id = fields.Integer()
-    round = fields.Integer()
-    requested_on = fields.Date()
-    requested_by_name = fields.String()
-    materials_received_on = fields.Date(allow_none=True)
-    supplied_on = fields.Date(allow_none=True)
-    note = fields.String()
-    items = fields.List(fields.Nested(CaseCorrectionItemSchema))
-
-
-class CaseResultDocumentSchema(Schema):
-    __component_name__ = "CaseResultDocument"
-
-    id = fields.Integer()
-    name = fields.String()
-    size = fields.Integer()
-    content_type = fields.String()
-    sha256 = fields.String()
-    uploaded_on = fields.DateTime()
-
-
-class CaseResultSchema(Schema):
-    decision = fields.String(attribute="result", allow_none=True, metadata={"description": "approved / denied"})
-    note = fields.String(attribute="result_note")
-    documents = fields.List(fields.Nested(CaseResultDocumentSchema), attribute="result_documents")
-
-
-class CaseDeadlinesSchema(Schema):
-    dispatch_due = fields.Date(allow_none=True)
-    process_due = fields.Date(allow_none=True)
-    delivery_due = fields.Date(allow_none=True)
-    current_due = fields.Date(allow_none=True)
-    due_provisional = fields.Boolean(metadata={"description": "a due date runs through a year without calendar data"})
-    paused_days = fields.Integer()
-    warning_level = fields.String(metadata={"description": "none / yellow / red"})
-
-
-class CaseStepFieldSchema(Schema):
-    name = fields.String()
-    kind = fields.String(metadata={"description": ", ".join(k.value for k in FieldKind)})
-    required = fields.Boolean()
-    choices = fields.List(fields.String())
-
-
-class CaseStepSchema(Schema):
-    name = fields.String()
-    label = fields.Function(lambda t: str(TRANSITION_LABELS[t.name]), metadata={"type": "string"})
-    target = fields.String()
-    dangerous = fields.Boolean()
-    step_fields = fields.List(fields.Nested(CaseStepFieldSchema), attribute="fields", data_key="fields")
-
-
-class CaseDetailSchema(Schema):
-    id = fields.Integer()
-    number = fields.String(allow_none=True)
-    counterpart_number = fields.String()
-    status = fields.String()
-    status_label = fields.Function(lambda c: str(STATUS_LABELS[c.status]), metadata={"type": "string"})
-    version = fields.Integer(metadata={"description": "send it back (body `version` or `If-Match`) to change the case"})
-    line = fields.String()
-    matter = fields.Nested(CaseMatterSchema)
-    guide = fields.Nested(CaseGuideSchema)
-    handling_type = fields.Nested(CaseMatterSchema)
-    origin_center = fields.Nested(CaseCenterSchema)
-    home_center = fields.Nested(CaseCenterSchema)
-    department = fields.Nested(CaseDepartmentSchema, allow_none=True)
-    department_name = fields.String()
-    full_data = fields.Boolean(metadata={"description": "false: identity number and phones are masked"})
-    applicant_kind = fields.String()
-    applicant_name = fields.String()
-    applicant_id_type = fields.String()
-    applicant_id_number = fields.String()
-    applicant_phone = fields.String()
-    applicant_email = fields.String()
-    applicant_address = fields.String()
-    applicant_postcode = fields.String()
-    delivery_method = fields.String(metadata={"description": "pickup / mail"})
-    mail_recipient = fields.String()
-    mail_phone = fields.String()
-    mail_address = fields.String()
-    mail_postcode = fields.String()
-    fee_note = fields.String()
-    remarks = fields.String()
-    applied_on = fields.Date()
-    registered_on = fields.DateTime()
-    accepted_on = fields.Date(allow_none=True)
-    decided_on = fields.Date(allow_none=True)
-    completed_on = fields.Date(allow_none=True)
-    delivered_on = fields.Date(allow_none=True)
-    archived_on = fields.Date(allow_none=True)
-    closed_reason = fields.String()
-    deadlines = _Whole(CaseDeadlinesSchema)
-    result = _Whole(CaseResultSchema)
-    materials = fields.List(fields.Nested(CaseMaterialSchema))
-    shipments = fields.List(fields.Nested(CaseShipmentSchema))
-    corrections = fields.List(fields.Nested(CaseCorrectionSchema))
-    steps = fields.List(fields.Nested(CaseStepSchema), metadata={"description": "the steps the caller can take now"})
-
-
-class CaseNameSchema(Schema):
-    name = fields.String()
-
-
-class CaseListSchema(Schema):
-    """A row of the list: an overview, so the identity number and phones are masked."""
-
-    id = fields.Integer()
-    number = fields.String(allow_none=True)
-    status = fields.String()
-    warning_level = fields.String()
-    applicant_name = fields.String()
-    applicant_id_number = fields.String(metadata={"description": "masked: 510802********1234"})
-    applicant_phone = fields.String(metadata={"description": "masked: 138****5678"})
-    matter = fields.Nested(CaseNameSchema)
-    handling_type = fields.Nested(CaseNameSchema)
-    origin_center = fields.Nested(CaseNameSchema)
-    home_center = fields.Nested(CaseNameSchema)
-    department_name = fields.String()
-    accepted_on = fields.Date(allow_none=True)
-    process_due = fields.Date(allow_none=True)
-    due_provisional = fields.Boolean()
-    version = fields.Integer()
-
-
-class CaseEventSchema(Schema):
-    __component_name__ = "CaseEvent"
-
-    seq = fields.Integer()
-    action = fields.String(metadata={"description": "register, update or a step of the process"})
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String()
-    actor_name = fields.String()
-    actor_place = fields.String()
-    at = fields.DateTime()
-    note = fields.String()
-    data = fields.Dict()
-
-
-class CaseInputSchema(Schema):
-    """What a clerk enters (documentation only: ``app.services.case_input`` checks every field)."""
-
-    matter_id = fields.Integer(required=True)
-    handling_type_id = fields.Integer(required=True)
-    origin_center_id = fields.Integer(
-        metadata={"description": "default: the clerk's window; an outside window for an inbound case"})
-    home_center_id = fields.Integer(required=True)
-    department_id = fields.Integer(
-        allow_none=True, metadata={"description": "empty when the home window is outside the system"})
-    department_name = fields.String()
-    counterpart_number = fields.String()
-    applicant_kind = fields.String(metadata={"description": "person / organisation"})
-    applicant_name = fields.String(required=True)
-    applicant_id_type = fields.String(metadata={"description": "resident_id / uscc / other"})
-    applicant_id_number = fields.String(required=True)
-    applicant_phone = fields.String(required=True)
-    applicant_email = fields.String()
-    applicant_address = fields.String()
-    applicant_postcode = fields.String()
-    delivery_method = fields.String(metadata={"description": "pickup / mail"})
-    mail_recipient = fields.String()
-    mail_phone = fields.String()
-    mail_address = fields.String()
-    mail_postcode = fields.String()
-    fee_note = fields.String()
-    remarks = fields.String()
-    applied_on = fields.Date()
-    materials = fields.List(fields.Dict(), metadata={
-        "description": "[{name, copies, form, received, verified, note}]; default: the guide's list"})
-    version = fields.Integer(metadata={"description": "on PUT: the version you read (or send If-Match)"})
-
-
-# --- the OpenAPI description of the one step endpoint, derived from the transition table --------
-
-_KIND_SCHEMA: dict[FieldKind, dict[str, Any]] = {
-    FieldKind.TEXT: {"type": "string"},
-    FieldKind.LONG_TEXT: {"type": "string"},
-    FieldKind.DATE: {"type": "string", "format": "date"},
-    FieldKind.CHOICE: {"type": "string"},
-    FieldKind.ITEMS: {"type": "array", "items": {"type": "object", "properties": {
-        "name": {"type": "string"}, "reason": {"type": "string"}}}},
-    FieldKind.BOOL_LIST: {"type": "array", "items": {"type": "integer"},
-                          "description": "material numbers (seq) verified against the original, or {seq: true/false}"},
-}
 
 
 def _step_openapi() -> dict[str, Any]:
@@ -306,7 +62,7 @@ def _step_openapi() -> dict[str, Any]:
     for t in TRANSITIONS.values():
         described = []
         for spec in t.fields:
-            properties.setdefault(spec.name, dict(_KIND_SCHEMA[spec.kind]))
+            properties.setdefault(spec.name, dict(KIND_SCHEMA[spec.kind]))
             if spec.choices:
                 properties[spec.name]["enum"] = list(spec.choices)
             described.append(spec.name + ("*" if spec.required else ""))
@@ -356,12 +112,13 @@ class CaseApi(AppModelRestApi):
         "materials": "read",
         "download_scan": "read",
         "download_result": "read",
+        "notice": "read",
         "upload_scan": "write",
         "add_result": "complete",  # result documents belong to completing a case (department side)
     }
     include_route_methods = {
         "get_list", "get", "post", "put", "step", "events", "materials", "upload_scan", "download_scan",
-        "add_result", "download_result",
+        "add_result", "download_result", "notice",
     }
     list_columns = [
         "id", "number", "status", "warning_level", "applicant_name", "applicant_id_number", "applicant_phone",
@@ -961,3 +718,66 @@ class CaseApi(AppModelRestApi):
               $ref: '#/components/responses/404'
         """
         return self._file(*case_files.result_document_of(self._session, self._user(), pk, document_id))
+
+    @expose("/<int:pk>/notice/<string:kind>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("notice")
+    @_answers_service_errors
+    def notice(self, pk: int, kind: str) -> Any:
+        """A printed notice of the case: acceptance, correction (newest round unless ?round=) or rejection
+        ---
+        get:
+          description: >-
+            The PDF once its background job has rendered it; 202 with a short status while it is being
+            prepared; 404 when the case is out of scope or cannot have that notice.
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+            required: true
+          - in: path
+            schema:
+              type: string
+              enum: [acceptance, correction, rejection]
+            name: kind
+            required: true
+          - in: query
+            schema:
+              type: integer
+            name: round
+            required: false
+          responses:
+            200:
+              description: The notice
+              content:
+                application/pdf:
+                  schema:
+                    type: string
+                    format: binary
+            202:
+              description: Being prepared
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      status:
+                        type: string
+                        enum: [pending]
+                      message:
+                        type: string
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        state = documents.notice_for(self._session, current_reach(), pk, kind, request.args.get("round"))
+        if state.pending:
+            return self.response(202, status="pending",
+                                 message=str(_l("The notice is being prepared; ask again in a few seconds.")))
+        answer = send_file(state.path, mimetype="application/pdf", as_attachment=False,
+                           download_name=state.document.file_name)
+        answer.headers["X-Content-SHA256"] = state.document.sha256
+        return answer

@@ -144,12 +144,12 @@ TRANSITIONS: dict[str, Transition] = {
             "complete", _sources(Status.PROCESSING), Status.COMPLETED, (Side.DEPARTMENT,),
             fields=(FieldSpec("result", FieldKind.CHOICE, required=True, choices=("approved", "denied")),
                     FieldSpec("result_note", FieldKind.LONG_TEXT), NOTE),
-            effects=("notify_applicant:result_ready",),
+            effects=("notify_applicant:result_ready", "dispatch_shipment:result?mail"),
         ),
         Transition(
             "deliver", _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
             fields=(FieldSpec("delivered_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
-            effects=("notify_applicant:delivered", "dispatch_shipment:result?mail"),
+            effects=("notify_applicant:delivered",),
         ),
         Transition(
             "archive", _sources(Status.DELIVERED), Status.ARCHIVED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),

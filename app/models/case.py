@@ -415,3 +415,55 @@ CorrectionItem.__scope__ = ScopeRule(
     read=lambda r: CorrectionItem.correction.has(Correction.case.has(_case_read(r))),
     write=lambda r: CorrectionItem.correction.has(Correction.case.has(_case_write(r))),
 )
+
+
+class CaseDocument(Model):
+    """A generated document of a case (a notice, the archive package): rendered once, stored with its
+    checksum. ``ref`` tells documents of one kind apart (the correction round)."""
+
+    __tablename__ = "case_document"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "ref", name="uq_case_document"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    ref: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    case_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    file_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: characters no installed font can draw: the clerk is warned before printing
+    missing_glyphs: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+
+    case: Mapped[Case] = relationship()
+
+
+class Notification(Model):
+    """A message to an applicant (SMS) or to staff (mail): what was sent, through which provider,
+    and whether it was delivered."""
+
+    __tablename__ = "notification"
+    __table_args__ = (UniqueConstraint("outbox_id", "channel", "recipient", name="uq_notification_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(8), nullable=False)  # sms / mail
+    event: Mapped[str] = mapped_column(String(32), nullable=False)  # accepted, correction, result_ready …
+    recipient: Mapped[str] = mapped_column(String(320), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    provider: Mapped[str] = mapped_column(String(16), nullable=False, default="log")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending / sent / failed
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    sent_on: Mapped[datetime | None] = mapped_column(DateTime)
+
+    case: Mapped[Case | None] = relationship()
+
+
+CaseDocument.__scope__ = _through_case(CaseDocument)
+Notification.__scope__ = _through_case(Notification)

@@ -77,3 +77,8 @@ def attach_sample_form(material, filename: str, data: bytes) -> None:
     material.sample_file_key = key
     material.sample_file_name = Path(filename).name[:255]
     material.sample_file_sha256 = digest
+
+
+def remove(key: str) -> None:
+    """Deletes a stored file that no record refers to (e.g. a duplicate render)."""
+    path_of(key).unlink(missing_ok=True)

@@ -27,7 +27,7 @@ from app.domain.workflow import (
     allowed_from,
 )
 from app.errors import Conflict, Forbidden, NotFound, ProblemCollector
-from app.models.case import Case, Correction, CorrectionItem, DeliveryMethod, Shipment, ShipmentDirection
+from app.models.case import Case, Correction, CorrectionItem, DeliveryMethod, ShipmentDirection
 from app.models.staff import StaffUser
 from app.scope import Reach, reach_of
 from app.services import outbox
@@ -36,6 +36,7 @@ from app.services.case_numbers import draw_number
 from app.services.cases import add_event, case_sides, get_case, refresh_deadlines, sides_of
 from app.services.case_labels import STATUS_LABELS, TRANSITION_LABELS
 from app.services.ledger import sync_ledger
+from app.services.shipments import record_sent
 
 class TransitionCommand:
     def __init__(self, session: Session, user: StaffUser, case_id: Any, name: str, data: Mapping[str, Any] | None,
@@ -101,8 +102,9 @@ class TransitionCommand:
         self.session.flush()
         refresh_deadlines(self.session, case, self.today)
         sync_ledger(self.session, case, self.user.name, self.today, window_role=self._window_role())
+        ref = str(case.corrections[-1].round) if transition.name == "request_correction" else ""
         for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL):
-            outbox.queue(self.session, effect, case, transition=transition.name)
+            outbox.queue(self.session, effect, case, transition=transition.name, ref=ref)
 
     # --- fields ------------------------------------------------------------------------------
 
@@ -244,14 +246,12 @@ class TransitionCommand:
         self.case.closed_reason = "\n".join(item["reason"] for item in self.values["reasons"])
 
     def _do_dispatch(self) -> None:
-        case = self.case
-        self.session.add(Shipment(case=case, direction=ShipmentDirection.MATERIALS,
-                                  carrier=self.values.get("carrier") or "EMS", waybill_number=self.values["waybill_number"],
-                                  from_center=case.origin_center, to_center=case.home_center,
-                                  sent_on=self.values["sent_on"]))
+        record_sent(self.session, self.case, ShipmentDirection.MATERIALS, carrier=self.values.get("carrier"),
+                    waybill=self.values["waybill_number"], sent_on=self.values["sent_on"])
 
     def _do_receive(self) -> None:
-        open_parcels = [s for s in self.case.shipments if s.direction != ShipmentDirection.RESULT and not s.received_on]
+        open_parcels = [s for s in self.case.shipments
+                        if s.direction != ShipmentDirection.RESULT and s.sent_on and not s.received_on]
         for shipment in open_parcels:
             shipment.received_on = self.values["received_on"]
 
@@ -274,10 +274,8 @@ class TransitionCommand:
         open_correction = next(c for c in reversed(case.corrections) if c.supplied_on is None)
         open_correction.supplied_on = self.values["supplied_on"]
         if self.values.get("waybill_number"):
-            self.session.add(Shipment(case=case, direction=ShipmentDirection.SUPPLEMENT,
-                                      carrier=self.values.get("carrier") or "EMS",
-                                      waybill_number=self.values["waybill_number"], from_center=case.origin_center,
-                                      to_center=case.home_center, sent_on=self.values["supplied_on"]))
+            record_sent(self.session, case, ShipmentDirection.SUPPLEMENT, carrier=self.values.get("carrier"),
+                        waybill=self.values["waybill_number"], sent_on=self.values["supplied_on"])
 
     def _do_complete(self) -> None:
         case = self.case
@@ -289,10 +287,8 @@ class TransitionCommand:
         case = self.case
         case.delivered_on = self.values["delivered_on"]
         if case.delivery_method == DeliveryMethod.MAIL:
-            self.session.add(Shipment(case=case, direction=ShipmentDirection.RESULT,
-                                      carrier=self.values.get("carrier") or "EMS",
-                                      waybill_number=self.values["waybill_number"], from_center=self.user.center,
-                                      to_address=case.mail_address, sent_on=self.values["delivered_on"]))
+            record_sent(self.session, case, ShipmentDirection.RESULT, carrier=self.values.get("carrier"),
+                        waybill=self.values["waybill_number"], sent_on=self.values["delivered_on"])
 
     def _do_archive(self) -> None:
         self.case.archived_on = self.today

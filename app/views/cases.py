@@ -45,12 +45,18 @@ from app.services import case_files
 from app.services.cases import case_sides, get_case, may_see_full_data, record_full_view, register_case, sides_of, update_draft
 from app.services.queues import work_queue
 from app.services.case_labels import STATUS_LABELS, TRANSITION_LABELS
+from app.services import documents
 from app.services.transitions import perform, step_refusal
 from app.views.base import AppModelView, ScopedInterface, current_reach
 from app.views.labels import MATERIAL_FORMS, choices, label
 
 # --- how codes read to people ---------------------------------------------------------------------
 
+NOTICE_LABELS = {
+    "acceptance": _l("Acceptance notice"),
+    "correction": _l("Correction notice"),
+    "rejection": _l("Notice of decline"),
+}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 WARNING_CLASSES = {"none": "label-success", "yellow": "label-warning", "red": "label-danger"}
 RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
@@ -346,7 +352,7 @@ class CaseWorkView(BaseView):
     route_base = "/cases"
     class_permission_name = "Case"
     method_permission_name = {
-        "queue": "read", "detail": "read", "step": "read", "scan": "read", "result_document": "read",
+        "queue": "read", "detail": "read", "step": "read", "scan": "read", "result_document": "read", "notice": "read",
         "materials": "write", "upload_scan": "write",
         # whoever may complete a case (its department, or the window recording an outside department)
         "upload_result": "complete",
@@ -392,6 +398,9 @@ class CaseWorkView(BaseView):
         clerk_of_case = bool(sides & {Side.ORIGIN_WINDOW, Side.HOME_WINDOW}) and reach.has_role(RoleName.WINDOW_CLERK)
         records_result = Side.DEPARTMENT in sides or (case.department_id is None and bool(sides))
         requirements = {m["seq"]: m for m in case.guide.content.get("materials", [])}
+        notices = [(kind, ref, NOTICE_LABELS[kind]) for kind in documents.NOTICE_KINDS
+                   for ref in documents.applicable(case, kind)]
+        stored = {(d.kind, d.ref): d for d in documents.documents_of(session, case)}
         return self.render_template(
             "cases/detail.html", case=case, title=case.label,
             id_number=case.applicant_id_number if full else mask_id_number(case.applicant_id_number),
@@ -403,6 +412,7 @@ class CaseWorkView(BaseView):
             upload_results=records_result and not frozen and _may("can_complete")
             and case.status in (Status.PROCESSING, Status.CORRECTION, Status.COMPLETED, Status.DELIVERED),
             material_forms=choices(MATERIAL_FORMS), events=sorted(case.events, key=lambda e: e.seq, reverse=True),
+            notices=notices, stored_notices=stored,
             **_template_helpers(),
         )
 
@@ -532,6 +542,20 @@ class CaseWorkView(BaseView):
         except NotFound:
             abort(404)
         return self._send(path, name, content_type)
+
+    @expose("/<int:case_id>/notice/<kind>", methods=["GET"])
+    @has_access
+    def notice(self, case_id: int, kind: str):
+        """Opens a notice for printing; while its job still renders it, a page that says so and reloads."""
+        try:
+            state = documents.notice_for(_session(), current_reach(), case_id, kind, request.args.get("round"))
+        except NotFound:
+            abort(404)
+        if state.pending:
+            return self.render_template("cases/notice_pending.html", case=self._case_or_404(case_id),
+                                        kind_label=NOTICE_LABELS[kind], title=NOTICE_LABELS[kind]), 202
+        return send_file(state.path, mimetype="application/pdf", as_attachment=False,
+                         download_name=state.document.file_name)
 
     @staticmethod
     def _send(path: Any, name: str, content_type: str):
