@@ -100,6 +100,8 @@ else:
 CELERY_BEAT_SCHEDULE_FILE = str(INSTANCE_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "60"))
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "5"))
+DEADLINE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CHECK_SECONDS", "300"))
+TRACKING_SECONDS = float(os.environ.get("TRACKING_SECONDS", "300"))
 
 # --- Flask-AppBuilder -----------------------------------------------------------------------
 APP_NAME = "广元市政务服务“跨域通办”管理系统"

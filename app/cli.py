@@ -26,8 +26,8 @@ def alembic_config(url: str | None = None) -> AlembicConfig:
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="head")
-def db_upgrade(revision: str) -> None:
+@click.argument("revision", default="heads")
+def db_upgrade(revision: str) -> None:  # "heads": parallel branches are merged by a later revision
     """Upgrade the schema (to the newest revision by default)."""
     command.upgrade(alembic_config(), revision)
 
@@ -91,7 +91,7 @@ def setup(with_demo: bool) -> None:
     from app.services.roles import sync_roles
 
     session = current_app.appbuilder.session
-    command.upgrade(alembic_config(), "head")
+    command.upgrade(alembic_config(), "heads")
     sync_roles(current_app.appbuilder)
     seed_from_chinese_calendar(session)
     if with_demo and not demo_loaded(session):

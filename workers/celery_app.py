@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
+from celery.schedules import crontab
 
 import config
 
@@ -27,7 +28,9 @@ class AppTask(Task):
             return super().__call__(*args, **kwargs)
 
 
-celery = Celery("kytb", task_cls=AppTask, include=["workers.tasks"])
+celery = Celery("kytb", task_cls=AppTask, include=[
+    "workers.tasks", "workers.courier_tasks", "workers.notification_tasks", "workers.export_tasks",
+])
 celery.conf.update(
     broker_url=config.CELERY_BROKER_URL,
     result_backend=config.CELERY_RESULT_BACKEND,
@@ -43,6 +46,14 @@ celery.conf.update(
         "heartbeat": {"task": "kytb.heartbeat", "schedule": config.HEARTBEAT_SECONDS},
         "calendar-coverage": {"task": "kytb.check_calendar_coverage", "schedule": 6 * 3600.0},
         "deadline-warnings": {"task": "kytb.refresh_warnings", "schedule": 600.0},
+        # deadline checks every few minutes and at the start of each day (the job skips non-working days)
+        "check-deadlines": {"task": "kytb.check_deadlines", "schedule": config.DEADLINE_CHECK_SECONDS},
+        "check-deadlines-morning": {"task": "kytb.check_deadlines", "schedule": crontab(hour=8, minute=30)},
+        "track-shipments": {"task": "kytb.track_shipments", "schedule": config.TRACKING_SECONDS},
+        "weekly-report": {"task": "kytb.build_reports", "schedule": crontab(hour=7, minute=0, day_of_week=1),
+                          "args": ("weekly",)},
+        "monthly-report": {"task": "kytb.build_reports", "schedule": crontab(hour=7, minute=15, day_of_month=1),
+                           "args": ("monthly",)},
         "outbox-relay": {"task": "kytb.relay_outbox", "schedule": config.OUTBOX_RELAY_SECONDS},
     },
 )

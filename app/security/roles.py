@@ -58,6 +58,14 @@ def _transition_grants() -> dict[str, frozenset[RoleName]]:
 
 MATRIX["Case"] = {READ: STAFF, WRITE: frozenset({WC}), **_transition_grants()}
 MATRIX["Ledger"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({WC})}
+# Jobs and what they produce (issues 4 and 5): exports of what a user may read, shipments and their
+# tracking, in-app reminders, message templates, sent messages, reports.
+MATRIX["Export"] = {READ: frozenset({A, SUP, CA, WC})}
+MATRIX["Shipment"] = {READ: frozenset({A, SUP, CA, WC})}
+MATRIX["Reminder"] = {READ: STAFF}
+MATRIX["MessageTemplate"] = {READ: frozenset({A}), WRITE: frozenset({A})}
+MATRIX["Notification"] = {READ: frozenset({A, SUP})}
+MATRIX["Report"] = {READ: frozenset({A, SUP, CA})}
 
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:

@@ -56,3 +56,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(WorkCalendarYearView, "Calendar years", label=_l("Years, import and export"),
                         icon="fa-calendar-check-o", category=cal)
     appbuilder.add_view_no_menu(CalendarTransferView)
+
+    from app.views import courier, exports, notify
+
+    for module in (exports, courier, notify):
+        module.register_views(appbuilder)

@@ -1,0 +1,3 @@
+"""Reminders and escalations, message templates, reports."""
+
+from __future__ import annotations

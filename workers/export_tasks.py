@@ -1,0 +1,3 @@
+"""Large exports of the work ledger, run in the background with progress."""
+
+from __future__ import annotations

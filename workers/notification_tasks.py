@@ -1,0 +1,3 @@
+"""Deadline checks with reminders and escalations, notifications, reports."""
+
+from __future__ import annotations
