@@ -100,8 +100,62 @@ else:
 CELERY_BEAT_SCHEDULE_FILE = str(INSTANCE_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "60"))
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "5"))
+#: a published side effect not finished after this long is published again (lost with Redis or a worker)
+OUTBOX_STALE_SECONDS = float(os.environ.get("OUTBOX_STALE_SECONDS", "600"))
 DEADLINE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CHECK_SECONDS", "300"))
 TRACKING_SECONDS = float(os.environ.get("TRACKING_SECONDS", "300"))
+
+# --- Courier (docs/COURIER.md) ----------------------------------------------------------------
+#: ``manual``: the clerk types the waybill printed by the courier's terminal; ``http``: an EMS-style JSON API
+COURIER_PROVIDER = os.environ.get("COURIER_PROVIDER", "manual").strip().lower() or "manual"
+if COURIER_PROVIDER not in {"manual", "http"}:
+    raise ConfigurationError(f"COURIER_PROVIDER must be manual or http, not {COURIER_PROVIDER!r}")
+COURIER_BASE_URL = os.environ.get("COURIER_BASE_URL", "").strip().rstrip("/")
+COURIER_KEY = os.environ.get("COURIER_KEY", "").strip()
+COURIER_SECRET = os.environ.get("COURIER_SECRET", "").strip()
+if COURIER_PROVIDER == "http" and not (COURIER_BASE_URL and COURIER_KEY and COURIER_SECRET):
+    raise ConfigurationError("COURIER_PROVIDER=http needs COURIER_BASE_URL, COURIER_KEY and COURIER_SECRET")
+#: read timeout of one courier request (the connection gets at most 5 s of it)
+COURIER_TIMEOUT_SECONDS = float(os.environ.get("COURIER_TIMEOUT_SECONDS", "10"))
+#: working days after acceptance to book the parcel of materials (1: the case's dispatch_due)
+COURIER_BOOKING_DAYS = int(os.environ.get("COURIER_BOOKING_DAYS", "1"))
+#: shipments polled per tracking run
+COURIER_TRACKING_BATCH = int(os.environ.get("COURIER_TRACKING_BATCH", "100"))
+
+# --- Notifications, reminders, reports ------------------------------------------------------
+# SMS to applicants: "log" keeps the message in the database (shown to administrators under
+# 已发送消息), "http" posts it to an SMS gateway (JSON, signed with key and secret).
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "log").strip().lower()
+if SMS_PROVIDER not in {"log", "http"}:
+    raise ConfigurationError(f"SMS_PROVIDER must be log or http, not {SMS_PROVIDER!r}")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "").strip()
+SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "").strip()
+SMS_GATEWAY_SECRET = os.environ.get("SMS_GATEWAY_SECRET", "").strip()
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "10"))
+if SMS_PROVIDER == "http" and not SMS_GATEWAY_URL:
+    raise ConfigurationError("SMS_PROVIDER=http needs SMS_GATEWAY_URL (and SMS_GATEWAY_KEY / SMS_GATEWAY_SECRET)")
+# Mail to staff (reminders, reports) through SMTP; off unless MAIL_SERVER is set.
+MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip()
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)  # STARTTLS
+MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)  # SMTPS (usually port 465)
+MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "").strip()
+MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+MAIL_SENDER = os.environ.get("MAIL_SENDER", "kytb-noreply@localhost").strip()
+MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+# A message that failed is retried with doubling waits (1, 2, 4 … minutes, at most an hour) this often.
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+# The address of the web app, for links in mails (empty: mails carry no links).
+APP_URL = os.environ.get("APP_URL", "").strip().rstrip("/")
+# Reports go to every city supervisor (the city-wide report) and every county administrator (their
+# county's report) by mail, and to these further addresses (comma-separated, city-wide report).
+REPORT_RECIPIENTS = [a.strip() for a in os.environ.get("REPORT_RECIPIENTS", "").split(",") if a.strip()]
+
+# --- Exports of the work ledger ------------------------------------------------------------
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))  # larger XLSX: background job
+EXPORT_PDF_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_PDF_INLINE_MAX_ROWS", "300"))
+EXPORT_PDF_MAX_ROWS = int(os.environ.get("EXPORT_PDF_MAX_ROWS", "20000"))
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
 
 # --- Flask-AppBuilder -----------------------------------------------------------------------
 APP_NAME = "广元市政务服务“跨域通办”管理系统"

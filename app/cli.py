@@ -88,12 +88,14 @@ def setup(with_demo: bool) -> None:
     """Everything a fresh or upgraded installation needs before it serves requests."""
     from app.services.calendar import seed_from_chinese_calendar
     from app.services.demo import demo_loaded, load_demo
+    from app.services.notifications import seed_templates
     from app.services.roles import sync_roles
 
     session = current_app.appbuilder.session
     command.upgrade(alembic_config(), "heads")
     sync_roles(current_app.appbuilder)
     seed_from_chinese_calendar(session)
+    seed_templates(session)
     if with_demo and not demo_loaded(session):
         summary = load_demo(session, current_app.appbuilder.sm, current_app.config["DEMO_PASSWORD"])
         click.echo("demo data loaded: " + ", ".join(f"{k}: {v}" for k, v in summary.items()))

@@ -8,33 +8,35 @@ from typing import Any
 from flask import Flask, session
 from flask_appbuilder import AppBuilder
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 import config
 from app.extensions import csrf, db
 
 
-def _is_sqlite(dbapi_connection: Any) -> bool:
-    return type(dbapi_connection).__module__.startswith("sqlite3")
-
-
-@event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     """SQLite ignores foreign keys unless told, and Python's driver mishandles transactions
     (it defers BEGIN, which breaks SAVEPOINTs): we take over BEGIN ourselves (SQLAlchemy's recipe)."""
-    if _is_sqlite(dbapi_connection):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE: web, worker and beat share one file; a transaction that reads and then writes would
+    # otherwise fail with "database is locked" when another process wrote in between.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Only our own engine: Celery's SQLite broker (kombu) keeps its own transaction handling."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -54,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    _configure_sqlite(app)
     # CSRF before FAB: FAB then exempts its API blueprints (JWT) and the forms stay protected.
     csrf.init_app(app)
 
@@ -72,6 +75,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     register_web(app)
+    from app.health import blueprint as health_blueprint
+
+    app.register_blueprint(health_blueprint)
+    csrf.exempt(health_blueprint)
 
     @app.before_request
     def _session_expires() -> None:

@@ -148,8 +148,11 @@ def test_make_run_serves_every_demo_user_with_worker_and_beat_running(running):
             break
         time.sleep(1)
     assert notice is not None and notice.status_code == 200 and notice.content.startswith(b"%PDF"), log_path.read_text()[-3000:]
-    assert _count(env, f"SELECT count(*) FROM notification WHERE case_id = {case_id} AND status = 'sent'") == 1
-    assert _count(env, f"SELECT count(*) FROM shipment WHERE case_id = {case_id}") == 1
+    sms = f"SELECT count(*) FROM notification WHERE case_id = {case_id} AND status = 'sent'"
+    parcels = f"SELECT count(*) FROM shipment WHERE case_id = {case_id}"
+    while time.monotonic() < deadline and (_count(env, sms), _count(env, parcels)) != (1, 1):
+        time.sleep(1)
+    assert (_count(env, sms), _count(env, parcels)) == (1, 1), log_path.read_text()[-3000:]
 
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in the terminal of `make run`
     proc.wait(timeout=30)

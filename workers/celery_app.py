@@ -45,16 +45,20 @@ celery.conf.update(
     beat_schedule={
         "heartbeat": {"task": "kytb.heartbeat", "schedule": config.HEARTBEAT_SECONDS},
         "calendar-coverage": {"task": "kytb.check_calendar_coverage", "schedule": 6 * 3600.0},
-        "deadline-warnings": {"task": "kytb.refresh_warnings", "schedule": 600.0},
-        # deadline checks every few minutes and at the start of each day (the job skips non-working days)
+        # deadline checks (warning levels, reminders, escalations, reminder mail) every few minutes and
+        # at the start of the working day; safe on any number of beats
         "check-deadlines": {"task": "kytb.check_deadlines", "schedule": config.DEADLINE_CHECK_SECONDS},
         "check-deadlines-morning": {"task": "kytb.check_deadlines", "schedule": crontab(hour=8, minute=30)},
+        # mail to staff that is due (retries with backoff); does nothing unless MAIL_SERVER is set
+        "send-mail": {"task": "kytb.send_mail", "schedule": 60.0},
         "track-shipments": {"task": "kytb.track_shipments", "schedule": config.TRACKING_SECONDS},
         "weekly-report": {"task": "kytb.build_reports", "schedule": crontab(hour=7, minute=0, day_of_week=1),
                           "args": ("weekly",)},
         "monthly-report": {"task": "kytb.build_reports", "schedule": crontab(hour=7, minute=15, day_of_month=1),
                            "args": ("monthly",)},
         "outbox-relay": {"task": "kytb.relay_outbox", "schedule": config.OUTBOX_RELAY_SECONDS},
+        # export files hold phone numbers: removed after EXPORT_RETENTION_DAYS
+        "purge-exports": {"task": "kytb.purge_exports", "schedule": 3600.0},
     },
 )
 if config.REDIS_URL:

@@ -1,3 +1,43 @@
 """Deadline checks with reminders and escalations, notifications, reports."""
 
 from __future__ import annotations
+
+import logging
+from datetime import date
+
+from flask import current_app
+
+from app.services import notifications, reminders, reports
+from workers.celery_app import celery
+
+log = logging.getLogger(__name__)
+
+
+@celery.task(name="kytb.check_deadlines")
+def check_deadlines() -> dict:
+    """Warning levels of every open case (set-based), reminders to whoever must act, escalations of
+    red cases, then the reminder digests by mail and any mail that is due (retries included).
+    Safe to run often and on several beats at once: each (case, stage, level) is reminded once."""
+    session = current_app.appbuilder.session
+    result = reminders.check_deadlines(session)
+    digests = reminders.queue_reminder_mail(session)
+    mail = notifications.send_due_mail(session)
+    return {"changed": result.changed, "reminders": result.reminders, "escalations": result.escalations,
+            "resolved": result.resolved, "digests": digests, **{f"mail_{k}": v for k, v in mail.items()}}
+
+
+@celery.task(name="kytb.build_reports")
+def build_reports(kind: str) -> list[int]:
+    """The weekly or monthly reports of the last complete period, once per period (a second beat, or
+    a second run, finds them built); mailed to the supervisors."""
+    session = current_app.appbuilder.session
+    built = reports.build_reports(session, kind, date.today())
+    notifications.send_due_mail(session)
+    log.info("%s reports: %d built", kind, len(built))
+    return [report.id for report in built]
+
+
+@celery.task(name="kytb.send_mail")
+def send_mail() -> dict:
+    """Mail that is due (new, or failed and past its backoff)."""
+    return notifications.send_due_mail(current_app.appbuilder.session)

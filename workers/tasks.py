@@ -10,7 +10,6 @@ from flask import current_app
 
 from app.services import calendar as calendar_service
 from app.services import outbox, system
-from app.services.warnings import refresh_warnings
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)
@@ -32,14 +31,6 @@ def check_calendar_coverage() -> list[int]:
     else:
         log.info("work calendar covers this year and the next")
     return missing
-
-
-@celery.task(name="kytb.refresh_warnings")
-def refresh_case_warnings() -> int:
-    """Yellow and red cards for every open case, in one set-based statement."""
-    changed = refresh_warnings(current_app.appbuilder.session)
-    log.info("deadline warnings refreshed: %d case(s) changed level", changed)
-    return changed
 
 
 @celery.task(name="kytb.relay_outbox")

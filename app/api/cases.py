@@ -113,12 +113,14 @@ class CaseApi(AppModelRestApi):
         "download_scan": "read",
         "download_result": "read",
         "notice": "read",
+        "archive_package": "read",
+        "verify_archive": "read",
         "upload_scan": "write",
         "add_result": "complete",  # result documents belong to completing a case (department side)
     }
     include_route_methods = {
         "get_list", "get", "post", "put", "step", "events", "materials", "upload_scan", "download_scan",
-        "add_result", "download_result", "notice",
+        "add_result", "download_result", "notice", "archive_package", "verify_archive",
     }
     list_columns = [
         "id", "number", "status", "warning_level", "applicant_name", "applicant_id_number", "applicant_phone",
@@ -781,3 +783,131 @@ class CaseApi(AppModelRestApi):
                            download_name=state.document.file_name)
         answer.headers["X-Content-SHA256"] = state.document.sha256
         return answer
+
+    # --- the archive package -----------------------------------------------------------------------
+
+    @expose("/<int:pk>/archive", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("archive_package")
+    @_answers_service_errors
+    def archive_package(self, pk: int) -> Any:
+        """The archive package (ZIP with manifest.json) of an archived case
+        ---
+        get:
+          description: >-
+            The package once its background job has built it (header X-Content-SHA256: its recorded
+            checksum); 202 while it is being built; 403 for those who may read the case but not its full
+            data (only its windows and department download it); 404 when the case is out of scope or not
+            archived.
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+            required: true
+          responses:
+            200:
+              description: The package
+              content:
+                application/zip:
+                  schema:
+                    type: string
+                    format: binary
+            202:
+              description: Being built
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      status:
+                        type: string
+                        enum: [pending]
+                      message:
+                        type: string
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from app.services import archive
+
+        reach = current_reach()
+        case, state = archive.package_for(self._session, reach, pk)
+        if not may_see_full_data(reach, case):
+            raise Forbidden(_l("The archive package holds the applicant's full data: only the windows and the "
+                               "department of the case download it."))
+        if state.pending:
+            return self.response(202, status="pending",
+                                 message=str(_l("The archive package is being prepared; try again in a moment.")))
+        if not state.path.is_file():
+            return self.response_404()
+        record_full_view(self._session, self._user(), case, request.remote_addr or "", "api")
+        answer = send_file(state.path, mimetype="application/zip", as_attachment=True,
+                           download_name=state.document.file_name)
+        answer.headers["X-Content-SHA256"] = state.document.sha256
+        return answer
+
+    @expose("/<int:pk>/archive/verify", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("verify_archive")
+    @_answers_service_errors
+    def verify_archive(self, pk: int) -> Any:
+        """Verifies the archive package of a case against the checksums recorded when it was built
+        ---
+        get:
+          description: >-
+            Recomputes the SHA-256 of the package and of every file its manifest lists; `valid` is true
+            when all match. 202 while the package is being built; 404 when the case is out of scope or
+            not archived.
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+            required: true
+          responses:
+            200:
+              description: The result of the check
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      valid:
+                        type: boolean
+                      case_number:
+                        type: string
+                      sha256:
+                        type: string
+                      stored_sha256:
+                        type: string
+                      files:
+                        type: integer
+                      problems:
+                        type: array
+                        items:
+                          type: string
+                      checked_on:
+                        type: string
+                        format: date-time
+            202:
+              description: Being built
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from app.services import archive
+
+        check = archive.verify_case_archive(self._session, current_reach(), pk)
+        if check is None:
+            return self.response(202, status="pending",
+                                 message=str(_l("The archive package is being prepared; try again in a moment.")))
+        return self.response(200, id=pk, **check.as_dict())

@@ -144,6 +144,29 @@ def verify_all(case: Any) -> dict:
     return {"verified": [m.seq for m in case.materials]}
 
 
+def ready_to_archive(session: Session, case: Any) -> Any:
+    """What archiving asks of a delivered case, done the way the staff would: a scan of every received
+    material (by a clerk of the case), a result document (by the department, when it is in the
+    system), and the pending notices rendered (their outbox jobs run). Returns the case."""
+    from app.models.case import OutboxMessage
+    from app.services import case_files, outbox
+
+    window = case.origin_center if not case.origin_center.external else case.home_center
+    clerk = session.scalars(select(StaffUser).where(StaffUser.center_id == window.id)).first()
+    for material in case.materials:
+        if material.received and not material.scan_key:
+            case_files.attach_scan(session, clerk, case.id, material.id, f"{material.name}.pdf", small_pdf())
+    if case.department_id is not None and not case.result_documents:
+        officer = session.scalars(select(StaffUser).where(StaffUser.department_id == case.department_id)).first()
+        case_files.add_result_document(session, officer, case.id, "办理结果.pdf", small_pdf())
+    pending = session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.topic == "render_notice", OutboxMessage.done_on.is_(None))).all()
+    for message_id in pending:
+        outbox.run_message(session, message_id)
+    session.refresh(case)
+    return case
+
+
 # --- files -------------------------------------------------------------------------------------
 
 

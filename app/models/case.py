@@ -254,10 +254,35 @@ class CaseEvent(Model):
     case: Mapped[Case] = relationship(back_populates="events")
 
 
+class BookingStatus(StrEnum):
+    """Where the booking of a parcel with the courier stands (docs/COURIER.md)."""
+
+    PLANNED = "planned"  # on record; not booked yet (manual: no waybill typed yet)
+    BOOKED = "booked"  # the courier gave a waybill (or the clerk typed the terminal's)
+    FAILED = "failed"  # the courier refused the order (a bad address …): the clerk books by hand
+    CANCELLED = "cancelled"
+
+
+class TrackingStatus(StrEnum):
+    """The parcel as the courier's tracking last reported it (empty: not tracked yet)."""
+
+    NONE = ""
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"  # held, refused, address problem: someone should look
+    RETURNED = "returned"
+
+
 class Shipment(Model):
-    """寄递: a parcel between windows (materials, supplement) or to the applicant (result)."""
+    """寄递: a parcel between windows (materials, supplement) or to the applicant (result).
+
+    The ``dispatch_shipment`` job puts it on record and books it with the courier once
+    (``booking_key`` is stored before the courier is called); the clerk's step fills in the waybill
+    and the date; ``kytb.track_shipments`` records the courier's events (``CourierEvent``)."""
 
     __tablename__ = "shipment"
+    __table_args__ = (UniqueConstraint("booking_key", name="uq_shipment_booking_key"),
+                      UniqueConstraint("outbox_id", name="uq_shipment_outbox"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -271,9 +296,40 @@ class Shipment(Model):
     received_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(255), nullable=False, default="")
 
+    #: the outbox row (dispatch_shipment) that put this parcel on record and books it
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
+    #: manual / http: who books and tracks it
+    provider: Mapped[str] = mapped_column(String(16), nullable=False, default="manual")
+    #: the idempotency key of the courier order ("kytb-shipment-<id>"), stored before the first call
+    booking_key: Mapped[str | None] = mapped_column(String(64))
+    booking_status: Mapped[str] = mapped_column(String(16), nullable=False, default=BookingStatus.PLANNED, index=True)
+    booked_on: Mapped[datetime | None] = mapped_column(DateTime)
+    booking_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    booking_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: none / yellow (the booking is due today) / red (not booked by its deadline)
+    booking_warning: Mapped[str] = mapped_column(String(8), nullable=False, default="none", index=True)
+    tracking_status: Mapped[str] = mapped_column(String(16), nullable=False, default=TrackingStatus.NONE)
+    #: when the courier reported the parcel delivered (the receiving window still confirms it)
+    courier_delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_tracked_on: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    tracking_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
     case: Mapped[Case] = relationship(back_populates="shipments")
     from_center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[from_center_id], lazy="selectin")
     to_center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[to_center_id], lazy="selectin")
+    events: Mapped[list["CourierEvent"]] = relationship(  # noqa: F821 (app.models.courier)
+        back_populates="shipment", order_by="CourierEvent.at", cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def last_event(self):
+        return self.events[-1] if self.events else None
+
+    @property
+    def destination(self) -> str:
+        return self.to_center.name if self.to_center else self.to_address
+
+    def __repr__(self) -> str:
+        return self.waybill_number or f"#{self.id}"
 
 
 class Correction(Model):
@@ -443,7 +499,8 @@ class CaseDocument(Model):
 
 class Notification(Model):
     """A message to an applicant (SMS) or to staff (mail): what was sent, through which provider,
-    and whether it was delivered."""
+    and whether it was delivered. Status: pending → sending → sent, or failed (retried with backoff
+    until ``next_attempt_on`` is empty)."""
 
     __tablename__ = "notification"
     __table_args__ = (UniqueConstraint("outbox_id", "channel", "recipient", name="uq_notification_once"),)
@@ -461,6 +518,17 @@ class Notification(Model):
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
     sent_on: Mapped[datetime | None] = mapped_column(DateTime)
+    #: the template language used (zh / en)
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="zh")
+    subject: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    #: the staff user a mail is for (empty for applicants and plain addresses)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    #: when a failed message is tried again (while sending: until when the attempt holds it)
+    next_attempt_on: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    #: stored files sent along (mail): [{"key", "name", "content_type"}]
+    attachments: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: the provider's id of the message (SMS gateway)
+    provider_ref: Mapped[str] = mapped_column(String(64), nullable=False, default="")
 
     case: Mapped[Case | None] = relationship()
 

@@ -1,30 +1,59 @@
 """The work ledger as attachment 3 prints it: title, the eight columns, the rows of a filter, and the
-footnote that lists the handling types — written in streaming mode so 100,000 rows stay within a small,
-flat memory (app.domain.xlsx_stream, rows fetched in batches).
+footnote that lists the handling types — as XLSX written in streaming mode so 100,000 rows stay within a
+small, flat memory (app.domain.xlsx_stream, rows fetched in batches), and as PDF (app.documents.ledger_pdf).
 
 Phones are written in full for the window that keeps the ledger, masked for those who only supervise.
+
+``LedgerFilter`` is what the ledger screen can filter on. ``LedgerFilter.from_screen`` takes the
+screen's filters as (column, operator, values) — the operators of Flask-AppBuilder's search form
+(``eq``, ``gt``, ``lt``, ``ct``, ``sw`` …) — and gives a filter that selects exactly the rows the screen
+shows; a filter that cannot be read (a date that is not a date) is refused with every problem at once.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import date
-from typing import IO, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.privacy import mask_phone
 from app.domain.xlsx_stream import write_table
+from app.errors import ProblemCollector
 from app.models.case import LedgerEntry
 from app.models.catalog import HandlingType
+from app.models.org import ServiceCenter
 from app.scope import Reach, criterion
 
 TITLE = "广元市政务服务“跨域通办”工作登记台账"
 HEADER = ("日期", "申请人", "联系电话", "通办类型", "通办具体地区", "事项名称", "经办人", "备注")
 WIDTHS = (14, 12, 16, 12, 22, 36, 10, 30)
 BATCH = 2000
+AUTHOR = "广元市政务服务和公共资源交易中心"
+
+#: text columns of the ledger the screen can filter on, and the operators of its search form
+TEXT_COLUMNS = ("applicant_name", "applicant_phone", "handling_type_name", "region_name", "matter_name",
+                "handler_name", "remarks")
+TEXT_OPERATORS = ("sw", "ew", "ct", "eq", "nsw", "new", "nct", "neq", "in", "not_in")
+COLUMN_LABELS = {"entry_date": "日期", "applicant_name": "申请人", "applicant_phone": "联系电话",
+                 "handling_type_name": "通办类型", "region_name": "通办具体地区", "matter_name": "事项名称",
+                 "handler_name": "经办人", "remarks": "备注", "center_id": "窗口"}
+OPERATOR_LABELS = {"sw": "以…开头", "ew": "以…结尾", "ct": "包含", "eq": "等于", "nsw": "不以…开头",
+                   "new": "不以…结尾", "nct": "不包含", "neq": "不等于", "in": "为其中之一", "not_in": "不为其中之一"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One more condition of the screen's search form: ``column`` ``op`` ``value`` (a text, a tuple of
+    texts for in / not_in, a date for entry_date, a center id for center_id)."""
+
+    column: str
+    op: str
+    value: Any
 
 
 @dataclass(frozen=True)
@@ -33,32 +62,271 @@ class LedgerFilter:
     date_to: date | None = None
     center_id: int | None = None
     handling_type_name: str | None = None
-    matter_name: str | None = None
+    matter_name: str | None = None  # contained in the matter's name
+    #: the screen's other conditions, each as its search form applies it
+    conditions: tuple[Condition, ...] = field(default_factory=tuple)
+
+    # --- through JSON (a background job keeps its filter) ------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, date):
+                return value.isoformat()
+            if isinstance(value, tuple):
+                return list(value)
+            return value
+
+        data: dict[str, Any] = {}
+        for name in ("date_from", "date_to", "center_id", "handling_type_name", "matter_name"):
+            value = getattr(self, name)
+            if value not in (None, ""):
+                data[name] = plain(value)
+        if self.conditions:
+            data["conditions"] = [[c.column, c.op, plain(c.value)] for c in self.conditions]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> LedgerFilter:
+        data = dict(data or {})
+
+        def day(value: Any) -> date | None:
+            return date.fromisoformat(value) if value else None
+
+        conditions = []
+        for column, op, value in data.get("conditions") or []:
+            if column == "entry_date":
+                value = day(value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            conditions.append(Condition(column, op, value))
+        return cls(date_from=day(data.get("date_from")), date_to=day(data.get("date_to")),
+                   center_id=data.get("center_id"), handling_type_name=data.get("handling_type_name"),
+                   matter_name=data.get("matter_name"), conditions=tuple(conditions))
+
+    # --- from the ledger screen ----------------------------------------------------------------------
+
+    @classmethod
+    def from_screen(cls, filters: Iterable[tuple[str, str, Sequence[str]]]) -> LedgerFilter:
+        """The filter of the ledger screen's search form: (column, operator, values) for each filter in
+        the address. Raises ValidationFailed with every filter that cannot be read."""
+        problems = ProblemCollector()
+        flt = cls()
+        conditions: list[Condition] = []
+        for column, op, values in filters:
+            values = [str(v) for v in values]
+            if column == "entry_date":
+                flt = _date_condition(flt, op, values, conditions, problems)
+            elif column == "center":
+                flt = _center_condition(flt, op, values, conditions, problems)
+            elif column in TEXT_COLUMNS and op in TEXT_OPERATORS:
+                flt = _text_condition(flt, column, op, values, conditions)
+            else:
+                problems.add(column, _l("The ledger cannot be exported with the filter %(column)s %(op)s.",
+                                        column=column, op=op))
+        problems.raise_if_any()
+        return replace(flt, conditions=tuple(conditions))
+
+    @property
+    def empty_range(self) -> bool:
+        return bool(self.date_from and self.date_to and self.date_from > self.date_to)
+
+
+def _parse_day(text: str) -> date | None:
+    text = text.strip()
+    for candidate in (text, text[:10]):
+        try:
+            return date.fromisoformat(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _date_condition(flt: LedgerFilter, op: str, values: list[str], conditions: list[Condition],
+                    problems: ProblemCollector) -> LedgerFilter:
+    if op not in ("eq", "gt", "lt", "neq"):
+        problems.add("entry_date", _l("The ledger cannot be exported with the filter %(column)s %(op)s.",
+                                      column="entry_date", op=op))
+        return flt
+    for text in values:
+        day = _parse_day(text)
+        if day is None:
+            problems.add("entry_date", _l("Enter the date as YYYY-MM-DD."))
+            continue
+        if op == "neq":
+            conditions.append(Condition("entry_date", "neq", day))
+            continue
+        # the screen's "greater than" and "smaller than" are strict: a range of whole days here
+        low = day + timedelta(days=1) if op == "gt" else day if op == "eq" else None
+        high = day - timedelta(days=1) if op == "lt" else day if op == "eq" else None
+        if low is not None:
+            flt = replace(flt, date_from=max(low, flt.date_from) if flt.date_from else low)
+        if high is not None:
+            flt = replace(flt, date_to=min(high, flt.date_to) if flt.date_to else high)
+    return flt
+
+
+def _center_condition(flt: LedgerFilter, op: str, values: list[str], conditions: list[Condition],
+                      problems: ProblemCollector) -> LedgerFilter:
+    if op not in ("rel_o_m", "nrel_o_m"):
+        problems.add("center", _l("The ledger cannot be exported with the filter %(column)s %(op)s.",
+                                  column="center", op=op))
+        return flt
+    for text in values:
+        if not text.strip().isdigit():
+            problems.add("center", _l("Choose the window from the list."))
+            continue
+        center_id = int(text)
+        if op == "nrel_o_m":
+            conditions.append(Condition("center_id", "neq", center_id))
+        elif flt.center_id is None:
+            flt = replace(flt, center_id=center_id)
+        elif flt.center_id != center_id:
+            conditions.append(Condition("center_id", "eq", center_id))  # two windows at once: no row
+    return flt
+
+
+def _text_condition(flt: LedgerFilter, column: str, op: str, values: list[str],
+                    conditions: list[Condition]) -> LedgerFilter:
+    if op in ("in", "not_in"):
+        conditions.append(Condition(column, op, tuple(values)))
+        return flt
+    for value in values:
+        if op in ("sw", "ew", "ct") and value == "":
+            continue  # matches every row, as on the screen
+        if column == "handling_type_name" and op == "eq" and flt.handling_type_name is None:
+            flt = replace(flt, handling_type_name=value)
+        elif column == "matter_name" and op == "ct" and flt.matter_name is None:
+            flt = replace(flt, matter_name=value)
+        else:
+            conditions.append(Condition(column, op, value))
+    return flt
+
+
+def _criterion(condition: Condition):
+    """The SQL of one condition, as the screen's search form applies it (case-insensitive matching)."""
+    op, value = condition.op, condition.value
+    column = getattr(LedgerEntry, condition.column)
+    if op in ("in", "not_in"):
+        clause = column.in_(list(value))
+        return clause if op == "in" else ~clause
+    if op in ("eq", "neq"):
+        return column == value if op == "eq" else column != value
+    pattern = {"sw": "{}%", "nsw": "{}%", "ew": "%{}", "new": "%{}", "ct": "%{}%", "nct": "%{}%"}[op]
+    escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    clause = column.ilike(pattern.format(escaped), escape="\\")
+    return ~clause if op.startswith("n") else clause
+
+
+# --- the rows ----------------------------------------------------------------------------------------
+
+_COLUMNS = (LedgerEntry.entry_date, LedgerEntry.applicant_name, LedgerEntry.applicant_phone,
+            LedgerEntry.handling_type_name, LedgerEntry.region_name, LedgerEntry.matter_name,
+            LedgerEntry.handler_name, LedgerEntry.remarks, LedgerEntry.center_id, LedgerEntry.id)
+
+
+def _where(reach: Reach, flt: LedgerFilter) -> list:
+    clauses = [criterion(LedgerEntry, reach)]
+    if flt.date_from:
+        clauses.append(LedgerEntry.entry_date >= flt.date_from)
+    if flt.date_to:
+        clauses.append(LedgerEntry.entry_date <= flt.date_to)
+    if flt.center_id:
+        clauses.append(LedgerEntry.center_id == flt.center_id)
+    if flt.handling_type_name:
+        clauses.append(LedgerEntry.handling_type_name == flt.handling_type_name)
+    if flt.matter_name:
+        clauses.append(LedgerEntry.matter_name.contains(flt.matter_name, autoescape=True))
+    clauses.extend(_criterion(c) for c in flt.conditions)
+    return clauses
 
 
 def ledger_rows(session: Session, reach: Reach, flt: LedgerFilter) -> Iterator[tuple]:
     """The rows in scope and filter, oldest first, fetched in batches (never all at once)."""
-    columns = (LedgerEntry.entry_date, LedgerEntry.applicant_name, LedgerEntry.applicant_phone,
-               LedgerEntry.handling_type_name, LedgerEntry.region_name, LedgerEntry.matter_name,
-               LedgerEntry.handler_name, LedgerEntry.remarks, LedgerEntry.center_id)
-    stmt = select(*columns).where(criterion(LedgerEntry, reach))
-    if flt.date_from:
-        stmt = stmt.where(LedgerEntry.entry_date >= flt.date_from)
-    if flt.date_to:
-        stmt = stmt.where(LedgerEntry.entry_date <= flt.date_to)
-    if flt.center_id:
-        stmt = stmt.where(LedgerEntry.center_id == flt.center_id)
-    if flt.handling_type_name:
-        stmt = stmt.where(LedgerEntry.handling_type_name == flt.handling_type_name)
-    if flt.matter_name:
-        stmt = stmt.where(LedgerEntry.matter_name.contains(flt.matter_name))
-    stmt = stmt.order_by(LedgerEntry.entry_date, LedgerEntry.id).execution_options(yield_per=BATCH)
+    stmt = (select(*_COLUMNS).where(*_where(reach, flt))
+            .order_by(LedgerEntry.entry_date, LedgerEntry.id).execution_options(yield_per=BATCH))
     yield from session.execute(stmt)
+
+
+def ledger_batches(session: Session, reach: Reach, flt: LedgerFilter, size: int | None = None) -> Iterator[list[tuple]]:
+    """The same rows, one fully fetched batch at a time (keyset pagination): no cursor stays open
+    between batches, so a job may commit its progress in between."""
+    size = size or BATCH
+    last: tuple[date, int] | None = None
+    where = _where(reach, flt)
+    while True:
+        stmt = select(*_COLUMNS).where(*where)
+        if last is not None:
+            stmt = stmt.where(or_(LedgerEntry.entry_date > last[0],
+                                  and_(LedgerEntry.entry_date == last[0], LedgerEntry.id > last[1])))
+        rows = session.execute(stmt.order_by(LedgerEntry.entry_date, LedgerEntry.id).limit(size)).all()
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        last = (rows[-1][0], rows[-1][9])
+
+
+def count_rows(session: Session, reach: Reach, flt: LedgerFilter) -> int:
+    return session.scalar(select(func.count()).select_from(LedgerEntry).where(*_where(reach, flt))) or 0
+
+
+def printed_rows(reach: Reach, batches: Iterable[list[tuple]],
+                 on_batch: Callable[[int], Any] | None = None) -> Iterator[tuple]:
+    """The eight printed values of each row: phones in full for the reach's own windows, masked for
+    the rows of windows it only supervises. ``on_batch(n)`` before each batch after the first."""
+    full_for = reach.center_ids
+    done = 0
+    for batch in batches:
+        if done and on_batch is not None:
+            on_batch(done)
+        for row in batch:
+            phone = row[2] if row[8] in full_for else mask_phone(row[2])
+            yield (row[0], row[1], phone, row[3], row[4], row[5], row[6], row[7])
+        done += len(batch)
 
 
 def footnote(session: Session) -> str:
     names = session.scalars(select(HandlingType.name).order_by(HandlingType.sort_order)).all()
     return "注：通办类型是指：" + "、".join(names) + "等。"
+
+
+def describe(session: Session, flt: LedgerFilter) -> str:
+    """The filter in words, as printed under the PDF's title and listed with a background export."""
+    parts = []
+    if flt.date_from and flt.date_to:
+        parts.append(f"日期：{_cn_date(flt.date_from)}至{_cn_date(flt.date_to)}")
+    elif flt.date_from:
+        parts.append(f"日期：{_cn_date(flt.date_from)}起")
+    elif flt.date_to:
+        parts.append(f"日期：截至{_cn_date(flt.date_to)}")
+    if flt.center_id:
+        parts.append(f"窗口：{_center_name(session, flt.center_id)}")
+    if flt.handling_type_name:
+        parts.append(f"通办类型：{flt.handling_type_name}")
+    if flt.matter_name:
+        parts.append(f"事项名称包含：{flt.matter_name}")
+    for c in flt.conditions:
+        value = c.value
+        if c.column == "center_id":
+            value = _center_name(session, value)
+        elif isinstance(value, date):
+            value = _cn_date(value)
+        elif isinstance(value, tuple):
+            value = "、".join(value)
+        parts.append(f"{COLUMN_LABELS.get(c.column, c.column)}{OPERATOR_LABELS.get(c.op, c.op)}：{value}")
+    return "；".join(parts) or "全部记录"
+
+
+def _cn_date(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _center_name(session: Session, center_id: int) -> str:
+    return session.scalar(select(ServiceCenter.name).where(ServiceCenter.id == center_id)) or f"#{center_id}"
+
+
+# --- XLSX and PDF ----------------------------------------------------------------------------------
 
 
 def write_ledger_xlsx(session: Session, reach: Reach, flt: LedgerFilter, out: IO[bytes],
@@ -72,10 +340,49 @@ def write_ledger_xlsx(session: Session, reach: Reach, flt: LedgerFilter, out: IO
             yield (row[0], row[1], phone, row[3], row[4], row[5], row[6], row[7])
 
     return write_table(out, sheet_name="工作登记台账", title=TITLE, header=HEADER, widths=WIDTHS, rows=rows(),
-                       note=footnote(session), creator="广元市政务服务和公共资源交易中心", on_batch=on_progress)
+                       note=footnote(session), creator=AUTHOR, on_batch=on_progress)
+
+
+def write_ledger_xlsx_batched(session: Session, reach: Reach, flt: LedgerFilter, out: IO[bytes],
+                              on_progress: Callable[[int], Any] | None = None) -> int:
+    """As :func:`write_ledger_xlsx`, reading keyset batches so ``on_progress`` may commit."""
+    rows = printed_rows(reach, ledger_batches(session, reach, flt), on_progress)
+    return write_table(out, sheet_name="工作登记台账", title=TITLE, header=HEADER, widths=WIDTHS, rows=rows,
+                       note=footnote(session), creator=AUTHOR)
+
+
+def write_ledger_pdf(session: Session, reach: Reach, flt: LedgerFilter, out: IO[bytes],
+                     on_progress: Callable[[int], Any] | None = None) -> int:
+    """The ledger as a PDF (landscape A4, header row on every page, page numbers); returns the rows."""
+    from app.documents.ledger_pdf import write_ledger_pdf as render
+
+    note = footnote(session)
+    subtitle = describe(session, flt)
+    rows = printed_rows(reach, ledger_batches(session, reach, flt))
+    result = render(rows, out, title=TITLE, header=HEADER, footnote=note, subtitle=f"范围：{subtitle}",
+                    author=AUTHOR, on_rows=on_progress)
+    return result.rows
 
 
 def ledger_xlsx_bytes(session: Session, reach: Reach, flt: LedgerFilter) -> bytes:
     buffer = io.BytesIO()
     write_ledger_xlsx(session, reach, flt, buffer)
     return buffer.getvalue()
+
+
+def ledger_pdf_bytes(session: Session, reach: Reach, flt: LedgerFilter) -> bytes:
+    buffer = io.BytesIO()
+    write_ledger_pdf(session, reach, flt, buffer)
+    return buffer.getvalue()
+
+
+def export_file_name(kind: str, flt: LedgerFilter, at: datetime | None = None) -> str:
+    """工作登记台账-20260301-20260331.xlsx (the range when there is one, else the time of export)."""
+    at = at or datetime.now()
+    if flt.date_from or flt.date_to:
+        start = flt.date_from.strftime("%Y%m%d") if flt.date_from else "起"
+        end = flt.date_to.strftime("%Y%m%d") if flt.date_to else at.strftime("%Y%m%d")
+        stem = f"工作登记台账-{start}-{end}"
+    else:
+        stem = f"工作登记台账-{at:%Y%m%d-%H%M%S}"
+    return f"{stem}.{kind}"

@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
+from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ from app.models.case import Case, OutboxMessage
 
 log = logging.getLogger(__name__)
 
-#: a published row not finished after this long is published again
+#: a published row not finished after this long is published again (OUTBOX_STALE_SECONDS overrides)
 STALE_AFTER = timedelta(minutes=10)
 
 
@@ -35,9 +36,11 @@ def queue(session: Session, effect: Effect, case: Case | None, **payload: Any) -
 
 
 def publish_pending(session: Session, send: Callable[[int], Any], *, at: datetime | None = None,
-                    stale_after: timedelta = STALE_AFTER, limit: int = 200) -> list[int]:
+                    stale_after: timedelta | None = None, limit: int = 200) -> list[int]:
     """Hands due rows to ``send`` (which enqueues a job) and marks them published; returns their ids."""
     at = at or now()
+    if stale_after is None:
+        stale_after = timedelta(seconds=current_app.config.get("OUTBOX_STALE_SECONDS", STALE_AFTER.total_seconds()))
     stmt = (select(OutboxMessage)
             .where(OutboxMessage.done_on.is_(None),
                    or_(OutboxMessage.published_on.is_(None), OutboxMessage.published_on < at - stale_after))
@@ -56,7 +59,9 @@ def publish_pending(session: Session, send: Callable[[int], Any], *, at: datetim
 
 
 def _handlers() -> dict[str, Callable[[Session, OutboxMessage], Any]]:
+    from app.services.archive import build_archive_message
     from app.services.documents import render_case_notice
+    from app.services.exports import run_export_message
     from app.services.notifications import notify_applicant
     from app.services.shipments import book_shipment
 
@@ -64,6 +69,8 @@ def _handlers() -> dict[str, Callable[[Session, OutboxMessage], Any]]:
         "render_notice": lambda session, m: render_case_notice(session, m.case_id, m.key, m.payload.get("ref", "")),
         "notify_applicant": notify_applicant,
         "dispatch_shipment": book_shipment,
+        "run_export": run_export_message,
+        "build_archive": build_archive_message,
     }
 
 

@@ -1,20 +1,80 @@
 """Shipments (寄递): the parcel of materials to the home window, a supplement, the result to the applicant.
 
 A step that needs a parcel queues ``dispatch_shipment``; the job puts the shipment on record at once
-(and, with a courier API, books it). The clerk's step — dispatch, supplement, deliver — then fills in
-the waybill and the date of that same shipment, so a parcel is never recorded twice, whichever of the
-two comes first. With the default ``manual`` courier the clerk types the waybill printed by the
-courier's terminal.
+and books it with the courier (``book_shipment``). The clerk's step — dispatch, supplement, deliver —
+then fills in the waybill and the date of that same shipment, so a parcel is never recorded twice,
+whichever of the two comes first. With the default ``manual`` courier the clerk types the waybill
+printed by the courier's terminal; with the ``http`` courier the job books the pickup and the waybill
+is on the case before the clerk's step.
+
+Exactly one booking per shipment: the job claims its shipment by its outbox row, stores the
+idempotency key ``kytb-shipment-<id>`` before the first call, and a retry (after a timeout, a dropped
+answer, a lost worker) asks the courier for the order of that key before posting again — and a
+post with a known key answers the existing order. A parcel booked by the clerk at the terminal
+meanwhile is never booked again; a courier order that raced with it is cancelled.
+
+``track_open_shipments`` (beat, ``kytb.track_shipments``) polls booked parcels and records each
+courier event once; ``refresh_booking_warnings`` flags parcels of materials not booked by their
+deadline, and ``overdue_shipments`` lists them for reminders.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models.case import Case, OutboxMessage, Shipment, ShipmentDirection
+from app.domain.deadlines import DISPATCH_DAYS
+from app.domain.workflow import FROZEN_STATUSES, OPEN_STATUSES
+from app.models.base import now
+from app.models.case import (
+    BookingStatus,
+    Case,
+    OutboxMessage,
+    Shipment,
+    ShipmentDirection,
+    TrackingStatus,
+)
+from app.models.courier import CourierEvent
+from app.services.courier import (
+    BookingRequest,
+    CourierError,
+    CourierNotConfigured,
+    CourierProvider,
+    CourierRejected,
+    Party,
+    TrackingEvent,
+    get_provider,
+)
+
+log = logging.getLogger(__name__)
+
+PARCEL_DESCRIPTIONS = {
+    ShipmentDirection.MATERIALS: "跨域通办申请材料",
+    ShipmentDirection.SUPPLEMENT: "跨域通办补正材料",
+    ShipmentDirection.RESULT: "跨域通办办理结果",
+}
+#: a courier event code -> what it says about the parcel (unknown codes: still on its way)
+TRACKING_OF_CODE = {
+    "delivered": TrackingStatus.DELIVERED,
+    "exception": TrackingStatus.EXCEPTION,
+    "returned": TrackingStatus.RETURNED,
+}
+#: tracking stops once the courier reports one of these
+FINAL_TRACKING = (TrackingStatus.DELIVERED.value, TrackingStatus.RETURNED.value)
+
+
+def booking_key(shipment: Shipment) -> str:
+    return f"kytb-shipment-{shipment.id}"
+
+
+def _config(name: str, default: Any = None) -> Any:
+    return current_app.config.get(name, default)
 
 
 def _lock(session: Session, case: Case) -> None:
@@ -22,12 +82,7 @@ def _lock(session: Session, case: Case) -> None:
         session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
 
 
-def planned_shipment(session: Session, case: Case, direction: ShipmentDirection) -> Shipment:
-    """The shipment of ``direction`` not yet sent, put on record if there is none."""
-    _lock(session, case)
-    for shipment in case.shipments:
-        if shipment.direction == direction and shipment.sent_on is None:
-            return shipment
+def _new_shipment(session: Session, case: Case, direction: ShipmentDirection) -> Shipment:
     shipment = Shipment(case=case, direction=direction, carrier="EMS")
     if direction == ShipmentDirection.RESULT:
         window = case.home_center if not case.home_center.external else case.origin_center
@@ -39,18 +94,364 @@ def planned_shipment(session: Session, case: Case, direction: ShipmentDirection)
     return shipment
 
 
+# --- the clerk's steps -------------------------------------------------------------------------------
+
+
+def planned_shipment(session: Session, case: Case, direction: ShipmentDirection) -> Shipment:
+    """The shipment of ``direction`` not yet sent, put on record if there is none."""
+    _lock(session, case)
+    for shipment in sorted(case.shipments, key=lambda s: s.id):
+        if shipment.direction == direction and shipment.sent_on is None:
+            return shipment
+    return _new_shipment(session, case, direction)
+
+
+def booked_waybill(case: Case, direction: ShipmentDirection) -> str:
+    """The waybill the courier gave the unsent parcel of ``direction`` (empty if none was booked)."""
+    for shipment in case.shipments:
+        if (shipment.direction == direction and shipment.sent_on is None and shipment.provider != "manual"
+                and shipment.booking_status == BookingStatus.BOOKED and shipment.waybill_number):
+            return shipment.waybill_number
+    return ""
+
+
 def record_sent(session: Session, case: Case, direction: ShipmentDirection, *, carrier: str, waybill: str,
                 sent_on: date) -> Shipment:
+    """The clerk's step: the parcel left on ``sent_on``. Without a typed waybill the courier's is kept;
+    a typed one books a parcel the job had not booked yet (the terminal's label)."""
     shipment = planned_shipment(session, case, direction)
-    shipment.carrier, shipment.waybill_number, shipment.sent_on = carrier or shipment.carrier, waybill, sent_on
+    shipment.carrier = carrier or shipment.carrier
+    shipment.waybill_number = waybill or shipment.waybill_number
+    shipment.sent_on = sent_on
+    if shipment.waybill_number and shipment.booking_status in (BookingStatus.PLANNED, BookingStatus.FAILED):
+        shipment.booking_status, shipment.booked_on = BookingStatus.BOOKED, now()
+        shipment.booking_warning = "none"
+    return shipment
+
+
+# --- booking: the dispatch_shipment job ----------------------------------------------------------------
+
+
+def _provider_name_for(shipment: Shipment) -> str:
+    """The courier books only parcels one of our windows sends; an outside window's parcel is typed in."""
+    if shipment.from_center is not None and shipment.from_center.external:
+        return "manual"
+    return str(_config("COURIER_PROVIDER", "manual") or "manual")
+
+
+def _claim(session: Session, case: Case, message: OutboxMessage) -> Shipment:
+    """The shipment of this outbox row: the one it claimed before, one the clerk's step recorded
+    first, or a new one. Its idempotency key is stored (committed) before any courier call."""
+    _lock(session, case)
+    shipment = session.scalar(select(Shipment).where(Shipment.outbox_id == message.id))
+    if shipment is None:
+        direction = ShipmentDirection(message.key)
+        shipment = session.scalar(select(Shipment).where(Shipment.case_id == case.id, Shipment.direction == direction,
+                                                         Shipment.outbox_id.is_(None)).order_by(Shipment.id).limit(1))
+        if shipment is None:
+            shipment = _new_shipment(session, case, direction)
+        shipment.outbox_id = message.id
+        if shipment.booking_status == BookingStatus.PLANNED and not shipment.waybill_number:
+            shipment.provider = _provider_name_for(shipment)
+        elif shipment.waybill_number and shipment.booking_status == BookingStatus.PLANNED:
+            shipment.booking_status, shipment.booked_on = BookingStatus.BOOKED, now()  # the step came first
+    if shipment.booking_key is None:
+        shipment.booking_key = booking_key(shipment)
+    session.commit()
+    return shipment
+
+
+def booking_request(shipment: Shipment) -> BookingRequest:
+    case = shipment.case
+    sender = shipment.from_center
+    if shipment.direction == ShipmentDirection.RESULT:
+        receiver = Party(name=case.mail_recipient or case.applicant_name, contact=case.mail_recipient,
+                         phone=case.mail_phone or case.applicant_phone, address=case.mail_address,
+                         postcode=case.mail_postcode)
+    else:
+        to = shipment.to_center
+        receiver = Party(name=to.name, phone=to.phone, address=to.address, postcode=to.postcode)
+    return BookingRequest(
+        idempotency_key=shipment.booking_key or booking_key(shipment),
+        reference=case.number or f"#{case.id}",
+        sender=Party(name=sender.name, phone=sender.phone, address=sender.address, postcode=sender.postcode),
+        receiver=receiver,
+        description=PARCEL_DESCRIPTIONS.get(ShipmentDirection(shipment.direction), "跨域通办"),
+    )
+
+
+def _locked(session: Session, shipment_id: int) -> Shipment:
+    return session.get(Shipment, shipment_id, with_for_update=True, populate_existing=True)
+
+
+def book(session: Session, shipment: Shipment, provider: CourierProvider | None = None) -> Shipment:
+    """Books ``shipment`` with its courier, once. Raises :class:`CourierUnavailable` to be retried."""
+    if shipment.booking_status != BookingStatus.PLANNED or shipment.waybill_number:
+        return shipment  # booked (by the courier or at the terminal), refused, cancelled: nothing to do
+    provider = provider or get_provider(shipment.provider)
+    if not provider.books:
+        log.info("shipment %s of case %s: waiting for the clerk to enter the waybill (%s courier)",
+                 shipment.id, shipment.case_id, provider.name)
+        return shipment
+    shipment_id, retry = shipment.id, shipment.booking_attempts > 0
+    request = booking_request(shipment)
+    shipment.booking_attempts += 1
+    session.commit()  # the attempt is on record before the courier hears of it
+    try:
+        booking = provider.book(request, lookup_first=retry)
+    except CourierRejected as error:
+        shipment = _locked(session, shipment_id)
+        if shipment.booking_status == BookingStatus.PLANNED and not shipment.waybill_number:
+            shipment.booking_status, shipment.booking_error = BookingStatus.FAILED, str(error)[:2000]
+        session.commit()
+        log.warning("shipment %s: the courier refused the order %s: %s", shipment_id, request.idempotency_key, error)
+        return shipment
+    except CourierError as error:
+        shipment = _locked(session, shipment_id)
+        shipment.booking_error = f"{type(error).__name__}: {error}"[:2000]
+        session.commit()
+        raise
+    shipment = _locked(session, shipment_id)
+    if shipment.booking_status == BookingStatus.PLANNED and not shipment.waybill_number:
+        shipment.waybill_number, shipment.booking_status = booking.waybill_number, BookingStatus.BOOKED
+        shipment.booked_on, shipment.booking_error, shipment.booking_warning = now(), "", "none"
+        session.commit()
+        log.info("shipment %s of case %s booked with the %s courier: waybill %s (%s)", shipment_id,
+                 shipment.case_id, provider.name, booking.waybill_number,
+                 "new order" if booking.created else "existing order of the key")
+        return shipment
+    session.commit()
+    if shipment.waybill_number != booking.waybill_number:
+        # The clerk booked this parcel at the terminal while the courier was answering: one parcel only.
+        log.warning("shipment %s already has waybill %s: cancelling the courier's order %s", shipment_id,
+                    shipment.waybill_number, booking.waybill_number)
+        provider.cancel(booking.waybill_number)
     return shipment
 
 
 def book_shipment(session: Session, message: OutboxMessage) -> Shipment | None:
-    """The job of ``dispatch_shipment``: the shipment is on record; ``manual`` books nothing else."""
+    """The job of ``dispatch_shipment``: the shipment is put on record and booked once."""
     case = session.get(Case, message.case_id)
     if case is None:
         return None
-    shipment = planned_shipment(session, case, ShipmentDirection(message.key))
+    shipment = _claim(session, case, message)
+    if case.status not in OPEN_STATUSES:  # withdrawn meanwhile: nothing to pick up
+        return shipment
+    return book(session, shipment)
+
+
+def cancel_booking(session: Session, shipment: Shipment, provider: CourierProvider | None = None) -> Shipment:
+    """Cancels the courier's order of a parcel not sent yet (a withdrawn case)."""
+    if shipment.booking_status != BookingStatus.BOOKED or shipment.sent_on is not None:
+        return shipment
+    provider = provider or get_provider(shipment.provider)
+    if provider.books and shipment.waybill_number:
+        provider.cancel(shipment.waybill_number)
+    shipment.booking_status = BookingStatus.CANCELLED
     session.commit()
     return shipment
+
+
+# --- tracking: the track_shipments job -----------------------------------------------------------------
+
+
+@dataclass
+class TrackingRun:
+    polled: int = 0
+    new_events: int = 0
+    delivered: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.polled} shipment(s) polled, {self.new_events} new event(s), {len(self.delivered)} delivered, "
+                f"{len(self.failed)} failed, {self.skipped} skipped")
+
+
+def _open_for_tracking(at: datetime, min_interval: timedelta):
+    return (select(Shipment.id)
+            .join(Case, Case.id == Shipment.case_id)
+            .where(Shipment.booking_status == BookingStatus.BOOKED, Shipment.provider != "manual",
+                   Shipment.waybill_number != "", Shipment.received_on.is_(None),
+                   Shipment.tracking_status.not_in(FINAL_TRACKING),
+                   Case.status.not_in([s.value for s in FROZEN_STATUSES]),
+                   or_(Shipment.last_tracked_on.is_(None), Shipment.last_tracked_on <= at - min_interval)))
+
+
+def _claim_batch(session: Session, at: datetime, min_interval: timedelta, limit: int) -> list[int]:
+    """Takes up to ``limit`` due shipments by stamping them: a second run (two beats) skips them."""
+    stmt = (_open_for_tracking(at, min_interval)
+            .order_by(Shipment.last_tracked_on.is_(None).desc(), Shipment.last_tracked_on, Shipment.id).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Shipment, skip_locked=True)
+    ids = list(session.scalars(stmt))
+    if ids:
+        session.execute(update(Shipment).where(Shipment.id.in_(ids)).values(last_tracked_on=at)
+                        .execution_options(synchronize_session=False))
+    session.commit()
+    return ids
+
+
+def _insert_ignoring_duplicates(session: Session, shipment_id: int, event: TrackingEvent) -> int:
+    values = {"shipment_id": shipment_id, "at": event.at, "code": event.code, "description": event.description,
+              "location": event.location, "recorded_on": now()}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases: look before inserting
+        exists = session.scalar(select(CourierEvent.id).where(CourierEvent.shipment_id == shipment_id,
+                                                              CourierEvent.at == event.at,
+                                                              CourierEvent.code == event.code))
+        if exists:
+            return 0
+        session.add(CourierEvent(**values))
+        session.flush()
+        return 1
+    stmt = (insert(CourierEvent).values(**values)
+            .on_conflict_do_nothing(index_elements=["shipment_id", "at", "code"]).returning(CourierEvent.id))
+    return len(session.execute(stmt).all())  # a row back only when it was inserted (rowcount is -1 with psycopg)
+
+
+def record_events(session: Session, shipment: Shipment, events: list[TrackingEvent], at: datetime | None = None) -> int:
+    """Records the events not yet on record and what they say about the parcel; returns how many were new."""
+    new = sum(_insert_ignoring_duplicates(session, shipment.id, event) for event in events)
+    latest = max(events, key=lambda e: e.at) if events else None
+    if latest is not None:
+        status = TRACKING_OF_CODE.get(latest.code, TrackingStatus.IN_TRANSIT)
+        delivered = next((e for e in sorted(events, key=lambda e: e.at) if e.code == "delivered"), None)
+        if delivered is not None and status != TrackingStatus.RETURNED:
+            status = TrackingStatus.DELIVERED
+            shipment.courier_delivered_at = shipment.courier_delivered_at or delivered.at
+        shipment.tracking_status = status.value
+    shipment.last_tracked_on, shipment.tracking_error = at or now(), ""
+    session.commit()
+    return new
+
+
+def track_open_shipments(session: Session, *, at: datetime | None = None, batch: int | None = None,
+                         min_interval: timedelta | None = None,
+                         providers: dict[str, CourierProvider] | None = None) -> TrackingRun:
+    """Polls every booked parcel that is still on its way, in batches, and records new events once.
+
+    Safe to run twice at once: each batch is claimed by stamping ``last_tracked_on`` (rows locked
+    with SKIP LOCKED on PostgreSQL), and an event already on record is never inserted again. A parcel
+    the courier reports delivered is only recorded: the receiving window still confirms it."""
+    at = at or now()
+    batch = batch or int(_config("COURIER_TRACKING_BATCH", 100))
+    if min_interval is None:
+        min_interval = timedelta(seconds=float(_config("TRACKING_SECONDS", 300)) / 2)
+    providers = dict(providers or {})
+    run = TrackingRun()
+    while ids := _claim_batch(session, at, min_interval, batch):
+        for shipment_id in ids:
+            shipment = session.get(Shipment, shipment_id)
+            try:
+                provider = providers.get(shipment.provider) or providers.setdefault(
+                    shipment.provider, get_provider(shipment.provider))
+            except CourierNotConfigured as error:
+                run.skipped += 1
+                log.warning("tracking: shipment %s: %s", shipment_id, error)
+                continue
+            if not provider.tracks:
+                run.skipped += 1
+                continue
+            try:
+                events = provider.track(shipment.waybill_number)
+            except CourierError as error:
+                shipment.tracking_error = f"{type(error).__name__}: {error}"[:2000]
+                session.commit()
+                run.failed[shipment_id] = str(error)
+                log.warning("tracking: shipment %s (waybill %s) failed: %s", shipment_id, shipment.waybill_number, error)
+                continue
+            was = shipment.tracking_status
+            run.polled += 1
+            run.new_events += record_events(session, shipment, events, at)
+            if shipment.tracking_status == TrackingStatus.DELIVERED and was != TrackingStatus.DELIVERED:
+                run.delivered.append(shipment_id)
+                log.info("tracking: the courier delivered shipment %s (%s) of case %s; %s", shipment_id,
+                         shipment.direction, shipment.case_id,
+                         "the applicant has the result" if shipment.direction == ShipmentDirection.RESULT
+                         else "the receiving window confirms the parcel")
+    return run
+
+
+# --- the booking deadline ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueShipment:
+    """A parcel of materials one of our windows has not booked (no waybill) by its deadline."""
+
+    shipment: Shipment
+    due: date
+    days_late: int  # working days since the deadline
+
+    @property
+    def case(self) -> Case:
+        return self.shipment.case
+
+
+def _unbooked_materials(session: Session) -> list[Shipment]:
+    from app.models.org import ServiceCenter
+
+    return list(session.scalars(
+        select(Shipment).join(Case, Case.id == Shipment.case_id)
+        .join(ServiceCenter, ServiceCenter.id == Shipment.from_center_id)
+        .where(Shipment.direction == ShipmentDirection.MATERIALS,
+               Shipment.booking_status.in_([BookingStatus.PLANNED, BookingStatus.FAILED]),
+               Shipment.sent_on.is_(None), ServiceCenter.external.is_(False),
+               Case.status.in_([s.value for s in OPEN_STATUSES]), Case.accepted_on.is_not(None))
+        .order_by(Shipment.id)))
+
+
+def booking_due(calendar: Any, case: Case, days: int | None = None) -> date:
+    """The last day to book the parcel of materials: ``days`` working days after acceptance
+    (COURIER_BOOKING_DAYS, 1 — which is the case's ``dispatch_due``)."""
+    days = int(_config("COURIER_BOOKING_DAYS", DISPATCH_DAYS)) if days is None else days
+    if days == DISPATCH_DAYS and case.dispatch_due is not None:
+        return case.dispatch_due
+    return calendar.add_working_days(case.accepted_on, days).due
+
+
+def _levels(session: Session, today: date) -> list[tuple[Shipment, date, str, int]]:
+    from app.services.calendar import load_calendar
+
+    calendar = load_calendar(session)
+    rows = []
+    for shipment in _unbooked_materials(session):
+        due = booking_due(calendar, shipment.case)
+        if today > due:
+            rows.append((shipment, due, "red", calendar.working_days_between(due, today)))
+        elif today == due:
+            rows.append((shipment, due, "yellow", 0))
+    return rows
+
+
+def overdue_shipments(session: Session, today: date | None = None) -> list[OverdueShipment]:
+    """Parcels of materials not booked by their deadline (for reminders), the longest overdue first."""
+    today = today or date.today()
+    overdue = [OverdueShipment(s, due, late) for s, due, level, late in _levels(session, today) if level == "red"]
+    return sorted(overdue, key=lambda o: (o.due, o.shipment.id))
+
+
+def refresh_booking_warnings(session: Session, today: date | None = None) -> list[Shipment]:
+    """Sets each unbooked parcel's warning (yellow on its last day, red after) and clears the others'.
+    Returns the parcels that turned red in this run (each is logged once)."""
+    today = today or date.today()
+    levels = {s.id: (s, due, level) for s, due, level, _ in _levels(session, today)}
+    flagged = session.scalars(select(Shipment).where(Shipment.booking_warning != "none")).all()
+    for shipment in flagged:
+        if shipment.id not in levels:
+            shipment.booking_warning = "none"
+    newly_red = []
+    for shipment, due, level in levels.values():
+        if level == "red" and shipment.booking_warning != "red":
+            newly_red.append(shipment)
+            log.warning("shipment %s of case %s (%s → %s) is not booked: it was due on %s",
+                        shipment.id, shipment.case.label, shipment.from_center.name if shipment.from_center else "",
+                        shipment.to_center.name if shipment.to_center else "", due.isoformat())
+        shipment.booking_warning = level
+    session.commit()
+    return newly_red

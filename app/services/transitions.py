@@ -36,7 +36,7 @@ from app.services.case_numbers import draw_number
 from app.services.cases import add_event, case_sides, get_case, refresh_deadlines, sides_of
 from app.services.case_labels import STATUS_LABELS, TRANSITION_LABELS
 from app.services.ledger import sync_ledger
-from app.services.shipments import record_sent
+from app.services.shipments import booked_waybill, record_sent
 
 class TransitionCommand:
     def __init__(self, session: Session, user: StaffUser, case_id: Any, name: str, data: Mapping[str, Any] | None,
@@ -215,12 +215,30 @@ class TransitionCommand:
             problems.add("counterpart_number", _l("Enter the number the outside window gave the case."))
 
     def _guard_dispatch(self, problems: ProblemCollector) -> None:
-        if not self.values.get("waybill_number"):
+        booked = booked_waybill(self.case, ShipmentDirection.MATERIALS)
+        if not self.values.get("waybill_number") and not booked:
             problems.add("waybill_number", _l("Enter the waybill number printed by the courier."))
+        self._check_booked_waybill(problems, booked)
 
     def _guard_deliver(self, problems: ProblemCollector) -> None:
-        if self.case.delivery_method == DeliveryMethod.MAIL and not self.values.get("waybill_number"):
+        booked = booked_waybill(self.case, ShipmentDirection.RESULT)
+        if self.case.delivery_method == DeliveryMethod.MAIL and not self.values.get("waybill_number") and not booked:
             problems.add("waybill_number", _l("The result is mailed: enter the waybill number."))
+        self._check_booked_waybill(problems, booked)
+
+    def _check_booked_waybill(self, problems: ProblemCollector, booked: str) -> None:
+        """A parcel the courier booked keeps its waybill (the pickup is ordered under it)."""
+        typed = self.values.get("waybill_number")
+        if booked and typed and typed != booked:
+            problems.add("waybill_number", _l("The courier booked this parcel under waybill %(waybill)s: "
+                                              "leave the field empty or enter that number.", waybill=booked))
+
+    def _guard_archive(self, problems: ProblemCollector) -> None:
+        """Everything the archive needs, each missing item named (scans, notices, results, waybills)."""
+        from app.services.archive import archive_problems
+
+        for problem in archive_problems(self.session, self.case):
+            problems.add(problem.field, problem.message)
 
     # --- what each step does -----------------------------------------------------------------------
 
@@ -291,7 +309,11 @@ class TransitionCommand:
                         waybill=self.values["waybill_number"], sent_on=self.values["delivered_on"])
 
     def _do_archive(self) -> None:
+        """The case becomes read-only; its archive package is built by a job (app.services.archive)."""
+        from app.domain.workflow import Effect
+
         self.case.archived_on = self.today
+        outbox.queue(self.session, Effect("build_archive", "package"), self.case, transition="archive")
 
     def _do_withdraw(self) -> None:
         self.case.closed_reason = self.values["reason"]

@@ -353,6 +353,7 @@ class CaseWorkView(BaseView):
     class_permission_name = "Case"
     method_permission_name = {
         "queue": "read", "detail": "read", "step": "read", "scan": "read", "result_document": "read", "notice": "read",
+        "archive_package": "read", "verify_archive": "read",
         "materials": "write", "upload_scan": "write",
         # whoever may complete a case (its department, or the window recording an outside department)
         "upload_result": "complete",
@@ -556,6 +557,53 @@ class CaseWorkView(BaseView):
                                         kind_label=NOTICE_LABELS[kind], title=NOTICE_LABELS[kind]), 202
         return send_file(state.path, mimetype="application/pdf", as_attachment=False,
                          download_name=state.document.file_name)
+
+    # --- the archive package (归档包) ------------------------------------------------------------
+
+    @expose("/<int:case_id>/archive", methods=["GET"])
+    @has_access
+    def archive_package(self, case_id: int):
+        """The case's archive package (ZIP): for its windows and department, who see its full data."""
+        from app.services import archive
+
+        session, reach = _session(), current_reach()
+        try:
+            case, state = archive.package_for(session, reach, case_id)
+        except NotFound:
+            abort(404)
+        if not may_see_full_data(reach, case):
+            return _forbidden(self, _l("The archive package holds the applicant's full data: only the windows "
+                                       "and the department of the case download it."))
+        if state.pending:
+            flash(str(_l("The archive package is being prepared; try again in a moment.")), "info")
+            return self._to_detail(case_id, "archive")
+        if not state.path.is_file():
+            abort(404)
+        record_full_view(session, _user(), case, request.remote_addr or "", "web")
+        answer = send_file(state.path, mimetype="application/zip", as_attachment=True,
+                           download_name=state.document.file_name, max_age=0)
+        answer.headers["X-Content-SHA256"] = state.document.sha256
+        return answer
+
+    @expose("/<int:case_id>/archive/verify", methods=["GET"])
+    @has_access
+    def verify_archive(self, case_id: int):
+        """校验归档包: recomputes the package's checksums and compares them with those recorded."""
+        from app.services import archive
+
+        try:
+            check = archive.verify_case_archive(_session(), current_reach(), case_id)
+        except NotFound:
+            abort(404)
+        if check is None:
+            flash(str(_l("The archive package is being prepared; try again in a moment.")), "info")
+        elif check.valid:
+            flash(str(_l("The archive package is intact: its checksum and those of its %(files)s files match what "
+                         "was recorded.", files=check.files)), "success")
+        else:
+            flash(str(_l("The archive package does not match what was recorded:")), "danger")
+            _flash_problems([Problem(None, p) for p in check.problems])
+        return self._to_detail(case_id, "archive")
 
     @staticmethod
     def _send(path: Any, name: str, content_type: str):

@@ -1,16 +1,31 @@
 """工作登记台账 (附件3): each window's work ledger. Rows are written by the services as cases move; only
-备注 (remarks) is edited by hand, and the records rule refuses any other change."""
+备注 (remarks) is edited by hand, and the records rule refuses any other change.
+
+The list offers 导出XLSX / 导出PDF with the filters the screen shows: ``screen_filter`` reads the
+search form's filters from the address (``_flt_<n>_<column>``) into a ``LedgerFilter``, so the file
+holds exactly the rows of the screen. Small exports download at once; large ones become a background
+job under 我的导出 (app.views.exports)."""
 
 from __future__ import annotations
 
-from typing import Any
+import io
+import re
+from typing import Any, Mapping
+from urllib.parse import urlencode
 
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 
 from app.domain.privacy import mask_phone
+from app.errors import NotFound, ServiceError
 from app.models.case import LedgerEntry
-from app.views.base import AppModelView, ScopedInterface, current_reach
+from app.services import exports
+from app.services.ledger_export import LedgerFilter
+from app.views.base import VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach
+
+FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")
 
 LEDGER_LABELS = {
     "entry_date": _l("Date"),
@@ -29,9 +44,33 @@ LEDGER_COLUMNS = ["entry_date", "applicant_name", "applicant_phone", "handling_t
                   "matter_name", "handler_name", "remarks"]
 
 
+def filter_args(args: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The search form's filters of a ledger screen address, as (name, value) pairs in order."""
+    return [(key, value) for key in sorted(args) if FILTER_ARG.match(key) for value in args.getlist(key)]
+
+
+def screen_filter(search_filters: Mapping[str, list[Any]], args: Mapping[str, Any]) -> LedgerFilter:
+    """The ledger screen's filters (``_flt_<index>_<column>=value``; the index picks the column's
+    operator in the search form) as a ``LedgerFilter``. Filters the screen ignores are ignored here;
+    unreadable ones raise ValidationFailed with every problem."""
+    found = []
+    for key in sorted(args):
+        match = FILTER_ARG.match(key)
+        if not match:
+            continue
+        index, column = int(match.group(1)), match.group(2)
+        operators = search_filters.get(column) or []
+        if index >= len(operators):
+            continue  # the screen does not apply it either
+        found.append((column, operators[index].arg_name, args.getlist(key)))
+    return LedgerFilter.from_screen(found)
+
+
 class LedgerView(AppModelView):
     datamodel = ScopedInterface(LedgerEntry)
     class_permission_name = "Ledger"
+    method_permission_name = {**VIEW_PERMISSIONS, "export": "read"}
+    list_template = "ledger/list.html"
     # Rows are never typed in nor deleted: those routes do not exist.
     exclude_route_methods = {"add", "delete", "action_post", "action", "download"}
     list_title = _l("Work ledger")
@@ -72,3 +111,44 @@ class LedgerView(AppModelView):
             filters=filters, modelview_name=self.__class__.__name__, **kwargs,
         )
         return widgets
+
+    # --- exports -----------------------------------------------------------------------------------
+
+    def render_template(self, template: str, **kwargs: Any):
+        if template == self.list_template:
+            query = urlencode(filter_args(request.args))
+            suffix = f"?{query}" if query else ""
+            kwargs.setdefault("export_urls", {kind: url_for("LedgerView.export", kind=kind) + suffix
+                                              for kind in ("xlsx", "pdf")})
+            kwargs.setdefault("may_export", current_app.appbuilder.sm.has_access("can_read", "Export"))
+            kwargs.setdefault("export_limits", {"inline": exports.inline_limit(exports.ExportKind.XLSX),
+                                                "pdf_inline": exports.inline_limit(exports.ExportKind.PDF),
+                                                "pdf_max": exports.setting("EXPORT_PDF_MAX_ROWS")})
+        return super().render_template(template, **kwargs)
+
+    @expose("/export/<kind>", methods=["POST"])
+    @has_access
+    def export(self, kind: str):
+        """导出XLSX / 导出PDF with the screen's filters (in the address): the file, or a job under 我的导出."""
+        if kind not in ("xlsx", "pdf"):
+            abort(404)
+        query = urlencode(filter_args(request.args))
+        back = url_for("LedgerView.list") + (f"?{query}" if query else "")
+        if not current_app.appbuilder.sm.has_access("can_read", "Export"):
+            abort(403)
+        user = current_app.appbuilder.sm.current_user
+        try:
+            flt = screen_filter(self._filters.get_search_filters(), request.args)
+            result = exports.request_ledger_export(self.datamodel.session, user, kind, flt)
+        except NotFound:
+            abort(404)
+        except ServiceError as error:
+            for problem in error.problems:
+                flash(str(problem.message), "danger")
+            return redirect(back)
+        if isinstance(result, exports.ExportFile):
+            return send_file(io.BytesIO(result.data), mimetype=result.content_type, as_attachment=True,
+                             download_name=result.name, max_age=0)
+        flash(str(_l("%(rows)s rows: the export is being prepared in the background. Download it from My exports "
+                     "when it is ready.", rows=result.total_rows)), "info")
+        return redirect(url_for("ExportJobView.list"))

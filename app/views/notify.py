@@ -1,9 +1,218 @@
-"""Reminders (in-app), message templates, sent messages, reports."""
+"""Reminders (in-app), message templates, sent messages, reports.
+
+- 我的提醒 (``/reminders/``): each user's own reminders and escalations, mark read, mail preferences;
+  the navigation bar shows the unread count (``reminder_badge`` in templates/appbuilder/navbar_right.html).
+- 消息模板: administrators edit the texts (unknown placeholders refused, all listed at once).
+- 已发送消息: every SMS and mail with its delivery status (administrators, city supervisor).
+- 统计报表: the report history with XLSX and PDF downloads (administrators and the city supervisor
+  see all; a county administrator its own county's reports).
+"""
 
 from __future__ import annotations
 
-from flask_appbuilder import AppBuilder
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from app.domain.privacy import mask_phone
+from app.models.case import Notification
+from app.models.notify import MessageTemplate, Report
+from app.scope import OutOfScope, get_in_scope
+from app.services import notifications, reminders, storage
+from app.services.reports import XLSX_TYPE, file_name
+from app.views.base import VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach, yes_no
+
+STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
+                "delivery": _l("Delivery of the result")}
+LEVEL_LABELS = {"yellow": _l("Yellow: due within a working day"), "red": _l("Red: overdue")}
+KIND_LABELS = {"reminder": _l("Reminder"), "escalation": _l("Escalation")}
+MAIL_LABELS = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
+               "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
+CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}
+STATUS_LABELS = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed")}
+LANGUAGE_LABELS = {"zh": "中文", "en": "English"}
+REPORT_KINDS = {"weekly": _l("Weekly"), "monthly": _l("Monthly")}
+
+
+def _label(labels: dict, value: Any) -> str:
+    return str(labels.get(value, value or ""))
+
+
+def _event_label(value: str) -> str:
+    spec = next((s for (event, _), s in notifications.SPECS.items() if event == value), None)
+    return str(spec.label) if spec is not None else value
+
+
+# --- my reminders --------------------------------------------------------------------------------
+
+
+class ReminderView(BaseView):
+    """我的提醒: the signed-in user's own reminders; nobody sees another's."""
+
+    route_base = "/reminders"
+    class_permission_name = "Reminder"
+    method_permission_name = {"list": "read", "mark_read": "read", "preferences": "read"}
+    default_view = "list"
+
+    def _user_id(self) -> int:
+        user = g.user
+        if user is None or not getattr(user, "id", None):
+            abort(403)
+        return user.id
+
+    @expose("/")
+    @has_access
+    def list(self):
+        session = self.appbuilder.session
+        show = "all" if request.args.get("show") == "all" else "open"
+        try:
+            page = max(int(request.args.get("page", "0")), 0)
+        except ValueError:
+            page = 0
+        total, items = reminders.reminders_of(session, self._user_id(), show=show, page=page)
+        preference = reminders.preference_of(session, self._user_id())
+        return self.render_template(
+            "notify/reminders.html", items=items, total=total, page=page, page_size=50, show=show,
+            unread=reminders.unread_count(session, self._user_id()), preference=preference,
+            stage_label=lambda v: _label(STAGE_LABELS, v), level_label=lambda v: _label(LEVEL_LABELS, v),
+            kind_label=lambda v: _label(KIND_LABELS, v), mail_label=lambda v: _label(MAIL_LABELS, v),
+            languages=LANGUAGE_LABELS, mail_on=bool(current_app.config.get("MAIL_SERVER")),
+            title=_l("My reminders"))
+
+    @expose("/read", methods=["POST"])
+    @has_access
+    def mark_read(self):
+        ids = None if request.form.get("all") else request.form.getlist("id")
+        count = reminders.mark_read(self.appbuilder.session, self._user_id(), ids)
+        flash(str(_l("%(n)d reminder(s) marked as read.", n=count)), "success")
+        return redirect(url_for("ReminderView.list", show=request.form.get("show", "open")))
+
+    @expose("/preferences", methods=["POST"])
+    @has_access
+    def preferences(self):
+        reminders.save_preference(self.appbuilder.session, self._user_id(), request.form.get("language", "zh"),
+                                  request.form.get("mail_reminders") == "1")
+        flash(str(_l("Your message preferences were saved.")), "success")
+        return redirect(url_for("ReminderView.list"))
+
+
+def reminder_badge() -> int:
+    """Unread reminders of the signed-in user (0 for anyone who has none or may not read them)."""
+    sm = current_app.appbuilder.sm
+    user = sm.current_user
+    if user is None or not getattr(user, "is_authenticated", False) or not sm.has_access("can_read", "Reminder"):
+        return 0
+    return reminders.unread_count(current_app.appbuilder.session, user.id)
+
+
+# --- message templates ---------------------------------------------------------------------------
+
+
+class MessageTemplateView(AppModelView):
+    datamodel = ScopedInterface(MessageTemplate)
+    class_permission_name = "MessageTemplate"
+    # The messages are fixed by the code (one per event, channel and language): texts are edited only.
+    exclude_route_methods = {"add", "delete", "action_post", "action", "download"}
+    list_title = _l("Message templates")
+    show_title = edit_title = _l("Message template")
+    label_columns = {"event": _l("Message"), "channel": _l("Channel"), "language": _l("Language"),
+                     "subject": _l("Subject (mail)"), "body": _l("Text"), "active": _l("Active"),
+                     "changed_on": _l("Changed on")}
+    list_columns = ["event", "channel", "language", "subject", "active", "changed_on"]
+    show_columns = ["event", "channel", "language", "subject", "body", "active", "changed_on"]
+    edit_columns = ["subject", "body", "active"]
+    search_columns = ["event", "channel", "language", "active"]
+    base_order = ("event", "asc")
+    formatters_columns = {"event": _event_label, "channel": lambda v: _label(CHANNEL_LABELS, v),
+                          "language": lambda v: LANGUAGE_LABELS.get(v, v), "active": yes_no}
+    description_columns = {
+        "active": _l("An English text switched off falls back to the Chinese one; a Chinese text switched off "
+                     "turns the message off."),
+    }
+
+    def prefill_form(self, form: Any, pk: Any) -> None:
+        item = self.datamodel.get(pk, self._base_filters)
+        spec = notifications.SPECS.get((item.event, item.channel)) if item is not None else None
+        if spec is not None:
+            form.body.description = Markup(escape(_l("Placeholders of this message:")) + " ") + Markup("; ").join(
+                Markup("<code>{%s}</code> %s") % (name, str(meaning)) for name, meaning in spec.placeholders.items())
+
+
+# --- sent messages -------------------------------------------------------------------------------
+
+
+class NotificationView(AppModelView):
+    datamodel = ScopedInterface(Notification)
+    class_permission_name = "Notification"
+    exclude_route_methods = {"add", "edit", "delete", "action_post", "action", "download"}
+    list_title = _l("Sent messages")
+    show_title = _l("Message")
+    label_columns = {"created_on": _l("Written on"), "channel": _l("Channel"), "event": _l("Message"),
+                     "recipient": _l("Recipient"), "case": _l("Case"), "status": _l("Delivery status"),
+                     "attempts": _l("Attempts"), "sent_on": _l("Sent on"), "last_error": _l("Last error"),
+                     "provider": _l("Provider"), "subject": _l("Subject"), "body": _l("Text"),
+                     "language": _l("Language"), "next_attempt_on": _l("Next attempt"),
+                     "provider_ref": _l("Provider's message id")}
+    list_columns = ["created_on", "channel", "event", "recipient", "case", "status", "attempts", "sent_on"]
+    show_columns = ["created_on", "channel", "event", "language", "recipient", "case", "subject", "body", "provider",
+                    "status", "attempts", "last_error", "next_attempt_on", "sent_on", "provider_ref"]
+    search_columns = ["channel", "event", "status", "recipient", "created_on"]
+    base_order = ("created_on", "desc")
+    formatters_columns = {"channel": lambda v: _label(CHANNEL_LABELS, v), "event": _event_label,
+                          "status": lambda v: _label(STATUS_LABELS, v),
+                          "recipient": lambda v: v if "@" in (v or "") else mask_phone(v)}
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+class ReportView(AppModelView):
+    datamodel = ScopedInterface(Report)
+    class_permission_name = "Report"
+    route_base = "/reports"
+    method_permission_name = {**VIEW_PERMISSIONS, "file": "read"}
+    exclude_route_methods = {"add", "edit", "delete", "action_post", "action", "download"}
+    list_title = _l("Reports")
+    show_title = _l("Report")
+    label_columns = {"title": _l("Report"), "kind": _l("Kind"), "period_start": _l("Period start"),
+                     "period_end": _l("Period end"), "created_on": _l("Built on"), "region": _l("County"),
+                     "files": _l("Files"), "mailed_to": _l("Mailed to"), "xlsx_sha256": _l("XLSX checksum (SHA-256)"),
+                     "pdf_sha256": _l("PDF checksum (SHA-256)")}
+    list_columns = ["title", "kind", "period_start", "period_end", "created_on", "files"]
+    show_columns = ["title", "kind", "period_start", "period_end", "region", "created_on", "files", "mailed_to",
+                    "xlsx_sha256", "pdf_sha256"]
+    search_columns = ["kind", "period_start", "title"]
+    base_order = ("period_start", "desc")
+    formatters_columns = {"kind": lambda v: _label(REPORT_KINDS, v)}
+
+    @expose("/file/<int:pk>/<string:fmt>")
+    @has_access
+    def file(self, pk: int, fmt: str):
+        if fmt not in ("xlsx", "pdf"):
+            abort(404)
+        try:
+            report = get_in_scope(self.appbuilder.session, Report, pk, current_reach())
+        except OutOfScope:
+            abort(404)
+        key = report.xlsx_key if fmt == "xlsx" else report.pdf_key
+        return send_file(storage.path_of(key), mimetype=XLSX_TYPE if fmt == "xlsx" else "application/pdf",
+                         as_attachment=True, download_name=file_name(report, fmt))
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    """Adds this module's views and menu entries."""
+    """Adds this module's views and menu entries, and the unread count for the navigation bar."""
+    appbuilder.add_view(ReminderView, "My reminders", label=_l("My reminders"), icon="fa-bell", category="Cases",
+                        category_label=_l("Cases"))
+    category, category_label = "Messages", _l("Messages and reports")
+    appbuilder.add_view(ReportView, "Reports", label=_l("Reports"), icon="fa-bar-chart", category=category,
+                        category_label=category_label, category_icon="fa-envelope")
+    appbuilder.add_view(NotificationView, "Sent messages", label=_l("Sent messages"), icon="fa-paper-plane",
+                        category=category)
+    appbuilder.add_view(MessageTemplateView, "Message templates", label=_l("Message templates"),
+                        icon="fa-file-text", category=category)
+
+    # register_views runs inside the app context of the factory
+    current_app.context_processor(lambda: {"reminder_badge": reminder_badge})

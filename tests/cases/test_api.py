@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.demo import builders
 from app.domain.workflow import TRANSITIONS, Status, allowed_from
-from app.models.case import CaseAccessLog, LedgerEntry
+from app.models.case import Case, CaseAccessLog, LedgerEntry
 from app.services.case_labels import STATUS_LABELS
 from tests.conftest import api_token
 
@@ -124,8 +124,9 @@ def test_an_internal_case_runs_from_registration_to_archive_through_the_api(clie
     case = walk(clients, case, [
         ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),
         ("cx_window", "deliver", {}),
-        ("lz_window", "archive", {}),
     ])
+    builders.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
+    case = walk(clients, case, [("lz_window", "archive", {})])
     assert case["status"] == "archived" and case["steps"] == []
     assert case["result"]["decision"] == "approved" and case["result"]["documents"][0]["name"] == "社会保障卡制卡通知.pdf"
     assert case["corrections"][0]["supplied_on"] == str(date.today())
@@ -158,8 +159,9 @@ def test_an_outbound_case_is_recorded_by_our_window_through_the_api(clients, db)
     ])
     # the department is outside the system: our window records its steps, and may take them now
     assert {s["name"] for s in case["steps"]} >= {"request_correction", "complete"}
-    case = walk(clients, case, [("lz_window", "complete", {"result": "approved"}), ("lz_window", "deliver", {}),
-                                ("lz_window", "archive", {})])
+    case = walk(clients, case, [("lz_window", "complete", {"result": "approved"}), ("lz_window", "deliver", {})])
+    builders.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
+    case = walk(clients, case, [("lz_window", "archive", {})])
     assert db.scalars(select(LedgerEntry.role).where(LedgerEntry.case_id == case["id"])).all() == ["origin"]
 
 

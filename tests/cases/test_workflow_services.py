@@ -23,8 +23,8 @@ def test_internal_case_runs_from_registration_to_archive(db):
         ("cx_window", "forward", {}),
         ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),
         ("cx_window", "deliver", {}),
-        ("lz_window", "archive", {}),
     ])
+    case = builders.run_steps(db, builders.ready_to_archive(db, case), [("lz_window", "archive", {})])
     assert case.status == "archived"
     assert case.number.startswith(f"GYLZ-{date.today().year}-")
     assert [e.action for e in case.events] == ["register", "accept", "dispatch", "receive", "forward", "complete",
@@ -47,8 +47,8 @@ def test_outbound_case_to_a_window_outside_the_system_is_recorded_by_our_window(
         ("lz_window", "supplement", {}),
         ("lz_window", "complete", {"result": "approved"}),
         ("lz_window", "deliver", {}),
-        ("lz_window", "archive", {}),
     ])
+    case = builders.run_steps(db, builders.ready_to_archive(db, case), [("lz_window", "archive", {})])
     assert case.status == "archived" and case.department_id is None
     assert db.scalars(select(LedgerEntry.role).where(LedgerEntry.case_id == case.id)).all() == ["origin"]
 
@@ -64,8 +64,8 @@ def test_inbound_case_mailed_by_an_outside_window_is_registered_and_worked_at_ho
         ("cx_window", "forward", {}),
         ("cx_hrss", "complete", {"result": "denied", "result_note": "不符合申领条件"}),
         ("cx_window", "deliver", {}),
-        ("cx_window", "archive", {}),
     ])
+    case = builders.run_steps(db, builders.ready_to_archive(db, case), [("cx_window", "archive", {})])
     assert case.status == "archived" and case.number.startswith("GYCX-")
     assert db.scalars(select(LedgerEntry.role).where(LedgerEntry.case_id == case.id)).all() == ["home"]
 

@@ -105,7 +105,7 @@ def limited_app(app):
     return create_app({"AUTH_RATE_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": f"kytb-limit-{uuid.uuid4().hex}"})
 
 
-def test_web_login_is_rate_limited(limited_app, db):
+def test_web_login_is_rate_limited(limited_app):
     client = limited_app.test_client()
     codes = []
     for _ in range(5):
@@ -114,7 +114,7 @@ def test_web_login_is_rate_limited(limited_app, db):
     assert codes[:3] == [302, 302, 302] and codes[-1] == 429
 
 
-def test_api_login_is_rate_limited(limited_app, db):
+def test_api_login_is_rate_limited(limited_app):
     client = limited_app.test_client()
     codes = [client.post("/api/v1/security/login", json={"username": "nobody", "password": "x", "provider": "db"}).status_code
              for _ in range(5)]

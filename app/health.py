@@ -1,0 +1,28 @@
+"""``GET /health``: database, broker, outbox backlog and the oldest unpublished row, the last heartbeat
+of the workers. 200 when database and broker answer, 503 otherwise. No personal data, no login."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from app.services.system import health
+
+blueprint = Blueprint("health", __name__)
+
+
+def _broker() -> tuple[bool, str]:
+    from workers.celery_app import celery
+
+    try:
+        with celery.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+        return True, ""
+    except Exception as error:  # any failure to reach the broker is the answer itself
+        return False, type(error).__name__
+
+
+@blueprint.route("/health")
+def health_page():
+    ok, error = _broker()
+    report = health(current_app.appbuilder.session, ok, error)
+    return jsonify(report), 200 if report["ok"] else 503
