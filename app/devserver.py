@@ -25,6 +25,19 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _die_with_parent() -> None:
+    """Runs in each child before exec: its own process group (Ctrl-C reaches only the launcher, which
+    stops the children in order), and on Linux a SIGTERM when the launcher itself dies, so a killed
+    launcher never leaves a web server or worker behind."""
+    os.setsid()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def commands(port: int) -> dict[str, list[str]]:
     return {
         "web": [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
@@ -58,7 +71,7 @@ def main() -> int:
     setup = subprocess.run([str(BIN / "flask"), "setup"], cwd=ROOT, env=env)
     if setup.returncode != 0:
         return setup.returncode
-    procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env, preexec_fn=_die_with_parent)
              for name, cmd in commands(port).items()}
     print(banner(port, env["APP_ENV"] == "demo", env.get("DEMO_PASSWORD", "Demo#2026gy")), flush=True)
 

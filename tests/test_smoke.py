@@ -68,8 +68,12 @@ def running(own_database, tmp_path):
         proc.kill()
         pytest.fail(f"the web app did not answer:\n{(tmp_path / 'run.log').read_text()[-4000:]}")
     yield base, proc, env, tmp_path / "run.log"
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
+    if proc.poll() is None:  # the test failed before its Ctrl-C: stop as a user would, then for sure
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
     log.close()
 
 
