@@ -90,6 +90,34 @@ def postgresql_database_beside(url: str, prefix: str) -> Iterator[str]:
         server.dispose()
 
 
+def in_threads(app, fn, count: int, timeout: float = 120) -> list:
+    """Runs ``fn(session)`` in ``count`` threads released together (each with its own app context,
+    session and connection); returns each result or the exception it raised."""
+    import threading
+
+    from app.extensions import db
+
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def work(index: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[index] = fn(db.session)
+            except Exception as error:  # collected and asserted by the test
+                results[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results
+
+
 @pytest.fixture(scope="session")
 def app():
     from app.cli import setup

@@ -413,7 +413,7 @@ def chinese_calendar_years() -> range:
     """Years the installed chinese_calendar has data for.
 
     Derived from its data exactly as the package itself decides when to raise
-    NotImplementedError, so a package upgrade extends the range automatically.
+    an error for other years, so a package upgrade extends the range automatically.
     """
     known = chinese_calendar.holidays.keys()
     return range(min(known).year, max(known).year + 1)

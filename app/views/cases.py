@@ -493,20 +493,9 @@ class CaseWorkView(BaseView):
     @expose("/<int:case_id>/materials/<int:material_id>/scan", methods=["POST"])
     @has_access
     def upload_scan(self, case_id: int, material_id: int):
-        self._case_or_404(case_id)
-        upload = self._upload()
-        if upload is not None:
-            try:
-                material = case_files.attach_scan(_session(), _user(), case_id, material_id, *upload)
-            except NotFound:
-                abort(404)
-            except Forbidden as error:
-                return _forbidden(self, error)
-            except ServiceError as error:
-                _flash_problems(error.problems)
-            else:
-                flash(str(_l("Scan of %(name)s stored.", name=material.name)), "success")
-        return self._to_detail(case_id, "materials")
+        return self._store_upload(
+            case_id, "materials", lambda upload: case_files.attach_scan(_session(), _user(), case_id, material_id, *upload),
+            lambda material: _l("Scan of %(name)s stored.", name=material.name))
 
     @expose("/<int:case_id>/materials/<int:material_id>/scan", methods=["GET"])
     @has_access
@@ -520,11 +509,17 @@ class CaseWorkView(BaseView):
     @expose("/<int:case_id>/results", methods=["POST"])
     @has_access
     def upload_result(self, case_id: int):
+        return self._store_upload(
+            case_id, "result", lambda upload: case_files.add_result_document(_session(), _user(), case_id, *upload),
+            lambda document: _l("Result document %(name)s stored.", name=document.name))
+
+    def _store_upload(self, case_id: int, anchor: str, store: Any, stored_message: Any):
+        """One uploaded file through ``store`` (a service call); every refusal flashed, back to the case."""
         self._case_or_404(case_id)
         upload = self._upload()
         if upload is not None:
             try:
-                document = case_files.add_result_document(_session(), _user(), case_id, *upload)
+                record = store(upload)
             except NotFound:
                 abort(404)
             except Forbidden as error:
@@ -532,8 +527,8 @@ class CaseWorkView(BaseView):
             except ServiceError as error:
                 _flash_problems(error.problems)
             else:
-                flash(str(_l("Result document %(name)s stored.", name=document.name)), "success")
-        return self._to_detail(case_id, "result")
+                flash(str(stored_message(record)), "success")
+        return self._to_detail(case_id, anchor)
 
     @expose("/<int:case_id>/results/<int:document_id>", methods=["GET"])
     @has_access

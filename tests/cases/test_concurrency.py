@@ -12,7 +12,7 @@ import pytest
 
 from app.demo import builders
 from app.errors import Conflict
-from tests.conftest import postgresql_database_beside
+from tests.conftest import in_threads, postgresql_database_beside
 
 WORKERS = 8
 
@@ -39,31 +39,6 @@ def pg_app(app):
             db.engine.dispose()
 
 
-def _in_threads(app, fn, count: int) -> list:
-    """Runs ``fn(session)`` in ``count`` threads released together; returns results or exceptions."""
-    from app.extensions import db
-
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def work(index: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = fn(db.session)
-            except Exception as error:  # collected and asserted by the test
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_concurrent_accepts_get_unique_gap_free_numbers(pg_app):
     from app.extensions import db
     from app.models.case import Case
@@ -82,7 +57,7 @@ def test_concurrent_accepts_get_unique_gap_free_numbers(pg_app):
         return perform(session, builders.user(session, "lz_window"), case_id, "accept",
                        {"verified": [m.seq for m in case.materials]}).number
 
-    numbers = _in_threads(pg_app, accept, WORKERS)
+    numbers = in_threads(pg_app, accept, WORKERS)
     assert all(isinstance(n, str) for n in numbers), numbers
     sequences = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
     assert sequences == list(range(sequences[0], sequences[0] + WORKERS))
@@ -105,7 +80,7 @@ def test_two_people_taking_the_same_step_at_once_one_wins_the_other_gets_409(pg_
         return perform(session, builders.user(session, "lz_window"), case_id, "dispatch",
                        {"waybill_number": f"EMS{threading.get_ident()}"}).status
 
-    results = _in_threads(pg_app, dispatch, 2)
+    results = in_threads(pg_app, dispatch, 2)
     assert sorted(map(type, results), key=str) == sorted([str, Conflict], key=str), results
     with pg_app.app_context():
         events = db.session.query(CaseEvent).filter_by(case_id=case_id, action="dispatch").count()

@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import postgresql_database_beside
+from tests.conftest import in_threads, postgresql_database_beside
 from tests.notify.support import SmtpServer, accepted_case, configured
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,30 +58,6 @@ def pg_app(app, tmp_path_factory):
         _dispose(other)
 
 
-def _in_threads(app, fn, count: int) -> list:
-    from app.extensions import db
-
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def work(index: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = fn(db.session)
-            except Exception as error:  # collected and asserted by the test
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def _whole_job(session):
     from app.services import notifications, reminders
 
@@ -103,7 +78,7 @@ def test_beats_running_the_job_at_the_same_moment_remind_and_mail_once(pg_app):
                 with pg_app.app_context():
                     numbers.append(accepted_case(db.session, MON).number)
                     db.session.remove()
-                results = _in_threads(pg_app, _whole_job, THREADS)
+                results = in_threads(pg_app, _whole_job, THREADS)
                 assert not [r for r in results if isinstance(r, Exception)], results
                 assert sum(r[0].escalations for r in results) == 3  # written by one run, skipped by the others
                 assert sum(r[1] for r in results) == 4  # one digest per user
