@@ -58,7 +58,7 @@ def db_revision(message: str) -> None:
 
 @roles_cli.command("sync")
 def roles_sync() -> None:
-    from app.services.roles import sync_roles
+    from app.services.organisation.roles import sync_roles
 
     for role, count in sync_roles(current_app.appbuilder).items():
         click.echo(f"{role}: {count} permissions")
@@ -88,8 +88,8 @@ def setup(with_demo: bool) -> None:
     """Everything a fresh or upgraded installation needs before it serves requests."""
     from app.services.calendar import seed_from_chinese_calendar
     from app.services.demo import demo_loaded, load_demo
-    from app.services.notifications import seed_templates
-    from app.services.roles import sync_roles
+    from app.services.notifications.messages import seed_templates
+    from app.services.organisation.roles import sync_roles
 
     session = current_app.appbuilder.session
     command.upgrade(alembic_config(), "heads")

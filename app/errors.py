@@ -37,7 +37,12 @@ class ServiceError(Exception):
         return {"errors": [p.as_dict() for p in self.problems]}
 
 
-class ValidationFailed(ServiceError):
+class Refused(ServiceError):
+    """The request was understood and refused for reasons the user can act on (pages show the problems
+    and let the user try again; NotFound and Forbidden end the request)."""
+
+
+class ValidationFailed(Refused):
     """The request breaks one or more rules; all of them are listed (一次性告知)."""
 
     status = 422
@@ -55,7 +60,7 @@ class Forbidden(ServiceError):
     status = 403
 
 
-class Conflict(ServiceError):
+class Conflict(Refused):
     """The record changed state meanwhile, or the step is not allowed in its current state."""
 
     status = 409

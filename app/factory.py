@@ -60,7 +60,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # CSRF before FAB: FAB then exempts its API blueprints (JWT) and the forms stay protected.
     csrf.init_app(app)
 
-    _register_rules()
+    # Every save rule and job handler is declared by its use-case module: import them all now.
+    from app.services import load_use_cases
+
+    load_use_cases()
     with app.app_context():
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -86,12 +89,3 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         session.permanent = True
 
     return app
-
-
-def _register_rules() -> None:
-    """Importing the service modules registers their save rules with ``app.services.records``."""
-    import app.services.calendar  # noqa: F401
-    import app.services.catalog  # noqa: F401
-    import app.services.ledger  # noqa: F401
-    import app.services.org  # noqa: F401
-    import app.services.staff  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from app.services.system import health
+from app.platform.system import health
 
 blueprint = Blueprint("health", __name__)
 

@@ -91,7 +91,7 @@ def main() -> None:
     from app.extensions import db
     from app.factory import create_app
     from app.scope import reach_of
-    from app.services.ledger_export import HEADER, LedgerFilter, ledger_rows, write_ledger_xlsx
+    from app.services.exports.ledger import HEADER, LedgerFilter, ledger_rows, write_ledger_xlsx
 
     app = create_app()
     with app.app_context():

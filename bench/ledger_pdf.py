@@ -57,7 +57,7 @@ def main() -> None:
     from app.factory import create_app
     from app.scope import reach_of
     from app.documents.ledger_pdf import write_ledger_pdf as render
-    from app.services.ledger_export import (
+    from app.services.exports.ledger import (
         HEADER,
         TITLE,
         LedgerFilter,
@@ -109,7 +109,7 @@ def main() -> None:
         "because ReportLab measures the rest of a table again at every page break; rows are now measured and "
         "packed into pages first, one small table per page with its header row.",
         "",
-        "Limits (app.services.exports; app config or environment): up to 300 rows "
+        "Limits (app.services.exports.jobs; app config or environment): up to 300 rows "
         "(`EXPORT_PDF_INLINE_MAX_ROWS`) a PDF is made in the request (3–4 s); above, in the background with "
         "progress. A PDF holds at most 20,000 rows (`EXPORT_PDF_MAX_ROWS`: about four minutes, 800–1,700 "
         "pages depending on how far the texts wrap); larger ranges are refused with the advice to narrow the "

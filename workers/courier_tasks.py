@@ -1,5 +1,5 @@
 """Courier jobs: tracking open shipments and the booking deadline (booking runs through the outbox:
-``dispatch_shipment`` → ``app.services.shipments.book_shipment``)."""
+``book_parcel`` → ``app.services.courier.booking.book_parcel``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date
 
 from flask import current_app
 
-from app.services import shipments
+from app.services.courier import booking as shipments
+from app.services.courier import tracking
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ def track_shipments() -> dict:
     """Polls booked parcels still on their way and records new events once; then flags parcels of
     materials not booked by their deadline. Idempotent, and safe when two beats trigger it."""
     session = current_app.appbuilder.session
-    run = shipments.track_open_shipments(session)
+    run = tracking.track_open_shipments(session)
     log.info("courier tracking: %s", run)
     newly_red = shipments.refresh_booking_warnings(session, date.today())
     if newly_red:

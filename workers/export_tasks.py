@@ -1,6 +1,6 @@
 """Large exports of the work ledger, run in the background with progress; archive packages.
 
-Both are queued through the outbox (topics ``run_export`` and ``build_archive``), whose runner
+Both are queued through the outbox (topics ``build_export`` and ``build_archive_package``), whose runner
 (``kytb.run_outbox_message``) calls the same services as these tasks, so a Redis restart costs a delay,
 never a job. The tasks are the same work by name, for operators and retries:
 
@@ -15,7 +15,8 @@ import logging
 
 from flask import current_app
 
-from app.services import archive, exports
+from app.services.cases import archive
+from app.services.exports import jobs as exports
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,9 @@ from datetime import date
 
 from flask import current_app
 
-from app.services import notifications, reminders, reports
+from app.services.notifications import messages as notifications
+from app.services.notifications import reminders
+from app.services.notifications import reports
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)

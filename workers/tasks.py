@@ -9,7 +9,8 @@ from datetime import date
 from flask import current_app
 
 from app.services import calendar as calendar_service
-from app.services import outbox, system
+from app.platform import outbox
+from app.platform import system
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from app.domain.workflow import FieldKind
-from app.services.case_labels import STATUS_LABELS, TRANSITION_LABELS
+from app.labels import STATUS_LABELS, TRANSITION_LABELS
 
 
 class _Whole(fields.Nested):
@@ -220,7 +220,7 @@ class CaseEventSchema(Schema):
 
 
 class CaseInputSchema(Schema):
-    """What a clerk enters (documentation only: ``app.services.case_input`` checks every field)."""
+    """What a clerk enters (documentation only: ``app.services.cases.input`` checks every field)."""
 
     matter_id = fields.Integer(required=True)
     handling_type_id = fields.Integer(required=True)

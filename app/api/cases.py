@@ -28,22 +28,15 @@ from app.api.case_schemas import (
     CaseStepSchema,
 )
 from app.domain.privacy import mask_id_number, mask_phone
-from app.domain.workflow import TRANSITIONS, Status, transitions_for
+from app.domain.workflow import TRANSITIONS
 from app.errors import Forbidden, ServiceError
 from app.models.case import Case
 from app.scope import Reach
-from app.services import case_files, documents
-from app.services.case_labels import TRANSITION_LABELS
-from app.services.cases import (
-    case_sides,
-    get_case,
-    may_see_full_data,
-    record_full_view,
-    register_case,
-    sides_of,
-    update_draft,
-)
-from app.services.transitions import perform
+from app.services.cases import files as case_files
+from app.services.cases import notices as documents
+from app.services.cases.access import get_case, may_see_full_data, record_full_view
+from app.services.cases.registration import register_case, update_draft
+from app.services.cases.take_step import available_steps, take_step
 from app.views.base import (
     API_PERMISSIONS,
     AppModelRestApi,
@@ -203,11 +196,6 @@ class CaseApi(AppModelRestApi):
         except (TypeError, ValueError):
             raise BadRequestBody("version must be an integer") from None
 
-    def _steps(self, reach: Reach, case: Case) -> list[Any]:
-        sm = self.appbuilder.sm
-        possible = transitions_for(Status(case.status), sides_of(reach, case), case_sides(case))
-        return [t for t in possible if sm.has_access(t.permission, self.class_permission_name)]
-
     def _detail(self, case: Case, reach: Reach, full: bool) -> dict[str, Any]:
         data = self.show_model_schema.dump(case)
         if not full:
@@ -215,7 +203,7 @@ class CaseApi(AppModelRestApi):
                 if data.get(name):
                     data[name] = mask(data[name])
         data["full_data"] = full
-        data["steps"] = CaseStepSchema(many=True).dump(self._steps(reach, case))
+        data["steps"] = CaseStepSchema(many=True).dump(available_steps(case, self._user(), reach))
         return data
 
     def _case_answer(self, status: int, case: Case) -> Any:
@@ -430,19 +418,15 @@ class CaseApi(AppModelRestApi):
             422:
               $ref: '#/components/responses/CaseInvalid'
         """
-        transition = TRANSITIONS.get(name)
-        if transition is None:
+        if name not in TRANSITIONS:
             return self.response_404()
-        get_case(self._session, current_reach(), pk)  # out of scope: 404 before any 403
-        if not self.appbuilder.sm.has_access(transition.permission, self.class_permission_name):
-            raise Forbidden(_l("%(step)s is done by another window or by the department.",
-                               step=TRANSITION_LABELS[transition.name]))
         try:
             body = self._body()
             expected = self._expected_version(body)
         except BadRequestBody as error:
+            get_case(self._session, current_reach(), pk)  # out of scope: 404 before a 400
             return self.response_400(str(error))
-        case = perform(self._session, self._user(), pk, name, body, expected_version=expected)
+        case = take_step(self._session, self._user(), pk, name, body, expected_version=expected)
         return self._case_answer(200, case)
 
     @expose("/<int:pk>/events", methods=["GET"])
@@ -833,7 +817,7 @@ class CaseApi(AppModelRestApi):
             404:
               $ref: '#/components/responses/404'
         """
-        from app.services import archive
+        from app.services.cases import archive
 
         reach = current_reach()
         case, state = archive.package_for(self._session, reach, pk)
@@ -904,7 +888,7 @@ class CaseApi(AppModelRestApi):
             404:
               $ref: '#/components/responses/404'
         """
-        from app.services import archive
+        from app.services.cases import archive
 
         check = archive.verify_case_archive(self._session, current_reach(), pk)
         if check is None:

@@ -121,7 +121,7 @@ def case_data(session: Session, *, home: str = "cx_center", matter_code: str = "
 def make_case(session: Session, clerk: str = "lz_window", *, received_all: bool = True, today: Any = None,
               **overrides: Any):
     """A registered draft at ``clerk``'s window, every material of the guide handed in."""
-    from app.services.cases import register_case
+    from app.services.cases.registration import register_case
 
     case = register_case(session, user(session, clerk), case_data(session, **overrides), today=today)
     if received_all:
@@ -133,10 +133,10 @@ def make_case(session: Session, clerk: str = "lz_window", *, received_all: bool 
 
 def run_steps(session: Session, case: Any, steps: list[tuple[str, str, dict]], today: Any = None):
     """Performs (username, transition, data) steps in order; returns the case."""
-    from app.services.transitions import perform
+    from app.services.cases.take_step import take_step
 
     for username, name, fields in steps:
-        case = perform(session, user(session, username), case.id, name, fields, today=today)
+        case = take_step(session, user(session, username), case.id, name, fields, today=today)
     return case
 
 
@@ -149,7 +149,8 @@ def ready_to_archive(session: Session, case: Any) -> Any:
     material (by a clerk of the case), a result document (by the department, when it is in the
     system), and the pending notices rendered (their outbox jobs run). Returns the case."""
     from app.models.case import OutboxMessage
-    from app.services import case_files, outbox
+    from app.services.cases import files as case_files
+    from app.platform import outbox
 
     window = case.origin_center if not case.origin_center.external else case.home_center
     clerk = session.scalars(select(StaffUser).where(StaffUser.center_id == window.id)).first()

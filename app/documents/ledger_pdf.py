@@ -14,7 +14,7 @@ the whole document stays in memory. Here:
 * the batches are joined with pypdf and the page numbers stamped on once the count is known.
 
 Time grows linearly (about 10 ms a row on the reference machine: see docs/PERFORMANCE.md); very large
-ranges are better exported as XLSX, and callers cap the PDF (``app.services.exports``). Should a
+ranges are better exported as XLSX, and callers cap the PDF (``app.services.exports.jobs``). Should a
 measured page not fit after all, xhtml2pdf carries its last rows to a new page with the header row
 repeated (``repeat="1"``): the document stays right and the page numbers are counted afterwards.
 

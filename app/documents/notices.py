@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from app.documents.render import DEFAULT_AUTHOR, Metadata, qr_data_uri, render_pdf
+from app.domain.workflow import StepName
 
 COMPLAINT_PHONE = "12345"
 FORM_LABELS = {"original": "原件", "copy": "复印件", "scan": "扫描件"}
@@ -232,7 +233,7 @@ def acceptance_context(case) -> AcceptanceContext:
         window_name=window.name if window else "",
         application_count=1,
         accepted_on=case.accepted_on,
-        accepted_by=_event_actor(case, "accept") or _staff_name(case, case.accepted_by_fk),
+        accepted_by=_event_actor(case, StepName.ACCEPT) or _staff_name(case, case.accepted_by_fk),
         consult=_consult(case, guide),
         legal_limit_days=guide.get("legal_limit_days"),
         promised_limit_days=guide.get("promised_limit_days"),
@@ -285,7 +286,7 @@ def rejection_context(case) -> RejectionContext:
         window_name=case.origin_center.name if case.origin_center else "",
         reasons=tuple(line.strip() for line in (case.closed_reason or "").splitlines() if line.strip()),
         decided_on=case.decided_on,
-        handler=_event_actor(case, "reject"),
+        handler=_event_actor(case, StepName.REJECT),
         consult=_consult(case, guide),
         complaint_phone=guide.get("complaint_phone") or COMPLAINT_PHONE,
         home_name=home_name,

@@ -35,6 +35,22 @@ CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 FROZEN_STATUSES = frozenset({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN})
 
 
+class StepName(StrEnum):
+    """The names of the steps (the keys of ``TRANSITIONS``), so that code naming a step can be found."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    DISPATCH = "dispatch"
+    RECEIVE = "receive"
+    FORWARD = "forward"
+    REQUEST_CORRECTION = "request_correction"
+    SUPPLEMENT = "supplement"
+    COMPLETE = "complete"
+    DELIVER = "deliver"
+    ARCHIVE = "archive"
+    WITHDRAW = "withdraw"
+
+
 class Side(StrEnum):
     """Who acts in a step: the window where the applicant filed, the home window, the department."""
 
@@ -75,16 +91,28 @@ class Effect:
         return cls(topic, key.removesuffix("?mail"), key.endswith("?mail"))
 
 
+def N_(text: str) -> str:
+    """Marks a text for translation without translating it here (the domain imports no Flask-Babel);
+    ``app.labels`` translates it when it is shown."""
+    return text
+
+
 @dataclass(frozen=True)
 class Transition:
-    name: str
+    name: StepName
     sources: frozenset[Status]
     target: Status
     #: the sides that act; when a side is outside the system the window on our side records it
     actors: tuple[Side, ...]
+    #: what the step is called on buttons, in the history and in messages (English msgid)
+    label: str
+    #: the help shown above the step's form (English msgid)
+    help: str
     fields: tuple[FieldSpec, ...] = ()
     #: jobs queued through the outbox when the step commits ("topic:key", "?mail" if mail only)
     effects: tuple[str, ...] = ()
+    #: the windows whose ledger row (附件3) the step opens, for the window the user acts at
+    opens_ledger: frozenset[Side] = frozenset()
     #: shown with a warning colour and a confirmation in the views
     dangerous: bool = False
 
@@ -109,54 +137,85 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         Transition(
-            "accept", _sources(Status.DRAFT), Status.ACCEPTED, (Side.ORIGIN_WINDOW,),
+            StepName.ACCEPT, _sources(Status.DRAFT), Status.ACCEPTED, (Side.ORIGIN_WINDOW,),
+            label=N_("Accept (on behalf)"),
+            help=N_("Check the materials against the review points of the home department and tick each original "
+                    "you verified. Accepting gives the case its number and issues the acceptance notice."),
             fields=(FieldSpec("verified", FieldKind.BOOL_LIST), FieldSpec("accepted_on", FieldKind.DATE), NOTE),
-            effects=("render_notice:acceptance", "notify_applicant:accepted", "dispatch_shipment:materials"),
+            effects=("render_notice:acceptance", "notify_applicant:accepted", "book_parcel:materials"),
+            opens_ledger=frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW}),
         ),
         Transition(
-            "reject", _sources(Status.DRAFT), Status.REJECTED, (Side.ORIGIN_WINDOW,),
+            StepName.REJECT, _sources(Status.DRAFT), Status.REJECTED, (Side.ORIGIN_WINDOW,),
+            label=N_("Decline"),
+            help=N_("List every reason at once (one-time notice): the applicant receives them together in the "
+                    "notice of declining."),
             fields=(FieldSpec("reasons", FieldKind.ITEMS, required=True), NOTE),
             effects=("render_notice:rejection", "notify_applicant:rejected"), dangerous=True,
         ),
         Transition(
-            "dispatch", _sources(Status.ACCEPTED), Status.IN_TRANSIT, (Side.ORIGIN_WINDOW,),
+            StepName.DISPATCH, _sources(Status.ACCEPTED), Status.IN_TRANSIT, (Side.ORIGIN_WINDOW,),
+            label=N_("Dispatch materials"),
+            help=N_("The materials leave within one working day after acceptance; enter the waybill printed by "
+                    "the courier."),
             fields=(CARRIER, WAYBILL, FieldSpec("sent_on", FieldKind.DATE), NOTE),
         ),
         Transition(
-            "receive", _sources(Status.IN_TRANSIT), Status.RECEIVED, (Side.HOME_WINDOW,),
+            StepName.RECEIVE, _sources(Status.IN_TRANSIT), Status.RECEIVED, (Side.HOME_WINDOW,),
+            label=N_("Receive"),
+            help=N_("Confirm that the parcel with the materials has arrived."),
             fields=(FieldSpec("received_on", FieldKind.DATE), NOTE),
+            opens_ledger=frozenset({Side.HOME_WINDOW}),
         ),
         Transition(
-            "forward", _sources(Status.RECEIVED), Status.PROCESSING, (Side.HOME_WINDOW,),
+            StepName.FORWARD, _sources(Status.RECEIVED), Status.PROCESSING, (Side.HOME_WINDOW,),
+            label=N_("Forward to department"),
+            help=N_("Hand the case to the approving department."),
             fields=(NOTE,),
         ),
         Transition(
-            "request_correction", _sources(Status.PROCESSING), Status.CORRECTION, (Side.DEPARTMENT,),
+            StepName.REQUEST_CORRECTION, _sources(Status.PROCESSING), Status.CORRECTION, (Side.DEPARTMENT,),
+            label=N_("Request correction"),
+            help=N_("List every missing or faulty item with its reason at once; the clock pauses until the items "
+                    "are supplied."),
             fields=(FieldSpec("items", FieldKind.ITEMS, required=True), NOTE),
             effects=("render_notice:correction", "notify_applicant:correction"),
         ),
         Transition(
-            "supplement", _sources(Status.CORRECTION), Status.PROCESSING, (Side.ORIGIN_WINDOW,),
+            StepName.SUPPLEMENT, _sources(Status.CORRECTION), Status.PROCESSING, (Side.ORIGIN_WINDOW,),
+            label=N_("Supplement received"),
+            help=N_("The applicant supplied the items: the clock runs again. Enter the waybill if they are mailed "
+                    "on."),
             fields=(FieldSpec("supplied_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
-            effects=("dispatch_shipment:supplement",),
+            effects=("book_parcel:supplement",),
         ),
         Transition(
-            "complete", _sources(Status.PROCESSING), Status.COMPLETED, (Side.DEPARTMENT,),
+            StepName.COMPLETE, _sources(Status.PROCESSING), Status.COMPLETED, (Side.DEPARTMENT,),
+            label=N_("Complete"),
+            help=N_("Record the decision of the approving department."),
             fields=(FieldSpec("result", FieldKind.CHOICE, required=True, choices=("approved", "denied")),
                     FieldSpec("result_note", FieldKind.LONG_TEXT), NOTE),
-            effects=("notify_applicant:result_ready", "dispatch_shipment:result?mail"),
+            effects=("notify_applicant:result_ready", "book_parcel:result?mail"),
         ),
         Transition(
-            "deliver", _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            StepName.DELIVER, _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            label=N_("Deliver result"),
+            help=N_("The result reaches the applicant as chosen at registration: at the window, or by mail with a "
+                    "waybill."),
             fields=(FieldSpec("delivered_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
             effects=("notify_applicant:delivered",),
         ),
         Transition(
-            "archive", _sources(Status.DELIVERED), Status.ARCHIVED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            StepName.ARCHIVE, _sources(Status.DELIVERED), Status.ARCHIVED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            label=N_("Archive"),
+            help=N_("Archive the case: it becomes read-only."),
             fields=(NOTE,),
+            effects=("build_archive_package:package",),
         ),
         Transition(
-            "withdraw", OPEN_STATUSES, Status.WITHDRAWN, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            StepName.WITHDRAW, OPEN_STATUSES, Status.WITHDRAWN, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            label=N_("Withdraw"),
+            help=N_("The applicant withdraws the application: give the reason. This cannot be undone."),
             fields=(FieldSpec("reason", FieldKind.LONG_TEXT, required=True),),
             effects=("notify_applicant:withdrawn",), dangerous=True,
         ),

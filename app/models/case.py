@@ -276,7 +276,7 @@ class TrackingStatus(StrEnum):
 class Shipment(Model):
     """寄递: a parcel between windows (materials, supplement) or to the applicant (result).
 
-    The ``dispatch_shipment`` job puts it on record and books it with the courier once
+    The ``book_parcel`` job puts it on record and books it with the courier once
     (``booking_key`` is stored before the courier is called); the clerk's step fills in the waybill
     and the date; ``kytb.track_shipments`` records the courier's events (``CourierEvent``)."""
 
@@ -296,7 +296,7 @@ class Shipment(Model):
     received_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(255), nullable=False, default="")
 
-    #: the outbox row (dispatch_shipment) that put this parcel on record and books it
+    #: the outbox row (book_parcel) that put this parcel on record and books it
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
     #: manual / http: who books and tracks it
     provider: Mapped[str] = mapped_column(String(16), nullable=False, default="manual")

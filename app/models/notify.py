@@ -85,7 +85,7 @@ class StaffPreference(Model):
 class MessageTemplate(Model):
     """消息模板: the text of one message (event × channel × language), with {placeholders}.
 
-    Seeded from the defaults in ``app.services.notifications``; an administrator edits the subject, the
+    Seeded from the defaults in ``app.services.notifications.messages``; an administrator edits the subject, the
     body and whether it is active (an inactive English text falls back to Chinese; an inactive Chinese
     text switches the message off)."""
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
 from app.models.staff import StaffUser
-from app.services import accounts
+from app.services.organisation import accounts
 
 log = logging.getLogger(__name__)
 

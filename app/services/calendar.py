@@ -17,7 +17,7 @@ from app.errors import Problem, ValidationFailed
 from app.models.calendar import CalendarSource, WorkCalendarDay, WorkCalendarYear
 from app.models.base import now
 from app.scope import Reach
-from app.services.records import rule_for
+from app.platform.records import rule_for
 from app.errors import ProblemCollector
 
 log = logging.getLogger(__name__)

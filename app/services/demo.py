@@ -17,8 +17,8 @@ from app.models.org import BusinessLine, Department, Region, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import SYSTEM
 from app.services import calendar as calendar_service
-from app.services.catalog import publish_matter
-from app.services.org import set_region_path
+from app.services.catalog.matters import publish_matter
+from app.services.organisation.units import set_region_path
 
 log = logging.getLogger(__name__)
 

@@ -2,12 +2,13 @@
 
 ``ScopedInterface`` puts the scope rule of ``app.scope`` into the query layer of FAB, so every list,
 show, edit, delete, action (``action_post`` included), related list and REST call sees only rows in
-scope, and it routes every write through ``app.services.records`` so writes are checked as well.
+scope, and it routes every write through ``app.platform.records`` so writes are checked as well.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
@@ -20,9 +21,9 @@ from sqlalchemy import inspect
 from wtforms.fields.core import UnboundField
 from sqlalchemy.orm import selectinload
 
-from app.errors import NotFound, ServiceError
+from app.errors import Forbidden, NotFound, ServiceError
 from app.scope import Reach, criterion, is_in_scope, reach_of
-from app.services import records
+from app.platform import records
 
 # One permission pair per resource: "can_read" and "can_write" on e.g. "Center", shared by the
 # generated view and its REST API (the scheme Apache Superset uses).
@@ -287,6 +288,29 @@ class AppModelRestApi(ModelRestApi):
             return super().delete_headless(pk)
         except ServiceError as error:
             return self._service_error(error)
+
+
+def forbidden_page(view: Any, error: Any):
+    """The 403 page with the reason (a Forbidden's problems, or a message)."""
+    message = "; ".join(str(p.message) for p in error.problems) if isinstance(error, ServiceError) else error
+    return view.render_template("error.html", status=403, message=message or _l("You may not do this.")), 403
+
+
+def answers_service_errors(page: Callable[..., Any]) -> Callable[..., Any]:
+    """How every page of ours answers the services' refusals that end a request: NotFound (missing or
+    out of scope) is 404, Forbidden the 403 page with its reason. A page handles only what is its own
+    (``Refused``: the form again with every problem, or the problems flashed)."""
+
+    @functools.wraps(page)
+    def answer(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return page(self, *args, **kwargs)
+        except NotFound:
+            abort(404)
+        except Forbidden as error:
+            return forbidden_page(self, error)
+
+    return answer
 
 
 def blank_if_none(value: Any) -> Any:

@@ -13,7 +13,7 @@ from app.errors import ServiceError
 from app.models.calendar import WorkCalendarDay, WorkCalendarYear
 from app.services import calendar as calendar_service
 from app.views.base import BulkDeleteMixin, AppModelView, ScopedInterface, current_reach
-from app.views.labels import CALENDAR_SOURCES, label
+from app.labels import CALENDAR_SOURCES, label
 from app.web import forget_calendar_warning
 
 WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")]

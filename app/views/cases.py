@@ -34,39 +34,42 @@ from app.domain.workflow import (
     FieldSpec,
     Side,
     Status,
+    StepName,
     Transition,
-    transitions_for,
 )
-from app.errors import Conflict, Forbidden, NotFound, Problem, ServiceError, ValidationFailed
+from app.errors import Conflict, Problem, Refused, ValidationFailed
 from app.models.case import Case
 from app.models.catalog import HandlingType, Matter, MatterStatus
 from app.models.org import Department, ServiceCenter
-from app.services import case_files
-from app.services.cases import case_sides, get_case, may_see_full_data, record_full_view, register_case, sides_of, update_draft
-from app.services.queues import work_queue
-from app.services.case_labels import STATUS_LABELS, TRANSITION_LABELS
-from app.services import documents
-from app.services.transitions import perform, step_refusal
-from app.views.base import AppModelView, ScopedInterface, current_reach
-from app.views.labels import MATERIAL_FORMS, choices, label
+from app.services.cases import archive
+from app.services.cases import files as case_files
+from app.services.cases.access import get_case, may_see_full_data, record_full_view, sides_of
+from app.services.cases.registration import register_case, update_draft
+from app.services.cases.work_queue import work_queue
+from app.labels import (
+    APPLICANT_KINDS,
+    DELIVERY_LABELS,
+    EVENT_LABELS,
+    ID_TYPES,
+    MATERIAL_FORMS,
+    NOTICE_LABELS,
+    RESULT_LABELS,
+    SHIPMENT_DIRECTIONS,
+    STATUS_LABELS,
+    STEP_FIELD_LABELS,
+    STEP_HELP,
+    TRANSITION_LABELS,
+    WARNING_LABELS,
+    choices,
+    label,
+)
+from app.services.cases import notices as documents
+from app.services.cases.take_step import available_steps, step_refusal, take_step
+from app.views.base import AppModelView, ScopedInterface, answers_service_errors, current_reach, forbidden_page
 
 # --- how codes read to people ---------------------------------------------------------------------
 
-NOTICE_LABELS = {
-    "acceptance": _l("Acceptance notice"),
-    "correction": _l("Correction notice"),
-    "rejection": _l("Notice of decline"),
-}
-WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 WARNING_CLASSES = {"none": "label-success", "yellow": "label-warning", "red": "label-danger"}
-RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
-DELIVERY_LABELS = {"pickup": _l("Pick up at the window"), "mail": _l("By mail")}
-APPLICANT_KINDS = {"person": _l("Natural person"), "organisation": _l("Legal person or other organisation")}
-ID_TYPES = {"resident_id": _l("Resident ID card"), "uscc": _l("Unified social credit code"),
-            "other": _l("Other identity document")}
-SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _l("Supplemented materials"),
-                       "result": _l("Result to the applicant")}
-EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed")}
 
 CASE_LABELS = {
     "number": _l("Case number"),
@@ -86,37 +89,6 @@ CASE_LABELS = {
     "registered_on": _l("Registered on"),
     "accepted_on": _l("Accepted on"),
     "completed_on": _l("Completed on"),
-}
-
-#: labels of the fields that steps take (FieldSpec names of the transition table)
-STEP_FIELD_LABELS = {
-    "verified": _l("Originals verified"),
-    "accepted_on": _l("Accepted by the outside window on"),
-    "note": _l("Note"),
-    "reasons": _l("Reasons for declining"),
-    "carrier": _l("Courier"),
-    "waybill_number": _l("Waybill number"),
-    "sent_on": _l("Sent on"),
-    "received_on": _l("Received on"),
-    "items": _l("Items to correct"),
-    "supplied_on": _l("Supplied on"),
-    "result": _l("Result"),
-    "result_note": _l("Result note"),
-    "delivered_on": _l("Delivered on"),
-    "reason": _l("Reason"),
-}
-STEP_HELP = {
-    "accept": _l("Check the materials against the review points of the home department and tick each original you verified. Accepting gives the case its number and issues the acceptance notice."),
-    "reject": _l("List every reason at once (one-time notice): the applicant receives them together in the notice of declining."),
-    "dispatch": _l("The materials leave within one working day after acceptance; enter the waybill printed by the courier."),
-    "receive": _l("Confirm that the parcel with the materials has arrived."),
-    "forward": _l("Hand the case to the approving department."),
-    "request_correction": _l("List every missing or faulty item with its reason at once; the clock pauses until the items are supplied."),
-    "supplement": _l("The applicant supplied the items: the clock runs again. Enter the waybill if they are mailed on."),
-    "complete": _l("Record the decision of the approving department."),
-    "deliver": _l("The result reaches the applicant as chosen at registration: at the window, or by mail with a waybill."),
-    "archive": _l("Archive the case: it becomes read-only."),
-    "withdraw": _l("The applicant withdraws the application: give the reason. This cannot be undone."),
 }
 
 
@@ -153,11 +125,6 @@ def _user():
 
 def _may(permission: str) -> bool:
     return current_app.appbuilder.sm.has_access(permission, "Case")
-
-
-def steps_for(reach: Any, case: Case) -> list[Transition]:
-    """The steps this user can take on ``case`` now: the table's rule and the role's permission."""
-    return [t for t in transitions_for(Status(case.status), sides_of(reach, case), case_sides(case)) if _may(t.permission)]
 
 
 def event_details(event: Any) -> list[str]:
@@ -229,6 +196,7 @@ class CaseView(AppModelView):
 
     @expose("/show/<pk>")
     @has_access
+    @answers_service_errors
     def show(self, pk: Any):  # type: ignore[override]
         """The case page is our own (steps, files, history): the list's show link leads there."""
         try:
@@ -239,11 +207,6 @@ class CaseView(AppModelView):
 
 
 # --- the work queue, the case page, steps and files -----------------------------------------------
-
-
-def _forbidden(view: BaseView, error: Any):
-    message = "; ".join(str(p.message) for p in error.problems) if isinstance(error, ServiceError) else error
-    return view.render_template("error.html", status=403, message=message or _l("You may not do this.")), 403
 
 
 def _flash_problems(problems: Iterable[Problem], category: str = "danger") -> None:
@@ -360,11 +323,9 @@ class CaseWorkView(BaseView):
     }
     default_view = "queue"
 
-    def _case_or_404(self, case_id: int) -> Case:
-        try:
-            return get_case(_session(), current_reach(), case_id)
-        except NotFound:
-            abort(404)
+    @staticmethod
+    def _case_or_404(case_id: int) -> Case:
+        return get_case(_session(), current_reach(), case_id)
 
     def _to_detail(self, case_id: int, anchor: str = ""):
         return redirect(url_for("CaseWorkView.detail", case_id=case_id) + (f"#{anchor}" if anchor else ""))
@@ -373,21 +334,22 @@ class CaseWorkView(BaseView):
 
     @expose("/queue/")
     @has_access
+    @answers_service_errors
     def queue(self):
         reach = current_reach()
         items = []
         for item in work_queue(_session(), _user()):
-            steps = [t for t in item.steps if _may(t.permission)]
             # Withdrawing is possible in every open state, at the applicant's request: it alone does
             # not make a case wait for this user.
-            if any(t.name != "withdraw" for t in steps):
-                items.append({"case": item.case, "other_end": other_end(reach, item.case), "steps": steps})
+            if any(t.name != StepName.WITHDRAW for t in item.steps):
+                items.append({"case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps})
         me = _user()
         return self.render_template("cases/queue.html", items=items, me=me,
                                     title=_l("Work queue"), **_template_helpers())
 
     @expose("/<int:case_id>/")
     @has_access
+    @answers_service_errors
     def detail(self, case_id: int):
         session, reach, user = _session(), current_reach(), _user()
         case = self._case_or_404(case_id)
@@ -407,7 +369,7 @@ class CaseWorkView(BaseView):
             id_number=case.applicant_id_number if full else mask_id_number(case.applicant_id_number),
             phone=case.applicant_phone if full else mask_phone(case.applicant_phone),
             mail_phone=case.mail_phone if full else mask_phone(case.mail_phone),
-            full_data=full, steps=steps_for(reach, case), requirements=requirements,
+            full_data=full, steps=available_steps(case, user, reach), requirements=requirements,
             edit_materials=clerk_of_case and case.status == Status.DRAFT and _may("can_write"),
             upload_scans=clerk_of_case and not frozen and _may("can_write"),
             upload_results=records_result and not frozen and _may("can_complete")
@@ -419,29 +381,23 @@ class CaseWorkView(BaseView):
 
     @expose("/<int:case_id>/step/<name>", methods=["GET", "POST"])
     @has_access
+    @answers_service_errors
     def step(self, case_id: int, name: str):
         transition = TRANSITIONS.get(name)
         if transition is None:
             abort(404)
-        session, reach = _session(), current_reach()
         case = self._case_or_404(case_id)
-        if not _may(transition.permission):
-            return _forbidden(self, _l("Your role does not take the step %(step)s.", step=TRANSITION_LABELS[name]))
         if request.method == "GET":
-            refusal = step_refusal(reach, case, transition)
-            if isinstance(refusal, Forbidden):
-                return _forbidden(self, refusal)
-            if refusal is not None:
+            refusal = step_refusal(_user(), current_reach(), case, transition)
+            if isinstance(refusal, Conflict):
                 _flash_problems(refusal.problems, "warning")
                 return self._to_detail(case_id)
+            if refusal is not None:
+                raise refusal
             return self._render_step(case, transition, None, [])
         data = read_step_form(case, transition, request.form)
         try:
-            perform(session, _user(), case_id, name, data, expected_version=_version())
-        except NotFound:
-            abort(404)
-        except Forbidden as error:
-            return _forbidden(self, error)
+            take_step(_session(), _user(), case_id, name, data, expected_version=_version())
         except Conflict as error:
             _flash_problems(error.problems)
             return self._to_detail(case_id)
@@ -461,16 +417,13 @@ class CaseWorkView(BaseView):
 
     @expose("/<int:case_id>/materials", methods=["POST"])
     @has_access
+    @answers_service_errors
     def materials(self, case_id: int):
         self._case_or_404(case_id)
         rows = read_materials_form(request.form)
         try:
             update_draft(_session(), _user(), case_id, {"materials": rows}, expected_version=_version())
-        except NotFound:
-            abort(404)
-        except Forbidden as error:
-            return _forbidden(self, error)
-        except ServiceError as error:
+        except Refused as error:
             for problem in error.problems:
                 match = re.match(r"^materials\[(\d+)\]", problem.field or "")
                 message = (_l("Material %(seq)s: %(message)s", seq=match.group(1), message=problem.message)
@@ -492,6 +445,7 @@ class CaseWorkView(BaseView):
 
     @expose("/<int:case_id>/materials/<int:material_id>/scan", methods=["POST"])
     @has_access
+    @answers_service_errors
     def upload_scan(self, case_id: int, material_id: int):
         return self._store_upload(
             case_id, "materials", lambda upload: case_files.attach_scan(_session(), _user(), case_id, material_id, *upload),
@@ -499,15 +453,14 @@ class CaseWorkView(BaseView):
 
     @expose("/<int:case_id>/materials/<int:material_id>/scan", methods=["GET"])
     @has_access
+    @answers_service_errors
     def scan(self, case_id: int, material_id: int):
-        try:
-            path, name, content_type = case_files.scan_of(_session(), _user(), case_id, material_id)
-        except NotFound:
-            abort(404)
+        path, name, content_type = case_files.scan_of(_session(), _user(), case_id, material_id)
         return self._send(path, name, content_type)
 
     @expose("/<int:case_id>/results", methods=["POST"])
     @has_access
+    @answers_service_errors
     def upload_result(self, case_id: int):
         return self._store_upload(
             case_id, "result", lambda upload: case_files.add_result_document(_session(), _user(), case_id, *upload),
@@ -520,11 +473,7 @@ class CaseWorkView(BaseView):
         if upload is not None:
             try:
                 record = store(upload)
-            except NotFound:
-                abort(404)
-            except Forbidden as error:
-                return _forbidden(self, error)
-            except ServiceError as error:
+            except Refused as error:
                 _flash_problems(error.problems)
             else:
                 flash(str(stored_message(record)), "success")
@@ -532,21 +481,17 @@ class CaseWorkView(BaseView):
 
     @expose("/<int:case_id>/results/<int:document_id>", methods=["GET"])
     @has_access
+    @answers_service_errors
     def result_document(self, case_id: int, document_id: int):
-        try:
-            path, name, content_type = case_files.result_document_of(_session(), _user(), case_id, document_id)
-        except NotFound:
-            abort(404)
+        path, name, content_type = case_files.result_document_of(_session(), _user(), case_id, document_id)
         return self._send(path, name, content_type)
 
     @expose("/<int:case_id>/notice/<kind>", methods=["GET"])
     @has_access
+    @answers_service_errors
     def notice(self, case_id: int, kind: str):
         """Opens a notice for printing; while its job still renders it, a page that says so and reloads."""
-        try:
-            state = documents.notice_for(_session(), current_reach(), case_id, kind, request.args.get("round"))
-        except NotFound:
-            abort(404)
+        state = documents.notice_for(_session(), current_reach(), case_id, kind, request.args.get("round"))
         if state.pending:
             return self.render_template("cases/notice_pending.html", case=self._case_or_404(case_id),
                                         kind_label=NOTICE_LABELS[kind], title=NOTICE_LABELS[kind]), 202
@@ -557,17 +502,13 @@ class CaseWorkView(BaseView):
 
     @expose("/<int:case_id>/archive", methods=["GET"])
     @has_access
+    @answers_service_errors
     def archive_package(self, case_id: int):
         """The case's archive package (ZIP): for its windows and department, who see its full data."""
-        from app.services import archive
-
         session, reach = _session(), current_reach()
-        try:
-            case, state = archive.package_for(session, reach, case_id)
-        except NotFound:
-            abort(404)
+        case, state = archive.package_for(session, reach, case_id)
         if not may_see_full_data(reach, case):
-            return _forbidden(self, _l("The archive package holds the applicant's full data: only the windows "
+            return forbidden_page(self, _l("The archive package holds the applicant's full data: only the windows "
                                        "and the department of the case download it."))
         if state.pending:
             flash(str(_l("The archive package is being prepared; try again in a moment.")), "info")
@@ -582,14 +523,10 @@ class CaseWorkView(BaseView):
 
     @expose("/<int:case_id>/archive/verify", methods=["GET"])
     @has_access
+    @answers_service_errors
     def verify_archive(self, case_id: int):
         """校验归档包: recomputes the package's checksums and compares them with those recorded."""
-        from app.services import archive
-
-        try:
-            check = archive.verify_case_archive(_session(), current_reach(), case_id)
-        except NotFound:
-            abort(404)
+        check = archive.verify_case_archive(_session(), current_reach(), case_id)
         if check is None:
             flash(str(_l("The archive package is being prepared; try again in a moment.")), "info")
         elif check.valid:
@@ -687,6 +624,7 @@ class CaseRegisterView(BaseView):
 
     @expose("/register", methods=["GET", "POST"])
     @has_access
+    @answers_service_errors
     def register(self):
         clerk = _user()
         if request.method == "GET":
@@ -699,9 +637,7 @@ class CaseRegisterView(BaseView):
         data["department_id"] = data.get("department_id") or None
         try:
             case = register_case(_session(), clerk, data)
-        except Forbidden as error:
-            return _forbidden(self, error)
-        except ServiceError as error:
+        except Refused as error:
             for problem in error.problems:
                 if problem.field and problem.field in form:
                     form[problem.field].errors = list(form[problem.field].errors) + [str(problem.message)]

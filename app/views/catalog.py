@@ -16,9 +16,10 @@ from wtforms.validators import DataRequired
 
 from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
 from app.models.org import Region, RegionLevel
-from app.services import catalog, storage
+from app.services.catalog import matters as catalog
+from app.adapters import storage
 from app.views.base import BulkDeleteMixin, VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach, yes_no
-from app.views.labels import MATERIAL_FORMS, MATTER_STATUSES, choices, label
+from app.labels import MATERIAL_FORMS, MATTER_STATUSES, choices, label
 
 CATALOG_LABELS = {
     "code": _l("Code"),

@@ -9,7 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
 from app.errors import ServiceError
-from app.services import catalog_transfer
+from app.services.catalog import transfer as catalog_transfer
 from app.views.base import current_reach
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,6 +1,6 @@
 """寄递跟踪: the shipments in the user's scope with their booking and the courier's tracking events.
 
-Read-only: parcels are put on record and booked by the ``dispatch_shipment`` job, filled in by the
+Read-only: parcels are put on record and booked by the ``book_parcel`` job, filled in by the
 clerk's steps on the case page, and tracked by ``kytb.track_shipments``. A shipment's scope is its
 case's (``Shipment.__scope__``), so a shipment outside it answers 404 like a missing one.
 """
@@ -18,16 +18,8 @@ from wtforms import SelectField
 
 from app.models.case import Shipment
 from app.views.base import AppModelView, ScopedInterface
-from app.views.labels import choices, label
+from app.labels import BOOKING_STATUSES, BOOKING_WARNINGS, COURIER_PROVIDERS, SHIPMENT_DIRECTIONS, TRACKING_STATUSES, choices, label
 
-SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _l("Supplemented materials"),
-                       "result": _l("Result to the applicant")}
-BOOKING_STATUSES = {"planned": _l("Not booked yet"), "booked": _l("Booked"), "failed": _l("Booking refused"),
-                    "cancelled": _l("Cancelled")}
-TRACKING_STATUSES = {"": _l("No tracking yet"), "in_transit": _l("On its way"), "delivered": _l("Delivered by the courier"),
-                     "exception": _l("Held by the courier"), "returned": _l("Returned to the sender")}
-PROVIDERS = {"manual": _l("Waybill typed by the clerk"), "http": _l("Courier API")}
-BOOKING_WARNINGS = {"none": _l("On time"), "yellow": _l("Book today"), "red": _l("Not booked in time")}
 _BOOKING_CLASSES = {"planned": "label-default", "booked": "label-success", "failed": "label-danger",
                     "cancelled": "label-default"}
 _WARNING_CLASSES = {"yellow": "label-warning", "red": "label-danger"}
@@ -132,7 +124,7 @@ class ShipmentView(AppModelView):
     formatters_columns = {
         "case": case_link,
         "direction": lambda v: label(SHIPMENT_DIRECTIONS, v),
-        "provider": lambda v: label(PROVIDERS, v),
+        "provider": lambda v: label(COURIER_PROVIDERS, v),
         "booking_status": booking_badge,
         "booking_warning": warning_badge,
         "tracking_status": lambda v: label(TRACKING_STATUSES, v or ""),

@@ -15,21 +15,14 @@ from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
 from app.errors import NotFound
+from app.labels import EXPORT_STATUSES, EXPORT_SUBJECTS
 from app.models.exports import ExportJob, ExportStatus
-from app.services import exports
+from app.services.exports import jobs as exports
 
-STATUS_LABELS = {
-    ExportStatus.QUEUED: _l("Queued"),
-    ExportStatus.RUNNING: _l("Running"),
-    ExportStatus.DONE: _l("Ready"),
-    ExportStatus.FAILED: _l("Failed"),
-    ExportStatus.EXPIRED: _l("Expired"),
-}
 STATUS_CLASSES = {
     ExportStatus.QUEUED: "label-default", ExportStatus.RUNNING: "label-info", ExportStatus.DONE: "label-success",
     ExportStatus.FAILED: "label-danger", ExportStatus.EXPIRED: "label-default",
 }
-SUBJECT_LABELS = {"ledger": _l("Work ledger")}
 
 
 def _session():
@@ -51,7 +44,7 @@ def human_size(size: int | None) -> str:
 def job_state(job: ExportJob) -> dict[str, Any]:
     """What the page shows of a job, and what its polling reads."""
     return {
-        "id": job.id, "status": job.status, "status_label": str(STATUS_LABELS.get(job.status, job.status)),
+        "id": job.id, "status": job.status, "status_label": str(EXPORT_STATUSES.get(job.status, job.status)),
         "percent": job.percent, "progress_rows": job.progress_rows, "total_rows": job.total_rows,
         "active": job.active,
         "download_url": url_for("ExportJobView.download", job_id=job.id) if job.status == ExportStatus.DONE else None,
@@ -72,7 +65,7 @@ class ExportJobView(BaseView):
         jobs = exports.jobs_of(_session(), _user())
         return self.render_template(
             "exports/list.html", jobs=jobs, title=_l("My exports"), states={j.id: job_state(j) for j in jobs},
-            status_labels=STATUS_LABELS, status_classes=STATUS_CLASSES, subject_labels=SUBJECT_LABELS,
+            status_labels=EXPORT_STATUSES, status_classes=STATUS_CLASSES, subject_labels=EXPORT_SUBJECTS,
             human_size=human_size, retention_days=exports.setting("EXPORT_RETENTION_DAYS"),
             any_active=any(j.active for j in jobs),
         )

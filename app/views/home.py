@@ -14,7 +14,7 @@ from app.models.staff import StaffUser
 from app.scope import criterion
 from app.views.base import current_reach
 from app.views.cases import WARNING_LABELS, open_case_counts
-from app.views.labels import ROLE_LABELS
+from app.labels import ROLE_LABELS
 
 # (model, permission resource, list endpoint, label, icon, extra criterion)
 TILES = [

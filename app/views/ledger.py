@@ -21,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 from app.domain.privacy import mask_phone
 from app.errors import NotFound, ServiceError
 from app.models.case import LedgerEntry
-from app.services import exports
-from app.services.ledger_export import LedgerFilter
+from app.services.exports import jobs as exports
+from app.services.exports.ledger import LedgerFilter
 from app.views.base import VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach
 
 FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")

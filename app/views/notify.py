@@ -18,23 +18,15 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.domain.privacy import mask_phone
+from app.labels import CHANNEL_LABELS, LANGUAGE_LABELS, LEVEL_LABELS, MAIL_STATUSES, MESSAGE_STATUSES, REMINDER_KINDS, REPORT_KINDS, STAGE_LABELS
 from app.models.case import Notification
 from app.models.notify import MessageTemplate, Report
 from app.scope import OutOfScope, get_in_scope
-from app.services import notifications, reminders, storage
-from app.services.reports import XLSX_TYPE, file_name
+from app.services.notifications import messages as notifications
+from app.services.notifications import reminders
+from app.adapters import storage
+from app.services.notifications.reports import XLSX_TYPE, file_name
 from app.views.base import VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach, yes_no
-
-STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
-                "delivery": _l("Delivery of the result")}
-LEVEL_LABELS = {"yellow": _l("Yellow: due within a working day"), "red": _l("Red: overdue")}
-KIND_LABELS = {"reminder": _l("Reminder"), "escalation": _l("Escalation")}
-MAIL_LABELS = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
-               "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
-CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}
-STATUS_LABELS = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed")}
-LANGUAGE_LABELS = {"zh": "中文", "en": "English"}
-REPORT_KINDS = {"weekly": _l("Weekly"), "monthly": _l("Monthly")}
 
 
 def _label(labels: dict, value: Any) -> str:
@@ -78,7 +70,7 @@ class ReminderView(BaseView):
             "notify/reminders.html", items=items, total=total, page=page, page_size=50, show=show,
             unread=reminders.unread_count(session, self._user_id()), preference=preference,
             stage_label=lambda v: _label(STAGE_LABELS, v), level_label=lambda v: _label(LEVEL_LABELS, v),
-            kind_label=lambda v: _label(KIND_LABELS, v), mail_label=lambda v: _label(MAIL_LABELS, v),
+            kind_label=lambda v: _label(REMINDER_KINDS, v), mail_label=lambda v: _label(MAIL_STATUSES, v),
             languages=LANGUAGE_LABELS, mail_on=bool(current_app.config.get("MAIL_SERVER")),
             title=_l("My reminders"))
 
@@ -162,7 +154,7 @@ class NotificationView(AppModelView):
     search_columns = ["channel", "event", "status", "recipient", "created_on"]
     base_order = ("created_on", "desc")
     formatters_columns = {"channel": lambda v: _label(CHANNEL_LABELS, v), "event": _event_label,
-                          "status": lambda v: _label(STATUS_LABELS, v),
+                          "status": lambda v: _label(MESSAGE_STATUSES, v),
                           "recipient": lambda v: v if "@" in (v or "") else mask_phone(v)}
 
 

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired
 
 from app.models.org import BusinessLine, Department, Region, RegionLevel, ServiceCenter
 from app.views.base import BulkDeleteMixin, AppModelView, ScopedInterface
-from app.views.labels import CENTER_KINDS, REGION_LEVELS, choices, label
+from app.labels import CENTER_KINDS, REGION_LEVELS, choices, label
 
 
 def _select(title, table, description: str = "") -> SelectField:

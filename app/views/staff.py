@@ -15,9 +15,9 @@ from app.domain.roles import COUNTY_ASSIGNABLE_ROLES
 from app.models.org import Department, Region, RegionLevel, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import OutOfScope, criterion, get_in_scope
-from app.services import accounts
+from app.services.organisation import accounts
 from app.views.base import VIEW_PERMISSIONS, BulkDeleteMixin, ScopedCrudMixin, current_reach
-from app.views.labels import role_names
+from app.labels import role_names
 
 
 def assignable_role_names() -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.demo import builders
 from app.domain.workflow import TRANSITIONS, Status, allowed_from
 from app.models.case import Case, CaseAccessLog, LedgerEntry
-from app.services.case_labels import STATUS_LABELS
+from app.labels import STATUS_LABELS
 from tests.conftest import api_token
 
 URL = "/api/v1/case/"

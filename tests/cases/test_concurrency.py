@@ -42,7 +42,7 @@ def pg_app(app):
 def test_concurrent_accepts_get_unique_gap_free_numbers(pg_app):
     from app.extensions import db
     from app.models.case import Case
-    from app.services.transitions import perform
+    from app.services.cases.take_step import take_step
 
     with pg_app.app_context():
         case_ids = [builders.make_case(db.session).id for _ in range(WORKERS)]
@@ -54,7 +54,7 @@ def test_concurrent_accepts_get_unique_gap_free_numbers(pg_app):
         with lock:
             case_id = next(pending)
         case = session.get(Case, case_id)
-        return perform(session, builders.user(session, "lz_window"), case_id, "accept",
+        return take_step(session, builders.user(session, "lz_window"), case_id, "accept",
                        {"verified": [m.seq for m in case.materials]}).number
 
     numbers = in_threads(pg_app, accept, WORKERS)
@@ -67,17 +67,17 @@ def test_concurrent_accepts_get_unique_gap_free_numbers(pg_app):
 def test_two_people_taking_the_same_step_at_once_one_wins_the_other_gets_409(pg_app):
     from app.extensions import db
     from app.models.case import Case, CaseEvent
-    from app.services.transitions import perform
+    from app.services.cases.take_step import take_step
 
     with pg_app.app_context():
         case = builders.make_case(db.session)
-        case = perform(db.session, builders.user(db.session, "lz_window"), case.id, "accept",
+        case = take_step(db.session, builders.user(db.session, "lz_window"), case.id, "accept",
                        builders.verify_all(case))
         case_id = case.id
         db.session.remove()
 
     def dispatch(session):
-        return perform(session, builders.user(session, "lz_window"), case_id, "dispatch",
+        return take_step(session, builders.user(session, "lz_window"), case_id, "dispatch",
                        {"waybill_number": f"EMS{threading.get_ident()}"}).status
 
     results = in_threads(pg_app, dispatch, 2)

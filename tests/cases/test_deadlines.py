@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 from app.demo import builders
-from app.services.cases import refresh_deadlines
-from app.services.transitions import perform
+from app.services.cases.deadlines import refresh_deadlines
+from app.services.cases.take_step import take_step
 
 
 def accepted_case(db, on: date, matter_code: str = "KYTB-HRSS-001"):
     case = builders.make_case(db, matter_code=matter_code, applied_on=on.isoformat(), today=on)
-    return perform(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case), today=on)
+    return take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case), today=on)
 
 
 def test_accepted_on_the_friday_before_spring_festival(db):
@@ -51,16 +51,16 @@ def test_two_corrections_pause_the_processing_clock(db):
     case = builders.run_steps(db, case, [
         (clerk, "dispatch", {"waybill_number": "EMS1"}), ("cx_window", "receive", {}), ("cx_window", "forward", {}),
     ], today=monday)
-    case = perform(db, builders.user(db, officer), case.id, "request_correction",
+    case = take_step(db, builders.user(db, officer), case.id, "request_correction",
                    {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}, today=date(2026, 3, 4))
     assert case.warning_level == "none"  # paused
-    case = perform(db, builders.user(db, clerk), case.id, "supplement", {}, today=date(2026, 3, 9))
+    case = take_step(db, builders.user(db, clerk), case.id, "supplement", {}, today=date(2026, 3, 9))
     assert case.paused_days == 3  # Thu 5, Fri 6, Mon 9 March
     assert case.process_due == date(2026, 3, 19)
-    case = perform(db, builders.user(db, officer), case.id, "request_correction",
+    case = take_step(db, builders.user(db, officer), case.id, "request_correction",
                    {"items": [{"name": "申领登记表", "reason": "缺少签字"}, {"name": "照片", "reason": "非白底"}]},
                    today=date(2026, 3, 11))
-    case = perform(db, builders.user(db, clerk), case.id, "supplement", {}, today=date(2026, 3, 12))
+    case = take_step(db, builders.user(db, clerk), case.id, "supplement", {}, today=date(2026, 3, 12))
     assert case.paused_days == 4 and case.process_due == date(2026, 3, 20)
     assert [len(c.items) for c in case.corrections] == [1, 2]
 

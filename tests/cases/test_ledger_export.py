@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from app.demo import builders
 from app.scope import reach_of
-from app.services.ledger_export import HEADER, TITLE, LedgerFilter, ledger_xlsx_bytes
+from app.services.exports.ledger import HEADER, TITLE, LedgerFilter, ledger_xlsx_bytes
 
 
 def _accept(db, clerk: str, on: date, **overrides):

@@ -6,7 +6,7 @@ import pytest
 
 from app.demo import builders
 from app.errors import Conflict, Forbidden, ValidationFailed
-from app.services.cases import register_case, update_draft
+from app.services.cases.registration import register_case, update_draft
 
 
 def register(db, clerk="lz_window", **overrides):
@@ -66,7 +66,7 @@ def test_an_outside_home_window_needs_the_name_of_its_department(db):
 
 def test_a_retired_matter_takes_no_new_cases(db):
     from app.scope import SYSTEM
-    from app.services.catalog import retire_matter
+    from app.services.catalog.matters import retire_matter
 
     retire_matter(db, builders.matter(db, "KYTB-HRSS-001"), SYSTEM)
     with pytest.raises(ValidationFailed) as refused:
@@ -96,16 +96,16 @@ def test_a_draft_is_edited_and_its_materials_replaced(db):
 
 
 def test_an_accepted_case_is_no_longer_a_draft(db):
-    from app.services.transitions import perform
+    from app.services.cases.take_step import take_step
 
     case = register(db)
-    perform(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
+    take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
     with pytest.raises(Conflict):
         update_draft(db, builders.user(db, "lz_window"), case.id, {"remarks": "改"})
 
 
 def test_editing_a_drafts_materials_keeps_the_scans_of_those_that_stay(db):
-    from app.services.case_files import attach_scan
+    from app.services.cases.files import attach_scan
 
     case = register(db)
     clerk = builders.user(db, "lz_window")

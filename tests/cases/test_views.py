@@ -14,8 +14,8 @@ from app.demo import builders
 from app.errors import ValidationFailed
 from app.extensions import db as database
 from app.models.case import Case, CaseAccessLog, LedgerEntry
-from app.services import records
-from app.services.transitions import TRANSITION_LABELS
+from app.platform import records
+from app.labels import TRANSITION_LABELS
 from app.scope import reach_of
 from tests.conftest import csrf_token
 
@@ -143,7 +143,7 @@ def test_an_empty_queue_says_so(client, login, db):
 
 def test_a_user_of_another_county_gets_404_on_the_case_page_step_form_and_download(client, login, db):
     theirs = _cx_only_case(db)
-    from app.services.case_files import attach_scan
+    from app.services.cases.files import attach_scan
 
     material = theirs.materials[0]
     attach_scan(db, builders.user(db, "cx_window"), theirs.id, material.id, "身份证.pdf", builders.small_pdf())

@@ -8,14 +8,14 @@ from sqlalchemy import event
 
 from app.demo import builders
 from app.extensions import db as database
-from app.services.cases import refresh_deadlines
-from app.services.transitions import perform
-from app.services.warnings import refresh_warnings
+from app.services.cases.deadlines import refresh_deadlines
+from app.services.cases.take_step import take_step
+from app.services.cases.warnings import refresh_warnings
 
 
 def _accepted(db, on: date):
     case = builders.make_case(db, applied_on=on.isoformat(), today=on)
-    return perform(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case), today=on)
+    return take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case), today=on)
 
 
 def test_the_set_based_pass_agrees_with_the_per_case_rule(db):

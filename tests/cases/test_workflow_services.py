@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.demo import builders
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.models.case import LedgerEntry, OutboxMessage
-from app.services.transitions import perform
+from app.services.cases.take_step import take_step
 
 
 def test_internal_case_runs_from_registration_to_archive(db):
@@ -73,21 +73,21 @@ def test_inbound_case_mailed_by_an_outside_window_is_registered_and_worked_at_ho
 def test_a_department_cannot_accept_and_a_window_cannot_take_the_other_windows_step(db):
     case = builders.make_case(db)
     with pytest.raises(Forbidden):
-        perform(db, builders.user(db, "cx_window"), case.id, "accept", builders.verify_all(case))
+        take_step(db, builders.user(db, "cx_window"), case.id, "accept", builders.verify_all(case))
     with pytest.raises((Forbidden, NotFound)):
-        perform(db, builders.user(db, "cx_hrss"), case.id, "accept", builders.verify_all(case))
+        take_step(db, builders.user(db, "cx_hrss"), case.id, "accept", builders.verify_all(case))
 
 
 def test_a_case_of_another_county_is_not_found(db):
     case = builders.make_case(db)
     with pytest.raises(NotFound):
-        perform(db, builders.user(db, "lz_hrss"), case.id, "complete", {"result": "approved"})
+        take_step(db, builders.user(db, "lz_hrss"), case.id, "complete", {"result": "approved"})
 
 
 def test_an_illegal_step_names_the_status_and_what_is_possible(db):
     case = builders.make_case(db)
     with pytest.raises(Conflict) as refused:
-        perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "X"})
+        take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "X"})
     message = str(refused.value)
     assert "dispatch" in message.lower() or "寄" in message
     assert "accept" in message.lower() or "受理" in message
@@ -99,7 +99,7 @@ def test_acceptance_lists_every_missing_material_and_unverified_original(db):
         material.received = False
     db.commit()
     with pytest.raises(ValidationFailed) as refused:
-        perform(db, builders.user(db, "lz_window"), case.id, "accept", {})
+        take_step(db, builders.user(db, "lz_window"), case.id, "accept", {})
     required = [m for m in case.guide.content["materials"] if m["required"]]
     assert len([p for p in refused.value.problems if p.field == "materials"]) == len(required)
     db.refresh(case)
@@ -109,8 +109,8 @@ def test_acceptance_lists_every_missing_material_and_unverified_original(db):
 def test_decline_needs_every_reason_and_gives_a_number(db):
     case = builders.make_case(db)
     with pytest.raises(ValidationFailed):
-        perform(db, builders.user(db, "lz_window"), case.id, "reject", {"reasons": []})
-    case = perform(db, builders.user(db, "lz_window"), case.id, "reject",
+        take_step(db, builders.user(db, "lz_window"), case.id, "reject", {"reasons": []})
+    case = take_step(db, builders.user(db, "lz_window"), case.id, "reject",
                    {"reasons": ["申请人不符合受理条件", "缺少户口簿原件"]})
     assert case.status == "rejected" and case.number and "缺少户口簿原件" in case.closed_reason
 
@@ -119,8 +119,8 @@ def test_withdraw_from_an_open_state_with_a_reason(db):
     case = builders.make_case(db)
     case = builders.run_steps(db, case, [("lz_window", "accept", builders.verify_all(case))])
     with pytest.raises(ValidationFailed):
-        perform(db, builders.user(db, "lz_window"), case.id, "withdraw", {})
-    case = perform(db, builders.user(db, "lz_window"), case.id, "withdraw", {"reason": "申请人申请撤回"})
+        take_step(db, builders.user(db, "lz_window"), case.id, "withdraw", {})
+    case = take_step(db, builders.user(db, "lz_window"), case.id, "withdraw", {"reason": "申请人申请撤回"})
     assert case.status == "withdrawn"
     with pytest.raises(Conflict):
-        perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "X"})
+        take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "X"})

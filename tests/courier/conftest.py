@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.demo import builders
 from app.models.case import OutboxMessage, Shipment
-from app.services import outbox
-from app.services.transitions import perform
+from app.platform import outbox
+from app.services.cases.take_step import take_step
 from tests.courier.fake_ems import KEY, SECRET, FakeEms
 
 
@@ -39,12 +39,12 @@ def accept(db, today: date | None = None, clerk: str = "lz_window", **case_overr
     data = builders.verify_all(case)
     if case.origin_center.external:
         data["accepted_on"] = str(today or date.today())
-    return perform(db, builders.user(db, clerk), case.id, "accept", data, today=today)
+    return take_step(db, builders.user(db, clerk), case.id, "accept", data, today=today)
 
 
 def dispatch_message(db, case, key: str = "materials") -> OutboxMessage:
     return db.scalar(select(OutboxMessage).where(OutboxMessage.case_id == case.id,
-                                                 OutboxMessage.topic == "dispatch_shipment",
+                                                 OutboxMessage.topic == "book_parcel",
                                                  OutboxMessage.key == key))
 
 

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from app.services.courier import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
+from app.adapters.courier import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 KEY, SECRET = "kytb-test-key", "kytb-test-secret-0123456789"
 MAX_SKEW = 300

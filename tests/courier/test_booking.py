@@ -9,9 +9,11 @@ from sqlalchemy import select
 from app.demo import builders
 from app.errors import ValidationFailed
 from app.models.case import OutboxMessage
-from app.services import outbox, shipments
-from app.services.courier import CourierUnavailable
-from app.services.transitions import perform
+from app.platform import outbox
+from app.services.courier import booking as shipments
+from app.services.courier import tracking
+from app.adapters.courier import CourierUnavailable
+from app.services.cases.take_step import take_step
 from tests.courier.conftest import accept, dispatch_message, run_until_done, shipments_of
 
 
@@ -67,8 +69,8 @@ def test_running_the_dispatch_job_twice_books_once(db, http_courier):
     assert outbox.run_message(db, message.id) is False  # a duplicate delivery of the task
     # The handler itself, run again as if the worker died after booking but before the row was done:
     message = db.get(OutboxMessage, message.id)
-    shipments.book_shipment(db, message)
-    shipments.book_shipment(db, message)
+    shipments.book_parcel(db, message)
+    shipments.book_parcel(db, message)
     [shipment] = shipments_of(db, case)
     assert len(ems.orders) == 1 and len(ems.calls("POST", "/v1/orders")) == 1
     assert shipment.booking_attempts == 1
@@ -92,7 +94,7 @@ def test_a_republished_row_while_the_first_run_is_lost_books_once(db, http_couri
 def test_the_clerk_dispatching_first_means_no_courier_booking(db, http_courier):
     ems = http_courier
     case = accept(db)
-    perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
+    take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
     outbox.run_message(db, dispatch_message(db, case).id)
     [shipment] = shipments_of(db, case)
     assert shipment.waybill_number == "1180123456789" and shipment.booking_status == "booked"
@@ -104,9 +106,9 @@ def test_with_a_booked_parcel_the_clerk_dispatches_without_typing_the_waybill(db
     outbox.run_message(db, dispatch_message(db, case).id)
     [shipment] = shipments_of(db, case)
     with pytest.raises(ValidationFailed) as refused:
-        perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "999"})
+        take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "999"})
     assert shipment.waybill_number in str(refused.value.problems[0].message)
-    case = perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {})
+    case = take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {})
     [again] = shipments_of(db, case)
     assert case.status == "in_transit" and again.id == shipment.id and again.sent_on is not None
     assert again.waybill_number == shipment.waybill_number
@@ -121,8 +123,8 @@ def test_a_refused_order_is_not_retried_and_the_clerk_books_by_hand(db, http_cou
     [shipment] = shipments_of(db, case)
     assert shipment.booking_status == "failed" and "422" in shipment.booking_error and ems.orders == {}
     with pytest.raises(ValidationFailed):
-        perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {})
-    perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
+        take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {})
+    take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
     [shipment] = shipments_of(db, case)
     assert shipment.booking_status == "booked" and shipment.waybill_number == "1180123456789"
 
@@ -140,7 +142,7 @@ def test_a_parcel_sent_by_an_outside_window_is_never_booked_by_us(db, http_couri
 def test_a_withdrawn_case_books_nothing(db, http_courier):
     ems = http_courier
     case = accept(db)
-    perform(db, builders.user(db, "lz_window"), case.id, "withdraw", {"reason": "申请人撤回"})
+    take_step(db, builders.user(db, "lz_window"), case.id, "withdraw", {"reason": "申请人撤回"})
     outbox.run_message(db, dispatch_message(db, case).id)
     assert ems.orders == {}
 
@@ -158,7 +160,7 @@ def test_the_result_is_booked_to_the_applicants_mail_address(db, http_courier):
     order = ems.orders[result.waybill_number]
     assert order["receiver"]["address"] == "四川省广元市利州区嘉陵路1号" and order["receiver"]["postcode"] == "628017"
     assert order["parcel"]["description"] == "跨域通办办理结果"
-    case = perform(db, builders.user(db, "cx_window"), case.id, "deliver", {})
+    case = take_step(db, builders.user(db, "cx_window"), case.id, "deliver", {})
     assert case.status == "delivered" and shipments_of(db, case, "result")[0].sent_on is not None
 
 
@@ -170,7 +172,7 @@ def test_the_courier_answer_racing_a_typed_waybill_is_cancelled(db, http_courier
 
     def book_while_the_clerk_dispatches(request, **kwargs):
         booking = real_book(request, **kwargs)
-        perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
+        take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
         return booking
 
     provider = shipments.get_provider("http")
@@ -191,4 +193,4 @@ def test_a_booked_parcel_not_yet_sent_can_be_cancelled(db, http_courier):
     shipments.cancel_booking(db, shipment)
     [shipment] = shipments_of(db, case)
     assert shipment.booking_status == "cancelled" and ems.orders[shipment.waybill_number]["status"] == "cancelled"
-    assert shipments.track_open_shipments(db).polled == 0
+    assert tracking.track_open_shipments(db).polled == 0

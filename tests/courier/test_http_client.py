@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from app.services.courier import (
+from app.adapters.courier import (
     BookingRequest,
     CourierNotConfigured,
     CourierRejected,

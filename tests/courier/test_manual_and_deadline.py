@@ -7,8 +7,10 @@ import logging
 from datetime import date
 
 from app.demo import builders
-from app.services import outbox, shipments
-from app.services.transitions import perform
+from app.platform import outbox
+from app.services.courier import booking as shipments
+from app.services.courier import tracking
+from app.services.cases.take_step import take_step
 from tests.courier.conftest import accept, dispatch_message, shipments_of
 
 MONDAY = date(2026, 11, 23)  # accepted on a Monday: the parcel must be booked by Tuesday
@@ -22,9 +24,9 @@ def test_manual_booking_waits_for_the_clerk_and_the_case_shows_the_typed_waybill
     [shipment] = shipments_of(db, case)
     assert (shipment.provider, shipment.booking_status, shipment.waybill_number) == ("manual", "planned", "")
     assert shipment.booking_key == f"kytb-shipment-{shipment.id}"
-    assert shipments.track_open_shipments(db).polled == 0  # nothing to ask anyone
+    assert tracking.track_open_shipments(db).polled == 0  # nothing to ask anyone
 
-    perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
+    take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
     [shipment] = shipments_of(db, case)
     assert shipment.booking_status == "booked" and shipment.booked_on and shipment.sent_on
     login("lz_window")
@@ -48,7 +50,7 @@ def test_a_parcel_not_booked_by_its_deadline_raises_a_warning(db, caplog):
     assert _warning_of(db, case) == "yellow"  # the last day to book it
     assert shipment.id not in [o.shipment.id for o in shipments.overdue_shipments(db, TUESDAY)]
 
-    with caplog.at_level(logging.WARNING, logger="app.services.shipments"):
+    with caplog.at_level(logging.WARNING, logger="app.services.courier.booking"):
         newly_red = shipments.refresh_booking_warnings(db, WEDNESDAY)
     assert shipment.id in [s.id for s in newly_red] and _warning_of(db, case) == "red"
     assert any(f"shipment {shipment.id} " in r.getMessage() and "not booked" in r.getMessage() for r in caplog.records)
@@ -57,7 +59,7 @@ def test_a_parcel_not_booked_by_its_deadline_raises_a_warning(db, caplog):
     [overdue] = [o for o in shipments.overdue_shipments(db, FRIDAY) if o.shipment.id == shipment.id]
     assert overdue.due == TUESDAY and overdue.days_late == 3 and overdue.case.id == case.id
 
-    perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"},
+    take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"},
             today=WEDNESDAY)
     shipments.refresh_booking_warnings(db, FRIDAY)
     assert _warning_of(db, case) == "none"
@@ -80,7 +82,7 @@ def test_a_parcel_an_outside_window_sends_or_of_a_closed_case_is_not_ours_to_boo
     withdrawn = accept(db, today=MONDAY)
     for case in (inbound, withdrawn):
         outbox.run_message(db, dispatch_message(db, case).id)
-    perform(db, builders.user(db, "lz_window"), withdrawn.id, "withdraw", {"reason": "申请人撤回"}, today=MONDAY)
+    take_step(db, builders.user(db, "lz_window"), withdrawn.id, "withdraw", {"reason": "申请人撤回"}, today=MONDAY)
     overdue = {o.shipment.case_id for o in shipments.overdue_shipments(db, FRIDAY)}
     assert inbound.id not in overdue and withdrawn.id not in overdue
 

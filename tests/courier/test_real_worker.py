@@ -32,13 +32,13 @@ BIN = Path(sys.executable).parent
 ACCEPT_A_CASE = """
 from app.factory import create_app
 from app.demo import builders
-from app.services.transitions import perform
+from app.services.cases.take_step import take_step
 
 app = create_app()
 with app.app_context():
     session = app.appbuilder.session
     case = builders.make_case(session)
-    case = perform(session, builders.user(session, "lz_window"), case.id, "accept", builders.verify_all(case))
+    case = take_step(session, builders.user(session, "lz_window"), case.id, "accept", builders.verify_all(case))
     print(case.id)
 """
 
@@ -117,7 +117,7 @@ def _shipment(url: str, case_id: int):
 def _dispatch_done(url: str, case_id: int) -> bool:
     with _engine(url) as engine, engine.connect() as conn:
         return conn.execute(text("SELECT done_on FROM outbox_message WHERE case_id = :case AND topic = "
-                                 "'dispatch_shipment'"), {"case": case_id}).scalar() is not None
+                                 "'book_parcel'"), {"case": case_id}).scalar() is not None
 
 
 def _wait(predicate, seconds: float, what: str, logs) -> None:

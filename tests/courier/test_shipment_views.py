@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.demo import builders
-from app.services import outbox, shipments
-from app.services.transitions import perform
+from app.platform import outbox
+from app.services.courier import tracking
+from app.services.cases.take_step import take_step
 from tests.courier.conftest import accept, dispatch_message, shipments_of
 
 
@@ -15,7 +16,7 @@ def _lz_only_shipment(db, waybill: str):
     case = accept(db, home=builders.key_of_center("CQYZ"), department_key=None,
                   department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
     outbox.run_message(db, dispatch_message(db, case).id)
-    perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": waybill})
+    take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": waybill})
     return shipments_of(db, case)[0]
 
 
@@ -62,7 +63,7 @@ def test_the_detail_lists_the_tracking_events(db, client, login, http_courier):
     outbox.run_message(db, dispatch_message(db, case).id)
     [shipment] = shipments_of(db, case)
     ems.add_event(shipment.waybill_number, "2026-11-23T16:10:00+08:00", "accepted", "已收寄", "广元市利州区")
-    shipments.track_open_shipments(db)
+    tracking.track_open_shipments(db)
     login("lz_window")
     page = client.get(f"/shipmentview/show/{shipment.id}").get_data(as_text=True)
     assert "courier-events" in page and "已收寄" in page and "广元市利州区" in page and "2026-11-23 16:10" in page

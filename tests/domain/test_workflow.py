@@ -53,7 +53,7 @@ def test_a_department_sees_only_its_steps_when_processing():
 def test_a_result_parcel_is_booked_at_completion_only_when_the_applicant_chose_mail():
     complete = TRANSITIONS["complete"]
     assert {e.topic for e in complete.effects_for(delivery_by_mail=False)} == {"notify_applicant"}
-    assert {e.topic for e in complete.effects_for(delivery_by_mail=True)} == {"notify_applicant", "dispatch_shipment"}
+    assert {e.topic for e in complete.effects_for(delivery_by_mail=True)} == {"notify_applicant", "book_parcel"}
 
 
 def test_the_diagram_is_drawn_from_the_table():

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 
 from app.demo import builders
 from app.models.case import Case, LedgerEntry, OutboxMessage
-from app.services import outbox
+from app.platform import outbox
 
 
 def accept_on(db, clerk: str, on: date, **overrides):
@@ -64,7 +64,7 @@ def archived_case(db, *, build: bool = True):
     case = builders.ready_to_archive(db, delivered_case(db))
     case = builders.run_steps(db, case, [("lz_window", "archive", {})])
     if build:
-        run_outbox(db, "build_archive", case.id)
+        run_outbox(db, "build_archive_package", case.id)
     return case
 
 

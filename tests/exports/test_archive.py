@@ -16,8 +16,10 @@ from sqlalchemy import select
 from app.demo import builders
 from app.errors import Conflict, ValidationFailed
 from app.models.case import CaseDocument, OutboxMessage
-from app.services import archive, case_files, storage
-from app.services.transitions import perform
+from app.services.cases import archive
+from app.services.cases import files as case_files
+from app.adapters import storage
+from app.services.cases.take_step import take_step
 from tests.exports.conftest import archived_case, delivered_case, run_outbox
 
 API = "/api/v1/case/"
@@ -50,7 +52,7 @@ def _messages(problems) -> list[str]:
 def test_archiving_is_refused_with_the_full_list_of_what_is_missing(db):
     case = delivered_case(db)  # nothing scanned, no result document, notices not rendered yet
     with pytest.raises(ValidationFailed) as refused:
-        perform(db, builders.user(db, "lz_window"), case.id, "archive", {})
+        take_step(db, builders.user(db, "lz_window"), case.id, "archive", {})
     messages = _messages(refused.value.problems)
     received = [m for m in case.materials if m.received]
     for material in received:
@@ -62,7 +64,7 @@ def test_archiving_is_refused_with_the_full_list_of_what_is_missing(db):
     db.refresh(case)
     assert case.status == "delivered" and _package(db, case) is None
     assert not db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id,
-                                                      OutboxMessage.topic == "build_archive")).all()
+                                                      OutboxMessage.topic == "build_archive_package")).all()
 
 
 def test_one_missing_scan_is_named_and_the_rest_passes(db):
@@ -71,7 +73,7 @@ def test_one_missing_scan_is_named_and_the_rest_passes(db):
     material.scan_key = None
     db.commit()
     with pytest.raises(ValidationFailed) as refused:
-        perform(db, builders.user(db, "lz_window"), case.id, "archive", {})
+        take_step(db, builders.user(db, "lz_window"), case.id, "archive", {})
     assert _messages(refused.value.problems) == [
         f"Received material {material.seq} “{material.name}” has no scan: upload it before archiving."]
     assert refused.value.problems[0].field == f"materials[{material.seq}]"
@@ -105,7 +107,7 @@ def test_archiving_freezes_the_case_and_queues_the_package(db):
     case = archived_case(db, build=False)
     assert case.status == "archived" and case.archived_on
     assert _package(db, case) is None  # built by its job
-    assert run_outbox(db, "build_archive", case.id)
+    assert run_outbox(db, "build_archive_package", case.id)
     assert _package(db, case) is not None
 
 
@@ -165,7 +167,7 @@ def test_the_archived_case_is_read_only(db, api):
         case_files.add_result_document(db, officer, case.id, "y.pdf", builders.small_pdf())
     for name, user in (("withdraw", clerk), ("archive", clerk), ("deliver", clerk), ("request_correction", officer)):
         with pytest.raises(Conflict):
-            perform(db, user, case.id, name, {"reason": "申请人撤回", "items": [{"name": "a", "reason": "b"}]})
+            take_step(db, user, case.id, name, {"reason": "申请人撤回", "items": [{"name": "a", "reason": "b"}]})
     client = api("lz_window")
     assert client.post(f"{API}{case.id}/withdraw", json={"reason": "x"}).status_code == 409
     upload = client.post(f"{API}{case.id}/materials/{case.materials[0].id}/scan",
@@ -231,7 +233,7 @@ def test_verify_and_download_through_the_api(db, api):
     window = api("lz_window")
     assert window.get(f"{API}{case.id}/archive").status_code == 202
     assert window.get(f"{API}{case.id}/archive/verify").status_code == 202
-    run_outbox(db, "build_archive", case.id)
+    run_outbox(db, "build_archive_package", case.id)
     document = _package(db, case)
     answer = window.get(f"{API}{case.id}/archive/verify")
     assert answer.status_code == 200

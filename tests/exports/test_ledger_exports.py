@@ -19,8 +19,10 @@ from app.errors import ValidationFailed
 from app.models.case import OutboxMessage
 from app.models.exports import ExportJob
 from app.scope import reach_of
-from app.services import exports, ledger_export, storage
-from app.services.ledger_export import HEADER, TITLE, Condition, LedgerFilter
+from app.services.exports import jobs as exports
+from app.services.exports import ledger as ledger_export
+from app.adapters import storage
+from app.services.exports.ledger import HEADER, TITLE, Condition, LedgerFilter
 from app.views.ledger import screen_filter
 from tests.exports.conftest import accept_on, copy_ledger_rows, run_outbox
 
@@ -230,7 +232,7 @@ def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progre
         client, login, db, settings, monkeypatch):
     job = _large_export(client, login, db, settings)
     assert (job.status, job.kind, job.total_rows, job.progress_rows) == ("queued", "xlsx", 10, 0)
-    message = db.scalar(select(OutboxMessage).where(OutboxMessage.topic == "run_export"))
+    message = db.scalar(select(OutboxMessage).where(OutboxMessage.topic == "build_export"))
     assert message.payload["job_id"] == job.id  # committed with the job: it always gets its run
     page = client.get("/exports/").get_data(as_text=True)
     assert f'data-job="{job.id}"' in page and "progress-bar" in page and "/exports/status" in page
@@ -240,7 +242,7 @@ def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progre
     original = exports._set
     monkeypatch.setattr(exports, "_set",
                         lambda s, j, a, **v: (seen.append(v.get("progress_rows")), original(s, j, a, **v)))
-    run_outbox(db, "run_export")
+    run_outbox(db, "build_export")
     db.refresh(job)
     assert job.status == "done" and job.progress_rows == job.total_rows == 10 and job.percent == 100
     assert [n for n in seen if n] == [3, 6, 9]  # written after every batch
@@ -257,7 +259,7 @@ def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progre
 
 def test_a_large_pdf_runs_in_the_background_too(client, login, db, settings):
     job = _large_export(client, login, db, settings, kind="pdf")
-    run_outbox(db, "run_export")
+    run_outbox(db, "build_export")
     db.refresh(job)
     assert job.status == "done" and job.file_name.endswith(".pdf")
     text = "".join(_pdf_text(client.get(f"/exports/{job.id}/download").data))
@@ -275,7 +277,7 @@ def test_the_celery_task_runs_a_job_once(client, login, db, settings):
     assert exports.run_job(db, job.id).file_key == key
     db.refresh(job)
     assert (job.attempts, job.file_key) == (attempts, key)
-    assert run_outbox(db, "run_export") and job.file_key == key  # the outbox's run finds it done
+    assert run_outbox(db, "build_export") and job.file_key == key  # the outbox's run finds it done
 
 
 def test_a_job_running_elsewhere_is_left_alone_and_a_stale_one_is_taken_over(client, login, db, settings):
@@ -308,14 +310,14 @@ def test_a_failed_job_shows_its_error_and_can_be_tried_again(client, login, db, 
     monkeypatch.undo()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/exports/").get_data(as_text=True)).group(1)
     assert client.post(f"/exports/{job.id}/retry", data={"csrf_token": token}).status_code == 302
-    run_outbox(db, "run_export")
+    run_outbox(db, "build_export")
     db.refresh(job)
     assert job.status == "done"
 
 
 def test_only_the_owner_sees_and_downloads_an_export(app, client, login, db, settings):
     job = _large_export(client, login, db, settings)
-    run_outbox(db, "run_export")
+    run_outbox(db, "build_export")
     assert client.get(f"/exports/{job.id}/download").status_code == 200
     for other in ("cx_window", "lz_admin", "city_super", "admin"):
         client.get("/logout/")
@@ -335,7 +337,7 @@ def test_export_files_are_removed_after_the_retention_period(client, login, db, 
     from app.models.base import now
 
     job = _large_export(client, login, db, settings)
-    run_outbox(db, "run_export")
+    run_outbox(db, "build_export")
     db.refresh(job)
     path = storage.path_of(job.file_key)
     assert exports.purge_expired(db, at=now() + timedelta(days=8)) == 1

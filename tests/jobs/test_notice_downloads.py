@@ -6,13 +6,13 @@ from sqlalchemy import select
 
 from app.demo import builders
 from app.models.case import OutboxMessage
-from app.services import outbox
-from app.services.transitions import perform
+from app.platform import outbox
+from app.services.cases.take_step import take_step
 
 
 def _accepted(db):
     case = builders.make_case(db)
-    return perform(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
+    return take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
 
 
 def _render(db, case):

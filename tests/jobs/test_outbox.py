@@ -13,8 +13,8 @@ from app.demo import builders
 from app.errors import ValidationFailed
 from app.models.base import now
 from app.models.case import CaseDocument, Notification, OutboxMessage, Shipment
-from app.services import outbox
-from app.services.transitions import perform
+from app.platform import outbox
+from app.services.cases.take_step import take_step
 
 
 def _messages(db, case):
@@ -23,7 +23,7 @@ def _messages(db, case):
 
 def _accepted(db):
     case = builders.make_case(db)
-    return perform(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
+    return take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
 
 
 def _run_all(db, case) -> None:
@@ -37,23 +37,23 @@ def test_a_refused_step_writes_no_outbox_row(db):
         material.received = False
     db.commit()
     with pytest.raises(ValidationFailed):
-        perform(db, builders.user(db, "lz_window"), case.id, "accept", {})
+        take_step(db, builders.user(db, "lz_window"), case.id, "accept", {})
     assert _messages(db, case) == []
 
 
 def test_accepting_queues_the_notice_the_sms_and_the_parcel(db):
     case = _accepted(db)
     assert {(m.topic, m.key) for m in _messages(db, case)} == {
-        ("render_notice", "acceptance"), ("notify_applicant", "accepted"), ("dispatch_shipment", "materials")}
+        ("render_notice", "acceptance"), ("notify_applicant", "accepted"), ("book_parcel", "materials")}
 
 
-def test_the_relay_publishes_each_row_once_and_again_only_when_stale(db):
+def test_the_relay_publishes_each_row_once_and_again_only_when_stale(app, db):
     case = _accepted(db)
     sent: list[int] = []
     first = outbox.publish_pending(db, sent.append)
     assert set(first) >= {m.id for m in _messages(db, case)}
     assert outbox.publish_pending(db, sent.append) == []
-    later = outbox.publish_pending(db, sent.append, at=now() + outbox.STALE_AFTER + timedelta(seconds=1))
+    later = outbox.publish_pending(db, sent.append, at=now() + timedelta(seconds=app.config["OUTBOX_STALE_SECONDS"] + 1))
     assert set(later) >= {m.id for m in _messages(db, case)}  # never finished: published again
 
 
@@ -71,8 +71,8 @@ def test_each_message_is_carried_out_once(db):
 def test_the_acceptance_notice_is_stored_with_its_checksum_and_renders_the_same_again(db):
     import hashlib
 
-    from app.services import storage
-    from app.services.documents import render_case_notice
+    from app.adapters import storage
+    from app.services.cases.notices import render_case_notice
 
     case = _accepted(db)
     _run_all(db, case)
@@ -87,7 +87,7 @@ def test_the_parcel_is_on_record_after_acceptance_and_dispatch_fills_in_that_sam
     _run_all(db, case)
     parcels = db.scalars(select(Shipment).where(Shipment.case_id == case.id)).all()
     assert len(parcels) == 1 and parcels[0].sent_on is None and parcels[0].to_center_id == case.home_center_id
-    perform(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
+    take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
     parcels = db.scalars(select(Shipment).where(Shipment.case_id == case.id)).all()
     assert len(parcels) == 1 and parcels[0].waybill_number == "1180123456789" and parcels[0].sent_on
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.demo import builders
 from app.models.notify import Reminder
-from app.services.transitions import perform
+from app.services.cases.take_step import take_step
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class SmsGateway:
 
 
 def step(db, username: str, case, name: str, on: date, **fields):
-    return perform(db, builders.user(db, username), case.id, name, fields, today=on)
+    return take_step(db, builders.user(db, username), case.id, name, fields, today=on)
 
 
 def accepted_case(db, on: date, **overrides):

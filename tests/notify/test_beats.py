@@ -59,7 +59,8 @@ def pg_app(app, tmp_path_factory):
 
 
 def _whole_job(session):
-    from app.services import notifications, reminders
+    from app.services.notifications import messages as notifications
+    from app.services.notifications import reminders
 
     check = reminders.check_deadlines(session, THU)
     return check, reminders.queue_reminder_mail(session), notifications.send_due_mail(session)

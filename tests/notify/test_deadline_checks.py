@@ -13,8 +13,8 @@ from app.domain.workflow import Side, Status
 from app.extensions import db as database
 from app.models.case import Case
 from app.models.notify import Reminder
-from app.services import reminders
-from app.services.reminders import ACTING, check_deadlines
+from app.services.notifications import reminders
+from app.services.notifications.reminders import ACTING, check_deadlines
 from tests.notify.support import accepted_case, reminders_of_case, step
 
 MON, TUE, WED, THU, FRI = (date(2026, 3, d) for d in (2, 3, 4, 5, 6))

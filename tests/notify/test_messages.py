@@ -14,9 +14,12 @@ from app.errors import ValidationFailed
 from app.models.base import now
 from app.models.case import Notification, OutboxMessage
 from app.models.notify import MessageTemplate, Reminder, StaffPreference
-from app.services import notifications, outbox, records, reminders
-from app.services.notifications import render, send_due_mail, template_problems
-from app.services.notify_providers import DeliveryError
+from app.services.notifications import messages as notifications
+from app.platform import outbox
+from app.platform import records
+from app.services.notifications import reminders
+from app.services.notifications.messages import render, send_due_mail, template_problems
+from app.adapters.messaging import DeliveryError
 from app.scope import reach_of
 from tests.conftest import csrf_token
 from tests.notify.support import SmsGateway, accepted_case, configured, free_port

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from app.demo import builders
 from app.models.case import Case, Notification
 from app.models.notify import Report
-from app.services import reports, storage
+from app.services.notifications import reports
+from app.adapters import storage
 from app.services.calendar import load_calendar
 from tests.notify.support import accepted_case, configured, step
 
@@ -127,7 +128,7 @@ def test_the_report_is_built_once_per_period_as_xlsx_and_pdf(db, week_of_cases):
 
 
 def test_reports_are_mailed_to_supervisors_with_their_files(db, app, week_of_cases, mail_on):
-    from app.services.notifications import send_due_mail
+    from app.services.notifications.messages import send_due_mail
 
     with configured(app, REPORT_RECIPIENTS=["leader@gy-demo.example.cn"]):
         built = reports.build_reports(db, "monthly", date(2026, 4, 1))

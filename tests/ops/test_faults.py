@@ -119,11 +119,11 @@ def _wipe(broker: str) -> None:
 
 def _accept(app) -> int:
     from app.extensions import db
-    from app.services.transitions import perform
+    from app.services.cases.take_step import take_step
 
     with app.app_context():
         case = builders.make_case(db.session)
-        case = perform(db.session, builders.user(db.session, "lz_window"), case.id, "accept",
+        case = take_step(db.session, builders.user(db.session, "lz_window"), case.id, "accept",
                        builders.verify_all(case))
         case_id = case.id
         db.session.remove()
@@ -133,7 +133,7 @@ def _accept(app) -> int:
 def _publish(app, broker: str, stale: bool = False) -> list[int]:
     from app.extensions import db
     from app.models.base import now
-    from app.services.outbox import publish_pending
+    from app.platform.outbox import publish_pending
 
     with app.app_context():
         at = now() + timedelta(hours=1) if stale else None

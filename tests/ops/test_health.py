@@ -4,7 +4,7 @@ and the workers are doing."""
 from __future__ import annotations
 
 from app.demo import builders
-from app.services.transitions import perform
+from app.services.cases.take_step import take_step
 
 
 def test_health_reports_database_broker_outbox_and_worker(client, db):
@@ -16,7 +16,7 @@ def test_health_reports_database_broker_outbox_and_worker(client, db):
 def test_the_outbox_backlog_counts_unfinished_side_effects(client, db):
     before = client.get("/health").get_json()["outbox"]["unfinished"]
     case = builders.make_case(db)
-    perform(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
+    take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
     body = client.get("/health").get_json()
     assert body["outbox"]["unfinished"] == before + 3
     assert body["outbox"]["oldest_unpublished_age_seconds"] is not None

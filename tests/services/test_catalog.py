@@ -11,7 +11,7 @@ from app.demo import builders
 from app.errors import NotFound, ValidationFailed
 from app.models.catalog import Guide, ImmutableRecord
 from app.scope import SYSTEM, reach_of
-from app.services import catalog
+from app.services.catalog import matters as catalog
 from tests.conftest import csrf_token
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -13,7 +13,7 @@ from app.demo import builders
 from app.errors import ValidationFailed
 from app.models.catalog import Guide, Matter
 from app.scope import SYSTEM, reach_of
-from app.services import catalog_transfer
+from app.services.catalog import transfer as catalog_transfer
 from tests.conftest import csrf_token
 
 HEADER_ROW = 2  # row 1 is the title

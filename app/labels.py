@@ -1,0 +1,147 @@
+"""How stored codes read to people: one table per code set, zh first (the default), en through the
+language menu. The one label module: views, APIs, services and documents all read their words here.
+
+The names and help texts of the steps live in the transition table (``app.domain.workflow``, marked
+with ``N_``) and are translated here; the table stays free of Flask.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask_babel import lazy_gettext as _l
+
+from app.domain.workflow import TRANSITIONS
+from app.models.exports import ExportStatus
+
+
+def label(table: Mapping[str, Any], value: Any) -> str:
+    return str(table.get(value, value if value is not None else ""))
+
+
+def choices(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    return list(table.items())
+
+
+def role_names(roles: Any) -> str:
+    return "、".join(label(ROLE_LABELS, role.name) for role in roles or [])
+
+
+# --- cases and their steps ---
+
+STATUS_LABELS = {
+    "draft": _l("Registered"), "accepted": _l("Accepted"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
+    "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),
+    "completed": _l("Completed"), "delivered": _l("Delivered"), "archived": _l("Archived"), "withdrawn": _l("Withdrawn"),
+}
+TRANSITION_LABELS = {name: _l(transition.label) for name, transition in TRANSITIONS.items()}
+STEP_HELP = {name: _l(transition.help) for name, transition in TRANSITIONS.items()}
+#: what the history shows for each event: the steps, and the changes of a draft
+EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed")}
+
+
+# --- organisation, catalog, staff, calendar ---
+
+REGION_LEVELS = {
+    "province": _l("Province"),
+    "city": _l("City"),
+    "county": _l("County/district"),
+    "township": _l("Township/street"),
+}
+CENTER_KINDS = {
+    "center": _l("Government service center"),
+    "station": _l("Convenience service center/station"),
+}
+MATTER_STATUSES = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "retired": _l("Retired"),
+}
+MATERIAL_FORMS = {
+    "original": _l("Original"),
+    "copy": _l("Copy"),
+    "scan": _l("Scan"),
+}
+ROLE_LABELS = {
+    "Admin": _l("System administrator"),
+    "CitySupervisor": _l("City supervisor"),
+    "CountyAdmin": _l("County administrator"),
+    "WindowClerk": _l("Window clerk"),
+    "DepartmentOfficer": _l("Department officer"),
+    "CityDepartment": _l("City department"),
+    "Public": _l("Public"),
+}
+CALENDAR_SOURCES = {
+    "chinesecalendar": _l("chinesecalendar package"),
+    "import": _l("Imported file"),
+    "manual": _l("Entered by hand"),
+}
+
+
+
+NOTICE_LABELS = {
+    "acceptance": _l("Acceptance notice"),
+    "correction": _l("Correction notice"),
+    "rejection": _l("Notice of decline"),
+}
+WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
+RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
+DELIVERY_LABELS = {"pickup": _l("Pick up at the window"), "mail": _l("By mail")}
+APPLICANT_KINDS = {"person": _l("Natural person"), "organisation": _l("Legal person or other organisation")}
+ID_TYPES = {"resident_id": _l("Resident ID card"), "uscc": _l("Unified social credit code"),
+            "other": _l("Other identity document")}
+SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _l("Supplemented materials"),
+                       "result": _l("Result to the applicant")}
+#: labels of the fields that steps take (FieldSpec names of the transition table)
+STEP_FIELD_LABELS = {
+    "verified": _l("Originals verified"),
+    "accepted_on": _l("Accepted by the outside window on"),
+    "note": _l("Note"),
+    "reasons": _l("Reasons for declining"),
+    "carrier": _l("Courier"),
+    "waybill_number": _l("Waybill number"),
+    "sent_on": _l("Sent on"),
+    "received_on": _l("Received on"),
+    "items": _l("Items to correct"),
+    "supplied_on": _l("Supplied on"),
+    "result": _l("Result"),
+    "result_note": _l("Result note"),
+    "delivered_on": _l("Delivered on"),
+    "reason": _l("Reason"),
+}
+
+
+# --- courier ---
+
+BOOKING_STATUSES = {"planned": _l("Not booked yet"), "booked": _l("Booked"), "failed": _l("Booking refused"),
+                    "cancelled": _l("Cancelled")}
+TRACKING_STATUSES = {"": _l("No tracking yet"), "in_transit": _l("On its way"), "delivered": _l("Delivered by the courier"),
+                     "exception": _l("Held by the courier"), "returned": _l("Returned to the sender")}
+COURIER_PROVIDERS = {"manual": _l("Waybill typed by the clerk"), "http": _l("Courier API")}
+BOOKING_WARNINGS = {"none": _l("On time"), "yellow": _l("Book today"), "red": _l("Not booked in time")}
+
+
+# --- exports ---
+
+EXPORT_STATUSES = {
+    ExportStatus.QUEUED: _l("Queued"),
+    ExportStatus.RUNNING: _l("Running"),
+    ExportStatus.DONE: _l("Ready"),
+    ExportStatus.FAILED: _l("Failed"),
+    ExportStatus.EXPIRED: _l("Expired"),
+}
+EXPORT_SUBJECTS = {"ledger": _l("Work ledger")}
+
+
+# --- reminders, messages, reports ---
+
+STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
+                "delivery": _l("Delivery of the result")}
+LEVEL_LABELS = {"yellow": _l("Yellow: due within a working day"), "red": _l("Red: overdue")}
+REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation")}
+MAIL_STATUSES = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
+               "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
+CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}
+MESSAGE_STATUSES = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed")}
+LANGUAGE_LABELS = {"zh": "中文", "en": "English"}
+REPORT_KINDS = {"weekly": _l("Weekly"), "monthly": _l("Monthly")}

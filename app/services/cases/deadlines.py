@@ -1,0 +1,35 @@
+"""The deadlines of one case, recomputed from the work calendar after each change
+(the set-based pass over every open case is ``app.services.cases.warnings``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.domain import deadlines as rules
+from app.domain.workflow import Status
+from app.models.case import Case
+from app.services.calendar import load_calendar
+
+
+def refresh_deadlines(session: Session, case: Case, today: date) -> None:
+    """Recomputes the due dates and the warning level of one case from the work calendar."""
+    calendar = load_calendar(session)
+    provisional = False
+    if case.accepted_on:
+        pauses = [rules.Pause(c.requested_on, c.supplied_on) for c in case.corrections]
+        case.paused_days = rules.paused_working_days(calendar, pauses, today)
+        dispatch = rules.dispatch_due(calendar, case.accepted_on)
+        process = rules.process_due(calendar, case.accepted_on, case.guide.content["promised_limit_days"],
+                                    case.paused_days)
+        case.dispatch_due, case.process_due = dispatch.due, process.due
+        provisional = dispatch.provisional or process.provisional
+    if case.completed_on:
+        delivery = rules.delivery_due(calendar, case.completed_on)
+        case.delivery_due = delivery.due
+        provisional = provisional or delivery.provisional
+    case.due_provisional = provisional
+    stage = rules.STAGE_OF_STATUS.get(Status(case.status))
+    case.warning_level = rules.warning_level(calendar, stage, case.current_due, today).value

@@ -1,0 +1,139 @@
+"""Scans of received materials and result documents: checked by content, stored under generated keys
+outside every static folder, the original name kept in the database, read only through the scope.
+
+Content rules: at most 20 MB; a PDF must parse strictly (pypdf) and start with ``%PDF-``; a JPEG or PNG
+must decode (Pillow) and is re-encoded, so whatever was appended to the image is dropped.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from sqlalchemy.orm import Session
+
+from app.domain.workflow import FROZEN_STATUSES, Side
+from app.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
+from app.models.base import now
+from app.models.case import Case, CaseMaterial, ResultDocument
+from app.models.staff import StaffUser
+from app.scope import reach_of
+from app.adapters import storage
+from app.services.cases.access import get_case, sides_of
+
+MAX_BYTES = 20 * 1024 * 1024
+ALLOWED = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    data: bytes
+    content_type: str
+    name: str
+
+
+def check_file(field: str, filename: str, data: bytes) -> CheckedFile:
+    """The file as it will be stored (images re-encoded), or every reason it is refused."""
+    name = Path(filename or "file").name[:255] or "file"
+    problems: list[Problem] = []
+    if not data:
+        problems.append(Problem(field, _l("The file %(name)s is empty.", name=name)))
+    elif len(data) > MAX_BYTES:
+        problems.append(Problem(field, _l("The file %(name)s is larger than %(mb)d MB.", name=name, mb=MAX_BYTES // 2**20)))
+    content_type = storage.sniff(data) if data else None
+    if data and len(data) <= MAX_BYTES:
+        if content_type is None:
+            problems.append(Problem(field, _l("The file %(name)s is not a PDF, JPEG or PNG file.", name=name)))
+        elif content_type == "application/pdf" and not _is_sound_pdf(data):
+            problems.append(Problem(field, _l("The file %(name)s is a damaged PDF.", name=name)))
+        elif content_type != "application/pdf":
+            data = _reencoded(data, content_type)
+            if data is None:
+                problems.append(Problem(field, _l("The file %(name)s is a damaged image.", name=name)))
+    if problems:
+        raise ValidationFailed(problems)
+    return CheckedFile(data=data, content_type=content_type, name=name)
+
+
+def _is_sound_pdf(data: bytes) -> bool:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        return len(reader.pages) >= 1
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError, AssertionError):
+        return False
+
+
+def _reencoded(data: bytes, content_type: str) -> bytes | None:
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            out = io.BytesIO()
+            if content_type == "image/jpeg":
+                image.convert("RGB").save(out, format="JPEG", quality=92)
+            else:
+                image.save(out, format="PNG")
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def _writable_case(session: Session, user: StaffUser, case_id: Any) -> Case:
+    reach = reach_of(user)
+    case = get_case(session, reach, case_id, write=True)
+    if not sides_of(reach, case):
+        raise Forbidden(_l("Only the windows and the department of the case add files to it."))
+    if case.status in FROZEN_STATUSES:
+        raise Conflict(_l("The case is closed: its files can no longer change."))
+    return case
+
+
+def attach_scan(session: Session, user: StaffUser, case_id: Any, material_id: Any, filename: str, data: bytes) -> CaseMaterial:
+    """Stores the scan of a received material (replacing an earlier scan of it)."""
+    case = _writable_case(session, user, case_id)
+    material = next((m for m in case.materials if str(m.id) == str(material_id)), None)
+    if material is None:
+        raise NotFound()
+    checked = check_file("file", filename, data)
+    key, digest = storage.put(checked.data)
+    material.scan_key, material.scan_name, material.scan_sha256 = key, checked.name, digest
+    material.scan_size, material.scan_content_type, material.scan_uploaded_on = len(checked.data), checked.content_type, now()
+    session.commit()
+    return material
+
+
+def add_result_document(session: Session, user: StaffUser, case_id: Any, filename: str, data: bytes) -> ResultDocument:
+    case = _writable_case(session, user, case_id)
+    if Side.DEPARTMENT not in sides_of(reach_of(user), case) and case.department_id is not None:
+        raise Forbidden(_l("The department of the case adds the result documents."))
+    checked = check_file("file", filename, data)
+    key, digest = storage.put(checked.data)
+    document = ResultDocument(case=case, name=checked.name, file_key=key, sha256=digest, size=len(checked.data),
+                              content_type=checked.content_type, uploaded_by_fk=user.id)
+    session.add(document)
+    session.commit()
+    return document
+
+
+def scan_of(session: Session, user: StaffUser, case_id: Any, material_id: Any) -> tuple[Path, str, str]:
+    """(path, download name, content type) of a scan the user may read; NotFound otherwise."""
+    case = get_case(session, reach_of(user), case_id)
+    material = next((m for m in case.materials if str(m.id) == str(material_id)), None)
+    if material is None or not material.scan_key:
+        raise NotFound()
+    return storage.path_of(material.scan_key), material.scan_name, material.scan_content_type
+
+
+def result_document_of(session: Session, user: StaffUser, case_id: Any, document_id: Any) -> tuple[Path, str, str]:
+    case = get_case(session, reach_of(user), case_id)
+    document = next((d for d in case.result_documents if str(d.id) == str(document_id)), None)
+    if document is None:
+        raise NotFound()
+    return storage.path_of(document.file_key), document.name, document.content_type

@@ -1,0 +1,64 @@
+"""The work ledger (附件3): each of our windows that handled a case keeps a row for it, written by the
+services as the case moves — never typed twice. Only the remarks column is edited by hand."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from app.domain.workflow import Status
+from app.errors import ProblemCollector
+from app.models.case import Case, LedgerEntry
+from app.models.org import ServiceCenter
+from app.scope import Reach
+from app.platform.records import rule_for
+
+#: from which status on a window has handled the case: the origin once it accepted, the home window
+#: once the materials arrived (for an inbound case the home window accepts, so from acceptance too)
+ORIGIN_FROM = {Status.ACCEPTED}
+HOME_FROM = {Status.RECEIVED}
+
+
+def _windows_of(case: Case) -> list[tuple[str, ServiceCenter, ServiceCenter]]:
+    """(role, our window, the other end) for each end of the case inside the system."""
+    ends = []
+    if not case.origin_center.external:
+        ends.append(("origin", case.origin_center, case.home_center))
+    if not case.home_center.external:
+        ends.append(("home", case.home_center, case.origin_center))
+    return ends
+
+
+def sync_ledger(session: Session, case: Case, handler_name: str, on_date, window_role: str | None = None) -> None:
+    """Creates the row of the window that just took the case over, and refreshes every row's columns.
+
+    ``window_role`` ("origin"/"home") names the window whose clerk acted now: its row gets that clerk as
+    经办人 if it has none yet.
+    """
+    existing = {e.center_id: e for e in session.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id))}
+    for role, window, other_end in _windows_of(case):
+        entry = existing.get(window.id)
+        if entry is None:
+            if role != window_role:
+                continue
+            entry = LedgerEntry(center_id=window.id, case_id=case.id, role=role, entry_date=on_date,
+                                handler_name=handler_name)
+            session.add(entry)
+        elif role == window_role and not entry.handler_name:
+            entry.handler_name = handler_name
+        entry.applicant_name = case.applicant_name
+        entry.applicant_phone = case.applicant_phone
+        entry.handling_type_name = case.handling_type.name
+        entry.region_name = other_end.region.full_name
+        entry.matter_name = case.matter.name
+        entry.case_status = case.status
+
+
+@rule_for(LedgerEntry)
+def ledger_rules(session: Session, entry: LedgerEntry, reach: Reach, problems: ProblemCollector) -> None:
+    # Only 备注 is typed by hand: every other column follows the case.
+    state = inspect(entry)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()} - {"remarks", "changed_on"}
+    if not state.persistent or changed:
+        problems.add(None, _l("Only the remarks of a ledger row can be edited; the rest follows the case."))

@@ -1,0 +1,129 @@
+"""Generated documents of a case: each notice is rendered once (by a job the step queued through the
+outbox), stored under a generated key with its SHA-256, and handed out only through the case's scope.
+
+While a notice is still being prepared, asking for it answers "pending" (the API's 202), never an
+error; asking for a notice the case cannot have (an acceptance notice of a declined case) is NotFound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.documents import fonts
+from app.documents.notices import (
+    acceptance_context,
+    correction_context,
+    notice_text,
+    rejection_context,
+    render_notice,
+)
+from app.errors import NotFound
+from app.models.case import Case, CaseDocument, OutboxMessage
+from app.scope import Reach
+from app.adapters import storage
+from app.platform import outbox
+from app.services.cases.access import get_case
+
+NOTICE_KINDS = ("acceptance", "correction", "rejection")
+FILE_NAMES = {"acceptance": "受理(代收)通知书", "correction": "补正通知书", "rejection": "不予受理(代收)告知书"}
+
+
+def _context(case: Case, kind: str, ref: str) -> Any:
+    if kind == "acceptance":
+        return acceptance_context(case)
+    if kind == "rejection":
+        return rejection_context(case)
+    correction = next(c for c in case.corrections if str(c.round) == ref)
+    return correction_context(case, correction)
+
+
+def applicable(case: Case, kind: str) -> list[str]:
+    """The refs of ``kind`` this case has (or will have once rendered): [] when it can have none."""
+    if kind == "acceptance":
+        return [""] if case.accepted_on else []
+    if kind == "rejection":
+        return [""] if case.status == "rejected" else []
+    if kind == "correction":
+        return [str(c.round) for c in case.corrections]
+    return []
+
+
+def render_case_notice(session: Session, case_id: int, kind: str, ref: str = "") -> CaseDocument:
+    """Renders and stores a notice once; later calls (a retried or duplicated job) return the stored one."""
+    existing = _stored(session, case_id, kind, ref)
+    if existing is not None:
+        return existing
+    case = session.get(Case, case_id)
+    if case is None or ref not in applicable(case, kind):
+        raise NotFound()
+    context = _context(case, kind, ref)
+    pdf = render_notice(kind, context)
+    key, digest = storage.put(pdf)
+    suffix = f"（第{ref}次）" if ref else ""
+    document = CaseDocument(case_id=case.id, kind=kind, ref=ref, case_version=case.version, file_key=key,
+                            file_name=f"{case.number or case.id}-{FILE_NAMES[kind]}{suffix}.pdf",
+                            content_type="application/pdf", sha256=digest, size=len(pdf),
+                            missing_glyphs=fonts.missing_glyphs(notice_text(context)))
+    session.add(document)
+    try:
+        session.commit()
+    except IntegrityError:  # another worker stored it meanwhile: keep theirs
+        session.rollback()
+        storage.remove(key)
+        return _stored(session, case_id, kind, ref)
+    return document
+
+
+@outbox.handles("render_notice")
+def render_notice_message(session: Session, message: OutboxMessage) -> CaseDocument:
+    """The outbox handler of topic ``render_notice`` (queued by accept, reject and request_correction)."""
+    return render_case_notice(session, message.case_id, message.key, message.payload.get("ref", ""))
+
+
+def _stored(session: Session, case_id: int, kind: str, ref: str) -> CaseDocument | None:
+    return session.scalar(select(CaseDocument).where(CaseDocument.case_id == case_id, CaseDocument.kind == kind,
+                                                     CaseDocument.ref == ref))
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    """Either the stored document, or ``pending`` while its job has not finished."""
+
+    document: CaseDocument | None
+
+    @property
+    def pending(self) -> bool:
+        return self.document is None
+
+    @property
+    def path(self) -> Path:
+        return storage.path_of(self.document.file_key)
+
+
+def notice_for(session: Session, reach: Reach, case_id: Any, kind: str, ref: str | None = None) -> NoticeState:
+    """The notice of a case within the reach; the newest correction notice unless ``ref`` names one."""
+    case = get_case(session, reach, case_id)
+    refs = applicable(case, kind) if kind in NOTICE_KINDS else []
+    if not refs:
+        raise NotFound()
+    ref = refs[-1] if ref is None else ref
+    if ref not in refs:
+        raise NotFound()
+    return NoticeState(_stored(session, case.id, kind, ref))
+
+
+def documents_of(session: Session, case: Case) -> list[CaseDocument]:
+    return list(session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)
+                                .order_by(CaseDocument.created_on)))
+
+
+def pending_notices(session: Session, case: Case) -> list[OutboxMessage]:
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id,
+                                                            OutboxMessage.topic == "render_notice",
+                                                            OutboxMessage.done_on.is_(None))))

@@ -1,0 +1,236 @@
+"""What each step of the process does: one plain function per transition of the table
+(``app.domain.workflow.TRANSITIONS``), registered against it by name with ``@performs``, and, where the
+step has rules of its own beyond its fields, one function that lists every problem (``@checks``).
+
+The function only changes the case. Everything the steps share — the lock, the permission, the status
+and side, the fields, the history, the deadlines, the ledger and the jobs the table declares — is done
+around it by ``app.services.cases.take_step``. Adding a step means one row in the table and one
+function here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.domain.workflow import TRANSITIONS, Side, StepName, Transition
+from app.errors import ProblemCollector
+from app.models.case import Case, Correction, CorrectionItem, DeliveryMethod, ShipmentDirection
+from app.models.staff import StaffUser
+from app.services.cases.numbers import draw_number
+from app.services.courier.booking import booked_waybill, record_sent
+from app.services.cases.archive import archive_problems
+
+
+@dataclass
+class StepRun:
+    """One step being taken: who, on which case, with which checked values."""
+
+    session: Session
+    user: StaffUser
+    case: Case
+    transition: Transition
+    #: the step's fields, read and checked (dates as dates, items as lists)
+    values: dict[str, Any]
+    today: date
+    #: the sides of the case the user stands on
+    sides: frozenset[Side]
+    #: which document the step's jobs concern (the round of a correction notice); set by the step
+    ref: str = ""
+
+
+StepFunction = Callable[[StepRun], None]
+CheckFunction = Callable[[StepRun, ProblemCollector], None]
+
+STEP_FUNCTIONS: dict[StepName, StepFunction] = {}
+CHECK_FUNCTIONS: dict[StepName, CheckFunction] = {}
+
+
+def _register(table: dict[StepName, Any], name: StepName) -> Callable[[Any], Any]:
+    if name not in TRANSITIONS:
+        raise LookupError(f"{name!r} is not a transition of the table")
+
+    def register(fn: Any) -> Any:
+        if name in table:
+            raise LookupError(f"{name!r} is registered twice")
+        table[name] = fn
+        return fn
+
+    return register
+
+
+def performs(name: StepName) -> Callable[[StepFunction], StepFunction]:
+    """Registers what the step ``name`` does to the case."""
+    return _register(STEP_FUNCTIONS, name)
+
+
+def checks(name: StepName) -> Callable[[CheckFunction], CheckFunction]:
+    """Registers the rules of the step ``name`` beyond its fields (every problem at once)."""
+    return _register(CHECK_FUNCTIONS, name)
+
+
+# --- accept / reject: the first formal decision ---------------------------------------------------
+
+
+def _decide(run: StepRun) -> None:
+    """The first formal decision gives the case its number, at the window that decides."""
+    case = run.case
+    deciding = case.home_center if case.origin_center.external else case.origin_center
+    case.number = draw_number(run.session, deciding, run.today.year)
+    case.decided_on = run.today
+
+
+@checks(StepName.ACCEPT)
+def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
+    case = run.case
+    verified = {m.seq: run.values["verified"].get(m.seq, m.verified) for m in case.materials}
+    received = {m.requirement_seq: m for m in case.materials if m.received and m.requirement_seq}
+    for requirement in case.guide.content["materials"]:
+        material = received.get(requirement["seq"])
+        if requirement["required"] and material is None:
+            problems.add("materials", _l("Missing: %(name)s.", name=requirement["name"]))
+        elif material is not None and requirement.get("original_check") and not verified[material.seq]:
+            problems.add("verified", _l("Verify the original of: %(name)s.", name=requirement["name"]))
+    if case.matter.status == "retired":
+        problems.add("matter_id", _l("%(name)s has been retired and takes no new cases.", name=case.matter.name))
+    if case.origin_center.external and not case.counterpart_number:
+        problems.add("counterpart_number", _l("Enter the number the outside window gave the case."))
+
+
+@performs(StepName.ACCEPT)
+def accept(run: StepRun) -> None:
+    case = run.case
+    for material in case.materials:
+        if material.seq in run.values["verified"]:
+            material.verified = run.values["verified"][material.seq]
+    _decide(run)
+    inbound = case.origin_center.external
+    case.accepted_on = run.values.get("accepted_on") if inbound else run.today
+    case.accepted_by_fk = run.user.id
+
+
+@performs(StepName.REJECT)
+def reject(run: StepRun) -> None:
+    _decide(run)
+    run.case.closed_reason = "\n".join(item["reason"] for item in run.values["reasons"])
+
+
+# --- the parcel of materials ----------------------------------------------------------------------
+
+
+def _check_booked_waybill(run: StepRun, problems: ProblemCollector, booked: str) -> None:
+    """A parcel the courier booked keeps its waybill (the pickup is ordered under it)."""
+    typed = run.values.get("waybill_number")
+    if booked and typed and typed != booked:
+        problems.add("waybill_number", _l("The courier booked this parcel under waybill %(waybill)s: "
+                                          "leave the field empty or enter that number.", waybill=booked))
+
+
+@checks(StepName.DISPATCH)
+def dispatch_problems(run: StepRun, problems: ProblemCollector) -> None:
+    booked = booked_waybill(run.case, ShipmentDirection.MATERIALS)
+    if not run.values.get("waybill_number") and not booked:
+        problems.add("waybill_number", _l("Enter the waybill number printed by the courier."))
+    _check_booked_waybill(run, problems, booked)
+
+
+@performs(StepName.DISPATCH)
+def dispatch(run: StepRun) -> None:
+    """The parcel of materials left (the courier job may have booked it already; see courier.booking)."""
+    record_sent(run.session, run.case, ShipmentDirection.MATERIALS, carrier=run.values.get("carrier"),
+                waybill=run.values["waybill_number"], sent_on=run.values["sent_on"])
+
+
+@performs(StepName.RECEIVE)
+def receive(run: StepRun) -> None:
+    open_parcels = [s for s in run.case.shipments
+                    if s.direction != ShipmentDirection.RESULT and s.sent_on and not s.received_on]
+    for shipment in open_parcels:
+        shipment.received_on = run.values["received_on"]
+
+
+@performs(StepName.FORWARD)
+def forward(run: StepRun) -> None:
+    """Handed to the department: the processing clock keeps running from acceptance."""
+
+
+# --- the department: corrections and the result ------------------------------------------------------
+
+
+@performs(StepName.REQUEST_CORRECTION)
+def request_correction(run: StepRun) -> None:
+    case = run.case
+    received = [s.received_on for s in case.shipments if s.received_on]
+    correction = Correction(case=case, round=len(case.corrections) + 1, requested_on=run.today,
+                            materials_received_on=max(received) if received else case.accepted_on,
+                            requested_by_fk=run.user.id, requested_by_name=run.user.name,
+                            note=run.values.get("note") or "")
+    for seq, item in enumerate(run.values["items"], start=1):
+        correction.items.append(CorrectionItem(seq=seq, name=item["name"], reason=item["reason"]))
+    run.session.add(correction)
+    run.ref = str(correction.round)  # the correction notice of this round
+
+
+@performs(StepName.SUPPLEMENT)
+def supplement(run: StepRun) -> None:
+    case = run.case
+    open_correction = next(c for c in reversed(case.corrections) if c.supplied_on is None)
+    open_correction.supplied_on = run.values["supplied_on"]
+    if run.values.get("waybill_number"):
+        record_sent(run.session, case, ShipmentDirection.SUPPLEMENT, carrier=run.values.get("carrier"),
+                    waybill=run.values["waybill_number"], sent_on=run.values["supplied_on"])
+
+
+@performs(StepName.COMPLETE)
+def complete(run: StepRun) -> None:
+    case = run.case
+    case.result = run.values["result"]
+    case.result_note = run.values.get("result_note") or ""
+    case.completed_on = run.today
+
+
+# --- the result reaches the applicant; the end of the case ------------------------------------------
+
+
+@checks(StepName.DELIVER)
+def delivery_problems(run: StepRun, problems: ProblemCollector) -> None:
+    booked = booked_waybill(run.case, ShipmentDirection.RESULT)
+    if run.case.delivery_method == DeliveryMethod.MAIL and not run.values.get("waybill_number") and not booked:
+        problems.add("waybill_number", _l("The result is mailed: enter the waybill number."))
+    _check_booked_waybill(run, problems, booked)
+
+
+@performs(StepName.DELIVER)
+def deliver(run: StepRun) -> None:
+    case = run.case
+    case.delivered_on = run.values["delivered_on"]
+    if case.delivery_method == DeliveryMethod.MAIL:
+        record_sent(run.session, case, ShipmentDirection.RESULT, carrier=run.values.get("carrier"),
+                    waybill=run.values["waybill_number"], sent_on=run.values["delivered_on"])
+
+
+@checks(StepName.ARCHIVE)
+def archiving_problems(run: StepRun, problems: ProblemCollector) -> None:
+    """Everything the archive needs, each missing item named (scans, notices, results, waybills)."""
+    for problem in archive_problems(run.session, run.case):
+        problems.add(problem.field, problem.message)
+
+
+@performs(StepName.ARCHIVE)
+def archive(run: StepRun) -> None:
+    """The case becomes read-only; the table queues the job that builds its archive package."""
+    run.case.archived_on = run.today
+
+
+@performs(StepName.WITHDRAW)
+def withdraw(run: StepRun) -> None:
+    run.case.closed_reason = run.values["reason"]
+
+
+_unregistered = set(TRANSITIONS) - set(STEP_FUNCTIONS)
+if _unregistered:  # a row of the table without its function fails at start-up, not at the first click
+    raise LookupError(f"transitions without a step function: {sorted(_unregistered)}")

@@ -1,0 +1,177 @@
+"""The matter catalog: rules for matters and materials, publishing frozen guide versions, retiring.
+
+A matter is the working copy an administrator edits. Publishing freezes it into a new ``Guide``
+version, but only when something changed since the last version; cases keep the version they were
+accepted under, so an edit never changes the rules of an open case. A retired matter takes no new
+cases; it is never deleted once published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, NotFound, ProblemCollector
+from app.models.catalog import Guide, HandlingType, MaterialForm, MaterialRequirement, Matter, MatterStatus
+from app.scope import Reach, is_in_scope
+from app.services.organisation.units import check_phone
+from app.platform.records import delete_rule_for, rule_for
+
+GUIDE_FIELDS = (
+    "code",
+    "name",
+    "line",
+    "legal_limit_days",
+    "promised_limit_days",
+    "fee_note",
+    "consult_phone",
+    "complaint_phone",
+    "acceptance_conditions",
+    "review_points",
+)
+MATERIAL_FIELDS = ("seq", "name", "copies", "form", "required", "original_check", "note", "sample_file_sha256")
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+def matter_problems(values: dict[str, Any], problems: ProblemCollector, prefix: str = "") -> None:
+    """Checks the fields of a matter given as plain values (shared by the form and the import)."""
+    legal = values.get("legal_limit_days")
+    promised = values.get("promised_limit_days")
+    if not (values.get("code") or "").strip():
+        problems.add(prefix + "code", _l("Enter the matter code."))
+    if not (values.get("name") or "").strip():
+        problems.add(prefix + "name", _l("Enter the matter name."))
+    if not isinstance(legal, int) or legal < 1:
+        problems.add(prefix + "legal_limit_days", _l("The statutory time limit is a whole number of working days (1 or more)."))
+    if not isinstance(promised, int) or promised < 1:
+        problems.add(prefix + "promised_limit_days", _l("The promised time limit is a whole number of working days (1 or more)."))
+    elif isinstance(legal, int) and promised > legal:
+        problems.add(
+            prefix + "promised_limit_days",
+            _l("The promised time limit (%(p)d) may not exceed the statutory one (%(l)d).", p=promised, l=legal),
+        )
+
+
+def material_problems(values: dict[str, Any], problems: ProblemCollector, prefix: str = "") -> None:
+    if not (values.get("name") or "").strip():
+        problems.add(prefix + "name", _l("Enter the material name."))
+    copies = values.get("copies")
+    if not isinstance(copies, int) or not 1 <= copies <= 99:
+        problems.add(prefix + "copies", _l("The number of copies is a whole number from 1 to 99."))
+    if values.get("form") not in {f.value for f in MaterialForm}:
+        problems.add(prefix + "form", _l("The form is original, copy or scan."))
+
+
+@rule_for(Matter)
+def matter_rules(session: Session, matter: Matter, reach: Reach, problems: ProblemCollector) -> None:
+    matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS}, problems)
+    if matter.business_line is None and not matter.line:
+        problems.add("business_line", _l("Choose the line of business."))
+    if matter.consult_phone:
+        matter.consult_phone = check_phone(problems, "consult_phone", matter.consult_phone, required=False)
+    if matter.status not in {s.value for s in MatterStatus}:
+        problems.add("status", _l("Unknown status."))
+
+
+@rule_for(MaterialRequirement)
+def material_rules(session: Session, material: MaterialRequirement, reach: Reach, problems: ProblemCollector) -> None:
+    if material.seq is None and material.matter is not None:
+        material.seq = max((m.seq or 0 for m in material.matter.materials if m is not material), default=0) + 1
+    material_problems({f: getattr(material, f) for f in MATERIAL_FIELDS}, problems)
+
+
+@delete_rule_for(Matter)
+def matter_delete_rules(session: Session, matter: Matter, reach: Reach, problems: ProblemCollector) -> None:
+    if matter.guides:
+        problems.add(None, _l("A published matter is never deleted: retire it instead."))
+
+
+@rule_for(HandlingType)
+def handling_type_rules(session: Session, handling_type: HandlingType, reach: Reach, problems: ProblemCollector) -> None:
+    if not handling_type.nationwide and not handling_type.regions:
+        problems.add("regions", _l("List the regions this handling type covers, or mark it nationwide."))
+
+
+# --- guides ------------------------------------------------------------------------------------
+
+
+def guide_content(matter: Matter) -> dict[str, Any]:
+    """Everything a case needs to know about the matter as published, as plain JSON data."""
+    content: dict[str, Any] = {field: getattr(matter, field) for field in GUIDE_FIELDS}
+    content["handling_types"] = sorted(ht.code for ht in matter.handling_types)
+    content["materials"] = [
+        {field: getattr(m, field) for field in MATERIAL_FIELDS} | {"sample_file_key": m.sample_file_key}
+        for m in sorted(matter.materials, key=lambda m: m.seq)
+    ]
+    return content
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    # Sample files count by their checksum, not their storage key, so re-uploading the same file
+    # is not a change.
+    comparable = content | {"materials": [{k: v for k, v in m.items() if k != "sample_file_key"} for m in content["materials"]]}
+    text = json.dumps(comparable, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def has_unpublished_changes(matter: Matter) -> bool:
+    current = matter.current_guide
+    return current is None or current.sha256 != content_sha256(guide_content(matter))
+
+
+def publish_matter(session: Session, matter: Matter, reach: Reach, *, note: str = "", commit: bool = True) -> Guide | None:
+    """Freezes the matter into a new guide version if it changed; returns the new guide or None."""
+    if not is_in_scope(session, matter, reach, write=True):
+        raise NotFound()
+    problems = ProblemCollector()
+    matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS}, problems)
+    if not any(m.required for m in matter.materials):
+        problems.add("materials", _l("A matter needs at least one required material before it is published."))
+    if not matter.handling_types:
+        problems.add("handling_types", _l("Choose at least one handling type before publishing."))
+    problems.raise_if_any()
+    content = guide_content(matter)
+    digest = content_sha256(content)
+    guide = None
+    if matter.current_guide is None or matter.current_guide.sha256 != digest:
+        last = session.scalar(select(func.max(Guide.version)).where(Guide.matter_id == matter.id)) or 0
+        guide = Guide(matter=matter, version=last + 1, content=content, sha256=digest,
+                      published_by_fk=reach.user_id, note=note)
+        session.add(guide)
+        session.flush()
+        matter.current_guide = guide
+    matter.status = MatterStatus.PUBLISHED
+    if commit:
+        session.commit()
+    return guide
+
+
+def retire_matter(session: Session, matter: Matter, reach: Reach) -> None:
+    if not is_in_scope(session, matter, reach, write=True):
+        raise NotFound()
+    if matter.status == MatterStatus.RETIRED:
+        raise Conflict(_l("%(name)s is already retired.", name=matter.name))
+    matter.status = MatterStatus.RETIRED
+    session.commit()
+
+
+def publish_matters(session: Session, matters: Iterable[Matter], reach: Reach) -> list[Guide]:
+    """Publishes several matters in one transaction: all of them, or none if any is refused."""
+    guides: list[Guide] = []
+    try:
+        for matter in matters:
+            guide = publish_matter(session, matter, reach, commit=False)
+            if guide is not None:
+                guides.append(guide)
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return guides

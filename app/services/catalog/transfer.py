@@ -1,0 +1,138 @@
+"""Catalog import and export in the province's spreadsheet form (one row per required material).
+
+The import checks the whole file first and reports every bad row and cell at once; when anything is
+wrong nothing is imported. It is idempotent: matters are matched by code, updated in place, and a new
+guide version is published only for a matter whose content really changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain.catalog_sheet import (
+    Lookup,
+    MaterialRecord,
+    MatterRecord,
+    NamesForExport,
+    parse_catalog_xlsx,
+    template_xlsx,
+    write_catalog_xlsx,
+)
+from app.errors import Problem, ValidationFailed
+from app.models.catalog import HandlingType, MaterialRequirement, Matter, MatterStatus
+from app.models.org import BusinessLine
+from app.scope import Reach, criterion
+from app.services.catalog.matters import has_unpublished_changes, publish_matter
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    new_versions: int = 0
+
+
+def _lines(session: Session) -> list[BusinessLine]:
+    return list(session.execute(select(BusinessLine).order_by(BusinessLine.code)).scalars())
+
+
+def _handling_types(session: Session) -> list[HandlingType]:
+    return list(session.execute(select(HandlingType).order_by(HandlingType.sort_order)).scalars())
+
+
+def names(session: Session) -> NamesForExport:
+    return NamesForExport(
+        lines={line.code: line.name for line in _lines(session)},
+        handling_types={ht.code: ht.name for ht in _handling_types(session)},
+    )
+
+
+def template(session: Session) -> bytes:
+    return template_xlsx(names(session))
+
+
+def export_catalog(session: Session, reach: Reach) -> bytes:
+    matters = session.execute(
+        select(Matter).where(criterion(Matter, reach)).order_by(Matter.code)
+        .options(selectinload(Matter.materials), selectinload(Matter.handling_types))
+    ).scalars()
+    return write_catalog_xlsx([_record_of(m) for m in matters], names(session))
+
+
+def _record_of(matter: Matter) -> MatterRecord:
+    return MatterRecord(
+        code=matter.code, name=matter.name, line=matter.line,
+        handling_types=tuple(ht.code for ht in matter.handling_types),
+        legal_limit_days=matter.legal_limit_days, promised_limit_days=matter.promised_limit_days,
+        fee_note=matter.fee_note, consult_phone=matter.consult_phone, complaint_phone=matter.complaint_phone,
+        acceptance_conditions=matter.acceptance_conditions, review_points=matter.review_points,
+        materials=tuple(
+            MaterialRecord(seq=m.seq, name=m.name, copies=m.copies, form=m.form, required=m.required,
+                           original_check=m.original_check, note=m.note)
+            for m in sorted(matter.materials, key=lambda m: m.seq)
+        ),
+        first_row=0,
+    )
+
+
+def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
+    if not reach.everything:
+        raise ValidationFailed([Problem(None, _l("Only an administrator imports the catalog."))])
+    records, problems = parse_catalog_xlsx(data, Lookup.from_names(names(session)))
+    if problems:
+        raise ValidationFailed([Problem(p.column, p.message) for p in problems])
+    if not records:
+        raise ValidationFailed([Problem(None, _l("The file lists no matter."))])
+    without_required = [r for r in records if not any(m.required for m in r.materials)]
+    if without_required:
+        raise ValidationFailed([
+            Problem(None, _l("Row %(row)d: matter %(code)s has no required material.", row=r.first_row, code=r.code))
+            for r in without_required
+        ])
+    types = {ht.code: ht for ht in _handling_types(session)}
+    result = ImportResult()
+    try:
+        for record in records:
+            matter = session.execute(select(Matter).where(Matter.code == record.code)).scalar_one_or_none()
+            is_new = matter is None
+            if is_new:
+                matter = Matter(code=record.code, status=MatterStatus.DRAFT)
+                session.add(matter)
+            _apply(matter, record, types)
+            session.flush()
+            changed = has_unpublished_changes(matter) or matter.status != MatterStatus.PUBLISHED
+            guide = publish_matter(session, matter, reach, note="import", commit=False) if changed else None
+            result.new_versions += 1 if guide is not None else 0
+            (result.created if is_new else result.updated if changed else result.unchanged).append(record.code)
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return result
+
+
+def _apply(matter: Matter, record: MatterRecord, types: dict[str, HandlingType]) -> None:
+    for name in ("name", "line", "legal_limit_days", "promised_limit_days", "fee_note", "consult_phone",
+                 "complaint_phone", "acceptance_conditions", "review_points"):
+        if getattr(matter, name) != getattr(record, name):
+            setattr(matter, name, getattr(record, name))
+    wanted_types = [types[code] for code in record.handling_types]
+    if {ht.id for ht in matter.handling_types} != {ht.id for ht in wanted_types}:
+        matter.handling_types = wanted_types
+    existing = {m.seq: m for m in matter.materials}
+    for rec in record.materials:
+        material = existing.pop(rec.seq, None)
+        if material is None:
+            material = MaterialRequirement(seq=rec.seq)
+            matter.materials.append(material)
+        for attr, value in (("name", rec.name), ("copies", rec.copies), ("form", rec.form),
+                            ("required", rec.required), ("original_check", rec.original_check), ("note", rec.note)):
+            if getattr(material, attr) != value:
+                setattr(material, attr, value)
+    for leftover in existing.values():
+        matter.materials.remove(leftover)

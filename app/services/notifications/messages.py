@@ -1,0 +1,433 @@
+"""Messages: SMS to applicants (acceptance, correction needed, result ready, result delivered …) and
+mail to staff (reminder digests, reports), from editable templates, with a delivery status each.
+
+- **Templates** (``MessageTemplate``): one text per event × channel × language with ``{placeholders}``.
+  The defaults below are seeded by ``flask setup`` (never overwriting an administrator's edit); a
+  template that is missing from the table falls back to its default here. An English text that is
+  switched off falls back to Chinese; a Chinese text switched off turns the message off.
+  Saving a template refuses unknown placeholders, all of them listed at once.
+- **Language**: applicants get Chinese (the case records no language of its own; see
+  ``applicant_language``); staff get the language of their preference (``StaffPreference``, set on the
+  "My reminders" page), Chinese by default.
+- **Delivery**: a ``Notification`` row is written (committed) before the first attempt, then claimed
+  with a conditional UPDATE (so two workers never send one message at once), handed to the provider
+  and marked ``sent`` or ``failed`` with the attempt count and the error. SMS run through the outbox,
+  which retries by raising, with backoff; a message that was sent is never sent again. Mail is retried
+  by the periodic sender (``send_due_mail``) after 1, 2, 4 … minutes (at most an hour), up to
+  ``NOTIFY_MAX_ATTEMPTS`` attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from string import Formatter
+from typing import Any, Mapping
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from app.errors import ProblemCollector
+from app.models.base import now
+from app.models.case import Case, Notification, OutboxMessage
+from app.models.notify import MailStatus, MessageTemplate, Reminder, StaffPreference
+from app.scope import Reach
+from app.platform import records
+from app.adapters.messaging import DeliveryError, Mail, Sms, mail_enabled, send_mail, sms_provider
+from app.platform import outbox
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("zh", "en")
+CHANNELS = ("sms", "mail")
+#: how long one attempt holds a message (a worker that died mid-send frees it after this)
+LEASE = timedelta(minutes=5)
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    event: str
+    channel: str
+    label: Any
+    #: placeholder -> what it is filled with (shown to the administrator)
+    placeholders: Mapping[str, Any]
+    #: language -> (subject, body)
+    defaults: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+
+_APPLICANT = {
+    "name": _l("applicant's name"), "matter": _l("matter name"), "number": _l("case number"),
+    "window": _l("name of the window that serves the applicant"), "phone": _l("phone of that window"),
+    "limit": _l("promised time limit in working days"), "delivery": _l("how the result reaches the applicant"),
+}
+_SMS_ZH = "【广元政务服务】"
+_SMS_EN = "[Guangyuan Gov Services] "
+
+SPECS: dict[tuple[str, str], TemplateSpec] = {(s.event, s.channel): s for s in (
+    TemplateSpec("accepted", "sms", _l("SMS: application accepted"), _APPLICANT, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”已由{window}受理（代收），编号{number}，"
+                             "承诺办理时限{limit}个工作日。可凭编号和手机号查询办理进度。"),
+        "en": ("", _SMS_EN + "Dear {name}, your application for \"{matter}\" was accepted by {window}, case number "
+                             "{number}; promised time limit {limit} working days. Track it with the case number "
+                             "and your phone number."),
+    }),
+    TemplateSpec("rejected", "sms", _l("SMS: application declined"), _APPLICANT, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”不予受理（代收），原因已一次性书面告知，"
+                             "如有疑问请咨询{window}，电话{phone}。"),
+        "en": ("", _SMS_EN + "Dear {name}, your application for \"{matter}\" was not accepted; every reason was "
+                             "given to you in writing. Questions: {window}, phone {phone}."),
+    }),
+    TemplateSpec("correction", "sms", _l("SMS: correction needed"), _APPLICANT, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）需补正材料，"
+                             "请按补正通知书一次性补齐后交{window}。咨询电话{phone}。"),
+        "en": ("", _SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) needs corrections: please "
+                             "hand every item of the correction notice to {window} at once. Phone {phone}."),
+    }),
+    TemplateSpec("result_ready", "sms", _l("SMS: result ready"), _APPLICANT, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）已办结，{delivery}。咨询电话{phone}。"),
+        "en": ("", _SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) is completed; {delivery}. "
+                             "Phone {phone}."),
+    }),
+    TemplateSpec("delivered", "sms", _l("SMS: result delivered"), _APPLICANT, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）办理结果已送达，欢迎对本次服务作出评价。"),
+        "en": ("", _SMS_EN + "Dear {name}, the result of \"{matter}\" (case {number}) has been delivered. Please rate "
+                             "our service."),
+    }),
+    TemplateSpec("withdrawn", "sms", _l("SMS: application withdrawn"), _APPLICANT, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）已按您的要求撤回。"),
+        "en": ("", _SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) was withdrawn as you asked."),
+    }),
+    TemplateSpec("reminders", "mail", _l("Mail: deadline reminders to staff"), {
+        "name": _l("staff member's name"), "count": _l("number of reminders"),
+        "items": _l("the list of cases (one block per case)"), "url": _l("address of the reminders page"),
+    }, {
+        "zh": ("【跨域通办】您有{count}条办件时限提醒",
+               "{name}您好：\n\n以下办件已到时限预警，需要您处理或督办：\n\n{items}\n\n请登录系统查看：{url}\n\n"
+               "（本邮件由广元市政务服务“跨域通办”管理系统自动发送，请勿回复。）"),
+        "en": ("[Cross-region services] {count} deadline reminder(s)",
+               "Dear {name},\n\nThese cases reached a deadline warning and need your action or follow-up:\n\n"
+               "{items}\n\nSign in to see them: {url}\n\n(Sent automatically by the Guangyuan cross-region "
+               "service system; please do not reply.)"),
+    }),
+    TemplateSpec("report", "mail", _l("Mail: weekly and monthly reports"), {
+        "title": _l("report title"), "period": _l("the period"), "accepted": _l("cases accepted"),
+        "declined": _l("cases declined"), "completed": _l("cases completed"),
+        "on_time_rate": _l("share completed on time"), "overdue": _l("overdue cases"), "url": _l("address of the report history"),
+    }, {
+        "zh": ("【跨域通办】{title}",
+               "您好：\n\n{title}（{period}）已生成，XLSX 和 PDF 文件见附件。\n\n受理{accepted}件，不予受理{declined}件，"
+               "办结{completed}件，按时办结率{on_time_rate}，逾期{overdue}件。\n\n报表历史：{url}\n\n"
+               "（本邮件由系统自动发送，请勿回复。）"),
+        "en": ("[Cross-region services] {title}",
+               "Hello,\n\n{title} ({period}) is ready; the XLSX and PDF files are attached.\n\nAccepted {accepted}, "
+               "declined {declined}, completed {completed}, on time {on_time_rate}, overdue {overdue}.\n\n"
+               "Report history: {url}\n\n(Sent automatically; please do not reply.)"),
+    }),
+)}
+SMS_EVENTS = tuple(event for event, channel in SPECS if channel == "sms")
+#: the default Chinese SMS texts (kept for callers of the first version)
+SMS_TEMPLATES = {event: SPECS[(event, "sms")].defaults["zh"][1] for event in SMS_EVENTS}
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The placeholder names of ``text`` in order (ValueError on an unmatched brace)."""
+    return [name for _, name, _, _ in Formatter().parse(text) if name is not None]
+
+
+def template_problems(event: str, channel: str, language: str, subject: str, body: str) -> ProblemCollector:
+    """Every problem of a template at once: unknown event or language, unknown placeholders (each
+    named), placeholders with a format, unmatched braces, an empty text."""
+    problems = ProblemCollector()
+    spec = SPECS.get((event, channel))
+    if spec is None:
+        problems.add("event", _l("There is no message %(event)s by %(channel)s.", event=event, channel=channel))
+        return problems
+    if language not in LANGUAGES:
+        problems.add("language", _l("The language must be one of: %(languages)s.", languages=", ".join(LANGUAGES)))
+    if not (body or "").strip():
+        problems.add("body", _l("The text cannot be empty."))
+    if channel == "mail" and not (subject or "").strip():
+        problems.add("subject", _l("A mail needs a subject."))
+    allowed = ", ".join("{%s}" % name for name in spec.placeholders)
+    for name, text in (("subject", subject or ""), ("body", body or "")):
+        try:
+            parsed = list(Formatter().parse(text))
+        except ValueError:
+            problems.add(name, _l("A brace is not closed or not opened: write {{ and }} for a literal brace."))
+            continue
+        seen: set[str] = set()
+        for _, field_name, spec_text, conversion in parsed:
+            if field_name is None:
+                continue
+            if field_name not in spec.placeholders:
+                if field_name not in seen:
+                    problems.add(name, _l("Unknown placeholder {%(name)s}: this message knows %(allowed)s.",
+                                          name=field_name, allowed=allowed))
+                seen.add(field_name)
+            elif spec_text or conversion:
+                problems.add(name, _l("Write the placeholder {%(name)s} without a format or conversion.",
+                                      name=field_name))
+    return problems
+
+
+@records.rule_for(MessageTemplate)
+def _check_template(session: Session, item: MessageTemplate, reach: Reach, problems: ProblemCollector) -> None:
+    found = template_problems(item.event, item.channel, item.language, item.subject, item.body)
+    problems.problems.extend(found.problems)
+
+
+def fill(text: str, values: Mapping[str, Any]) -> str:
+    """Replaces known placeholders by their values (never evaluates anything else; a text that
+    does not parse is returned as it is)."""
+    try:
+        parsed = list(Formatter().parse(text))
+    except ValueError:
+        return text
+    out = []
+    for literal, name, _, _ in parsed:
+        out.append(literal)
+        if name is not None:
+            out.append(str(values.get(name, "")))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    language: str
+
+
+def render(session: Session, event: str, channel: str, language: str, values: Mapping[str, Any]) -> Rendered | None:
+    """The message in ``language`` (or Chinese), None when it is switched off."""
+    spec = SPECS[(event, channel)]
+    rows = {row.language: row for row in session.scalars(
+        select(MessageTemplate).where(MessageTemplate.event == event, MessageTemplate.channel == channel))}
+    for lang in dict.fromkeys((language if language in LANGUAGES else "zh", "zh")):
+        row = rows.get(lang)
+        if row is not None:
+            if row.active:
+                return Rendered(fill(row.subject, values), fill(row.body, values), lang)
+        elif lang in spec.defaults:
+            subject, body = spec.defaults[lang]
+            return Rendered(fill(subject, values), fill(body, values), lang)
+    return None
+
+
+def seed_templates(session: Session) -> int:
+    """Adds the default texts that are not in the table yet (an edited text is never replaced)."""
+    existing = {tuple(row) for row in session.execute(
+        select(MessageTemplate.event, MessageTemplate.channel, MessageTemplate.language))}
+    added = 0
+    for (event, channel), spec in SPECS.items():
+        for language, (subject, body) in spec.defaults.items():
+            if (event, channel, language) not in existing:
+                session.add(MessageTemplate(event=event, channel=channel, language=language, subject=subject,
+                                            body=body, active=True))
+                added += 1
+    session.commit()
+    return added
+
+
+def staff_languages(session: Session, user_ids: list[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(StaffPreference.user_id, StaffPreference.language)
+                           .where(StaffPreference.user_id.in_(user_ids)))
+    return {user_id: language for user_id, language in rows}
+
+
+# --- applicants -----------------------------------------------------------------------------------
+
+
+def applicant_language(case: Case) -> str:
+    """Applicants get Chinese: the case records no language of its own (a later ``Case.language``
+    chosen at registration would be read here)."""
+    return getattr(case, "language", None) or "zh"
+
+
+def applicant_values(case: Case, language: str) -> dict[str, Any]:
+    window = case.origin_center if not case.origin_center.external else case.home_center
+    if language == "en":
+        delivery = ("the result will be mailed to the address you gave" if case.delivery_method == "mail"
+                    else f"please collect the result at {window.name} with a valid ID")
+    else:
+        delivery = ("结果将邮寄至您预留的地址" if case.delivery_method == "mail"
+                    else f"请携带有效证件到{window.name}领取")
+    return {"name": case.applicant_name, "matter": case.matter.name, "number": case.number or "",
+            "window": window.name, "phone": window.phone, "limit": case.guide.content.get("promised_limit_days", ""),
+            "delivery": delivery}
+
+
+@outbox.handles("notify_applicant")
+def notify_applicant(session: Session, message: OutboxMessage) -> Notification | None:
+    """The outbox handler of ``notify_applicant:<event>``: writes the SMS once, then sends it.
+
+    A failed attempt is recorded (committed) and raised, so the outbox retries with backoff; a later
+    run finds the row and tries again, and once it is sent it is never sent again. After
+    ``NOTIFY_MAX_ATTEMPTS`` the message stays ``failed`` (shown to administrators) and the job ends."""
+    case = session.get(Case, message.case_id)
+    if case is None or message.key not in SMS_EVENTS or not case.applicant_phone:
+        return None
+    notification = session.scalar(select(Notification).where(Notification.outbox_id == message.id,
+                                                             Notification.channel == "sms"))
+    if notification is None:
+        language = applicant_language(case)
+        rendered = render(session, message.key, "sms", language, applicant_values(case, language))
+        if rendered is None:  # the administrator switched this message off
+            return None
+        notification = Notification(outbox_id=message.id, case_id=case.id, channel="sms", event=message.key,
+                                    recipient=case.applicant_phone, body=rendered.body, language=rendered.language,
+                                    provider=sms_provider(current_app.config).name, status="pending", attempts=0)
+        session.add(notification)
+        session.commit()
+    if notification.status == "sent" or (notification.status == "failed" and notification.next_attempt_on is None):
+        return notification
+    if not deliver(session, notification):
+        raise DeliveryError("the message is being sent by another worker")
+    return notification
+
+
+# --- delivery -------------------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after the n-th failed attempt, at most an hour."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _claimable(at: datetime, respect_backoff: bool):
+    return or_(
+        Notification.status == "pending",
+        and_(Notification.status == "failed", Notification.next_attempt_on.isnot(None),
+             Notification.next_attempt_on <= at if respect_backoff else true()),
+        and_(Notification.status == "sending", Notification.next_attempt_on < at),
+    )
+
+
+def _claim(session: Session, notification_id: int, at: datetime, respect_backoff: bool) -> bool:
+    """Takes the message for one attempt (committed): False when it is not due, or someone has it."""
+    session.commit()  # a fresh transaction: on SQLite a write after reads of an older snapshot can fail
+    result = session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, _claimable(at, respect_backoff))
+        .values(status="sending", attempts=Notification.attempts + 1, next_attempt_on=at + LEASE)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount == 1
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """What one attempt sends, read before sending (the transaction that read it is over by then)."""
+
+    id: int
+    channel: str
+    event: str
+    recipient: str
+    subject: str
+    body: str
+    attachments: tuple
+    attempts: int
+
+
+def _send(attempt: _Attempt) -> tuple[str, str]:
+    """Hands the message to its provider: (provider name, provider's reference)."""
+    config = current_app.config
+    if attempt.channel == "sms":
+        provider = sms_provider(config)
+        return provider.name, provider.send(Sms(attempt.recipient, attempt.body, f"kytb-sms-{attempt.id}"))
+    if not mail_enabled(config):
+        raise DeliveryError("mail is not configured (MAIL_SERVER)")
+    domain = (config.get("MAIL_SENDER") or "kytb").split("@")[-1]
+    reference = send_mail(config, Mail(attempt.recipient, attempt.subject, attempt.body, attempt.attachments,
+                                       message_id=f"<kytb-{attempt.id}@{domain}>"))
+    return "smtp", reference[:64]
+
+
+def deliver(session: Session, notification: Notification, *, at: datetime | None = None,
+            respect_backoff: bool = False) -> bool:
+    """One attempt at delivering ``notification``: True when it was sent, False when it was not due
+    or another worker holds it; DeliveryError (after recording it) when the provider failed.
+
+    Three short transactions: the claim, reading what to send, the outcome — nothing is held open
+    while the provider is talking (and on SQLite each write starts a transaction of its own, so a
+    concurrent writer makes it wait instead of fail)."""
+    at = at or now()
+    if not _claim(session, notification.id, at, respect_backoff):
+        session.refresh(notification)
+        return False
+    session.refresh(notification)
+    attempt = _Attempt(notification.id, notification.channel, notification.event, notification.recipient,
+                       notification.subject, notification.body, tuple(notification.attachments or ()),
+                       notification.attempts)
+    session.commit()
+    try:
+        provider, reference = _send(attempt)
+    except Exception as error:  # recorded on the message whatever it was, then raised as a delivery failure
+        message = (str(error) if isinstance(error, DeliveryError) else f"{type(error).__name__}: {error}")[:2000]
+        max_attempts = int(current_app.config.get("NOTIFY_MAX_ATTEMPTS", 8))
+        retry_on = at + backoff(attempt.attempts) if attempt.attempts < max_attempts else None
+        _record(session, attempt, status="failed", last_error=message, next_attempt_on=retry_on)
+        log.warning("%s %s to %s failed (attempt %d): %s", attempt.channel, attempt.event, attempt.recipient,
+                    attempt.attempts, message)
+        if isinstance(error, DeliveryError):
+            raise
+        raise DeliveryError(message) from error
+    _record(session, attempt, status="sent", sent_on=now(), last_error="", next_attempt_on=None,
+            provider=provider, provider_ref=reference or "")
+    log.info("%s %s to %s sent (attempt %d)", attempt.channel, attempt.event, attempt.recipient, attempt.attempts)
+    return True
+
+
+def _record(session: Session, attempt: _Attempt, **values: Any) -> None:
+    """The outcome of an attempt, and the state of the reminders a digest carries, in one transaction."""
+    session.execute(update(Notification).where(Notification.id == attempt.id).values(**values)
+                    .execution_options(synchronize_session=False))
+    if attempt.event == "reminders":
+        if values["status"] == "sent":
+            status = MailStatus.SENT
+        else:
+            status = MailStatus.QUEUED if values.get("next_attempt_on") is not None else MailStatus.FAILED
+        session.execute(update(Reminder).where(Reminder.notification_id == attempt.id)
+                        .values(mail_status=status.value).execution_options(synchronize_session=False))
+    session.commit()
+    session.expire_all()
+
+
+def queue_mail(session: Session, *, to: str, subject: str, body: str, event: str, language: str = "zh",
+               user_id: int | None = None, case_id: int | None = None,
+               attachments: list[dict[str, str]] | None = None) -> Notification:
+    """A mail to send (added to the session; the caller commits it with whatever caused it)."""
+    notification = Notification(channel="mail", event=event, recipient=to, subject=subject[:255], body=body,
+                                language=language, user_id=user_id, case_id=case_id, provider="smtp",
+                                status="pending", attempts=0, attachments=list(attachments or []))
+    session.add(notification)
+    return notification
+
+
+def send_due_mail(session: Session, *, at: datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """Sends the mail that is due (new, or failed and past its backoff). Stops at the first failure
+    to reach the server: the rest waits for the next run."""
+    counts = {"sent": 0, "failed": 0}
+    if not mail_enabled(current_app.config):
+        return counts
+    at = at or now()
+    due = session.scalars(select(Notification).where(Notification.channel == "mail", _claimable(at, True))
+                          .order_by(Notification.id).limit(limit)).all()
+    session.commit()
+    for notification in due:
+        try:
+            if deliver(session, notification, at=at, respect_backoff=True):
+                counts["sent"] += 1
+        except DeliveryError as error:
+            counts["failed"] += 1
+            if error.unreachable:
+                break  # the server is not reachable: no use trying the others now
+    return counts
