@@ -57,7 +57,7 @@ from app.adapters.messaging import mail_enabled
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "reports"
+TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates" / "reports"
 CITY_NAME = "广元市"
 TITLE = "广元市政务服务“跨域通办”工作{kind}"
 KIND_NAMES = {"weekly": "周报", "monthly": "月报"}
