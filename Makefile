@@ -25,6 +25,7 @@ run: install
 	APP_ENV=$${APP_ENV:-demo} PORT=$(PORT) $(PY) -m app.devserver
 
 test: install
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
@@ -32,7 +33,7 @@ clean:
 
 # Messages: extract every text a user sees, merge into zh and en, compile (the .mo files are committed).
 translations: install
-	$(VENV)/bin/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -k _ --no-location --omit-header --sort-output -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -k _ -k N_ --no-location --omit-header --sort-output -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(PY) translations/fill_english.py
 	$(VENV)/bin/pybabel compile -d translations --statistics

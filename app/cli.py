@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
-roles_cli = AppGroup("roles", help="Roles and permissions, defined in app/security/roles.py.")
+roles_cli = AppGroup("roles", help="Roles and permissions, defined in app/domain/permissions.py.")
 demo_cli = AppGroup("demo", help="Demo data for Guangyuan.")
 calendar_cli = AppGroup("calendar", help="The work calendar.")
 

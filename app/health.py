@@ -4,6 +4,7 @@ of the workers. 200 when database and broker answer, 503 otherwise. No personal 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
+from kombu import Connection
 
 from app.platform.system import health
 
@@ -11,10 +12,9 @@ blueprint = Blueprint("health", __name__)
 
 
 def _broker() -> tuple[bool, str]:
-    from workers.celery_app import celery
-
+    # The broker the workers use, reached with kombu directly: the web process needs no Celery app.
     try:
-        with celery.connection_for_write() as connection:
+        with Connection(current_app.config["CELERY_BROKER_URL"]) as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
         return True, ""
     except Exception as error:  # any failure to reach the broker is the answer itself

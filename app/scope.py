@@ -108,16 +108,6 @@ def nobody(_: Reach) -> ColumnElement[bool]:
     return false()
 
 
-def within_counties(region_id: Any, reach: Reach) -> ColumnElement[bool]:
-    """Rows whose region lies in one of the counties the reach administers (county or below)."""
-    if not reach.county_paths:
-        return false()
-    from app.models.org import Region
-
-    subtree = select(Region.id).where(or_(*(Region.path.startswith(p) for p in sorted(reach.county_paths))))
-    return region_id.in_(subtree)
-
-
 def among(column: Any, ids: Iterable[Any]) -> ColumnElement[bool]:
     ids = sorted(ids)
     return column.in_(ids) if ids else false()

@@ -37,12 +37,7 @@ from app.services.cases import notices as documents
 from app.services.cases.access import get_case, may_see_full_data, record_full_view
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.take_step import available_steps, take_step
-from app.views.base import (
-    API_PERMISSIONS,
-    AppModelRestApi,
-    ScopedInterface,
-    current_reach,
-)
+from app.platform.fab import API_PERMISSIONS, AppModelRestApi, ScopedInterface, current_reach
 
 #: what a list shows of the applicant's identity (overviews are masked; the detail may show all)
 MASKED = {"applicant_id_number": mask_id_number, "applicant_phone": mask_phone, "mail_phone": mask_phone}

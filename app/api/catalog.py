@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.models.catalog import HandlingType, Matter
-from app.views.base import AppModelRestApi, ScopedInterface
+from app.platform.fab import AppModelRestApi, ScopedInterface
 
 
 class HandlingTypeApi(AppModelRestApi):

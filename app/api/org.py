@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.models.org import Department, Region, ServiceCenter
-from app.views.base import AppModelRestApi, ScopedInterface
+from app.platform.fab import AppModelRestApi, ScopedInterface
 
 
 class RegionApi(AppModelRestApi):

@@ -1,4 +1,4 @@
-"""The roles of DESIGN §1. Pure names: which permissions each role holds lives in ``app.security.roles``."""
+"""The roles of DESIGN §1. Pure names: which permissions each role holds lives in ``app.domain.permissions``."""
 
 from __future__ import annotations
 

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.domain.workflow import Status
 from app.models.base import now
 from app.models.catalog import Guide, HandlingType, Matter
-from app.models.org import Department, ServiceCenter
-from app.scope import Reach, ScopeRule, among, any_of, within_counties
+from app.models.org import Department, ServiceCenter, within_counties
+from app.scope import Reach, ScopeRule, among, any_of
 
 
 class ApplicantKind(StrEnum):

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import now
 from app.models.case import Case, Notification
-from app.models.org import Region
+from app.models.org import Region, within_counties
 from app.models.staff import StaffUser
-from app.scope import Reach, ScopeRule, everyone, nobody, within_counties
+from app.scope import Reach, ScopeRule, everyone, nobody
 
 
 class ReminderKind(StrEnum):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Integer, String, Text, UniqueConstraint, false, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Stamped
-from app.scope import Reach, ScopeRule, among, any_of, everyone, nobody, within_counties
+from app.scope import Reach, ScopeRule, among, any_of, everyone, nobody
 
 
 class RegionLevel(StrEnum):
@@ -102,6 +103,15 @@ def _center_read(reach: Reach):
 def _center_write(reach: Reach):
     return within_counties(ServiceCenter.region_id, reach)
 
+
+
+def within_counties(region_id: Any, reach: Reach) -> ColumnElement[bool]:
+    """Rows whose region lies in one of the counties the reach administers (county or below): a
+    building block of the scope rules (``app.scope``), here beside the regions it walks."""
+    if not reach.county_paths:
+        return false()
+    subtree = select(Region.id).where(or_(*(Region.path.startswith(p) for p in sorted(reach.county_paths))))
+    return region_id.in_(subtree)
 
 class ServiceCenter(Stamped, Model):
     """政务服务中心 / 便民服务中心(站), or a counterpart window outside the system (``external``)."""

@@ -9,8 +9,8 @@ from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.roles import COUNTY_ASSIGNABLE_ROLES
-from app.models.org import Department, Region, ServiceCenter
-from app.scope import Reach, ScopeRule, any_of, within_counties
+from app.models.org import Department, Region, ServiceCenter, within_counties
+from app.scope import Reach, ScopeRule, any_of
 
 
 def _staff_read(reach: Reach):

@@ -40,7 +40,7 @@ class AppSecurityManager(SecurityManager):
     authdbview = AppAuthDBView
 
     def __init__(self, appbuilder: Any) -> None:
-        from app.views.base import ScopedInterface
+        from app.platform.fab import ScopedInterface
         from app.views.staff import ScopedResetPasswordView, StaffUserView
 
         self.userdbmodelview = StaffUserView

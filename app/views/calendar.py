@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from app.errors import ServiceError
 from app.models.calendar import WorkCalendarDay, WorkCalendarYear
 from app.services import calendar as calendar_service
-from app.views.base import BulkDeleteMixin, AppModelView, ScopedInterface, current_reach
+from app.views.base import BulkDeleteMixin, AppModelView
+from app.platform.fab import ScopedInterface, current_reach
 from app.labels import CALENDAR_SOURCES, label
 from app.web import forget_calendar_warning
 

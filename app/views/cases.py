@@ -65,7 +65,8 @@ from app.labels import (
 )
 from app.services.cases import notices as documents
 from app.services.cases.take_step import available_steps, step_refusal, take_step
-from app.views.base import AppModelView, ScopedInterface, answers_service_errors, current_reach, forbidden_page
+from app.views.base import AppModelView, answers_service_errors, forbidden_page
+from app.platform.fab import ScopedInterface, current_reach
 
 # --- how codes read to people ---------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
 from app.models.org import Region, RegionLevel
 from app.services.catalog import matters as catalog
 from app.adapters import storage
-from app.views.base import BulkDeleteMixin, VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach, yes_no
+from app.views.base import BulkDeleteMixin, AppModelView, yes_no
+from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
 from app.labels import MATERIAL_FORMS, MATTER_STATUSES, choices, label
 
 CATALOG_LABELS = {

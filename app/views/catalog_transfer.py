@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.errors import ServiceError
 from app.services.catalog import transfer as catalog_transfer
-from app.views.base import current_reach
+from app.platform.fab import current_reach
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -17,7 +17,8 @@ from markupsafe import Markup
 from wtforms import SelectField
 
 from app.models.case import Shipment
-from app.views.base import AppModelView, ScopedInterface
+from app.views.base import AppModelView
+from app.platform.fab import ScopedInterface
 from app.labels import BOOKING_STATUSES, BOOKING_WARNINGS, COURIER_PROVIDERS, SHIPMENT_DIRECTIONS, TRACKING_STATUSES, choices, label
 
 _BOOKING_CLASSES = {"planned": "label-default", "booked": "label-success", "failed": "label-danger",

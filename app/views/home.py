@@ -12,7 +12,7 @@ from app.models.catalog import HandlingType, Matter, MatterStatus
 from app.models.org import Department, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import criterion
-from app.views.base import current_reach
+from app.platform.fab import current_reach
 from app.views.cases import WARNING_LABELS, open_case_counts
 from app.labels import ROLE_LABELS
 

@@ -23,7 +23,8 @@ from app.errors import NotFound, ServiceError
 from app.models.case import LedgerEntry
 from app.services.exports import jobs as exports
 from app.services.exports.ledger import LedgerFilter
-from app.views.base import VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach
+from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
+from app.views.base import AppModelView
 
 FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")
 

@@ -26,7 +26,8 @@ from app.services.notifications import messages as notifications
 from app.services.notifications import reminders
 from app.adapters import storage
 from app.services.notifications.reports import XLSX_TYPE, file_name
-from app.views.base import VIEW_PERMISSIONS, AppModelView, ScopedInterface, current_reach, yes_no
+from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
+from app.views.base import AppModelView, yes_no
 
 
 def _label(labels: dict, value: Any) -> str:

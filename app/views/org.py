@@ -9,7 +9,8 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from app.models.org import BusinessLine, Department, Region, RegionLevel, ServiceCenter
-from app.views.base import BulkDeleteMixin, AppModelView, ScopedInterface
+from app.views.base import BulkDeleteMixin, AppModelView
+from app.platform.fab import ScopedInterface
 from app.labels import CENTER_KINDS, REGION_LEVELS, choices, label
 
 

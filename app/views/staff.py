@@ -16,7 +16,8 @@ from app.models.org import Department, Region, RegionLevel, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import OutOfScope, criterion, get_in_scope
 from app.services.organisation import accounts
-from app.views.base import VIEW_PERMISSIONS, BulkDeleteMixin, ScopedCrudMixin, current_reach
+from app.platform.fab import VIEW_PERMISSIONS, current_reach
+from app.views.base import BulkDeleteMixin, ScopedCrudMixin
 from app.labels import role_names
 
 

@@ -23,13 +23,11 @@ def test_the_outbox_backlog_counts_unfinished_side_effects(client, db):
 
 
 def test_an_unreachable_broker_answers_503(app, db):
-    from workers.celery_app import celery
-
-    configured = celery.conf.broker_url
-    celery.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on port 9
+    configured = app.config["CELERY_BROKER_URL"]
+    app.config["CELERY_BROKER_URL"] = "redis://127.0.0.1:9/0"  # nothing listens on port 9
     try:
         response = app.test_client().get("/health")
     finally:
-        celery.conf.broker_url = configured
+        app.config["CELERY_BROKER_URL"] = configured
     assert response.status_code == 503
     assert response.get_json()["broker"]["ok"] is False and response.get_json()["database"]["ok"] is True

@@ -328,7 +328,7 @@ ALL_DEMO_USERS = ["admin", "city_super", "lz_admin", "cx_admin", "lz_window", "c
 @pytest.mark.parametrize("username", ALL_DEMO_USERS)
 @pytest.mark.parametrize("resource,model", [("center", ServiceCenter), ("department", Department)])
 def test_every_role_gets_exactly_its_scope_through_the_api(api, db, username, resource, model):
-    from app.security.roles import MATRIX
+    from app.domain.permissions import MATRIX
 
     readers = {role.value for role in MATRIX[resource.capitalize()]["can_read"]}
     allowed = any(role.name in readers for role in builders.user(db, username).roles)

@@ -1,4 +1,4 @@
-"""Writes the role table of ``app.security.roles`` to the database (``flask roles sync``).
+"""Writes the role table of ``app.domain.permissions`` to the database (``flask roles sync``).
 
 Permissions come from the registered views; each system role then gets exactly the pairs of the
 matrix plus the menu entries of the views it may read. Edits made to these roles by hand are undone,
@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from app.domain.roles import RoleName, STAFF_ROLES
-from app.security.roles import MATRIX, permissions_of
+from app.domain.permissions import MATRIX, permissions_of
 
 log = logging.getLogger(__name__)
 
