@@ -1,7 +1,6 @@
-"""Cases: registering a draft, changing it while it is a draft, reading it within scope, its history,
-its deadlines, and logging each view of the full personal data.
+"""申报: registering a draft case at the clerk's window, and changing it while it is a draft.
 
-Steps of the process (accept, dispatch …) are in ``app.services.cases.steps``.
+The steps that follow (accept, dispatch …) are taken with ``app.services.cases.take_step``.
 """
 
 from __future__ import annotations
