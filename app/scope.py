@@ -73,16 +73,20 @@ def scoped_select(model: type, reach: Reach, *, write: bool = False):
     return select(model).where(criterion(model, reach, write=write))
 
 
-def get_in_scope(session: Session, model: type, pk: Any, reach: Reach, *, write: bool = False) -> Any:
-    """The record with this primary key if the reach covers it; :class:`OutOfScope` otherwise."""
+def get_in_scope(session: Session, model: type, pk: Any, reach: Reach, *, write: bool = False,
+                 lock: bool = False) -> Any:
+    """The record with this primary key if the reach covers it; :class:`OutOfScope` otherwise.
+    ``lock`` reads it afresh and holds its row until the transaction ends (one statement on PostgreSQL;
+    SQLite serialises writers anyway)."""
     pk_col = model.__mapper__.primary_key[0]
     try:
         pk = pk_col.type.python_type(pk)
     except (TypeError, ValueError):
         raise OutOfScope(model.__name__) from None
-    item = session.execute(
-        scoped_select(model, reach, write=write).where(pk_col == pk)
-    ).scalar_one_or_none()
+    stmt = scoped_select(model, reach, write=write).where(pk_col == pk)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
+    item = session.execute(stmt).scalar_one_or_none()
     if item is None:
         raise OutOfScope(model.__name__)
     return item

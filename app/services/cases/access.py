@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.roles import RoleName
@@ -43,13 +42,9 @@ def actor_place(user: StaffUser) -> str:
 def get_case(session: Session, reach: Reach, case_id: Any, *, write: bool = False, lock: bool = False) -> Case:
     """The case if the reach covers it (NotFound otherwise); ``lock`` holds its row until commit."""
     try:
-        case = get_in_scope(session, Case, case_id, reach, write=write)
+        return get_in_scope(session, Case, case_id, reach, write=write, lock=lock)
     except OutOfScope:
         raise NotFound() from None
-    if lock and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
-        session.refresh(case)
-    return case
 
 
 def record_full_view(session: Session, user: StaffUser, case: Case, address: str, channel: str) -> None:

@@ -87,8 +87,8 @@ def _new_shipment(session: Session, case: Case, direction: ShipmentDirection) ->
 
 
 def planned_shipment(session: Session, case: Case, direction: ShipmentDirection) -> Shipment:
-    """The shipment of ``direction`` not yet sent, put on record if there is none."""
-    _lock(session, case)
+    """The shipment of ``direction`` not yet sent, put on record if there is none. Called within a step,
+    which holds the case's lock already (``take_step``): the job's ``_claim`` takes the same lock."""
     for shipment in sorted(case.shipments, key=lambda s: s.id):
         if shipment.direction == direction and shipment.sent_on is None:
             return shipment
