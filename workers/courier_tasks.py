@@ -1,5 +1,9 @@
-"""Courier jobs: tracking open shipments and the booking deadline (booking runs through the outbox:
-``book_parcel`` → ``app.services.courier.booking.book_parcel``)."""
+"""Courier jobs run by beat: tracking open shipments and the booking deadline.
+
+Booking a parcel is not a beat job: the step that needs a parcel (accept, supplement, complete with
+mail) queues the outbox job ``book_parcel`` in its own transaction, and ``kytb.run_outbox_message`` runs
+``app.services.courier.booking.book_parcel``. The ``dispatch`` step books nothing: the clerk records
+that the parcel left."""
 
 from __future__ import annotations
 

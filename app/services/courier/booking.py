@@ -1,7 +1,7 @@
 """Shipments (寄递): the parcel of materials to the home window, a supplement, the result to the applicant.
 
-A step that needs a parcel queues ``book_parcel``; the job puts the shipment on record at once
-and books it with the courier (``book_parcel``). The clerk's step — dispatch, supplement, deliver —
+A step that needs a parcel (accept, supplement, complete with mail) queues the job ``book_parcel``;
+the job puts the shipment on record at once and books it with the courier. The clerk's step — dispatch, supplement, deliver —
 then fills in the waybill and the date of that same shipment, so a parcel is never recorded twice,
 whichever of the two comes first. With the default ``manual`` courier the clerk types the waybill
 printed by the courier's terminal; with the ``http`` courier the job books the pickup and the waybill
@@ -13,8 +13,7 @@ answer, a lost worker) asks the courier for the order of that key before posting
 post with a known key answers the existing order. A parcel booked by the clerk at the terminal
 meanwhile is never booked again; a courier order that raced with it is cancelled.
 
-``track_open_shipments`` (beat, ``kytb.track_shipments``) polls booked parcels and records each
-courier event once; ``refresh_booking_warnings`` flags parcels of materials not booked by their
+Tracking is ``app.services.courier.tracking``; ``refresh_booking_warnings`` flags parcels of materials not booked by their
 deadline, and ``overdue_shipments`` lists them for reminders.
 """
 
