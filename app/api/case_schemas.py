@@ -250,19 +250,3 @@ class CaseInputSchema(Schema):
     materials = fields.List(fields.Dict(), metadata={
         "description": "[{name, copies, form, received, verified, note}]; default: the guide's list"})
     version = fields.Integer(metadata={"description": "on PUT: the version you read (or send If-Match)"})
-
-
-# --- the OpenAPI description of the one step endpoint, derived from the transition table --------
-
-KIND_SCHEMA: dict[FieldKind, dict[str, Any]] = {
-    FieldKind.TEXT: {"type": "string"},
-    FieldKind.LONG_TEXT: {"type": "string"},
-    FieldKind.DATE: {"type": "string", "format": "date"},
-    FieldKind.CHOICE: {"type": "string"},
-    FieldKind.ITEMS: {"type": "array", "items": {"type": "object", "properties": {
-        "name": {"type": "string"}, "reason": {"type": "string"}}}},
-    FieldKind.BOOL_LIST: {"type": "array", "items": {"type": "integer"},
-                          "description": "material numbers (seq) verified against the original, or {seq: true/false}"},
-}
-
-
