@@ -57,7 +57,6 @@ ARCHIVE_PENDING = _l("The archive package is being prepared; try again in a mome
 
 class CaseApi(AppModelRestApi):
     resource_name = "case"
-    class_permission_name = "Case"
     datamodel = ScopedInterface(Case)
     openapi_spec_tag = "Cases"
     method_permission_name = {

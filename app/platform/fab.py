@@ -132,12 +132,20 @@ def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class AppModelRestApi(ModelRestApi):
-    """Base for our REST resources: JWT only, read/write permissions, refusals as JSON answers, endpoints
-    described by their ``openapi_spec_methods`` declaration rather than YAML in docstrings."""
+    """Base for our REST resources: JWT only, read/write permissions on the resource named after
+    ``resource_name``, refusals as JSON answers, endpoints described by their ``openapi_spec_methods``
+    declaration rather than YAML in docstrings."""
 
     method_permission_name = API_PERMISSIONS
     allow_browser_login = False
     page_size = 25
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The permission pair of a resource is named as its views name it ("handling_type" → "HandlingType"),
+        # so an API and its view share "can_read" / "can_write".
+        if cls.resource_name and "class_permission_name" not in cls.__dict__:
+            cls.class_permission_name = "".join(part.capitalize() for part in cls.resource_name.split("_"))
 
     @answers_service_errors
     def post_headless(self) -> Response:
