@@ -18,27 +18,35 @@ class _Whole(fields.Nested):
         return obj
 
 
-class CaseMatterSchema(Schema):
-    id = fields.Integer()
-    code = fields.String()
+class CaseNameSchema(Schema):
+    """A related record by its name (in the list's overview)."""
+
     name = fields.String()
+
+
+class _Record(CaseNameSchema):
+    id = fields.Integer()
+
+
+class _CodedRecord(_Record):
+    code = fields.String()
+
+
+class CaseDepartmentSchema(_Record):
+    pass
+
+
+class CaseMatterSchema(_CodedRecord):
+    """A matter or a handling type."""
+
+
+class CaseCenterSchema(_CodedRecord):
+    external = fields.Boolean()
 
 
 class CaseGuideSchema(Schema):
     id = fields.Integer()
     version = fields.Integer()
-
-
-class CaseCenterSchema(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    external = fields.Boolean()
-
-
-class CaseDepartmentSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
 
 
 class CaseMaterialSchema(Schema):
@@ -91,11 +99,9 @@ class CaseCorrectionSchema(Schema):
     items = fields.List(fields.Nested(CaseCorrectionItemSchema))
 
 
-class CaseResultDocumentSchema(Schema):
+class CaseResultDocumentSchema(_Record):
     __component_name__ = "CaseResultDocument"
 
-    id = fields.Integer()
-    name = fields.String()
     size = fields.Integer()
     content_type = fields.String()
     sha256 = fields.String()
@@ -133,25 +139,14 @@ class CaseStepSchema(Schema):
     step_fields = fields.List(fields.Nested(CaseStepFieldSchema), attribute="fields", data_key="fields")
 
 
-class CaseDetailSchema(Schema):
-    id = fields.Integer()
-    number = fields.String(allow_none=True)
+class _ApplicationSchema(Schema):
+    """What the clerk enters of an application, as it is entered and as the detail shows it."""
+
     counterpart_number = fields.String()
-    status = fields.String()
-    status_label = fields.Function(lambda c: str(STATUS_LABELS[c.status]), metadata={"type": "string"})
-    version = fields.Integer(metadata={"description": "send it back (body `version` or `If-Match`) to change the case"})
-    line = fields.String()
-    matter = fields.Nested(CaseMatterSchema)
-    guide = fields.Nested(CaseGuideSchema)
-    handling_type = fields.Nested(CaseMatterSchema)
-    origin_center = fields.Nested(CaseCenterSchema)
-    home_center = fields.Nested(CaseCenterSchema)
-    department = fields.Nested(CaseDepartmentSchema, allow_none=True)
     department_name = fields.String()
-    full_data = fields.Boolean(metadata={"description": "false: identity number and phones are masked"})
-    applicant_kind = fields.String()
+    applicant_kind = fields.String(metadata={"description": "person / organisation"})
     applicant_name = fields.String()
-    applicant_id_type = fields.String()
+    applicant_id_type = fields.String(metadata={"description": "resident_id / uscc / other"})
     applicant_id_number = fields.String()
     applicant_phone = fields.String()
     applicant_email = fields.String()
@@ -165,6 +160,22 @@ class CaseDetailSchema(Schema):
     fee_note = fields.String()
     remarks = fields.String()
     applied_on = fields.Date()
+
+
+class CaseDetailSchema(_ApplicationSchema):
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    status = fields.String()
+    status_label = fields.Function(lambda c: str(STATUS_LABELS[c.status]), metadata={"type": "string"})
+    version = fields.Integer(metadata={"description": "send it back (body `version` or `If-Match`) to change the case"})
+    line = fields.String()
+    matter = fields.Nested(CaseMatterSchema)
+    guide = fields.Nested(CaseGuideSchema)
+    handling_type = fields.Nested(CaseMatterSchema)
+    origin_center = fields.Nested(CaseCenterSchema)
+    home_center = fields.Nested(CaseCenterSchema)
+    department = fields.Nested(CaseDepartmentSchema, allow_none=True)
+    full_data = fields.Boolean(metadata={"description": "false: identity number and phones are masked"})
     registered_on = fields.DateTime()
     accepted_on = fields.Date(allow_none=True)
     decided_on = fields.Date(allow_none=True)
@@ -178,10 +189,6 @@ class CaseDetailSchema(Schema):
     shipments = fields.List(fields.Nested(CaseShipmentSchema))
     corrections = fields.List(fields.Nested(CaseCorrectionSchema))
     steps = fields.List(fields.Nested(CaseStepSchema), metadata={"description": "the steps the caller can take now"})
-
-
-class CaseNameSchema(Schema):
-    name = fields.String()
 
 
 class CaseListSchema(Schema):
@@ -219,7 +226,7 @@ class CaseEventSchema(Schema):
     data = fields.Dict()
 
 
-class CaseInputSchema(Schema):
+class CaseInputSchema(_ApplicationSchema):
     """What a clerk enters (documentation only: ``app.services.cases.input`` checks every field)."""
 
     matter_id = fields.Integer(required=True)
@@ -229,40 +236,9 @@ class CaseInputSchema(Schema):
     home_center_id = fields.Integer(required=True)
     department_id = fields.Integer(
         allow_none=True, metadata={"description": "empty when the home window is outside the system"})
-    department_name = fields.String()
-    counterpart_number = fields.String()
-    applicant_kind = fields.String(metadata={"description": "person / organisation"})
     applicant_name = fields.String(required=True)
-    applicant_id_type = fields.String(metadata={"description": "resident_id / uscc / other"})
     applicant_id_number = fields.String(required=True)
     applicant_phone = fields.String(required=True)
-    applicant_email = fields.String()
-    applicant_address = fields.String()
-    applicant_postcode = fields.String()
-    delivery_method = fields.String(metadata={"description": "pickup / mail"})
-    mail_recipient = fields.String()
-    mail_phone = fields.String()
-    mail_address = fields.String()
-    mail_postcode = fields.String()
-    fee_note = fields.String()
-    remarks = fields.String()
-    applied_on = fields.Date()
     materials = fields.List(fields.Dict(), metadata={
         "description": "[{name, copies, form, received, verified, note}]; default: the guide's list"})
     version = fields.Integer(metadata={"description": "on PUT: the version you read (or send If-Match)"})
-
-
-# --- the OpenAPI description of the one step endpoint, derived from the transition table --------
-
-KIND_SCHEMA: dict[FieldKind, dict[str, Any]] = {
-    FieldKind.TEXT: {"type": "string"},
-    FieldKind.LONG_TEXT: {"type": "string"},
-    FieldKind.DATE: {"type": "string", "format": "date"},
-    FieldKind.CHOICE: {"type": "string"},
-    FieldKind.ITEMS: {"type": "array", "items": {"type": "object", "properties": {
-        "name": {"type": "string"}, "reason": {"type": "string"}}}},
-    FieldKind.BOOL_LIST: {"type": "array", "items": {"type": "integer"},
-                          "description": "material numbers (seq) verified against the original, or {seq: true/false}"},
-}
-
-

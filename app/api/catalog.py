@@ -8,7 +8,6 @@ from app.platform.fab import AppModelRestApi, ScopedInterface
 
 class HandlingTypeApi(AppModelRestApi):
     resource_name = "handling_type"
-    class_permission_name = "HandlingType"
     datamodel = ScopedInterface(HandlingType)
     list_columns = ["id", "code", "name", "name_en", "nationwide", "regions.id", "regions.name", "active"]
     show_columns = list_columns + ["description", "sort_order"]
@@ -20,7 +19,6 @@ class HandlingTypeApi(AppModelRestApi):
 
 class MatterApi(AppModelRestApi):
     resource_name = "matter"
-    class_permission_name = "Matter"
     datamodel = ScopedInterface(Matter)
     list_columns = [
         "id", "code", "name", "line", "status", "legal_limit_days", "promised_limit_days",

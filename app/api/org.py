@@ -8,9 +8,7 @@ from app.platform.fab import AppModelRestApi, ScopedInterface
 
 class RegionApi(AppModelRestApi):
     resource_name = "region"
-    class_permission_name = "Region"
     datamodel = ScopedInterface(Region)
-    allow_browser_login = False
     list_columns = ["id", "code", "name", "level", "parent_id", "parent.name"]
     show_columns = ["id", "code", "name", "level", "parent_id", "parent.name", "full_name"]
     add_columns = edit_columns = ["code", "name", "level", "parent"]
@@ -21,7 +19,6 @@ class RegionApi(AppModelRestApi):
 
 class CenterApi(AppModelRestApi):
     resource_name = "center"
-    class_permission_name = "Center"
     datamodel = ScopedInterface(ServiceCenter)
     list_columns = ["id", "code", "name", "kind", "external", "region.id", "region.name", "phone", "active"]
     show_columns = [
@@ -39,7 +36,6 @@ class CenterApi(AppModelRestApi):
 
 class DepartmentApi(AppModelRestApi):
     resource_name = "department"
-    class_permission_name = "Department"
     datamodel = ScopedInterface(Department)
     list_columns = ["id", "name", "short_name", "line", "region.id", "region.name", "center.id", "center.name", "active"]
     show_columns = [

@@ -8,9 +8,12 @@ scope, and it routes every write through ``app.platform.records`` so writes are 
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import json
+from typing import Any, Callable
 
-from flask import current_app, g
+from apispec import yaml_utils
+from flask import Response, current_app, g
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.orm import selectinload
@@ -99,32 +102,83 @@ class ScopedInterface(SQLAInterface):
             records.delete(self.session, item, current_reach())
 
 
+#: FAB's placeholder for a resource's class name in its OpenAPI texts; the class name names the model
+#: schemas FAB registers for it ("CaseApi.get" …)
+CLASS_NAME_PLACEHOLDER = "{{self.__class__.__name__}}"
+
+
+class MalformedRequest(Exception):
+    """The request itself cannot be read (a body that is no JSON object, a version that is no number):
+    answered 400 with the reason, as FAB answers a bad request."""
+
+
+def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """How every REST endpoint of ours answers a request that ends in a refusal: NotFound (missing or out
+    of scope) as FAB's 404, every other ServiceError with its status and ``{"errors": [...]}``, a
+    MalformedRequest as FAB's 400. Goes below ``@safe``, which would answer anything else with 500."""
+
+    @functools.wraps(endpoint)
+    def answer(api: ModelRestApi, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return endpoint(api, *args, **kwargs)
+        except MalformedRequest as error:
+            return api.response_400(str(error))
+        except NotFound:
+            return api.response_404()
+        except ServiceError as error:
+            return api.response(error.status, **error.as_dict())
+
+    return answer
+
+
 class AppModelRestApi(ModelRestApi):
-    """Base for our REST resources: JWT only, read/write permissions, problems as 422 JSON."""
+    """Base for our REST resources: JWT only, read/write permissions on the resource named after
+    ``resource_name``, refusals as JSON answers, endpoints described by their ``openapi_spec_methods``
+    declaration rather than YAML in docstrings."""
 
     method_permission_name = API_PERMISSIONS
     allow_browser_login = False
     page_size = 25
 
-    def _service_error(self, error: ServiceError):
-        if isinstance(error, NotFound):
-            return self.response_404()
-        return self.response(error.status, **error.as_dict())
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The permission pair of a resource is named as its views name it ("handling_type" → "HandlingType"),
+        # so an API and its view share "can_read" / "can_write".
+        if cls.resource_name and "class_permission_name" not in cls.__dict__:
+            cls.class_permission_name = "".join(part.capitalize() for part in cls.resource_name.split("_"))
 
-    def post_headless(self):  # type: ignore[override]
-        try:
-            return super().post_headless()
-        except ServiceError as error:
-            return self._service_error(error)
+    @answers_service_errors
+    def post_headless(self) -> Response:
+        return super().post_headless()
 
-    def put_headless(self, pk: Any):  # type: ignore[override]
-        try:
-            return super().put_headless(pk)
-        except ServiceError as error:
-            return self._service_error(error)
+    @answers_service_errors
+    def put_headless(self, pk: Any) -> Response:
+        return super().put_headless(pk)
 
-    def delete_headless(self, pk: Any):  # type: ignore[override]
-        try:
-            return super().delete_headless(pk)
-        except ServiceError as error:
-            return self._service_error(error)
+    @answers_service_errors
+    def delete_headless(self, pk: Any) -> Response:
+        return super().delete_headless(pk)
+
+    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
+                         methods: list[str] | None = None, func: Callable[..., Any] | None = None,
+                         **kwargs: Any) -> None:
+        # FAB reads ``openapi_spec_methods`` only to amend YAML in the endpoint's docstring; without YAML
+        # it would describe a declared endpoint as empty.
+        declared = self.openapi_spec_methods.get(getattr(func, "__name__", ""))
+        if declared is None or yaml_utils.load_operations_from_docstring(func.__doc__ or ""):
+            super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
+            return
+        for method in methods or []:
+            operations[method.lower()] = self._declared_operation(func, declared.get(method.lower(), {}))
+
+    def _declared_operation(self, func: Callable[..., Any], declared: dict[str, Any]) -> dict[str, Any]:
+        # A copy (apispec changes what it is given), with the class name put in for FAB's placeholder as
+        # FAB does in docstrings; the docstring's line is the summary.
+        text = json.dumps(declared).replace(CLASS_NAME_PLACEHOLDER, type(self).__name__)
+        operation: dict[str, Any] = json.loads(text)
+        summary = (func.__doc__ or "").strip().splitlines()
+        if summary:
+            operation.setdefault("summary", summary[0])
+        if self.get_method_permission(func.__name__):
+            operation["security"] = [{"jwt": []}, {"api_key": []}]
+        return operation

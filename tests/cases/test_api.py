@@ -458,6 +458,49 @@ def test_the_openapi_spec_documents_every_case_endpoint(clients, db):
         assert name in components[section], ref
 
 
+
+def test_the_step_endpoint_is_documented_from_the_transition_table(clients, db):
+    spec = clients["lz_window"].get("/api/v1/_openapi").get_json()
+    step_spec = spec["paths"]["/api/v1/case/{pk}/{name}"]["post"]
+    name_param = next(p for p in step_spec["parameters"] if p["name"] == "name")
+    assert set(name_param["schema"]["enum"]) == set(TRANSITIONS)
+    body = step_spec["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    for transition in TRANSITIONS.values():
+        assert f"`{transition.name}`" in step_spec["description"]
+        for field in transition.fields:
+            assert field.name in body, (transition.name, field.name)
+            if field.choices:
+                assert body[field.name]["enum"] == list(field.choices), field.name
+
+
+def _api_endpoints():
+    from app.api.cases import CaseApi
+    from app.api.catalog import HandlingTypeApi, MatterApi
+    from app.api.org import CenterApi, DepartmentApi, RegionApi
+
+    for api in (CaseApi, HandlingTypeApi, MatterApi, CenterApi, DepartmentApi, RegionApi):
+        for name in dir(api):
+            endpoint = getattr(api, name)
+            if hasattr(endpoint, "_urls") and endpoint.__module__.startswith("app.api"):
+                yield api, endpoint
+
+
+def test_our_endpoints_are_described_by_declarations_not_by_yaml_in_docstrings(clients, db):
+    from app.domain.permissions import MATRIX
+
+    paths = clients["lz_window"].get("/api/v1/_openapi").get_json()["paths"]
+    endpoints = list(_api_endpoints())
+    assert endpoints
+    for api, endpoint in endpoints:
+        assert api.class_permission_name in MATRIX, api
+        assert "---" not in (endpoint.__doc__ or ""), endpoint.__qualname__
+        assert endpoint.__name__ in api.openapi_spec_methods, endpoint.__qualname__
+    for path, operations in paths.items():
+        if path.startswith("/api/v1/case/"):
+            for operation in operations.values():
+                assert operation["security"] and operation["responses"]["401"], path
+                assert operation.get("summary") or operation.get("description"), path
+
 # --- real concurrency (PostgreSQL: two requests at the same moment, each on its own connection) ----
 
 

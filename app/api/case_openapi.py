@@ -1,0 +1,239 @@
+"""The OpenAPI description of the case resource (/api/v1/case/), declared instead of written as YAML in
+the endpoints' docstrings: for each endpoint what it answers when it works, which of our refusals it can
+give, its parameters and its body. The step endpoint is derived from ``TRANSITIONS``: a new step or
+field is documented by adding it to the table.
+
+``CaseApi.openapi_spec_methods`` carries these into /api/v1/_openapi (``AppModelRestApi.operation_helper``
+adds each endpoint's docstring line as its summary).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.api.case_schemas import CaseEventSchema, CaseMaterialSchema, CaseResultDocumentSchema
+from app.domain.workflow import TRANSITIONS, FieldKind, Transition
+from app.platform.fab import CLASS_NAME_PLACEHOLDER
+from app.services.cases.files import ALLOWED as STORED_FILE_TYPES
+from app.services.cases.notices import NOTICE_KINDS
+
+Json = dict[str, Any]
+
+INTEGER: Json = {"type": "integer"}
+STRING: Json = {"type": "string"}
+BINARY: Json = {"type": "string", "format": "binary"}
+
+#: the schemas that endpoints other than FAB's own refer to by name
+COMPONENT_SCHEMAS = (CaseEventSchema, CaseMaterialSchema, CaseResultDocumentSchema)
+EVENT, MATERIAL, RESULT_DOCUMENT = (schema.__component_name__ for schema in COMPONENT_SCHEMAS)
+#: the case as the detail shows it, as a registration takes it, as a change of a draft takes it
+SHOWN_CASE, NEW_CASE, CHANGED_CASE = (f"{CLASS_NAME_PLACEHOLDER}.{verb}" for verb in ("get", "post", "put"))
+
+
+def obj(**properties: Json) -> Json:
+    return {"type": "object", "properties": properties}
+
+
+def ref(component: str) -> Json:
+    return {"$ref": f"#/components/schemas/{component}"}
+
+
+def array_of(items: Json) -> Json:
+    return {"type": "array", "items": items}
+
+
+def json_content(schema: Json) -> Json:
+    return {"application/json": {"schema": schema}}
+
+
+# --- our refusals ----------------------------------------------------------------------------------
+
+#: our answers to refused requests: ``{"errors": [{"field", "message"}, ...]}``
+PROBLEM_SCHEMAS: dict[str, Json] = {
+    "CaseProblems": obj(errors=array_of(obj(field={"type": "string", "nullable": True}, message=STRING))),
+}
+
+
+def _problems(description: str) -> Json:
+    return {"description": description, "content": json_content(ref("CaseProblems"))}
+
+
+PROBLEM_RESPONSES: dict[str, Json] = {
+    "CaseConflict": _problems("Not allowed in the case's current status (the message names it and what is "
+                              "possible), or changed by someone else meanwhile"),
+    "CaseInvalid": _problems("Every problem with the request, at once"),
+}
+
+#: the response component of each refusal an endpoint can give (400-404 are FAB's own)
+REFUSALS = {400: "400", 401: "401", 403: "403", 404: "404", 409: "CaseConflict", 422: "CaseInvalid"}
+
+
+# --- parameters, bodies and answers ----------------------------------------------------------------
+
+
+def in_path(name: str, schema: Json = INTEGER) -> Json:
+    return {"in": "path", "name": name, "required": True, "schema": schema}
+
+
+CASE_ID = in_path("pk")
+IF_MATCH: Json = {"in": "header", "name": "If-Match", "required": False, "schema": STRING,
+                  "description": "the version you read"}
+
+
+def json_body(schema: Json, required: bool = True) -> Json:
+    return {"required": required, "content": json_content(schema)}
+
+
+FILE_BODY: Json = {"required": True, "content": {"multipart/form-data": {"schema": obj(file=BINARY)}}}
+
+
+def answer(description: str, content: Json | None = None) -> Json:
+    return {"description": description, **({"content": content} if content else {})}
+
+
+def one(description: str, component: str) -> Json:
+    """``{"id": …, "result": {…}}``"""
+    return answer(description, json_content(obj(id=INTEGER, result=ref(component))))
+
+
+def many(description: str, component: str, counted: bool = False) -> Json:
+    """``{"id": <the case>, ["count": …,] "result": [{…}, …]}``"""
+    counts = {"count": INTEGER} if counted else {}
+    return answer(description, json_content(obj(id=INTEGER, **counts, result=array_of(ref(component)))))
+
+
+def stored_file(description: str, *content_types: str) -> Json:
+    return answer(description, {content_type: {"schema": BINARY} for content_type in content_types})
+
+
+def pending(description: str) -> Json:
+    """The answer while a background job still prepares the file."""
+    return answer(description, json_content(obj(status={"type": "string", "enum": ["pending"]}, message=STRING)))
+
+
+ARCHIVE_CHECK = obj(
+    id=INTEGER, valid={"type": "boolean"}, case_number=STRING, sha256=STRING, stored_sha256=STRING, files=INTEGER,
+    problems=array_of(STRING), checked_on={"type": "string", "format": "date-time"},
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One operation. Every endpoint wants a token, so each can answer 401."""
+
+    method: str
+    answers: dict[int, Json]
+    refusals: tuple[int, ...] = ()
+    parameters: tuple[Json, ...] = (CASE_ID,)
+    body: Json | None = None
+    description: str = ""
+
+    def operation(self) -> Json:
+        responses = {str(status): answer for status, answer in self.answers.items()}
+        for status in sorted({401, *self.refusals}):
+            responses[str(status)] = {"$ref": f"#/components/responses/{REFUSALS[status]}"}
+        described = {"description": self.description} if self.description else {}
+        parameters = {"parameters": list(self.parameters)} if self.parameters else {}
+        body = {"requestBody": self.body} if self.body else {}
+        return {**described, **parameters, **body, "responses": responses}
+
+
+# --- the step endpoint, from the transition table --------------------------------------------------
+
+KIND_SCHEMA: dict[FieldKind, Json] = {
+    FieldKind.TEXT: STRING,
+    FieldKind.LONG_TEXT: STRING,
+    FieldKind.DATE: {"type": "string", "format": "date"},
+    FieldKind.CHOICE: STRING,
+    FieldKind.ITEMS: array_of(obj(name=STRING, reason=STRING)),
+    FieldKind.BOOL_LIST: {**array_of(INTEGER),
+                          "description": "material numbers (seq) verified against the original, or {seq: true/false}"},
+}
+
+
+def _step_line(transition: Transition) -> str:
+    fields = ", ".join(spec.name + ("*" if spec.required else "") for spec in transition.fields) or "–"
+    sources = ", ".join(sorted(transition.sources))
+    return f"- `{transition.name}` “{transition.label}” ({sources} → {transition.target}): {fields}"
+
+
+def step_body() -> Json:
+    """Every field of every step (a step ignores the others) and the version read."""
+    properties: Json = {"version": {**INTEGER, "description": "the version you read (or send If-Match)"}}
+    for transition in TRANSITIONS.values():
+        for spec in transition.fields:
+            properties.setdefault(spec.name, dict(KIND_SCHEMA[spec.kind]))
+            if spec.choices:
+                properties[spec.name]["enum"] = list(spec.choices)
+    return {"type": "object", "properties": properties}
+
+
+def step_endpoint() -> Endpoint:
+    return Endpoint(
+        "post", {200: one("The case after the step", SHOWN_CASE)}, (400, 403, 404, 409, 422),
+        parameters=(CASE_ID, in_path("name", {"type": "string", "enum": list(TRANSITIONS)}), IF_MATCH),
+        body=json_body(step_body(), required=False),
+        description="Takes one step of the process; each step wants its own permission (`can_<step>`). "
+                    "The body holds that step's fields (* = required):\n\n"
+                    + "\n".join(_step_line(t) for t in TRANSITIONS.values()),
+    )
+
+
+# --- every endpoint of the resource ----------------------------------------------------------------
+
+_FILES = tuple(STORED_FILE_TYPES)
+_CHANGE_REFUSALS = (403, 404, 409, 422)
+
+CASE_ENDPOINTS: dict[str, Endpoint] = {
+    "get": Endpoint(
+        "get", {200: one("The case", SHOWN_CASE)}, (404,),
+        description="The case in the caller's scope (404 otherwise). Its windows and its department see the "
+                    "applicant's full identity number and phone, and each such view is logged; everybody else "
+                    "sees them masked."),
+    "post": Endpoint(
+        "post", {201: one("The draft case", SHOWN_CASE)}, (400, 403, 422), parameters=(),
+        body=json_body(ref(NEW_CASE)),
+        description="Every problem is listed at once (422). The answer holds the case with masked personal data."),
+    "put": Endpoint(
+        "put", {200: one("The changed draft", SHOWN_CASE)}, (400, *_CHANGE_REFUSALS), parameters=(CASE_ID, IF_MATCH),
+        body=json_body(ref(CHANGED_CASE)),
+        description="The fields sent replace the draft's values; `version` (or If-Match) makes a stale write "
+                    "answer 409."),
+    "step": step_endpoint(),
+    "events": Endpoint("get", {200: many("Every event of the case, in order", EVENT, counted=True)}, (404,)),
+    "materials": Endpoint("get", {200: many("The materials, by number", MATERIAL)}, (404,)),
+    "upload_scan": Endpoint(
+        "post", {201: one("The material with its scan", MATERIAL)}, _CHANGE_REFUSALS,
+        parameters=(CASE_ID, in_path("material_id")), body=FILE_BODY),
+    "download_scan": Endpoint(
+        "get", {200: stored_file("The file as stored", *_FILES)}, (404,), parameters=(CASE_ID, in_path("material_id"))),
+    "add_result": Endpoint(
+        "post", {201: one("The stored document", RESULT_DOCUMENT)}, _CHANGE_REFUSALS, body=FILE_BODY,
+        description="By the case's department (or the window that records an outside department's result)."),
+    "download_result": Endpoint(
+        "get", {200: stored_file("The file as stored", *_FILES)}, (404,), parameters=(CASE_ID, in_path("document_id"))),
+    "notice": Endpoint(
+        "get", {200: stored_file("The notice", "application/pdf"), 202: pending("Being prepared")}, (404,),
+        parameters=(CASE_ID, in_path("kind", {"type": "string", "enum": list(NOTICE_KINDS)}),
+                    {"in": "query", "name": "round", "required": False, "schema": INTEGER}),
+        description="The PDF once its background job has rendered it; 202 with a short status while it is being "
+                    "prepared; 404 when the case is out of scope or cannot have that notice."),
+    "archive_package": Endpoint(
+        "get", {200: stored_file("The package", "application/zip"), 202: pending("Being built")}, (403, 404),
+        description="The package once its background job has built it (header X-Content-SHA256: its recorded "
+                    "checksum); 202 while it is being built; 403 for those who may read the case but not its full "
+                    "data (only its windows and department download it); 404 when the case is out of scope or not "
+                    "archived."),
+    "verify_archive": Endpoint(
+        "get", {200: answer("The result of the check", json_content(ARCHIVE_CHECK)), 202: pending("Being built")},
+        (404,),
+        description="Recomputes the SHA-256 of the package and of every file its manifest lists; `valid` is true "
+                    "when all match. 202 while the package is being built; 404 when the case is out of scope or "
+                    "not archived."),
+}
+
+
+def case_openapi() -> dict[str, Json]:
+    """``openapi_spec_methods`` of the case resource: endpoint name → {method: operation}."""
+    return {name: {endpoint.method: endpoint.operation()} for name, endpoint in CASE_ENDPOINTS.items()}
