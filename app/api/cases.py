@@ -34,6 +34,7 @@ from app.domain.workflow import TRANSITIONS
 from app.errors import Forbidden
 from app.models.case import Case
 from app.scope import Reach
+from app.services.cases import archive
 from app.services.cases import files as case_files
 from app.services.cases import notices as documents
 from app.services.cases.access import get_case, may_see_full_data, record_full_view
@@ -338,8 +339,6 @@ class CaseApi(AppModelRestApi):
     @answers_service_errors
     def archive_package(self, pk: int) -> Response:
         """The archive package (ZIP with manifest.json) of an archived case"""
-        from app.services.cases import archive
-
         reach = current_reach()
         case, state = archive.package_for(self._session, reach, pk)
         if not may_see_full_data(reach, case):
@@ -359,8 +358,6 @@ class CaseApi(AppModelRestApi):
     @answers_service_errors
     def verify_archive(self, pk: int) -> Response:
         """Verifies the archive package of a case against the checksums recorded when it was built"""
-        from app.services.cases import archive
-
         check = archive.verify_case_archive(self._session, current_reach(), pk)
         if check is None:
             return self._pending(ARCHIVE_PENDING)
