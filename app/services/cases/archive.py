@@ -368,27 +368,12 @@ def _case_record(session: Session, case: Case, placed: dict[str, Any]) -> dict[s
 # --- reading and checking ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PackageState:
-    """The stored package of an archived case, or ``pending`` while its job has not finished."""
-
-    document: CaseDocument | None
-
-    @property
-    def pending(self) -> bool:
-        return self.document is None
-
-    @property
-    def path(self) -> Path:
-        return storage.path_of(self.document.file_key)
-
-
-def package_for(session: Session, reach: Reach, case_id: Any) -> tuple[Case, PackageState]:
+def package_for(session: Session, reach: Reach, case_id: Any) -> tuple[Case, documents.StoredDocument]:
     """The package of a case within the reach; NotFound when the case is out of scope or not archived."""
     case = get_case(session, reach, case_id)
     if case.status != Status.ARCHIVED:
         raise NotFound()
-    return case, PackageState(stored_package(session, case.id))
+    return case, documents.StoredDocument(stored_package(session, case.id))
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,9 @@ def _stored(session: Session, case_id: int, kind: str, ref: str) -> CaseDocument
 
 
 @dataclass(frozen=True)
-class NoticeState:
-    """Either the stored document, or ``pending`` while its job has not finished."""
+class StoredDocument:
+    """A document of a case that a job renders (a notice, the archive package): the stored
+    ``CaseDocument``, or ``pending`` while its job has not finished."""
 
     document: CaseDocument | None
 
@@ -106,7 +107,7 @@ class NoticeState:
         return storage.path_of(self.document.file_key)
 
 
-def notice_for(session: Session, reach: Reach, case_id: Any, kind: str, ref: str | None = None) -> NoticeState:
+def notice_for(session: Session, reach: Reach, case_id: Any, kind: str, ref: str | None = None) -> StoredDocument:
     """The notice of a case within the reach; the newest correction notice unless ``ref`` names one."""
     case = get_case(session, reach, case_id)
     refs = applicable(case, kind) if kind in NOTICE_KINDS else []
@@ -115,7 +116,7 @@ def notice_for(session: Session, reach: Reach, case_id: Any, kind: str, ref: str
     ref = refs[-1] if ref is None else ref
     if ref not in refs:
         raise NotFound()
-    return NoticeState(_stored(session, case.id, kind, ref))
+    return StoredDocument(_stored(session, case.id, kind, ref))
 
 
 def documents_of(session: Session, case: Case) -> list[CaseDocument]:
