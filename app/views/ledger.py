@@ -24,7 +24,7 @@ from app.models.case import LedgerEntry
 from app.services.exports import jobs as exports
 from app.services.exports.ledger import LedgerFilter
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
-from app.views.base import AppModelView
+from app.views.base import AppModelView, flash_problems
 
 FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")
 
@@ -144,8 +144,7 @@ class LedgerView(AppModelView):
         except NotFound:
             abort(404)
         except ServiceError as error:
-            for problem in error.problems:
-                flash(str(problem.message), "danger")
+            flash_problems(error.problems)
             return redirect(back)
         if isinstance(result, exports.ExportFile):
             return send_file(io.BytesIO(result.data), mimetype=result.content_type, as_attachment=True,
