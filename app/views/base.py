@@ -1,24 +1,29 @@
 """What every generated view of ours shares: scoped CRUD, actions and forms, every problem shown at once,
-the import route of upload forms, and how pages answer the services' refusals. What views share with the REST API (the scoped data
+the import route of upload forms, the code and region pickers, and how pages answer the services' refusals. What views share with the REST API (the scoped data
 interface, the current reach, the permission maps) is ``app.platform.fab``.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_babel import lazy_gettext as _l
 from flask_appbuilder.fields import QuerySelectField
-from sqlalchemy import inspect
+from flask_appbuilder.fieldwidgets import Select2Widget
+from sqlalchemy import inspect, select
 from werkzeug.datastructures import FileStorage
+from wtforms import SelectField
 from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired
 
 from app.errors import Forbidden, NotFound, Problem, ServiceError
+from app.labels import choices
+from app.models.org import Region
 from app.scope import is_in_scope
 from app.platform import records
 from app.platform.fab import VIEW_PERMISSIONS, current_reach
@@ -216,6 +221,18 @@ def answers_service_errors(page: Callable[..., Any]) -> Callable[..., Any]:
             return forbidden_page(self, error)
 
     return answer
+
+
+def code_select(title: Any, table: Mapping[str, Any], description: Any = "") -> SelectField:
+    """A required form field choosing one code of a label table (``app.labels``), shown by its label."""
+    return SelectField(title, choices=choices(table), validators=[DataRequired()], widget=Select2Widget(),
+                       description=description)
+
+
+def region_ids(*levels: str) -> list[int]:
+    """The regions a region picker offers: only those of the levels that make sense for the field."""
+    session = current_app.appbuilder.session
+    return list(session.execute(select(Region.id).where(Region.level.in_(levels))).scalars())
 
 
 def uploaded_file(missing_message: Any) -> FileStorage | None:
