@@ -1,5 +1,6 @@
 """What every generated view of ours shares: scoped CRUD, actions and forms, every problem shown at once,
-the import route of upload forms, the code and region pickers, and how pages answer the services' refusals. What views share with the REST API (the scoped data
+the import route of upload forms, the code and region pickers, the route sets of read-only and edit-only
+views, and how pages answer the services' refusals. What views share with the REST API (the scoped data
 interface, the current reach, the permission maps) is ``app.platform.fab``.
 """
 
@@ -191,6 +192,12 @@ class FileImportMixin:
 
     def import_file(self, filename: str, data: bytes) -> Any:
         raise NotImplementedError
+
+
+#: the FAB routes of a view that only lists and shows: no adding, editing, deleting, actions nor downloads
+READ_ONLY_ROUTES = frozenset({"add", "edit", "delete", "action", "action_post", "download"})
+#: the FAB routes of a view whose rows are edited but never added nor deleted here
+EDIT_ONLY_ROUTES = READ_ONLY_ROUTES - {"edit"}
 
 
 class AppModelView(ScopedCrudMixin, ModelView):
