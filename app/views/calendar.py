@@ -82,8 +82,9 @@ class CalendarTransferView(FileImportMixin, BaseView):
 
     def import_file(self, filename: str, data: bytes):
         try:
-            year, count = calendar_service.import_year_file(current_app.appbuilder.session, filename, data,
-                                                            current_reach())
+            year, count = calendar_service.import_year_file(
+                current_app.appbuilder.session, filename, data, current_reach()
+            )
         except ServiceError as error:
             flash_problems(error.problems)
         else:
