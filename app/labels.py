@@ -38,52 +38,8 @@ TRANSITION_LABELS = {name: _l(transition.label) for name, transition in TRANSITI
 STEP_HELP = {name: _l(transition.help) for name, transition in TRANSITIONS.items()}
 #: what the history shows for each event: the steps, and the changes of a draft
 EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed")}
-
-
-# --- organisation, catalog, staff, calendar ---
-
-REGION_LEVELS = {
-    "province": _l("Province"),
-    "city": _l("City"),
-    "county": _l("County/district"),
-    "township": _l("Township/street"),
-}
-CENTER_KINDS = {
-    "center": _l("Government service center"),
-    "station": _l("Convenience service center/station"),
-}
-MATTER_STATUSES = {
-    "draft": _l("Draft"),
-    "published": _l("Published"),
-    "retired": _l("Retired"),
-}
-MATERIAL_FORMS = {
-    "original": _l("Original"),
-    "copy": _l("Copy"),
-    "scan": _l("Scan"),
-}
-ROLE_LABELS = {
-    "Admin": _l("System administrator"),
-    "CitySupervisor": _l("City supervisor"),
-    "CountyAdmin": _l("County administrator"),
-    "WindowClerk": _l("Window clerk"),
-    "DepartmentOfficer": _l("Department officer"),
-    "CityDepartment": _l("City department"),
-    "Public": _l("Public"),
-}
-CALENDAR_SOURCES = {
-    "chinesecalendar": _l("chinesecalendar package"),
-    "import": _l("Imported file"),
-    "manual": _l("Entered by hand"),
-}
-
-
-
-NOTICE_LABELS = {
-    "acceptance": _l("Acceptance notice"),
-    "correction": _l("Correction notice"),
-    "rejection": _l("Notice of decline"),
-}
+NOTICE_LABELS = {"acceptance": _l("Acceptance notice"), "correction": _l("Correction notice"),
+                 "rejection": _l("Notice of decline")}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
 DELIVERY_LABELS = {"pickup": _l("Pick up at the window"), "mail": _l("By mail")}
@@ -109,6 +65,30 @@ STEP_FIELD_LABELS = {
     "delivered_on": _l("Delivered on"),
     "reason": _l("Reason"),
 }
+
+
+# --- organisation, catalog, staff, calendar ---
+
+REGION_LEVELS = {
+    "province": _l("Province"),
+    "city": _l("City"),
+    "county": _l("County/district"),
+    "township": _l("Township/street"),
+}
+CENTER_KINDS = {"center": _l("Government service center"), "station": _l("Convenience service center/station")}
+MATTER_STATUSES = {"draft": _l("Draft"), "published": _l("Published"), "retired": _l("Retired")}
+MATERIAL_FORMS = {"original": _l("Original"), "copy": _l("Copy"), "scan": _l("Scan")}
+ROLE_LABELS = {
+    "Admin": _l("System administrator"),
+    "CitySupervisor": _l("City supervisor"),
+    "CountyAdmin": _l("County administrator"),
+    "WindowClerk": _l("Window clerk"),
+    "DepartmentOfficer": _l("Department officer"),
+    "CityDepartment": _l("City department"),
+    "Public": _l("Public"),
+}
+CALENDAR_SOURCES = {"chinesecalendar": _l("chinesecalendar package"), "import": _l("Imported file"),
+                    "manual": _l("Entered by hand")}
 
 
 # --- courier ---

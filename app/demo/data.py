@@ -613,37 +613,26 @@ MATTERS: list[dict] = [
 ]
 
 # --------------------------------------------------------------------------- users
+
+
+def _user(username, family_name, given_name, role, *, center=None, department=None, county=None,
+          display_name=None):
+    """A demo account: the e-mail follows the user name; the name shows as Chinese writes it, family name first."""
+    return {"username": username, "first_name": given_name, "last_name": family_name,
+            "display_name": display_name or family_name + given_name, "email": f"{username}@gy-demo.example.cn",
+            "role": role, "center": center, "department": department, "county": county}
+
+
 USERS: list[dict] = [
-    {"username": "admin", "first_name": "系统", "last_name": "管理员", "display_name": "系统管理员",
-     "email": "admin@gy-demo.example.cn", "role": "Admin", "center": None, "department": None, "county": None},
-    {"username": "city_super", "first_name": "明远", "last_name": "赵", "display_name": "赵明远",
-     "email": "city_super@gy-demo.example.cn", "role": "CitySupervisor", "center": "city_center",
-     "department": None, "county": None},
-    {"username": "lz_admin", "first_name": "晓燕", "last_name": "李", "display_name": "李晓燕",
-     "email": "lz_admin@gy-demo.example.cn", "role": "CountyAdmin", "center": None, "department": None,
-     "county": "510802"},
-    {"username": "cx_admin", "first_name": "志强", "last_name": "何", "display_name": "何志强",
-     "email": "cx_admin@gy-demo.example.cn", "role": "CountyAdmin", "center": None, "department": None,
-     "county": "510824"},
-    {"username": "lz_window", "first_name": "丽", "last_name": "张", "display_name": "张丽",
-     "email": "lz_window@gy-demo.example.cn", "role": "WindowClerk", "center": "lz_center",
-     "department": None, "county": None},
-    {"username": "cx_window", "first_name": "小娟", "last_name": "杜", "display_name": "杜小娟",
-     "email": "cx_window@gy-demo.example.cn", "role": "WindowClerk", "center": "cx_center",
-     "department": None, "county": None},
-    {"username": "lz_hrss", "first_name": "洋", "last_name": "刘", "display_name": "刘洋",
-     "email": "lz_hrss@gy-demo.example.cn", "role": "DepartmentOfficer", "center": None,
-     "department": "lz_hrss", "county": None},
-    {"username": "cx_hrss", "first_name": "文斌", "last_name": "蒲", "display_name": "蒲文斌",
-     "email": "cx_hrss@gy-demo.example.cn", "role": "DepartmentOfficer", "center": None,
-     "department": "cx_hrss", "county": None},
-    {"username": "lz_police", "first_name": "建国", "last_name": "王", "display_name": "王建国",
-     "email": "lz_police@gy-demo.example.cn", "role": "DepartmentOfficer", "center": None,
-     "department": "lz_police", "county": None},
-    {"username": "cx_police", "first_name": "永红", "last_name": "苟", "display_name": "苟永红",
-     "email": "cx_police@gy-demo.example.cn", "role": "DepartmentOfficer", "center": None,
-     "department": "cx_police", "county": None},
-    {"username": "city_hrss", "first_name": "思远", "last_name": "陈", "display_name": "陈思远",
-     "email": "city_hrss@gy-demo.example.cn", "role": "CityDepartment", "center": None,
-     "department": "city_hrss", "county": None},
+    _user("admin", "管理员", "系统", "Admin", display_name="系统管理员"),
+    _user("city_super", "赵", "明远", "CitySupervisor", center="city_center"),
+    _user("lz_admin", "李", "晓燕", "CountyAdmin", county="510802"),
+    _user("cx_admin", "何", "志强", "CountyAdmin", county="510824"),
+    _user("lz_window", "张", "丽", "WindowClerk", center="lz_center"),
+    _user("cx_window", "杜", "小娟", "WindowClerk", center="cx_center"),
+    _user("lz_hrss", "刘", "洋", "DepartmentOfficer", department="lz_hrss"),
+    _user("cx_hrss", "蒲", "文斌", "DepartmentOfficer", department="cx_hrss"),
+    _user("lz_police", "王", "建国", "DepartmentOfficer", department="lz_police"),
+    _user("cx_police", "苟", "永红", "DepartmentOfficer", department="cx_police"),
+    _user("city_hrss", "陈", "思远", "CityDepartment", department="city_hrss"),
 ]

@@ -10,7 +10,6 @@ import re
 
 import phonenumbers
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError as StdnumError
 
 POSTCODE = re.compile(r"^\d{6}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -62,16 +61,8 @@ def is_phone(value: str) -> bool:
 
 
 def is_resident_id(value: str) -> bool:
-    try:
-        ric.validate(value or "")
-    except StdnumError:
-        return False
-    return True
+    return ric.is_valid(value or "")
 
 
 def is_uscc(value: str) -> bool:
-    try:
-        uscc.validate(value or "")
-    except StdnumError:
-        return False
-    return True
+    return uscc.is_valid(value or "")

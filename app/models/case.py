@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.domain.workflow import Status
 from app.models.base import now
@@ -203,15 +203,27 @@ class Case(Model):
         return f"{self.label} {self.applicant_name} {self.matter.name if self.matter else ''}".strip()
 
 
-class CaseMaterial(Model):
+class NumberedInCase:
+    """A row of one of a case's own lists (its materials, its history): numbered by ``seq`` within the
+    case, unique there, and deleted with the case."""
+
+    # First among the columns (sort_order), as in the migrations: the archive's JSON lists them in this order.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True,
+                                         sort_order=-1)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False, sort_order=-1)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:  # noqa: N805 - SQLAlchemy declared_attr
+        # named per table, as the migrations created them: uq_case_material_seq, uq_case_event_seq
+        return (UniqueConstraint("case_id", "seq", name=f"uq_{cls.__tablename__}_seq"),)
+
+
+class CaseMaterial(NumberedInCase, Model):
     """接收材料: what the applicant handed in, checked against the guide at acceptance."""
 
     __tablename__ = "case_material"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_material_seq"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
-    seq: Mapped[int] = mapped_column(Integer, nullable=False)
     requirement_seq: Mapped[int | None] = mapped_column(Integer)  # the guide's material it answers
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     copies: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -232,15 +244,11 @@ class CaseMaterial(Model):
         return self.name
 
 
-class CaseEvent(Model):
+class CaseEvent(NumberedInCase, Model):
     """流转记录: append-only history — who did what, when, from which status to which."""
 
     __tablename__ = "case_event"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_event_seq"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
-    seq: Mapped[int] = mapped_column(Integer, nullable=False)
     action: Mapped[str] = mapped_column(String(32), nullable=False)  # a transition name, or register/update
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16), nullable=False)

@@ -1,23 +1,30 @@
 """What every generated view of ours shares: scoped CRUD, actions and forms, every problem shown at once,
-and how pages answer the services' refusals. What views share with the REST API (the scoped data
+the import route of upload forms, the code and region pickers, the route sets of read-only and edit-only
+views, and how pages answer the services' refusals. What views share with the REST API (the scoped data
 interface, the current reach, the permission maps) is ``app.platform.fab``.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Mapping
 
-from flask import abort, flash, redirect, request
-from flask_appbuilder import ModelView, expose
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_babel import lazy_gettext as _l
 from flask_appbuilder.fields import QuerySelectField
-from sqlalchemy import inspect
+from flask_appbuilder.fieldwidgets import Select2Widget
+from sqlalchemy import inspect, select
+from werkzeug.datastructures import FileStorage
+from wtforms import SelectField
 from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired
 
-from app.errors import Forbidden, NotFound, ServiceError
+from app.errors import Forbidden, NotFound, Problem, ServiceError
+from app.labels import choices
+from app.models.org import Region
 from app.scope import is_in_scope
 from app.platform import records
 from app.platform.fab import VIEW_PERMISSIONS, current_reach
@@ -81,12 +88,7 @@ class ScopedCrudMixin:
             return redirect(self.get_redirect())
 
     def _flash_problems(self, error: ServiceError, form: Any = None) -> None:
-        for problem in error.problems:
-            field = form[problem.field] if form is not None and problem.field and problem.field in form else None
-            if field is not None:
-                field.errors = list(field.errors) + [str(problem.message)]
-            else:
-                flash(str(problem.message), "danger")
+        show_problems(error.problems, form)
 
     def _add(self):  # type: ignore[override]
         return self._form_step(is_add=True)
@@ -173,6 +175,31 @@ class BulkDeleteMixin:
         return redirect(self.get_redirect())
 
 
+class FileImportMixin:
+    """The import route of a page with an upload form (``POST <route_base>/import``): with no file chosen,
+    back to the form with a message; otherwise the page's own ``import_file`` takes the file."""
+
+    #: the endpoint of the page with the upload form
+    import_page: str
+
+    @expose("/import", methods=["POST"])
+    @has_access
+    def upload(self):
+        file = uploaded_file(_l("Choose a file to import."))
+        if file is None:
+            return redirect(url_for(self.import_page))
+        return self.import_file(file.filename, file.read())
+
+    def import_file(self, filename: str, data: bytes) -> Any:
+        raise NotImplementedError
+
+
+#: the FAB routes of a view that only lists and shows: no adding, editing, deleting, actions nor downloads
+READ_ONLY_ROUTES = frozenset({"add", "edit", "delete", "action", "action_post", "download"})
+#: the FAB routes of a view whose rows are edited but never added nor deleted here
+EDIT_ONLY_ROUTES = READ_ONLY_ROUTES - {"edit"}
+
+
 class AppModelView(ScopedCrudMixin, ModelView):
     """Base for our generated views: read/write permissions and the scoped CRUD behaviour."""
 
@@ -201,6 +228,42 @@ def answers_service_errors(page: Callable[..., Any]) -> Callable[..., Any]:
             return forbidden_page(self, error)
 
     return answer
+
+
+def code_select(title: Any, table: Mapping[str, Any], description: Any = "") -> SelectField:
+    """A required form field choosing one code of a label table (``app.labels``), shown by its label."""
+    return SelectField(title, choices=choices(table), validators=[DataRequired()], widget=Select2Widget(),
+                       description=description)
+
+
+def region_ids(*levels: str) -> list[int]:
+    """The regions a region picker offers: only those of the levels that make sense for the field."""
+    session = current_app.appbuilder.session
+    return list(session.execute(select(Region.id).where(Region.level.in_(levels))).scalars())
+
+
+def uploaded_file(missing_message: Any) -> FileStorage | None:
+    """The file the form sent in its ``file`` field; None, with ``missing_message`` flashed, when none was chosen."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash(str(missing_message), "danger")
+        return None
+    return file
+
+
+def flash_problems(problems: Iterable[Problem], category: str = "danger") -> None:
+    for problem in problems:
+        flash(str(problem.message), category)
+
+
+def show_problems(problems: Iterable[Problem], form: Any = None) -> None:
+    """Every problem at once: under its field when the form has it, flashed otherwise."""
+    for problem in problems:
+        field = form[problem.field] if form is not None and problem.field and problem.field in form else None
+        if field is not None:
+            field.errors = list(field.errors) + [str(problem.message)]
+        else:
+            flash(str(problem.message), "danger")
 
 
 def blank_if_none(value: Any) -> Any:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import current_app, flash, redirect, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
 from app.errors import ServiceError
 from app.models.calendar import WorkCalendarDay, WorkCalendarYear
 from app.services import calendar as calendar_service
-from app.views.base import BulkDeleteMixin, AppModelView
+from app.views.base import AppModelView, BulkDeleteMixin, FileImportMixin, flash_problems
 from app.platform.fab import ScopedInterface, current_reach
 from app.labels import CALENDAR_SOURCES, label
 from app.web import forget_calendar_warning
@@ -71,33 +71,27 @@ class WorkCalendarYearView(AppModelView):
     list_template = "calendar/years.html"
 
 
-class CalendarTransferView(BaseView):
+class CalendarTransferView(FileImportMixin, BaseView):
     """Import a year (holiday-cn JSON or our XLSX) and export a year as XLSX."""
 
     route_base = "/calendar"
     class_permission_name = "WorkCalendar"
     method_permission_name = {"upload": "write", "export": "read"}
     default_view = "export"
+    import_page = "WorkCalendarYearView.list"
 
-    @expose("/import", methods=["POST"])
-    @has_access
-    def upload(self):
-        file = request.files.get("file")
-        if file is None or not file.filename:
-            flash(str(_l("Choose a file to import.")), "danger")
-            return redirect(url_for("WorkCalendarYearView.list"))
+    def import_file(self, filename: str, data: bytes):
         try:
             year, count = calendar_service.import_year_file(
-                current_app.appbuilder.session, file.filename, file.read(), current_reach()
+                current_app.appbuilder.session, filename, data, current_reach()
             )
         except ServiceError as error:
-            for problem in error.problems:
-                flash(str(problem.message), "danger")
+            flash_problems(error.problems)
         else:
             forget_calendar_warning()
             flash(str(_l("Work calendar %(year)d imported: %(n)d holidays and working weekend days.", year=year, n=count)),
                   "success")
-        return redirect(url_for("WorkCalendarYearView.list"))
+        return redirect(url_for(self.import_page))
 
     @expose("/export/<int:year>")
     @has_access

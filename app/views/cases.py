@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from itertools import zip_longest
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -65,7 +65,14 @@ from app.labels import (
 )
 from app.services.cases import notices as documents
 from app.services.cases.take_step import available_steps, step_refusal, take_step
-from app.views.base import AppModelView, answers_service_errors, forbidden_page
+from app.views.base import (
+    AppModelView,
+    answers_service_errors,
+    flash_problems,
+    forbidden_page,
+    show_problems,
+    uploaded_file,
+)
 from app.platform.fab import ScopedInterface, current_reach
 
 # --- how codes read to people ---------------------------------------------------------------------
@@ -208,11 +215,6 @@ class CaseView(AppModelView):
 
 
 # --- the work queue, the case page, steps and files -----------------------------------------------
-
-
-def _flash_problems(problems: Iterable[Problem], category: str = "danger") -> None:
-    for problem in problems:
-        flash(str(problem.message), category)
 
 
 def _step_fields(case: Case, transition: Transition) -> list[FieldSpec]:
@@ -391,7 +393,7 @@ class CaseWorkView(BaseView):
         if request.method == "GET":
             refusal = step_refusal(_user(), current_reach(), case, transition)
             if isinstance(refusal, Conflict):
-                _flash_problems(refusal.problems, "warning")
+                flash_problems(refusal.problems, "warning")
                 return self._to_detail(case_id)
             if refusal is not None:
                 raise refusal
@@ -400,7 +402,7 @@ class CaseWorkView(BaseView):
         try:
             take_step(_session(), _user(), case_id, name, data, expected_version=_version())
         except Conflict as error:
-            _flash_problems(error.problems)
+            flash_problems(error.problems)
             return self._to_detail(case_id)
         except ValidationFailed as error:
             case = self._case_or_404(case_id)
@@ -438,11 +440,8 @@ class CaseWorkView(BaseView):
 
     @staticmethod
     def _upload() -> tuple[str, bytes] | None:
-        file = request.files.get("file")
-        if file is None or not file.filename:
-            flash(str(_l("Choose a file to upload.")), "danger")
-            return None
-        return file.filename, file.read()
+        file = uploaded_file(_l("Choose a file to upload."))
+        return None if file is None else (file.filename, file.read())
 
     @expose("/<int:case_id>/materials/<int:material_id>/scan", methods=["POST"])
     @has_access
@@ -475,7 +474,7 @@ class CaseWorkView(BaseView):
             try:
                 record = store(upload)
             except Refused as error:
-                _flash_problems(error.problems)
+                flash_problems(error.problems)
             else:
                 flash(str(stored_message(record)), "success")
         return self._to_detail(case_id, anchor)
@@ -535,7 +534,7 @@ class CaseWorkView(BaseView):
                          "was recorded.", files=check.files)), "success")
         else:
             flash(str(_l("The archive package does not match what was recorded:")), "danger")
-            _flash_problems([Problem(None, p) for p in check.problems])
+            flash_problems([Problem(None, p) for p in check.problems])
         return self._to_detail(case_id, "archive")
 
     @staticmethod
@@ -639,11 +638,7 @@ class CaseRegisterView(BaseView):
         try:
             case = register_case(_session(), clerk, data)
         except Refused as error:
-            for problem in error.problems:
-                if problem.field and problem.field in form:
-                    form[problem.field].errors = list(form[problem.field].errors) + [str(problem.message)]
-                else:
-                    flash(str(problem.message), "danger")
+            show_problems(error.problems, form)
             return self._render(form, problems=len(error.problems)), 422
         flash(str(_l("Case registered. Check the received materials, then accept or decline it.")), "success")
         return redirect(url_for("CaseWorkView.detail", case_id=case.id))

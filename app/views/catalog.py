@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, send_file
+from flask import abort, flash, g, redirect, send_file
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
-from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import FileField, SelectField
-from wtforms.validators import DataRequired
+from wtforms import FileField
 
 from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
-from app.models.org import Region, RegionLevel
+from app.models.org import RegionLevel
 from app.services.catalog import matters as catalog
 from app.adapters import storage
-from app.views.base import BulkDeleteMixin, AppModelView, yes_no
+from app.views.base import BulkDeleteMixin, AppModelView, code_select, region_ids, yes_no
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
-from app.labels import MATERIAL_FORMS, MATTER_STATUSES, choices, label
+from app.labels import MATERIAL_FORMS, MATTER_STATUSES, label
 
 CATALOG_LABELS = {
     "code": _l("Code"),
@@ -62,14 +60,6 @@ CATALOG_LABELS = {
 }
 
 
-def _top_regions() -> list[int]:
-    """Handling types cover provinces and cities: the picker offers those, not every township."""
-    from sqlalchemy import select
-
-    session = current_app.appbuilder.session
-    return list(session.execute(select(Region.id).where(Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY]))).scalars())
-
-
 class HandlingTypeView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(HandlingType)
     class_permission_name = "HandlingType"
@@ -83,7 +73,10 @@ class HandlingTypeView(BulkDeleteMixin, AppModelView):
     add_columns = edit_columns = ["name", "name_en", "code", "nationwide", "regions", "description", "sort_order", "active"]
     search_columns = ["name", "code", "nationwide", "active"]
     base_order = ("sort_order", "asc")
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"regions": [["id", FilterInFunction, _top_regions]]}
+    # Handling types cover provinces and cities: the picker offers those, not every township.
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "regions": [["id", FilterInFunction, lambda: region_ids(RegionLevel.PROVINCE, RegionLevel.CITY)]]
+    }
 
 
 def _format_multiline(text: str) -> Markup:
@@ -110,8 +103,7 @@ class MaterialRequirementView(BulkDeleteMixin, AppModelView):
         "original_check": yes_no,
     }
     add_form_extra_fields = edit_form_extra_fields = {
-        "form": SelectField(_l("Original or copy"), choices=choices(MATERIAL_FORMS), validators=[DataRequired()],
-                            widget=Select2Widget()),
+        "form": code_select(_l("Original or copy"), MATERIAL_FORMS),
         "sample_file": FileField(_l("Sample form"), description=_l("PDF, JPEG or PNG, at most 20 MB.")),
     }
 

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import current_app, send_file
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import lazy_gettext as _l
 
 from app.errors import ServiceError
 from app.services.catalog import transfer as catalog_transfer
 from app.platform.fab import current_reach
+from app.views.base import FileImportMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class CatalogTransferView(BaseView):
+class CatalogTransferView(FileImportMixin, BaseView):
     route_base = "/catalog"
     class_permission_name = "CatalogTransfer"
     method_permission_name = {"index": "read", "template": "read", "export": "read", "upload": "write"}
     default_view = "index"
+    import_page = "CatalogTransferView.index"
 
     @expose("/")
     @has_access
@@ -39,16 +40,10 @@ class CatalogTransferView(BaseView):
         data = catalog_transfer.export_catalog(current_app.appbuilder.session, current_reach())
         return send_file(BytesIO(data), as_attachment=True, mimetype=XLSX, download_name="kytb-catalog.xlsx")
 
-    @expose("/import", methods=["POST"])
-    @has_access
-    def upload(self):
-        file = request.files.get("file")
-        if file is None or not file.filename:
-            flash(str(_l("Choose a file to import.")), "danger")
-            return redirect(url_for("CatalogTransferView.index"))
+    def import_file(self, filename: str, data: bytes):
         try:
-            result = catalog_transfer.import_catalog(current_app.appbuilder.session, file.read(), current_reach())
+            result = catalog_transfer.import_catalog(current_app.appbuilder.session, data, current_reach())
         except ServiceError as error:
             return self.render_template("catalog/transfer.html", problems=error.problems, result=None,
-                                        filename=file.filename), 422
-        return self.render_template("catalog/transfer.html", problems=[], result=result, filename=file.filename)
+                                        filename=filename), 422
+        return self.render_template("catalog/transfer.html", problems=[], result=result, filename=filename)

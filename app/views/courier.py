@@ -17,7 +17,7 @@ from markupsafe import Markup
 from wtforms import SelectField
 
 from app.models.case import Shipment
-from app.views.base import AppModelView
+from app.views.base import READ_ONLY_ROUTES, AppModelView
 from app.platform.fab import ScopedInterface
 from app.labels import BOOKING_STATUSES, BOOKING_WARNINGS, COURIER_PROVIDERS, SHIPMENT_DIRECTIONS, TRACKING_STATUSES, choices, label
 
@@ -100,7 +100,7 @@ class ShipmentView(AppModelView):
     class_permission_name = "Shipment"
     base_permissions = ["can_read"]
     # Parcels are never typed in, changed nor deleted here: those routes do not exist.
-    exclude_route_methods = {"add", "edit", "delete", "action", "action_post", "download"}
+    exclude_route_methods = READ_ONLY_ROUTES
     list_title = _l("Shipment tracking")
     show_title = _l("Shipment")
     label_columns = SHIPMENT_LABELS

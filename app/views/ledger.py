@@ -24,7 +24,7 @@ from app.models.case import LedgerEntry
 from app.services.exports import jobs as exports
 from app.services.exports.ledger import LedgerFilter
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
-from app.views.base import AppModelView
+from app.views.base import EDIT_ONLY_ROUTES, AppModelView, flash_problems
 
 FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")
 
@@ -73,7 +73,7 @@ class LedgerView(AppModelView):
     method_permission_name = {**VIEW_PERMISSIONS, "export": "read"}
     list_template = "ledger/list.html"
     # Rows are never typed in nor deleted: those routes do not exist.
-    exclude_route_methods = {"add", "delete", "action_post", "action", "download"}
+    exclude_route_methods = EDIT_ONLY_ROUTES
     list_title = _l("Work ledger")
     show_title = _l("Work ledger row")
     edit_title = _l("Edit the remarks of a ledger row")
@@ -144,8 +144,7 @@ class LedgerView(AppModelView):
         except NotFound:
             abort(404)
         except ServiceError as error:
-            for problem in error.problems:
-                flash(str(problem.message), "danger")
+            flash_problems(error.problems)
             return redirect(back)
         if isinstance(result, exports.ExportFile):
             return send_file(io.BytesIO(result.data), mimetype=result.content_type, as_attachment=True,

@@ -18,7 +18,17 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.domain.privacy import mask_phone
-from app.labels import CHANNEL_LABELS, LANGUAGE_LABELS, LEVEL_LABELS, MAIL_STATUSES, MESSAGE_STATUSES, REMINDER_KINDS, REPORT_KINDS, STAGE_LABELS
+from app.labels import (
+    CHANNEL_LABELS,
+    LANGUAGE_LABELS,
+    LEVEL_LABELS,
+    MAIL_STATUSES,
+    MESSAGE_STATUSES,
+    REMINDER_KINDS,
+    REPORT_KINDS,
+    STAGE_LABELS,
+    label,
+)
 from app.models.case import Notification
 from app.models.notify import MessageTemplate, Report
 from app.scope import OutOfScope, get_in_scope
@@ -27,11 +37,7 @@ from app.services.notifications import reminders
 from app.adapters import storage
 from app.services.notifications.reports import XLSX_TYPE, file_name
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
-from app.views.base import AppModelView, yes_no
-
-
-def _label(labels: dict, value: Any) -> str:
-    return str(labels.get(value, value or ""))
+from app.views.base import EDIT_ONLY_ROUTES, READ_ONLY_ROUTES, AppModelView, yes_no
 
 
 def _event_label(value: str) -> str:
@@ -70,8 +76,8 @@ class ReminderView(BaseView):
         return self.render_template(
             "notify/reminders.html", items=items, total=total, page=page, page_size=50, show=show,
             unread=reminders.unread_count(session, self._user_id()), preference=preference,
-            stage_label=lambda v: _label(STAGE_LABELS, v), level_label=lambda v: _label(LEVEL_LABELS, v),
-            kind_label=lambda v: _label(REMINDER_KINDS, v), mail_label=lambda v: _label(MAIL_STATUSES, v),
+            stage_label=lambda v: label(STAGE_LABELS, v), level_label=lambda v: label(LEVEL_LABELS, v),
+            kind_label=lambda v: label(REMINDER_KINDS, v), mail_label=lambda v: label(MAIL_STATUSES, v),
             languages=LANGUAGE_LABELS, mail_on=bool(current_app.config.get("MAIL_SERVER")),
             title=_l("My reminders"))
 
@@ -108,7 +114,7 @@ class MessageTemplateView(AppModelView):
     datamodel = ScopedInterface(MessageTemplate)
     class_permission_name = "MessageTemplate"
     # The messages are fixed by the code (one per event, channel and language): texts are edited only.
-    exclude_route_methods = {"add", "delete", "action_post", "action", "download"}
+    exclude_route_methods = EDIT_ONLY_ROUTES
     list_title = _l("Message templates")
     show_title = edit_title = _l("Message template")
     label_columns = {"event": _l("Message"), "channel": _l("Channel"), "language": _l("Language"),
@@ -119,7 +125,7 @@ class MessageTemplateView(AppModelView):
     edit_columns = ["subject", "body", "active"]
     search_columns = ["event", "channel", "language", "active"]
     base_order = ("event", "asc")
-    formatters_columns = {"event": _event_label, "channel": lambda v: _label(CHANNEL_LABELS, v),
+    formatters_columns = {"event": _event_label, "channel": lambda v: label(CHANNEL_LABELS, v),
                           "language": lambda v: LANGUAGE_LABELS.get(v, v), "active": yes_no}
     description_columns = {
         "active": _l("An English text switched off falls back to the Chinese one; a Chinese text switched off "
@@ -140,7 +146,7 @@ class MessageTemplateView(AppModelView):
 class NotificationView(AppModelView):
     datamodel = ScopedInterface(Notification)
     class_permission_name = "Notification"
-    exclude_route_methods = {"add", "edit", "delete", "action_post", "action", "download"}
+    exclude_route_methods = READ_ONLY_ROUTES
     list_title = _l("Sent messages")
     show_title = _l("Message")
     label_columns = {"created_on": _l("Written on"), "channel": _l("Channel"), "event": _l("Message"),
@@ -154,8 +160,8 @@ class NotificationView(AppModelView):
                     "status", "attempts", "last_error", "next_attempt_on", "sent_on", "provider_ref"]
     search_columns = ["channel", "event", "status", "recipient", "created_on"]
     base_order = ("created_on", "desc")
-    formatters_columns = {"channel": lambda v: _label(CHANNEL_LABELS, v), "event": _event_label,
-                          "status": lambda v: _label(MESSAGE_STATUSES, v),
+    formatters_columns = {"channel": lambda v: label(CHANNEL_LABELS, v), "event": _event_label,
+                          "status": lambda v: label(MESSAGE_STATUSES, v),
                           "recipient": lambda v: v if "@" in (v or "") else mask_phone(v)}
 
 
@@ -167,7 +173,7 @@ class ReportView(AppModelView):
     class_permission_name = "Report"
     route_base = "/reports"
     method_permission_name = {**VIEW_PERMISSIONS, "file": "read"}
-    exclude_route_methods = {"add", "edit", "delete", "action_post", "action", "download"}
+    exclude_route_methods = READ_ONLY_ROUTES
     list_title = _l("Reports")
     show_title = _l("Report")
     label_columns = {"title": _l("Report"), "kind": _l("Kind"), "period_start": _l("Period start"),
@@ -179,7 +185,7 @@ class ReportView(AppModelView):
                     "xlsx_sha256", "pdf_sha256"]
     search_columns = ["kind", "period_start", "title"]
     base_order = ("period_start", "desc")
-    formatters_columns = {"kind": lambda v: _label(REPORT_KINDS, v)}
+    formatters_columns = {"kind": lambda v: label(REPORT_KINDS, v)}
 
     @expose("/file/<int:pk>/<string:fmt>")
     @has_access

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import DataRequired
 
 from app.models.org import BusinessLine, Department, Region, RegionLevel, ServiceCenter
-from app.views.base import BulkDeleteMixin, AppModelView
+from app.views.base import BulkDeleteMixin, AppModelView, code_select, region_ids
 from app.platform.fab import ScopedInterface
-from app.labels import CENTER_KINDS, REGION_LEVELS, choices, label
-
-
-def _select(title, table, description: str = "") -> SelectField:
-    return SelectField(
-        title, choices=choices(table), validators=[DataRequired()], widget=Select2Widget(), description=description
-    )
-
-
-def _region_ids(*levels: str) -> list[int]:
-    """Ids offered in region pickers: only the levels that make sense for the field."""
-    from flask import current_app
-    from sqlalchemy import select
-
-    session = current_app.appbuilder.session
-    return list(session.execute(select(Region.id).where(Region.level.in_(levels))).scalars())
-
+from app.labels import CENTER_KINDS, REGION_LEVELS, label
 
 ORG_LABELS = {
     "code": _l("Code"),
@@ -69,9 +50,9 @@ class RegionView(BulkDeleteMixin, AppModelView):
     search_columns = ["code", "name", "level"]
     base_order = ("path", "asc")
     formatters_columns = {"level": lambda v: label(REGION_LEVELS, v)}
-    add_form_extra_fields = edit_form_extra_fields = {"level": _select(_l("Level"), REGION_LEVELS)}
+    add_form_extra_fields = edit_form_extra_fields = {"level": code_select(_l("Level"), REGION_LEVELS)}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "parent": [["id", FilterInFunction, lambda: _region_ids("province", "city", "county")]]
+        "parent": [["id", FilterInFunction, lambda: region_ids("province", "city", "county")]]
     }
 
 
@@ -113,9 +94,9 @@ class CenterView(BulkDeleteMixin, AppModelView):
         "code": _l("Short code used in case numbers, e.g. GYLZ."),
         "external": _l("A counterpart window in another province or city: address and phone only, no users."),
     }
-    add_form_extra_fields = edit_form_extra_fields = {"kind": _select(_l("Kind"), CENTER_KINDS)}
+    add_form_extra_fields = edit_form_extra_fields = {"kind": code_select(_l("Kind"), CENTER_KINDS)}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "region": [["id", FilterInFunction, lambda: _region_ids(RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)]]
+        "region": [["id", FilterInFunction, lambda: region_ids(RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)]]
     }
 
 
@@ -133,5 +114,5 @@ class DepartmentView(BulkDeleteMixin, AppModelView):
     search_columns = ["name", "short_name", "business_line", "active"]
     base_order = ("name", "asc")
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "region": [["id", FilterInFunction, lambda: _region_ids(RegionLevel.CITY, RegionLevel.COUNTY)]]
+        "region": [["id", FilterInFunction, lambda: region_ids(RegionLevel.CITY, RegionLevel.COUNTY)]]
     }

@@ -31,7 +31,6 @@ from typing import Any, Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.workflow import Status
@@ -139,8 +138,7 @@ def _notice_pending(kind: str, ref: str) -> Any:
 
 
 def stored_package(session: Session, case_id: int) -> CaseDocument | None:
-    return session.scalar(select(CaseDocument).where(CaseDocument.case_id == case_id, CaseDocument.kind == KIND,
-                                                     CaseDocument.ref == ""))
+    return documents.stored_document(session, case_id, KIND)
 
 
 def safe_name(name: str, fallback: str = "file") -> str:
@@ -269,16 +267,11 @@ def build_archive(session: Session, case_id: int, *, at: datetime | None = None)
     session.commit()  # ends the reading before the write (SQLite cannot turn an old read into a write)
     document = CaseDocument(kind=KIND, ref="", file_key=key, content_type="application/zip", sha256=digest,
                             size=size, missing_glyphs=[], created_on=created, **values)
-    session.add(document)
-    try:
-        session.commit()
-    except IntegrityError:  # another worker stored it meanwhile: keep theirs
-        session.rollback()
-        storage.remove(key)
-        return stored_package(session, case_id)
-    log.info("archive package of case %s stored: %d files, %d bytes, sha256 %s", label,
-             len(writer.entries), size, digest)
-    return document
+    stored = documents.keep_first(session, document)
+    if stored is document:
+        log.info("archive package of case %s stored: %d files, %d bytes, sha256 %s", label,
+                 len(writer.entries), size, digest)
+    return stored
 
 
 @outbox.handles("build_archive_package")
@@ -368,27 +361,12 @@ def _case_record(session: Session, case: Case, placed: dict[str, Any]) -> dict[s
 # --- reading and checking ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PackageState:
-    """The stored package of an archived case, or ``pending`` while its job has not finished."""
-
-    document: CaseDocument | None
-
-    @property
-    def pending(self) -> bool:
-        return self.document is None
-
-    @property
-    def path(self) -> Path:
-        return storage.path_of(self.document.file_key)
-
-
-def package_for(session: Session, reach: Reach, case_id: Any) -> tuple[Case, PackageState]:
+def package_for(session: Session, reach: Reach, case_id: Any) -> tuple[Case, documents.StoredDocument]:
     """The package of a case within the reach; NotFound when the case is out of scope or not archived."""
     case = get_case(session, reach, case_id)
     if case.status != Status.ARCHIVED:
         raise NotFound()
-    return case, PackageState(stored_package(session, case.id))
+    return case, documents.StoredDocument(stored_package(session, case.id))
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def applicable(case: Case, kind: str) -> list[str]:
 
 def render_case_notice(session: Session, case_id: int, kind: str, ref: str = "") -> CaseDocument:
     """Renders and stores a notice once; later calls (a retried or duplicated job) return the stored one."""
-    existing = _stored(session, case_id, kind, ref)
+    existing = stored_document(session, case_id, kind, ref)
     if existing is not None:
         return existing
     case = session.get(Case, case_id)
@@ -70,14 +70,7 @@ def render_case_notice(session: Session, case_id: int, kind: str, ref: str = "")
                             file_name=f"{case.number or case.id}-{FILE_NAMES[kind]}{suffix}.pdf",
                             content_type="application/pdf", sha256=digest, size=len(pdf),
                             missing_glyphs=fonts.missing_glyphs(notice_text(context)))
-    session.add(document)
-    try:
-        session.commit()
-    except IntegrityError:  # another worker stored it meanwhile: keep theirs
-        session.rollback()
-        storage.remove(key)
-        return _stored(session, case_id, kind, ref)
-    return document
+    return keep_first(session, document)
 
 
 @outbox.handles("render_notice")
@@ -86,14 +79,29 @@ def render_notice_message(session: Session, message: OutboxMessage) -> CaseDocum
     return render_case_notice(session, message.case_id, message.key, message.payload.get("ref", ""))
 
 
-def _stored(session: Session, case_id: int, kind: str, ref: str) -> CaseDocument | None:
+def stored_document(session: Session, case_id: int, kind: str, ref: str = "") -> CaseDocument | None:
     return session.scalar(select(CaseDocument).where(CaseDocument.case_id == case_id, CaseDocument.kind == kind,
                                                      CaseDocument.ref == ref))
 
 
+def keep_first(session: Session, document: CaseDocument) -> CaseDocument:
+    """Stores a rendered ``document`` unless another worker stored the same one (case, kind, ref) first:
+    then ours is dropped, its file too, and theirs is returned."""
+    case_id, kind, ref = document.case_id, document.kind, document.ref
+    session.add(document)
+    try:
+        session.commit()
+    except IntegrityError:  # another worker stored it meanwhile: keep theirs
+        session.rollback()
+        storage.remove(document.file_key)
+        return stored_document(session, case_id, kind, ref)
+    return document
+
+
 @dataclass(frozen=True)
-class NoticeState:
-    """Either the stored document, or ``pending`` while its job has not finished."""
+class StoredDocument:
+    """A document of a case that a job renders (a notice, the archive package): the stored
+    ``CaseDocument``, or ``pending`` while its job has not finished."""
 
     document: CaseDocument | None
 
@@ -106,7 +114,7 @@ class NoticeState:
         return storage.path_of(self.document.file_key)
 
 
-def notice_for(session: Session, reach: Reach, case_id: Any, kind: str, ref: str | None = None) -> NoticeState:
+def notice_for(session: Session, reach: Reach, case_id: Any, kind: str, ref: str | None = None) -> StoredDocument:
     """The notice of a case within the reach; the newest correction notice unless ``ref`` names one."""
     case = get_case(session, reach, case_id)
     refs = applicable(case, kind) if kind in NOTICE_KINDS else []
@@ -115,7 +123,7 @@ def notice_for(session: Session, reach: Reach, case_id: Any, kind: str, ref: str
     ref = refs[-1] if ref is None else ref
     if ref not in refs:
         raise NotFound()
-    return NoticeState(_stored(session, case.id, kind, ref))
+    return StoredDocument(stored_document(session, case.id, kind, ref))
 
 
 def documents_of(session: Session, case: Case) -> list[CaseDocument]:
