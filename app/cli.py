@@ -65,7 +65,7 @@ def roles_sync() -> None:
 
 
 @demo_cli.command("load")
-@click.option("--password", envvar="DEMO_PASSWORD", default=None, help="Password of new demo users.")
+@click.option("--password", default=None, help="Password of new demo users (default: DEMO_PASSWORD).")
 def demo_load(password: str | None) -> None:
     """Load (or refresh) the demo network, catalog and users."""
     from app.services.demo import load_demo
