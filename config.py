@@ -247,3 +247,14 @@ def check_case_number_format(template: str) -> str:
 
 #: case numbers, gap-free per deciding window and year (app/services/cases/numbers.py)
 CASE_NUMBER_FORMAT = check_case_number_format(_env_text("CASE_NUMBER_FORMAT", "{center_code}-{year}-{sequence:06d}"))
+
+# --- Printed notices (app/documents/fonts.py) -------------------------------------------------
+# None leaves the choice to the documents package, which also runs without the app (benchmarks): the
+# directory `make fonts` fills (app/documents/fonts/), and /usr/share/fonts and /usr/local/share/fonts.
+_font_dir = os.environ.get("NOTICE_FONT_DIR", "").strip()
+NOTICE_FONT_DIR: Path | None = Path(_font_dir).expanduser() if _font_dir else None
+_system_font_dirs = os.environ.get("NOTICE_SYSTEM_FONT_DIRS")  # set but empty: no system directory
+NOTICE_SYSTEM_FONT_DIRS: tuple[Path, ...] | None = (
+    None if _system_font_dirs is None
+    else tuple(Path(p.strip()).expanduser() for p in _system_font_dirs.split(os.pathsep) if p.strip())
+)

@@ -39,6 +39,13 @@ def _configure_sqlite(app: Flask) -> None:
         event.listen(engine, "begin", _sqlite_begin)
 
 
+def _configure_documents(app: Flask) -> None:
+    """The documents package also runs without an app (benchmarks): it gets our settings here."""
+    from app.documents import fonts
+
+    fonts.configure(app.config["NOTICE_FONT_DIR"], app.config["NOTICE_SYSTEM_FONT_DIRS"])
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -54,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validate_password_complexity
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_documents(app)
 
     db.init_app(app)
     _configure_sqlite(app)
