@@ -80,6 +80,16 @@ if APP_ENV not in {"production", "demo", "test"}:
 SECRET_KEY = _secret_key(APP_ENV)
 DEMO_MODE = APP_ENV == "demo"
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo#2026gy")
+#: web port of ``make run`` (app/devserver.py); in production gunicorn's ``--bind`` decides
+PORT = int(os.environ.get("PORT", "8080"))
+
+# --- Logs -----------------------------------------------------------------------------------
+# The level of the libraries' logs (Flask-AppBuilder, Alembic; under `make run` gunicorn and Celery too):
+# at INFO they print hundreds of lines at every start. Our own loggers (app.*, workers.*) always log INFO
+# (every job says what it did), and DEBUG too when LOG_LEVEL is DEBUG. Applied by app/logs.py.
+LOG_LEVEL = _env_text("LOG_LEVEL", "WARNING").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ConfigurationError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}")
 
 # --- Database -------------------------------------------------------------------------------
 SQLALCHEMY_DATABASE_URI = _database_url()
