@@ -6,7 +6,6 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-PORT   ?= 8080
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test install check-python clean translations fonts
@@ -21,8 +20,9 @@ $(STAMP): requirements.txt | check-python
 
 install: $(STAMP) fonts
 
+# PORT, LOG_LEVEL and the other settings come from the environment (or `make run PORT=9000`), read by config.py.
 run: install
-	APP_ENV=$${APP_ENV:-demo} PORT=$(PORT) $(PY) -m app.devserver
+	APP_ENV=$${APP_ENV:-demo} $(PY) -m app.devserver
 
 test: install
 	$(VENV)/bin/lint-imports --no-cache

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import string
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +26,11 @@ INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance")).resol
 
 class ConfigurationError(RuntimeError):
     """Raised at start-up when the environment cannot run the app safely."""
+
+
+def _env_text(name: str, default: str) -> str:
+    """The variable's value without surrounding blanks; ``default`` when it is unset or blank."""
+    return os.environ.get(name, "").strip() or default
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -74,6 +80,16 @@ if APP_ENV not in {"production", "demo", "test"}:
 SECRET_KEY = _secret_key(APP_ENV)
 DEMO_MODE = APP_ENV == "demo"
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo#2026gy")
+#: web port of ``make run`` (app/devserver.py); in production gunicorn's ``--bind`` decides
+PORT = int(os.environ.get("PORT", "8080"))
+
+# --- Logs -----------------------------------------------------------------------------------
+# The level of the libraries' logs (Flask-AppBuilder, Alembic; under `make run` gunicorn and Celery too):
+# at INFO they print hundreds of lines at every start. Our own loggers (app.*, workers.*) always log INFO
+# (every job says what it did), and DEBUG too when LOG_LEVEL is DEBUG. Applied by app/logs.py.
+LOG_LEVEL = _env_text("LOG_LEVEL", "WARNING").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ConfigurationError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}")
 
 # --- Database -------------------------------------------------------------------------------
 SQLALCHEMY_DATABASE_URI = _database_url()
@@ -213,6 +229,42 @@ LANGUAGES = {
     "en": {"flag": "gb", "name": "English"},
 }
 
-# --- Catalog defaults -----------------------------------------------------------------------
-COMPLAINT_PHONE = "12345"
-CASE_NUMBER_FORMAT = "{center_code}-{year}-{sequence:06d}"
+# --- Catalog and cases ----------------------------------------------------------------------
+#: the complaint hotline (投诉电话) of a matter that names none: new matters, blank cells of a catalog
+#: import, notices of a guide without one (12345 is the national government service hotline)
+COMPLAINT_PHONE = _env_text("COMPLAINT_PHONE", "12345")
+if len(COMPLAINT_PHONE) > 32:  # matter.complaint_phone is VARCHAR(32)
+    raise ConfigurationError(f"COMPLAINT_PHONE has at most 32 characters, not {len(COMPLAINT_PHONE)}")
+
+
+def check_case_number_format(template: str) -> str:
+    """``template`` if case numbers can be made with it, else ConfigurationError saying why. Numbers are
+    unique per deciding window and year, so it names each of {center_code}, {year} and {sequence} (with
+    any format spec, such as {sequence:06d}) and nothing else; a number fits the database column."""
+    column_length, longest_center_code = 40, 16  # case.number VARCHAR(40), service_center.code VARCHAR(16)
+    try:
+        fields = {name for _text, name, _spec, _conversion in string.Formatter().parse(template) if name is not None}
+        if fields != {"center_code", "year", "sequence"}:
+            raise ValueError(f"it must name exactly {{center_code}}, {{year}} and {{sequence}}, not {sorted(fields)}")
+        longest = template.format(center_code="X" * longest_center_code, year=9999, sequence=999_999)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as error:
+        raise ConfigurationError(f"CASE_NUMBER_FORMAT {template!r} cannot make case numbers: {error}") from None
+    if len(longest) > column_length:
+        raise ConfigurationError(f"CASE_NUMBER_FORMAT {template!r} makes numbers longer than {column_length} "
+                                 f"characters, such as {longest!r}")
+    return template
+
+
+#: case numbers, gap-free per deciding window and year (app/services/cases/numbers.py)
+CASE_NUMBER_FORMAT = check_case_number_format(_env_text("CASE_NUMBER_FORMAT", "{center_code}-{year}-{sequence:06d}"))
+
+# --- Printed notices (app/documents/fonts.py) -------------------------------------------------
+# None leaves the choice to the documents package, which also runs without the app (benchmarks): the
+# directory `make fonts` fills (app/documents/fonts/), and /usr/share/fonts and /usr/local/share/fonts.
+_font_dir = os.environ.get("NOTICE_FONT_DIR", "").strip()
+NOTICE_FONT_DIR: Path | None = Path(_font_dir).expanduser() if _font_dir else None
+_system_font_dirs = os.environ.get("NOTICE_SYSTEM_FONT_DIRS")  # set but empty: no system directory
+NOTICE_SYSTEM_FONT_DIRS: tuple[Path, ...] | None = (
+    None if _system_font_dirs is None
+    else tuple(Path(p.strip()).expanduser() for p in _system_font_dirs.split(os.pathsep) if p.strip())
+)

@@ -1,7 +1,8 @@
 """``make run``: set up the database, then run web, Celery worker and Celery beat until Ctrl-C.
 
 Web is gunicorn on 127.0.0.1:$PORT (8080 by default). All three stop together: Ctrl-C, or any one of
-them exiting, stops the others.
+them exiting, stops the others. The banner with the address and the demo logins comes first; the
+libraries (gunicorn, Celery, Flask-AppBuilder, Alembic) only speak up at LOG_LEVEL (WARNING by default).
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
+
+from app.logs import is_verbose
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
 def _env() -> dict[str, str]:
+    """The children's environment: ours (settings included), and where to find the app."""
     env = dict(os.environ)
-    env.setdefault("APP_ENV", "demo")
     env.setdefault("FLASK_APP", "app.factory:create_app")
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
@@ -38,13 +42,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def commands(port: int) -> dict[str, list[str]]:
+def commands(port: int, log_level: str) -> dict[str, list[str]]:
+    # Below INFO, no access log line per request and no Celery banners (worker: 30 lines, beat: 10).
+    verbose = is_verbose(log_level)
+    access_log = ["--access-logfile", "-"] if verbose else []
+    celery = [str(BIN / "celery")] + ([] if verbose else ["--quiet"]) + ["-A", "workers.celery_app"]
     return {
         "web": [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
-                "--access-logfile", "-", "app.factory:create_app()"],
-        "worker": [str(BIN / "celery"), "-A", "workers.celery_app", "worker", "--loglevel", "INFO",
-                   "--concurrency", "2", "--hostname", "worker@%h"],
-        "beat": [str(BIN / "celery"), "-A", "workers.celery_app", "beat", "--loglevel", "INFO"],
+                "--log-level", log_level.lower(), *access_log, "app.factory:create_app()"],
+        "worker": [*celery, "worker", "--loglevel", log_level, "--concurrency", "2", "--hostname", "worker@%h"],
+        "beat": [*celery, "beat", "--loglevel", log_level],
     }
 
 
@@ -65,15 +72,29 @@ def banner(port: int, demo: bool, password: str) -> str:
     return "\n".join(lines)
 
 
+def _settings() -> ModuleType | None:
+    """config.py, in demo mode unless APP_ENV says otherwise (set before config reads it, and inherited
+    by the children); None, after saying why, when the environment cannot run the app."""
+    os.environ.setdefault("APP_ENV", "demo")
+    try:
+        import config
+    except RuntimeError as error:  # config.ConfigurationError: the class comes with the module that failed
+        print(f"make run: {error}", file=sys.stderr)
+        return None
+    return config
+
+
 def main() -> int:
+    config = _settings()
+    if config is None:
+        return 2
     env = _env()
-    port = int(env.get("PORT", "8080"))
     setup = subprocess.run([str(BIN / "flask"), "setup"], cwd=ROOT, env=env)
     if setup.returncode != 0:
         return setup.returncode
     procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env, preexec_fn=_die_with_parent)
-             for name, cmd in commands(port).items()}
-    print(banner(port, env["APP_ENV"] == "demo", env.get("DEMO_PASSWORD", "Demo#2026gy")), flush=True)
+             for name, cmd in commands(config.PORT, config.LOG_LEVEL).items()}
+    print(banner(config.PORT, config.DEMO_MODE, config.DEMO_PASSWORD), flush=True)
 
     stopping = False
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask, session
@@ -11,6 +10,7 @@ from sqlalchemy import event
 
 import config
 from app.extensions import csrf, db
+from app.logs import configure_logging
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -39,6 +39,13 @@ def _configure_sqlite(app: Flask) -> None:
         event.listen(engine, "begin", _sqlite_begin)
 
 
+def _configure_documents(app: Flask) -> None:
+    """The documents package also runs without an app (benchmarks): it gets our settings here."""
+    from app.documents import fonts
+
+    fonts.configure(app.config["NOTICE_FONT_DIR"], app.config["NOTICE_SYSTEM_FONT_DIRS"])
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -53,7 +60,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.security.passwords import validate_password_complexity
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validate_password_complexity
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(app.config["LOG_LEVEL"])  # before AppBuilder, which talks while it starts
+    _configure_documents(app)
 
     db.init_app(app)
     _configure_sqlite(app)

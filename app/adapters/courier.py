@@ -172,7 +172,7 @@ class HttpCourier:
     books = True
     tracks = True
 
-    def __init__(self, base_url: str, key: str, secret: str, timeout: float = 10.0,
+    def __init__(self, base_url: str, key: str, secret: str, timeout: float,
                  http: requests.Session | None = None) -> None:
         if not (base_url and key and secret):
             raise CourierNotConfigured("the http courier needs COURIER_BASE_URL, COURIER_KEY and COURIER_SECRET")
@@ -280,12 +280,12 @@ def get_provider(name: str | None = None, settings: Mapping[str, Any] | None = N
         from flask import current_app
 
         settings = current_app.config
-    name = (name or settings.get("COURIER_PROVIDER") or "manual").lower()
+    name = (name or settings["COURIER_PROVIDER"]).lower()
     if name == "manual":
         return ManualCourier()
     if name == "http":
-        key = (settings.get("COURIER_BASE_URL", ""), settings.get("COURIER_KEY", ""),
-               settings.get("COURIER_SECRET", ""), float(settings.get("COURIER_TIMEOUT_SECONDS", 10)))
+        key = (settings["COURIER_BASE_URL"], settings["COURIER_KEY"], settings["COURIER_SECRET"],
+               float(settings["COURIER_TIMEOUT_SECONDS"]))
         provider = _cache.providers.get(key)
         if provider is None:  # one connection pool per configuration
             provider = _cache.providers[key] = HttpCourier(*key)

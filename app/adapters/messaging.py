@@ -71,7 +71,7 @@ class HttpSmsProvider:
 
     name = "http"
 
-    def __init__(self, url: str, key: str, secret: str, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, key: str, secret: str, timeout: float) -> None:
         self.url, self.key, self.secret, self.timeout = url, key, secret, timeout
 
     def sign(self, timestamp: str, nonce: str, body: bytes) -> str:
@@ -103,9 +103,9 @@ class HttpSmsProvider:
 
 
 def sms_provider(config: Mapping[str, Any]) -> SmsProvider:
-    if config.get("SMS_PROVIDER", "log") == "http":
-        return HttpSmsProvider(config["SMS_GATEWAY_URL"], config.get("SMS_GATEWAY_KEY", ""),
-                               config.get("SMS_GATEWAY_SECRET", ""), float(config.get("SMS_TIMEOUT_SECONDS", 10)))
+    if config["SMS_PROVIDER"] == "http":
+        return HttpSmsProvider(config["SMS_GATEWAY_URL"], config["SMS_GATEWAY_KEY"], config["SMS_GATEWAY_SECRET"],
+                               float(config["SMS_TIMEOUT_SECONDS"]))
     return LogSmsProvider()
 
 
@@ -113,7 +113,7 @@ def sms_provider(config: Mapping[str, Any]) -> SmsProvider:
 
 
 def mail_enabled(config: Mapping[str, Any]) -> bool:
-    return bool(config.get("MAIL_SERVER"))
+    return bool(config["MAIL_SERVER"])
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class Mail:
 
 def build_message(config: Mapping[str, Any], mail: Mail) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = config.get("MAIL_SENDER") or "kytb-noreply@localhost"
+    message["From"] = config["MAIL_SENDER"]
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=True)
@@ -143,22 +143,22 @@ def build_message(config: Mapping[str, Any], mail: Mail) -> EmailMessage:
 
 def send_mail(config: Mapping[str, Any], mail: Mail) -> str:
     """Hands one mail to the SMTP server; returns its Message-ID."""
-    host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25))
-    timeout = float(config.get("MAIL_TIMEOUT_SECONDS", 10))
+    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    timeout = float(config["MAIL_TIMEOUT_SECONDS"])
     try:
         message = build_message(config, mail)
     except (OSError, ValueError) as error:  # an attachment is gone
         raise DeliveryError(f"mail could not be built: {error}") from error
     try:
-        if config.get("MAIL_USE_SSL"):
+        if config["MAIL_USE_SSL"]:
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(host, port, timeout=timeout)
         with smtp:
-            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
                 smtp.starttls(context=ssl.create_default_context())
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             refused = smtp.send_message(message)
     except (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected) as error:
         raise DeliveryError(f"SMTP {host}:{port} unreachable: {type(error).__name__}: {error}",

@@ -18,9 +18,11 @@ Without any main face, :func:`main_font` raises :class:`FontNotFoundError` sayin
 one: a notice is never printed with boxes. :func:`missing_glyphs` tells the clerk, before printing,
 which characters no font has.
 
-Environment: ``NOTICE_FONT_DIR`` (the directory ``make fonts`` fills), ``NOTICE_SYSTEM_FONT_DIRS``
-(``os.pathsep``-separated directories searched recursively; default ``/usr/share/fonts`` and
-``/usr/local/share/fonts``). :func:`reset` forgets what was found, after changing them.
+Where to look: the directory ``make fonts`` fills (``app/documents/fonts/``), then the system's font
+directories, searched recursively (``/usr/share/fonts`` and ``/usr/local/share/fonts``). The app hands
+its settings ``NOTICE_FONT_DIR`` and ``NOTICE_SYSTEM_FONT_DIRS`` (config.py reads them from the
+environment) to :func:`configure` when it is created; without an app (benchmarks, tests of the
+documents alone) these defaults apply. :func:`reset` forgets what was found.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pathlib import Path
 from typing import Iterable
 
 PACKAGE_FONT_DIR = Path(__file__).resolve().parent / "fonts"
-DEFAULT_SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+DEFAULT_SYSTEM_FONT_DIRS: tuple[Path, ...] = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 
 INSTALL_HINT = (
     "Run `make fonts` in the project directory (it downloads Noto Serif SC, about 69 MB, into "
@@ -107,20 +109,35 @@ class Family:
 # --- finding files -----------------------------------------------------------------------------
 
 
-def package_font_dir() -> Path:
-    configured = os.environ.get("NOTICE_FONT_DIR", "").strip()
-    return Path(configured).expanduser() if configured else PACKAGE_FONT_DIR
+@dataclass(frozen=True)
+class SearchDirs:
+    """Where this process looks for fonts: the directory ``make fonts`` fills, then the system's."""
+
+    font_dir: Path = PACKAGE_FONT_DIR
+    system_dirs: tuple[Path, ...] = DEFAULT_SYSTEM_FONT_DIRS
+
+    def all(self) -> tuple[Path, ...]:
+        return (self.font_dir, *self.system_dirs)
 
 
-def system_font_dirs() -> tuple[Path, ...]:
-    configured = os.environ.get("NOTICE_SYSTEM_FONT_DIRS")
-    if configured is None:
-        return tuple(Path(p) for p in DEFAULT_SYSTEM_FONT_DIRS)
-    return tuple(Path(p).expanduser() for p in configured.split(os.pathsep) if p.strip())
+_search = SearchDirs()
+
+
+def configure(font_dir: Path | str | None = None, system_dirs: Iterable[Path | str] | None = None) -> SearchDirs:
+    """Sets where to look (the app's NOTICE_FONT_DIR and NOTICE_SYSTEM_FONT_DIRS; None keeps the
+    package's default of each) and returns the previous setting, for a test to put it back. Fonts are
+    looked for again on next use (:func:`font_set` compares the directories)."""
+    global _search
+    previous = _search
+    _search = SearchDirs(
+        Path(font_dir).expanduser() if font_dir else PACKAGE_FONT_DIR,
+        DEFAULT_SYSTEM_FONT_DIRS if system_dirs is None else tuple(Path(d).expanduser() for d in system_dirs),
+    )
+    return previous
 
 
 def search_dirs() -> tuple[Path, ...]:
-    return (package_font_dir(), *system_font_dirs())
+    return _search.all()
 
 
 class _Index:
@@ -307,5 +324,5 @@ def font_roots() -> tuple[Path, ...]:
     return tuple(roots)
 
 
-__all__ = ["FontNotFoundError", "Family", "Face", "FontSet", "INSTALL_HINT", "describe", "font_roots", "font_set",
-           "main_font", "missing_glyphs", "reset"]
+__all__ = ["FontNotFoundError", "Family", "Face", "FontSet", "INSTALL_HINT", "SearchDirs", "configure", "describe",
+           "font_roots", "font_set", "main_font", "missing_glyphs", "reset"]

@@ -8,9 +8,10 @@ Three kinds (``NOTICE_KINDS``):
 * ``rejection`` — 广元市政务服务“跨域通办”不予受理(代收)告知书, 一式二份: 申请人联, 受理(代收)部门联.
 
 ``acceptance_context(case)``, ``correction_context(case, correction)`` and ``rejection_context(case)``
-read everything the notice prints from the case (and its frozen guide version, its history) into a
-frozen dataclass of plain values; ``render_notice(kind, context)`` turns that into PDF bytes without
-a database, an app or a request. The same context always gives the same PDF, byte for byte.
+read everything the notice prints from the case (and its frozen guide version, its history; the app's
+COMPLAINT_PHONE for a guide without a hotline) into a frozen dataclass of plain values;
+``render_notice(kind, context)`` turns that into PDF bytes without a database, an app or a request.
+The same context always gives the same PDF, byte for byte.
 ``context_to_dict`` / ``context_from_dict`` carry a context through JSON (a job queue, an archive).
 """
 
@@ -21,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from flask import current_app
+
 from app.documents.render import DEFAULT_AUTHOR, Metadata, qr_data_uri, render_pdf
 from app.domain.workflow import StepName
 
-COMPLAINT_PHONE = "12345"
 FORM_LABELS = {"original": "原件", "copy": "复印件", "scan": "扫描件"}
 
 
@@ -153,6 +155,11 @@ def _guide(case) -> Mapping[str, Any]:
     return (case.guide.content if case.guide is not None else None) or {}
 
 
+def _complaint_phone(guide: Mapping[str, Any]) -> str:
+    """The guide's complaint hotline; the installation's (COMPLAINT_PHONE) for a guide without one."""
+    return guide.get("complaint_phone") or current_app.config["COMPLAINT_PHONE"]
+
+
 def _event_actor(case, action: str) -> str:
     """Who took ``action`` on the case, as the history recorded it (the name at the time)."""
     for event in reversed(list(case.events)):
@@ -238,7 +245,7 @@ def acceptance_context(case) -> AcceptanceContext:
         legal_limit_days=guide.get("legal_limit_days"),
         promised_limit_days=guide.get("promised_limit_days"),
         fee_note=case.fee_note or guide.get("fee_note") or "不收费",
-        complaint_phone=guide.get("complaint_phone") or COMPLAINT_PHONE,
+        complaint_phone=_complaint_phone(guide),
         materials=tuple(MaterialLine(seq=i, name=m.name, copies=m.copies, form=_form_label(m))
                         for i, m in enumerate(received, start=1)),
         delivery_method=case.delivery_method,
@@ -288,7 +295,7 @@ def rejection_context(case) -> RejectionContext:
         decided_on=case.decided_on,
         handler=_event_actor(case, StepName.REJECT),
         consult=_consult(case, guide),
-        complaint_phone=guide.get("complaint_phone") or COMPLAINT_PHONE,
+        complaint_phone=_complaint_phone(guide),
         home_name=home_name,
     )
 

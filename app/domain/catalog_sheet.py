@@ -20,7 +20,7 @@ import io
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import openpyxl
@@ -48,7 +48,6 @@ MAX_COPIES = 99
 # 1e300 out of an integer database column.
 MAX_SEQ = 999
 DEFAULT_FEE_NOTE = "不收费"
-DEFAULT_COMPLAINT_PHONE = "12345"
 
 FORM_NAMES = {"original": "原件", "copy": "复印件", "scan": "扫描件"}
 _YES, _NO = "是", "否"
@@ -146,18 +145,22 @@ class SheetProblem:
 
 @dataclass(frozen=True)
 class NamesForExport:
-    """Code → Chinese name, so exports show names (which the parser accepts back)."""
+    """Code → Chinese name, so exports show names (which the parser accepts back); and the complaint
+    hotline a blank 投诉电话 cell stands for (the installation's COMPLAINT_PHONE), named in the instructions."""
 
     lines: Mapping[str, str]
     handling_types: Mapping[str, str]
+    complaint_phone: str
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """Accepted text → code, for 业务条线 and 通办类型 (include both codes and names)."""
+    """Accepted text → code, for 业务条线 and 通办类型 (include both codes and names); and the complaint
+    hotline a blank 投诉电话 cell stands for (the installation's COMPLAINT_PHONE)."""
 
     lines: Mapping[str, str]
     handling_types: Mapping[str, str]
+    complaint_phone: str
 
     @classmethod
     def from_names(cls, names: NamesForExport) -> Lookup:
@@ -168,7 +171,8 @@ class Lookup:
             accepted.update({name: code for code, name in mapping.items() if name})
             return accepted
 
-        return cls(lines=both(names.lines), handling_types=both(names.handling_types))
+        return cls(lines=both(names.lines), handling_types=both(names.handling_types),
+                   complaint_phone=names.complaint_phone)
 
 
 # -- cell values ---------------------------------------------------------------
@@ -260,6 +264,12 @@ class _Rule:
     parse: Callable[[Any, str, _Lookups], Any]
     required: bool
     default: Any = None
+    #: a default that belongs to the installation rather than the sheet (the complaint hotline)
+    default_of: Callable[[_Lookups], Any] | None = None
+
+    def blank(self, lookups: _Lookups) -> Any:
+        """The value of a blank cell of an optional column."""
+        return self.default_of(lookups) if self.default_of is not None else self.default
 
 
 @dataclass(frozen=True)
@@ -268,6 +278,7 @@ class _Lookups:
     handling_types: dict[str, str]
     line_choices: str
     handling_type_choices: str
+    complaint_phone: str
 
 
 def _limited(max_length: int) -> Callable[[Any, str, _Lookups], str]:
@@ -352,7 +363,7 @@ _RULES: dict[str, _Rule] = {
     "promised_limit_days": _Rule(_limit_days, required=True),
     "fee_note": _Rule(_limited(255), required=False, default=DEFAULT_FEE_NOTE),
     "consult_phone": _Rule(_limited(64), required=False, default=""),
-    "complaint_phone": _Rule(_limited(32), required=False, default=DEFAULT_COMPLAINT_PHONE),
+    "complaint_phone": _Rule(_limited(32), required=False, default_of=lambda lookups: lookups.complaint_phone),
     "acceptance_conditions": _Rule(_free_text, required=False, default=""),
     "review_points": _Rule(_free_text, required=False, default=""),
     "seq": _Rule(_seq, required=True),
@@ -396,7 +407,7 @@ def _read_row(
             if rule.required:
                 problems.append(_problem(number, column.key, "不能为空"))
             else:
-                row.values[column.key] = rule.default
+                row.values[column.key] = rule.blank(lookups)
             continue
         try:
             row.values[column.key] = rule.parse(raw, text, lookups)
@@ -640,6 +651,7 @@ def parse_catalog_xlsx(data: bytes, lookup: Lookup) -> tuple[list[MatterRecord],
         handling_types=_index(lookup.handling_types),
         line_choices=_choices(lookup.lines),
         handling_type_choices=_choices(lookup.handling_types),
+        complaint_phone=lookup.complaint_phone,
     )
     try:
         rows, problems = _read_problems(data, lookups)
@@ -777,7 +789,7 @@ _COLUMN_HELP: dict[str, str] = {
     "promised_limit_days": "同上，且不能超过法定时限",
     "fee_note": f"不超过255个字；不填视为“{DEFAULT_FEE_NOTE}”",
     "consult_phone": "不超过64个字",
-    "complaint_phone": f"不超过32个字；不填视为“{DEFAULT_COMPLAINT_PHONE}”",
+    "complaint_phone": "不超过32个字；不填视为“{complaint_phone}”",  # the installation's hotline
     "acceptance_conditions": "文字，可换行",
     "review_points": "文字，可换行",
     "seq": f"1到{MAX_SEQ}之间的整数，同一事项内不能重复；导入后按序号排列",
@@ -813,7 +825,8 @@ def _write_instructions_sheet(sheet: Any, names: NamesForExport) -> None:
         cell.font = bold
     for column in COLUMNS:
         needed = "必填" if _RULES[column.key].required else "选填"
-        sheet.append([column.title, needed, _COLUMN_HELP[column.key]])
+        help_text = _COLUMN_HELP[column.key].replace("{complaint_phone}", names.complaint_phone)
+        sheet.append([column.title, needed, help_text])
 
     value_tables = (
         ("业务条线", names.lines),
@@ -860,6 +873,7 @@ def write_catalog_xlsx(
 
 # The example rows of the template.  Its code says it is an example, so an
 # administrator who imports the template unchanged cannot overwrite a real matter.
+# Its complaint hotline is the installation's: template_xlsx fills it in.
 SAMPLE_MATTER = MatterRecord(
     code="示例-HRSS-001",
     name="社会保障卡申领",
@@ -869,7 +883,7 @@ SAMPLE_MATTER = MatterRecord(
     promised_limit_days=10,
     fee_note="首次申领不收费；补领、换领按参保地规定执行",
     consult_phone="0839-3266012",
-    complaint_phone=DEFAULT_COMPLAINT_PHONE,
+    complaint_phone="",
     acceptance_conditions="在参保地已参加社会保险、尚未持有有效社会保障卡的人员；未成年人由监护人代为申请。",
     review_points="1. 核验申请人身份证件与本人一致；\n2. 相片符合制卡标准（白底、免冠、近6个月内）。",
     materials=(
@@ -880,5 +894,7 @@ SAMPLE_MATTER = MatterRecord(
 
 
 def template_xlsx(lookup_names: NamesForExport, *, title: str = DEFAULT_TITLE) -> bytes:
-    """The blank import template: title, header and the two rows of SAMPLE_MATTER."""
-    return write_catalog_xlsx([SAMPLE_MATTER], lookup_names, title=title)
+    """The blank import template: title, header and the two rows of SAMPLE_MATTER (with the hotline of
+    ``lookup_names``)."""
+    sample = replace(SAMPLE_MATTER, complaint_phone=lookup_names.complaint_phone)
+    return write_catalog_xlsx([sample], lookup_names, title=title)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app
 from flask_appbuilder import Model
 from sqlalchemy import (
     JSON,
@@ -77,6 +78,11 @@ class HandlingType(Stamped, Model):
         return self.name
 
 
+def _complaint_hotline() -> str:
+    """The complaint hotline of a new matter that names none: the installation's COMPLAINT_PHONE."""
+    return current_app.config["COMPLAINT_PHONE"]
+
+
 def _matter_write(reach: Reach):
     # 市级有关部门 maintain the review points and sample forms of their own line.
     return among(Matter.line, reach.lines)
@@ -98,7 +104,7 @@ class Matter(Stamped, Model):
     promised_limit_days: Mapped[int] = mapped_column(Integer, nullable=False)
     fee_note: Mapped[str] = mapped_column(String(255), nullable=False, default="不收费")
     consult_phone: Mapped[str] = mapped_column(String(64), nullable=False, default="")
-    complaint_phone: Mapped[str] = mapped_column(String(32), nullable=False, default="12345")
+    complaint_phone: Mapped[str] = mapped_column(String(32), nullable=False, default=_complaint_hotline)
     acceptance_conditions: Mapped[str] = mapped_column(Text, nullable=False, default="")
     review_points: Mapped[str] = mapped_column(Text, nullable=False, default="")
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=MatterStatus.DRAFT, index=True)

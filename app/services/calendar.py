@@ -55,7 +55,7 @@ def replace_year(
     marker.source, marker.note, marker.loaded_on = source, note, now()
     if commit:
         session.commit()
-    log.info("work calendar %s: %d exception days from %s", year, len(days), source)
+    log.debug("work calendar %s: %d exception days from %s", year, len(days), source)
     return len(days)
 
 
@@ -71,6 +71,8 @@ def seed_from_chinese_calendar(session: Session, years: Iterable[int] | None = N
                      CalendarSource.CHINESE_CALENDAR, note="chinesecalendar", commit=False)
         seeded.append(year)
     session.commit()
+    if seeded:  # one line, not one per year: a new installation seeds twenty years at its first start
+        log.info("work calendar: %d year(s) from chinesecalendar, %s–%s", len(seeded), seeded[0], seeded[-1])
     return seeded
 
 
@@ -89,6 +91,7 @@ def import_year_file(session: Session, filename: str, data: bytes, reach: Reach)
         raise ValidationFailed([Problem("file", p.message) for p in problems] or
                                [Problem("file", _l("The file names no year."))])
     count = replace_year(session, year, days, CalendarSource.IMPORT, note=filename)
+    log.info("work calendar %s: %d exception days imported from %s", year, count, filename)
     return year, count
 
 

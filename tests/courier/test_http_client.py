@@ -128,13 +128,13 @@ def test_cancel_before_pickup(ems, client):
 
 
 def test_the_provider_follows_the_configuration(ems):
-    assert isinstance(get_provider(settings={}), ManualCourier)
     settings = {"COURIER_PROVIDER": "http", "COURIER_BASE_URL": ems.url, "COURIER_KEY": KEY, "COURIER_SECRET": SECRET,
                 "COURIER_TIMEOUT_SECONDS": 3}
+    assert isinstance(get_provider(settings=settings | {"COURIER_PROVIDER": "manual"}), ManualCourier)
     provider = get_provider(settings=settings)
     assert isinstance(provider, HttpCourier) and provider.timeout == (3.0, 3.0)
     assert get_provider("manual", settings).books is False
     with pytest.raises(CourierNotConfigured):
-        get_provider("http", {"COURIER_BASE_URL": ems.url})
+        get_provider("http", settings | {"COURIER_KEY": "", "COURIER_SECRET": ""})
     with pytest.raises(CourierNotConfigured):
         get_provider("pigeon", settings)

@@ -61,14 +61,16 @@ def rejection():
 
 
 @pytest.fixture()
-def font_env(monkeypatch):
-    """Point the font search somewhere else for one test (and forget what was found afterwards)."""
+def font_env():
+    """Point the font search somewhere else for one test, as the settings NOTICE_FONT_DIR and
+    NOTICE_SYSTEM_FONT_DIRS do (and put back the app's search, forgetting what was found, afterwards)."""
+    saved = []
 
     def point(font_dir, *system_dirs):
-        monkeypatch.setenv("NOTICE_FONT_DIR", str(font_dir))
-        monkeypatch.setenv("NOTICE_SYSTEM_FONT_DIRS", ":".join(str(d) for d in system_dirs))
+        saved.append(fonts.configure(font_dir, system_dirs))
         fonts.reset()
 
     yield point
-    monkeypatch.undo()
+    if saved:
+        fonts.configure(saved[0].font_dir, saved[0].system_dirs)
     fonts.reset()

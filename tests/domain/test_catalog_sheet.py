@@ -33,6 +33,7 @@ NAMES = NamesForExport(
         "hangguang": "杭广通办",
         "xinan5": "西南五省通办",
     },
+    complaint_phone="12345",
 )
 LOOKUP = Lookup.from_names(NAMES)
 TITLES = [c.title for c in COLUMNS]
@@ -113,7 +114,7 @@ def test_template_parses_without_problems_and_yields_the_sample_matter():
     matters, problems = parse_catalog_xlsx(template_xlsx(NAMES), LOOKUP)
 
     assert problems == []
-    assert matters == [SAMPLE_MATTER]
+    assert matters == [replace(SAMPLE_MATTER, complaint_phone=NAMES.complaint_phone)]
     assert matters[0].first_row == 3
     assert [m.name for m in matters[0].materials] == ["居民身份证", "近期免冠彩色照片"]
 
@@ -438,6 +439,17 @@ def test_empty_optional_cells_take_their_defaults():
     assert (matter.materials[0].required, matter.materials[0].original_check) == (True, False)
 
 
+def test_a_blank_complaint_phone_is_the_installations_hotline_named_in_the_template():
+    names = replace(NAMES, complaint_phone="0839-12345")
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(complaint_phone=None)]), Lookup.from_names(names))
+
+    assert problems == [] and matters[0].complaint_phone == "0839-12345"
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(names)))
+    assert workbook.worksheets[0]["I3"].value == "0839-12345"  # the example row
+    help_text = [c for row in workbook[INSTRUCTIONS_SHEET].iter_rows(values_only=True) for c in row if c]
+    assert "不超过32个字；不填视为“0839-12345”" in help_text
+
+
 def test_numbers_typed_into_text_columns_keep_their_digits():
     matters, problems = parse_catalog_xlsx(_xlsx([_row(code=510800, complaint_phone=12345.0)]), LOOKUP)
 
@@ -482,6 +494,7 @@ def test_export_falls_back_to_codes_the_names_do_not_know_and_still_round_trips(
     lookup = Lookup(
         lines={**LOOKUP.lines, "market": "market"},
         handling_types={**LOOKUP.handling_types, "yugui": "yugui"},
+        complaint_phone=LOOKUP.complaint_phone,
     )
 
     parsed, problems = parse_catalog_xlsx(write_catalog_xlsx([matter], NAMES), lookup)

@@ -1,5 +1,7 @@
-"""notify: reminders and escalations, message templates, staff preferences, reports; delivery
-columns of notification
+"""notify: reminders and escalations, message templates, staff preferences, reports
+
+And the delivery columns of notification. (Alembic logs the first paragraph when it runs a migration:
+kept to one line, or its second line stands alone in the output.)
 
 Revision ID: 0004_notify
 Revises: 0003

@@ -1,5 +1,7 @@
-"""outbox jobs named for what they do: dispatch_shipment → book_parcel, run_export → build_export,
-build_archive → build_archive_package (rows written before the upgrade keep their handler)
+"""outbox jobs named for what they do
+
+dispatch_shipment → book_parcel, run_export → build_export, build_archive → build_archive_package (rows
+written before the upgrade keep their handler).
 
 Revision ID: 0006
 Revises: 0005

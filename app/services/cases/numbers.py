@@ -2,7 +2,8 @@
 
 The sequence row of (center, year) is locked for the rest of the transaction that draws a number, so
 two clerks accepting at the same moment get consecutive numbers, and a rolled-back step gives its
-number back. Format from CASE_NUMBER_FORMAT, default ``{center_code}-{year}-{sequence:06d}``.
+number back. Format from CASE_NUMBER_FORMAT (default ``{center_code}-{year}-{sequence:06d}``), which
+config.py checks at start-up.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from sqlalchemy.orm import Session
 
 from app.models.case import CaseNumberSequence
 from app.models.org import ServiceCenter
-
-DEFAULT_FORMAT = "{center_code}-{year}-{sequence:06d}"
-
 
 def _ensure_row(session: Session, center_id: int, year: int) -> None:
     if session.get_bind().dialect.name == "postgresql":
@@ -42,5 +40,4 @@ def draw_number(session: Session, center: ServiceCenter, year: int) -> str:
         .values(last_value=CaseNumberSequence.last_value + 1)
         .returning(CaseNumberSequence.last_value)
     ).scalar_one()
-    template = current_app.config.get("CASE_NUMBER_FORMAT") or DEFAULT_FORMAT
-    return template.format(center_code=center.code, year=year, sequence=sequence)
+    return current_app.config["CASE_NUMBER_FORMAT"].format(center_code=center.code, year=year, sequence=sequence)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -49,6 +50,7 @@ def names(session: Session) -> NamesForExport:
     return NamesForExport(
         lines={line.code: line.name for line in _lines(session)},
         handling_types={ht.code: ht.name for ht in _handling_types(session)},
+        complaint_phone=current_app.config["COMPLAINT_PHONE"],
     )
 
 

@@ -61,10 +61,6 @@ def booking_key(shipment: Shipment) -> str:
     return f"kytb-shipment-{shipment.id}"
 
 
-def _config(name: str, default: Any = None) -> Any:
-    return current_app.config.get(name, default)
-
-
 def _lock(session: Session, case: Case) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
@@ -124,7 +120,7 @@ def _provider_name_for(shipment: Shipment) -> str:
     """The courier books only parcels one of our windows sends; an outside window's parcel is typed in."""
     if shipment.from_center is not None and shipment.from_center.external:
         return "manual"
-    return str(_config("COURIER_PROVIDER", "manual") or "manual")
+    return current_app.config["COURIER_PROVIDER"]
 
 
 def _claim(session: Session, case: Case, message: OutboxMessage) -> Shipment:
@@ -275,8 +271,8 @@ def _unbooked_materials(session: Session) -> list[Shipment]:
 
 def booking_due(calendar: Any, case: Case, days: int | None = None) -> date:
     """The last day to book the parcel of materials: ``days`` working days after acceptance
-    (COURIER_BOOKING_DAYS, 1 — which is the case's ``dispatch_due``)."""
-    days = int(_config("COURIER_BOOKING_DAYS", DISPATCH_DAYS)) if days is None else days
+    (COURIER_BOOKING_DAYS; at 1, the default, that is the case's ``dispatch_due``)."""
+    days = current_app.config["COURIER_BOOKING_DAYS"] if days is None else days
     if days == DISPATCH_DAYS and case.dispatch_due is not None:
         return case.dispatch_due
     return calendar.add_working_days(case.accepted_on, days).due

@@ -15,13 +15,12 @@
 * Jobs and their files are their owner's only: everyone else, administrators included, gets 404.
 * ``purge_expired`` removes files older than ``EXPORT_RETENTION_DAYS`` (7): exports hold phone numbers.
 
-The four limits are read from the app's configuration, else from environment variables of the same name.
+The four limits are settings of config.py (environment variables of the same name).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,22 +49,16 @@ CONTENT_TYPES = {
     ExportKind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportKind.PDF: "application/pdf",
 }
-DEFAULTS = {
-    "EXPORT_INLINE_MAX_ROWS": 5000,
-    "EXPORT_PDF_INLINE_MAX_ROWS": 300,
-    "EXPORT_PDF_MAX_ROWS": 20000,
-    "EXPORT_RETENTION_DAYS": 7,
-}
-#: a running job whose progress has not moved for this long lost its worker: another may take it over
+#: a running job whose progress has not moved for this long lost its worker: another may take it over.
+#: Not a setting: it follows from the code, not the installation. ``run_job`` writes the progress after every
+#: batch of ``ledger.BATCH`` rows, at most about half a minute apart (a PDF batch), so five minutes without
+#: progress means the worker is gone.
 STALE_AFTER = timedelta(minutes=5)
 
 
 def setting(name: str) -> int:
-    """A limit from the app's configuration, else from the environment, else its default."""
-    value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(name, "").strip() or DEFAULTS[name]
-    return int(value)
+    """One of the four EXPORT_* limits (config.py holds them and their defaults)."""
+    return int(current_app.config[name])
 
 
 class ExportBusy(RuntimeError):

@@ -345,7 +345,7 @@ def _send(attempt: _Attempt) -> tuple[str, str]:
         return provider.name, provider.send(Sms(attempt.recipient, attempt.body, f"kytb-sms-{attempt.id}"))
     if not mail_enabled(config):
         raise DeliveryError("mail is not configured (MAIL_SERVER)")
-    domain = (config.get("MAIL_SENDER") or "kytb").split("@")[-1]
+    domain = config["MAIL_SENDER"].split("@")[-1]
     reference = send_mail(config, Mail(attempt.recipient, attempt.subject, attempt.body, attempt.attachments,
                                        message_id=f"<kytb-{attempt.id}@{domain}>"))
     return "smtp", reference[:64]
@@ -372,7 +372,7 @@ def deliver(session: Session, notification: Notification, *, at: datetime | None
         provider, reference = _send(attempt)
     except Exception as error:  # recorded on the message whatever it was, then raised as a delivery failure
         message = (str(error) if isinstance(error, DeliveryError) else f"{type(error).__name__}: {error}")[:2000]
-        max_attempts = int(current_app.config.get("NOTIFY_MAX_ATTEMPTS", 8))
+        max_attempts = current_app.config["NOTIFY_MAX_ATTEMPTS"]
         retry_on = at + backoff(attempt.attempts) if attempt.attempts < max_attempts else None
         _record(session, attempt, status="failed", last_error=message, next_attempt_on=retry_on)
         log.warning("%s %s to %s failed (attempt %d): %s", attempt.channel, attempt.event, attempt.recipient,

@@ -309,7 +309,7 @@ def queue_reminder_mail(session: Session, at: datetime | None = None, limit: int
     users = {u.id: u for u in session.scalars(select(StaffUser).where(
         StaffUser.id.in_(sorted({r.user_id for r in pending}))))}
     languages = staff_languages(session, list(users))
-    base_url = current_app.config.get("APP_URL", "")
+    base_url = current_app.config["APP_URL"]
     digests = 0
     for user_id, group in itertools.groupby(pending, key=lambda r: r.user_id):
         group = list(group)

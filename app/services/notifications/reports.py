@@ -404,7 +404,7 @@ def _recipients(session: Session, county: Region | None) -> list[tuple[str, int 
     if county is None:
         users = session.scalars(select(StaffUser).where(
             StaffUser.active.is_(True), StaffUser.roles.any(Role.name == RoleName.CITY_SUPERVISOR.value))).all()
-        extra = [(address, None) for address in current_app.config.get("REPORT_RECIPIENTS", [])]
+        extra = [(address, None) for address in current_app.config["REPORT_RECIPIENTS"]]
     else:
         users = session.scalars(select(StaffUser).where(
             StaffUser.active.is_(True), StaffUser.region_id == county.id,
@@ -425,7 +425,7 @@ def _queue_report_mail(session: Session, report: Report, county: Region | None) 
     recipients = _recipients(session, county)
     languages = staff_languages(session, [uid for _, uid in recipients if uid])
     total = report.figures["total"]
-    base_url = current_app.config.get("APP_URL", "")
+    base_url = current_app.config["APP_URL"]
     attachments = [{"key": report.xlsx_key, "name": file_name(report, "xlsx"), "content_type": XLSX_TYPE},
                    {"key": report.pdf_key, "name": file_name(report, "pdf"), "content_type": "application/pdf"}]
     mailed = []
