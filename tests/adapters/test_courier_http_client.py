@@ -20,7 +20,7 @@ from app.adapters.courier import (
     parse_time,
     signature,
 )
-from tests.courier.fake_ems import KEY, SECRET
+from tests.fakes.ems import KEY, SECRET
 
 
 def _request(key: str = "kytb-shipment-1") -> BookingRequest:

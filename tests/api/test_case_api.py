@@ -10,14 +10,14 @@ import prison
 import pytest
 from sqlalchemy import select
 
-from app.demo import builders
 from app.domain.workflow import TRANSITIONS, Status, allowed_from
 from app.models.case import Case, CaseAccessLog, LedgerEntry
 from app.labels import STATUS_LABELS
+from tests import factories
 from tests.conftest import api_token
 
 URL = "/api/v1/case/"
-ID_NUMBER, PHONE = builders.APPLICANT["applicant_id_number"], builders.APPLICANT["applicant_phone"]
+ID_NUMBER, PHONE = factories.APPLICANT["applicant_id_number"], factories.APPLICANT["applicant_phone"]
 ID_MASKED, PHONE_MASKED = "110105********002X", "139****1234"
 
 DEMO_USERS = ["admin", "city_super", "lz_admin", "cx_admin", "lz_window", "cx_window", "lz_hrss", "cx_hrss",
@@ -28,7 +28,7 @@ SEES_INTERNAL_CASE = {"admin", "city_super", "lz_admin", "cx_admin", "lz_window"
 
 
 def register(client, db, **overrides) -> dict:
-    response = client.post(URL, json=builders.case_data(db, **overrides))
+    response = client.post(URL, json=factories.case_data(db, **overrides))
     assert response.status_code == 201, response.get_json()
     return response.get_json()["result"]
 
@@ -118,14 +118,14 @@ def test_an_internal_case_runs_from_registration_to_archive_through_the_api(clie
     step(hrss, case["id"], "request_correction", {"items": [{"name": "户口簿", "reason": "不清晰"}]}, expect=409)
 
     case = walk(clients, case, [("lz_window", "supplement", {"waybill_number": "EMS1234567891CN"})])
-    pdf = builders.small_pdf()
+    pdf = factories.small_pdf()
     document = upload(hrss, f"{URL}{case['id']}/results", pdf, "社会保障卡制卡通知.pdf")
     assert document.status_code == 201, document.get_json()
     case = walk(clients, case, [
         ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),
         ("cx_window", "deliver", {}),
     ])
-    builders.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
+    factories.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
     case = walk(clients, case, [("lz_window", "archive", {})])
     assert case["status"] == "archived" and case["steps"] == []
     assert case["result"]["decision"] == "approved" and case["result"]["documents"][0]["name"] == "社会保障卡制卡通知.pdf"
@@ -148,7 +148,7 @@ def test_an_internal_case_runs_from_registration_to_archive_through_the_api(clie
 
 
 def test_an_outbound_case_is_recorded_by_our_window_through_the_api(clients, db):
-    case = register(clients["lz_window"], db, home=builders.key_of_center("CQYZ"), department_key=None,
+    case = register(clients["lz_window"], db, home=factories.key_of_center("CQYZ"), department_key=None,
                     department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
     assert case["department"] is None and case["home_center"]["external"] is True
     case = walk(clients, case, [
@@ -160,13 +160,13 @@ def test_an_outbound_case_is_recorded_by_our_window_through_the_api(clients, db)
     # the department is outside the system: our window records its steps, and may take them now
     assert {s["name"] for s in case["steps"]} >= {"request_correction", "complete"}
     case = walk(clients, case, [("lz_window", "complete", {"result": "approved"}), ("lz_window", "deliver", {})])
-    builders.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
+    factories.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
     case = walk(clients, case, [("lz_window", "archive", {})])
     assert db.scalars(select(LedgerEntry.role).where(LedgerEntry.case_id == case["id"])).all() == ["origin"]
 
 
 def test_an_inbound_case_is_registered_and_worked_at_home_through_the_api(clients, db):
-    hangzhou = builders.center(db, builders.key_of_center("HZXH"))
+    hangzhou = factories.center(db, factories.key_of_center("HZXH"))
     case = register(clients["cx_window"], db, origin_center_id=hangzhou.id, home="cx_center",
                     department_key="cx_hrss", counterpart_number="XH-2026-0815")
     assert case["origin_center"]["external"] is True
@@ -185,7 +185,7 @@ def test_an_inbound_case_is_registered_and_worked_at_home_through_the_api(client
 
 
 def test_every_case_endpoint_answers_401_without_a_valid_token(client, db):
-    case_id = builders.make_case(db).id
+    case_id = factories.make_case(db).id
     token = api_token(client, "lz_window")
     forged = {"Authorization": f"Bearer {token[:-4]}{'AAAA' if not token.endswith('AAAA') else 'BBBB'}"}
     assert client.get(URL, headers=forged).status_code == 401
@@ -224,7 +224,8 @@ def test_a_case_outside_the_users_scope_is_not_found_anywhere(clients, db, usern
     owner = clients["lz_window"]
     case = register(owner, db)
     material = case["materials"][0]["id"]
-    assert upload(owner, f"{URL}{case['id']}/materials/{material}/scan", builders.small_pdf(), "身份证.pdf").status_code == 201
+    scan = upload(owner, f"{URL}{case['id']}/materials/{material}/scan", factories.small_pdf(), "身份证.pdf")
+    assert scan.status_code == 201
     user = clients[username]
     listed = user.get(f"{URL}?q={prison.dumps({'page_size': 100})}").get_json()
     visible = username in SEES_INTERNAL_CASE
@@ -315,8 +316,8 @@ def test_a_case_that_is_no_longer_a_draft_cannot_be_changed_with_put(clients, db
 
 
 def test_a_bad_registration_lists_every_problem_at_once(clients, db):
-    body = builders.case_data(db, applicant_id_number="110105194912310021", applicant_phone="1234",
-                              applicant_postcode="62801", delivery_method="mail", mail_address="")
+    body = factories.case_data(db, applicant_id_number="110105194912310021", applicant_phone="1234",
+                               applicant_postcode="62801", delivery_method="mail", mail_address="")
     answer = clients["lz_window"].post(URL, json=body)
     assert answer.status_code == 422
     assert errors_of(answer) >= {"applicant_id_number", "applicant_phone", "applicant_postcode", "mail_address"}
@@ -325,8 +326,8 @@ def test_a_bad_registration_lists_every_problem_at_once(clients, db):
 
 
 def test_only_a_window_clerk_registers_cases(clients, db):
-    assert clients["cx_hrss"].post(URL, json=builders.case_data(db)).status_code == 403
-    assert clients["city_super"].post(URL, json=builders.case_data(db)).status_code == 403
+    assert clients["cx_hrss"].post(URL, json=factories.case_data(db)).status_code == 403
+    assert clients["city_super"].post(URL, json=factories.case_data(db)).status_code == 403
 
 
 def test_a_correction_without_reasons_lists_every_missing_one(clients, db):
@@ -395,7 +396,7 @@ def test_a_scan_is_stored_checked_and_read_only_within_the_scope(clients, db):
     case = register(lz, db)
     material = case["materials"][0]
     url = f"{URL}{case['id']}/materials/{material['id']}/scan"
-    pdf = builders.small_pdf()
+    pdf = factories.small_pdf()
 
     stored = upload(lz, url, pdf, "居民身份证.pdf")
     assert stored.status_code == 201, stored.get_json()
@@ -461,53 +462,26 @@ def test_the_openapi_spec_documents_every_case_endpoint(clients, db):
 # --- real concurrency (PostgreSQL: two requests at the same moment, each on its own connection) ----
 
 
-@pytest.fixture(scope="module")
-def committing_app(app):
-    """An app on a PostgreSQL database of its own, where requests commit for real."""
-    import os
-
-    from tests.conftest import postgresql_database_beside
-
-    base = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not base.startswith("postgresql"):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI runs the concurrency tests on PostgreSQL")
-        pytest.skip("concurrent requests are proven on PostgreSQL (DATABASE_URL)")
-    from app.cli import setup
-    from app.extensions import db
-    from app.factory import create_app
-
-    with postgresql_database_beside(base, "kytb_api_concurrency") as url:
-        other = create_app({"SQLALCHEMY_DATABASE_URI": url})
-        with other.app_context():
-            setup(with_demo=True)
-            db.session.remove()
-        yield other
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-def test_two_clerks_posting_the_same_step_at_the_same_moment_one_wins_on_postgresql(committing_app):
+def test_two_clerks_posting_the_same_step_at_the_same_moment_one_wins_on_postgresql(postgresql_app):
     import threading
 
     from app.extensions import db
     from app.models.case import CaseEvent
 
-    with committing_app.app_context():
-        case = builders.make_case(db.session)
-        case = builders.run_steps(db.session, case, [
-            ("lz_window", "accept", builders.verify_all(case)), ("lz_window", "dispatch", {"waybill_number": "EMS1"}),
+    with postgresql_app.app_context():
+        case = factories.make_case(db.session)
+        case = factories.run_steps(db.session, case, [
+            ("lz_window", "accept", factories.verify_all(case)), ("lz_window", "dispatch", {"waybill_number": "EMS1"}),
             ("cx_window", "receive", {}), ("cx_window", "forward", {}), ("cx_hrss", "complete", {"result": "approved"}),
         ])
         case_id, version = case.id, case.version
         db.session.remove()
-    tokens = {u: api_token(committing_app.test_client(), u) for u in ("lz_window", "cx_window")}
+    tokens = {u: api_token(postgresql_app.test_client(), u) for u in ("lz_window", "cx_window")}
     barrier = threading.Barrier(2)
     answers: dict = {}
 
     def deliver(username: str) -> None:
-        client = committing_app.test_client()
+        client = postgresql_app.test_client()
         barrier.wait()
         answers[username] = client.post(f"{URL}{case_id}/deliver", json={"version": version, "note": username},
                                         headers={"Authorization": f"Bearer {tokens[username]}"}).status_code
@@ -518,7 +492,7 @@ def test_two_clerks_posting_the_same_step_at_the_same_moment_one_wins_on_postgre
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(answers.values()) == [200, 409], answers
-    with committing_app.app_context():
+    with postgresql_app.app_context():
         events = db.session.query(CaseEvent).filter_by(case_id=case_id, action="deliver").all()
         db.session.remove()
     winner = next(u for u, status in answers.items() if status == 200)

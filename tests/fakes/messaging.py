@@ -1,51 +1,18 @@
-"""Helpers of the reminder, notification and report tests: a real SMTP server on loopback
-(aiosmtpd), a fake SMS gateway (threaded http.server on 127.0.0.1:0), cases at a given point of the
-process on given dates, and the app configuration switched for one test."""
+"""The messaging of the outside world (``app.adapters.messaging`` talks to it): a real SMTP server on
+loopback (aiosmtpd) and a fake SMS gateway (threaded http.server on 127.0.0.1:0)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
-from contextlib import contextmanager
-from datetime import date
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
-from sqlalchemy import select
-
-from app.demo import builders
-from app.models.notify import Reminder
-from app.services.cases.take_step import take_step
-
-
-# --- configuration ---------------------------------------------------------------------------
-
-
-@contextmanager
-def configured(app, **values: Any) -> Iterator[None]:
-    """Sets app.config values for the duration (the session-wide app is shared by all tests)."""
-    missing = object()
-    saved = {key: app.config.get(key, missing) for key in values}
-    app.config.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is missing:
-                app.config.pop(key, None)
-            else:
-                app.config[key] = value
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.fakes import free_port
 
 
 # --- SMTP on loopback ------------------------------------------------------------------------
@@ -93,7 +60,6 @@ class SmtpServer:
     def config(self) -> dict[str, Any]:
         return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_USE_TLS": False, "MAIL_USE_SSL": False,
                 "MAIL_USERNAME": "", "MAIL_SENDER": "kytb-noreply@gy-demo.example.cn", "MAIL_TIMEOUT_SECONDS": 5}
-
 
 
 # --- a fake SMS gateway ----------------------------------------------------------------------
@@ -152,22 +118,3 @@ class SmsGateway:
     def config(self, timeout: float = 5) -> dict[str, Any]:
         return {"SMS_PROVIDER": "http", "SMS_GATEWAY_URL": self.url, "SMS_GATEWAY_KEY": self.KEY,
                 "SMS_GATEWAY_SECRET": self.SECRET, "SMS_TIMEOUT_SECONDS": timeout}
-
-
-# --- cases -----------------------------------------------------------------------------------
-
-
-def step(db, username: str, case, name: str, on: date, **fields):
-    return take_step(db, builders.user(db, username), case.id, name, fields, today=on)
-
-
-def accepted_case(db, on: date, **overrides):
-    """A case registered and accepted at 利州区 on ``on`` for 苍溪县人社局 (home window 苍溪县)."""
-    case = builders.make_case(db, applied_on=on.isoformat(), today=on, **overrides)
-    return step(db, "lz_window", case, "accept", on, **builders.verify_all(case))
-
-
-def reminders_of_case(db, case) -> set[tuple[str, str, str, str]]:
-    """(username, kind, stage, level) of every reminder of ``case``."""
-    rows = db.scalars(select(Reminder).where(Reminder.case_id == case.id)).all()
-    return {(r.user.username, r.kind, r.stage, r.level) for r in rows}

@@ -9,46 +9,33 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.demo import builders
 from app.errors import ValidationFailed
 from app.models.base import now
 from app.models.case import CaseDocument, Notification, OutboxMessage, Shipment
 from app.platform import outbox
 from app.services.cases.take_step import take_step
+from tests import factories
 
 
 def _messages(db, case):
     return db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id).order_by(OutboxMessage.id)).all()
 
 
-def _accepted(db):
-    case = builders.make_case(db)
-    return take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
-
-
-def _run_all(db, case) -> None:
-    for message in _messages(db, case):
-        outbox.run_message(db, message.id)
-
-
 def test_a_refused_step_writes_no_outbox_row(db):
-    case = builders.make_case(db, received_all=False)
-    for material in case.materials:
-        material.received = False
-    db.commit()
+    case = factories.make_case(db, received=False)
     with pytest.raises(ValidationFailed):
-        take_step(db, builders.user(db, "lz_window"), case.id, "accept", {})
+        take_step(db, factories.user(db, "lz_window"), case.id, "accept", {})
     assert _messages(db, case) == []
 
 
 def test_accepting_queues_the_notice_the_sms_and_the_parcel(db):
-    case = _accepted(db)
+    case = factories.accepted_case(db)
     assert {(m.topic, m.key) for m in _messages(db, case)} == {
         ("render_notice", "acceptance"), ("notify_applicant", "accepted"), ("book_parcel", "materials")}
 
 
 def test_the_relay_publishes_each_row_once_and_again_only_when_stale(app, db):
-    case = _accepted(db)
+    case = factories.accepted_case(db)
     sent: list[int] = []
     first = outbox.publish_pending(db, sent.append)
     assert set(first) >= {m.id for m in _messages(db, case)}
@@ -58,8 +45,8 @@ def test_the_relay_publishes_each_row_once_and_again_only_when_stale(app, db):
 
 
 def test_each_message_is_carried_out_once(db):
-    case = _accepted(db)
-    _run_all(db, case)
+    case = factories.accepted_case(db)
+    factories.run_outbox(db, case_id=case.id)
     assert all(m.done_on is not None for m in _messages(db, case))
     assert [outbox.run_message(db, m.id) for m in _messages(db, case)] == [False, False, False]
     assert db.scalar(select(func.count()).select_from(CaseDocument).where(CaseDocument.case_id == case.id)) == 1
@@ -74,8 +61,8 @@ def test_the_acceptance_notice_is_stored_with_its_checksum_and_renders_the_same_
     from app.adapters import storage
     from app.services.cases.notices import render_case_notice
 
-    case = _accepted(db)
-    _run_all(db, case)
+    case = factories.accepted_case(db)
+    factories.run_outbox(db, case_id=case.id)
     document = db.scalar(select(CaseDocument).where(CaseDocument.case_id == case.id))
     data = storage.path_of(document.file_key).read_bytes()
     assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == document.sha256
@@ -83,23 +70,23 @@ def test_the_acceptance_notice_is_stored_with_its_checksum_and_renders_the_same_
 
 
 def test_the_parcel_is_on_record_after_acceptance_and_dispatch_fills_in_that_same_parcel(db):
-    case = _accepted(db)
-    _run_all(db, case)
+    case = factories.accepted_case(db)
+    factories.run_outbox(db, case_id=case.id)
     parcels = db.scalars(select(Shipment).where(Shipment.case_id == case.id)).all()
     assert len(parcels) == 1 and parcels[0].sent_on is None and parcels[0].to_center_id == case.home_center_id
-    take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
+    take_step(db, factories.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
     parcels = db.scalars(select(Shipment).where(Shipment.case_id == case.id)).all()
     assert len(parcels) == 1 and parcels[0].waybill_number == "1180123456789" and parcels[0].sent_on
 
 
 def test_a_correction_notice_is_rendered_per_round(db):
-    case = _accepted(db)
-    case = builders.run_steps(db, case, [
+    case = factories.accepted_case(db)
+    case = factories.run_steps(db, case, [
         ("lz_window", "dispatch", {"waybill_number": "1"}), ("cx_window", "receive", {}), ("cx_window", "forward", {}),
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "不清晰"}]}),
         ("lz_window", "supplement", {}),
         ("cx_hrss", "request_correction", {"items": [{"name": "照片", "reason": "非白底"}]}),
     ])
-    _run_all(db, case)
+    factories.run_outbox(db, case_id=case.id)
     refs = db.scalars(select(CaseDocument.ref).where(CaseDocument.case_id == case.id, CaseDocument.kind == "correction")).all()
     assert sorted(refs) == ["1", "2"]

@@ -20,7 +20,7 @@ import pytest
 from celery import Celery
 from sqlalchemy import func, select
 
-from app.demo import builders
+from tests import factories
 from tests.conftest import postgresql_database_beside
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,15 +117,12 @@ def _wipe(broker: str) -> None:
                 conn.execute("DELETE FROM kombu_message")
 
 
-def _accept(app) -> int:
+def _accepted_case_id(app) -> int:
+    """A case accepted in the system's own database (its three jobs in the outbox)."""
     from app.extensions import db
-    from app.services.cases.take_step import take_step
 
     with app.app_context():
-        case = builders.make_case(db.session)
-        case = take_step(db.session, builders.user(db.session, "lz_window"), case.id, "accept",
-                       builders.verify_all(case))
-        case_id = case.id
+        case_id = factories.accepted_case(db.session).id
         db.session.remove()
     return case_id
 
@@ -171,7 +168,7 @@ def _wait(app, case_id: int, condition, timeout: float = 90) -> dict[str, int]:
 
 def test_a_queue_wiped_before_and_after_publishing_still_runs_every_job_once(system, tmp_path):
     app, env, broker = system
-    case_id = _accept(app)
+    case_id = _accepted_case_id(app)
     _wipe(broker)  # the broker restarts before the relay ran: the rows are in the database
     assert len(_publish(app, broker)) == 3
     _wipe(broker)  # and again after publishing: the jobs themselves are gone
@@ -191,7 +188,7 @@ def test_a_queue_wiped_before_and_after_publishing_still_runs_every_job_once(sys
 
 def test_a_worker_killed_while_rendering_a_notice_leaves_it_finished_once(system, tmp_path):
     app, env, broker = system
-    case_id = _accept(app)
+    case_id = _accepted_case_id(app)
     worker = Worker(env, tmp_path / "worker-1.log")
     try:
         _publish(app, broker)

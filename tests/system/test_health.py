@@ -3,8 +3,7 @@ and the workers are doing."""
 
 from __future__ import annotations
 
-from app.demo import builders
-from app.services.cases.take_step import take_step
+from tests import factories
 
 
 def test_health_reports_database_broker_outbox_and_worker(client, db):
@@ -15,8 +14,7 @@ def test_health_reports_database_broker_outbox_and_worker(client, db):
 
 def test_the_outbox_backlog_counts_unfinished_side_effects(client, db):
     before = client.get("/health").get_json()["outbox"]["unfinished"]
-    case = builders.make_case(db)
-    take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
+    factories.accepted_case(db)
     body = client.get("/health").get_json()
     assert body["outbox"]["unfinished"] == before + 3
     assert body["outbox"]["oldest_unpublished_age_seconds"] is not None

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.demo import builders
+from tests import factories
 from tests.conftest import DEMO_PASSWORD, api_token, csrf_token, web_login
 
 
@@ -32,7 +32,7 @@ def test_login_form_without_csrf_token_is_refused(client, db):
 
 
 def test_forms_without_csrf_token_change_nothing(client, login, db):
-    mine = builders.make_center(db, county="510802")
+    mine = factories.make_center(db, county="510802")
     db.commit()
     login("lz_admin")
     response = client.post(f"/centerview/delete/{mine.id}")
@@ -49,7 +49,7 @@ def test_a_wrong_password_locks_the_account_after_the_threshold(app, client, db)
     for _ in range(threshold):
         response = web_login(client, "cx_police", "wrong-password-1A!")
         assert response.status_code == 302 and "/login" in response.headers["Location"]
-    user = builders.user(db, "cx_police")
+    user = factories.user(db, "cx_police")
     db.refresh(user)
     assert user.locked_until is not None and user.locked_until > datetime.now()
     # Even the right password is refused now, on the web and in the API.
@@ -62,7 +62,7 @@ def test_a_wrong_password_locks_the_account_after_the_threshold(app, client, db)
 
 
 def test_a_lock_runs_out_after_the_configured_time(app, client, db):
-    user = builders.user(db, "cx_hrss")
+    user = factories.user(db, "cx_hrss")
     user.fail_login_count = app.config["AUTH_LOCKOUT_THRESHOLD"]
     user.locked_until = datetime.now() - timedelta(minutes=1)
     db.commit()
@@ -72,7 +72,7 @@ def test_a_lock_runs_out_after_the_configured_time(app, client, db):
 
 
 def test_an_administrator_unlocks_an_account(app, client, login, db):
-    user = builders.user(db, "lz_police")
+    user = factories.user(db, "lz_police")
     user.fail_login_count = app.config["AUTH_LOCKOUT_THRESHOLD"]
     user.locked_until = datetime.now() + timedelta(hours=1)
     db.commit()
@@ -87,7 +87,7 @@ def test_an_administrator_unlocks_an_account(app, client, login, db):
 
 
 def test_a_county_administrator_cannot_unlock_another_countys_account(app, client, login, db):
-    user = builders.user(db, "cx_window")
+    user = factories.user(db, "cx_window")
     user.locked_until = datetime.now() + timedelta(hours=1)
     db.commit()
     login("lz_admin")

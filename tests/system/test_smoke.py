@@ -5,9 +5,7 @@ sees the worker and beat at work, and stops everything with Ctrl-C."""
 from __future__ import annotations
 
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +17,10 @@ import requests
 from sqlalchemy import create_engine, text
 
 from app.demo.data import USERS
-from tests.conftest import postgresql_database_beside
+from tests.conftest import CSRF, DEMO_PASSWORD, postgresql_database_beside
+from tests.fakes import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
@@ -43,7 +35,7 @@ def own_database(app, tmp_path):
 
 @pytest.fixture()
 def running(own_database, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "AUTH_RATE_LIMIT")}
     env |= {"APP_ENV": "demo", "INSTANCE_DIR": str(tmp_path / "instance"), "PORT": str(port),
             "HEARTBEAT_SECONDS": "2", "OUTBOX_RELAY_SECONDS": "1", "RATELIMIT_KEY_PREFIX": f"kytb-smoke-{uuid.uuid4().hex[:8]}"}
@@ -80,7 +72,7 @@ def running(own_database, tmp_path):
 def _web_login(base: str, username: str) -> requests.Session:
     session = requests.Session()
     token = CSRF.search(session.get(f"{base}/login/").text).group(1)
-    response = session.post(f"{base}/login/", data={"username": username, "password": "Demo#2026gy",
+    response = session.post(f"{base}/login/", data={"username": username, "password": DEMO_PASSWORD,
                                                     "csrf_token": token}, allow_redirects=False)
     assert response.status_code == 302 and "/login" not in response.headers["Location"], username
     return session
@@ -103,7 +95,7 @@ def _heartbeats(env: dict[str, str]) -> int:
 
 def _registration(env: dict[str, str], matter_id: int) -> dict:
     """A registration body at 利州区 for a 苍溪县 department, ids looked up in the running database."""
-    from app.demo.builders import APPLICANT
+    from tests.factories import APPLICANT
 
     center = _count(env, "SELECT id FROM service_center WHERE code = 'GYCX'")
     department = _count(env, "SELECT id FROM department WHERE name = '苍溪县人力资源和社会保障局'")
@@ -122,7 +114,7 @@ def test_make_run_serves_every_demo_user_with_worker_and_beat_running(running):
         home = session.get(f"{base}/")
         assert home.status_code == 200 and "欢迎" in home.text, user["username"]
         token = requests.post(f"{base}/api/v1/security/login", json={
-            "username": user["username"], "password": "Demo#2026gy", "provider": "db"}).json()["access_token"]
+            "username": user["username"], "password": DEMO_PASSWORD, "provider": "db"}).json()["access_token"]
         matters = requests.get(f"{base}/api/v1/matter/", headers={"Authorization": f"Bearer {token}"})
         assert matters.status_code == 200 and matters.json()["count"] >= 12, user["username"]
 
@@ -133,7 +125,7 @@ def test_make_run_serves_every_demo_user_with_worker_and_beat_running(running):
 
     # With no further clicks, accepting a case leads to its notice, its parcel on record and the SMS record.
     token = requests.post(f"{base}/api/v1/security/login", json={
-        "username": "lz_window", "password": "Demo#2026gy", "provider": "db"}).json()["access_token"]
+        "username": "lz_window", "password": DEMO_PASSWORD, "provider": "db"}).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     ids = requests.get(f"{base}/api/v1/matter/?q=(page_size:100)", headers=headers).json()["result"]
     matter = next(m for m in ids if m["code"] == "KYTB-HRSS-001")

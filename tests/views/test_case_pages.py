@@ -10,18 +10,18 @@ from datetime import date
 import pytest
 from sqlalchemy import event, func, select
 
-from app.demo import builders
 from app.errors import ValidationFailed
 from app.extensions import db as database
 from app.models.case import Case, CaseAccessLog, LedgerEntry
 from app.platform import records
 from app.labels import TRANSITION_LABELS
 from app.scope import reach_of
+from tests import factories
 from tests.conftest import csrf_token
 
-FULL_ID = builders.APPLICANT["applicant_id_number"]  # 11010519491231002X
+FULL_ID = factories.APPLICANT["applicant_id_number"]  # 11010519491231002X
 MASKED_ID = "110105********002X"
-FULL_PHONE = builders.APPLICANT["applicant_phone"]  # 13908121234
+FULL_PHONE = factories.APPLICANT["applicant_phone"]  # 13908121234
 MASKED_PHONE = "139****1234"
 
 
@@ -46,8 +46,8 @@ def _text(app, lazy) -> str:
 
 def _cx_only_case(db):
     """A case of 苍溪县 only: its window sends it to 重庆市渝中区, outside the system."""
-    return builders.make_case(db, "cx_window", home=builders.key_of_center("CQYZ"), department_key=None,
-                              department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
+    return factories.make_case(db, "cx_window", home=factories.key_of_center("CQYZ"), department_key=None,
+                               department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
 
 
 def _token(client) -> str:
@@ -67,9 +67,9 @@ def _upload_scan(client, case, material, filename: str, content: bytes, token: s
 
 
 def _registration_form(db, **overrides) -> dict:
-    data = builders.case_data(db)
+    data = factories.case_data(db)
     form = {key: ("" if value is None else str(value)) for key, value in data.items()}
-    form |= {"origin_center_id": str(builders.center(db, "lz_center").id), "applicant_kind": "person",
+    form |= {"origin_center_id": str(factories.center(db, "lz_center").id), "applicant_kind": "person",
              "delivery_method": "pickup", "applied_on": date.today().isoformat()}
     return form | overrides
 
@@ -88,7 +88,7 @@ def test_clerks_and_department_officers_land_on_their_work_queue(client, login, 
 
 @pytest.mark.parametrize("username", ["admin", "city_super", "lz_admin", "city_hrss"])
 def test_supervisors_keep_the_dashboard_with_open_cases_by_warning_level(client, login, db, username):
-    builders.make_case(db)
+    factories.make_case(db)
     login(username)
     response = client.get("/")
     assert response.status_code == 200
@@ -100,8 +100,8 @@ def test_supervisors_keep_the_dashboard_with_open_cases_by_warning_level(client,
 
 def test_admin_dashboard_counts_the_open_cases_in_scope(client, login, db):
     before = db.scalar(select(func.count()).select_from(Case).where(Case.status.in_(["draft", "accepted"])))
-    builders.make_case(db)
-    builders.make_case(db)
+    factories.make_case(db)
+    factories.make_case(db)
     login("admin")
     page = client.get("/").get_data(as_text=True)
     counts = re.findall(r'<div class="tile-count">(\d+)</div>', page.split("case-counts", 1)[1])
@@ -122,7 +122,7 @@ def test_only_clerks_see_the_registration_menu_entry(client, login):
 
 
 def test_the_queue_lists_a_fresh_draft_of_the_window_with_its_steps_and_not_another_countys(client, login, db):
-    ours = builders.make_case(db)
+    ours = factories.make_case(db)
     theirs = _cx_only_case(db)
     login("lz_window")
     page = client.get("/cases/queue/").get_data(as_text=True)
@@ -146,7 +146,7 @@ def test_a_user_of_another_county_gets_404_on_the_case_page_step_form_and_downlo
     from app.services.cases.files import attach_scan
 
     material = theirs.materials[0]
-    attach_scan(db, builders.user(db, "cx_window"), theirs.id, material.id, "身份证.pdf", builders.small_pdf())
+    attach_scan(db, factories.user(db, "cx_window"), theirs.id, material.id, "身份证.pdf", factories.small_pdf())
     login("cx_window")
     assert client.get(f"/cases/{theirs.id}/").status_code == 200
     assert client.get(f"/cases/{theirs.id}/materials/{material.id}/scan").status_code == 200
@@ -166,7 +166,7 @@ def test_a_user_of_another_county_gets_404_on_the_case_page_step_form_and_downlo
 
 
 def test_both_windows_of_a_shared_case_see_it(client, login, db):
-    shared = builders.make_case(db)  # 利州区 → 苍溪县
+    shared = factories.make_case(db)  # 利州区 → 苍溪县
     for username in ("lz_window", "cx_window", "cx_hrss", "lz_admin", "cx_admin", "city_super"):
         login(username)
         assert client.get(f"/cases/{shared.id}/").status_code == 200, username
@@ -174,8 +174,8 @@ def test_both_windows_of_a_shared_case_see_it(client, login, db):
 
 
 def test_the_handling_clerk_sees_the_full_id_and_the_view_is_logged(client, login, db):
-    case = builders.make_case(db)
-    clerk = builders.user(db, "lz_window")
+    case = factories.make_case(db)
+    clerk = factories.user(db, "lz_window")
     login("lz_window")
     page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
     assert FULL_ID in page and FULL_PHONE in page
@@ -186,7 +186,7 @@ def test_the_handling_clerk_sees_the_full_id_and_the_view_is_logged(client, logi
 
 @pytest.mark.parametrize("username", ["city_super", "lz_admin", "city_hrss"])
 def test_supervisors_see_masked_personal_data_and_nothing_is_logged(client, login, db, username):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login(username)
     page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
     assert MASKED_ID in page and MASKED_PHONE in page
@@ -196,7 +196,7 @@ def test_supervisors_see_masked_personal_data_and_nothing_is_logged(client, logi
 
 @pytest.mark.parametrize("username", ["lz_window", "city_super"])
 def test_lists_never_show_full_personal_data(client, login, db, username):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login(username)
     for url in ("/caseview/list/", "/cases/queue/"):
         page = client.get(url).get_data(as_text=True)
@@ -207,9 +207,8 @@ def test_lists_never_show_full_personal_data(client, login, db, username):
 
 
 def test_the_case_list_filters_by_status(client, login, db):
-    draft = builders.make_case(db)
-    accepted = builders.make_case(db)
-    builders.run_steps(db, accepted, [("lz_window", "accept", builders.verify_all(accepted))])
+    draft = factories.make_case(db)
+    accepted = factories.accepted_case(db)
     login("lz_window")
     page = client.get("/caseview/list/?_flt_3_status=accepted").get_data(as_text=True)
     assert f'href="/cases/{accepted.id}/"' in page and f'href="/cases/{draft.id}/"' not in page
@@ -217,7 +216,7 @@ def test_the_case_list_filters_by_status(client, login, db):
 
 def test_the_case_list_takes_as_many_queries_for_many_rows_as_for_two(client, login, db):
     for _ in range(8):
-        builders.make_case(db)
+        factories.make_case(db)
     login("lz_window")
 
     def statements(url: str) -> int:
@@ -281,7 +280,7 @@ def test_the_registration_form_offers_published_matters_and_other_windows(client
 
 
 def test_the_clerk_edits_the_materials_of_a_draft(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login("lz_window")
     token = csrf_token(client, f"/cases/{case.id}/")
     data = {"csrf_token": token, "version": str(case.version)}
@@ -305,7 +304,7 @@ def test_the_clerk_edits_the_materials_of_a_draft(client, login, db):
 
 
 def test_a_refused_material_list_is_flashed_with_the_row(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login("lz_window")
     token = csrf_token(client, f"/cases/{case.id}/")
     response = client.post(f"/cases/{case.id}/materials", data={
@@ -319,7 +318,7 @@ def test_a_refused_material_list_is_flashed_with_the_row(client, login, db):
 
 
 def test_accept_through_the_form_with_the_verification_ticks(app, client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login("lz_window")
     page = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
     for material in case.materials:
@@ -337,7 +336,7 @@ def test_accept_through_the_form_with_the_verification_ticks(app, client, login,
 
 
 def test_accept_without_the_originals_shows_every_problem_again(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login("lz_window")
     response = _post_step(client, case, "accept", {"version": str(case.version)})
     assert response.status_code == 422
@@ -348,9 +347,9 @@ def test_accept_without_the_originals_shows_every_problem_again(client, login, d
 
 
 def test_request_correction_with_two_items_through_the_form(client, login, db):
-    case = builders.make_case(db)
-    case = builders.run_steps(db, case, [
-        ("lz_window", "accept", builders.verify_all(case)),
+    case = factories.make_case(db)
+    case = factories.run_steps(db, case, [
+        ("lz_window", "accept", factories.verify_all(case)),
         ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
@@ -371,9 +370,9 @@ def test_request_correction_with_two_items_through_the_form(client, login, db):
 
 
 def test_correction_items_without_a_reason_are_marked_in_their_rows(client, login, db):
-    case = builders.make_case(db)
-    case = builders.run_steps(db, case, [
-        ("lz_window", "accept", builders.verify_all(case)),
+    case = factories.make_case(db)
+    case = factories.run_steps(db, case, [
+        ("lz_window", "accept", factories.verify_all(case)),
         ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
@@ -388,7 +387,7 @@ def test_correction_items_without_a_reason_are_marked_in_their_rows(client, logi
 
 
 def test_decline_with_reasons_through_the_form(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login("lz_window")
     page = client.get(f"/cases/{case.id}/step/reject").get_data(as_text=True)
     assert 'name="reasons-reason"' in page and 'name="reasons-name"' not in page and "btn-danger" in page
@@ -401,7 +400,7 @@ def test_decline_with_reasons_through_the_form(client, login, db):
 
 
 def test_an_illegal_step_is_refused_with_the_conflict_message(app, client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login("lz_window")
     response = _post_step(client, case, "dispatch", {"waybill_number": "EMS1"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.id}/")
@@ -417,10 +416,10 @@ def test_an_illegal_step_is_refused_with_the_conflict_message(app, client, login
 
 
 def test_a_step_of_another_side_or_role_answers_403(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login("cx_window")  # the home window does not accept for the receiving window
     assert client.get(f"/cases/{case.id}/step/accept").status_code == 403
-    assert _post_step(client, case, "accept", builders.verify_all(case)).status_code == 403
+    assert _post_step(client, case, "accept", factories.verify_all(case)).status_code == 403
     client.get("/logout/")
     login("city_super")  # reads every case, takes no step
     assert client.get(f"/cases/{case.id}/step/withdraw").status_code == 403
@@ -430,19 +429,19 @@ def test_a_step_of_another_side_or_role_answers_403(client, login, db):
 
 
 def test_a_stale_form_is_refused_as_changed_meanwhile(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     login("lz_window")
     stale = str(case.version)
-    builders.run_steps(db, case, [("lz_window", "withdraw", {"reason": "申请人撤回"})])
+    factories.run_steps(db, case, [("lz_window", "withdraw", {"reason": "申请人撤回"})])
     response = _post_step(client, case, "withdraw", {"reason": "again", "version": stale})
     assert response.status_code == 302
     assert [c for c, _ in _flashes(client)] == ["danger"]
 
 
 def test_the_history_lists_each_step_with_actor_and_place(client, login, db):
-    case = builders.make_case(db)
-    builders.run_steps(db, case, [
-        ("lz_window", "accept", builders.verify_all(case)),
+    case = factories.make_case(db)
+    factories.run_steps(db, case, [
+        ("lz_window", "accept", factories.verify_all(case)),
         ("lz_window", "dispatch", {"waybill_number": "EMS7777777777CN"}),
     ])
     login("cx_window")
@@ -457,13 +456,13 @@ def test_the_history_lists_each_step_with_actor_and_place(client, login, db):
 
 
 def test_scan_upload_accepts_pdf_and_png_and_downloads_them_under_their_names(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     first, second = case.materials[0], case.materials[1]
     login("lz_window")
     token = _token(client)
-    pdf = builders.small_pdf()
+    pdf = factories.small_pdf()
     assert _upload_scan(client, case, first, "身份证复印件.pdf", pdf, token).status_code == 302
-    assert _upload_scan(client, case, second, "登记表.png", builders.small_png(), token).status_code == 302
+    assert _upload_scan(client, case, second, "登记表.png", factories.small_png(), token).status_code == 302
     assert [c for c, _ in _flashes(client)] == ["success", "success"]
     download = client.get(f"/cases/{case.id}/materials/{first.id}/scan")
     assert download.status_code == 200 and download.data == pdf
@@ -476,7 +475,7 @@ def test_scan_upload_accepts_pdf_and_png_and_downloads_them_under_their_names(cl
 
 
 def test_scan_upload_refuses_a_disguised_text_file_and_a_file_over_20_mb(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     material = case.materials[0]
     login("lz_window")
     token = _token(client)
@@ -491,20 +490,20 @@ def test_scan_upload_refuses_a_disguised_text_file_and_a_file_over_20_mb(client,
 
 
 def test_scans_are_uploaded_only_by_the_windows_of_the_case(client, login, db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     material = case.materials[0]
     login("cx_hrss")  # the department reads the case, but adds no scans (no write permission)
     assert client.get(f"/cases/{case.id}/").status_code == 200
-    assert _upload_scan(client, case, material, "a.pdf", builders.small_pdf(), _token(client)).status_code == 403
+    assert _upload_scan(client, case, material, "a.pdf", factories.small_pdf(), _token(client)).status_code == 403
     client.get("/logout/")
     login("lz_window")
     assert client.get(f"/cases/{case.id}/materials/{material.id}/scan").status_code == 404  # nothing stored yet
 
 
 def test_the_department_adds_result_documents(client, login, db):
-    case = builders.make_case(db)
-    case = builders.run_steps(db, case, [
-        ("lz_window", "accept", builders.verify_all(case)),
+    case = factories.make_case(db)
+    case = factories.run_steps(db, case, [
+        ("lz_window", "accept", factories.verify_all(case)),
         ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
@@ -514,7 +513,7 @@ def test_the_department_adds_result_documents(client, login, db):
     assert f"/cases/{case.id}/results" in page
     token = _token(client)
     response = client.post(f"/cases/{case.id}/results", content_type="multipart/form-data",
-                           data={"csrf_token": token, "file": (io.BytesIO(builders.small_pdf()), "准予决定书.pdf")})
+                           data={"csrf_token": token, "file": (io.BytesIO(factories.small_pdf()), "准予决定书.pdf")})
     assert response.status_code == 302
     db.refresh(case)
     document = case.result_documents[0]
@@ -533,9 +532,9 @@ def test_the_department_adds_result_documents(client, login, db):
 
 
 def _ledger_case(db):
-    case = builders.make_case(db)
-    return builders.run_steps(db, case, [
-        ("lz_window", "accept", builders.verify_all(case)),
+    case = factories.make_case(db)
+    return factories.run_steps(db, case, [
+        ("lz_window", "accept", factories.verify_all(case)),
         ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
     ])
@@ -582,7 +581,7 @@ def test_only_the_remarks_of_a_ledger_row_are_editable(app, client, login, db):
     assert client.get("/ledgerview/add").status_code == 404
     assert client.get(f"/ledgerview/delete/{entry.id}").status_code == 404
     # the records rule refuses any other change, whatever the door
-    reach = reach_of(builders.user(db, "lz_window"))
+    reach = reach_of(factories.user(db, "lz_window"))
     entry.handler_name = "别人"
     with pytest.raises(ValidationFailed):
         records.save(db, entry, reach)
@@ -590,9 +589,9 @@ def test_only_the_remarks_of_a_ledger_row_are_editable(app, client, login, db):
 
 
 def test_a_case_waiting_for_the_department_leaves_the_windows_queue_and_enters_the_departments(client, login, db):
-    case = builders.make_case(db)
-    case = builders.run_steps(db, case, [
-        ("lz_window", "accept", builders.verify_all(case)),
+    case = factories.make_case(db)
+    case = factories.run_steps(db, case, [
+        ("lz_window", "accept", factories.verify_all(case)),
         ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from app.demo import builders
 from app.platform import outbox
 from app.services.courier import tracking
 from app.services.cases.take_step import take_step
-from tests.courier.conftest import accept, dispatch_message, shipments_of
+from tests import factories
 
 
 def _lz_only_shipment(db, waybill: str):
     """A parcel of 利州区 only: its window sends the case to 重庆市渝中区, outside the system."""
-    case = accept(db, home=builders.key_of_center("CQYZ"), department_key=None,
-                  department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
-    outbox.run_message(db, dispatch_message(db, case).id)
-    take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": waybill})
-    return shipments_of(db, case)[0]
+    case = factories.accepted_case(db, home=factories.key_of_center("CQYZ"), department_key=None,
+                                   department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
+    outbox.run_message(db, factories.booking_message(db, case).id)
+    take_step(db, factories.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": waybill})
+    return factories.shipments_of(db, case)[0]
 
 
 @pytest.mark.parametrize("username", ["lz_window", "lz_admin", "city_super", "admin"])
@@ -59,9 +58,9 @@ def test_the_list_is_read_only(db, client, login):
 
 def test_the_detail_lists_the_tracking_events(db, client, login, http_courier):
     ems = http_courier
-    case = accept(db)
-    outbox.run_message(db, dispatch_message(db, case).id)
-    [shipment] = shipments_of(db, case)
+    case = factories.accepted_case(db)
+    outbox.run_message(db, factories.booking_message(db, case).id)
+    [shipment] = factories.shipments_of(db, case)
     ems.add_event(shipment.waybill_number, "2026-11-23T16:10:00+08:00", "accepted", "已收寄", "广元市利州区")
     tracking.track_open_shipments(db)
     login("lz_window")

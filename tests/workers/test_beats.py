@@ -23,39 +23,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import in_threads, postgresql_database_beside
-from tests.notify.support import SmtpServer, accepted_case, configured
+from tests import factories
+from tests.conftest import config_override, in_threads, postgresql_database_beside
+from tests.fakes.messaging import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 THREADS = 4
 MON, THU = date(2026, 3, 2), date(2026, 3, 5)
-
-
-def _dispose(app) -> None:
-    from app.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def pg_app(app, tmp_path_factory):
-    base = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not base.startswith("postgresql"):
-        if IN_CI:
-            pytest.fail("CI proves concurrent beats on PostgreSQL: DATABASE_URL must point at it")
-        pytest.skip("concurrent beats are proven on PostgreSQL (DATABASE_URL)")
-    from app.cli import setup
-    from app.factory import create_app
-
-    with postgresql_database_beside(base, "kytb_notify_race") as url:
-        other = create_app({"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": tmp_path_factory.mktemp("race")})
-        with other.app_context():
-            setup(with_demo=True)
-        yield other
-        _dispose(other)
 
 
 def _whole_job(session):
@@ -66,7 +40,7 @@ def _whole_job(session):
     return check, reminders.queue_reminder_mail(session), notifications.send_due_mail(session)
 
 
-def test_beats_running_the_job_at_the_same_moment_remind_and_mail_once(pg_app):
+def test_beats_running_the_job_at_the_same_moment_remind_and_mail_once(postgresql_app):
     from app.extensions import db
     from app.models.case import Notification
     from app.models.notify import Reminder
@@ -74,18 +48,18 @@ def test_beats_running_the_job_at_the_same_moment_remind_and_mail_once(pg_app):
     smtp = SmtpServer().start()
     numbers = []
     try:
-        with configured(pg_app, **smtp.config):
+        with config_override(postgresql_app, **smtp.config):
             for _ in range(3):  # three rounds: each a new overdue case, all threads released together
-                with pg_app.app_context():
-                    numbers.append(accepted_case(db.session, MON).number)
+                with postgresql_app.app_context():
+                    numbers.append(factories.accepted_case(db.session, MON).number)
                     db.session.remove()
-                results = in_threads(pg_app, _whole_job, THREADS)
+                results = in_threads(postgresql_app, _whole_job, THREADS)
                 assert not [r for r in results if isinstance(r, Exception)], results
                 assert sum(r[0].escalations for r in results) == 3  # written by one run, skipped by the others
                 assert sum(r[1] for r in results) == 4  # one digest per user
     finally:
         smtp.stop()
-    with pg_app.app_context():
+    with postgresql_app.app_context():
         session = db.session
         per_key = session.execute(select(Reminder.case_id, Reminder.stage, Reminder.level, Reminder.user_id,
                                          Reminder.kind, func.count()).group_by(
@@ -130,7 +104,7 @@ def system(app, tmp_path_factory):
         other = create_app({"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": tmp / "storage"})
         with other.app_context():
             setup(with_demo=True)
-            case = accepted_case(db.session, MON)  # long overdue by now: red
+            case = factories.accepted_case(db.session, MON)  # long overdue by now: red
             other.config["overdue_case"] = (case.id, case.number)
             db.session.remove()
         return other

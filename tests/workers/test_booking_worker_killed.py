@@ -24,22 +24,18 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import postgresql_database_beside
-from tests.courier.fake_ems import KEY, SECRET
+from tests.fakes.ems import KEY, SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 ACCEPT_A_CASE = """
 from app.factory import create_app
-from app.demo import builders
-from app.services.cases.take_step import take_step
+from tests import factories
 
 app = create_app()
 with app.app_context():
-    session = app.appbuilder.session
-    case = builders.make_case(session)
-    case = take_step(session, builders.user(session, "lz_window"), case.id, "accept", builders.verify_all(case))
-    print(case.id)
+    print(factories.accepted_case(app.appbuilder.session).id)
 """
 
 

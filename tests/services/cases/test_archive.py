@@ -13,14 +13,13 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from app.demo import builders
 from app.errors import Conflict, ValidationFailed
 from app.models.case import CaseDocument, OutboxMessage
 from app.services.cases import archive
 from app.services.cases import files as case_files
 from app.adapters import storage
 from app.services.cases.take_step import take_step
-from tests.exports.conftest import archived_case, delivered_case, run_outbox
+from tests import factories
 
 API = "/api/v1/case/"
 
@@ -50,9 +49,9 @@ def _messages(problems) -> list[str]:
 
 
 def test_archiving_is_refused_with_the_full_list_of_what_is_missing(db):
-    case = delivered_case(db)  # nothing scanned, no result document, notices not rendered yet
+    case = factories.delivered_case(db)  # nothing scanned, no result document, notices not rendered yet
     with pytest.raises(ValidationFailed) as refused:
-        take_step(db, builders.user(db, "lz_window"), case.id, "archive", {})
+        take_step(db, factories.user(db, "lz_window"), case.id, "archive", {})
     messages = _messages(refused.value.problems)
     received = [m for m in case.materials if m.received]
     for material in received:
@@ -68,19 +67,19 @@ def test_archiving_is_refused_with_the_full_list_of_what_is_missing(db):
 
 
 def test_one_missing_scan_is_named_and_the_rest_passes(db):
-    case = builders.ready_to_archive(db, delivered_case(db))
+    case = factories.ready_to_archive(db, factories.delivered_case(db))
     material = case.materials[0]
     material.scan_key = None
     db.commit()
     with pytest.raises(ValidationFailed) as refused:
-        take_step(db, builders.user(db, "lz_window"), case.id, "archive", {})
+        take_step(db, factories.user(db, "lz_window"), case.id, "archive", {})
     assert _messages(refused.value.problems) == [
         f"Received material {material.seq} “{material.name}” has no scan: upload it before archiving."]
     assert refused.value.problems[0].field == f"materials[{material.seq}]"
 
 
 def test_a_mailed_result_needs_its_waybill_and_stored_files_must_still_be_there(db):
-    case = builders.ready_to_archive(db, delivered_case(db))
+    case = factories.ready_to_archive(db, factories.delivered_case(db))
     case.delivery_method = "mail"
     storage.path_of(case.result_documents[0].file_key).unlink()
     db.commit()
@@ -90,7 +89,7 @@ def test_a_mailed_result_needs_its_waybill_and_stored_files_must_still_be_there(
 
 
 def test_the_archive_form_shows_every_problem_at_once(client, login, db):
-    case = delivered_case(db)
+    case = factories.delivered_case(db)
     login("lz_window")
     page = client.get(f"/cases/{case.id}/step/archive")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
@@ -104,15 +103,15 @@ def test_the_archive_form_shows_every_problem_at_once(client, login, db):
 
 
 def test_archiving_freezes_the_case_and_queues_the_package(db):
-    case = archived_case(db, build=False)
+    case = factories.archived_case(db, build=False)
     assert case.status == "archived" and case.archived_on
     assert _package(db, case) is None  # built by its job
-    assert run_outbox(db, "build_archive_package", case.id)
+    assert factories.run_outbox(db, "build_archive_package", case.id).done
     assert _package(db, case) is not None
 
 
 def test_the_archive_manifest_matches_the_zip(db):
-    case = archived_case(db)
+    case = factories.archived_case(db)
     document = _package(db, case)
     data = storage.path_of(document.file_key).read_bytes()
     assert hashlib.sha256(data).hexdigest() == document.sha256 and len(data) == document.size
@@ -152,26 +151,27 @@ def test_the_archive_manifest_matches_the_zip(db):
 
 
 def test_the_package_is_built_once(db):
-    case = archived_case(db)
+    case = factories.archived_case(db)
     first = _package(db, case)
     again = archive.build_archive(db, case.id)
     assert again.id == first.id and again.sha256 == first.sha256
 
 
 def test_the_archived_case_is_read_only(db, api):
-    case = archived_case(db)
-    clerk, officer = builders.user(db, "lz_window"), builders.user(db, "cx_hrss")
+    case = factories.archived_case(db)
+    clerk, officer = factories.user(db, "lz_window"), factories.user(db, "cx_hrss")
     with pytest.raises(Conflict):
-        case_files.attach_scan(db, clerk, case.id, case.materials[0].id, "x.pdf", builders.small_pdf())
+        case_files.attach_scan(db, clerk, case.id, case.materials[0].id, "x.pdf", factories.small_pdf())
     with pytest.raises(Conflict):
-        case_files.add_result_document(db, officer, case.id, "y.pdf", builders.small_pdf())
+        case_files.add_result_document(db, officer, case.id, "y.pdf", factories.small_pdf())
     for name, user in (("withdraw", clerk), ("archive", clerk), ("deliver", clerk), ("request_correction", officer)):
         with pytest.raises(Conflict):
             take_step(db, user, case.id, name, {"reason": "申请人撤回", "items": [{"name": "a", "reason": "b"}]})
     client = api("lz_window")
     assert client.post(f"{API}{case.id}/withdraw", json={"reason": "x"}).status_code == 409
     upload = client.post(f"{API}{case.id}/materials/{case.materials[0].id}/scan",
-                         data={"file": (io.BytesIO(builders.small_pdf()), "x.pdf")}, content_type="multipart/form-data")
+                         data={"file": (io.BytesIO(factories.small_pdf()), "x.pdf")},
+                         content_type="multipart/form-data")
     assert upload.status_code == 409
     detail = client.get(f"{API}{case.id}").get_json()["result"]
     assert detail["status"] == "archived" and detail["steps"] == []
@@ -181,7 +181,7 @@ def test_the_archived_case_is_read_only(db, api):
 
 
 def test_verification_passes_for_the_stored_package(db):
-    case = archived_case(db)
+    case = factories.archived_case(db)
     check = _verified(db, case)
     assert check.valid and check.problems == () and check.sha256 == check.stored_sha256 == _package(db, case).sha256
     assert check.files == len(json.loads(zipfile.ZipFile(storage.path_of(_package(db, case).file_key))
@@ -189,7 +189,7 @@ def test_verification_passes_for_the_stored_package(db):
 
 
 def test_verification_detects_a_tampered_package(db):
-    case = archived_case(db)
+    case = factories.archived_case(db)
     path = storage.path_of(_package(db, case).file_key)
     original = path.read_bytes()
 
@@ -229,11 +229,11 @@ def test_verification_detects_a_tampered_package(db):
 
 
 def test_verify_and_download_through_the_api(db, api):
-    case = archived_case(db, build=False)
+    case = factories.archived_case(db, build=False)
     window = api("lz_window")
     assert window.get(f"{API}{case.id}/archive").status_code == 202
     assert window.get(f"{API}{case.id}/archive/verify").status_code == 202
-    run_outbox(db, "build_archive_package", case.id)
+    factories.run_outbox(db, "build_archive_package", case.id)
     document = _package(db, case)
     answer = window.get(f"{API}{case.id}/archive/verify")
     assert answer.status_code == 200
@@ -249,7 +249,7 @@ def test_verify_and_download_through_the_api(db, api):
 
 
 def test_the_case_page_offers_download_and_verification(client, login, db):
-    case = archived_case(db)
+    case = factories.archived_case(db)
     login("lz_window")
     page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
     assert f"/cases/{case.id}/archive" in page and f"/cases/{case.id}/archive/verify" in page
@@ -264,7 +264,7 @@ def test_the_case_page_offers_download_and_verification(client, login, db):
 
 
 def test_scope_on_every_download(client, login, db, api):
-    case = archived_case(db)
+    case = factories.archived_case(db)
     web = [f"/cases/{case.id}/archive", f"/cases/{case.id}/archive/verify"]
     rest = [f"{API}{case.id}/archive", f"{API}{case.id}/archive/verify"]
     # out of scope (another county's department and window): 404, as for a missing case
@@ -284,7 +284,7 @@ def test_scope_on_every_download(client, login, db, api):
         assert api(supervisor).get(rest[1]).status_code == 200, supervisor
         assert api(supervisor).get(rest[0]).status_code == 403, supervisor
     # a case that is not archived has no package
-    other = delivered_case(db)
+    other = factories.delivered_case(db)
     assert api("lz_window").get(f"{API}{other.id}/archive").status_code == 404
     assert api("lz_window").get(f"{API}{other.id}/archive/verify").status_code == 404
     # a missing id

@@ -8,7 +8,6 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from app.demo import builders
 from app.domain.workflow import TRANSITIONS, Effect
 from app.errors import Forbidden, NotFound
 from app.labels import STEP_HELP, TRANSITION_LABELS
@@ -17,6 +16,7 @@ from app.platform.outbox import HANDLERS
 from app.services.cases.steps import STEP_FUNCTIONS
 from app.services.cases.take_step import available_steps, take_step
 from app.services.cases.work_queue import work_queue
+from tests import factories
 
 
 def test_every_transition_has_its_step_function():
@@ -43,30 +43,30 @@ def test_every_job_the_table_queues_has_a_handler(app):
 
 
 def test_an_unknown_step_is_not_found(db):
-    case = builders.make_case(db)
+    case = factories.make_case(db)
     with pytest.raises(NotFound):
-        take_step(db, builders.user(db, "lz_window"), case.id, "approve_everything", {})
+        take_step(db, factories.user(db, "lz_window"), case.id, "approve_everything", {})
 
 
 def test_the_step_command_checks_the_role_permission_itself(db):
     """The clerk stands on the right side, but its role has lost can_accept: the command refuses
     (no page or API is needed to stop it), and nothing changes."""
-    clerk = builders.user(db, "lz_window")
-    case = builders.make_case(db)
+    clerk = factories.user(db, "lz_window")
+    case = factories.make_case(db)
     for role in clerk.roles:
         role.permissions = [pv for pv in role.permissions
                             if not (pv.permission.name == "can_accept" and pv.view_menu.name == "Case")]
     db.flush()
     assert "accept" not in [t.name for t in available_steps(case, clerk)]
     with pytest.raises(Forbidden) as refused:
-        take_step(db, clerk, case.id, "accept", builders.verify_all(case))
+        take_step(db, clerk, case.id, "accept", factories.verify_all(case))
     assert "accept" in str(refused.value) or "受理" in str(refused.value)
     assert db.get(Case, case.id).status == "draft"
 
 
 def test_the_queue_the_case_page_and_the_api_offer_the_same_steps(db, client, login, api):
-    case = builders.make_case(db)
-    clerk = builders.user(db, "lz_window")
+    case = factories.make_case(db)
+    clerk = factories.user(db, "lz_window")
     offered = [t.name for t in available_steps(case, clerk)]
     assert offered == ["accept", "reject", "withdraw"]
     queued = next(item for item in work_queue(db, clerk) if item.case.id == case.id)
@@ -82,8 +82,8 @@ def test_the_queue_the_case_page_and_the_api_offer_the_same_steps(db, client, lo
 def test_a_step_writes_its_history_ledger_and_declared_jobs_in_one_transaction(db):
     from app.models.case import LedgerEntry, OutboxMessage
 
-    case = builders.make_case(db)
-    take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case))
+    case = factories.make_case(db)
+    take_step(db, factories.user(db, "lz_window"), case.id, "accept", factories.verify_all(case))
     jobs = {(m.topic, m.key) for m in db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id))}
     assert jobs == {tuple(text.split(":")) for text in TRANSITIONS["accept"].effects}
     assert [e.action for e in case.events][-1] == "accept"

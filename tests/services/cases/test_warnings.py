@@ -6,20 +6,14 @@ from datetime import date
 
 from sqlalchemy import event
 
-from app.demo import builders
 from app.extensions import db as database
 from app.services.cases.deadlines import refresh_deadlines
-from app.services.cases.take_step import take_step
 from app.services.cases.warnings import refresh_warnings
-
-
-def _accepted(db, on: date):
-    case = builders.make_case(db, applied_on=on.isoformat(), today=on)
-    return take_step(db, builders.user(db, "lz_window"), case.id, "accept", builders.verify_all(case), today=on)
+from tests import factories
 
 
 def test_the_set_based_pass_agrees_with_the_per_case_rule(db):
-    cases = [_accepted(db, date(2026, 3, d)) for d in (2, 3, 4, 5, 6)]
+    cases = [factories.accepted_case(db, date(2026, 3, d)) for d in (2, 3, 4, 5, 6)]
     today = date(2026, 3, 5)
     refresh_warnings(db, today)
     db.expire_all()
@@ -42,8 +36,8 @@ def test_the_pass_issues_the_same_number_of_statements_for_few_or_many_cases(db)
             event.remove(target, "before_cursor_execute", listener)
         return len(seen)
 
-    _accepted(db, date(2026, 3, 2))
+    factories.accepted_case(db, date(2026, 3, 2))
     few = statements(date(2026, 3, 10))
     for day in (2, 3, 4, 5, 6, 9):
-        _accepted(db, date(2026, 3, day))
+        factories.accepted_case(db, date(2026, 3, day))
     assert statements(date(2026, 3, 11)) == few

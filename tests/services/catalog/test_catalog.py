@@ -7,18 +7,18 @@ from io import BytesIO
 
 import pytest
 
-from app.demo import builders
 from app.errors import NotFound, ValidationFailed
 from app.models.catalog import Guide, ImmutableRecord
 from app.scope import SYSTEM, reach_of
 from app.services.catalog import matters as catalog
+from tests import factories
 from tests.conftest import csrf_token
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_publishing_freezes_a_version_and_unchanged_republishing_adds_none(db):
-    matter = builders.make_matter(db)
+    matter = factories.make_matter(db)
     first = catalog.publish_matter(db, matter, SYSTEM)
     assert first.version == 1 and matter.status == "published"
     assert catalog.publish_matter(db, matter, SYSTEM) is None
@@ -30,7 +30,7 @@ def test_publishing_freezes_a_version_and_unchanged_republishing_adds_none(db):
 
 
 def test_a_published_guide_cannot_be_changed_or_deleted(db):
-    guide = builders.matter(db, "KYTB-HRSS-001").current_guide
+    guide = factories.matter(db, "KYTB-HRSS-001").current_guide
     guide.note = "悄悄修改"
     with pytest.raises(ImmutableRecord):
         db.flush()
@@ -42,14 +42,15 @@ def test_a_published_guide_cannot_be_changed_or_deleted(db):
 
 
 def test_publishing_reports_every_missing_part_at_once(db):
-    matter = builders.make_matter(db, materials=0, handling_types=[], promised_limit_days=30, legal_limit_days=20)
+    matter = factories.make_matter(db, materials=0, handling_types=[])
+    matter.promised_limit_days, matter.legal_limit_days = 30, 20  # edited, not saved: publishing checks again
     with pytest.raises(ValidationFailed) as refused:
         catalog.publish_matter(db, matter, SYSTEM)
     assert {p.field for p in refused.value.problems} == {"promised_limit_days", "materials", "handling_types"}
 
 
 def test_a_published_matter_is_retired_not_deleted(client, login, db):
-    matter = builders.matter(db, "KYTB-MI-001")
+    matter = factories.matter(db, "KYTB-MI-001")
     login("admin")
     token = csrf_token(client, "/matterview/list/")
     client.post(f"/matterview/delete/{matter.id}", data={"csrf_token": token})
@@ -59,8 +60,8 @@ def test_a_published_matter_is_retired_not_deleted(client, login, db):
 
 
 def test_city_department_edits_review_points_of_its_own_line_only(client, login, db):
-    hrss = builders.matter(db, "KYTB-HRSS-001")
-    police = builders.matter(db, "KYTB-POL-001")
+    hrss = factories.matter(db, "KYTB-HRSS-001")
+    police = factories.matter(db, "KYTB-POL-001")
     login("city_hrss")
     token = csrf_token(client, f"/matterreviewview/edit/{hrss.id}")
     response = client.post(f"/matterreviewview/edit/{hrss.id}",
@@ -70,11 +71,11 @@ def test_city_department_edits_review_points_of_its_own_line_only(client, login,
     assert hrss.review_points == "1. 核验身份证原件。"
     assert client.get(f"/matterreviewview/edit/{police.id}").status_code == 404
     with pytest.raises(NotFound):
-        catalog.publish_matter(db, police, reach_of(builders.user(db, "city_hrss")))
+        catalog.publish_matter(db, police, reach_of(factories.user(db, "city_hrss")))
 
 
 def test_a_sample_form_is_stored_outside_static_and_downloaded_through_the_scope(app, client, login, db):
-    material = builders.matter(db, "KYTB-HRSS-001").materials[1]
+    material = factories.matter(db, "KYTB-HRSS-001").materials[1]
     login("admin")
     token = csrf_token(client, f"/materialrequirementview/edit/{material.id}")
     form = {"matter": str(material.matter_id), "seq": str(material.seq), "name": material.name,
@@ -94,7 +95,7 @@ def test_a_sample_form_is_stored_outside_static_and_downloaded_through_the_scope
 
 
 def test_a_sample_form_that_is_not_pdf_jpeg_or_png_is_refused_by_content(client, login, db):
-    material = builders.matter(db, "KYTB-HRSS-001").materials[0]
+    material = factories.matter(db, "KYTB-HRSS-001").materials[0]
     login("admin")
     token = csrf_token(client, f"/materialrequirementview/edit/{material.id}")
     form = {"matter": str(material.matter_id), "seq": str(material.seq), "name": material.name,

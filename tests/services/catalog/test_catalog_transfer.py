@@ -9,11 +9,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.demo import builders
 from app.errors import ValidationFailed
 from app.models.catalog import Guide, Matter
 from app.scope import SYSTEM, reach_of
 from app.services.catalog import transfer as catalog_transfer
+from tests import factories
 from tests.conftest import csrf_token
 
 HEADER_ROW = 2  # row 1 is the title
@@ -49,7 +49,7 @@ def test_reimporting_the_exported_catalog_changes_nothing(db):
 
 
 def test_a_changed_material_publishes_one_new_guide_version_and_keeps_the_old(db):
-    matter = builders.matter(db, "KYTB-HRSS-001")
+    matter = factories.matter(db, "KYTB-HRSS-001")
     old_guide = matter.current_guide
     exported = catalog_transfer.export_catalog(db, SYSTEM)
     changed = _edit(exported, {(_row_of(exported, "KYTB-HRSS-001"), "份数"): 3})
@@ -75,7 +75,7 @@ def test_a_new_matter_in_the_file_is_created_and_published(db):
     book.save(out)
     result = catalog_transfer.import_catalog(db, out.getvalue(), SYSTEM)
     assert result.created == ["KYTB-NEW-001"]
-    created = builders.matter(db, "KYTB-NEW-001")
+    created = factories.matter(db, "KYTB-NEW-001")
     assert created.status == "published" and created.current_guide.version == 1
 
 
@@ -92,7 +92,7 @@ def test_a_file_full_of_errors_reports_every_one_and_imports_nothing(db):
         (row + 1, "是否必需"): "也许",
     })
     before = _counts(db)
-    name_before = builders.matter(db, "KYTB-HRSS-001").name
+    name_before = factories.matter(db, "KYTB-HRSS-001").name
     with pytest.raises(ValidationFailed) as refused:
         catalog_transfer.import_catalog(db, broken, SYSTEM)
     messages = [str(p.message) for p in refused.value.problems]
@@ -102,13 +102,13 @@ def test_a_file_full_of_errors_reports_every_one_and_imports_nothing(db):
     assert all(f"第{row}行" in m or f"第{row + 1}行" in m for m in messages)
     assert _counts(db) == before
     db.expire_all()
-    assert builders.matter(db, "KYTB-HRSS-001").name == name_before
+    assert factories.matter(db, "KYTB-HRSS-001").name == name_before
 
 
 def test_only_an_administrator_imports(db):
     with pytest.raises(ValidationFailed):
         catalog_transfer.import_catalog(db, catalog_transfer.export_catalog(db, SYSTEM),
-                                        reach_of(builders.user(db, "lz_admin")))
+                                        reach_of(factories.user(db, "lz_admin")))
 
 
 def test_the_template_downloads_and_imports_cleanly_as_an_example(client, login, db):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.models.courier import CourierEvent
 from app.platform import outbox
 from app.services.courier import tracking
-from tests.courier.conftest import accept, dispatch_message, shipments_of
+from tests import factories
 
 T0 = datetime(2026, 11, 23, 18, 0)
 
@@ -19,10 +19,10 @@ T0 = datetime(2026, 11, 23, 18, 0)
 def _booked(db, n: int = 1):
     cases = []
     for _ in range(n):
-        case = accept(db)
-        outbox.run_message(db, dispatch_message(db, case).id)
+        case = factories.accepted_case(db)
+        outbox.run_message(db, factories.booking_message(db, case).id)
         cases.append(case)
-    return cases, [shipments_of(db, c)[0] for c in cases]
+    return cases, [factories.shipments_of(db, c)[0] for c in cases]
 
 
 def _events(db, shipment) -> list[tuple]:
@@ -44,7 +44,7 @@ def test_polling_twice_records_each_event_once(db, http_courier):
     third = tracking.track_open_shipments(db, at=T0 + timedelta(hours=2))
     assert third.new_events == 1
     assert [code for _, code, _ in _events(db, shipment)] == ["accepted", "in_transit", "out_for_delivery"]
-    [shipment] = shipments_of(db, shipment.case)
+    [shipment] = factories.shipments_of(db, shipment.case)
     assert shipment.tracking_status == "in_transit" and shipment.last_tracked_on == T0 + timedelta(hours=2)
 
 
@@ -65,21 +65,20 @@ def test_a_run_works_through_every_batch(db, http_courier):
     _, booked = _booked(db, 3)
     run = tracking.track_open_shipments(db, at=T0, batch=1)
     assert run.polled == 3
-    assert all(shipments_of(db, s.case)[0].last_tracked_on == T0 for s in booked)
+    assert all(factories.shipments_of(db, s.case)[0].last_tracked_on == T0 for s in booked)
 
 
 def test_a_delivery_is_recorded_but_the_window_still_confirms_the_parcel(db, http_courier, client, login):
-    from app.demo import builders
     from app.services.cases.take_step import take_step
 
     ems = http_courier
     [case], [shipment] = _booked(db)
-    case = take_step(db, builders.user(db, "lz_window"), case.id, "dispatch", {})
+    case = take_step(db, factories.user(db, "lz_window"), case.id, "dispatch", {})
     ems.add_event(shipment.waybill_number, "2026-11-23T16:10:00+08:00", "accepted", "已收寄", "广元市利州区")
     ems.add_event(shipment.waybill_number, "2026-11-24T10:20:00+08:00", "delivered", "已签收，收件人：窗口", "苍溪县")
     run = tracking.track_open_shipments(db, at=T0 + timedelta(days=1))
     assert run.delivered == [shipment.id]
-    [shipment] = shipments_of(db, case)
+    [shipment] = factories.shipments_of(db, case)
     assert shipment.tracking_status == "delivered" and shipment.courier_delivered_at == datetime(2026, 11, 24, 10, 20)
     db.refresh(case)
     assert case.status == "in_transit" and shipment.received_on is None  # nobody has confirmed it yet
@@ -98,9 +97,9 @@ def test_a_failing_courier_leaves_the_error_on_the_parcel_and_the_others_are_pol
     ems.fail(1)
     run = tracking.track_open_shipments(db, at=T0)
     assert run.polled == 1 and list(run.failed) == [booked[0].id]
-    assert "HTTP 500" in shipments_of(db, booked[0].case)[0].tracking_error
+    assert "HTTP 500" in factories.shipments_of(db, booked[0].case)[0].tracking_error
     retry = tracking.track_open_shipments(db, at=T0 + timedelta(hours=1))
-    assert retry.polled == 2 and shipments_of(db, booked[0].case)[0].tracking_error == ""
+    assert retry.polled == 2 and factories.shipments_of(db, booked[0].case)[0].tracking_error == ""
 
 
 def test_the_tracking_task_reports_what_it_did(db, http_courier, caplog):

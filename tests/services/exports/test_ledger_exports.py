@@ -7,16 +7,15 @@ import hashlib
 import html
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from app.demo import builders
 from app.errors import ValidationFailed
-from app.models.case import OutboxMessage
+from app.models.case import Case, LedgerEntry, OutboxMessage
 from app.models.exports import ExportJob
 from app.scope import reach_of
 from app.services.exports import jobs as exports
@@ -24,7 +23,8 @@ from app.services.exports import ledger as ledger_export
 from app.adapters import storage
 from app.services.exports.ledger import HEADER, TITLE, Condition, LedgerFilter
 from app.views.ledger import screen_filter
-from tests.exports.conftest import accept_on, copy_ledger_rows, run_outbox
+from tests import factories
+from tests.conftest import config_override
 
 LIST = "/ledgerview/list/"
 FOOTNOTE = "注：通办类型是指：跨省通办、省内通办、川渝通办、杭广通办、西南五省通办"
@@ -61,11 +61,29 @@ def _pdf_text(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
+def copy_ledger_rows(db, template: Case, rows: int, start: date, **values) -> None:
+    """``rows`` more ledger rows at the template's origin window, each on a copy of the case: written
+    in bulk (a test fixture: no service makes hundreds of cases at once)."""
+    columns = {c.key: getattr(template, c.key) for c in Case.__table__.columns if c.key not in ("id", "number")}
+    numbers = [f"COPY-{template.id}-{i:06d}" for i in range(rows)]
+    db.execute(insert(Case), [columns | {"number": n} for n in numbers])
+    ids = db.scalars(select(Case.id).where(Case.number.in_(numbers)).order_by(Case.id)).all()
+    db.execute(insert(LedgerEntry), [{
+        "center_id": template.origin_center_id, "case_id": case_id, "role": "origin",
+        "entry_date": start + timedelta(days=i % 20), "applicant_name": values.get("applicant_name", "王建国"),
+        "applicant_phone": "13800138000", "handling_type_name": values.get("handling_type_name", "跨省通办"),
+        "region_name": "广元市苍溪县", "matter_name": values.get("matter_name", "企业职工基本养老保险关系转移接续申请"),
+        "handler_name": "张丽", "case_status": "accepted",
+        "remarks": "材料已由受理(代收)部门核验原件，申请人要求邮寄结果。" if i % 3 == 0 else "",
+    } for i, case_id in enumerate(ids)])
+    db.commit()
+
+
 def _three_cases(db):
-    accept_on(db, "lz_window", date(2026, 3, 2))
-    accept_on(db, "lz_window", date(2026, 3, 9))
-    accept_on(db, "lz_window", date(2026, 3, 16), handling_type_code="shengnei")
-    accept_on(db, "cx_window", date(2026, 3, 9), home="lz_center", department_key="lz_hrss")
+    factories.accepted_case(db, date(2026, 3, 2))
+    factories.accepted_case(db, date(2026, 3, 9))
+    factories.accepted_case(db, date(2026, 3, 16), handling_type_code="shengnei")
+    factories.accepted_case(db, date(2026, 3, 9), "cx_window", home="lz_center", department_key="lz_hrss")
 
 
 # --- XLSX through the screen ------------------------------------------------------------------------
@@ -88,7 +106,7 @@ def test_the_screens_xlsx_button_gives_the_attachments_header_and_the_rows_of_it
     assert [(r[0].date(), r[3]) for r in data] == [(date(2026, 3, 9), "跨省通办")]
     day, applicant, phone, handling_type, region, matter, handler, remarks = data[0]
     assert (applicant, phone, region, matter) == ("李晓梅", "13908121234", "广元市苍溪县", "社会保障卡申领")
-    assert handler == builders.user(db, "lz_window").name
+    assert handler == factories.user(db, "lz_window").name
     # and the screen shows that same one row (its phone masked on screen)
     assert page.count("李晓梅") == 1 and page.count("139****1234") == 1
 
@@ -144,8 +162,8 @@ def test_the_screens_filters_become_a_ledger_filter(app):
 
 
 def test_every_text_operator_selects_what_the_screen_selects(db):
-    accept_on(db, "lz_window", date(2026, 3, 2))
-    reach = reach_of(builders.user(db, "lz_window"))
+    factories.accepted_case(db, date(2026, 3, 2))
+    reach = reach_of(factories.user(db, "lz_window"))
 
     def count(*conditions):
         return ledger_export.count_rows(db, reach, LedgerFilter(date_from=date(2026, 3, 2), date_to=date(2026, 3, 2),
@@ -186,10 +204,10 @@ def test_the_pdf_has_the_title_header_footnote_page_numbers_and_embeds_its_font(
 
 
 def test_the_pdf_repeats_the_header_on_every_page_wraps_long_texts_and_masks_for_supervisors(db):
-    template = accept_on(db, "lz_window", date(2026, 3, 2))
+    template = factories.accepted_case(db, date(2026, 3, 2))
     copy_ledger_rows(db, template, 60, date(2026, 3, 3),
                      matter_name="企业职工基本养老保险关系转移接续申请（含跨省转入）以及个人账户储存额的转移")
-    admin = reach_of(builders.user(db, "lz_admin"))
+    admin = reach_of(factories.user(db, "lz_admin"))
     data = ledger_export.ledger_pdf_bytes(db, admin, LedgerFilter(date_from=date(2026, 3, 1)))
     pages = _pdf_text(data)
     assert len(pages) > 2
@@ -202,35 +220,42 @@ def test_the_pdf_repeats_the_header_on_every_page_wraps_long_texts_and_masks_for
     assert joined.count("个人账户储存额的转移") == 60  # wrapped inside its cell, never cut off
 
 
-def test_a_pdf_above_its_cap_is_refused_with_a_clear_message(client, login, db, settings):
+def test_a_pdf_above_its_cap_is_refused_with_a_clear_message(app, client, login, db):
     _three_cases(db)
-    settings(EXPORT_PDF_MAX_ROWS=2)
     login("lz_window")
-    response, _ = _press(client, LIST, "pdf")
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with config_override(app, EXPORT_PDF_MAX_ROWS=2):
+        response, _ = _press(client, LIST, "pdf")
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "XLSX" in page and "3" in page
-    assert db.scalar(select(ExportJob).where(ExportJob.user_fk == builders.user(db, "lz_window").id)) is None
+    assert db.scalar(select(ExportJob).where(ExportJob.user_fk == factories.user(db, "lz_window").id)) is None
 
 
 # --- large exports: a background job ----------------------------------------------------------------
 
 
-def _large_export(client, login, db, settings, kind="xlsx"):
-    template = accept_on(db, "lz_window", date(2026, 3, 2))
+@pytest.fixture()
+def small_inline_limits(app):
+    """Exports of more than 4 rows become background jobs during the test."""
+    with config_override(app, EXPORT_INLINE_MAX_ROWS=4, EXPORT_PDF_INLINE_MAX_ROWS=4):
+        yield
+
+
+def _large_export(client, login, db, kind="xlsx"):
+    """An export of 10 rows pressed at the ledger screen: a background job (with ``small_inline_limits``)."""
+    template = factories.accepted_case(db, date(2026, 3, 2))
     copy_ledger_rows(db, template, 9, date(2026, 3, 3))
-    settings(EXPORT_INLINE_MAX_ROWS=4, EXPORT_PDF_INLINE_MAX_ROWS=4)
     login("lz_window")
     response, _ = _press(client, LIST, kind)
     assert response.status_code == 302 and response.headers["Location"].endswith("/exports/")
-    job = db.scalars(select(ExportJob).where(ExportJob.user_fk == builders.user(db, "lz_window").id)
+    job = db.scalars(select(ExportJob).where(ExportJob.user_fk == factories.user(db, "lz_window").id)
                      .order_by(ExportJob.id.desc())).first()
     return job
 
 
 def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progress_and_a_download(
-        client, login, db, settings, monkeypatch):
-    job = _large_export(client, login, db, settings)
+        client, login, db, small_inline_limits, monkeypatch):
+    job = _large_export(client, login, db)
     assert (job.status, job.kind, job.total_rows, job.progress_rows) == ("queued", "xlsx", 10, 0)
     message = db.scalar(select(OutboxMessage).where(OutboxMessage.topic == "build_export"))
     assert message.payload["job_id"] == job.id  # committed with the job: it always gets its run
@@ -242,7 +267,7 @@ def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progre
     original = exports._set
     monkeypatch.setattr(exports, "_set",
                         lambda s, j, a, **v: (seen.append(v.get("progress_rows")), original(s, j, a, **v)))
-    run_outbox(db, "build_export")
+    factories.run_outbox(db, "build_export")
     db.refresh(job)
     assert job.status == "done" and job.progress_rows == job.total_rows == 10 and job.percent == 100
     assert [n for n in seen if n] == [3, 6, 9]  # written after every batch
@@ -257,19 +282,19 @@ def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progre
     assert rows[1] == HEADER and len([r for r in rows[2:] if r[0] and not str(r[0]).startswith("注")]) == 10
 
 
-def test_a_large_pdf_runs_in_the_background_too(client, login, db, settings):
-    job = _large_export(client, login, db, settings, kind="pdf")
-    run_outbox(db, "build_export")
+def test_a_large_pdf_runs_in_the_background_too(client, login, db, small_inline_limits):
+    job = _large_export(client, login, db, kind="pdf")
+    factories.run_outbox(db, "build_export")
     db.refresh(job)
     assert job.status == "done" and job.file_name.endswith(".pdf")
     text = "".join(_pdf_text(client.get(f"/exports/{job.id}/download").data))
     assert TITLE in text and text.count("王建国") == 9
 
 
-def test_the_celery_task_runs_a_job_once(client, login, db, settings):
+def test_the_celery_task_runs_a_job_once(client, login, db, small_inline_limits):
     from workers.export_tasks import run_export
 
-    job = _large_export(client, login, db, settings)
+    job = _large_export(client, login, db)
     assert run_export.run(job.id) == "done"
     db.refresh(job)
     attempts, key = job.attempts, job.file_key
@@ -277,15 +302,15 @@ def test_the_celery_task_runs_a_job_once(client, login, db, settings):
     assert exports.run_job(db, job.id).file_key == key
     db.refresh(job)
     assert (job.attempts, job.file_key) == (attempts, key)
-    assert run_outbox(db, "build_export") and job.file_key == key  # the outbox's run finds it done
+    assert factories.run_outbox(db, "build_export").done and job.file_key == key  # the outbox's run finds it done
 
 
-def test_a_job_running_elsewhere_is_left_alone_and_a_stale_one_is_taken_over(client, login, db, settings):
+def test_a_job_running_elsewhere_is_left_alone_and_a_stale_one_is_taken_over(client, login, db, small_inline_limits):
     from datetime import timedelta
 
     from app.models.base import now
 
-    job = _large_export(client, login, db, settings)
+    job = _large_export(client, login, db)
     job.status, job.updated_on, job.attempts = "running", now(), 1
     db.commit()
     with pytest.raises(exports.ExportBusy):
@@ -295,8 +320,8 @@ def test_a_job_running_elsewhere_is_left_alone_and_a_stale_one_is_taken_over(cli
     assert exports.run_job(db, job.id).status == "done"
 
 
-def test_a_failed_job_shows_its_error_and_can_be_tried_again(client, login, db, settings, monkeypatch):
-    job = _large_export(client, login, db, settings)
+def test_a_failed_job_shows_its_error_and_can_be_tried_again(client, login, db, small_inline_limits, monkeypatch):
+    job = _large_export(client, login, db)
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
@@ -310,14 +335,14 @@ def test_a_failed_job_shows_its_error_and_can_be_tried_again(client, login, db, 
     monkeypatch.undo()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/exports/").get_data(as_text=True)).group(1)
     assert client.post(f"/exports/{job.id}/retry", data={"csrf_token": token}).status_code == 302
-    run_outbox(db, "build_export")
+    factories.run_outbox(db, "build_export")
     db.refresh(job)
     assert job.status == "done"
 
 
-def test_only_the_owner_sees_and_downloads_an_export(app, client, login, db, settings):
-    job = _large_export(client, login, db, settings)
-    run_outbox(db, "build_export")
+def test_only_the_owner_sees_and_downloads_an_export(app, client, login, db, small_inline_limits):
+    job = _large_export(client, login, db)
+    factories.run_outbox(db, "build_export")
     assert client.get(f"/exports/{job.id}/download").status_code == 200
     for other in ("cx_window", "lz_admin", "city_super", "admin"):
         client.get("/logout/")
@@ -331,13 +356,13 @@ def test_only_the_owner_sees_and_downloads_an_export(app, client, login, db, set
     assert client.get(f"/exports/{job.id}/download").status_code in (302, 403, 404)
 
 
-def test_export_files_are_removed_after_the_retention_period(client, login, db, settings):
+def test_export_files_are_removed_after_the_retention_period(client, login, db, small_inline_limits):
     from datetime import timedelta
 
     from app.models.base import now
 
-    job = _large_export(client, login, db, settings)
-    run_outbox(db, "build_export")
+    job = _large_export(client, login, db)
+    factories.run_outbox(db, "build_export")
     db.refresh(job)
     path = storage.path_of(job.file_key)
     assert exports.purge_expired(db, at=now() + timedelta(days=8)) == 1

@@ -7,14 +7,9 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from app.demo import builders
 from app.scope import reach_of
 from app.services.exports.ledger import HEADER, TITLE, LedgerFilter, ledger_xlsx_bytes
-
-
-def _accept(db, clerk: str, on: date, **overrides):
-    case = builders.make_case(db, clerk, applied_on=on.isoformat(), today=on, **overrides)
-    return builders.run_steps(db, case, [(clerk, "accept", builders.verify_all(case))], today=on)
+from tests import factories
 
 
 def _sheet(data: bytes):
@@ -22,8 +17,8 @@ def _sheet(data: bytes):
 
 
 def test_the_export_has_the_attachments_title_header_and_footnote(db):
-    _accept(db, "lz_window", date(2026, 3, 2))
-    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(builders.user(db, "lz_window")), LedgerFilter()))
+    factories.accepted_case(db, date(2026, 3, 2))
+    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_window")), LedgerFilter()))
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == TITLE and "A1:H1" in {str(r) for r in sheet.merged_cells.ranges}
     assert rows[1] == HEADER
@@ -31,22 +26,22 @@ def test_the_export_has_the_attachments_title_header_and_footnote(db):
 
 
 def test_a_date_filter_gives_the_rows_of_that_range_with_the_other_end_as_region(db):
-    _accept(db, "lz_window", date(2026, 3, 2))
-    _accept(db, "lz_window", date(2026, 3, 9))
-    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(builders.user(db, "lz_window")),
+    factories.accepted_case(db, date(2026, 3, 2))
+    factories.accepted_case(db, date(2026, 3, 9))
+    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_window")),
                                      LedgerFilter(date_from=date(2026, 3, 5), date_to=date(2026, 3, 31))))
     data = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] and not str(r[0]).startswith("注")]
     assert len(data) == 1
     day, applicant, phone, handling_type, region, matter, handler, remarks = data[0]
     assert day.date() == date(2026, 3, 9) and applicant == "李晓梅" and phone == "13908121234"
     assert handling_type == "跨省通办" and region == "广元市苍溪县" and matter == "社会保障卡申领"
-    assert handler == builders.user(db, "lz_window").name
+    assert handler == factories.user(db, "lz_window").name
 
 
 def test_another_countys_window_exports_none_of_these_rows_and_supervisors_see_masked_phones(db):
-    _accept(db, "lz_window", date(2026, 3, 2))
-    other = _sheet(ledger_xlsx_bytes(db, reach_of(builders.user(db, "cx_admin")), LedgerFilter()))
+    factories.accepted_case(db, date(2026, 3, 2))
+    other = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "cx_admin")), LedgerFilter()))
     assert not [r for r in other.iter_rows(min_row=3, values_only=True) if r[1] == "李晓梅"]
-    mine = _sheet(ledger_xlsx_bytes(db, reach_of(builders.user(db, "lz_admin")), LedgerFilter()))
+    mine = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_admin")), LedgerFilter()))
     phones = [r[2] for r in mine.iter_rows(min_row=3, values_only=True) if r[1] == "李晓梅"]
     assert phones and all(p == "139****1234" for p in phones)

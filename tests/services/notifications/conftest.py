@@ -1,10 +1,11 @@
-"""Fixtures of the reminder, notification and report tests (helpers in ``support.py``)."""
+"""Fixtures of the reminder, message and report tests: a real SMTP server, and mail configured to it."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.notify.support import SmtpServer, configured
+from tests.conftest import config_override
+from tests.fakes.messaging import SmtpServer
 
 
 @pytest.fixture()
@@ -18,5 +19,5 @@ def smtp():
 @pytest.fixture()
 def mail_on(app, smtp):
     """Mail configured to the loopback SMTP server for this test."""
-    with configured(app, **smtp.config, APP_URL="https://kytb.example.cn"):
+    with config_override(app, **smtp.config, APP_URL="https://kytb.example.cn"):
         yield smtp

@@ -8,17 +8,22 @@ from datetime import date, timedelta
 
 from sqlalchemy import event, func, select
 
-from app.demo import builders
 from app.domain.workflow import Side, Status
 from app.extensions import db as database
 from app.models.case import Case
 from app.models.notify import Reminder
 from app.services.notifications import reminders
 from app.services.notifications.reminders import ACTING, check_deadlines
-from tests.notify.support import accepted_case, reminders_of_case, step
+from tests import factories
 
 MON, TUE, WED, THU, FRI = (date(2026, 3, d) for d in (2, 3, 4, 5, 6))
 ESCALATED_TO = {"lz_admin", "cx_admin", "city_super"}  # 利州区 (origin), 苍溪县 (home, department), the city
+
+
+def reminders_of_case(db, case) -> set[tuple[str, str, str, str]]:
+    """(username, kind, stage, level) of every reminder of ``case``."""
+    rows = db.scalars(select(Reminder).where(Reminder.case_id == case.id)).all()
+    return {(r.user.username, r.kind, r.stage, r.level) for r in rows}
 
 
 def _escalations(username: str, stage: str) -> set:
@@ -26,7 +31,7 @@ def _escalations(username: str, stage: str) -> set:
 
 
 def test_an_overdue_case_is_reminded_once_to_its_acting_window_and_escalated_once(db):
-    case = accepted_case(db, MON)  # materials due to leave by Tuesday
+    case = factories.accepted_case(db, MON)  # materials due to leave by Tuesday
     for _ in range(3):  # the job runs every few minutes; and at 08:30
         check_deadlines(db, THU)
     assert db.get(Case, case.id).warning_level == "red"
@@ -35,7 +40,7 @@ def test_an_overdue_case_is_reminded_once_to_its_acting_window_and_escalated_onc
 
 
 def test_yellow_is_reminded_to_the_actors_only_and_red_follows_once(db):
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     first = check_deadlines(db, MON)  # due tomorrow: yellow
     assert first.reminders >= 1 and first.escalations == 0
     assert reminders_of_case(db, case) == {("lz_window", "reminder", "dispatch", "yellow")}
@@ -48,17 +53,17 @@ def test_yellow_is_reminded_to_the_actors_only_and_red_follows_once(db):
 
 
 def test_the_reminder_follows_the_step_to_the_side_that_must_act(db):
-    case = accepted_case(db, MON)
-    case = step(db, "lz_window", case, "dispatch", MON, waybill_number="EMS1")
+    case = factories.accepted_case(db, MON)
+    case = factories.step(db, "lz_window", case, "dispatch", MON, waybill_number="EMS1")
     # in transit: the home window (苍溪县) must receive it; the process deadline is far away
     check_deadlines(db, MON)
     assert reminders_of_case(db, case) == set()
-    case = step(db, "cx_window", case, "receive", TUE)
-    case = step(db, "cx_window", case, "forward", TUE)
+    case = factories.step(db, "cx_window", case, "receive", TUE)
+    case = factories.step(db, "cx_window", case, "forward", TUE)
     late = db.get(Case, case.id).process_due + timedelta(days=3)
     check_deadlines(db, late)
     assert reminders_of_case(db, case) == {("cx_hrss", "reminder", "process", "red")} | _escalations("x", "process")
-    case = step(db, "cx_hrss", case, "complete", late, result="approved")
+    case = factories.step(db, "cx_hrss", case, "complete", late, result="approved")
     check_deadlines(db, late + timedelta(days=7))
     got = {r for r in reminders_of_case(db, case) if r[2] == "delivery" and r[1] == "reminder"}
     assert got == {("lz_window", "reminder", "delivery", "red"), ("cx_window", "reminder", "delivery", "red")}
@@ -67,8 +72,8 @@ def test_the_reminder_follows_the_step_to_the_side_that_must_act(db):
 
 
 def test_closed_and_paused_cases_are_not_reminded(db):
-    case = accepted_case(db, MON)
-    step(db, "lz_window", case, "withdraw", MON, reason="申请人撤回")
+    case = factories.accepted_case(db, MON)
+    factories.step(db, "lz_window", case, "withdraw", MON, reason="申请人撤回")
     check_deadlines(db, date(2026, 4, 1))
     assert reminders_of_case(db, case) == set()
 
@@ -88,9 +93,9 @@ def test_the_acting_sides_come_from_the_transition_table():
 
 
 def test_an_outbound_case_reminds_the_origin_window_for_the_outside_department(db):
-    case = accepted_case(db, MON, home=builders.key_of_center("CQYZ"), department_key=None,
+    case = factories.accepted_case(db, MON, home=factories.key_of_center("CQYZ"), department_key=None,
                          department_name="重庆市渝中区人力资源和社会保障局")
-    case = step(db, "lz_window", case, "dispatch", MON, waybill_number="EMS2")
+    case = factories.step(db, "lz_window", case, "dispatch", MON, waybill_number="EMS2")
     late = db.get(Case, case.id).process_due + timedelta(days=2)
     check_deadlines(db, late)
     mine = {r for r in reminders_of_case(db, case) if r[1] == "reminder"}
@@ -122,7 +127,7 @@ def _bulk_copies(db, template: Case, count: int) -> None:
 
 
 def test_ten_thousand_open_cases_take_the_same_number_of_statements_as_one(db):
-    template = accepted_case(db, MON)
+    template = factories.accepted_case(db, MON)
     check_deadlines(db, MON)  # warm: the same path as every later run
     few = _statements(db, lambda: check_deadlines(db, THU))
     assert reminders_of_case(db, template) >= {("lz_window", "reminder", "dispatch", "red")}
@@ -140,10 +145,10 @@ def test_ten_thousand_open_cases_take_the_same_number_of_statements_as_one(db):
 
 
 def test_inactive_users_are_not_reminded(db):
-    clerk = builders.user(db, "lz_window")
+    clerk = factories.user(db, "lz_window")
     clerk.active = False
     db.commit()
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     clerk.active = False  # the step above does not touch users; keep it explicit
     db.commit()
     check_deadlines(db, THU)
@@ -151,7 +156,7 @@ def test_inactive_users_are_not_reminded(db):
 
 
 def test_my_reminders_page_shows_only_my_own_and_marks_them_read(db, client, login):
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     check_deadlines(db, THU)
     number = db.get(Case, case.id).number
 
@@ -185,9 +190,9 @@ def test_my_reminders_page_shows_only_my_own_and_marks_them_read(db, client, log
 
 
 def test_unread_count_and_mark_all(db):
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     check_deadlines(db, THU)
-    admin = builders.user(db, "lz_admin")
+    admin = factories.user(db, "lz_admin")
     assert reminders.unread_count(db, admin.id) >= 1
     assert reminders.mark_read(db, admin.id) >= 1
     assert reminders.unread_count(db, admin.id) == 0

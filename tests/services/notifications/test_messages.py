@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.demo import builders
 from app.errors import ValidationFailed
 from app.models.base import now
 from app.models.case import Notification, OutboxMessage
@@ -21,8 +20,10 @@ from app.services.notifications import reminders
 from app.services.notifications.messages import render, send_due_mail, template_problems
 from app.adapters.messaging import DeliveryError
 from app.scope import reach_of
-from tests.conftest import csrf_token
-from tests.notify.support import SmsGateway, accepted_case, configured, free_port
+from tests import factories
+from tests.conftest import config_override, csrf_token
+from tests.fakes import free_port
+from tests.fakes.messaging import SmsGateway
 
 MON, THU = date(2026, 3, 2), date(2026, 3, 5)
 
@@ -37,8 +38,8 @@ def _check_and_mail(db, today=THU, at=None):
 
 
 def test_reminders_are_mailed_once_as_one_digest_per_user_over_smtp(db, mail_on):
-    first = accepted_case(db, MON)
-    second = accepted_case(db, MON)
+    first = factories.accepted_case(db, MON)
+    second = factories.accepted_case(db, MON)
     digests, sent = _check_and_mail(db)
     assert digests == 4 and sent == {"sent": 4, "failed": 0}  # lz_window, lz_admin, cx_admin, city_super
     mail_on.sink.wait_for(4)
@@ -60,9 +61,9 @@ def test_reminders_are_mailed_once_as_one_digest_per_user_over_smtp(db, mail_on)
 
 
 def test_staff_who_read_english_get_the_english_text(db, mail_on):
-    clerk = builders.user(db, "lz_window")
+    clerk = factories.user(db, "lz_window")
     reminders.save_preference(db, clerk.id, "en", True)
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     _check_and_mail(db)
     mail_on.sink.wait_for(4)
     message = mail_on.sink.to("lz_window@gy-demo.example.cn")[0]
@@ -72,10 +73,10 @@ def test_staff_who_read_english_get_the_english_text(db, mail_on):
 
 
 def test_a_user_who_opted_out_is_not_mailed_but_still_reminded(db, mail_on):
-    clerk = builders.user(db, "lz_window")
+    clerk = factories.user(db, "lz_window")
     db.add(StaffPreference(user_id=clerk.id, language="zh", mail_reminders=False))
     db.commit()
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     _check_and_mail(db)
     assert mail_on.sink.to("lz_window@gy-demo.example.cn") == []
     mine = db.scalar(select(Reminder).where(Reminder.case_id == case.id, Reminder.user_id == clerk.id))
@@ -84,15 +85,15 @@ def test_a_user_who_opted_out_is_not_mailed_but_still_reminded(db, mail_on):
 
 def test_a_failed_mail_is_recorded_and_retried_with_backoff(db, app, smtp):
     down = {**smtp.config, "MAIL_PORT": free_port()}  # nothing listens there
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     at = now()
-    with configured(app, **down):
+    with config_override(app, **down):
         digests, sent = _check_and_mail(db, at=at)
     assert digests == 4 and sent["sent"] == 0 and sent["failed"] == 1  # stops at the unreachable server
     failed = db.scalar(select(Notification).where(Notification.channel == "mail", Notification.status == "failed"))
     assert failed.attempts == 1 and "unreachable" in failed.last_error
     assert failed.next_attempt_on == at + timedelta(minutes=1)
-    with configured(app, **smtp.config):
+    with config_override(app, **smtp.config):
         assert send_due_mail(db, at=at + timedelta(seconds=30))["sent"] == 3  # the others; the failed one waits
         db.refresh(failed)
         assert failed.status == "failed" and failed.attempts == 1
@@ -105,7 +106,7 @@ def test_a_failed_mail_is_recorded_and_retried_with_backoff(db, app, smtp):
 
 
 def test_without_mail_server_nothing_is_queued(db):
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     assert _check_and_mail(db) == (0, {"sent": 0, "failed": 0})
     assert {r.mail_status for r in db.scalars(select(Reminder).where(Reminder.case_id == case.id))} == {"off"}
 
@@ -119,7 +120,7 @@ def _sms_message(db, case) -> OutboxMessage:
 
 
 def test_the_log_provider_keeps_the_sms_as_sent(db):
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     assert outbox.run_message(db, _sms_message(db, case).id)
     sms = db.scalar(select(Notification).where(Notification.case_id == case.id))
     assert (sms.status, sms.attempts, sms.provider, sms.language) == ("sent", 1, "log", "zh")
@@ -129,8 +130,8 @@ def test_the_log_provider_keeps_the_sms_as_sent(db):
 def test_the_gateway_failing_twice_then_succeeding_delivers_one_sms_with_three_attempts(db, app):
     gateway = SmsGateway(script=[500, 503, 200]).start()
     try:
-        with configured(app, **gateway.config()):
-            case = accepted_case(db, MON)
+        with config_override(app, **gateway.config()):
+            case = factories.accepted_case(db, MON)
             message = _sms_message(db, case)
             for attempt in (1, 2):
                 with pytest.raises(DeliveryError):
@@ -156,8 +157,8 @@ def test_the_gateway_failing_twice_then_succeeding_delivers_one_sms_with_three_a
 def test_a_gateway_that_does_not_answer_in_time_is_a_recorded_failure(db, app):
     gateway = SmsGateway(script=[200], delay=2).start()
     try:
-        with configured(app, **gateway.config(timeout=0.5)):
-            case = accepted_case(db, MON)
+        with config_override(app, **gateway.config(timeout=0.5)):
+            case = factories.accepted_case(db, MON)
             with pytest.raises(DeliveryError):
                 outbox.run_message(db, _sms_message(db, case).id)
     finally:
@@ -169,8 +170,8 @@ def test_a_gateway_that_does_not_answer_in_time_is_a_recorded_failure(db, app):
 def test_after_the_last_attempt_the_sms_stays_failed_and_the_job_ends(db, app):
     gateway = SmsGateway(script=[500]).start()
     try:
-        with configured(app, **gateway.config(), NOTIFY_MAX_ATTEMPTS=2):
-            case = accepted_case(db, MON)
+        with config_override(app, **gateway.config(), NOTIFY_MAX_ATTEMPTS=2):
+            case = factories.accepted_case(db, MON)
             message = _sms_message(db, case)
             for _ in range(2):
                 with pytest.raises(DeliveryError):
@@ -215,7 +216,7 @@ def test_saving_a_template_checks_it_through_the_records_service(db):
     original = template.body
     template.body = "{name}您好 {foo} {bar}"
     with pytest.raises(ValidationFailed) as refused:
-        records.save(db, template, reach_of(builders.user(db, "admin")))
+        records.save(db, template, reach_of(factories.user(db, "admin")))
     assert len(refused.value.problems) == 2
     db.expire_all()
     assert db.get(MessageTemplate, template.id).body == original
@@ -242,7 +243,7 @@ def test_the_admin_edit_page_lists_every_unknown_placeholder(db, client, login):
 
 
 def test_template_pages_are_for_administrators_and_sent_messages_for_supervisors(db, client, login):
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     outbox.run_message(db, _sms_message(db, case).id)
     login("lz_window")
     assert client.get("/messagetemplateview/list/").status_code == 403
@@ -258,7 +259,7 @@ def test_template_pages_are_for_administrators_and_sent_messages_for_supervisors
 
 
 def test_the_english_text_is_used_for_english_and_falls_back_to_chinese(db):
-    case = accepted_case(db, MON)
+    case = factories.accepted_case(db, MON)
     values = notifications.applicant_values(case, "en")
     english = render(db, "accepted", "sms", "en", values)
     assert english.language == "en" and english.body.startswith("[Guangyuan Gov Services] Dear 李晓梅")

@@ -11,13 +11,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.demo import builders
 from app.models.case import Case, Notification
 from app.models.notify import Report
 from app.services.notifications import reports
 from app.adapters import storage
 from app.services.calendar import load_calendar
-from tests.notify.support import accepted_case, configured, step
+from tests import factories
+from tests.conftest import config_override
 
 D = {name: date(2026, 3, day) for name, day in
      (("mon", 2), ("tue", 3), ("wed", 4), ("thu", 5), ("fri", 6), ("next_mon", 9))}
@@ -31,32 +31,32 @@ def week_of_cases(db):
     A accepted Mon, dispatched Tue, completed Thu, delivered Fri;  B accepted and dispatched Tue,
     correction requested Wed, supplied Thu, completed Fri;  C declined Wed;  D accepted in January,
     completed (late) Wed;  E accepted Mon and never dispatched (overdue, still open)."""
-    a = accepted_case(db, D["mon"])
-    a = step(db, "lz_window", a, "dispatch", D["tue"], waybill_number="A1")
-    a = step(db, "cx_window", a, "receive", D["tue"])
-    a = step(db, "cx_window", a, "forward", D["tue"])
-    a = step(db, "cx_hrss", a, "complete", D["thu"], result="approved")
-    a = step(db, "lz_window", a, "deliver", D["fri"])
+    a = factories.accepted_case(db, D["mon"])
+    a = factories.step(db, "lz_window", a, "dispatch", D["tue"], waybill_number="A1")
+    a = factories.step(db, "cx_window", a, "receive", D["tue"])
+    a = factories.step(db, "cx_window", a, "forward", D["tue"])
+    a = factories.step(db, "cx_hrss", a, "complete", D["thu"], result="approved")
+    a = factories.step(db, "lz_window", a, "deliver", D["fri"])
 
-    b = accepted_case(db, D["tue"])
-    b = step(db, "lz_window", b, "dispatch", D["tue"], waybill_number="B1")
-    b = step(db, "cx_window", b, "receive", D["tue"])
-    b = step(db, "cx_window", b, "forward", D["tue"])
-    b = step(db, "cx_hrss", b, "request_correction", D["wed"], items=[{"name": "照片", "reason": "非白底"}])
-    b = step(db, "lz_window", b, "supplement", D["thu"])
-    b = step(db, "cx_hrss", b, "complete", D["fri"], result="approved")
+    b = factories.accepted_case(db, D["tue"])
+    b = factories.step(db, "lz_window", b, "dispatch", D["tue"], waybill_number="B1")
+    b = factories.step(db, "cx_window", b, "receive", D["tue"])
+    b = factories.step(db, "cx_window", b, "forward", D["tue"])
+    b = factories.step(db, "cx_hrss", b, "request_correction", D["wed"], items=[{"name": "照片", "reason": "非白底"}])
+    b = factories.step(db, "lz_window", b, "supplement", D["thu"])
+    b = factories.step(db, "cx_hrss", b, "complete", D["fri"], result="approved")
 
-    c = builders.make_case(db, applied_on=D["wed"].isoformat(), today=D["wed"])
-    c = step(db, "lz_window", c, "reject", D["wed"], reasons=["不属于本事项受理范围"])
+    c = factories.make_case(db, applied_on=D["wed"].isoformat(), today=D["wed"])
+    c = factories.step(db, "lz_window", c, "reject", D["wed"], reasons=["不属于本事项受理范围"])
 
     jan = date(2026, 1, 5)
-    d = accepted_case(db, jan)
-    d = step(db, "lz_window", d, "dispatch", date(2026, 1, 6), waybill_number="D1")
-    d = step(db, "cx_window", d, "receive", date(2026, 1, 6))
-    d = step(db, "cx_window", d, "forward", date(2026, 1, 6))
-    d = step(db, "cx_hrss", d, "complete", D["wed"], result="approved")
+    d = factories.accepted_case(db, jan)
+    d = factories.step(db, "lz_window", d, "dispatch", date(2026, 1, 6), waybill_number="D1")
+    d = factories.step(db, "cx_window", d, "receive", date(2026, 1, 6))
+    d = factories.step(db, "cx_window", d, "forward", date(2026, 1, 6))
+    d = factories.step(db, "cx_hrss", d, "complete", D["wed"], result="approved")
 
-    e = accepted_case(db, D["mon"])
+    e = factories.accepted_case(db, D["mon"])
     return {"a": a, "b": b, "c": c, "d": d, "e": e}
 
 
@@ -130,7 +130,7 @@ def test_the_report_is_built_once_per_period_as_xlsx_and_pdf(db, week_of_cases):
 def test_reports_are_mailed_to_supervisors_with_their_files(db, app, week_of_cases, mail_on):
     from app.services.notifications.messages import send_due_mail
 
-    with configured(app, REPORT_RECIPIENTS=["leader@gy-demo.example.cn"]):
+    with config_override(app, REPORT_RECIPIENTS=["leader@gy-demo.example.cn"]):
         built = reports.build_reports(db, "monthly", date(2026, 4, 1))
     city = next(r for r in built if r.scope_key == "city")
     assert city.mailed_to == "city_super@gy-demo.example.cn, leader@gy-demo.example.cn"
