@@ -77,15 +77,24 @@ def test_running_the_dispatch_job_twice_books_once(db, http_courier):
     assert shipment.booking_attempts == 1
 
 
-def test_a_republished_row_while_the_first_run_is_lost_books_once(db, http_courier):
+class WorkerLost(BaseException):
+    """The worker process is gone: nothing after this point runs, not even an ``except Exception``."""
+
+
+def test_a_republished_row_while_the_first_run_is_lost_books_once(db, http_courier, monkeypatch):
     """The relay republishes a stale row: the second run finds the claimed shipment and its key."""
     ems = http_courier
     case = factories.accepted_case(db)
     message = factories.booking_message(db, case)
-    shipment = shipments._claim(db, case, message)
-    shipment.booking_attempts = 1  # the first run reached the courier, then its worker was lost
-    db.commit()
-    ems._create(shipments.booking_request(shipment).as_json())  # … and the courier had booked it
+
+    def booked_then_lost(request, **kwargs):
+        ems.create_order(request.as_json())  # the courier booked it …
+        raise WorkerLost  # … and the first run's worker was lost before the answer
+
+    with monkeypatch.context() as patch:
+        patch.setattr(shipments.get_provider("http"), "book", booked_then_lost)
+        with pytest.raises(WorkerLost):
+            outbox.run_message(db, message.id)
     outbox.run_message(db, message.id)
     [shipment] = factories.shipments_of(db, case)
     assert len(ems.orders) == 1 and shipment.waybill_number == next(iter(ems.orders))

@@ -30,13 +30,15 @@ LIST = "/ledgerview/list/"
 FOOTNOTE = "注：通办类型是指：跨省通办、省内通办、川渝通办、杭广通办、西南五省通办"
 
 
-def _ledger_view(app):
-    return next(v for v in app.appbuilder.baseviews if type(v).__name__ == "LedgerView")
+def _search_filters(app) -> dict:
+    """The search form's filters of the ledger screen, by column, as the view builds them."""
+    view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "LedgerView")
+    return view.datamodel.get_filters(view.search_columns).get_search_filters()
 
 
 def _flt(app, column: str, op: str, value: str) -> str:
     """The address argument of one filter of the screen's search form (the index names the operator)."""
-    operators = [f.arg_name for f in _ledger_view(app)._filters.get_search_filters()[column]]
+    operators = [f.arg_name for f in _search_filters(app)[column]]
     return f"_flt_{operators.index(op)}_{column}={value}"
 
 
@@ -139,7 +141,7 @@ def test_an_unreadable_filter_is_refused_with_a_message_and_no_file(app, client,
 
 
 def test_the_screens_filters_become_a_ledger_filter(app):
-    search = _ledger_view(app)._filters.get_search_filters()
+    search = _search_filters(app)
     from werkzeug.datastructures import MultiDict
 
     def parse(*pairs):
@@ -263,14 +265,21 @@ def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progre
     assert f'data-job="{job.id}"' in page and "progress-bar" in page and "/exports/status" in page
 
     monkeypatch.setattr(ledger_export, "BATCH", 3)
-    seen: list[int] = []
-    original = exports._set
-    monkeypatch.setattr(exports, "_set",
-                        lambda s, j, a, **v: (seen.append(v.get("progress_rows")), original(s, j, a, **v)))
+    stored_progress: list[int] = []  # the job's progress as stored, read back after every batch
+    write = ledger_export.write_ledger_xlsx_batched
+
+    def write_and_watch(session, reach, flt, out, on_progress):
+        def progress(rows: int) -> None:
+            on_progress(rows)
+            stored_progress.append(session.scalar(select(ExportJob.progress_rows).where(ExportJob.id == job.id)))
+
+        return write(session, reach, flt, out, on_progress=progress)
+
+    monkeypatch.setattr(ledger_export, "write_ledger_xlsx_batched", write_and_watch)
     factories.run_outbox(db, "build_export")
     db.refresh(job)
     assert job.status == "done" and job.progress_rows == job.total_rows == 10 and job.percent == 100
-    assert [n for n in seen if n] == [3, 6, 9]  # written after every batch
+    assert [n for n in stored_progress if n] == [3, 6, 9]  # written after every batch
     stored = storage.path_of(job.file_key).read_bytes()
     assert hashlib.sha256(stored).hexdigest() == job.sha256 and job.size == len(stored)
 
