@@ -6,8 +6,9 @@ With CI=true a database or Redis that cannot be reached fails the run instead of
 
 Fixtures for every test: ``app``, ``db``, ``client``, ``login``, ``api``; ``postgresql`` (skip without
 it) and ``postgresql_app`` (an app of its own that commits for real); ``ems`` and ``http_courier`` (the
-fake courier). Plain helpers: ``config_override``, ``csrf_token``, ``web_login``, ``api_token``,
-``in_threads``, ``postgresql_database_beside``. Records and cases come from ``tests/factories.py``.
+fake courier). Plain helpers: ``config_override``, ``count_statements``, ``csrf_token``, ``web_login``,
+``api_token``, ``in_threads``, ``database_of_its_own``, ``postgresql_database_beside``. Records and
+cases come from ``tests/factories.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -97,6 +98,18 @@ def postgresql_database_beside(url: str, prefix: str) -> Iterator[str]:
 
 
 @contextmanager
+def database_of_its_own(app, prefix: str, sqlite_file: Path) -> Iterator[str]:
+    """A new database for the processes a test starts: on PostgreSQL beside the tests' own when they
+    run on PostgreSQL, else the SQLite file ``sqlite_file``."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        yield f"sqlite:///{sqlite_file}"
+        return
+    with postgresql_database_beside(url, prefix) as own:
+        yield own
+
+
+@contextmanager
 def config_override(app, **values: Any) -> Iterator[Any]:
     """Sets ``app.config`` values for the duration and puts the old ones back (removing those that were
     not set before): the session-wide app is shared by every test. ``with config_override(app, X=1):``"""
@@ -111,6 +124,30 @@ def config_override(app, **values: Any) -> Iterator[Any]:
                 app.config.pop(key, None)
             else:
                 app.config[key] = value
+
+
+def count_statements(fn: Callable[[], Any], *, savepoints: bool = True) -> int:
+    """The SQL statements ``fn()`` sends to the test database; with ``savepoints=False`` without the
+    SAVEPOINT / RELEASE / ROLLBACK that the test's transaction puts around each commit."""
+    from sqlalchemy import event
+
+    from app.extensions import db as database
+
+    bind = database.engines[None]  # the test's connection (see the db fixture), or the engine
+    engine = getattr(bind, "engine", bind)
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    if not savepoints:
+        seen = [s for s in seen if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))]
+    return len(seen)
 
 
 def in_threads(app, fn, count: int, timeout: float = 120) -> list:

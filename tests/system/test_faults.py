@@ -21,7 +21,7 @@ from celery import Celery
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import postgresql_database_beside
+from tests.conftest import database_of_its_own
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 7
@@ -33,7 +33,6 @@ def system(app, tmp_path_factory):
     from app.cli import setup
     from app.factory import create_app
 
-    base = app.config["SQLALCHEMY_DATABASE_URI"]
     tmp = tmp_path_factory.mktemp("faults")
     (tmp / "instance").mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -53,13 +52,8 @@ def system(app, tmp_path_factory):
             setup(with_demo=True)
         return other
 
-    if base.startswith("postgresql"):
-        with postgresql_database_beside(base, "kytb_faults") as url:
-            other = started(url)
-            yield other, env, broker
-            _dispose(other)
-    else:
-        other = started(f"sqlite:///{tmp / 'faults.sqlite'}")
+    with database_of_its_own(app, "kytb_faults", tmp / "faults.sqlite") as url:
+        other = started(url)
         yield other, env, broker
         _dispose(other)
 

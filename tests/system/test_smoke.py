@@ -17,7 +17,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from app.demo.data import USERS
-from tests.conftest import CSRF, DEMO_PASSWORD, postgresql_database_beside
+from tests.conftest import CSRF, DEMO_PASSWORD, database_of_its_own
 from tests.fakes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,11 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture()
 def own_database(app, tmp_path):
-    base = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not base.startswith("postgresql"):
-        yield None  # the launcher uses an SQLite file under its INSTANCE_DIR
-        return
-    with postgresql_database_beside(base, "kytb_smoke") as url:
+    """PostgreSQL beside the tests' own, or the SQLite file the launcher uses under its INSTANCE_DIR."""
+    with database_of_its_own(app, "kytb_smoke", tmp_path / "instance" / "app.sqlite") as url:
         yield url
 
 
@@ -39,8 +36,8 @@ def running(own_database, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "AUTH_RATE_LIMIT")}
     env |= {"APP_ENV": "demo", "INSTANCE_DIR": str(tmp_path / "instance"), "PORT": str(port),
             "HEARTBEAT_SECONDS": "2", "OUTBOX_RELAY_SECONDS": "1", "RATELIMIT_KEY_PREFIX": f"kytb-smoke-{uuid.uuid4().hex[:8]}"}
-    if own_database:
-        env["DATABASE_URL"] = own_database
+    if own_database.startswith("postgresql"):
+        env["DATABASE_URL"] = own_database  # without it, the launcher's default: SQLite under INSTANCE_DIR
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/9"  # a Redis database of its own
     log = open(tmp_path / "run.log", "w")

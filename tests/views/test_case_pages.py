@@ -8,16 +8,15 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.errors import ValidationFailed
-from app.extensions import db as database
 from app.models.case import Case, CaseAccessLog, LedgerEntry
 from app.platform import records
 from app.labels import TRANSITION_LABELS
 from app.scope import reach_of
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import count_statements, csrf_token
 
 FULL_ID = factories.APPLICANT["applicant_id_number"]  # 11010519491231002X
 MASKED_ID = "110105********002X"
@@ -36,6 +35,10 @@ def _flashes(client) -> list[tuple[str, str]]:
 def _clear_flashes(client) -> None:
     with client.session_transaction() as session:
         session.pop("_flashes", None)
+
+
+def _expect_ok(response) -> None:
+    assert response.status_code == 200, response.status_code
 
 
 def _text(app, lazy) -> str:
@@ -220,16 +223,7 @@ def test_the_case_list_takes_as_many_queries_for_many_rows_as_for_two(client, lo
     login("lz_window")
 
     def statements(url: str) -> int:
-        seen: list[str] = []
-        engine = database.engines[None]
-        target = engine.engine if hasattr(engine, "engine") else engine
-        record = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
-        event.listen(target, "before_cursor_execute", record)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(target, "before_cursor_execute", record)
-        return len(seen)
+        return count_statements(lambda: _expect_ok(client.get(url)))
 
     statements("/caseview/list/?psize_CaseView=2")
     two = statements("/caseview/list/?psize_CaseView=2")

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
-from app.extensions import db as database
+from tests.conftest import count_statements
 
 
 def _count_statements(client, url: str) -> int:
-    statements: list[str] = []
-    engine = database.engines[None]
-    target = engine.engine if hasattr(engine, "engine") else engine
+    """The statements of one page load (which must succeed)."""
 
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
+    def load() -> None:
+        assert client.get(url).status_code == 200, url
 
-    event.listen(target, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(target, "before_cursor_execute", record)
-    return len(statements)
+    return count_statements(load)
 
 
 @pytest.mark.parametrize("view,url", [

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import config_override, in_threads, postgresql_database_beside
+from tests.conftest import config_override, database_of_its_own, in_threads
 from tests.fakes.messaging import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +89,6 @@ def system(app, tmp_path_factory):
     from app.extensions import db
     from app.factory import create_app
 
-    base = app.config["SQLALCHEMY_DATABASE_URI"]
     tmp = tmp_path_factory.mktemp("beats")
     (tmp / "instance").mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -109,11 +108,8 @@ def system(app, tmp_path_factory):
             db.session.remove()
         return other
 
-    if base.startswith("postgresql"):
-        with postgresql_database_beside(base, "kytb_notify_beats") as url:
-            yield started(url.replace("postgresql+psycopg://", "postgresql://")), env, tmp
-    else:
-        yield started(f"sqlite:///{tmp / 'beats.sqlite'}"), env, tmp
+    with database_of_its_own(app, "kytb_notify_beats", tmp / "beats.sqlite") as url:
+        yield started(url.replace("postgresql+psycopg://", "postgresql://")), env, tmp
 
 
 class Process:

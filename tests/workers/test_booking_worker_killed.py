@@ -23,7 +23,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import postgresql_database_beside
+from tests.conftest import database_of_its_own
 from tests.fakes.ems import KEY, SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,11 +41,8 @@ with app.app_context():
 
 @pytest.fixture()
 def worker_database(app, tmp_path) -> Iterator[str]:
-    base = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'instance' / 'app.sqlite'}"
-        return
-    with postgresql_database_beside(base, "kytb_courier_worker") as url:
+    """PostgreSQL beside the tests' own, or the SQLite file the workers use by default."""
+    with database_of_its_own(app, "kytb_courier_worker", tmp_path / "instance" / "app.sqlite") as url:
         yield url
 
 

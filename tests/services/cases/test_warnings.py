@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import event
-
-from app.extensions import db as database
 from app.services.cases.deadlines import refresh_deadlines
 from app.services.cases.warnings import refresh_warnings
 from tests import factories
+from tests.conftest import count_statements
 
 
 def test_the_set_based_pass_agrees_with_the_per_case_rule(db):
@@ -26,15 +24,7 @@ def test_the_set_based_pass_agrees_with_the_per_case_rule(db):
 
 def test_the_pass_issues_the_same_number_of_statements_for_few_or_many_cases(db):
     def statements(today: date) -> int:
-        seen: list[str] = []
-        target = database.engines[None].engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(target, "before_cursor_execute", listener)
-        try:
-            refresh_warnings(db, today)
-        finally:
-            event.remove(target, "before_cursor_execute", listener)
-        return len(seen)
+        return count_statements(lambda: refresh_warnings(db, today))
 
     factories.accepted_case(db, date(2026, 3, 2))
     few = statements(date(2026, 3, 10))

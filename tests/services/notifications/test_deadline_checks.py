@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.domain.workflow import Side, Status
-from app.extensions import db as database
 from app.models.case import Case
 from app.models.notify import Reminder
 from app.services.notifications import reminders
 from app.services.notifications.reminders import ACTING, check_deadlines
 from tests import factories
+from tests.conftest import count_statements
 
 MON, TUE, WED, THU, FRI = (date(2026, 3, d) for d in (2, 3, 4, 5, 6))
 ESCALATED_TO = {"lz_admin", "cx_admin", "city_super"}  # 利州区 (origin), 苍溪县 (home, department), the city
@@ -106,16 +106,8 @@ def test_an_outbound_case_reminds_the_origin_window_for_the_outside_department(d
 
 def _statements(db, fn) -> int:
     """SQL statements ``fn`` runs (the savepoints the test transaction puts around commits aside)."""
-    seen: list[str] = []
-    target = database.engines[None].engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
     db.commit()
-    event.listen(target, "before_cursor_execute", listener)
-    try:
-        fn()
-    finally:
-        event.remove(target, "before_cursor_execute", listener)
-    return len([s for s in seen if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))])
+    return count_statements(fn, savepoints=False)
 
 
 def _bulk_copies(db, template: Case, count: int) -> None:
