@@ -33,10 +33,10 @@ def fill(session, rows: int) -> None:
     """One demo case copied ``rows`` times, each with a ledger row at the 利州区 window."""
     from sqlalchemy import insert, select
 
-    from app.demo import builders
     from app.models.case import Case, LedgerEntry
+    from tests import factories
 
-    template = builders.make_case(session)
+    template = factories.make_case(session)
     columns = {c.key: getattr(template, c.key) for c in Case.__table__.columns if c.key not in ("id", "number")}
     center_id = template.origin_center_id
     start = date(2026, 1, 1)
@@ -98,9 +98,9 @@ def main() -> None:
         setup(with_demo=True)
         session = db.session
         fill(session, args.rows)
-        from app.demo import builders
+        from tests import factories
 
-        reach = reach_of(builders.user(session, "lz_window"))
+        reach = reach_of(factories.user(session, "lz_window"))
         flt = LedgerFilter()
 
         def to_csv() -> None:

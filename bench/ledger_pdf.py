@@ -74,9 +74,9 @@ def main() -> None:
         setup(with_demo=True)
         session = db.session
         fill(session, max(args.rows))
-        from app.demo import builders
+        from tests import factories
 
-        reach = reach_of(builders.user(session, "lz_window"))
+        reach = reach_of(factories.user(session, "lz_window"))
         flt = LedgerFilter()
         write_ledger_pdf(session, reach, LedgerFilter(date_to=date(2026, 1, 1)), io.BytesIO())  # fonts, caches
         start_rss = rss_mb()

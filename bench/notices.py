@@ -32,10 +32,10 @@ from app.documents.notices import (  # noqa: E402
     NOTICE_KINDS,
     AcceptanceContext,
     MaterialLine,
-    _metadata,
+    notice_metadata,
     render_notice,
 )
-from app.documents.render import _FONT_SLOT, qr_data_uri, render_html, render_pdf  # noqa: E402
+from app.documents.render import qr_data_uri, render_html, render_pdf  # noqa: E402
 
 GOAL = 0.15
 ONE_COPY = "xhtml2pdf, first copy only (for scale)"
@@ -74,7 +74,7 @@ def xhtml2pdf_one_copy() -> bytes:
     spec = NOTICE_KINDS["acceptance"]
     values = {"n": CONTEXT, "title": spec.title, "copies": spec.copies[:1], "footnote": spec.footnote,
               "qr": qr_data_uri(CONTEXT.number)}
-    return render_pdf(spec.template, values, _metadata(spec, CONTEXT))
+    return render_pdf(spec.template, values, notice_metadata(spec, CONTEXT))
 
 
 def weasyprint_renderer():
@@ -86,12 +86,11 @@ def weasyprint_renderer():
     spec = NOTICE_KINDS["acceptance"]
     html = render_html(spec.template, {"n": CONTEXT, "title": spec.title, "copies": spec.copies,
                                        "footnote": spec.footnote, "qr": qr_data_uri(CONTEXT.number)},
-                       font_css=_FONT_SLOT)
-    html = html.replace(_FONT_SLOT, "font-family: 'Notice Main', 'Notice Symbols';")
-    fs = fonts.font_set()
-    main = fs.require_main()
+                       font_css="font-family: 'Notice Main', 'Notice Symbols';")
+    main = fonts.main_font()  # the install hint when there is none
     faces = [("Notice Main", "normal", main.regular.path), ("Notice Main", "bold", (main.bold or main.regular).path)]
-    faces += [("Notice Symbols", "normal", f.regular.path) for f in fs.fallbacks if f.label == "DejaVu Sans"]
+    faces += [("Notice Symbols", "normal", Path(f["regular"]))
+              for f in fonts.describe()["fallbacks"] if f["family"] == "DejaVu Sans"]
     font_css = "\n".join(f"@font-face {{ font-family: '{family}'; font-weight: {weight}; src: url('{path.as_uri()}'); }}"
                          for family, weight, path in faces)
     config = FontConfiguration()

@@ -3,18 +3,24 @@ migrated from empty and loaded with the demo data once per session; every test r
 transaction that is rolled back afterwards, so tests see the demo data and never each other.
 
 With CI=true a database or Redis that cannot be reached fails the run instead of skipping tests.
+
+Fixtures for every test: ``app``, ``db``, ``client``, ``login``, ``api``; ``postgresql`` (skip without
+it) and ``postgresql_app`` (an app of its own that commits for real); ``ems`` and ``http_courier`` (the
+fake courier). Plain helpers: ``config_override``, ``count_statements``, ``csrf_token``, ``web_login``,
+``api_token``, ``in_threads``, ``database_of_its_own``, ``postgresql_database_beside``. Records and
+cases come from ``tests/factories.py``.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from contextlib import contextmanager
-from typing import Iterator
 import socket
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -56,6 +62,7 @@ def _check_services() -> None:
 def pytest_configure(config: pytest.Config) -> None:
     # FAB 5.3 still hands WTForms 3.3 raw tuples for choices: noise that is not ours to fix.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:wtforms.*")
+    config.addinivalue_line("markers", "real_worker: starts real Celery worker processes (runs in CI as well)")
     _check_services()
 
 
@@ -88,6 +95,59 @@ def postgresql_database_beside(url: str, prefix: str) -> Iterator[str]:
         with server.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+@contextmanager
+def database_of_its_own(app, prefix: str, sqlite_file: Path) -> Iterator[str]:
+    """A new database for the processes a test starts: on PostgreSQL beside the tests' own when they
+    run on PostgreSQL, else the SQLite file ``sqlite_file``."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        yield f"sqlite:///{sqlite_file}"
+        return
+    with postgresql_database_beside(url, prefix) as own:
+        yield own
+
+
+@contextmanager
+def config_override(app, **values: Any) -> Iterator[Any]:
+    """Sets ``app.config`` values for the duration and puts the old ones back (removing those that were
+    not set before): the session-wide app is shared by every test. ``with config_override(app, X=1):``"""
+    missing = object()
+    saved = {key: app.config.get(key, missing) for key in values}
+    app.config.update(values)
+    try:
+        yield app
+    finally:
+        for key, value in saved.items():
+            if value is missing:
+                app.config.pop(key, None)
+            else:
+                app.config[key] = value
+
+
+def count_statements(fn: Callable[[], Any], *, savepoints: bool = True) -> int:
+    """The SQL statements ``fn()`` sends to the test database; with ``savepoints=False`` without the
+    SAVEPOINT / RELEASE / ROLLBACK that the test's transaction puts around each commit."""
+    from sqlalchemy import event
+
+    from app.extensions import db as database
+
+    bind = database.engines[None]  # the test's connection (see the db fixture), or the engine
+    engine = getattr(bind, "engine", bind)
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    if not savepoints:
+        seen = [s for s in seen if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))]
+    return len(seen)
 
 
 def in_threads(app, fn, count: int, timeout: float = 120) -> list:
@@ -131,6 +191,39 @@ def app():
 
         db.session.remove()
     yield application
+
+
+@pytest.fixture(scope="session")
+def postgresql(app) -> str:
+    """The URL of the PostgreSQL database the tests run on (DATABASE_URL). A test that needs
+    PostgreSQL is skipped on SQLite, and fails with CI=true, where PostgreSQL is required."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        if IN_CI:
+            pytest.fail("CI=true runs this test on PostgreSQL: DATABASE_URL must point at it")
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+    return url
+
+
+@pytest.fixture(scope="module")
+def postgresql_app(postgresql, tmp_path_factory, request):
+    """An app of its own on a new PostgreSQL database beside the tests' one (dropped after the module),
+    migrated and loaded with the demo data, with its own file storage. Nothing is rolled back there:
+    requests and jobs commit for real, as the concurrency tests need."""
+    from app.cli import setup
+    from app.extensions import db as database
+    from app.factory import create_app
+
+    prefix = "kytb_" + request.module.__name__.rsplit(".", 1)[-1]
+    with postgresql_database_beside(postgresql, prefix) as url:
+        other = create_app({"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": tmp_path_factory.mktemp("storage")})
+        with other.app_context():
+            setup(with_demo=True)
+            database.session.remove()
+        yield other
+        with other.app_context():
+            database.session.remove()
+            database.engine.dispose()
 
 
 @pytest.fixture()
@@ -211,3 +304,23 @@ def api(client):
             return call
 
     return Api
+
+
+@pytest.fixture()
+def ems():
+    """The fake courier API (``tests/fakes/ems.py``) on 127.0.0.1 for this test."""
+    from tests.fakes.ems import FakeEms
+
+    server = FakeEms().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def http_courier(app, ems):
+    """The app books and tracks parcels through the fake courier; its client gives up after 1 s."""
+    from tests.fakes.ems import KEY, SECRET
+
+    with config_override(app, COURIER_PROVIDER="http", COURIER_BASE_URL=ems.url, COURIER_KEY=KEY,
+                         COURIER_SECRET=SECRET, COURIER_TIMEOUT_SECONDS=1.0):
+        yield ems

@@ -303,7 +303,9 @@ def rejection_context(case) -> RejectionContext:
 # --- to PDF --------------------------------------------------------------------------------------
 
 
-def _metadata(kind: NoticeKind, context: NoticeContext) -> Metadata:
+def notice_metadata(kind: NoticeKind, context: NoticeContext) -> Metadata:
+    """The document properties of a notice: its title, the issuing window or department, the matter
+    and the case number."""
     if isinstance(context, CorrectionContext):
         author = context.department_name or DEFAULT_AUTHOR
     elif isinstance(context, AcceptanceContext):
@@ -328,7 +330,7 @@ def render_notice(kind: str, context: NoticeContext) -> bytes:
         "footnote": spec.footnote,
         "qr": qr_data_uri(context.number) if context.number else "",
     }
-    return render_pdf(spec.template, values, _metadata(spec, context))
+    return render_pdf(spec.template, values, notice_metadata(spec, context))
 
 
 def notice_text(context: NoticeContext) -> str:

@@ -24,7 +24,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -98,28 +98,44 @@ def qr_data_uri(text: str, *, box_size: int = 6, border: int = 1) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-_environment: Environment | None = None
+Filters = Mapping[str, Callable[..., Any]]
+_FilterItems = tuple[tuple[str, Callable[..., Any]], ...]
+
+_environments: dict[tuple[Path, _FilterItems], Environment] = {}
 
 
-def environment() -> Environment:
-    global _environment
-    if _environment is None:
-        env = Environment(
-            loader=FileSystemLoader(str(TEMPLATE_DIR)),
-            autoescape=select_autoescape(("html",), default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-        )
-        env.filters.update(cn_date=cn_date, cn_number=cn_number, keep_spaces=keep_spaces, lines=lines)
-        env.globals.update(qr_data_uri=qr_data_uri)
-        _environment = env
-    return _environment
+def environment(template_dir: Path = TEMPLATE_DIR, filters: Filters | None = None) -> Environment:
+    """The Jinja environment of the templates in ``template_dir`` (the notices' by default): the
+    filters above, ``qr_data_uri``, and ``filters`` of the caller's own. Made once per folder and
+    filters."""
+    key = (Path(template_dir), tuple(sorted((filters or {}).items())))
+    with _lock:
+        env = _environments.get(key)
+        if env is None:
+            env = _environments[key] = _new_environment(*key)
+        return env
 
 
-def render_html(template: str, context: Mapping[str, Any], *, font_css: str = "") -> str:
-    return environment().get_template(template).render(**context, font_css=Markup(font_css))
+def _new_environment(template_dir: Path, filters: _FilterItems) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(template_dir)),
+        autoescape=select_autoescape(("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(cn_date=cn_date, cn_number=cn_number, keep_spaces=keep_spaces, lines=lines)
+    env.filters.update(dict(filters))
+    env.globals.update(qr_data_uri=qr_data_uri)
+    return env
+
+
+def render_html(template: str, context: Mapping[str, Any], *, font_css: str = "",
+                template_dir: Path = TEMPLATE_DIR, filters: Filters | None = None) -> str:
+    """The HTML of ``template`` (in ``template_dir``) with ``context``; ``font_css`` goes where the
+    template puts ``{{ font_css }}``."""
+    return environment(template_dir, filters).get_template(template).render(**context, font_css=Markup(font_css))
 
 
 # --- fonts ---------------------------------------------------------------------------------------
@@ -237,11 +253,14 @@ def html_to_pdf(html: str, meta: Metadata, base_font: str | None = None) -> byte
 _FONT_SLOT = "/*__notice_fonts__*/"
 
 
-def render_pdf(template: str, context: Mapping[str, Any], meta: Metadata) -> bytes:
-    """Renders ``templates/notices/<template>`` with ``context`` into PDF bytes. The template puts
-    ``{{ font_css }}`` where the font-family declaration goes."""
+def render_pdf(template: str, context: Mapping[str, Any], meta: Metadata, *, template_dir: Path = TEMPLATE_DIR,
+               filters: Filters | None = None) -> bytes:
+    """Renders ``template`` with ``context`` into PDF bytes: a notice of ``templates/notices/`` by
+    default, or a template of another folder (``template_dir``, with ``filters`` of its own), with
+    the same fonts, resource policy, line breaking and lock. The template puts ``{{ font_css }}``
+    where the font-family declaration goes."""
     with _lock:
-        html = render_html(template, context, font_css=_FONT_SLOT)
+        html = render_html(template, context, font_css=_FONT_SLOT, template_dir=template_dir, filters=filters)
         # The text decides which fallback fonts are needed (HanaMin only for a rare name).
         families = _font_families(html)
         html = html.replace(_FONT_SLOT, "font-family: " + ", ".join(families) + ";")

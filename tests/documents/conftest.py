@@ -8,8 +8,7 @@ import pytest
 
 from app.documents import fonts
 from app.documents.notices import AcceptanceContext, CorrectionContext, CorrectionItem, MaterialLine, RejectionContext
-
-from notice_pdf import LONG_ADDRESS, LONG_MAIL, LONG_MATERIAL, REMARKS
+from tests.documents.notice_pdf import LONG_ADDRESS, LONG_MAIL, LONG_MATERIAL, REMARKS
 
 
 # --- contexts without a database -------------------------------------------------------------------

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from app.demo import builders
 from app.documents.notices import (
     AcceptanceContext,
     acceptance_context,
@@ -14,8 +13,8 @@ from app.documents.notices import (
     rejection_context,
     render_notice,
 )
-
-from notice_pdf import LONG_ADDRESS, LONG_MATERIAL, overruns, needs_pdftotext, pdf_text, squash
+from tests import factories
+from tests.documents.notice_pdf import LONG_ADDRESS, LONG_MATERIAL, overruns, needs_pdftotext, pdf_text, squash
 
 MAIL_ADDRESS = "重庆市渝北区龙溪街道金龙路二百六十八号金易都会一期十二栋三单元二十四楼二四零三号"
 
@@ -24,21 +23,20 @@ def cn(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def accepted_case(db, **overrides):
-    materials = [
+#: a case with long texts, three materials and mail delivery: what the notices must fit
+NOTICE_CASE = {
+    "applicant_address": LONG_ADDRESS, "delivery_method": "mail", "mail_address": MAIL_ADDRESS,
+    "mail_postcode": "401147", "remarks": "申请人另附委托书一份。\n结果寄达后请电话告知。",
+    "materials": [
         {"name": "居民身份证", "copies": 1, "form": "copy", "requirement_seq": 1},
         {"name": "社会保障卡申领登记表", "copies": 1, "form": "original", "requirement_seq": 2},
         {"name": LONG_MATERIAL, "copies": 2, "form": "copy", "requirement_seq": 4},
-    ]
-    values = {"applicant_address": LONG_ADDRESS, "delivery_method": "mail", "mail_address": MAIL_ADDRESS,
-              "mail_postcode": "401147", "remarks": "申请人另附委托书一份。\n结果寄达后请电话告知。",
-              "materials": materials} | overrides
-    case = builders.make_case(db, **values)
-    return builders.run_steps(db, case, [("lz_window", "accept", builders.verify_all(case))])
+    ],
+}
 
 
 def test_the_acceptance_notice_prints_the_case(db):
-    case = accepted_case(db)
+    case = factories.accepted_case(db, **NOTICE_CASE)
     context = acceptance_context(case)
     guide = case.guide.content
     assert context == AcceptanceContext(
@@ -73,12 +71,13 @@ def test_the_acceptance_notice_prints_the_case(db):
 
 @needs_pdftotext
 def test_long_values_of_a_real_case_stay_in_their_cells(db):
-    pdf = render_notice("acceptance", acceptance_context(accepted_case(db)))
+    pdf = render_notice("acceptance", acceptance_context(factories.accepted_case(db, **NOTICE_CASE)))
     assert [overruns(pdf, page) for page in (1, 2, 3)] == [[], [], []]
 
 
 def test_a_context_is_the_same_each_time_it_is_read_and_renders_the_same(db):
-    case = accepted_case(db, delivery_method="pickup", mail_address="", mail_postcode="")
+    pickup = {"delivery_method": "pickup", "mail_address": "", "mail_postcode": ""}
+    case = factories.accepted_case(db, **NOTICE_CASE | pickup)
     first, second = acceptance_context(case), acceptance_context(case)
     assert first == second and first.delivery_method == "pickup" and first.mail_address == ""
     assert render_notice("acceptance", first) == render_notice("acceptance", second)
@@ -86,23 +85,23 @@ def test_a_context_is_the_same_each_time_it_is_read_and_renders_the_same(db):
 
 
 def test_the_acceptance_notice_keeps_the_clerks_name_as_it_was(db):
-    case = accepted_case(db)
-    builders.user(db, "lz_window").display_name = "张丽华"  # renamed later
+    case = factories.accepted_case(db, **NOTICE_CASE)
+    factories.user(db, "lz_window").display_name = "张丽华"  # renamed later
     db.flush()
     assert acceptance_context(case).accepted_by == "张丽"
 
 
 def test_a_rare_name_from_the_register_is_printed(db):
-    case = accepted_case(db, applicant_name="龚䶮")
+    case = factories.accepted_case(db, **NOTICE_CASE | {"applicant_name": "龚䶮"})
     assert "姓名龚䶮" in squash(pdf_text(render_notice("acceptance", acceptance_context(case)))[0])
 
 
 def test_the_correction_notice_lists_every_item_in_order(db):
-    case = accepted_case(db)
+    case = factories.accepted_case(db, **NOTICE_CASE)
     items = [{"name": "居民身份证复印件", "reason": "复印件不清晰，无法辨认证件号码。"},
              {"name": "社会保障卡申领登记表", "reason": "缺少申请人签字。"},
              {"name": "近期免冠白底彩色证件照片", "reason": "照片为蓝底，不符合制卡标准。"}]
-    case = builders.run_steps(db, case, [
+    case = factories.run_steps(db, case, [
         ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
@@ -128,8 +127,8 @@ def test_the_correction_notice_lists_every_item_in_order(db):
 
 
 def test_the_rejection_notice_gives_every_reason_of_the_decision(db):
-    case = builders.make_case(db)
-    case = builders.run_steps(db, case, [("lz_window", "reject", {"reasons": [
+    case = factories.make_case(db)
+    case = factories.run_steps(db, case, [("lz_window", "reject", {"reasons": [
         {"reason": "未能提供有效的居民身份证原件，无法核验申请人身份。"},
         {"reason": "社会保障卡申领登记表未签字确认。"},
     ]})])
@@ -147,10 +146,10 @@ def test_the_rejection_notice_gives_every_reason_of_the_decision(db):
 
 
 def test_a_notice_of_an_outside_department_names_it_as_entered(db):
-    case = builders.make_case(db, home=builders.key_of_center("CQYZ"), department_key=None,
-                              department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
-    case = builders.run_steps(db, case, [
-        ("lz_window", "accept", builders.verify_all(case)),
+    case = factories.make_case(db, home=factories.key_of_center("CQYZ"), department_key=None,
+                               department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
+    case = factories.run_steps(db, case, [
+        ("lz_window", "accept", factories.verify_all(case)),
         ("lz_window", "dispatch", {"waybill_number": "EMS0000000001CN"}),
         ("lz_window", "receive", {"note": "渝中区窗口已签收"}),
         ("lz_window", "forward", {}),
@@ -164,9 +163,9 @@ def test_a_notice_of_an_outside_department_names_it_as_entered(db):
 
 @pytest.mark.parametrize("kind", ["acceptance", "rejection"])
 def test_notices_render_outside_the_app_context(kind, db, app):
-    case = builders.make_case(db)
-    step = ("accept", builders.verify_all(case)) if kind == "acceptance" else ("reject", {"reasons": ["材料不全"]})
-    case = builders.run_steps(db, case, [("lz_window", *step)])
+    case = factories.make_case(db)
+    step = ("accept", factories.verify_all(case)) if kind == "acceptance" else ("reject", {"reasons": ["材料不全"]})
+    case = factories.run_steps(db, case, [("lz_window", *step)])
     context = (acceptance_context if kind == "acceptance" else rejection_context)(case)
     import threading
 

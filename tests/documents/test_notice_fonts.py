@@ -8,8 +8,7 @@ import pytest
 
 from app.documents import fonts
 from app.documents.notices import render_notice
-
-from notice_pdf import HAS_HANAZONO, font_resources, pdf_text, squash
+from tests.documents.notice_pdf import HAS_HANAZONO, font_resources, pdf_text, squash
 
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 

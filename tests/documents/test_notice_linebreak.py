@@ -62,7 +62,8 @@ def test_fragments_in_different_fonts_stay_separate_words(font):
     assert [w.text for w in result.lines[0].words] == ["收件处", "[x]", "邮寄"]
 
 
-def test_the_cut_is_never_at_the_start_of_the_line():
-    # a line of nothing but closing marks still makes progress
-    assert cjk._cut(list("。。。。"), 0, 2) == 1
+def test_the_cut_is_never_at_the_start_of_the_line(font):
+    # a line of nothing but closing marks still makes progress: each line takes at least one mark
+    result = lines_of(cjk.break_lines([frag(font, "。。。。")], [20], False))
+    assert result[0] == "。" and all(result) and "".join(result) == "。。。。"
 

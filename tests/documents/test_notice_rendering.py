@@ -11,8 +11,7 @@ from pypdf import PdfReader
 
 from app.documents import notices
 from app.documents.notices import NOTICE_KINDS, context_from_dict, context_to_dict, render_notice
-
-from notice_pdf import (
+from tests.documents.notice_pdf import (
     HAS_HANAZONO,
     LONG_ADDRESS,
     LONG_MATERIAL,

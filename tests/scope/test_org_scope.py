@@ -6,17 +6,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.demo import builders
 from app.models.org import Department, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import criterion, reach_of
+from tests import factories
 from tests.conftest import csrf_token
 
 LZ, CX = "510802", "510824"
 
 
 def visible(db, model, username):
-    reach = reach_of(builders.user(db, username))
+    reach = reach_of(factories.user(db, username))
     return set(db.execute(select(model.id).where(criterion(model, reach))).scalars())
 
 
@@ -34,15 +34,15 @@ def test_county_admin_sees_the_centers_and_stations_of_its_county_only(db):
     centers = db.execute(select(ServiceCenter).where(ServiceCenter.id.in_(ids))).scalars().all()
     assert {c.code for c in centers} >= {"GYLZ", "GYLZDB"}  # the county center and a township station
     assert all(c.region.county.code == LZ for c in centers)
-    assert builders.center(db, "cx_center").id not in ids
+    assert factories.center(db, "cx_center").id not in ids
 
 
 def test_window_clerk_sees_its_own_center_only(db):
-    assert visible(db, ServiceCenter, "lz_window") == {builders.center(db, "lz_center").id}
+    assert visible(db, ServiceCenter, "lz_window") == {factories.center(db, "lz_center").id}
 
 
 def test_department_officer_sees_its_own_department_only(db):
-    assert visible(db, Department, "lz_hrss") == {builders.department(db, "lz_hrss").id}
+    assert visible(db, Department, "lz_hrss") == {factories.department(db, "lz_hrss").id}
     assert visible(db, ServiceCenter, "lz_hrss") == set()
 
 
@@ -50,14 +50,14 @@ def test_city_department_sees_its_line_in_every_county(db):
     ids = visible(db, Department, "city_hrss")
     departments = db.execute(select(Department).where(Department.id.in_(ids))).scalars().all()
     assert {d.line for d in departments} == {"hrss"}
-    assert builders.department(db, "lz_hrss").id in ids and builders.department(db, "cx_hrss").id in ids
+    assert factories.department(db, "lz_hrss").id in ids and factories.department(db, "cx_hrss").id in ids
 
 
 def test_county_admin_manages_its_county_staff_but_not_itself_or_other_admins(db):
     readable = visible(db, StaffUser, "lz_admin")
     names = set(db.execute(select(StaffUser.username).where(StaffUser.id.in_(readable))).scalars())
     assert names == {"lz_admin", "lz_window", "lz_hrss", "lz_police"}
-    reach = reach_of(builders.user(db, "lz_admin"))
+    reach = reach_of(factories.user(db, "lz_admin"))
     writable = set(db.execute(select(StaffUser.username).where(criterion(StaffUser, reach, write=True))).scalars())
     assert writable == {"lz_window", "lz_hrss", "lz_police"}
 
@@ -66,7 +66,7 @@ def test_a_model_without_a_declared_rule_is_visible_to_nobody(db):
     class Undeclared:
         pass
 
-    assert str(criterion(Undeclared, reach_of(builders.user(db, "admin")))) == "false"
+    assert str(criterion(Undeclared, reach_of(factories.user(db, "admin")))) == "false"
 
 
 # --- generated views ------------------------------------------------------------------------
@@ -82,13 +82,13 @@ def test_center_list_shows_only_the_county_of_a_county_admin(client, login, db):
 
 @pytest.mark.parametrize("verb", ["show", "edit"])
 def test_out_of_scope_center_answers_404_in_show_and_edit(client, login, db, verb):
-    other = builders.center(db, "cx_center")
+    other = factories.center(db, "cx_center")
     login("lz_admin")
     assert client.get(f"/centerview/{verb}/{other.id}").status_code == 404
 
 
 def test_out_of_scope_delete_answers_404_and_deletes_nothing(client, login, db):
-    victim = builders.make_center(db, county=CX)
+    victim = factories.make_center(db, county=CX)
     db.commit()
     login("lz_admin")
     token = csrf_token(client, "/centerview/list/")
@@ -98,8 +98,8 @@ def test_out_of_scope_delete_answers_404_and_deletes_nothing(client, login, db):
 
 
 def test_bulk_delete_with_an_out_of_scope_id_answers_404_and_deletes_nothing(client, login, db):
-    mine = builders.make_center(db, county=LZ)
-    theirs = builders.make_center(db, county=CX)
+    mine = factories.make_center(db, county=LZ)
+    theirs = factories.make_center(db, county=CX)
     db.commit()
     login("lz_admin")
     token = csrf_token(client, "/centerview/list/")
@@ -110,7 +110,7 @@ def test_bulk_delete_with_an_out_of_scope_id_answers_404_and_deletes_nothing(cli
 
 
 def test_bulk_delete_within_scope_deletes(client, login, db):
-    mine = builders.make_center(db, county=LZ)
+    mine = factories.make_center(db, county=LZ)
     db.commit()
     login("lz_admin")
     token = csrf_token(client, "/centerview/list/")
@@ -120,7 +120,7 @@ def test_bulk_delete_within_scope_deletes(client, login, db):
 
 
 def test_single_record_action_on_out_of_scope_id_answers_404(client, login, db):
-    theirs = builders.make_center(db, county=CX)
+    theirs = factories.make_center(db, county=CX)
     db.commit()
     login("lz_admin")
     token = csrf_token(client, "/centerview/list/")
@@ -129,7 +129,7 @@ def test_single_record_action_on_out_of_scope_id_answers_404(client, login, db):
 
 
 def test_delete_by_get_is_refused(client, login, db):
-    mine = builders.make_center(db, county=LZ)
+    mine = factories.make_center(db, county=LZ)
     db.commit()
     login("lz_admin")
     client.get(f"/centerview/delete/{mine.id}")
@@ -138,8 +138,8 @@ def test_delete_by_get_is_refused(client, login, db):
 
 def _center_form(db, region_code: str, **overrides) -> dict:
     return {
-        "code": builders.unique("NC"), "name": builders.unique("新便民服务站"), "kind": "station",
-        "region": str(builders.region(db, region_code).id), "address": "四川省广元市测试路2号",
+        "code": factories.unique("NC"), "name": factories.unique("新便民服务站"), "kind": "station",
+        "region": str(factories.region(db, region_code).id), "address": "四川省广元市测试路2号",
         "postcode": "628000", "phone": "0839-3261234", "hours": "工作日", "active": "y", "has_window": "y",
     } | overrides
 
@@ -154,7 +154,7 @@ def test_county_admin_cannot_create_a_center_in_another_county(client, login, db
 
 
 def test_county_admin_cannot_move_its_center_to_another_county(client, login, db):
-    mine = builders.make_center(db, county=LZ)
+    mine = factories.make_center(db, county=LZ)
     db.commit()
     login("lz_admin")
     form = _center_form(db, CX, code=mine.code, name=mine.name)
@@ -189,7 +189,7 @@ def test_a_refused_save_keeps_the_form_and_lists_every_problem(client, login, db
 
 def test_window_clerk_has_no_write_access_to_centers(client, login, db):
     login("lz_window")
-    response = client.get(f"/centerview/edit/{builders.center(db, 'lz_center').id}")
+    response = client.get(f"/centerview/edit/{factories.center(db, 'lz_center').id}")
     assert response.status_code == 403
 
 
@@ -204,15 +204,15 @@ def test_county_admin_user_list_shows_its_county_only(client, login, db):
 
 def test_county_admin_cannot_edit_or_reset_the_password_of_an_administrator(client, login, db):
     login("lz_admin")
-    admin = builders.user(db, "admin")
+    admin = factories.user(db, "admin")
     assert client.get(f"/users/edit/{admin.id}").status_code == 404
     assert client.get(f"/resetpassword/form?pk={admin.id}").status_code == 404
-    me = builders.user(db, "lz_admin")
+    me = factories.user(db, "lz_admin")
     assert client.get(f"/users/edit/{me.id}").status_code == 404  # not even itself
 
 
 def test_county_admin_resets_the_password_of_its_clerk(client, login, db):
-    clerk = builders.user(db, "lz_window")
+    clerk = factories.user(db, "lz_window")
     login("lz_admin")
     assert client.get(f"/resetpassword/form?pk={clerk.id}").status_code == 200
 
@@ -220,7 +220,7 @@ def test_county_admin_resets_the_password_of_its_clerk(client, login, db):
 def test_county_admin_cannot_give_the_admin_role(client, login, db):
     from flask_appbuilder.security.sqla.models import Role
 
-    clerk = builders.user(db, "lz_window")
+    clerk = factories.user(db, "lz_window")
     admin_role = db.execute(select(Role).where(Role.name == "Admin")).scalar_one()
     login("lz_admin")
     token = csrf_token(client, f"/users/edit/{clerk.id}")
@@ -230,7 +230,7 @@ def test_county_admin_cannot_give_the_admin_role(client, login, db):
         "center": str(clerk.center_id), "csrf_token": token,
     })
     db.expire_all()
-    assert [r.name for r in builders.user(db, "lz_window").roles] == ["WindowClerk"]
+    assert [r.name for r in factories.user(db, "lz_window").roles] == ["WindowClerk"]
 
 
 # --- REST ---------------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def test_rest_center_list_is_scoped_like_the_views(api, db):
 
 
 def test_rest_out_of_scope_ids_answer_404_for_get_put_and_delete(api, db):
-    theirs = builders.make_center(db, county=LZ)
+    theirs = factories.make_center(db, county=LZ)
     db.commit()
     client = api("cx_admin")
     assert client.get(f"/api/v1/center/{theirs.id}").status_code == 404
@@ -255,7 +255,7 @@ def test_rest_out_of_scope_ids_answer_404_for_get_put_and_delete(api, db):
 
 def test_rest_create_out_of_scope_is_refused_with_422(api, db):
     response = api("cx_admin").post("/api/v1/center/", json={
-        "code": "CXNEW1", "name": "越界新建的中心", "kind": "center", "region": builders.region(db, LZ).id,
+        "code": "CXNEW1", "name": "越界新建的中心", "kind": "center", "region": factories.region(db, LZ).id,
         "address": "利州区某路", "postcode": "628000", "phone": "0839-3261234",
     })
     assert response.status_code == 422
@@ -264,9 +264,9 @@ def test_rest_create_out_of_scope_is_refused_with_422(api, db):
 
 
 def test_rest_move_out_of_scope_is_refused_with_422(api, db):
-    mine = builders.make_center(db, county=CX)
+    mine = factories.make_center(db, county=CX)
     db.commit()
-    response = api("cx_admin").put(f"/api/v1/center/{mine.id}", json={"region": builders.region(db, LZ).id})
+    response = api("cx_admin").put(f"/api/v1/center/{mine.id}", json={"region": factories.region(db, LZ).id})
     assert response.status_code == 422
     db.expire_all()
     assert db.get(ServiceCenter, mine.id).region.code == CX
@@ -274,7 +274,7 @@ def test_rest_move_out_of_scope_is_refused_with_422(api, db):
 
 def test_rest_validation_reports_every_problem(api, db):
     response = api("admin").post("/api/v1/center/", json={
-        "code": "x", "name": "坏数据", "kind": "center", "region": builders.region(db, LZ).id,
+        "code": "x", "name": "坏数据", "kind": "center", "region": factories.region(db, LZ).id,
         "address": "", "postcode": "12", "phone": "123",
     })
     assert response.status_code == 422
@@ -306,7 +306,7 @@ def test_catalog_is_readable_by_every_role(api):
 
 
 def test_matter_api_shows_materials_and_current_guide_version(api, db):
-    matter = builders.matter(db, "KYTB-HRSS-001")
+    matter = factories.matter(db, "KYTB-HRSS-001")
     body = api("lz_window").get(f"/api/v1/matter/{matter.id}").get_json()["result"]
     assert body["current_guide"]["version"] == 1
     assert [m["seq"] for m in body["materials"]] == sorted(m["seq"] for m in body["materials"])
@@ -331,7 +331,7 @@ def test_every_role_gets_exactly_its_scope_through_the_api(api, db, username, re
     from app.domain.permissions import MATRIX
 
     readers = {role.value for role in MATRIX[resource.capitalize()]["can_read"]}
-    allowed = any(role.name in readers for role in builders.user(db, username).roles)
+    allowed = any(role.name in readers for role in factories.user(db, username).roles)
     response = api(username).get(f"/api/v1/{resource}/?q=(page_size:100)")
     if not allowed:
         assert response.status_code == 403

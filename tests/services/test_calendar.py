@@ -10,12 +10,12 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-from app.demo import builders
 from app.errors import ValidationFailed
 from app.models.calendar import WorkCalendarDay, WorkCalendarYear
 from app.scope import SYSTEM, reach_of
 from app.services import calendar as calendar_service
 from app.web import forget_calendar_warning
+from tests import factories
 from tests.conftest import csrf_token
 
 # The arrangement for 2027 as the State Council might publish it (holiday-cn JSON format).
@@ -88,7 +88,7 @@ def test_a_bad_file_reports_every_problem_and_changes_nothing(db):
 def test_only_an_administrator_imports_a_year(db):
     with pytest.raises(ValidationFailed):
         calendar_service.import_year_file(db, "2027.json", json.dumps(HOLIDAY_CN_2027).encode(),
-                                          reach_of(builders.user(db, "lz_admin")))
+                                          reach_of(factories.user(db, "lz_admin")))
 
 
 def test_a_year_exported_as_xlsx_imports_back_the_same(db):

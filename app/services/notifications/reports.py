@@ -338,39 +338,20 @@ def report_xlsx(title: str, figures: dict) -> bytes:
     return out.getvalue()
 
 
-_environment = None
-
-
-def _template_environment():
-    global _environment
-    if _environment is None:
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-        from app.documents.render import cn_date
-
-        _environment = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), undefined=StrictUndefined,
-                                   autoescape=select_autoescape(("html",), default_for_string=True),
-                                   trim_blocks=True, lstrip_blocks=True)
-        _environment.filters.update(cn_date=cn_date, cell=lambda value, key: cell_text(key, value))
-    return _environment
+def cell_filter(value: Any, key: str) -> str:
+    """The template's ``cell`` filter: ``{{ row[key]|cell(key) }}``."""
+    return cell_text(key, value)
 
 
 def report_pdf(title: str, figures: dict, created: date) -> bytes:
     """The report as an A4 landscape PDF with the embedded Chinese font of the notices
     (``app.documents.render``: its font selection, resource policy, CJK line breaking and lock)."""
-    from markupsafe import Markup
-
-    from app.documents import render
+    from app.documents.render import Metadata, render_pdf
 
     context = {"title": title, "figures": figures, "columns": COLUMNS, "groups": GROUPS,
                "definitions": DEFINITIONS, "created": created}
-    with render._lock:
-        html = _template_environment().get_template("report.html").render(**context,
-                                                                          font_css=Markup(render._FONT_SLOT))
-        families = render._font_families(html)
-        html = html.replace(render._FONT_SLOT, "font-family: " + ", ".join(families) + ";")
-        return render.html_to_pdf(html, render.Metadata(title=title, subject="跨域通办统计报表"),
-                                  base_font=families[0])
+    return render_pdf("report.html", context, Metadata(title=title, subject="跨域通办统计报表"),
+                      template_dir=TEMPLATE_DIR, filters={"cell": cell_filter})
 
 
 # --- building ------------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""Notices are offered for download and print through the case's scope: 202 while being prepared."""
+
+from __future__ import annotations
+
+from tests import factories
+
+
+def test_the_api_answers_202_until_the_notice_is_rendered_then_the_pdf(api, db):
+    case = factories.accepted_case(db)
+    client = api("lz_window")
+    pending = client.get(f"/api/v1/case/{case.id}/notice/acceptance")
+    assert pending.status_code == 202 and pending.get_json()["status"] == "pending"
+    factories.run_outbox(db, case_id=case.id)
+    ready = client.get(f"/api/v1/case/{case.id}/notice/acceptance")
+    assert ready.status_code == 200 and ready.mimetype == "application/pdf" and ready.data.startswith(b"%PDF")
+    assert api("cx_window").get(f"/api/v1/case/{case.id}/notice/acceptance").status_code == 200  # the home window
+
+
+def test_a_notice_the_case_cannot_have_and_an_out_of_scope_case_answer_404(api, db):
+    case = factories.accepted_case(db)
+    factories.run_outbox(db, case_id=case.id)
+    assert api("lz_window").get(f"/api/v1/case/{case.id}/notice/rejection").status_code == 404
+    assert api("lz_window").get(f"/api/v1/case/{case.id}/notice/nonsense").status_code == 404
+    assert api("lz_police").get(f"/api/v1/case/{case.id}/notice/acceptance").status_code == 404
+
+
+def test_the_case_page_links_the_notice_and_the_print_page_waits_then_shows_the_pdf(client, login, db):
+    case = factories.accepted_case(db)
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    assert f"/cases/{case.id}/notice/acceptance" in page
+    assert client.get(f"/cases/{case.id}/notice/acceptance").status_code == 202
+    factories.run_outbox(db, case_id=case.id)
+    response = client.get(f"/cases/{case.id}/notice/acceptance")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_the_print_page_is_out_of_scope_for_another_county(client, login, db):
+    case = factories.accepted_case(db)
+    factories.run_outbox(db, case_id=case.id)
+    login("lz_hrss")
+    assert client.get(f"/cases/{case.id}/notice/acceptance").status_code == 404

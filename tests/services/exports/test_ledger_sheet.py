@@ -1,0 +1,47 @@
+"""The ledger exported as attachment 3: title, header, footnote, the rows of a filter, scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from app.scope import reach_of
+from app.services.exports.ledger import HEADER, TITLE, LedgerFilter, ledger_xlsx_bytes
+from tests import factories
+
+
+def _sheet(data: bytes):
+    return load_workbook(BytesIO(data)).worksheets[0]
+
+
+def test_the_export_has_the_attachments_title_header_and_footnote(db):
+    factories.accepted_case(db, date(2026, 3, 2))
+    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_window")), LedgerFilter()))
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == TITLE and "A1:H1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert rows[1] == HEADER
+    assert rows[-1][0].startswith("注：通办类型是指：跨省通办、省内通办、川渝通办、杭广通办、西南五省通办")
+
+
+def test_a_date_filter_gives_the_rows_of_that_range_with_the_other_end_as_region(db):
+    factories.accepted_case(db, date(2026, 3, 2))
+    factories.accepted_case(db, date(2026, 3, 9))
+    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_window")),
+                                     LedgerFilter(date_from=date(2026, 3, 5), date_to=date(2026, 3, 31))))
+    data = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] and not str(r[0]).startswith("注")]
+    assert len(data) == 1
+    day, applicant, phone, handling_type, region, matter, handler, remarks = data[0]
+    assert day.date() == date(2026, 3, 9) and applicant == "李晓梅" and phone == "13908121234"
+    assert handling_type == "跨省通办" and region == "广元市苍溪县" and matter == "社会保障卡申领"
+    assert handler == factories.user(db, "lz_window").name
+
+
+def test_another_countys_window_exports_none_of_these_rows_and_supervisors_see_masked_phones(db):
+    factories.accepted_case(db, date(2026, 3, 2))
+    other = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "cx_admin")), LedgerFilter()))
+    assert not [r for r in other.iter_rows(min_row=3, values_only=True) if r[1] == "李晓梅"]
+    mine = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_admin")), LedgerFilter()))
+    phones = [r[2] for r in mine.iter_rows(min_row=3, values_only=True) if r[1] == "李晓梅"]
+    assert phones and all(p == "139****1234" for p in phones)

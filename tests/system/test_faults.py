@@ -1,0 +1,200 @@
+"""Jobs that never lose work, against a real broker (Redis when REDIS_URL is set — CI — otherwise the
+embedded SQLAlchemy transport) and real Celery worker processes on a database of their own:
+
+- a committed step whose queued job is wiped from the broker still gets its job, once;
+- a worker SIGKILLed while rendering a notice: the notice is finished once in effect.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.conftest import database_of_its_own
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_DB = 7
+
+
+@pytest.fixture(scope="module")
+def system(app, tmp_path_factory):
+    """An app on a database of its own with the demo loaded, and the environment of its workers."""
+    from app.cli import setup
+    from app.factory import create_app
+
+    tmp = tmp_path_factory.mktemp("faults")
+    (tmp / "instance").mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {"APP_ENV": "test", "INSTANCE_DIR": str(tmp / "instance"), "STORAGE_DIR": str(tmp / "storage"),
+            "PYTHONPATH": str(ROOT)}
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        env["REDIS_URL"] = broker = redis_url.rsplit("/", 1)[0] + f"/{REDIS_DB}"
+    else:
+        broker = f"sqla+sqlite:///{tmp / 'instance' / 'celery-broker.sqlite'}"
+    overrides = {"STORAGE_DIR": tmp / "storage"}
+
+    def started(url: str):
+        env["DATABASE_URL"] = url
+        other = create_app(overrides | {"SQLALCHEMY_DATABASE_URI": url})
+        with other.app_context():
+            setup(with_demo=True)
+        return other
+
+    with database_of_its_own(app, "kytb_faults", tmp / "faults.sqlite") as url:
+        other = started(url)
+        yield other, env, broker
+        _dispose(other)
+
+
+def _dispose(app) -> None:
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Worker:
+    """A real ``celery worker`` process, stopped (or killed) by the test."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = open(log, "a")
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "celery"), "-A", "workers.celery_app", "worker", "--loglevel", "INFO",
+             "--concurrency", "1", "--hostname", f"fault-{uuid.uuid4().hex[:6]}@%h", "--without-mingle",
+             "--without-gossip"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def kill(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+def _sender(broker: str):
+    client = Celery("fault-test", broker=broker)
+    return lambda message_id: client.send_task("kytb.run_outbox_message", args=[message_id])
+
+
+def _wipe(broker: str) -> None:
+    """Empties the queue, as a Redis restart does (it keeps nothing on disk)."""
+    if broker.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(broker).flushdb()
+    else:  # every queued message of the embedded broker
+        import sqlite3
+
+        path = broker.removeprefix("sqla+sqlite:///")
+        with sqlite3.connect(path) as conn:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'kombu_message'").fetchone():
+                conn.execute("DELETE FROM kombu_message")
+
+
+def _accepted_case_id(app) -> int:
+    """A case accepted in the system's own database (its three jobs in the outbox)."""
+    from app.extensions import db
+
+    with app.app_context():
+        case_id = factories.accepted_case(db.session).id
+        db.session.remove()
+    return case_id
+
+
+def _publish(app, broker: str, stale: bool = False) -> list[int]:
+    from app.extensions import db
+    from app.models.base import now
+    from app.platform.outbox import publish_pending
+
+    with app.app_context():
+        at = now() + timedelta(hours=1) if stale else None
+        published = publish_pending(db.session, _sender(broker), at=at)
+        db.session.remove()
+    return published
+
+
+def _state(app, case_id: int) -> dict[str, int]:
+    from app.extensions import db
+    from app.models.case import CaseDocument, Notification, OutboxMessage, Shipment
+
+    with app.app_context():
+        session = db.session
+        count = lambda model, *where: session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
+        state = {
+            "documents": count(CaseDocument, CaseDocument.case_id == case_id),
+            "sms": count(Notification, Notification.case_id == case_id),
+            "shipments": count(Shipment, Shipment.case_id == case_id),
+            "unfinished": count(OutboxMessage, OutboxMessage.case_id == case_id, OutboxMessage.done_on.is_(None)),
+            "started": count(OutboxMessage, OutboxMessage.case_id == case_id, OutboxMessage.attempts > 0),
+        }
+        session.remove()
+    return state
+
+
+def _wait(app, case_id: int, condition, timeout: float = 90) -> dict[str, int]:
+    deadline = time.monotonic() + timeout
+    state = _state(app, case_id)
+    while time.monotonic() < deadline and not condition(state):
+        time.sleep(0.5)
+        state = _state(app, case_id)
+    return state
+
+
+def test_a_queue_wiped_before_and_after_publishing_still_runs_every_job_once(system, tmp_path):
+    app, env, broker = system
+    case_id = _accepted_case_id(app)
+    _wipe(broker)  # the broker restarts before the relay ran: the rows are in the database
+    assert len(_publish(app, broker)) == 3
+    _wipe(broker)  # and again after publishing: the jobs themselves are gone
+    worker = Worker(env, tmp_path / "worker.log")
+    try:
+        time.sleep(3)
+        assert _state(app, case_id)["unfinished"] == 3  # nothing left to run …
+        assert len(_publish(app, broker, stale=True)) == 3  # … until the relay publishes the stale rows again
+        state = _wait(app, case_id, lambda s: s["unfinished"] == 0)
+        assert _publish(app, broker, stale=True) == []  # done rows are never published again
+        time.sleep(2)
+    finally:
+        worker.stop()
+    assert state == {"documents": 1, "sms": 1, "shipments": 1, "unfinished": 0, "started": 3}, \
+        (tmp_path / "worker.log").read_text()[-3000:]
+
+
+def test_a_worker_killed_while_rendering_a_notice_leaves_it_finished_once(system, tmp_path):
+    app, env, broker = system
+    case_id = _accepted_case_id(app)
+    worker = Worker(env, tmp_path / "worker-1.log")
+    try:
+        _publish(app, broker)
+        state = _wait(app, case_id, lambda s: s["started"] >= 1, timeout=60)
+        assert state["started"] >= 1
+    finally:
+        worker.kill()  # SIGKILL: no chance to finish or to acknowledge
+    replacement = Worker(env, tmp_path / "worker-2.log")
+    try:
+        time.sleep(2)
+        _publish(app, broker, stale=True)
+        state = _wait(app, case_id, lambda s: s["unfinished"] == 0)
+    finally:
+        replacement.stop()
+    assert state["documents"] == 1 and state["sms"] == 1 and state["shipments"] == 1 and state["unfinished"] == 0
