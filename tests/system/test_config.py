@@ -140,7 +140,7 @@ def test_the_complaint_hotline_is_the_configured_one(app, db, monkeypatch):
 
     import openpyxl
 
-    from app.demo import builders
+    from tests import factories
     from app.services.catalog.transfer import template
 
     monkeypatch.setitem(app.config, "COMPLAINT_PHONE", "0839-12345")
