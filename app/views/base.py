@@ -181,6 +181,8 @@ class FileImportMixin:
 
     #: the endpoint of the page with the upload form
     import_page: str
+    #: what the page does with the uploaded file (filename, content): each page using the mixin defines it
+    import_file: Callable[[str, bytes], Any]
 
     @expose("/import", methods=["POST"])
     @has_access
@@ -189,9 +191,6 @@ class FileImportMixin:
         if file is None:
             return redirect(url_for(self.import_page))
         return self.import_file(file.filename, file.read())
-
-    def import_file(self, filename: str, data: bytes) -> Any:
-        raise NotImplementedError
 
 
 #: the FAB routes of a view that only lists and shows: no adding, editing, deleting, actions nor downloads
