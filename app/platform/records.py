@@ -41,6 +41,19 @@ def delete_rule_for(model: type) -> Callable[[Rule], Rule]:
     return register
 
 
+#: columns written by the machinery, never by the person saving (the Stamped mixin)
+STAMPS = frozenset({"created_on", "changed_on", "created_by_fk", "changed_by_fk", "created_by", "changed_by"})
+
+
+def changed_fields(item: Any) -> set[str]:
+    """The attributes (columns and relationships) a save would change, the stamps left out; every field of
+    a record not stored yet."""
+    state = inspect(item)
+    if not state.persistent:
+        return {attr.key for attr in state.attrs} - STAMPS
+    return {attr.key for attr in state.attrs if attr.history.has_changes()} - STAMPS
+
+
 def _check(rules: dict[type, list[Rule]], session: Session, items: list[Any], reach: Reach) -> None:
     """Runs every rule on every item and raises once with all the problems found."""
     problems = ProblemCollector()

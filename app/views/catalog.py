@@ -16,7 +16,7 @@ from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
 from app.models.org import RegionLevel
 from app.services.catalog import matters as catalog
 from app.adapters import storage
-from app.views.base import BulkDeleteMixin, AppModelView, code_select, region_ids, yes_no
+from app.views.base import EDIT_ONLY_ROUTES, BulkDeleteMixin, AppModelView, code_select, region_ids, yes_no
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
 from app.labels import MATERIAL_FORMS, MATTER_STATUSES, label
 
@@ -190,6 +190,8 @@ class MatterReviewView(AppModelView):
     edit_title = _l("Edit review points")
     label_columns = CATALOG_LABELS
     base_permissions = ["can_read", "can_write"]
+    # Only editing: FAB would register add, delete and the bulk actions on this view too.
+    exclude_route_methods = EDIT_ONLY_ROUTES
     list_columns = ["code", "name", "business_line", "status", "current_version"]
     show_columns = ["code", "name", "business_line", "acceptance_conditions", "review_points"]
     edit_columns = ["review_points"]

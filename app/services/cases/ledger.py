@@ -4,7 +4,7 @@ services as the case moves — never typed twice. Only the remarks column is edi
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.workflow import Status
@@ -12,7 +12,7 @@ from app.errors import ProblemCollector
 from app.models.case import Case, LedgerEntry
 from app.models.org import ServiceCenter
 from app.scope import Reach
-from app.platform.records import rule_for
+from app.platform.records import changed_fields, rule_for
 
 #: from which status on a window has handled the case: the origin once it accepted, the home window
 #: once the materials arrived (for an inbound case the home window accepts, so from acceptance too)
@@ -58,7 +58,5 @@ def sync_ledger(session: Session, case: Case, handler_name: str, on_date, window
 @rule_for(LedgerEntry)
 def ledger_rules(session: Session, entry: LedgerEntry, reach: Reach, problems: ProblemCollector) -> None:
     # Only 备注 is typed by hand: every other column follows the case.
-    state = inspect(entry)
-    changed = {attr.key for attr in state.attrs if attr.history.has_changes()} - {"remarks", "changed_on"}
-    if not state.persistent or changed:
+    if changed_fields(entry) - {"remarks"}:
         problems.add(None, _l("Only the remarks of a ledger row can be edited; the rest follows the case."))

@@ -13,14 +13,14 @@ import json
 from typing import Any, Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ProblemCollector
 from app.models.catalog import Guide, HandlingType, MaterialForm, MaterialRequirement, Matter, MatterStatus
 from app.scope import Reach, is_in_scope
 from app.services.organisation.units import check_phone
-from app.platform.records import delete_rule_for, rule_for
+from app.platform.records import changed_fields, delete_rule_for, rule_for
 
 GUIDE_FIELDS = (
     "code",
@@ -69,8 +69,32 @@ def material_problems(values: dict[str, Any], problems: ProblemCollector, prefix
         problems.add(prefix + "form", _l("The form is original, copy or scan."))
 
 
+#: what a city department (市级有关部门) maintains for the matters of its line; the rest is the administrator's
+CITY_DEPARTMENT_FIELDS = {Matter: frozenset({"review_points"}),
+                          MaterialRequirement: frozenset({"sample_file_key", "sample_file_name", "sample_file_sha256"})}
+
+
+def city_department_problems(item: Matter | MaterialRequirement, reach: Reach, problems: ProblemCollector) -> None:
+    """Below an administrator (a city department reaches its line's matters only to guide them), a save
+    may change the review points of a matter and the sample form of a material, nothing else: no new
+    matter or material, no other field, whichever page or request it comes from."""
+    if reach.everything:
+        return
+    if not inspect(item).persistent:
+        problems.add(None, _l("Only an administrator adds matters and required materials."))
+        return
+    for field in sorted(changed_fields(item) - CITY_DEPARTMENT_FIELDS[type(item)]):
+        problems.add(field, _l("A city department changes only the review points and the sample forms."))
+
+
+def city_department_may_not_delete(reach: Reach, problems: ProblemCollector) -> None:
+    if not reach.everything:
+        problems.add(None, _l("Only an administrator deletes matters and required materials."))
+
+
 @rule_for(Matter)
 def matter_rules(session: Session, matter: Matter, reach: Reach, problems: ProblemCollector) -> None:
+    city_department_problems(matter, reach, problems)
     matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS}, problems)
     if matter.business_line is None and not matter.line:
         problems.add("business_line", _l("Choose the line of business."))
@@ -82,13 +106,21 @@ def matter_rules(session: Session, matter: Matter, reach: Reach, problems: Probl
 
 @rule_for(MaterialRequirement)
 def material_rules(session: Session, material: MaterialRequirement, reach: Reach, problems: ProblemCollector) -> None:
+    city_department_problems(material, reach, problems)
     if material.seq is None and material.matter is not None:
         material.seq = max((m.seq or 0 for m in material.matter.materials if m is not material), default=0) + 1
     material_problems({f: getattr(material, f) for f in MATERIAL_FIELDS}, problems)
 
 
+@delete_rule_for(MaterialRequirement)
+def material_delete_rules(session: Session, material: MaterialRequirement, reach: Reach,
+                          problems: ProblemCollector) -> None:
+    city_department_may_not_delete(reach, problems)
+
+
 @delete_rule_for(Matter)
 def matter_delete_rules(session: Session, matter: Matter, reach: Reach, problems: ProblemCollector) -> None:
+    city_department_may_not_delete(reach, problems)
     if matter.guides:
         problems.add(None, _l("A published matter is never deleted: retire it instead."))
 

@@ -106,3 +106,78 @@ def test_a_sample_form_that_is_not_pdf_jpeg_or_png_is_refused_by_content(client,
     db.refresh(material)
     assert material.sample_file_key is None
     assert "样表.pdf" in page
+
+
+# --- issue 9, defect 1: a city department edits review points and sample forms, nothing else ------------
+
+
+def test_a_city_department_cannot_add_or_delete_matters_through_the_review_points_view(client, login, db):
+    from sqlalchemy import func, select
+
+    from app.models.catalog import Matter
+
+    draft = factories.make_matter(db, line="hrss")  # its own line, never published: deletable by an admin
+    login("city_hrss")
+    before = db.scalar(select(func.count()).select_from(Matter))
+    token = csrf_token(client, f"/matterreviewview/edit/{draft.id}")
+    added = client.post("/matterreviewview/add", data={
+        "code": "EVIL-1", "name": "伪造事项", "line": "hrss", "status": "published", "legal_limit_days": "1",
+        "promised_limit_days": "1", "csrf_token": token})
+    deleted = client.post(f"/matterreviewview/delete/{draft.id}", data={"csrf_token": token})
+    assert added.status_code in (403, 404, 405) and deleted.status_code in (403, 404, 405)
+    assert db.scalar(select(func.count()).select_from(Matter)) == before
+    assert db.get(Matter, draft.id) is not None
+
+
+def test_a_city_department_changes_only_review_points_and_sample_forms_whatever_the_path(db):
+    """The rule is the services', not the view's: any other change by a city department is refused."""
+    from app.models.catalog import MaterialRequirement, Matter
+    from app.platform import records
+
+    city = reach_of(factories.user(db, "city_hrss"))
+    matter = factories.make_matter(db, line="hrss")
+    with pytest.raises(ValidationFailed):
+        records.save(db, Matter(code="EVIL-2", name="伪造事项", line="hrss", legal_limit_days=1,
+                                promised_limit_days=1, status="published"), city)
+    matter.name = "改名"
+    matter.review_points = "1. 核验原件。"
+    with pytest.raises(ValidationFailed) as refused:
+        records.save(db, matter, city)
+    assert [p.field for p in refused.value.problems] == ["name"]
+    db.refresh(matter)
+    matter.review_points = "1. 核验原件。"
+    assert records.save(db, matter, city).review_points == "1. 核验原件。"
+    with pytest.raises(ValidationFailed):
+        records.delete(db, matter, city)
+    with pytest.raises(ValidationFailed):
+        records.save(db, MaterialRequirement(matter=matter, name="新材料", copies=1, form="copy"), city)
+    material = matter.materials[0]
+    material.required = False
+    with pytest.raises(ValidationFailed):
+        records.save(db, material, city)
+    db.refresh(material)
+    with pytest.raises(ValidationFailed):
+        records.delete(db, material, city)
+
+
+def test_a_city_department_uploads_the_sample_form_of_its_lines_material_through_the_edit_form(client, login, db):
+    material = factories.matter(db, "KYTB-HRSS-001").materials[1]
+    login("city_hrss")
+    token = csrf_token(client, f"/materialrequirementview/edit/{material.id}")
+    unchanged = {"matter": str(material.matter_id), "seq": str(material.seq), "name": material.name,
+                 "copies": str(material.copies), "form": material.form, "note": material.note or "",
+                 "csrf_token": token}
+    if material.required:
+        unchanged["required"] = "y"
+    if material.original_check:
+        unchanged["original_check"] = "y"
+    response = client.post(f"/materialrequirementview/edit/{material.id}", content_type="multipart/form-data",
+                           data=unchanged | {"sample_file": (BytesIO(PDF), "样表.pdf")})
+    assert response.status_code == 302
+    db.refresh(material)
+    assert material.sample_file_name == "样表.pdf"
+    renamed = client.post(f"/materialrequirementview/edit/{material.id}", content_type="multipart/form-data",
+                          data=unchanged | {"name": "改名"})
+    assert renamed.status_code == 200 and "只能修改审核要点和样本样表" in renamed.get_data(as_text=True)
+    db.refresh(material)
+    assert material.name != "改名"
