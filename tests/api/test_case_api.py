@@ -540,3 +540,14 @@ def test_two_clerks_posting_the_same_step_at_the_same_moment_one_wins_on_postgre
         db.session.remove()
     winner = next(u for u, status in answers.items() if status == 200)
     assert [e.note for e in events] == [winner]
+
+
+def test_an_acceptance_date_for_a_case_accepted_at_our_own_window_is_refused_not_dropped(clients, db):
+    """Issue 9, defect 11: only a case an outside window accepted takes the date it was accepted there;
+    ours is accepted the day the step is taken. A date sent anyway is named in a 422, never dropped."""
+    case = register(clients["lz_window"], db)
+    answer = step(clients["lz_window"], case["id"], "accept", verify_all(case) | {"accepted_on": case["applied_on"]},
+                  expect=422)
+    assert [p["field"] for p in answer["errors"]] == ["accepted_on"]
+    accepted = step(clients["lz_window"], case["id"], "accept", verify_all(case))["result"]
+    assert accepted["status"] == "accepted"

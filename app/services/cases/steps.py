@@ -39,6 +39,8 @@ class StepRun:
     today: date
     #: the sides of the case the user stands on
     sides: frozenset[Side]
+    #: the fields the user filled in (the others took their defaults, e.g. today for a date)
+    given: frozenset[str] = frozenset()
     #: which document the step's jobs concern (the round of a correction notice); set by the step
     ref: str = ""
 
@@ -99,6 +101,10 @@ def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
         problems.add("matter_id", _l("%(name)s has been retired and takes no new cases.", name=case.matter.name))
     if case.origin_center.external and not case.counterpart_number:
         problems.add("counterpart_number", _l("Enter the number the outside window gave the case."))
+    if "accepted_on" in run.given and not case.origin_center.external:
+        # never dropped silently: our own window accepts on the day it takes the step
+        problems.add("accepted_on", _l("Only a case an outside window accepted takes the date it was accepted "
+                                       "there; a case accepted at our window is accepted today."))
 
 
 @performs(StepName.ACCEPT)

@@ -109,8 +109,9 @@ def _validated_run(session: Session, user: StaffUser, reach: Reach, case: Case, 
                    data: dict[str, Any], today: date) -> StepRun:
     problems = ProblemCollector()
     values = read_step_values(transition, data, case, today, problems)
+    given = frozenset(name for name, value in data.items() if value not in (None, "", [], {}))
     run = StepRun(session=session, user=user, case=case, transition=transition, values=values, today=today,
-                  sides=sides_of(reach, case))
+                  sides=sides_of(reach, case), given=given)
     check = CHECK_FUNCTIONS.get(transition.name)
     if check is not None:
         check(run, problems)
