@@ -171,15 +171,36 @@ def accepted_case(session: Session, on: date | None = None, clerk: str = "lz_win
     return step(session, clerk, case, "accept", on, **fields)
 
 
-def delivered_case(session: Session, **overrides: Any) -> Case:
-    """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result
-    (with one round of correction on the way)."""
+def at_the_department(session: Session, **overrides: Any) -> Case:
+    """A case of 利州区's window for 苍溪县's 人社 department, accepted, mailed, received and forwarded:
+    processing at the department."""
     case = make_case(session, **overrides)
     return run_steps(session, case, [
         ("lz_window", "accept", verify_all(case)),
         ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
+    ])
+
+
+def outbound_case_in_correction(session: Session) -> Case:
+    """A case 利州区's window sent to 重庆市渝中区 (a window outside the system, with an outside
+    department): our window records every step of the other end, up to a request for correction."""
+    case = make_case(session, home=key_of_center("CQYZ"), department_key=None,
+                     department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
+    return run_steps(session, case, [
+        ("lz_window", "accept", verify_all(case)),
+        ("lz_window", "dispatch", {"waybill_number": "EMS0000000001CN"}),
+        ("lz_window", "receive", {"note": "渝中区窗口已签收"}),
+        ("lz_window", "forward", {}),
+        ("lz_window", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
+    ])
+
+
+def delivered_case(session: Session, **overrides: Any) -> Case:
+    """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result
+    (with one round of correction on the way)."""
+    return run_steps(session, at_the_department(session, **overrides), [
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
         ("lz_window", "supplement", {"waybill_number": "EMS1234567891CN"}),
         ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),

@@ -146,15 +146,7 @@ def test_the_rejection_notice_gives_every_reason_of_the_decision(db):
 
 
 def test_a_notice_of_an_outside_department_names_it_as_entered(db):
-    case = factories.make_case(db, home=factories.key_of_center("CQYZ"), department_key=None,
-                               department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
-    case = factories.run_steps(db, case, [
-        ("lz_window", "accept", factories.verify_all(case)),
-        ("lz_window", "dispatch", {"waybill_number": "EMS0000000001CN"}),
-        ("lz_window", "receive", {"note": "渝中区窗口已签收"}),
-        ("lz_window", "forward", {}),
-        ("lz_window", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
-    ])
+    case = factories.outbound_case_in_correction(db)
     context = correction_context(case, case.corrections[-1])
     assert context.department_name == "重庆市渝中区人力资源和社会保障局"
     assert context.phone == case.home_center.phone

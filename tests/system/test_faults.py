@@ -8,9 +8,6 @@ embedded SQLAlchemy transport) and real Celery worker processes on a database of
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -22,6 +19,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import database_of_its_own
+from tests.processes import CeleryProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 7
@@ -66,29 +64,10 @@ def _dispose(app) -> None:
         db.engine.dispose()
 
 
-class Worker:
+def start_worker(env: dict[str, str], log: Path) -> CeleryProcess:
     """A real ``celery worker`` process, stopped (or killed) by the test."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = open(log, "a")
-        self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "workers.celery_app", "worker", "--loglevel", "INFO",
-             "--concurrency", "1", "--hostname", f"fault-{uuid.uuid4().hex[:6]}@%h", "--without-mingle",
-             "--without-gossip"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
+    return CeleryProcess(["worker", "--loglevel", "INFO", "--concurrency", "1", "--hostname",
+                          f"fault-{uuid.uuid4().hex[:6]}@%h", "--without-mingle", "--without-gossip"], env, log)
 
 
 def _sender(broker: str):
@@ -166,7 +145,7 @@ def test_a_queue_wiped_before_and_after_publishing_still_runs_every_job_once(sys
     _wipe(broker)  # the broker restarts before the relay ran: the rows are in the database
     assert len(_publish(app, broker)) == 3
     _wipe(broker)  # and again after publishing: the jobs themselves are gone
-    worker = Worker(env, tmp_path / "worker.log")
+    worker = start_worker(env, tmp_path / "worker.log")
     try:
         time.sleep(3)
         assert _state(app, case_id)["unfinished"] == 3  # nothing left to run …
@@ -183,14 +162,14 @@ def test_a_queue_wiped_before_and_after_publishing_still_runs_every_job_once(sys
 def test_a_worker_killed_while_rendering_a_notice_leaves_it_finished_once(system, tmp_path):
     app, env, broker = system
     case_id = _accepted_case_id(app)
-    worker = Worker(env, tmp_path / "worker-1.log")
+    worker = start_worker(env, tmp_path / "worker-1.log")
     try:
         _publish(app, broker)
         state = _wait(app, case_id, lambda s: s["started"] >= 1, timeout=60)
         assert state["started"] >= 1
     finally:
         worker.kill()  # SIGKILL: no chance to finish or to acknowledge
-    replacement = Worker(env, tmp_path / "worker-2.log")
+    replacement = start_worker(env, tmp_path / "worker-2.log")
     try:
         time.sleep(2)
         _publish(app, broker, stale=True)

@@ -341,13 +341,7 @@ def test_accept_without_the_originals_shows_every_problem_again(client, login, d
 
 
 def test_request_correction_with_two_items_through_the_form(client, login, db):
-    case = factories.make_case(db)
-    case = factories.run_steps(db, case, [
-        ("lz_window", "accept", factories.verify_all(case)),
-        ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
-        ("cx_window", "receive", {}),
-        ("cx_window", "forward", {}),
-    ])
+    case = factories.at_the_department(db)
     login("cx_hrss")
     page = client.get(f"/cases/{case.id}/step/request_correction").get_data(as_text=True)
     assert page.count('name="items-reason"') >= 3
@@ -364,13 +358,7 @@ def test_request_correction_with_two_items_through_the_form(client, login, db):
 
 
 def test_correction_items_without_a_reason_are_marked_in_their_rows(client, login, db):
-    case = factories.make_case(db)
-    case = factories.run_steps(db, case, [
-        ("lz_window", "accept", factories.verify_all(case)),
-        ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
-        ("cx_window", "receive", {}),
-        ("cx_window", "forward", {}),
-    ])
+    case = factories.at_the_department(db)
     login("cx_hrss")
     response = _post_step(client, case, "request_correction", {
         "items-name": ["户口簿", ""], "items-reason": ["", "缺少签字"]})
@@ -495,13 +483,7 @@ def test_scans_are_uploaded_only_by_the_windows_of_the_case(client, login, db):
 
 
 def test_the_department_adds_result_documents(client, login, db):
-    case = factories.make_case(db)
-    case = factories.run_steps(db, case, [
-        ("lz_window", "accept", factories.verify_all(case)),
-        ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
-        ("cx_window", "receive", {}),
-        ("cx_window", "forward", {}),
-    ])
+    case = factories.at_the_department(db)
     login("cx_hrss")
     page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
     assert f"/cases/{case.id}/results" in page
@@ -583,13 +565,7 @@ def test_only_the_remarks_of_a_ledger_row_are_editable(app, client, login, db):
 
 
 def test_a_case_waiting_for_the_department_leaves_the_windows_queue_and_enters_the_departments(client, login, db):
-    case = factories.make_case(db)
-    case = factories.run_steps(db, case, [
-        ("lz_window", "accept", factories.verify_all(case)),
-        ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
-        ("cx_window", "receive", {}),
-        ("cx_window", "forward", {}),
-    ])
+    case = factories.at_the_department(db)
     login("lz_window")  # only withdrawing is left to the window: nothing waits for it
     assert f'data-case="{case.id}"' not in client.get("/cases/queue/").get_data(as_text=True)
     client.get("/logout/")

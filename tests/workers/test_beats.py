@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -26,6 +23,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.conftest import config_override, database_of_its_own, in_threads
 from tests.fakes.messaging import SmtpServer
+from tests.processes import CeleryProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 THREADS = 4
@@ -112,28 +110,6 @@ def system(app, tmp_path_factory):
         yield started(url.replace("postgresql+psycopg://", "postgresql://")), env, tmp
 
 
-class Process:
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log_path = log
-        self.log = open(log, "a")
-        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "workers.celery_app", *args],
-                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.log.close()
-
-    def text(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
 def test_two_beat_processes_and_a_worker_remind_and_mail_once(system):
     from sqlalchemy import create_engine, text
 
@@ -142,9 +118,9 @@ def test_two_beat_processes_and_a_worker_remind_and_mail_once(system):
     env = env | {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), "MAIL_SENDER": "kytb@gy-demo.example.cn"}
     case_id, number = app.config["overdue_case"]
     name = uuid.uuid4().hex[:6]
-    worker = Process(["worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", f"beats-{name}@%h",
+    worker = CeleryProcess(["worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", f"beats-{name}@%h",
                       "--without-mingle", "--without-gossip"], env, tmp / "worker.log")
-    beats = [Process(["beat", "--loglevel", "INFO", "-s", str(tmp / f"schedule-{i}"),
+    beats = [CeleryProcess(["beat", "--loglevel", "INFO", "-s", str(tmp / f"schedule-{i}"),
                       "--pidfile", str(tmp / f"beat-{i}.pid")], env, tmp / f"beat-{i}.log") for i in (1, 2)]
     done = re.compile(r"Task kytb\.check_deadlines\[[^\]]+\] succeeded")
     try:

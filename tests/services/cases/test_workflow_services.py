@@ -36,14 +36,7 @@ def test_internal_case_runs_from_registration_to_archive(db):
 
 
 def test_outbound_case_to_a_window_outside_the_system_is_recorded_by_our_window(db):
-    case = factories.make_case(db, home=factories.key_of_center("CQYZ"), department_key=None,
-                               department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
-    case = factories.run_steps(db, case, [
-        ("lz_window", "accept", factories.verify_all(case)),
-        ("lz_window", "dispatch", {"waybill_number": "EMS0000000001CN"}),
-        ("lz_window", "receive", {"note": "渝中区窗口已签收"}),
-        ("lz_window", "forward", {}),
-        ("lz_window", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
+    case = factories.run_steps(db, factories.outbound_case_in_correction(db), [
         ("lz_window", "supplement", {}),
         ("lz_window", "complete", {"result": "approved"}),
         ("lz_window", "deliver", {}),

@@ -1,0 +1,40 @@
+"""Real Celery processes for the tests that start them (workers killed mid-job, two beats at once)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class CeleryProcess:
+    """``celery -A workers.celery_app <args>`` in a process group of its own, logging to ``log``."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log_path = log
+        self.log = open(log, "a")
+        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "workers.celery_app", *args],
+                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group: no chance to finish a job or to acknowledge it."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        """A warm shutdown, or a kill when it does not come within 20 s."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+    def text(self) -> str:
+        return self.log_path.read_text(errors="replace")
