@@ -9,7 +9,6 @@ import struct
 import zipfile
 import zlib
 
-
 # --- images ------------------------------------------------------------------------------------
 
 
@@ -17,13 +16,14 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def blank_png(width: int, height: int) -> bytes:
-    """A valid black-and-white PNG of ``width`` × ``height``: a 9400 × 9400 one (88 megapixels, under
-    Pillow's own bomb check) is about 12 KB, and decoding it costs seconds and a byte per pixel."""
-    row = b"\x00" + b"\x00" * ((width + 7) // 8)  # filter byte, then 1-bit pixels
+def blank_png(width: int, height: int, *, rgb: bool = False) -> bytes:
+    """A valid black PNG of ``width`` × ``height``, 1-bit grey (or 8-bit RGB): a 9400 × 9400 one (88 megapixels,
+    under Pillow's own bomb check) is about 11 KB (250 KB in RGB), and decoding it costs seconds and up to
+    hundreds of MB."""
+    row = b"\x00" + b"\x00" * (3 * width if rgb else (width + 7) // 8)  # filter byte, then the pixels
     packer = zlib.compressobj(9)
     body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, grey
+    header = struct.pack(">IIBBBBB", width, height, 8 if rgb else 1, 2 if rgb else 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b"")
 
 

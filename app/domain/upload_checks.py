@@ -96,7 +96,7 @@ def active_pdf_content(reader: PdfReader) -> set[str]:
     for value in _every_object(reader):
         if not isinstance(value, DictionaryObject):
             continue
-        found.update(key for key in value.keys() if key in ACTIVE_KEYS)
+        found.update(key for key in value if key in ACTIVE_KEYS)
         if value.get("/S") in ACTIVE_ACTIONS:
             found.add(str(value.get("/S")))
         if value.get("/Type") in ACTIVE_TYPES:
