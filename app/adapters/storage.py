@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 from app.domain.upload_checks import active_pdf_content
 from app.errors import Problem, ValidationFailed
@@ -109,7 +109,7 @@ def pdf_problems(field: str, name: str, data: bytes) -> list[Problem]:
         if len(reader.pages) < 1:
             raise ValueError("no page")
         active = active_pdf_content(reader)
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError, AssertionError, AttributeError,
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, IndexError, AssertionError, AttributeError,
             RecursionError):
         return [Problem(field, _l("The file %(name)s is a damaged PDF.", name=name))]
     if active:
