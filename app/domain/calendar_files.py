@@ -179,6 +179,8 @@ def parse_holiday_cn_json(
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [], [ParseProblem(None, None, f"文件不是有效的 JSON：{exc}")]
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes: hostile, never a holiday file
+        return None, [], [ParseProblem(None, None, "文件不是有效的 JSON：嵌套层数过多")]
     if not isinstance(document, dict):
         return None, [], [ParseProblem(None, None, "文件内容必须是一个 JSON 对象")]
 

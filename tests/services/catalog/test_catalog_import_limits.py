@@ -125,3 +125,10 @@ def test_a_calendar_cell_longer_than_the_cap_is_refused(app, db):
     with config_override(app, IMPORT_MAX_CELL_CHARS=1000), pytest.raises(ValidationFailed) as refused:
         calendar_service.import_year_file(db, "2026.xlsx", data, SYSTEM)
     assert "超过1000个字符" in _messages(refused)
+
+
+def test_a_deeply_nested_calendar_json_is_refused_not_a_server_error(db):
+    nested = b"[" * 200_000 + b"]" * 200_000
+    with pytest.raises(ValidationFailed) as refused:
+        calendar_service.import_year_file(db, "2027.json", nested, SYSTEM)
+    assert "JSON" in _messages(refused)
