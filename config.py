@@ -104,6 +104,18 @@ FAB_UPDATE_PERMS = False
 STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", INSTANCE_DIR / "storage")).resolve()
 MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 SAMPLE_FILE_MAX_BYTES = 20 * 1024 * 1024
+# What an upload may make us decode (images re-encoded, spreadsheets imported): a small file can unpack to
+# gigabytes, so each is measured before it is decoded and refused above these limits.
+#: pixels of an uploaded image, in millions: 25 admits an A3 page scanned at 300 dpi (3508 × 4961 ≈ 17.4)
+#: and refuses a 9400 × 9400 PNG of a few hundred KB that would take seconds and hundreds of MB to decode
+UPLOAD_MAX_MEGAPIXELS = float(os.environ.get("UPLOAD_MAX_MEGAPIXELS", "25"))
+#: MB an uploaded XLSX (or any ZIP we open) unpacks to, all parts together (a 5,000-row catalog: about 6)
+UPLOAD_MAX_UNPACKED_MB = int(os.environ.get("UPLOAD_MAX_UNPACKED_MB", "20"))
+#: rows of data in an imported sheet (catalog, work calendar): the province's catalog has a few thousand
+#: material rows; checking 20,000 took 12 s of a web worker here (bench/uploads.py), 5,000 about 3 s
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+#: characters in one cell of an imported sheet (Excel's own limit is 32,767)
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "32767"))
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import Flask, session
@@ -9,6 +10,7 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import event
 
 import config
+from app.adapters import storage
 from app.extensions import csrf, db
 from app.logs import configure_logging
 
@@ -55,6 +57,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_url_path="/static/app",
     )
     config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    # the SQLite database, the stored files and the secret key live here: not for other users of the machine
+    with contextlib.suppress(PermissionError):  # a directory the service does not own stays as its owner set it
+        config.INSTANCE_DIR.chmod(storage.DIRECTORY_MODE)
     app.config.from_object(config)
     app.config.update(overrides or {})
     from app.security.passwords import validate_password_complexity

@@ -25,6 +25,14 @@ import chinese_calendar
 import openpyxl
 from openpyxl.styles import Font
 
+from app.domain.upload_checks import (
+    SheetLimits,
+    TooLarge,
+    cell_too_long_message,
+    check_unpacked_size,
+    longest_cell,
+)
+
 XLSX_HEADERS = ("日期", "名称", "类型")
 OFF_MARK = "休"
 WORK_MARK = "班"
@@ -171,6 +179,8 @@ def parse_holiday_cn_json(
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [], [ParseProblem(None, None, f"文件不是有效的 JSON：{exc}")]
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes: hostile, never a holiday file
+        return None, [], [ParseProblem(None, None, "文件不是有效的 JSON：嵌套层数过多")]
     if not isinstance(document, dict):
         return None, [], [ParseProblem(None, None, "文件内容必须是一个 JSON 对象")]
 
@@ -279,25 +289,49 @@ def _year_problems(rows: list[tuple[int, CalendarDay]], year: int) -> list[Parse
     ]
 
 
-def _read_sheet_rows(data: bytes) -> tuple[list[tuple[Any, ...]] | None, ParseProblem | None]:
+def _read_sheet_rows(
+    data: bytes, limits: SheetLimits
+) -> tuple[list[tuple[Any, ...]] | None, ParseProblem | None]:
+    """The rows of the first sheet, or the one problem that stops reading: not a workbook, one that would
+    unpack beyond the limit (measured before decoding), a cell too long, more rows of data than the cap."""
     try:
+        check_unpacked_size(data, limits.max_unpacked_bytes)
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except TooLarge as error:
+        return None, ParseProblem(None, None, str(error))
     except Exception as exc:  # noqa: BLE001 - any failure here means "not a readable xlsx"
         return None, ParseProblem(None, None, f"无法读取 Excel 文件（请上传 .xlsx 格式）：{exc}")
     try:
-        return list(workbook.worksheets[0].iter_rows(values_only=True)), None
+        return _capped_rows(workbook.worksheets[0].iter_rows(values_only=True), limits)
     finally:
         workbook.close()
 
 
+def _capped_rows(
+    sheet_rows: Iterable[tuple[Any, ...]], limits: SheetLimits
+) -> tuple[list[tuple[Any, ...]] | None, ParseProblem | None]:
+    rows: list[tuple[Any, ...]] = []
+    data_rows = 0
+    for number, values in enumerate(sheet_rows, start=1):
+        if longest_cell(values) > limits.max_cell_chars:
+            return None, ParseProblem(number, None, cell_too_long_message(_xlsx_where(number), limits.max_cell_chars))
+        if number > 1 and not all(_is_blank(v) for v in values):
+            data_rows += 1
+            if data_rows > limits.max_rows:
+                return None, ParseProblem(number, None, f"{_xlsx_where(number)}：数据超过{limits.max_rows}行，"
+                                                        "其后的内容未检查，请拆分为多个文件分别导入")
+        rows.append(values)
+    return rows, None
+
+
 def parse_calendar_xlsx(
-    data: bytes,
+    data: bytes, limits: SheetLimits
 ) -> tuple[int | None, list[CalendarDay], list[ParseProblem]]:
-    """Parse the first sheet of a ``日期 | 名称 | 类型`` workbook.
+    """Parse the first sheet of a ``日期 | 名称 | 类型`` workbook, within ``limits``.
 
     Row numbers in problems are Excel's own (the header is row 1).
     """
-    sheet_rows, failure = _read_sheet_rows(data)
+    sheet_rows, failure = _read_sheet_rows(data, limits)
     if failure is not None:
         return None, [], [failure]
     if not sheet_rows:

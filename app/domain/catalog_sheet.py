@@ -20,6 +20,7 @@ import io
 import itertools
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -29,13 +30,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.domain.upload_checks import (
+    SheetLimits,
+    TooLarge,
+    cell_too_long_message,
+    check_unpacked_size,
+    longest_cell,
+)
+
 DEFAULT_TITLE = "广元市政务服务“跨域通办”事项清单"
 INSTRUCTIONS_SHEET = "填写说明"
 NOT_XLSX_MESSAGE = "文件不是有效的 Excel (.xlsx) 文件"
 
-# A real catalog has a few thousand material rows; anything far beyond that
-# is a mistake or an attack, and would tie up the request checking it.
-MAX_DATA_ROWS = 20_000
 # Only this many columns are read: the template has 18, and a hostile file
 # can claim 16,384 per row, which openpyxl would pad with None on every row.
 _MAX_COLUMNS = 100
@@ -151,6 +157,8 @@ class NamesForExport:
     lines: Mapping[str, str]
     handling_types: Mapping[str, str]
     complaint_phone: str
+    #: the row cap of an import (the setting IMPORT_MAX_ROWS), named in the instructions when given
+    max_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -555,6 +563,10 @@ class _Unreadable(Exception):
     """The upload is not a workbook openpyxl can read."""
 
 
+class _CellTooLong(Exception):
+    """A cell beyond the cap: reading stops there (its problem names the row)."""
+
+
 def _sheet_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
     """Rows of the first sheet, each exactly _MAX_COLUMNS wide.
 
@@ -591,15 +603,33 @@ def _is_blank_row(cells: tuple[Any, ...]) -> bool:
 
 
 def _read_problems(
-    data: bytes, lookups: _Lookups
+    data: bytes, lookups: _Lookups, limits: SheetLimits
 ) -> tuple[list[_Row], list[SheetProblem]]:
-    # closing(): stopping early at the row cap must still close the workbook.
+    # closing(): stopping early at a cap must still close the workbook.
     with contextlib.closing(_sheet_rows(data)) as rows_iter:
-        return _check_rows(rows_iter, lookups)
+        return _check_rows(rows_iter, lookups, limits)
+
+
+def _capped_cells(rows: Iterator[tuple[Any, ...]], max_chars: int) -> Iterator[tuple[Any, ...]]:
+    """The rows, up to the first with a cell longer than ``max_chars`` (then _CellTooLong with its number)."""
+    for number, cells in enumerate(rows, start=1):
+        if longest_cell(cells) > max_chars:
+            raise _CellTooLong(number)
+        yield cells
 
 
 def _check_rows(
-    rows_iter: Iterator[tuple[Any, ...]], lookups: _Lookups
+    rows_iter: Iterator[tuple[Any, ...]], lookups: _Lookups, limits: SheetLimits
+) -> tuple[list[_Row], list[SheetProblem]]:
+    try:
+        return _check_capped_rows(_capped_cells(rows_iter, limits.max_cell_chars), lookups, limits)
+    except _CellTooLong as error:
+        number = error.args[0]
+        return [], [SheetProblem(number, None, cell_too_long_message(f"第{number}行", limits.max_cell_chars))]
+
+
+def _check_capped_rows(
+    rows_iter: Iterator[tuple[Any, ...]], lookups: _Lookups, limits: SheetLimits
 ) -> tuple[list[_Row], list[SheetProblem]]:
     first = next(rows_iter, None)
     if first is None:
@@ -618,11 +648,11 @@ def _check_rows(
     for number, cells in numbered:
         if _is_blank_row(cells):
             continue
-        if len(rows) == MAX_DATA_ROWS:
+        if len(rows) == limits.max_rows:
             problems.append(
                 SheetProblem(
                     number, None,
-                    f"第{number}行：数据超过{MAX_DATA_ROWS}行，其后的内容未检查，请拆分为多个文件分别导入",
+                    f"第{number}行：数据超过{limits.max_rows}行，其后的内容未检查，请拆分为多个文件分别导入",
                 )
             )
             break
@@ -639,13 +669,24 @@ def _sorted_problems(problems: list[SheetProblem]) -> list[SheetProblem]:
     return sorted(problems, key=key)
 
 
-def parse_catalog_xlsx(data: bytes, lookup: Lookup) -> tuple[list[MatterRecord], list[SheetProblem]]:
+def parse_catalog_xlsx(
+    data: bytes, lookup: Lookup, limits: SheetLimits
+) -> tuple[list[MatterRecord], list[SheetProblem]]:
     """Check the first sheet of a catalog workbook; return (matters, problems).
 
     Row numbers are Excel's own.  Every problem in the file is reported, none
-    stops the check.  Matters touched by any problem are left out of the
-    result, and the result is only fit to import when problems is empty.
+    stops the check, except a file beyond ``limits``: one that would unpack to
+    more bytes is refused before it is decoded, and reading stops at the first
+    cell too long and at the row beyond the cap.  Matters touched by any problem
+    are left out of the result, and the result is only fit to import when
+    problems is empty.
     """
+    try:
+        check_unpacked_size(data, limits.max_unpacked_bytes)
+    except TooLarge as error:
+        return [], [SheetProblem(None, None, str(error))]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        return [], [SheetProblem(None, None, NOT_XLSX_MESSAGE)]
     lookups = _Lookups(
         lines=_index(lookup.lines),
         handling_types=_index(lookup.handling_types),
@@ -654,7 +695,7 @@ def parse_catalog_xlsx(data: bytes, lookup: Lookup) -> tuple[list[MatterRecord],
         complaint_phone=lookup.complaint_phone,
     )
     try:
-        rows, problems = _read_problems(data, lookups)
+        rows, problems = _read_problems(data, lookups, limits)
     except _Unreadable:
         return [], [SheetProblem(None, None, NOT_XLSX_MESSAGE)]
     if not rows:
@@ -806,7 +847,6 @@ _GENERAL_HELP = (
     "2. 每行填写一项申请材料；一个事项有几项材料就填几行。",
     "3. 同一事项的各行，事项编码至审核要点各列必须完全一致（行与行之间不必相邻）。",
     "4. 导入时检查整个文件，所有问题一次列出；有任何问题时不导入任何内容。",
-    f"5. 一个文件最多{MAX_DATA_ROWS}行数据。",
 )
 
 
@@ -819,6 +859,8 @@ def _write_instructions_sheet(sheet: Any, names: NamesForExport) -> None:
     sheet["A1"].font = Font(bold=True, size=14)
     for line in _GENERAL_HELP:
         sheet.append([line])
+    if names.max_rows is not None:
+        sheet.append([f"{len(_GENERAL_HELP) + 1}. 一个文件最多{names.max_rows}行数据。"])
     sheet.append([])
     sheet.append(["列名", "是否必填", "填写要求"])
     for cell in sheet[sheet.max_row]:

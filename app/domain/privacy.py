@@ -4,6 +4,8 @@ is logged by the services."""
 
 from __future__ import annotations
 
+import re
+
 
 def mask_id_number(value: str | None) -> str:
     """Keeps the first 6 (the region) and last 4 characters: 510802********1234."""
@@ -31,3 +33,18 @@ def mask_name(value: str | None) -> str:
     """张* / 欧阳** : the surname stays (used where even names are not for overview)."""
     value = (value or "").strip()
     return value[:1] + "*" * (len(value) - 1) if value else ""
+
+
+#: an 18-character resident ID number (17 digits and a check digit or X) standing alone
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+#: an 11-digit mainland mobile number standing alone (1, then 3–9, then 9 digits)
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_personal_numbers(text: str) -> str:
+    """``text`` with every ID number and mobile number in it masked as the pages mask them (the safety net
+    of the logs: whatever a record says, from our code or a library's)."""
+    if not text:
+        return text
+    masked = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
+    return _MOBILE.sub(lambda m: mask_phone(m.group()), masked)

@@ -15,8 +15,10 @@ from typing import Any, Callable
 from apispec import yaml_utils
 from flask import Response, current_app, g
 from flask_appbuilder import ModelRestApi
+from flask_babel import lazy_gettext as _l
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import NotFound, ServiceError
 from app.scope import Reach, criterion, reach_of
@@ -115,7 +117,8 @@ class MalformedRequest(Exception):
 def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """How every REST endpoint of ours answers a request that ends in a refusal: NotFound (missing or out
     of scope) as FAB's 404, every other ServiceError with its status and ``{"errors": [...]}``, a
-    MalformedRequest as FAB's 400. Goes below ``@safe``, which would answer anything else with 500."""
+    MalformedRequest as FAB's 400, a body over MAX_CONTENT_LENGTH (raised when the upload is first read) as 413.
+    Goes below ``@safe``, which would answer anything else with 500."""
 
     @functools.wraps(endpoint)
     def answer(api: ModelRestApi, *args: Any, **kwargs: Any) -> Response:
@@ -127,6 +130,8 @@ def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             return api.response_404()
         except ServiceError as error:
             return api.response(error.status, **error.as_dict())
+        except RequestEntityTooLarge:
+            return api.response(413, message=str(_l("The upload is too large.")))
 
     return answer
 

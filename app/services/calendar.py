@@ -6,12 +6,14 @@ import logging
 from datetime import date
 from typing import Iterable
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, extract, select
 from sqlalchemy.orm import Session
 
 from app.domain import calendar_files
 from app.domain.calendar_files import CalendarDay
+from app.domain.upload_checks import SheetLimits
 from app.domain.workdays import WorkCalendar
 from app.errors import Problem, ValidationFailed
 from app.models.calendar import CalendarSource, WorkCalendarDay, WorkCalendarYear
@@ -84,7 +86,7 @@ def import_year_file(session: Session, filename: str, data: bytes, reach: Reach)
     if name.endswith(".json"):
         year, days, problems = calendar_files.parse_holiday_cn_json(data)
     elif name.endswith(".xlsx"):
-        year, days, problems = calendar_files.parse_calendar_xlsx(data)
+        year, days, problems = calendar_files.parse_calendar_xlsx(data, SheetLimits.from_settings(current_app.config))
     else:
         raise ValidationFailed([Problem("file", _l("Upload a holiday-cn .json file or an .xlsx file."))])
     if problems or year is None:

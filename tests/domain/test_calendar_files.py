@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import openpyxl
 import pytest
 
+import config
 from app.domain.calendar_files import (
     CalendarDay,
     ParseProblem,
@@ -16,6 +17,7 @@ from app.domain.calendar_files import (
     parse_holiday_cn_json,
     write_calendar_xlsx,
 )
+from app.domain.upload_checks import SheetLimits
 from app.domain.workdays import WorkCalendar
 
 # The 2026 arrangement (国办发明电〔2025〕7号) in holiday-cn's file format.
@@ -66,6 +68,8 @@ HOLIDAY_CN_2026 = """{
         {"name": "国庆节", "date": "2026-10-10", "isOffDay": false}
     ]
 }"""
+
+LIMITS = SheetLimits.from_settings(vars(config))
 
 
 def _holiday_cn(year, days) -> str:
@@ -231,7 +235,7 @@ def test_holiday_cn_invalid_json_is_a_single_problem():
 
 def test_xlsx_export_then_import_round_trips():
     days = days_from_chinese_calendar(2026)
-    assert parse_calendar_xlsx(write_calendar_xlsx(2026, days)) == (2026, days, [])
+    assert parse_calendar_xlsx(write_calendar_xlsx(2026, days), LIMITS) == (2026, days, [])
 
 
 def test_xlsx_export_has_bold_header_row_and_formatted_dates():
@@ -253,7 +257,7 @@ def test_xlsx_accepts_text_dates_and_skips_empty_rows():
         [datetime(2026, 10, 10), " 国庆节 ", " 班 "],
         ["2026/9/20", "国庆节", "班"],
     ])
-    year, days, problems = parse_calendar_xlsx(data)
+    year, days, problems = parse_calendar_xlsx(data, LIMITS)
     assert (year, problems) == (2026, [])
     assert days == [
         CalendarDay(date(2026, 9, 20), True, "国庆节"),
@@ -276,7 +280,7 @@ def test_xlsx_with_errors_reports_every_bad_row_with_its_row_number():
         [46023, "元旦", "休"],                         # 10 a number, not a date
         [datetime(2026, 2, 18), "春节", "休"],        # 11 fine
     ])
-    year, days, problems = parse_calendar_xlsx(data)
+    year, days, problems = parse_calendar_xlsx(data, LIMITS)
     assert year == 2026
     assert _where(problems) == [
         (3, "日期"), (4, "名称"), (5, "类型"), (7, "日期"), (7, "类型"),
@@ -289,18 +293,18 @@ def test_xlsx_with_errors_reports_every_bad_row_with_its_row_number():
 
 
 def test_xlsx_without_the_expected_header_is_rejected():
-    year, days, problems = parse_calendar_xlsx(_xlsx([["日期", "名称"], ["2026-10-01", "国庆节"]]))
+    year, days, problems = parse_calendar_xlsx(_xlsx([["日期", "名称"], ["2026-10-01", "国庆节"]]), LIMITS)
     assert (year, days) == (None, [])
     assert problems == [ParseProblem(1, "类型", "第1行：缺少表头「类型」（表头应为 日期 | 名称 | 类型）")]
 
 
 def test_xlsx_with_only_a_header_has_no_year():
-    year, days, problems = parse_calendar_xlsx(_xlsx([["日期", "名称", "类型"]]))
+    year, days, problems = parse_calendar_xlsx(_xlsx([["日期", "名称", "类型"]]), LIMITS)
     assert (year, days) == (None, [])
     assert problems[0].message == "表格中没有任何日期"
 
 
 def test_file_that_is_not_xlsx_is_a_single_problem():
-    year, days, problems = parse_calendar_xlsx(b"PK\x03\x04 definitely not a workbook")
+    year, days, problems = parse_calendar_xlsx(b"PK\x03\x04 definitely not a workbook", LIMITS)
     assert (year, days, len(problems)) == (None, [], 1)
     assert problems[0].message.startswith("无法读取 Excel 文件")

@@ -7,7 +7,7 @@ from dataclasses import replace
 import openpyxl
 import pytest
 
-from app.domain import catalog_sheet
+import config
 from app.domain.catalog_sheet import (
     COLUMNS,
     DEFAULT_TITLE,
@@ -23,6 +23,7 @@ from app.domain.catalog_sheet import (
     template_xlsx,
     write_catalog_xlsx,
 )
+from app.domain.upload_checks import SheetLimits
 
 NAMES = NamesForExport(
     lines={"hrss": "人力资源和社会保障", "police": "公安", "housing_fund": "住房公积金"},
@@ -36,6 +37,7 @@ NAMES = NamesForExport(
     complaint_phone="12345",
 )
 LOOKUP = Lookup.from_names(NAMES)
+LIMITS = SheetLimits.from_settings(vars(config))
 TITLES = [c.title for c in COLUMNS]
 
 # One valid row, by column key; tests override single cells.
@@ -111,7 +113,7 @@ def _matter(code, materials, **kw):
 
 
 def test_template_parses_without_problems_and_yields_the_sample_matter():
-    matters, problems = parse_catalog_xlsx(template_xlsx(NAMES), LOOKUP)
+    matters, problems = parse_catalog_xlsx(template_xlsx(NAMES), LOOKUP, LIMITS)
 
     assert problems == []
     assert matters == [replace(SAMPLE_MATTER, complaint_phone=NAMES.complaint_phone)]
@@ -149,7 +151,7 @@ def test_export_always_writes_the_instructions_sheet_which_the_parser_ignores():
     data = write_catalog_xlsx([], NAMES)
 
     assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames[1] == INSTRUCTIONS_SHEET
-    assert parse_catalog_xlsx(data, LOOKUP) == ([], [SheetProblem(None, None, "表格中没有任何事项")])
+    assert parse_catalog_xlsx(data, LOOKUP, LIMITS) == ([], [SheetProblem(None, None, "表格中没有任何事项")])
 
 
 # -- round trip -----------------------------------------------------------------------
@@ -185,7 +187,7 @@ def test_exported_matters_parse_back_equal():
         ),
     ]
 
-    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx(matters, NAMES), LOOKUP)
+    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx(matters, NAMES), LOOKUP, LIMITS)
 
     assert problems == []
     # Materials come back sorted by seq.
@@ -202,8 +204,8 @@ def test_a_problem_free_parse_re_exports_to_the_same_records():
                  handling_types="kuasheng、chuanyu"),
         ]
     )
-    first, problems = parse_catalog_xlsx(messy, LOOKUP)
-    again, more = parse_catalog_xlsx(write_catalog_xlsx(first, NAMES), LOOKUP)
+    first, problems = parse_catalog_xlsx(messy, LOOKUP, LIMITS)
+    again, more = parse_catalog_xlsx(write_catalog_xlsx(first, NAMES), LOOKUP, LIMITS)
 
     assert problems == more == []
     assert again == first
@@ -231,7 +233,7 @@ def test_a_file_full_of_errors_reports_every_one_with_row_and_column():
         _row(code="F-001"),                                    # 17 valid matter
     ]
 
-    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, LIMITS)
 
     assert _where(problems) == [
         (4, "事项编码"),
@@ -271,7 +273,7 @@ def test_equal_values_written_differently_are_consistent_across_rows():
         _row(seq=2, legal_limit_days="20个工作日", handling_types="chuanyu\nkuasheng", line="人力资源和社会保障"),
     ]
 
-    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, LIMITS)
 
     assert problems == []
     assert matters[0].handling_types == ("kuasheng", "chuanyu")  # as on the first row
@@ -282,7 +284,7 @@ def test_header_problems_are_all_reported():
     header[0] = "事项编号"  # misspelled
     header.append("备注")
 
-    matters, problems = parse_catalog_xlsx(_xlsx([_row()], header=header), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row()], header=header), LOOKUP, LIMITS)
 
     assert matters == []
     assert sorted(p.message for p in problems) == sorted(
@@ -298,19 +300,19 @@ def test_header_problems_are_all_reported():
 def test_an_unknown_extra_column_is_reported_but_the_rows_are_still_checked():
     header = [*TITLES, "备注"]
 
-    _, problems = parse_catalog_xlsx(_xlsx([_row(copies=100) + ["随便写"]], header=header), LOOKUP)
+    _, problems = parse_catalog_xlsx(_xlsx([_row(copies=100) + ["随便写"]], header=header), LOOKUP, LIMITS)
 
     assert _where(problems) == [(2, "备注"), (3, "份数")]
 
 
 def test_a_repeated_header_column_is_reported():
-    _, problems = parse_catalog_xlsx(_xlsx([_row()], header=[*TITLES, "份数"]), LOOKUP)
+    _, problems = parse_catalog_xlsx(_xlsx([_row()], header=[*TITLES, "份数"]), LOOKUP, LIMITS)
 
     assert [p.message for p in problems] == ["第2行S列：表头「份数」重复"]
 
 
 def test_header_may_be_in_row_1_without_a_title_row():
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(), _row(seq=2)], title=None), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(), _row(seq=2)], title=None), LOOKUP, LIMITS)
 
     assert problems == []
     assert matters[0].first_row == 2
@@ -320,7 +322,7 @@ def test_header_may_be_in_row_1_without_a_title_row():
 def test_header_titles_with_full_width_brackets_are_accepted():
     header = [t.replace("(", "（").replace(")", "）") for t in TITLES]
 
-    _, problems = parse_catalog_xlsx(_xlsx([_row()], header=header), LOOKUP)
+    _, problems = parse_catalog_xlsx(_xlsx([_row()], header=header), LOOKUP, LIMITS)
 
     assert problems == []
 
@@ -335,7 +337,7 @@ def test_header_titles_with_full_width_brackets_are_accepted():
     ids=["empty", "xls", "csv"],
 )
 def test_a_non_xlsx_upload_gives_one_clear_problem(data):
-    assert parse_catalog_xlsx(data, LOOKUP) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
+    assert parse_catalog_xlsx(data, LOOKUP, LIMITS) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
 
 
 def test_a_zip_that_is_not_a_workbook_gives_the_same_problem():
@@ -343,14 +345,13 @@ def test_a_zip_that_is_not_a_workbook_gives_the_same_problem():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("readme.txt", "not a workbook")
 
-    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
+    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP, LIMITS) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
 
 
-def test_rows_beyond_the_cap_are_a_problem_and_are_not_checked(monkeypatch):
-    monkeypatch.setattr(catalog_sheet, "MAX_DATA_ROWS", 3)
+def test_rows_beyond_the_cap_are_a_problem_and_are_not_checked():
     rows = [_row(seq=n) for n in range(1, 4)] + [_row(seq=4, copies="很多"), _row(seq=5)]
 
-    _, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP)
+    _, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, replace(LIMITS, max_rows=3))
 
     assert problems == [
         SheetProblem(6, None, "第6行：数据超过3行，其后的内容未检查，请拆分为多个文件分别导入")
@@ -362,7 +363,7 @@ def test_rows_beyond_the_cap_are_a_problem_and_are_not_checked(monkeypatch):
 
 @pytest.mark.parametrize("text", ["hrss", "HRSS", "人力资源和社会保障", " 人力资源和社会保障\u3000"])
 def test_business_line_accepts_code_or_chinese_name(text):
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(line=text)]), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(line=text)]), LOOKUP, LIMITS)
 
     assert problems == []
     assert matters[0].line == "hrss"
@@ -382,7 +383,7 @@ def test_business_line_accepts_code_or_chinese_name(text):
     ],
 )
 def test_handling_types_accept_every_separator_names_and_codes(text):
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(handling_types=text)]), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(handling_types=text)]), LOOKUP, LIMITS)
 
     assert problems == []
     assert matters[0].handling_types == ("kuasheng", "chuanyu")
@@ -395,7 +396,7 @@ def test_lookup_from_names_accepts_codes_and_names():
 
 @pytest.mark.parametrize("value", [20, 20.0, "20", "20.0", " 20 ", "20个工作日", "20 工作日", "20日", "20天", "２０"])
 def test_limits_accept_whole_numbers_with_an_optional_unit(value):
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(legal_limit_days=value)]), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(legal_limit_days=value)]), LOOKUP, LIMITS)
 
     assert problems == []
     assert matters[0].legal_limit_days == 20
@@ -403,7 +404,7 @@ def test_limits_accept_whole_numbers_with_an_optional_unit(value):
 
 @pytest.mark.parametrize("value", [0, -3, 20.5, "二十", "20个月", "约20天", True, "1000"])
 def test_limits_reject_anything_else(value):
-    _, problems = parse_catalog_xlsx(_xlsx([_row(legal_limit_days=value, promised_limit_days=1)]), LOOKUP)
+    _, problems = parse_catalog_xlsx(_xlsx([_row(legal_limit_days=value, promised_limit_days=1)]), LOOKUP, LIMITS)
 
     assert _where(problems) == [(3, "法定时限(工作日)")]
 
@@ -415,7 +416,7 @@ def test_limits_reject_anything_else(value):
      ("√", True), ("×", False), (True, True), (False, False)],
 )
 def test_yes_no_columns_accept_the_usual_spellings(value, expected):
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(required=value, original_check=value)]), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(required=value, original_check=value)]), LOOKUP, LIMITS)
 
     assert problems == []
     assert matters[0].materials[0].required is expected
@@ -424,14 +425,14 @@ def test_yes_no_columns_accept_the_usual_spellings(value, expected):
 
 @pytest.mark.parametrize(("text", "code"), [("原件", "original"), ("复印件", "copy"), ("扫描件", "scan"), ("Scan", "scan")])
 def test_material_form_accepts_chinese_names_and_codes(text, code):
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(form=text)]), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(form=text)]), LOOKUP, LIMITS)
 
     assert problems == []
     assert matters[0].materials[0].form == code
 
 
 def test_empty_optional_cells_take_their_defaults():
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(required=None, original_check=None)]), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(required=None, original_check=None)]), LOOKUP, LIMITS)
 
     assert problems == []
     matter = matters[0]
@@ -441,7 +442,7 @@ def test_empty_optional_cells_take_their_defaults():
 
 def test_a_blank_complaint_phone_is_the_installations_hotline_named_in_the_template():
     names = replace(NAMES, complaint_phone="0839-12345")
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(complaint_phone=None)]), Lookup.from_names(names))
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(complaint_phone=None)]), Lookup.from_names(names), LIMITS)
 
     assert problems == [] and matters[0].complaint_phone == "0839-12345"
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(names)))
@@ -451,7 +452,7 @@ def test_a_blank_complaint_phone_is_the_installations_hotline_named_in_the_templ
 
 
 def test_numbers_typed_into_text_columns_keep_their_digits():
-    matters, problems = parse_catalog_xlsx(_xlsx([_row(code=510800, complaint_phone=12345.0)]), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(code=510800, complaint_phone=12345.0)]), LOOKUP, LIMITS)
 
     assert problems == []
     assert (matters[0].code, matters[0].complaint_phone) == ("510800", "12345")
@@ -466,7 +467,7 @@ def test_rows_of_a_matter_need_not_be_adjacent_and_empty_rows_are_skipped():
         _row(seq=1),
     ]
 
-    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP)
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, LIMITS)
 
     assert problems == []
     assert [(m.code, m.first_row) for m in matters] == [("A-001", 3), ("B-001", 6)]
@@ -474,7 +475,7 @@ def test_rows_of_a_matter_need_not_be_adjacent_and_empty_rows_are_skipped():
 
 
 def test_length_limits_are_checked():
-    _, problems = parse_catalog_xlsx(_xlsx([_row(code="X" * 65, material_name="材" * 256)]), LOOKUP)
+    _, problems = parse_catalog_xlsx(_xlsx([_row(code="X" * 65, material_name="材" * 256)]), LOOKUP, LIMITS)
 
     assert [p.message for p in problems] == [
         "第3行「事项编码」：不能超过64个字，实际为65个字",
@@ -486,7 +487,7 @@ def test_an_empty_workbook_is_reported_as_empty():
     buffer = io.BytesIO()
     openpyxl.Workbook().save(buffer)
 
-    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP) == ([], [SheetProblem(None, None, "表格是空的")])
+    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP, LIMITS) == ([], [SheetProblem(None, None, "表格是空的")])
 
 
 def test_export_falls_back_to_codes_the_names_do_not_know_and_still_round_trips():
@@ -497,7 +498,7 @@ def test_export_falls_back_to_codes_the_names_do_not_know_and_still_round_trips(
         complaint_phone=LOOKUP.complaint_phone,
     )
 
-    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx([matter], NAMES), lookup)
+    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx([matter], NAMES), lookup, LIMITS)
 
     assert problems == []
     assert parsed == [matter]
@@ -513,4 +514,4 @@ def test_a_workbook_with_a_corrupt_sheet_gives_the_same_problem():
                 content = content[: len(content) // 2]  # cut off mid-row
             damaged.writestr(item, content)
 
-    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
+    assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP, LIMITS) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])

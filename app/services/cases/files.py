@@ -1,8 +1,10 @@
 """Scans of received materials and result documents: checked by content, stored under generated keys
 outside every static folder, the original name kept in the database, read only through the scope.
 
-Content rules: at most 20 MB; a PDF must parse strictly (pypdf) and start with ``%PDF-``; a JPEG or PNG
-must decode (Pillow) and is re-encoded, so whatever was appended to the image is dropped.
+Content rules: at most 20 MB; a PDF must parse strictly (pypdf), start with ``%PDF-`` and carry no active
+content (script, actions, launch, embedded files: ``storage.pdf_problems``); a JPEG or PNG must decode
+(Pillow) and is re-encoded, so whatever was appended to the image is dropped, but only after its header showed
+no more pixels than UPLOAD_MAX_MEGAPIXELS (a small file can decode to hundreds of MB).
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from sqlalchemy.orm import Session
 
 from app.domain.workflow import FROZEN_STATUSES, Side
@@ -50,23 +51,33 @@ def check_file(field: str, filename: str, data: bytes) -> CheckedFile:
     if data and len(data) <= MAX_BYTES:
         if content_type is None:
             problems.append(Problem(field, _l("The file %(name)s is not a PDF, JPEG or PNG file.", name=name)))
-        elif content_type == "application/pdf" and not _is_sound_pdf(data):
-            problems.append(Problem(field, _l("The file %(name)s is a damaged PDF.", name=name)))
-        elif content_type != "application/pdf":
-            data = _reencoded(data, content_type)
-            if data is None:
+        elif content_type == "application/pdf":
+            problems.extend(storage.pdf_problems(field, name, data))
+        else:
+            problems.extend(_image_size_problems(field, name, data))
+            data = None if problems else _reencoded(data, content_type)
+            if data is None and not problems:
                 problems.append(Problem(field, _l("The file %(name)s is a damaged image.", name=name)))
     if problems:
         raise ValidationFailed(problems)
     return CheckedFile(data=data, content_type=content_type, name=name)
 
 
-def _is_sound_pdf(data: bytes) -> bool:
+def _image_size_problems(field: str, name: str, data: bytes) -> list[Problem]:
+    """Refuses an image whose header announces more pixels than the setting allows, before any decoding
+    (opening reads the header only). A header Pillow cannot read is left to the decoding that follows."""
+    limit = float(current_app.config["UPLOAD_MAX_MEGAPIXELS"])
     try:
-        reader = PdfReader(io.BytesIO(data), strict=True)
-        return len(reader.pages) >= 1
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError, AssertionError):
-        return False
+        with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return []
+    if width * height <= limit * 1_000_000:
+        return []
+    return [Problem(field, _l("The image %(name)s is %(width)d × %(height)d pixels (%(pixels)s megapixels): at most "
+                              "%(limit)s megapixels are accepted. Scan it at a lower resolution.", name=name,
+                              width=width, height=height, pixels=f"{width * height / 1_000_000:.1f}",
+                              limit=f"{limit:g}"))]
 
 
 def _reencoded(data: bytes, content_type: str) -> bytes | None:

@@ -23,6 +23,7 @@ from app.domain.catalog_sheet import (
     template_xlsx,
     write_catalog_xlsx,
 )
+from app.domain.upload_checks import SheetLimits
 from app.errors import Problem, ValidationFailed
 from app.models.catalog import HandlingType, MaterialRequirement, Matter, MatterStatus
 from app.models.org import BusinessLine
@@ -51,6 +52,7 @@ def names(session: Session) -> NamesForExport:
         lines={line.code: line.name for line in _lines(session)},
         handling_types={ht.code: ht.name for ht in _handling_types(session)},
         complaint_phone=current_app.config["COMPLAINT_PHONE"],
+        max_rows=current_app.config["IMPORT_MAX_ROWS"],
     )
 
 
@@ -85,7 +87,8 @@ def _record_of(matter: Matter) -> MatterRecord:
 def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
     if not reach.everything:
         raise ValidationFailed([Problem(None, _l("Only an administrator imports the catalog."))])
-    records, problems = parse_catalog_xlsx(data, Lookup.from_names(names(session)))
+    records, problems = parse_catalog_xlsx(data, Lookup.from_names(names(session)),
+                                           SheetLimits.from_settings(current_app.config))
     if problems:
         raise ValidationFailed([Problem(p.column, p.message) for p in problems])
     if not records:

@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from app.domain.privacy import mask_phone
 from app.errors import ProblemCollector
 from app.models.base import now
 from app.models.case import Case, Notification, OutboxMessage
@@ -375,15 +376,20 @@ def deliver(session: Session, notification: Notification, *, at: datetime | None
         max_attempts = current_app.config["NOTIFY_MAX_ATTEMPTS"]
         retry_on = at + backoff(attempt.attempts) if attempt.attempts < max_attempts else None
         _record(session, attempt, status="failed", last_error=message, next_attempt_on=retry_on)
-        log.warning("%s %s to %s failed (attempt %d): %s", attempt.channel, attempt.event, attempt.recipient,
+        log.warning("%s %s to %s failed (attempt %d): %s", attempt.channel, attempt.event, _logged(attempt),
                     attempt.attempts, message)
         if isinstance(error, DeliveryError):
             raise
         raise DeliveryError(message) from error
     _record(session, attempt, status="sent", sent_on=now(), last_error="", next_attempt_on=None,
             provider=provider, provider_ref=reference or "")
-    log.info("%s %s to %s sent (attempt %d)", attempt.channel, attempt.event, attempt.recipient, attempt.attempts)
+    log.info("%s %s to %s sent (attempt %d)", attempt.channel, attempt.event, _logged(attempt), attempt.attempts)
     return True
+
+
+def _logged(attempt: _Attempt) -> str:
+    """The recipient as the log may name it: an applicant's phone masked (mail goes to staff addresses)."""
+    return mask_phone(attempt.recipient) if attempt.channel == "sms" else attempt.recipient
 
 
 def _record(session: Session, attempt: _Attempt, **values: Any) -> None:

@@ -14,7 +14,7 @@ from app.services.catalog import matters as catalog
 from tests import factories
 from tests.conftest import csrf_token
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = factories.small_pdf()  # a sample form is parsed like a scan: a real PDF without active content
 
 
 def test_publishing_freezes_a_version_and_unchanged_republishing_adds_none(db):
