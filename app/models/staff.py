@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.roles import COUNTY_ASSIGNABLE_ROLES
@@ -45,6 +45,9 @@ class StaffUser(User):
         ForeignKey("department.id", ondelete="SET NULL", use_alter=True, name="fk_ab_user_department"), index=True
     )
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: written into every JWT and web session at sign-in; raised when the password changes and at web
+    #: logout, so every token and session issued before stops working (app/security/manager.py)
+    token_generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     region: Mapped[Region | None] = relationship(foreign_keys=[region_id], lazy="selectin")
     center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[center_id], lazy="selectin")

@@ -1,4 +1,14 @@
-"""Our FAB security manager: staff users, scoped user admin, account lockout, limits on both logins."""
+"""Our FAB security manager: staff users, scoped user admin, account lockout, limits on both logins,
+sessions and tokens that end with a password change or a logout.
+
+Revocation: every staff user has a ``token_generation``. It is written into every JWT (claim ``gen``) and
+into the web session at sign-in; a token or session whose generation is not the user's current one is
+refused (401 for the API, the login page for the web). The generation goes up when the password changes
+(any path: FAB's reset forms and ``flask fab reset-password`` all call ``reset_password``) and at web
+logout. Logout therefore signs the user out everywhere, every browser and every token: a JWT carries no
+link to the browser session it was taken beside, so "this session and its tokens" cannot be told apart
+from the user's other tokens, and at a shared service window "log out" must mean nobody can go on
+working under this name."""
 
 from __future__ import annotations
 
@@ -6,16 +16,22 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, g
+from flask import Flask, current_app, g, has_request_context, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import check_password_hash
+from flask_jwt_extended import JWTManager
+from flask_login import LoginManager, current_user, user_logged_in
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models.staff import StaffUser
 from app.services.organisation import accounts
 
 log = logging.getLogger(__name__)
+
+#: the JWT claim and the session key that carry the user's token generation
+GENERATION_CLAIM = "gen"
+SESSION_GENERATION_KEY = "token_generation"
 
 
 class AppAuthDBView(AuthDBView):
@@ -76,6 +92,55 @@ class AppSecurityManager(SecurityManager):
         if not username:
             return None
         return self.find_user(username=username) or self.find_user(email=username)
+
+    # --- sessions and tokens (see the module's docstring) -----------------------------------------
+
+    def create_jwt_manager(self, app: Flask) -> JWTManager:
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(self._generation_claim)
+        jwt_manager.token_in_blocklist_loader(self._token_is_revoked)  # access and refresh tokens: 401
+        return jwt_manager
+
+    def _generation_claim(self, identity: Any) -> dict[str, Any]:
+        user = self.get_user_by_id(int(identity))
+        return {GENERATION_CLAIM: user.token_generation if user is not None else None}
+
+    def _token_is_revoked(self, _header: dict[str, Any], payload: dict[str, Any]) -> bool:
+        user = self.get_user_by_id(int(payload["sub"]))
+        return user is None or payload.get(GENERATION_CLAIM) != user.token_generation
+
+    def create_login_manager(self, app: Flask) -> LoginManager:
+        login_manager = super().create_login_manager(app)
+        login_manager.user_loader(self._load_session_user)
+        # FAB hands us current_app, a proxy: the signal is sent by the app object itself.
+        user_logged_in.connect(self._remember_generation, current_app._get_current_object())
+        return login_manager
+
+    def _load_session_user(self, pk: Any) -> StaffUser | None:
+        """The session's user, unless the session was opened before the user's last password change or
+        logout: then nobody is signed in and protected pages send the browser to the login page."""
+        user = self.load_user(pk)
+        if user is None or session.get(SESSION_GENERATION_KEY) != user.token_generation:
+            return None
+        return user
+
+    @staticmethod
+    def _remember_generation(_app: Flask, user: StaffUser, **_extra: Any) -> None:
+        session[SESSION_GENERATION_KEY] = user.token_generation
+
+    def on_user_logout(self, user: StaffUser) -> None:
+        accounts.end_sessions(self.session, user)
+
+    def reset_password(self, userid: Any, password: str) -> None:
+        """FAB's password change (the user's own, an administrator's reset, the command), ending every
+        session and token of the user; the browser that changed its own password stays signed in."""
+        config = current_app.config
+        user = self.get_user_by_id(int(userid))
+        password_hash = generate_password_hash(password, method=config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+                                               salt_length=config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+        accounts.set_password(self.session, user, password_hash)
+        if has_request_context() and current_user.is_authenticated and current_user.id == user.id:
+            session[SESSION_GENERATION_KEY] = user.token_generation
 
     # --- views -----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Account locks: set after repeated failed logins, lifted by time or by an administrator."""
+"""Accounts: locks after repeated failed logins, lifted by time or by an administrator; passwords and the
+token generation that ends every session and token of a user."""
 
 from __future__ import annotations
 
@@ -39,3 +40,18 @@ def unlock_accounts(session: Session, users: Iterable[StaffUser], reach: Reach) 
     session.commit()
     log.info("unlocked accounts %s (by user %s)", [u.username for u in users], reach.user_id)
     return len(users)
+
+
+def end_sessions(session: Session, user: StaffUser) -> None:
+    """Every web session and JWT (access and refresh) issued to ``user`` so far stops working: they carry
+    the generation that was current when they were issued."""
+    user.token_generation = (user.token_generation or 0) + 1
+    session.commit()
+    log.info("sessions and tokens of %s ended (generation %s)", user.username, user.token_generation)
+
+
+def set_password(session: Session, user: StaffUser, password_hash: str) -> None:
+    """A new password (set by the user, an administrator or a command) ends every session and token
+    issued with the old one, in the same commit."""
+    user.password = password_hash
+    end_sessions(session, user)
