@@ -189,11 +189,24 @@ AUTH_USER_REGISTRATION = False
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"  # exists and holds no permission
 
-# Password rules and lockout
+# Password rules
 FAB_PASSWORD_COMPLEXITY_ENABLED = True
 # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set by the app factory (it must be a callable).
-AUTH_LOCKOUT_THRESHOLD = int(os.environ.get("AUTH_LOCKOUT_THRESHOLD", "5"))
-AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "30"))
+
+# Failed sign-ins are throttled per account name and client address (app/services/organisation/
+# login_throttle.py), never locked for everybody: after AUTH_THROTTLE_FAILURES failures from one address,
+# that address waits AUTH_THROTTLE_FIRST_WAIT_SECONDS before it may try that name again, twice as long after
+# each further failure, at most AUTH_THROTTLE_LONGEST_WAIT_SECONDS; the count starts again after a success
+# or AUTH_THROTTLE_FORGET_MINUTES without failures. Kept in the database, so every process sees it.
+AUTH_THROTTLE_FAILURES = int(os.environ.get("AUTH_THROTTLE_FAILURES", "5"))
+AUTH_THROTTLE_FIRST_WAIT_SECONDS = int(os.environ.get("AUTH_THROTTLE_FIRST_WAIT_SECONDS", "30"))
+AUTH_THROTTLE_LONGEST_WAIT_SECONDS = int(os.environ.get("AUTH_THROTTLE_LONGEST_WAIT_SECONDS", "900"))
+AUTH_THROTTLE_FORGET_MINUTES = int(os.environ.get("AUTH_THROTTLE_FORGET_MINUTES", "60"))
+if not 0 < AUTH_THROTTLE_FIRST_WAIT_SECONDS <= AUTH_THROTTLE_LONGEST_WAIT_SECONDS < AUTH_THROTTLE_FORGET_MINUTES * 60:
+    raise ConfigurationError("AUTH_THROTTLE_FIRST_WAIT_SECONDS <= AUTH_THROTTLE_LONGEST_WAIT_SECONDS must be positive "
+                             "and shorter than AUTH_THROTTLE_FORGET_MINUTES")
+if AUTH_THROTTLE_FAILURES < 1:
+    raise ConfigurationError("AUTH_THROTTLE_FAILURES must be at least 1")
 
 # Rate limits on both logins (web form and /api/v1/security/login)
 RATELIMIT_ENABLED = True
