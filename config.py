@@ -216,6 +216,16 @@ RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "kytb")
 RATELIMIT_HEADERS_ENABLED = True
 
+# Behind a reverse proxy (README, "Running in production"): how many proxies in front of the app may be
+# believed when they name the client in X-Forwarded-For (and the scheme in X-Forwarded-Proto). 0, the
+# default, trusts no header: the address is the one that connected, which a client cannot choose. Set it
+# to the number of proxies you run (1 for one nginx), never more: the login limits, the login throttle
+# and the access log then count and record each client's own address instead of the proxy's.
+PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
+if PROXY_FIX_X_FOR < 0 or PROXY_FIX_X_PROTO < 0:
+    raise ConfigurationError("PROXY_FIX_X_FOR and PROXY_FIX_X_PROTO are numbers of trusted proxies (0 or more)")
+
 # Sessions and tokens
 SESSION_COOKIE_NAME = "kytb_session"
 SESSION_COOKIE_HTTPONLY = True
