@@ -8,12 +8,12 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from tests import factories
-from tests.conftest import DEMO_PASSWORD, api_token, csrf_token, web_login
+from tests.conftest import DEMO_PASSWORD, api_token, count_statements, csrf_token, web_login
 
 
 def test_every_demo_user_signs_in_through_the_web_form_and_the_api(client, db):
@@ -131,6 +131,38 @@ def test_a_county_administrator_cannot_clear_another_countys_account(app, client
     assert client.post(f"/users/action/unlock/{user.id}", data={"csrf_token": token}).status_code == 404
     client.get("/logout/")
     assert _api_attempt(client, "cx_window", DEMO_PASSWORD, "198.51.100.7").status_code == 429
+
+
+def test_unknown_and_existing_names_cost_the_same_work_when_throttled(app, client, db):
+    """Same answer and same work (the same statements, one password hash each), so neither the answer nor
+    its timing tells which names exist."""
+    costs = {}
+    for username, address in (("cx_police", "198.51.100.8"), ("no_such_user", "198.51.100.9")):
+        _fail_until_throttled(app, client, username, address)
+        costs[username] = count_statements(lambda u=username, a=address: _api_attempt(client, u, DEMO_PASSWORD, a))
+    assert costs["cx_police"] == costs["no_such_user"]
+
+
+def test_flooding_one_name_from_one_address_doubles_only_that_addresss_wait(app, client, db):
+    from app.models.staff import LoginThrottle
+
+    address = "203.0.113.70"
+    waits = []
+    for _ in range(3):
+        _fail_until_throttled(app, client, "admin", address)  # refused at once while the wait runs
+        response = _api_attempt(client, "admin", "wrong-password-1A!", address)
+        # the message names the throttle's wait; Retry-After is the later of it and the rate limit's window
+        wait = int(re.search(r"\d+", response.get_json()["message"]).group())
+        assert int(response.headers["Retry-After"]) >= wait - 1  # the limiter rounds down
+        waits.append(wait)
+        row = db.get(LoginThrottle, ("admin", address))
+        row.blocked_until = datetime.now() - timedelta(seconds=1)  # the wait has run out
+        db.commit()
+        _api_attempt(client, "admin", "wrong-password-1A!", address)  # one more failure: a longer wait
+    first = app.config["AUTH_THROTTLE_FIRST_WAIT_SECONDS"]
+    assert first - 1 <= waits[0] <= first and 2 * first - 1 <= waits[1] <= 2 * first
+    assert 4 * first - 1 <= waits[2] <= 4 * first
+    assert _api_attempt(client, "admin", DEMO_PASSWORD, "198.51.100.10").status_code == 200
 
 
 @pytest.fixture()
