@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests import factories
-from tests.conftest import DEMO_PASSWORD, api_token, count_statements, csrf_token, web_login
+from tests.conftest import (
+    DEMO_PASSWORD,
+    api_token,
+    count_statements,
+    csrf_token,
+    web_login,
+)
 
 
 def test_every_demo_user_signs_in_through_the_web_form_and_the_api(client, db):
