@@ -64,6 +64,15 @@ class AppSecurityApi(SecurityApi):
             response.headers["Retry-After"] = str(seconds)
         return response
 
+    # FAB's OpenAPI description of the login, with the answers of the limit and the throttle added
+    login.__doc__ = (SecurityApi.login.__doc__ or "").replace(
+        "            500:",
+        "            429:\n"
+        "              description: Too many attempts from this address (rate limit), or too many failed\n"
+        "                sign-ins with this name from this address (the message names the wait; Retry-After)\n"
+        "            500:",
+    )
+
 
 class AppSecurityManager(SecurityManager):
     user_model = StaffUser
