@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -105,6 +105,6 @@ def clear_accounts(session: Session, names: Iterable[str]) -> int:
     keys = sorted({_key(name, "")[0] for name in names if name})
     if not keys:
         return 0
-    result = session.execute(delete(LoginThrottle).where(func.lower(LoginThrottle.account).in_(keys)))
+    result = session.execute(delete(LoginThrottle).where(LoginThrottle.account.in_(keys)))  # stored lower-cased
     session.commit()
     return result.rowcount or 0
