@@ -201,11 +201,24 @@ AUTH_USER_REGISTRATION = False
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"  # exists and holds no permission
 
-# Password rules and lockout
+# Password rules
 FAB_PASSWORD_COMPLEXITY_ENABLED = True
 # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set by the app factory (it must be a callable).
-AUTH_LOCKOUT_THRESHOLD = int(os.environ.get("AUTH_LOCKOUT_THRESHOLD", "5"))
-AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "30"))
+
+# Failed sign-ins are throttled per account name and client address (app/services/organisation/
+# login_throttle.py), never locked for everybody: after AUTH_THROTTLE_FAILURES failures from one address,
+# that address waits AUTH_THROTTLE_FIRST_WAIT_SECONDS before it may try that name again, twice as long after
+# each further failure, at most AUTH_THROTTLE_LONGEST_WAIT_SECONDS; the count starts again after a success
+# or AUTH_THROTTLE_FORGET_MINUTES without failures. Kept in the database, so every process sees it.
+AUTH_THROTTLE_FAILURES = int(os.environ.get("AUTH_THROTTLE_FAILURES", "5"))
+AUTH_THROTTLE_FIRST_WAIT_SECONDS = int(os.environ.get("AUTH_THROTTLE_FIRST_WAIT_SECONDS", "30"))
+AUTH_THROTTLE_LONGEST_WAIT_SECONDS = int(os.environ.get("AUTH_THROTTLE_LONGEST_WAIT_SECONDS", "900"))
+AUTH_THROTTLE_FORGET_MINUTES = int(os.environ.get("AUTH_THROTTLE_FORGET_MINUTES", "60"))
+if not 0 < AUTH_THROTTLE_FIRST_WAIT_SECONDS <= AUTH_THROTTLE_LONGEST_WAIT_SECONDS < AUTH_THROTTLE_FORGET_MINUTES * 60:
+    raise ConfigurationError("AUTH_THROTTLE_FIRST_WAIT_SECONDS <= AUTH_THROTTLE_LONGEST_WAIT_SECONDS must be positive "
+                             "and shorter than AUTH_THROTTLE_FORGET_MINUTES")
+if AUTH_THROTTLE_FAILURES < 1:
+    raise ConfigurationError("AUTH_THROTTLE_FAILURES must be at least 1")
 
 # Rate limits on both logins (web form and /api/v1/security/login)
 RATELIMIT_ENABLED = True
@@ -214,6 +227,16 @@ AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "kytb")
 RATELIMIT_HEADERS_ENABLED = True
+
+# Behind a reverse proxy (README, "Running in production"): how many proxies in front of the app may be
+# believed when they name the client in X-Forwarded-For (and the scheme in X-Forwarded-Proto). 0, the
+# default, trusts no header: the address is the one that connected, which a client cannot choose. Set it
+# to the number of proxies you run (1 for one nginx), never more: the login limits, the login throttle
+# and the access log then count and record each client's own address instead of the proxy's.
+PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
+if PROXY_FIX_X_FOR < 0 or PROXY_FIX_X_PROTO < 0:
+    raise ConfigurationError("PROXY_FIX_X_FOR and PROXY_FIX_X_PROTO are numbers of trusted proxies (0 or more)")
 
 # Sessions and tokens
 SESSION_COOKIE_NAME = "kytb_session"

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, session
 from flask_appbuilder import AppBuilder
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from app.adapters import storage
@@ -46,6 +47,22 @@ def _configure_documents(app: Flask) -> None:
     from app.documents import fonts
 
     fonts.configure(app.config["NOTICE_FONT_DIR"], app.config["NOTICE_SYSTEM_FONT_DIRS"])
+
+
+class TrustedProxies:
+    """werkzeug's ProxyFix for the number of trusted proxies the settings name (PROXY_FIX_X_FOR,
+    PROXY_FIX_X_PROTO), read at each request; with none, the headers are left alone and not believed."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        x_for, x_proto = self.app.config["PROXY_FIX_X_FOR"], self.app.config["PROXY_FIX_X_PROTO"]
+        if not (x_for or x_proto):
+            return self.wsgi_app(environ, start_response)
+        return ProxyFix(self.wsgi_app, x_for=x_for, x_proto=x_proto, x_host=0, x_port=0,
+                        x_prefix=0)(environ, start_response)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -95,6 +112,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health_blueprint)
     csrf.exempt(health_blueprint)
+
+    app.wsgi_app = TrustedProxies(app)  # type: ignore[method-assign]
 
     @app.before_request
     def _session_expires() -> None:

@@ -31,7 +31,7 @@ from app.models.catalog import (
     MatterStatus,
 )
 from app.models.org import BusinessLine, CenterKind, Department, Region, RegionLevel, ServiceCenter
-from app.models.staff import StaffUser
+from app.models.staff import LoginThrottle, StaffUser
 from app.models import courier, exports, notify  # noqa: F401  (each declares its own tables)
 from app.models.system import Heartbeat
 
@@ -48,6 +48,7 @@ __all__ = [
     "DeliveryMethod",
     "IdType",
     "LedgerEntry",
+    "LoginThrottle",
     "Notification",
     "OutboxMessage",
     "ResultDocument",

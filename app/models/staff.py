@@ -1,16 +1,18 @@
-"""The link from a FAB user to its place in the organisation, and the account lock."""
+"""The link from a FAB user to its place in the organisation, its token generation, and the throttle of
+failed sign-ins."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.roles import COUNTY_ASSIGNABLE_ROLES
 from app.models.org import Department, Region, ServiceCenter, within_counties
-from app.scope import Reach, ScopeRule, any_of
+from app.scope import Reach, ScopeRule, any_of, nobody
 
 
 def _staff_read(reach: Reach):
@@ -44,7 +46,9 @@ class StaffUser(User):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="SET NULL", use_alter=True, name="fk_ab_user_department"), index=True
     )
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: written into every JWT and web session at sign-in; raised when the password changes and at web
+    #: logout, so every token and session issued before stops working (app/security/manager.py)
+    token_generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     region: Mapped[Region | None] = relationship(foreign_keys=[region_id], lazy="selectin")
     center: Mapped[ServiceCenter | None] = relationship(foreign_keys=[center_id], lazy="selectin")
@@ -57,8 +61,20 @@ class StaffUser(User):
     def get_full_name(self) -> str:  # FAB shows this in the navigation bar
         return self.name
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
-
     def __repr__(self) -> str:
         return self.name
+
+
+class LoginThrottle(Model):
+    """Failed sign-ins with one account name (as typed, lower-cased: known or not) from one client address.
+    Written by app/services/organisation/login_throttle.py; no page lists it."""
+
+    __tablename__ = "login_throttle"
+    __scope__ = ScopeRule(read=nobody, write=nobody)
+
+    account: Mapped[str] = mapped_column(String(256), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_failure: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    #: no sign-in with this name from this address before then
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

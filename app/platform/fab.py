@@ -15,8 +15,9 @@ from typing import Any, Callable
 from apispec import yaml_utils
 from flask import Response, current_app, g
 from flask_appbuilder import ModelRestApi
-from flask_babel import lazy_gettext as _l
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -104,6 +105,32 @@ class ScopedInterface(SQLAInterface):
             records.delete(self.session, item, current_reach())
 
 
+class InReadScope(BaseFilter):
+    """Rows of the filtered model that the current user may read (the one scope rule); not offered as a
+    search filter (no ``arg_name``): the related pickers of the REST API add it themselves."""
+
+    name = "In read scope"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        return query.filter(criterion(self.model, current_reach()))
+
+
+def may_read_model(model: type) -> bool:
+    """Whether the current user's roles may read ``model``: ``can_read`` on the resource (``class_permission_name``)
+    of a registered view or API showing it. A model no view or API shows is left to the scope rule."""
+    appbuilder = current_app.appbuilder
+    resources = {view.class_permission_name for view in appbuilder.baseviews
+                 if getattr(getattr(view, "datamodel", None), "obj", None) is model}
+    return not resources or any(appbuilder.sm.has_access("can_read", name) for name in resources)
+
+
+def translated(text: Any) -> str:
+    """``text`` in the user's language; an empty text stays empty (gettext("") is the catalogue's header)."""
+    if not text:
+        return ""
+    return gettext(text) if isinstance(text, str) else str(text)  # a lazy text translates itself
+
+
 #: FAB's placeholder for a resource's class name in its OpenAPI texts; the class name names the model
 #: schemas FAB registers for it ("CaseApi.get" …)
 CLASS_NAME_PLACEHOLDER = "{{self.__class__.__name__}}"
@@ -151,6 +178,24 @@ class AppModelRestApi(ModelRestApi):
         # so an API and its view share "can_read" / "can_write".
         if cls.resource_name and "class_permission_name" not in cls.__dict__:
             cls.class_permission_name = "".join(part.capitalize() for part in cls.resource_name.split("_"))
+
+    def _get_list_related_field(self, field: Any, filter_rel_field: list[Any], page: int | None = None,
+                                page_size: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """A related picker of ``_info`` lists only what the user may read: nothing of a resource its roles
+        may not read, and of the others only the rows within the scope rule."""
+        related = self.datamodel.get_related_model(field.name)
+        if not may_read_model(related):
+            return 0, []
+        in_scope = [related.__mapper__.primary_key[0].key, InReadScope, None]
+        return super()._get_list_related_field(field, [*filter_rel_field, in_scope], page=page, page_size=page_size)
+
+    def _get_field_info(self, field: Any, filter_rel_field: list[Any], page: int | None = None,
+                        page_size: int | None = None) -> dict[str, Any]:
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        # FAB translates a missing label or description, and gettext("") is the catalogue's header.
+        info["label"] = translated(self.label_columns.get(field.name))
+        info["description"] = translated(self.description_columns.get(field.name))
+        return info
 
     @answers_service_errors
     def post_headless(self) -> Response:

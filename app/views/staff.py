@@ -82,7 +82,6 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
         "region": _l("County/district"),
         "center": _l("Service center"),
         "department": _l("Approving department"),
-        "locked_until": _l("Locked until"),
     }
     description_columns = {
         **UserDBModelView.description_columns,
@@ -95,7 +94,7 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
         "center": _l("Window clerks: the service center whose cross-region window they staff."),
         "department": _l("Department officers and city departments: the department they work for."),
     }
-    list_columns = ["username", "name", "roles", "region", "center", "department", "active", "locked_until"]
+    list_columns = ["username", "name", "roles", "region", "center", "department", "active"]
     search_columns = ["username", "display_name", "email", "active", "roles", "center", "department", "region"]
     add_columns = [
         "username", "last_name", "first_name", "display_name", "email", "phone", "active",
@@ -106,7 +105,7 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
         "roles", "region", "center", "department",
     ]
     show_fieldsets = [
-        (_l("User info"), {"fields": ["username", "name", "active", "roles", "locked_until", "login_count"]}),
+        (_l("User info"), {"fields": ["username", "name", "active", "roles", "login_count"]}),
         (_l("Place of work"), {"fields": ["region", "center", "department"]}),
         (_l("Personal Info"), {"fields": ["last_name", "first_name", "email", "phone"], "expanded": True}),
         (_l("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"]}),
@@ -121,13 +120,14 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
     edit_form_query_rel_fields = _REL_FIELDS
     search_form_query_rel_fields = _REL_FIELDS
 
-    @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock", single=True)
+    @action("unlock", _l("Clear failed sign-ins"),
+            _l("Let the selected users sign in again at once from any address?"), "fa-unlock", single=True)
     def unlock(self, items: Any):
         items = items if isinstance(items, list) else [items]
-        count = accounts.unlock_accounts(self.datamodel.session, items, current_reach())
+        count = accounts.clear_failed_logins(self.datamodel.session, items, current_reach())
         from flask import flash
 
-        flash(str(_l("%(n)d account(s) unlocked.", n=count)), "success")
+        flash(str(_l("Failed sign-ins cleared for %(n)d user(s).", n=count)), "success")
         return redirect(self.get_redirect())
 
 

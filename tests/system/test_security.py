@@ -1,9 +1,10 @@
-"""Security from the first day: CSRF, rate limits on both logins, lockout, cookies, no security API,
+"""Security from the first day: CSRF, rate limits on both logins, throttled failed logins, cookies, no security API,
 no self-registration, an empty public role, a required SECRET_KEY outside demo mode."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -12,7 +13,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests import factories
-from tests.conftest import DEMO_PASSWORD, api_token, csrf_token, web_login
+from tests.conftest import (
+    DEMO_PASSWORD,
+    api_token,
+    count_statements,
+    csrf_token,
+    web_login,
+)
 
 
 def test_every_demo_user_signs_in_through_the_web_form_and_the_api(client, db):
@@ -44,57 +51,130 @@ def test_api_login_needs_no_csrf_token(client, db):
     assert api_token(client, "lz_window")
 
 
-def test_a_wrong_password_locks_the_account_after_the_threshold(app, client, db):
-    threshold = app.config["AUTH_LOCKOUT_THRESHOLD"]
-    for _ in range(threshold):
-        response = web_login(client, "cx_police", "wrong-password-1A!")
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
-    user = factories.user(db, "cx_police")
-    db.refresh(user)
-    assert user.locked_until is not None and user.locked_until > datetime.now()
-    # Even the right password is refused now, on the web and in the API.
-    response = web_login(client, "cx_police")
-    assert "/login" in response.headers["Location"]
+def _attempt(client, username: str, password: str, address: str):
+    """One sign-in through the web form from the client address ``address``; the page it lands on."""
+    token = csrf_token(client)
+    response = client.post("/login/", data={"username": username, "password": password, "csrf_token": token},
+                           environ_base={"REMOTE_ADDR": address})
+    assert response.status_code == 302
+    return response
+
+
+def _api_attempt(client, username: str, password: str, address: str):
+    return client.post("/api/v1/security/login", json={"username": username, "password": password, "provider": "db"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def _flashed(client, response) -> str:
+    """The warning the login page shows after ``response`` (seconds left reduced to N)."""
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "锁定" in page or "locked" in page
-    assert client.post("/api/v1/security/login", json={"username": "cx_police", "password": DEMO_PASSWORD,
-                                                        "provider": "db"}).status_code == 401
+    warning = re.search(r'class="alert[^"]*"[^>]*>(.*?)</div>', page, re.DOTALL)
+    assert warning, page
+    return re.sub(r"\d+", "N", re.sub(r"<[^>]+>|&times;|\s+", " ", warning.group(1))).strip()
 
 
-def test_a_lock_runs_out_after_the_configured_time(app, client, db):
-    user = factories.user(db, "cx_hrss")
-    user.fail_login_count = app.config["AUTH_LOCKOUT_THRESHOLD"]
-    user.locked_until = datetime.now() - timedelta(minutes=1)
-    db.commit()
-    assert api_token(client, "cx_hrss")
-    db.refresh(user)
-    assert user.locked_until is None and user.fail_login_count == 0
+def _fail_until_throttled(app, client, username: str, address: str) -> None:
+    for _ in range(app.config["AUTH_THROTTLE_FAILURES"]):
+        _attempt(client, username, "wrong-password-1A!", address)
 
 
-def test_an_administrator_unlocks_an_account(app, client, login, db):
+def test_unknown_and_existing_accounts_get_the_same_answers(app, client, db):
+    """No username enumeration: the same message after a wrong password and after too many of them."""
+    answers = {}
+    for username, address in (("cx_police", "198.51.100.1"), ("no_such_user", "198.51.100.2")):
+        first = _flashed(client, _attempt(client, username, "wrong-password-1A!", address))
+        _fail_until_throttled(app, client, username, address)
+        throttled = _flashed(client, _attempt(client, username, "wrong-password-1A!", address))
+        api = _api_attempt(client, username, "wrong-password-1A!", address)
+        answers[username] = (first, throttled, api.status_code, re.sub(r"\d+", "N", api.get_json()["message"]))
+    assert answers["cx_police"] == answers["no_such_user"]
+    first, throttled, status, _body = answers["cx_police"]
+    assert first != throttled and "N" in throttled and status == 429
+
+
+def test_after_repeated_failures_an_account_and_address_wait_even_with_the_right_password(app, client, db):
+    _fail_until_throttled(app, client, "cx_police", "198.51.100.3")
+    message = _flashed(client, _attempt(client, "cx_police", DEMO_PASSWORD, "198.51.100.3"))
+    assert "秒" in message or "seconds" in message
+    response = _api_attempt(client, "cx_police", DEMO_PASSWORD, "198.51.100.3")
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert "秒" in response.get_json()["message"] or "seconds" in response.get_json()["message"]
+
+
+def test_an_outsider_cannot_keep_the_owner_out_from_another_address(app, client, db):
+    """Failing as `admin` from one address used to lock the account for 30 minutes for everybody."""
+    for _ in range(3):
+        _fail_until_throttled(app, client, "admin", "203.0.113.66")
+    response = _api_attempt(client, "admin", DEMO_PASSWORD, "198.51.100.4")
+    assert response.status_code == 200
+    response = _attempt(client, "admin", DEMO_PASSWORD, "198.51.100.4")
+    assert "/login" not in response.headers["Location"]
+
+
+def test_the_throttle_is_shared_by_both_logins(app, client, db):
+    for _ in range(app.config["AUTH_THROTTLE_FAILURES"]):
+        _api_attempt(client, "cx_hrss", "wrong-password-1A!", "198.51.100.5")
+    assert "/login" in _attempt(client, "cx_hrss", DEMO_PASSWORD, "198.51.100.5").headers["Location"]
+
+
+def test_an_administrator_clears_the_failed_logins_of_an_account(app, client, login, db):
+    _fail_until_throttled(app, client, "lz_police", "198.51.100.6")
+    assert _api_attempt(client, "lz_police", DEMO_PASSWORD, "198.51.100.6").status_code == 429
     user = factories.user(db, "lz_police")
-    user.fail_login_count = app.config["AUTH_LOCKOUT_THRESHOLD"]
-    user.locked_until = datetime.now() + timedelta(hours=1)
-    db.commit()
     login("lz_admin")  # the county administrator of 利州区 manages its officers
     token = csrf_token(client, "/users/list/")
     response = client.post(f"/users/action/unlock/{user.id}", data={"csrf_token": token})
     assert response.status_code == 302
-    db.refresh(user)
-    assert user.locked_until is None
     client.get("/logout/")
-    assert api_token(client, "lz_police")
+    assert _api_attempt(client, "lz_police", DEMO_PASSWORD, "198.51.100.6").status_code == 200
 
 
-def test_a_county_administrator_cannot_unlock_another_countys_account(app, client, login, db):
+def test_a_county_administrator_cannot_clear_another_countys_account(app, client, login, db):
+    _fail_until_throttled(app, client, "cx_window", "198.51.100.7")
     user = factories.user(db, "cx_window")
-    user.locked_until = datetime.now() + timedelta(hours=1)
-    db.commit()
     login("lz_admin")
     token = csrf_token(client, "/users/list/")
     assert client.post(f"/users/action/unlock/{user.id}", data={"csrf_token": token}).status_code == 404
-    db.refresh(user)
-    assert user.locked_until is not None
+    client.get("/logout/")
+    assert _api_attempt(client, "cx_window", DEMO_PASSWORD, "198.51.100.7").status_code == 429
+
+
+def test_unknown_and_existing_names_cost_the_same_work_when_throttled(app, client, db):
+    """Same answer and same work (the same statements, one password hash each), so neither the answer nor
+    its timing tells which names exist."""
+    costs = {}
+    for username, address in (("cx_police", "198.51.100.8"), ("no_such_user", "198.51.100.9")):
+        _fail_until_throttled(app, client, username, address)
+        costs[username] = count_statements(lambda u=username, a=address: _api_attempt(client, u, DEMO_PASSWORD, a))
+    assert costs["cx_police"] == costs["no_such_user"]
+
+
+def test_flooding_one_name_from_one_address_doubles_only_that_addresss_wait(app, client, db):
+    from app.models.staff import LoginThrottle
+
+    address = "203.0.113.70"
+    waits = []
+    for _ in range(3):
+        _fail_until_throttled(app, client, "admin", address)  # refused at once while the wait runs
+        response = _api_attempt(client, "admin", "wrong-password-1A!", address)
+        # the message names the throttle's wait; Retry-After is the later of it and the rate limit's window
+        wait = int(re.search(r"\d+", response.get_json()["message"]).group())
+        assert int(response.headers["Retry-After"]) >= wait - 1  # the limiter rounds down
+        waits.append(wait)
+        row = db.get(LoginThrottle, ("admin", address))
+        row.blocked_until = datetime.now() - timedelta(seconds=1)  # the wait has run out
+        db.commit()
+        _api_attempt(client, "admin", "wrong-password-1A!", address)  # one more failure: a longer wait
+    first = app.config["AUTH_THROTTLE_FIRST_WAIT_SECONDS"]
+    assert first - 1 <= waits[0] <= first and 2 * first - 1 <= waits[1] <= 2 * first
+    assert 4 * first - 1 <= waits[2] <= 4 * first
+    assert _api_attempt(client, "admin", DEMO_PASSWORD, "198.51.100.10").status_code == 200
+
+
+def test_the_login_documents_its_answers_to_flooding(api):
+    spec = api("lz_window").get("/api/v1/_openapi").get_json()
+    responses = spec["paths"]["/api/v1/security/login"]["post"]["responses"]
+    assert {"200", "401", "429"} <= set(responses)
 
 
 @pytest.fixture()
@@ -108,16 +188,18 @@ def limited_app(app):
 def test_web_login_is_rate_limited(limited_app):
     client = limited_app.test_client()
     codes = []
-    for _ in range(5):
+    for attempt in range(5):  # a new name each time: the limit per address, not the throttle per name
         token = csrf_token(client)
-        codes.append(client.post("/login/", data={"username": "nobody", "password": "x", "csrf_token": token}).status_code)
+        codes.append(client.post("/login/", data={"username": f"nobody{attempt}", "password": "x",
+                                                  "csrf_token": token}).status_code)
     assert codes[:3] == [302, 302, 302] and codes[-1] == 429
 
 
 def test_api_login_is_rate_limited(limited_app):
     client = limited_app.test_client()
-    codes = [client.post("/api/v1/security/login", json={"username": "nobody", "password": "x", "provider": "db"}).status_code
-             for _ in range(5)]
+    codes = [client.post("/api/v1/security/login", json={"username": f"nobody{attempt}", "password": "x",
+                                                          "provider": "db"}).status_code
+             for attempt in range(5)]
     assert codes[:3] == [401, 401, 401] and codes[-1] == 429
 
 
