@@ -203,6 +203,11 @@ RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "kytb")
 RATELIMIT_HEADERS_ENABLED = True
 
+# Personal data (issue 9): searches by ID number or phone per user, and how long a supervisor's
+# 查看个人信息 (disclosure, logged with its reason) shows a case's full data
+PERSONAL_DATA_SEARCH_LIMIT = os.environ.get("PERSONAL_DATA_SEARCH_LIMIT", "30 per minute;300 per day")
+PERSONAL_DATA_DISCLOSURE_MINUTES = int(os.environ.get("PERSONAL_DATA_DISCLOSURE_MINUTES", "30"))
+
 # Sessions and tokens
 SESSION_COOKIE_NAME = "kytb_session"
 SESSION_COOKIE_HTTPONLY = True

@@ -31,3 +31,25 @@ def mask_name(value: str | None) -> str:
     """张* / 欧阳** : the surname stays (used where even names are not for overview)."""
     value = (value or "").strip()
     return value[:1] + "*" * (len(value) - 1) if value else ""
+
+
+class AccessKind:
+    """What the access log says was seen (``CaseAccessLog.kind``)."""
+
+    PAGE = "page"  # the case page with full data
+    API = "api"  # the case's detail in the REST API with full data
+    NOTICE = "notice"  # a printed notice (it carries the applicant's phone and ID number)
+    SCAN = "scan"  # the scan of a received material
+    RESULT = "result"  # a result document
+    ARCHIVE = "archive"  # the archive package
+    EXPORT = "export"  # ledger rows exported with full phones
+    SEARCH = "search"  # a search by ID number or phone (no case; the column and a mask in ``detail``)
+    DISCLOSURE = "disclosure"  # 查看个人信息: a supervisor's logged request, with its reason
+
+    FULL_VIEWS = (PAGE, API, NOTICE, SCAN, RESULT, ARCHIVE, EXPORT)
+
+
+#: the case columns holding identity numbers or phones, and their masks: what lists show, what a
+#: search by them logs, and the columns whose filters only full viewers may use
+PERSONAL_DATA_MASKS = {"applicant_id_number": mask_id_number, "applicant_phone": mask_phone,
+                       "mail_phone": mask_phone}
