@@ -100,3 +100,22 @@ def test_the_message_list_offers_no_recipient_filter(login, db, case, prefix):
     guessed = client.get(f"/notificationview/list/?_flt_0_recipient={prefix}").get_data(as_text=True)
     wrong = client.get("/notificationview/list/?_flt_0_recipient=9").get_data(as_text=True)
     assert guessed.count("139****0123") == wrong.count("139****0123") == unfiltered.count("139****0123")
+
+
+#: column names that hold an identity number or a phone, wherever they are
+PERSONAL_DATA_COLUMN = ("id_number", "phone", "recipient", "mobile")
+
+
+def test_no_list_filters_on_personal_data_except_the_logged_exact_search(app):
+    """Every page and API of the app (the views FAB registered: a new one is checked without editing
+    this test): no column holding an ID number or phone is filterable, except the case API's exact
+    match (``exact_search_only``), which the tests above prove refused, limited, logged and confined
+    to the cases the user sees in full."""
+    from app.api.cases import CaseApi
+
+    found = []
+    for view in app.appbuilder.baseviews:
+        exact = CaseApi.exact_search_only if isinstance(view, CaseApi) else ()
+        found += [f"{type(view).__name__}.{column}" for column in getattr(view, "search_columns", None) or []
+                  if any(part in column for part in PERSONAL_DATA_COLUMN) and column not in exact]
+    assert found == []
