@@ -238,6 +238,11 @@ PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
 if PROXY_FIX_X_FOR < 0 or PROXY_FIX_X_PROTO < 0:
     raise ConfigurationError("PROXY_FIX_X_FOR and PROXY_FIX_X_PROTO are numbers of trusted proxies (0 or more)")
 
+# Personal data (issue 9): searches by ID number or phone per user, and how long a supervisor's
+# 查看个人信息 (disclosure, logged with its reason) shows a case's full data
+PERSONAL_DATA_SEARCH_LIMIT = os.environ.get("PERSONAL_DATA_SEARCH_LIMIT", "30 per minute;300 per day")
+PERSONAL_DATA_DISCLOSURE_MINUTES = int(os.environ.get("PERSONAL_DATA_DISCLOSURE_MINUTES", "30"))
+
 # Sessions and tokens
 SESSION_COOKIE_NAME = "kytb_session"
 SESSION_COOKIE_HTTPONLY = True

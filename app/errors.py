@@ -60,6 +60,12 @@ class Forbidden(ServiceError):
     status = 403
 
 
+class TooManyRequests(ServiceError):
+    """The user asked for this too often (searches by ID number or phone): wait and try again."""
+
+    status = 429
+
+
 class Conflict(Refused):
     """The record changed state meanwhile, or the step is not allowed in its current state."""
 

@@ -207,18 +207,32 @@ CASE_ENDPOINTS: dict[str, Endpoint] = {
         "post", {201: one("The material with its scan", MATERIAL)}, _CHANGE_REFUSALS,
         parameters=(CASE_ID, in_path("material_id")), body=FILE_BODY),
     "download_scan": Endpoint(
-        "get", {200: stored_file("The file as stored", *_FILES)}, (404,), parameters=(CASE_ID, in_path("material_id"))),
+        "get", {200: stored_file("The file as stored", *_FILES)}, (403, 404), parameters=(CASE_ID, in_path("material_id")),
+        description="A full view: for the case's windows and department (and a supervisor's disclosure in force), "
+                    "logged; 403 for the other readers of the case."),
     "add_result": Endpoint(
         "post", {201: one("The stored document", RESULT_DOCUMENT)}, _CHANGE_REFUSALS, body=FILE_BODY,
         description="By the case's department (or the window that records an outside department's result)."),
     "download_result": Endpoint(
-        "get", {200: stored_file("The file as stored", *_FILES)}, (404,), parameters=(CASE_ID, in_path("document_id"))),
+        "get", {200: stored_file("The file as stored", *_FILES)}, (403, 404), parameters=(CASE_ID, in_path("document_id")),
+        description="A full view: for the case's windows and department (and a supervisor's disclosure in force), "
+                    "logged; 403 for the other readers of the case."),
     "notice": Endpoint(
-        "get", {200: stored_file("The notice", "application/pdf"), 202: pending("Being prepared")}, (404,),
+        "get", {200: stored_file("The notice", "application/pdf"), 202: pending("Being prepared")}, (403, 404),
         parameters=(CASE_ID, in_path("kind", {"type": "string", "enum": list(NOTICE_KINDS)}),
                     {"in": "query", "name": "round", "required": False, "schema": INTEGER}),
         description="The PDF once its background job has rendered it; 202 with a short status while it is being "
-                    "prepared; 404 when the case is out of scope or cannot have that notice."),
+                    "prepared; 404 when the case is out of scope or cannot have that notice. A notice prints the "
+                    "applicant's phone and ID number: a logged full view, 403 for readers who see masks."),
+    "disclosure": Endpoint(
+        "post", {201: answer("The disclosure, in force until `valid_until`", json_content(obj(
+            id=INTEGER, result=obj(reason=STRING, at={**STRING, "format": "date-time"},
+                                   valid_until={**STRING, "format": "date-time"}))))},
+        (400, 403, 404, 409, 422), body=json_body(obj(reason=STRING)),
+        description="查看个人信息: the city supervisor (permission `can_disclose`) asks to see the case's personal "
+                    "data, with a reason (422 without one). The access log records it; for "
+                    "PERSONAL_DATA_DISCLOSURE_MINUTES the case is shown to that user in full, each view logged "
+                    "with the reason. 409 for a user who already sees the full data."),
     "archive_package": Endpoint(
         "get", {200: stored_file("The package", "application/zip"), 202: pending("Being built")}, (403, 404),
         description="The package once its background job has built it (header X-Content-SHA256: its recorded "

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, request, send_file
 from flask_appbuilder.api import expose, safe
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema
@@ -29,15 +30,24 @@ from app.api.case_schemas import (
     CaseResultDocumentSchema,
     CaseStepSchema,
 )
-from app.domain.privacy import mask_id_number, mask_phone
+from app.domain.privacy import PERSONAL_DATA_MASKS, AccessKind
 from app.domain.workflow import TRANSITIONS
-from app.errors import Forbidden
+from app.errors import ServiceError, TooManyRequests
 from app.models.case import Case
 from app.scope import Reach
 from app.services.cases import archive
 from app.services.cases import files as case_files
 from app.services.cases import notices as documents
-from app.services.cases.access import get_case, may_see_full_data, record_full_view
+from app.services.cases.access import (
+    Viewer,
+    disclose,
+    full_view_cases,
+    full_view_reason,
+    get_case,
+    open_full_view,
+    record_full_view,
+    record_search,
+)
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.take_step import available_steps, take_step
 from app.platform.fab import (
@@ -47,13 +57,23 @@ from app.platform.fab import (
     ScopedInterface,
     answers_service_errors,
     current_reach,
+    within_rate_limit,
 )
 
 #: what a list shows of the applicant's identity (overviews are masked; the detail may show all)
-MASKED = {"applicant_id_number": mask_id_number, "applicant_phone": mask_phone, "mail_phone": mask_phone}
+MASKED = PERSONAL_DATA_MASKS
 #: scans and result documents hold personal data: no cache keeps them
 PRIVATE = {"Cache-Control": "private, no-store"}
 ARCHIVE_PENDING = _l("The archive package is being prepared; try again in a moment.")
+SEARCHES_LIMITED = _l("Too many searches by ID number or phone; wait a moment and try again.")
+
+
+class EqualOnFullView(FilterEqual):
+    """The exact match on an ID number or phone: it finds only the cases whose full data the user
+    sees (those it stands on a side of), so a match never confirms a masked value (issue 9)."""
+
+    def apply(self, query: Any, value: Any) -> Any:
+        return super().apply(query, value).filter(full_view_cases(current_reach()))
 
 
 class CaseApi(AppModelRestApi):
@@ -70,12 +90,13 @@ class CaseApi(AppModelRestApi):
         "notice": "read",
         "archive_package": "read",
         "verify_archive": "read",
+        "disclosure": "disclose",  # 查看个人信息 (city supervisor)
         "upload_scan": "write",
         "add_result": "complete",  # result documents belong to completing a case (department side)
     }
     include_route_methods = {
         "get_list", "get", "post", "put", "step", "events", "materials", "upload_scan", "download_scan",
-        "add_result", "download_result", "notice", "archive_package", "verify_archive",
+        "add_result", "download_result", "notice", "archive_package", "verify_archive", "disclosure",
     }
     list_columns = [
         "id", "number", "status", "warning_level", "applicant_name", "applicant_id_number", "applicant_phone",
@@ -90,7 +111,8 @@ class CaseApi(AppModelRestApi):
     order_columns = ["id", "number", "status", "warning_level", "applicant_name", "applied_on", "accepted_on",
                      "process_due"]
     base_order = ("id", "desc")
-    #: masked columns can be looked up by their exact value only (no prefix search to guess them)
+    #: masked columns can be looked up by their exact value only (no prefix search to guess them), by
+    #: those who see them in full, among the cases they see in full; each search is logged and limited
     exact_search_only = ("applicant_id_number", "applicant_phone")
     list_model_schema = CaseListSchema()
     show_model_schema = CaseDetailSchema()
@@ -105,7 +127,8 @@ class CaseApi(AppModelRestApi):
         super()._init_properties()
         search = self._filters.get_search_filters()
         for column in self.exact_search_only:
-            search[column] = [f for f in search.get(column, []) if f.arg_name == "eq"]
+            search[column] = [EqualOnFullView(f.column_name, f.datamodel)
+                              for f in search.get(column, []) if f.arg_name == "eq"]
 
     # --- reading the request ------------------------------------------------------------------
 
@@ -116,6 +139,9 @@ class CaseApi(AppModelRestApi):
     @staticmethod
     def _user() -> Any:
         return current_app.appbuilder.sm.current_user
+
+    def _viewer(self) -> Viewer:
+        return Viewer(self._user(), current_reach(), request.remote_addr or "", "api")
 
     @staticmethod
     def _body() -> dict[str, Any]:
@@ -200,6 +226,21 @@ class CaseApi(AppModelRestApi):
         for row in data.get("result", []):
             self._masked(row)
 
+    def get_list_headless(self, **kwargs: Any) -> Response:
+        """The list; a search by ID number or phone is logged, refused (403, whatever the value) to
+        those who see masks, and limited per user (429)."""
+        filters = (kwargs.get("rison") or {}).get("filters") or []
+        searched = [f for f in filters if isinstance(f, dict) and f.get("col") in self.exact_search_only]
+        try:
+            for search in searched:
+                record_search(self._session, self._viewer(), search["col"], search.get("value", ""))
+            if searched and not within_rate_limit("personal-data-search", self._user().id,
+                                                  current_app.config["PERSONAL_DATA_SEARCH_LIMIT"]):
+                raise TooManyRequests(SEARCHES_LIMITED)
+        except ServiceError as error:
+            return self.response(error.status, **error.as_dict())
+        return super().get_list_headless(**kwargs)
+
     @expose("/<int:pk>", methods=["GET"])
     @protect()
     @safe
@@ -207,13 +248,24 @@ class CaseApi(AppModelRestApi):
     @answers_service_errors
     def get(self, pk: int) -> Response:
         """One case with its materials, shipments, corrections, result, deadlines and possible steps"""
-        reach = current_reach()
-        case = get_case(self._session, reach, pk)
-        full = may_see_full_data(reach, case)
-        data = self._detail(case, reach, full)
-        if full:
-            record_full_view(self._session, self._user(), case, request.remote_addr or "", channel="api")
+        viewer = self._viewer()
+        case = get_case(self._session, viewer.reach, pk)
+        reason = full_view_reason(self._session, viewer, case)
+        data = self._detail(case, viewer.reach, reason is not None)
+        if reason is not None:
+            record_full_view(self._session, viewer, case, AccessKind.API, reason)
         return self.response(200, id=pk, result=data)
+
+    @expose("/<int:pk>/disclosure", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("disclosure")
+    @answers_service_errors
+    def disclosure(self, pk: int) -> Response:
+        """查看个人信息: shows the case's personal data to a supervisor for a while, with a logged reason"""
+        entry = disclose(self._session, self._viewer(), pk, self._body().get("reason"))
+        return self.response(201, id=pk, result={"reason": entry.reason, "at": entry.at.isoformat(),
+                                                 "valid_until": entry.valid_until.isoformat()})
 
     # --- registration and drafts ---------------------------------------------------------------
 
@@ -296,7 +348,7 @@ class CaseApi(AppModelRestApi):
     @answers_service_errors
     def download_scan(self, pk: int, material_id: int) -> Response:
         """The stored scan of a material"""
-        return self._stored_file(*case_files.scan_of(self._session, self._user(), pk, material_id), PRIVATE)
+        return self._stored_file(*case_files.scan_of(self._session, self._viewer(), pk, material_id), PRIVATE)
 
     @expose("/<int:pk>/results", methods=["POST"])
     @protect()
@@ -315,7 +367,7 @@ class CaseApi(AppModelRestApi):
     @answers_service_errors
     def download_result(self, pk: int, document_id: int) -> Response:
         """A result document of a case"""
-        return self._stored_file(*case_files.result_document_of(self._session, self._user(), pk, document_id),
+        return self._stored_file(*case_files.result_document_of(self._session, self._viewer(), pk, document_id),
                                  PRIVATE)
 
     @expose("/<int:pk>/notice/<string:kind>", methods=["GET"])
@@ -325,10 +377,12 @@ class CaseApi(AppModelRestApi):
     @answers_service_errors
     def notice(self, pk: int, kind: str) -> Response:
         """A printed notice of the case: acceptance, correction (newest round unless ?round=) or rejection"""
-        state = documents.notice_for(self._session, current_reach(), pk, kind, request.args.get("round"))
+        state = documents.notice_for(self._session, self._viewer(), pk, kind, request.args.get("round"))
         if state.pending:
             return self._pending(_l("The notice is being prepared; ask again in a few seconds."))
-        return self._generated_document(state, "application/pdf", attachment=False)
+        answer = self._generated_document(state, "application/pdf", attachment=False)
+        answer.headers.update(PRIVATE)
+        return answer
 
     # --- the archive package -----------------------------------------------------------------------
 
@@ -339,17 +393,17 @@ class CaseApi(AppModelRestApi):
     @answers_service_errors
     def archive_package(self, pk: int) -> Response:
         """The archive package (ZIP with manifest.json) of an archived case"""
-        reach = current_reach()
-        case, state = archive.package_for(self._session, reach, pk)
-        if not may_see_full_data(reach, case):
-            raise Forbidden(_l("The archive package holds the applicant's full data: only the windows and the "
-                               "department of the case download it."))
+        viewer = self._viewer()
+        case, state = archive.package_for(self._session, viewer.reach, pk)
+        open_full_view(self._session, viewer, case, AccessKind.ARCHIVE, record=False)
         if state.pending:
             return self._pending(ARCHIVE_PENDING)
         if not state.path.is_file():
             return self.response_404()
-        record_full_view(self._session, self._user(), case, request.remote_addr or "", "api")
-        return self._generated_document(state, "application/zip", attachment=True)
+        open_full_view(self._session, viewer, case, AccessKind.ARCHIVE)
+        answer = self._generated_document(state, "application/zip", attachment=True)
+        answer.headers.update(PRIVATE)
+        return answer
 
     @expose("/<int:pk>/archive/verify", methods=["GET"])
     @protect()

@@ -48,3 +48,24 @@ def mask_personal_numbers(text: str) -> str:
         return text
     masked = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
     return _MOBILE.sub(lambda m: mask_phone(m.group()), masked)
+
+class AccessKind:
+    """What the access log says was seen (``CaseAccessLog.kind``)."""
+
+    PAGE = "page"  # the case page with full data
+    API = "api"  # the case's detail in the REST API with full data
+    NOTICE = "notice"  # a printed notice (it carries the applicant's phone and ID number)
+    SCAN = "scan"  # the scan of a received material
+    RESULT = "result"  # a result document
+    ARCHIVE = "archive"  # the archive package
+    EXPORT = "export"  # ledger rows exported with full phones
+    SEARCH = "search"  # a search by ID number or phone (no case; the column and a mask in ``detail``)
+    DISCLOSURE = "disclosure"  # 查看个人信息: a supervisor's logged request, with its reason
+
+    FULL_VIEWS = (PAGE, API, NOTICE, SCAN, RESULT, ARCHIVE, EXPORT)
+
+
+#: the case columns holding identity numbers or phones, and their masks: what lists show, what a
+#: search by them logs, and the columns whose filters only full viewers may use
+PERSONAL_DATA_MASKS = {"applicant_id_number": mask_id_number, "applicant_phone": mask_phone,
+                       "mail_phone": mask_phone}

@@ -440,19 +440,27 @@ class CaseNumberSequence(Model):
 
 
 class CaseAccessLog(Model):
-    """Each view of a case's full personal data: user, case, time, address."""
+    """The access log of personal data, its one source of truth: each full view of a case's identity
+    number, phone or files (``kind``: page, api, notice, scan, result, archive, export), each search by
+    identity number or phone (``search``: no case, the column and a mask in ``detail``) and each
+    disclosure a supervisor asked for (``disclosure``: its ``reason``, allowing full views of the case
+    to that user until ``valid_until``)."""
 
     __tablename__ = "case_access_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     user_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     username: Mapped[str] = mapped_column(String(128), nullable=False, default="")
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now, index=True)
     address: Mapped[str] = mapped_column(String(64), nullable=False, default="")
-    channel: Mapped[str] = mapped_column(String(16), nullable=False, default="web")  # web / api
+    channel: Mapped[str] = mapped_column(String(16), nullable=False, default="web")  # web / api / job
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, default="page", server_default="page", index=True)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    detail: Mapped[str] = mapped_column(String(255), nullable=False, default="", server_default="")
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
 
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case | None] = relationship()
 
 
 class OutboxMessage(Model):

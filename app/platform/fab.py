@@ -141,6 +141,20 @@ class MalformedRequest(Exception):
     answered 400 with the reason, as FAB answers a bad request."""
 
 
+def within_rate_limit(bucket: str, who: Any, limits: str) -> bool:
+    """Counts one hit of ``who`` in ``bucket`` against ``limits`` ("30 per minute;300 per day") with
+    the limiter FAB keeps for the logins (Redis when configured); False once a limit is exceeded."""
+    from limits import parse_many
+
+    limiter = getattr(current_app.appbuilder.sm, "limiter", None)
+    if limiter is None or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    strategy = limiter.limiter
+    hits = [strategy.hit(item, prefix, bucket, str(who)) for item in parse_many(limits)]  # every limit counts
+    return all(hits)
+
+
 def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """How every REST endpoint of ours answers a request that ends in a refusal: NotFound (missing or out
     of scope) as FAB's 404, every other ServiceError with its status and ``{"errors": [...]}``, a

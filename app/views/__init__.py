@@ -15,6 +15,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         MatterReviewView,
         MatterView,
     )
+    from app.views.access_log import AccessLogView
     from app.views.cases import CaseRegisterView, CaseView, CaseWorkView
     from app.views.catalog_transfer import CatalogTransferView
     from app.views.ledger import LedgerView
@@ -27,6 +28,8 @@ def register_views(appbuilder: AppBuilder) -> None:
                         category=cases)
     appbuilder.add_view(CaseView, "All cases", label=_l("All cases"), icon="fa-list", category=cases)
     appbuilder.add_view(LedgerView, "Work ledger", label=_l("Work ledger"), icon="fa-book", category=cases)
+    appbuilder.add_view(AccessLogView, "Personal data access log", label=_l("Personal data access log"),
+                        icon="fa-eye", category=cases)
 
     org, org_label = "Organisation", _l("Organisation")
     appbuilder.add_view(CenterView, "Service centers", label=_l("Service centers and windows"), icon="fa-building",

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.widgets import DateInput
 
-from app.domain.privacy import mask_id_number, mask_phone
+from app.domain.privacy import AccessKind, mask_id_number, mask_phone
 from app.domain.roles import RoleName
 from app.domain.workflow import (
     FROZEN_STATUSES,
@@ -43,7 +43,17 @@ from app.models.catalog import HandlingType, Matter, MatterStatus
 from app.models.org import Department, ServiceCenter
 from app.services.cases import archive
 from app.services.cases import files as case_files
-from app.services.cases.access import get_case, may_see_full_data, record_full_view, sides_of
+from app.services.cases.access import (
+    DISCLOSE,
+    Viewer,
+    active_disclosure,
+    disclose,
+    full_view_reason,
+    get_case,
+    open_full_view,
+    record_full_view,
+    sides_of,
+)
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.work_queue import work_queue
 from app.labels import (
@@ -69,7 +79,6 @@ from app.views.base import (
     AppModelView,
     answers_service_errors,
     flash_problems,
-    forbidden_page,
     show_problems,
     uploaded_file,
 )
@@ -133,6 +142,10 @@ def _user():
 
 def _may(permission: str) -> bool:
     return current_app.appbuilder.sm.has_access(permission, "Case")
+
+
+def _viewer() -> Viewer:
+    return Viewer(_user(), current_reach(), request.remote_addr or "", "web")
 
 
 def event_details(event: Any) -> list[str]:
@@ -320,6 +333,7 @@ class CaseWorkView(BaseView):
     method_permission_name = {
         "queue": "read", "detail": "read", "step": "read", "scan": "read", "result_document": "read", "notice": "read",
         "archive_package": "read", "verify_archive": "read",
+        "disclosure": "disclose",  # 查看个人信息 (city supervisor)
         "materials": "write", "upload_scan": "write",
         # whoever may complete a case (its department, or the window recording an outside department)
         "upload_result": "complete",
@@ -354,12 +368,14 @@ class CaseWorkView(BaseView):
     @has_access
     @answers_service_errors
     def detail(self, case_id: int):
-        session, reach, user = _session(), current_reach(), _user()
+        session, viewer = _session(), _viewer()
+        reach, user = viewer.reach, viewer.user
         case = self._case_or_404(case_id)
         sides = sides_of(reach, case)
-        full = may_see_full_data(reach, case)
+        reason = full_view_reason(session, viewer, case)
+        full = reason is not None
         if full:
-            record_full_view(session, user, case, request.remote_addr or "", "web")
+            record_full_view(session, viewer, case, AccessKind.PAGE, reason)
         frozen = Status(case.status) in FROZEN_STATUSES
         clerk_of_case = bool(sides & {Side.ORIGIN_WINDOW, Side.HOME_WINDOW}) and reach.has_role(RoleName.WINDOW_CLERK)
         records_result = Side.DEPARTMENT in sides or (case.department_id is None and bool(sides))
@@ -379,8 +395,23 @@ class CaseWorkView(BaseView):
             and case.status in (Status.PROCESSING, Status.CORRECTION, Status.COMPLETED, Status.DELIVERED),
             material_forms=choices(MATERIAL_FORMS), events=sorted(case.events, key=lambda e: e.seq, reverse=True),
             notices=notices, stored_notices=stored,
+            may_disclose=not sides and _may(DISCLOSE), disclosure=active_disclosure(session, user, case),
             **_template_helpers(),
         )
+
+    @expose("/<int:case_id>/disclosure", methods=["POST"])
+    @has_access
+    @answers_service_errors
+    def disclosure(self, case_id: int):
+        """查看个人信息: the supervisor's request, with its reason, to see the case's personal data."""
+        try:
+            entry = disclose(_session(), _viewer(), case_id, request.form.get("reason", ""))
+        except Refused as error:
+            flash_problems(error.problems)
+            return self._to_detail(case_id)
+        flash(str(_l("The personal data of this case are shown to you until %(time)s; each view is logged with "
+                     "your reason.", time=format_date(entry.valid_until))), "warning")
+        return self._to_detail(case_id)
 
     @expose("/<int:case_id>/step/<name>", methods=["GET", "POST"])
     @has_access
@@ -455,7 +486,7 @@ class CaseWorkView(BaseView):
     @has_access
     @answers_service_errors
     def scan(self, case_id: int, material_id: int):
-        path, name, content_type = case_files.scan_of(_session(), _user(), case_id, material_id)
+        path, name, content_type = case_files.scan_of(_session(), _viewer(), case_id, material_id)
         return self._send(path, name, content_type)
 
     @expose("/<int:case_id>/results", methods=["POST"])
@@ -483,7 +514,7 @@ class CaseWorkView(BaseView):
     @has_access
     @answers_service_errors
     def result_document(self, case_id: int, document_id: int):
-        path, name, content_type = case_files.result_document_of(_session(), _user(), case_id, document_id)
+        path, name, content_type = case_files.result_document_of(_session(), _viewer(), case_id, document_id)
         return self._send(path, name, content_type)
 
     @expose("/<int:case_id>/notice/<kind>", methods=["GET"])
@@ -491,7 +522,7 @@ class CaseWorkView(BaseView):
     @answers_service_errors
     def notice(self, case_id: int, kind: str):
         """Opens a notice for printing; while its job still renders it, a page that says so and reloads."""
-        state = documents.notice_for(_session(), current_reach(), case_id, kind, request.args.get("round"))
+        state = documents.notice_for(_session(), _viewer(), case_id, kind, request.args.get("round"))
         if state.pending:
             return self.render_template("cases/notice_pending.html", case=self._case_or_404(case_id),
                                         kind_label=NOTICE_LABELS[kind], title=NOTICE_LABELS[kind]), 202
@@ -505,17 +536,15 @@ class CaseWorkView(BaseView):
     @answers_service_errors
     def archive_package(self, case_id: int):
         """The case's archive package (ZIP): for its windows and department, who see its full data."""
-        session, reach = _session(), current_reach()
-        case, state = archive.package_for(session, reach, case_id)
-        if not may_see_full_data(reach, case):
-            return forbidden_page(self, _l("The archive package holds the applicant's full data: only the windows "
-                                       "and the department of the case download it."))
+        session, viewer = _session(), _viewer()
+        case, state = archive.package_for(session, viewer.reach, case_id)
+        open_full_view(session, viewer, case, AccessKind.ARCHIVE, record=False)
         if state.pending:
             flash(str(_l("The archive package is being prepared; try again in a moment.")), "info")
             return self._to_detail(case_id, "archive")
         if not state.path.is_file():
             abort(404)
-        record_full_view(session, _user(), case, request.remote_addr or "", "web")
+        open_full_view(session, viewer, case, AccessKind.ARCHIVE)
         answer = send_file(state.path, mimetype="application/zip", as_attachment=True,
                            download_name=state.document.file_name, max_age=0)
         answer.headers["X-Content-SHA256"] = state.document.sha256

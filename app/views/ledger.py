@@ -140,7 +140,8 @@ class LedgerView(AppModelView):
         user = current_app.appbuilder.sm.current_user
         try:
             flt = screen_filter(self._filters.get_search_filters(), request.args)
-            result = exports.request_ledger_export(self.datamodel.session, user, kind, flt)
+            result = exports.request_ledger_export(self.datamodel.session, user, kind, flt,
+                                                   address=request.remote_addr or "")
         except NotFound:
             abort(404)
         except ServiceError as error:

@@ -26,7 +26,8 @@ from app.models.case import Case, CaseMaterial, ResultDocument
 from app.models.staff import StaffUser
 from app.scope import reach_of
 from app.adapters import storage
-from app.services.cases.access import get_case, sides_of
+from app.domain.privacy import AccessKind
+from app.services.cases.access import Viewer, get_case, open_full_view, sides_of
 
 MAX_BYTES = 20 * 1024 * 1024
 ALLOWED = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -133,18 +134,24 @@ def add_result_document(session: Session, user: StaffUser, case_id: Any, filenam
     return document
 
 
-def scan_of(session: Session, user: StaffUser, case_id: Any, material_id: Any) -> tuple[Path, str, str]:
-    """(path, download name, content type) of a scan the user may read; NotFound otherwise."""
-    case = get_case(session, reach_of(user), case_id)
+def scan_of(session: Session, viewer: Viewer, case_id: Any, material_id: Any) -> tuple[Path, str, str]:
+    """(path, download name, content type) of a scan: NotFound outside the scope, Forbidden to a
+    reader who sees masks (a scan is a full view), logged for the others."""
+    case = get_case(session, viewer.reach, case_id)
     material = next((m for m in case.materials if str(m.id) == str(material_id)), None)
     if material is None or not material.scan_key:
         raise NotFound()
-    return storage.path_of(material.scan_key), material.scan_name, material.scan_content_type
+    path = storage.path_of(material.scan_key)
+    open_full_view(session, viewer, case, AccessKind.SCAN, record=path.is_file())
+    return path, material.scan_name, material.scan_content_type
 
 
-def result_document_of(session: Session, user: StaffUser, case_id: Any, document_id: Any) -> tuple[Path, str, str]:
-    case = get_case(session, reach_of(user), case_id)
+def result_document_of(session: Session, viewer: Viewer, case_id: Any, document_id: Any) -> tuple[Path, str, str]:
+    """As ``scan_of``, for a result document."""
+    case = get_case(session, viewer.reach, case_id)
     document = next((d for d in case.result_documents if str(d.id) == str(document_id)), None)
     if document is None:
         raise NotFound()
-    return storage.path_of(document.file_key), document.name, document.content_type
+    path = storage.path_of(document.file_key)
+    open_full_view(session, viewer, case, AccessKind.RESULT, record=path.is_file())
+    return path, document.name, document.content_type

@@ -23,12 +23,12 @@ from app.documents.notices import (
     rejection_context,
     render_notice,
 )
+from app.domain.privacy import AccessKind
 from app.errors import NotFound
 from app.models.case import Case, CaseDocument, OutboxMessage
-from app.scope import Reach
 from app.adapters import storage
 from app.platform import outbox
-from app.services.cases.access import get_case
+from app.services.cases.access import Viewer, get_case, open_full_view
 
 NOTICE_KINDS = ("acceptance", "correction", "rejection")
 FILE_NAMES = {"acceptance": "受理(代收)通知书", "correction": "补正通知书", "rejection": "不予受理(代收)告知书"}
@@ -114,16 +114,20 @@ class StoredDocument:
         return storage.path_of(self.document.file_key)
 
 
-def notice_for(session: Session, reach: Reach, case_id: Any, kind: str, ref: str | None = None) -> StoredDocument:
-    """The notice of a case within the reach; the newest correction notice unless ``ref`` names one."""
-    case = get_case(session, reach, case_id)
+def notice_for(session: Session, viewer: Viewer, case_id: Any, kind: str, ref: str | None = None) -> StoredDocument:
+    """The notice of a case within the viewer's reach; the newest correction notice unless ``ref``
+    names one. A notice prints the applicant's phone and ID number: it is a full view (Forbidden to
+    readers who see masks, logged when handed over)."""
+    case = get_case(session, viewer.reach, case_id)
     refs = applicable(case, kind) if kind in NOTICE_KINDS else []
     if not refs:
         raise NotFound()
     ref = refs[-1] if ref is None else ref
     if ref not in refs:
         raise NotFound()
-    return StoredDocument(stored_document(session, case.id, kind, ref))
+    state = StoredDocument(stored_document(session, case.id, kind, ref))
+    open_full_view(session, viewer, case, AccessKind.NOTICE, record=not state.pending)
+    return state
 
 
 def documents_of(session: Session, case: Case) -> list[CaseDocument]:

@@ -38,6 +38,7 @@ from app.models.base import now
 from app.models.exports import ExportJob, ExportKind, ExportStatus
 from app.models.staff import StaffUser
 from app.scope import criterion, reach_of
+from app.services.cases.access import Viewer, record_export
 from app.services.exports import ledger as ledger_export
 from app.platform import outbox
 from app.adapters import storage
@@ -94,9 +95,11 @@ def _pdf_too_large(rows: int) -> Problem:
                             rows=rows))
 
 
-def request_ledger_export(session: Session, user: StaffUser, kind: str, flt: LedgerFilter) -> ExportFile | ExportJob:
+def request_ledger_export(session: Session, user: StaffUser, kind: str, flt: LedgerFilter, *,
+                          address: str = "") -> ExportFile | ExportJob:
     """The ledger of ``flt`` within the user's scope: the file itself when it is small, otherwise the
-    job that will make it (committed with its outbox row)."""
+    job that will make it (committed with its outbox row). The cases whose rows the file carries with
+    full phones are written to the access log when the file is made."""
     export_kind = _kind(kind)
     reach = reach_of(user)
     rows = ledger_export.count_rows(session, reach, flt)
@@ -104,10 +107,12 @@ def request_ledger_export(session: Session, user: StaffUser, kind: str, flt: Led
         raise ValidationFailed([_pdf_too_large(rows)])
     name = ledger_export.export_file_name(export_kind.value, flt)
     if rows <= inline_limit(export_kind):
+        full_cases: set[int] = set()
         if export_kind == ExportKind.PDF:
-            data = ledger_export.ledger_pdf_bytes(session, reach, flt)
+            data = ledger_export.ledger_pdf_bytes(session, reach, flt, full_cases)
         else:
-            data = ledger_export.ledger_xlsx_bytes(session, reach, flt)
+            data = ledger_export.ledger_xlsx_bytes(session, reach, flt, full_cases)
+        record_export(session, Viewer(user, reach, address, "web"), full_cases, name)
         return ExportFile(name=name, content_type=CONTENT_TYPES[export_kind], data=data, rows=rows)
     job = ExportJob(user_fk=user.id, subject="ledger", kind=export_kind.value, filter=flt.to_dict(),
                     description=ledger_export.describe(session, flt), status=ExportStatus.QUEUED,
@@ -158,12 +163,15 @@ def run_job(session: Session, job_id: int, *, at: datetime | None = None) -> Exp
             log.warning("export job %s: progress not written (%s)", job_id, error.orig)
 
     tmp = storage.temporary_file("export-")
+    full_cases: set[int] = set()
     try:
         with tmp.open("wb") as out:
             if kind == ExportKind.PDF:
-                rows = ledger_export.write_ledger_pdf(session, reach, flt, out, on_progress=progress)
+                rows = ledger_export.write_ledger_pdf(session, reach, flt, out, on_progress=progress,
+                                                      full_cases=full_cases)
             else:
-                rows = ledger_export.write_ledger_xlsx_batched(session, reach, flt, out, on_progress=progress)
+                rows = ledger_export.write_ledger_xlsx_batched(session, reach, flt, out, on_progress=progress,
+                                                               full_cases=full_cases)
         key, digest, size = storage.store_file(tmp)
     except Exception as error:
         session.rollback()
@@ -182,6 +190,8 @@ def run_job(session: Session, job_id: int, *, at: datetime | None = None) -> Exp
     session.commit()
     if not finished:  # another worker took the job over meanwhile: keep its file
         storage.remove(key)
+    else:
+        record_export(session, Viewer(owner, reach, "", "job"), full_cases, job.file_name)
     log.info("export job %s done: %d rows, %d bytes", job_id, rows, size)
     return session.get(ExportJob, job_id)
 

@@ -221,7 +221,8 @@ def _criterion(condition: Condition):
 
 _COLUMNS = (LedgerEntry.entry_date, LedgerEntry.applicant_name, LedgerEntry.applicant_phone,
             LedgerEntry.handling_type_name, LedgerEntry.region_name, LedgerEntry.matter_name,
-            LedgerEntry.handler_name, LedgerEntry.remarks, LedgerEntry.center_id, LedgerEntry.id)
+            LedgerEntry.handler_name, LedgerEntry.remarks, LedgerEntry.center_id, LedgerEntry.id,
+            LedgerEntry.case_id)
 
 
 def _where(reach: Reach, flt: LedgerFilter) -> list:
@@ -271,18 +272,29 @@ def count_rows(session: Session, reach: Reach, flt: LedgerFilter) -> int:
     return session.scalar(select(func.count()).select_from(LedgerEntry).where(*_where(reach, flt))) or 0
 
 
+def _printed(row: tuple, full_for: frozenset[int], full_cases: set[int] | None) -> tuple:
+    """The eight printed values of a row: the phone in full for the reach's own windows (whose clerks
+    stand on a side of the case), masked for the rows of windows it only supervises. The cases
+    printed in full are added to ``full_cases``, for the access log."""
+    if row[8] in full_for:
+        phone = row[2]
+        if full_cases is not None:
+            full_cases.add(row[10])
+    else:
+        phone = mask_phone(row[2])
+    return (row[0], row[1], phone, row[3], row[4], row[5], row[6], row[7])
+
+
 def printed_rows(reach: Reach, batches: Iterable[list[tuple]],
-                 on_batch: Callable[[int], Any] | None = None) -> Iterator[tuple]:
-    """The eight printed values of each row: phones in full for the reach's own windows, masked for
-    the rows of windows it only supervises. ``on_batch(n)`` before each batch after the first."""
+                 on_batch: Callable[[int], Any] | None = None, full_cases: set[int] | None = None) -> Iterator[tuple]:
+    """The printed values of each row (``_printed``). ``on_batch(n)`` before each batch after the first."""
     full_for = reach.center_ids
     done = 0
     for batch in batches:
         if done and on_batch is not None:
             on_batch(done)
         for row in batch:
-            phone = row[2] if row[8] in full_for else mask_phone(row[2])
-            yield (row[0], row[1], phone, row[3], row[4], row[5], row[6], row[7])
+            yield _printed(row, full_for, full_cases)
         done += len(batch)
 
 
@@ -330,49 +342,50 @@ def _center_name(session: Session, center_id: int) -> str:
 
 
 def write_ledger_xlsx(session: Session, reach: Reach, flt: LedgerFilter, out: IO[bytes],
-                      on_progress=None) -> int:
-    """Writes the ledger to ``out``; returns the number of rows. ``on_progress(n)`` every batch."""
+                      on_progress=None, full_cases: set[int] | None = None) -> int:
+    """Writes the ledger to ``out``; returns the number of rows. ``on_progress(n)`` every batch; the
+    cases printed with full phones are added to ``full_cases``."""
     full_for = reach.center_ids
 
     def rows() -> Iterator[tuple]:
         for row in ledger_rows(session, reach, flt):
-            phone = row[2] if row[8] in full_for else mask_phone(row[2])
-            yield (row[0], row[1], phone, row[3], row[4], row[5], row[6], row[7])
+            yield _printed(row, full_for, full_cases)
 
     return write_table(out, sheet_name="工作登记台账", title=TITLE, header=HEADER, widths=WIDTHS, rows=rows(),
                        note=footnote(session), creator=AUTHOR, on_batch=on_progress)
 
 
 def write_ledger_xlsx_batched(session: Session, reach: Reach, flt: LedgerFilter, out: IO[bytes],
-                              on_progress: Callable[[int], Any] | None = None) -> int:
+                              on_progress: Callable[[int], Any] | None = None,
+                              full_cases: set[int] | None = None) -> int:
     """As :func:`write_ledger_xlsx`, reading keyset batches so ``on_progress`` may commit."""
-    rows = printed_rows(reach, ledger_batches(session, reach, flt), on_progress)
+    rows = printed_rows(reach, ledger_batches(session, reach, flt), on_progress, full_cases)
     return write_table(out, sheet_name="工作登记台账", title=TITLE, header=HEADER, widths=WIDTHS, rows=rows,
                        note=footnote(session), creator=AUTHOR)
 
 
 def write_ledger_pdf(session: Session, reach: Reach, flt: LedgerFilter, out: IO[bytes],
-                     on_progress: Callable[[int], Any] | None = None) -> int:
+                     on_progress: Callable[[int], Any] | None = None, full_cases: set[int] | None = None) -> int:
     """The ledger as a PDF (landscape A4, header row on every page, page numbers); returns the rows."""
     from app.documents.ledger_pdf import write_ledger_pdf as render
 
     note = footnote(session)
     subtitle = describe(session, flt)
-    rows = printed_rows(reach, ledger_batches(session, reach, flt))
+    rows = printed_rows(reach, ledger_batches(session, reach, flt), full_cases=full_cases)
     result = render(rows, out, title=TITLE, header=HEADER, footnote=note, subtitle=f"范围：{subtitle}",
                     author=AUTHOR, on_rows=on_progress)
     return result.rows
 
 
-def ledger_xlsx_bytes(session: Session, reach: Reach, flt: LedgerFilter) -> bytes:
+def ledger_xlsx_bytes(session: Session, reach: Reach, flt: LedgerFilter, full_cases: set[int] | None = None) -> bytes:
     buffer = io.BytesIO()
-    write_ledger_xlsx(session, reach, flt, buffer)
+    write_ledger_xlsx(session, reach, flt, buffer, full_cases=full_cases)
     return buffer.getvalue()
 
 
-def ledger_pdf_bytes(session: Session, reach: Reach, flt: LedgerFilter) -> bytes:
+def ledger_pdf_bytes(session: Session, reach: Reach, flt: LedgerFilter, full_cases: set[int] | None = None) -> bytes:
     buffer = io.BytesIO()
-    write_ledger_pdf(session, reach, flt, buffer)
+    write_ledger_pdf(session, reach, flt, buffer, full_cases=full_cases)
     return buffer.getvalue()
 
 

@@ -268,12 +268,12 @@ def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progre
     stored_progress: list[int] = []  # the job's progress as stored, read back after every batch
     write = ledger_export.write_ledger_xlsx_batched
 
-    def write_and_watch(session, reach, flt, out, on_progress):
+    def write_and_watch(session, reach, flt, out, on_progress, **options):
         def progress(rows: int) -> None:
             on_progress(rows)
             stored_progress.append(session.scalar(select(ExportJob.progress_rows).where(ExportJob.id == job.id)))
 
-        return write(session, reach, flt, out, on_progress=progress)
+        return write(session, reach, flt, out, on_progress=progress, **options)
 
     monkeypatch.setattr(ledger_export, "write_ledger_xlsx_batched", write_and_watch)
     factories.run_outbox(db, "build_export")
