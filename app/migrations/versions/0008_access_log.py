@@ -6,7 +6,7 @@ value, an export's file) and ``valid_until`` (the end of a disclosure). Searches
 ``case_id`` may be empty.
 
 Revision ID: 0008_access_log
-Revises: 0006
+Revises: 0007_sessions
 """
 
 from __future__ import annotations
