@@ -15,11 +15,17 @@ from typing import Any, Callable
 from apispec import yaml_utils
 from flask import Response, current_app, g
 from flask_appbuilder import ModelRestApi
+from flask_appbuilder.api.convert import Model2SchemaConverter
+from flask_appbuilder.models.filters import FilterRelation
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, pre_load
+from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from app.errors import NotFound, ServiceError
-from app.scope import Reach, criterion, reach_of
+from app.scope import MAX_ID, Reach, as_record_id, criterion, reach_of
 from app.platform import records
 
 
@@ -58,6 +64,27 @@ def current_reach() -> Reach:
     return g._reach
 
 
+class UnusableFilterValue(BadRequest):
+    """A list filter whose value no row can match and the database cannot even compare: a related record named
+    by something other than its id, a number beyond the column's integer. 400 on pages and in the API."""
+
+    def __init__(self, column: str, needs: Any) -> None:
+        super().__init__(str(_l("The filter on %(column)s needs %(needs)s.", column=column, needs=needs)))
+
+
+def _check_filter_values(datamodel: SQLAInterface, filters: Any) -> None:
+    """Refuses (UnusableFilterValue) a value the database cannot compare with the filtered column: FAB sends
+    it as is, and PostgreSQL fails the whole query."""
+    for flt, value in zip(filters.filters, filters.values):
+        is_relation = isinstance(flt, FilterRelation)
+        if not is_relation and not datamodel.is_integer(flt.column_name):
+            continue
+        for one in value if isinstance(value, (list, tuple)) else [value]:
+            if as_record_id(one) is None:
+                raise UnusableFilterValue(flt.column_name, _l("the id of a record") if is_relation
+                                          else _l("a whole number up to %(max)d", max=MAX_ID))
+
+
 class ScopedInterface(SQLAInterface):
     """An SQLAInterface whose every query carries the scope rule and whose writes go to services.
 
@@ -74,8 +101,17 @@ class ScopedInterface(SQLAInterface):
         return query.options(*(selectinload(getattr(self.obj, name)) for name in self.eager))
 
     def apply_filters(self, query: Any, filters: Any) -> Any:
+        if filters:
+            _check_filter_values(self, filters)
         query = super().apply_filters(query, filters)
         return query.filter(criterion(self.obj, current_reach()))
+
+    def get(self, id: Any, *args: Any, **kwargs: Any) -> Any:
+        # An id no record can have (from a form's row ids, a query string) is missing, without a query that
+        # PostgreSQL would fail.
+        if as_record_id(id) is None:
+            return None
+        return super().get(id, *args, **kwargs)
 
     def is_nullable(self, col_name: str) -> bool:
         # FAB makes every NOT NULL column required in forms; one with a default (an empty remark,
@@ -107,6 +143,10 @@ class ScopedInterface(SQLAInterface):
 CLASS_NAME_PLACEHOLDER = "{{self.__class__.__name__}}"
 
 
+#: the answer to a body over MAX_CONTENT_LENGTH (pages show it on the error page)
+UPLOAD_TOO_LARGE = _l("The upload is too large.")
+
+
 class MalformedRequest(Exception):
     """The request itself cannot be read (a body that is no JSON object, a version that is no number):
     answered 400 with the reason, as FAB answers a bad request."""
@@ -115,7 +155,8 @@ class MalformedRequest(Exception):
 def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """How every REST endpoint of ours answers a request that ends in a refusal: NotFound (missing or out
     of scope) as FAB's 404, every other ServiceError with its status and ``{"errors": [...]}``, a
-    MalformedRequest as FAB's 400. Goes below ``@safe``, which would answer anything else with 500."""
+    MalformedRequest as FAB's 400, a body over the size limit (read only when the endpoint reads it) as 413.
+    Goes below ``@safe``, which would answer anything else with 500."""
 
     @functools.wraps(endpoint)
     def answer(api: ModelRestApi, *args: Any, **kwargs: Any) -> Response:
@@ -123,12 +164,65 @@ def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             return endpoint(api, *args, **kwargs)
         except MalformedRequest as error:
             return api.response_400(str(error))
+        except RequestEntityTooLarge:
+            return api.response(413, message=str(UPLOAD_TOO_LARGE))
         except NotFound:
             return api.response_404()
         except ServiceError as error:
             return api.response(error.status, **error.as_dict())
 
     return answer
+
+
+#: the answer to a related record named by something that is not the id of one
+NOT_A_RECORD = _l("Not the id of a record.")
+
+
+class RelatedRecordsExist:
+    """Mixed into the schemas FAB generates for a body: each related record is named by the id of an existing
+    one. Anything else is refused as a validation error naming its fields (422), before a query that
+    PostgreSQL would fail on ("hrss" for an integer id) and before marshmallow-sqlalchemy would make up
+    a new related record for an id that has none."""
+
+    @pre_load
+    def _related_records_exist(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        problems: dict[str, list[str]] = {}
+        for name, field in self.load_fields.items():  # type: ignore[attr-defined]
+            key = field.data_key or name
+            related = field.inner if isinstance(field, RelatedList) else field
+            if data.get(key) is None or not isinstance(related, Related):
+                continue
+            values = data[key] if isinstance(field, RelatedList) and isinstance(data[key], list) else [data[key]]
+            if not all(self._exists(related, value) for value in values):
+                problems[key] = [str(NOT_A_RECORD)]
+        if problems:
+            raise ValidationError(problems)
+        return data
+
+    def _exists(self, field: Related, value: Any) -> bool:
+        if isinstance(value, dict) and len(field.related_keys) == 1:
+            value = value.get(field.related_keys[0].key)
+        record_id = as_record_id(value)
+        return record_id is not None and self.session.get(field.related_model, record_id) is not None  # type: ignore[attr-defined]
+
+
+class RecordIdsCheckingConverter(Model2SchemaConverter):
+    """FAB's schema converter whose schemas check related records (:class:`RelatedRecordsExist`)."""
+
+    def _meta_schema_factory(self, columns: Any, model: Any, class_mixin: type, parent_schema_name: Any = None) -> Any:
+        mixin = type(class_mixin.__name__, (class_mixin, RelatedRecordsExist), {})
+        return super()._meta_schema_factory(columns, model, mixin, parent_schema_name=parent_schema_name)
+
+
+def page_problem(rison: dict[str, Any]) -> str | None:
+    """Why the page asked for in a list's ``q`` cannot be served (FAB would pass a negative or huge page to the
+    database as an OFFSET that PostgreSQL refuses), or None."""
+    page = rison.get("page", 0)
+    if isinstance(page, bool) or not isinstance(page, int) or not 0 <= page <= MAX_ID:
+        return str(_l("The page must be a whole number from 0 to %(max)d.", max=MAX_ID))
+    return None
 
 
 class AppModelRestApi(ModelRestApi):
@@ -139,6 +233,7 @@ class AppModelRestApi(ModelRestApi):
     method_permission_name = API_PERMISSIONS
     allow_browser_login = False
     page_size = 25
+    model2schemaconverter = RecordIdsCheckingConverter
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -146,6 +241,15 @@ class AppModelRestApi(ModelRestApi):
         # so an API and its view share "can_read" / "can_write".
         if cls.resource_name and "class_permission_name" not in cls.__dict__:
             cls.class_permission_name = "".join(part.capitalize() for part in cls.resource_name.split("_"))
+
+    def get_list_headless(self, **kwargs: Any) -> Response:
+        problem = page_problem(kwargs.get("rison") or {})
+        if problem:
+            return self.response_400(problem)
+        try:
+            return super().get_list_headless(**kwargs)
+        except UnusableFilterValue as error:
+            return self.response_400(error.description)
 
     @answers_service_errors
     def post_headless(self) -> Response:
