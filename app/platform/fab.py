@@ -8,6 +8,7 @@ scope, and it routes every write through ``app.platform.records`` so writes are 
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from typing import Any, Callable
@@ -15,16 +16,19 @@ from typing import Any, Callable
 from apispec import yaml_utils
 from flask import Response, current_app, g
 from flask_appbuilder import ModelRestApi
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.models.filters import FilterRelation
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, pre_load
+from marshmallow import Schema, ValidationError, fields, pre_load
 from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from app.errors import NotFound, ServiceError
+from app.models.base import LOCAL_ZONE
 from app.scope import MAX_ID, Reach, as_record_id, criterion, reach_of
 from app.platform import records
 
@@ -208,12 +212,45 @@ class RelatedRecordsExist:
         return record_id is not None and self.session.get(field.related_model, record_id) is not None  # type: ignore[attr-defined]
 
 
-class RecordIdsCheckingConverter(Model2SchemaConverter):
-    """FAB's schema converter whose schemas check related records (:class:`RelatedRecordsExist`)."""
+class LocalDateTime(fields.DateTime):
+    """A moment as the product records it (the naive wall clock of ``app.models.base.now``), answered with its
+    zone as RFC 3339 and OpenAPI's ``date-time`` want: 2026-12-02T13:05:00+08:00."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=LOCAL_ZONE)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class AppSchemaConverter(Model2SchemaConverter):
+    """FAB's schema converter, with schemas that answer as they are documented: moments with their zone
+    (:class:`LocalDateTime`), an empty related record as null, lists of related records as arrays (apispec
+    reads ``many`` from the nested schema, which FAB leaves unset); and that check the related records a
+    body names (:class:`RelatedRecordsExist`)."""
 
     def _meta_schema_factory(self, columns: Any, model: Any, class_mixin: type, parent_schema_name: Any = None) -> Any:
         mixin = type(class_mixin.__name__, (class_mixin, RelatedRecordsExist), {})
         return super()._meta_schema_factory(columns, model, mixin, parent_schema_name=parent_schema_name)
+
+    def _column2relation(self, datamodel: SQLAInterface, column: Any, nested: bool = False,
+                         parent_schema_name: Any = None) -> fields.Field:
+        field = super()._column2relation(datamodel, column, nested=nested, parent_schema_name=parent_schema_name)
+        if isinstance(field, fields.Nested):
+            if field.many and isinstance(field.nested, Schema):
+                field.nested.many = True
+            elif datamodel.is_nullable(column.name):
+                field.allow_none = True
+        return field
+
+    def _column2field(self, datamodel: SQLAInterface, column: Any, nested: bool = True,
+                      parent_schema_name: Any = None) -> fields.Field:
+        field = super()._column2field(datamodel, column, nested=nested, parent_schema_name=parent_schema_name)
+        if type(field) is fields.DateTime:
+            zoned = LocalDateTime(required=field.required, allow_none=field.allow_none, dump_only=field.dump_only,
+                                  load_only=field.load_only, metadata=field.metadata)
+            zoned.unique = getattr(field, "unique", False)
+            return zoned
+        return field
 
 
 def page_problem(rison: dict[str, Any]) -> str | None:
@@ -225,6 +262,59 @@ def page_problem(rison: dict[str, Any]) -> str | None:
     return None
 
 
+# --- the OpenAPI document: FAB's answers as they really are -------------------------------------------
+
+def _message_answer(description: str, message: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"type": "object", "properties": {"message": message}}}}}
+
+
+_TEXT = {"type": "string"}
+#: a refusal's message: a text, or (a body that fails validation, FAB's own and the login's) the problems
+#: of each field
+_TEXT_OR_PROBLEMS = {"oneOf": [_TEXT, {"type": "object", "description": "field → its problems"}]}
+
+#: the answers every resource can give, registered over FAB's (first come) in the document
+RESPONSES: dict[str, dict[str, Any]] = {
+    "400": _message_answer("Bad request", _TEXT_OR_PROBLEMS),
+    "401": _message_answer("No valid token", _TEXT),
+    "403": _message_answer("The role may not do this", _TEXT),
+    "404": _message_answer("Not found (or outside the caller's scope)", _TEXT),
+    "413": _message_answer("The body is over the size limit", _TEXT),
+    "422": _message_answer("The body breaks a rule", _TEXT_OR_PROBLEMS),
+    "500": _message_answer("Fatal error", _TEXT),
+}
+
+#: one column as FAB's ``_info`` describes a field of the add and edit forms
+_FORM_COLUMN = {"type": "object", "properties": {
+    "name": _TEXT, "label": _TEXT, "description": _TEXT, "type": _TEXT, "required": {"type": "boolean"},
+    "unique": {"type": "boolean"}, "validate": {"type": "array", "items": _TEXT},
+}}
+
+
+def _answer_schema(operation: dict[str, Any], status: str = "200") -> dict[str, Any]:
+    content = operation["responses"].get(status, {}).get("content", {})
+    return content.get("application/json", {}).get("schema", {})
+
+
+def document_as_answered(endpoint: str, operation: dict[str, Any]) -> None:
+    """Amends one operation of the document to what the resource answers: every operation behind a token
+    can be refused with 401 and, for a role without the permission, 403; every body can be over the size
+    limit (413); FAB's list gives integer ``ids`` and its ``_info`` lists the form's columns as arrays."""
+    # FAB's YAML reads status codes as numbers; ours are strings
+    responses = operation["responses"] = {str(status): answer for status, answer in operation.get("responses", {}).items()}
+    refusals = (["401", "403"] if operation.get("security") else []) + (["413"] if "requestBody" in operation else [])
+    for status in refusals:
+        responses.setdefault(status, {"$ref": f"#/components/responses/{status}"})
+    properties = _answer_schema(operation).get("properties", {})
+    if endpoint == "get_list" and "ids" in properties:
+        properties["ids"]["items"] = {"type": "integer"}
+    if endpoint == "info":
+        for name in ("add_columns", "edit_columns"):
+            if name in properties:
+                properties[name] = {"type": "array", "items": _FORM_COLUMN}
+
+
 class AppModelRestApi(ModelRestApi):
     """Base for our REST resources: JWT only, read/write permissions on the resource named after
     ``resource_name``, refusals as JSON answers, endpoints described by their ``openapi_spec_methods``
@@ -233,7 +323,8 @@ class AppModelRestApi(ModelRestApi):
     method_permission_name = API_PERMISSIONS
     allow_browser_login = False
     page_size = 25
-    model2schemaconverter = RecordIdsCheckingConverter
+    model2schemaconverter = AppSchemaConverter
+    responses = {**ModelRestApi.responses, **RESPONSES}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -255,6 +346,26 @@ class AppModelRestApi(ModelRestApi):
     def post_headless(self) -> Response:
         return super().post_headless()
 
+    # FAB routes PUT and DELETE on any text as ``<pk>`` and GET on integers only: ``GET /center/abc`` then
+    # answered 405. Every id of ours is an integer: one route for all three, and any other text is no record (404).
+    @expose("/<int:pk>", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk: int) -> Response:
+        return self.put_headless(pk)
+
+    put.__doc__ = ModelRestApi.put.__doc__
+
+    @expose("/<int:pk>", methods=["DELETE"])
+    @protect()
+    @safe
+    @permission_name("delete")
+    def delete(self, pk: int) -> Response:
+        return self.delete_headless(pk)
+
+    delete.__doc__ = ModelRestApi.delete.__doc__
+
     @answers_service_errors
     def put_headless(self, pk: Any) -> Response:
         return super().put_headless(pk)
@@ -268,12 +379,21 @@ class AppModelRestApi(ModelRestApi):
                          **kwargs: Any) -> None:
         # FAB reads ``openapi_spec_methods`` only to amend YAML in the endpoint's docstring; without YAML
         # it would describe a declared endpoint as empty.
-        declared = self.openapi_spec_methods.get(getattr(func, "__name__", ""))
+        endpoint = getattr(func, "__name__", "")
+        declared = self.openapi_spec_methods.get(endpoint)
         if declared is None or yaml_utils.load_operations_from_docstring(func.__doc__ or ""):
             super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
-            return
+        else:
+            for method in methods or []:
+                operations[method.lower()] = self._declared_operation(func, declared.get(method.lower(), {}))
         for method in methods or []:
-            operations[method.lower()] = self._declared_operation(func, declared.get(method.lower(), {}))
+            if operations.get(method.lower()):
+                document_as_answered(endpoint, operations[method.lower()])
+
+    def add_apispec_components(self, api_spec: Any) -> None:
+        super().add_apispec_components(api_spec)
+        # FAB's own resources (the login) registered FAB's answers first; ours say what the answers hold.
+        api_spec.components.responses.update(copy.deepcopy(RESPONSES))
 
     def _declared_operation(self, func: Callable[..., Any], declared: dict[str, Any]) -> dict[str, Any]:
         # A copy (apispec changes what it is given), with the class name put in for FAB's placeholder as

@@ -18,6 +18,7 @@ from app.errors import ProblemCollector
 from app.models.case import ApplicantKind, DeliveryMethod, IdType
 from app.models.catalog import HandlingType, MaterialForm, Matter, MatterStatus
 from app.models.org import Department, Region, ServiceCenter
+from app.scope import as_record_id
 
 APPLICANT_FIELDS = (
     "applicant_kind", "applicant_name", "applicant_id_type", "applicant_id_number", "applicant_phone",
@@ -60,15 +61,16 @@ def _text(data: Mapping[str, Any], name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _int(data: Mapping[str, Any], name: str, problems: ProblemCollector) -> int | None:
+def _record_id(data: Mapping[str, Any], name: str, problems: ProblemCollector) -> int | None:
+    """The id of the record a field names; anything that can be no id (a text, a number beyond any record) is
+    a problem, found before a query the database would fail."""
     value = data.get(name)
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    record_id = as_record_id(value)
+    if record_id is None:
         problems.add(name, _l("Choose a value from the list."))
-        return None
+    return record_id
 
 
 def read_case_input(session: Session, data: Mapping[str, Any], base: Mapping[str, Any] | None,
@@ -101,7 +103,7 @@ def read_case_input(session: Session, data: Mapping[str, Any], base: Mapping[str
 
 
 def _read_references(session: Session, data: Mapping[str, Any], result: CaseInput, problems: ProblemCollector) -> None:
-    ids = {name: _int(data, name, problems) for name in REFERENCE_FIELDS}
+    ids = {name: _record_id(data, name, problems) for name in REFERENCE_FIELDS}
     for name, model, attr in (("matter_id", Matter, "matter"), ("handling_type_id", HandlingType, "handling_type"),
                               ("origin_center_id", ServiceCenter, "origin_center"),
                               ("home_center_id", ServiceCenter, "home_center"),
