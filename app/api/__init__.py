@@ -8,8 +8,8 @@ from flask_appbuilder import AppBuilder
 
 def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.cases import CaseApi
-    from app.api.menu import AppMenuApi
     from app.api.catalog import HandlingTypeApi, MatterApi
+    from app.api.menu import AppMenuApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi):

@@ -3,7 +3,7 @@ stands the separator "-", a text, where FAB's description promises only objects.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_appbuilder.menu import MenuApi
 
@@ -20,7 +20,7 @@ _MENU: dict[str, Any] = {"type": "object", "properties": {"result": {
 
 class AppMenuApi(MenuApi):
     class_permission_name = "MenuApi"  # the permission FAB's own menu API has (app.domain.permissions)
-    openapi_spec_methods = {"get_menu_data": {"get": {"responses": {
+    openapi_spec_methods: ClassVar[dict[str, Any]] = {"get_menu_data": {"get": {"responses": {
         "200": {"description": "The menu", "content": {"application/json": {"schema": _MENU}}},
     }}}}
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from apispec import yaml_utils
 from flask import Response, current_app, g
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, safe
-from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.models.filters import FilterRelation
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, pre_load
 from marshmallow_sqlalchemy.fields import Related, RelatedList
@@ -324,7 +324,7 @@ class AppModelRestApi(ModelRestApi):
     allow_browser_login = False
     page_size = 25
     model2schemaconverter = AppSchemaConverter
-    responses = {**ModelRestApi.responses, **RESPONSES}
+    responses: ClassVar[dict[str, Any]] = {**ModelRestApi.responses, **RESPONSES}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -8,6 +8,7 @@ the app's URL map, so a new route with an id is covered without editing this fil
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -159,3 +160,23 @@ def test_fab_file_downloads_answer_404(app, admin):
     assert downloads
     answers = {rule: admin(rule.replace("<string:filename>", "x.pdf")).status_code for rule in downloads}
     assert set(answers.values()) == {404}, answers
+
+
+@pytest.mark.parametrize("material", [
+    {"requirement_seq": 99999999999}, {"requirement_seq": "abc"}, {"requirement_seq": -1},
+    {"copies": 99999999999999999999999}, {"copies": float("inf")},
+])
+def test_a_registration_with_a_material_number_no_column_holds_is_refused_naming_it(db, api, material):
+    body = factories.case_data(db, materials=[{"name": "申请表", "copies": 1, "form": "copy", **material}])
+    response = api("lz_window").post("/api/v1/case/", data=json.dumps(body, default=str, allow_nan=True),
+                                     content_type="application/json")
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert {e["field"] for e in response.get_json()["errors"]} & {"materials[1].requirement_seq", "materials[1].copies"}
+
+
+@pytest.mark.parametrize("center", ["99999999999", "abc"])
+def test_a_ledger_export_filtered_by_a_window_no_record_can_be_is_refused(client, login, center):
+    login("lz_admin")
+    token = csrf_token(client, "/ledgerview/list/")
+    response = client.post(f"/ledgerview/export/xlsx?_flt_0_center={center}", data={"csrf_token": token})
+    assert response.status_code in (302, 400)

@@ -195,7 +195,7 @@ def _read_materials(raw: Any, problems: ProblemCollector) -> list[dict[str, Any]
         name = str(item.get("name") or "").strip()
         try:
             copies = int(item.get("copies", 1))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite number
             copies = 0
         form = str(item.get("form") or MaterialForm.COPY)
         if not name:
@@ -204,12 +204,25 @@ def _read_materials(raw: Any, problems: ProblemCollector) -> list[dict[str, Any]
             problems.add(f"{where}.copies", _l("The number of copies is a whole number from 1 to 99."))
         if form not in forms:
             problems.add(f"{where}.form", _l("The form is original, copy or scan."))
+        requirement_seq = _requirement_seq(item.get("requirement_seq"))
+        if requirement_seq is False:
+            problems.add(f"{where}.requirement_seq", _l("Choose a value from the list."))
+            requirement_seq = None
         materials.append({
             "seq": index, "name": name[:255], "copies": copies, "form": form,
             "received": bool(item.get("received", True)), "verified": bool(item.get("verified", False)),
-            "requirement_seq": item.get("requirement_seq"), "note": str(item.get("note") or "")[:255],
+            "requirement_seq": requirement_seq, "note": str(item.get("note") or "")[:255],
         })
     return materials
+
+
+def _requirement_seq(value: Any) -> int | None | bool:
+    """The number of the guide's material a row stands for (None: a material of the clerk's own), or False
+    when it is no such number (a text, zero or less, beyond what the column holds)."""
+    if value in (None, ""):
+        return None
+    seq = as_record_id(value)  # numbered like records: a whole number the database's integer holds
+    return seq if seq is not None and seq >= 1 else False
 
 
 def _check_case_shape(result: CaseInput, problems: ProblemCollector) -> None:
