@@ -59,7 +59,7 @@ def answer_impossible_ids_as_missing(endpoint: str | None, values: dict[str, Any
     download: we keep no files through FAB (every file goes through the services, scoped and logged)."""
     values = values if values is not None else {}
     for name, value in values.items():
-        if (isinstance(value, int) or name == "pk") and _looks_numeric(value) and as_record_id(value) is None:
+        if _names_a_record(name) and _looks_numeric(value) and as_record_id(value) is None:
             values[name] = type(value)(NO_RECORD_ID)
     view_name, _, method = (endpoint or "").rpartition(".")
     if method == "download" and "filename" in values:
@@ -68,6 +68,11 @@ def answer_impossible_ids_as_missing(endpoint: str | None, values: dict[str, Any
         view = _views_by_endpoint().get(view_name)
         if view is not None and values["name"] not in getattr(view, "actions", {}):
             abort(404)
+
+
+def _names_a_record(argument: str) -> bool:
+    """FAB's ``<pk>`` and our ``<int:case_id>``, ``<int:material_id>`` … (not e.g. a calendar's year)."""
+    return argument == "pk" or argument.endswith("_id")
 
 
 def _looks_numeric(value: Any) -> bool:
