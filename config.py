@@ -195,6 +195,8 @@ FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
 # /api/v1/security/* would expose user and role management to a session cookie without CSRF.
 FAB_ADD_SECURITY_API = False
+# FAB's menu API is replaced by ours, documented as it answers (app/api/menu.py)
+FAB_ADD_MENU_API = False
 
 AUTH_TYPE = AUTH_DB
 AUTH_USER_REGISTRATION = False

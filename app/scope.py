@@ -55,6 +55,28 @@ class ScopeRule:
     write: Criterion | None = None
 
 
+#: the largest id a record can have: every primary key is an ``Integer``, PostgreSQL's ends here (SQLite's
+#: does not, so without this check a larger id is a 500 on one database and a 404 on the other)
+MAX_ID = 2**31 - 1
+#: an id that no record has (ids start at 1): what an id no record can have is taken for
+NO_RECORD_ID = 0
+
+
+def as_record_id(value: Any) -> int | None:
+    """``value`` as the id of a record (an int, or a string of ASCII digits), or None when no record can have it."""
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in ("+", "-") else text
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
+            return None
+        number = int(text)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        return None
+    return number if abs(number) <= MAX_ID else None
+
+
 class OutOfScope(Exception):
     """A record is missing or outside the user's scope: callers answer 404, never 403."""
 
@@ -79,10 +101,9 @@ def get_in_scope(session: Session, model: type, pk: Any, reach: Reach, *, write:
     ``lock`` reads it afresh and holds its row until the transaction ends (one statement on PostgreSQL;
     SQLite serialises writers anyway)."""
     pk_col = model.__mapper__.primary_key[0]
-    try:
-        pk = pk_col.type.python_type(pk)
-    except (TypeError, ValueError):
-        raise OutOfScope(model.__name__) from None
+    pk = as_record_id(pk)
+    if pk is None:
+        raise OutOfScope(model.__name__)
     stmt = scoped_select(model, reach, write=write).where(pk_col == pk)
     if lock and session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)

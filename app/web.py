@@ -1,5 +1,5 @@
-"""Request-level wiring: error pages in the user's language, template helpers, the calendar warning, and the
-security headers of every answer."""
+"""Request-level wiring: error pages in the user's language, ids that no record can have, template helpers,
+the calendar warning, and the security headers of every answer."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import time
 from datetime import date
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+
+from app.platform.fab import UPLOAD_TOO_LARGE, UnusableFilterValue
+from app.scope import NO_RECORD_ID, as_record_id
 
 _warning_cache: dict[str, Any] = {"at": 0.0, "years": []}
 WARNING_TTL_SECONDS = 300
@@ -18,9 +21,13 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+#: FAB's own answer to a missing record in the API (``response_404``): every API 404 reads alike
+API_NOT_FOUND = "Not found"
+
+
 def _error(status: int, message: Any):
     if _wants_json():
-        return jsonify(message=str(message)), status
+        return jsonify(message=API_NOT_FOUND if status == 404 else str(message)), status
     appbuilder = current_app.appbuilder
     return render_template("error.html", status=status, message=message, appbuilder=appbuilder,
                            base_template=appbuilder.base_template), status
@@ -73,11 +80,56 @@ def secure_headers(response: Response) -> Response:
     return response
 
 
+
+def answer_impossible_ids_as_missing(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """One place for every route, FAB's own included. A route's id that no record can have (beyond the
+    database's integer, which PostgreSQL refuses to compare) reaches the view as ``NO_RECORD_ID``, which no
+    record has either: the view then answers exactly as for any missing record, its permission check
+    first. An action the view does not have is missing too (FAB fails on it), and so is FAB's file
+    download: we keep no files through FAB (every file goes through the services, scoped and logged)."""
+    values = values if values is not None else {}
+    for name, value in values.items():
+        if _names_a_record(name) and _looks_numeric(value) and as_record_id(value) is None:
+            values[name] = type(value)(NO_RECORD_ID)
+    view_name, _, method = (endpoint or "").rpartition(".")
+    if method == "download" and "filename" in values:
+        abort(404)
+    if method == "action" and "name" in values:
+        view = _views_by_endpoint().get(view_name)
+        if view is not None and values["name"] not in getattr(view, "actions", {}):
+            abort(404)
+
+
+def _names_a_record(argument: str) -> bool:
+    """FAB's ``<pk>`` and our ``<int:case_id>``, ``<int:material_id>`` … (not e.g. a calendar's year)."""
+    return argument == "pk" or argument.endswith("_id")
+
+
+def _looks_numeric(value: Any) -> bool:
+    """An int, or a string that reads as one (other strings are left to the view: FAB answers them as missing)."""
+    if isinstance(value, int):
+        return True
+    text = str(value).strip().lstrip("+-")
+    return text.isascii() and text.isdigit()
+
+
+def _views_by_endpoint() -> dict[str, Any]:
+    return {view.endpoint: view for view in current_app.appbuilder.baseviews}
+
+
+def _bad_request(error: Any):
+    # A filter's own reason is for the user; other reasons (a missing CSRF token …) are werkzeug's English.
+    reason = error.description if isinstance(error, UnusableFilterValue) else _l("The request cannot be read.")
+    return _error(400, reason)
+
+
 def register_web(app: Flask) -> None:
     app.after_request(secure_headers)
+    app.url_value_preprocessor(answer_impossible_ids_as_missing)
+    app.register_error_handler(400, _bad_request)
     app.register_error_handler(403, lambda e: _error(403, _l("Your role does not allow this.")))
     app.register_error_handler(404, lambda e: _error(404, _l("Not found.")))
-    app.register_error_handler(413, lambda e: _error(413, _l("The upload is too large.")))
+    app.register_error_handler(413, lambda e: _error(413, UPLOAD_TOO_LARGE))
     app.register_error_handler(
         429, lambda e: _error(429, _l("Too many attempts. Wait a minute and try again."))
     )

@@ -9,9 +9,10 @@ from flask_appbuilder import AppBuilder
 def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.cases import CaseApi
     from app.api.catalog import HandlingTypeApi, MatterApi
+    from app.api.menu import AppMenuApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
 
-    for api in (RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi):
+    for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi):
         appbuilder.add_api(api)
     _answer_bad_tokens_with_401(appbuilder)
 

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields
 
 from app.domain.workflow import FieldKind
 from app.labels import STATUS_LABELS, TRANSITION_LABELS
+from app.platform.fab import LocalDateTime
 
 
 class _Whole(fields.Nested):
@@ -66,7 +67,7 @@ class CaseMaterialSchema(Schema):
     scan_size = fields.Integer(allow_none=True)
     scan_content_type = fields.String(allow_none=True)
     scan_sha256 = fields.String(allow_none=True)
-    scan_uploaded_on = fields.DateTime(allow_none=True)
+    scan_uploaded_on = LocalDateTime(allow_none=True)
 
 
 class CaseShipmentSchema(Schema):
@@ -105,7 +106,7 @@ class CaseResultDocumentSchema(_Record):
     size = fields.Integer()
     content_type = fields.String()
     sha256 = fields.String()
-    uploaded_on = fields.DateTime()
+    uploaded_on = LocalDateTime()
 
 
 class CaseResultSchema(Schema):
@@ -176,7 +177,7 @@ class CaseDetailSchema(_ApplicationSchema):
     home_center = fields.Nested(CaseCenterSchema)
     department = fields.Nested(CaseDepartmentSchema, allow_none=True)
     full_data = fields.Boolean(metadata={"description": "false: identity number and phones are masked"})
-    registered_on = fields.DateTime()
+    registered_on = LocalDateTime()
     accepted_on = fields.Date(allow_none=True)
     decided_on = fields.Date(allow_none=True)
     completed_on = fields.Date(allow_none=True)
@@ -221,7 +222,7 @@ class CaseEventSchema(Schema):
     to_status = fields.String()
     actor_name = fields.String()
     actor_place = fields.String()
-    at = fields.DateTime()
+    at = LocalDateTime()
     note = fields.String()
     data = fields.Dict()
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import DateTime, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+#: the zone of the wall clock that ``now`` records (China keeps +08:00 all year): answers that leave the
+#: product say it (2026-12-02T13:05:00+08:00)
+LOCAL_ZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def now() -> datetime:

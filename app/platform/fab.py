@@ -8,23 +8,30 @@ scope, and it routes every write through ``app.platform.records`` so writes are 
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from apispec import yaml_utils
 from flask import Response, current_app, g
 from flask_appbuilder import ModelRestApi
-from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.api.convert import Model2SchemaConverter
+from flask_appbuilder.models.filters import BaseFilter, FilterRelation
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext, lazy_gettext as _l
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, pre_load
+from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from app.errors import NotFound, ServiceError
-from app.scope import Reach, criterion, reach_of
+from app.models.base import LOCAL_ZONE
 from app.platform import records
-
+from app.scope import MAX_ID, Reach, as_record_id, criterion, reach_of
 
 # One permission pair per resource: "can_read" and "can_write" on e.g. "Center", shared by the
 # generated view and its REST API (the scheme Apache Superset uses).
@@ -61,6 +68,27 @@ def current_reach() -> Reach:
     return g._reach
 
 
+class UnusableFilterValue(BadRequest):
+    """A list filter whose value no row can match and the database cannot even compare: a related record named
+    by something other than its id, a number beyond the column's integer. 400 on pages and in the API."""
+
+    def __init__(self, column: str, needs: Any) -> None:
+        super().__init__(str(_l("The filter on %(column)s needs %(needs)s.", column=column, needs=needs)))
+
+
+def _check_filter_values(datamodel: SQLAInterface, filters: Any) -> None:
+    """Refuses (UnusableFilterValue) a value the database cannot compare with the filtered column: FAB sends
+    it as is, and PostgreSQL fails the whole query."""
+    for flt, value in zip(filters.filters, filters.values):
+        is_relation = isinstance(flt, FilterRelation)
+        if not is_relation and not datamodel.is_integer(flt.column_name):
+            continue
+        for one in value if isinstance(value, (list, tuple)) else [value]:
+            if as_record_id(one) is None:
+                raise UnusableFilterValue(flt.column_name, _l("the id of a record") if is_relation
+                                          else _l("a whole number up to %(max)d", max=MAX_ID))
+
+
 class ScopedInterface(SQLAInterface):
     """An SQLAInterface whose every query carries the scope rule and whose writes go to services.
 
@@ -77,8 +105,17 @@ class ScopedInterface(SQLAInterface):
         return query.options(*(selectinload(getattr(self.obj, name)) for name in self.eager))
 
     def apply_filters(self, query: Any, filters: Any) -> Any:
+        if filters:
+            _check_filter_values(self, filters)
         query = super().apply_filters(query, filters)
         return query.filter(criterion(self.obj, current_reach()))
+
+    def get(self, id: Any, *args: Any, **kwargs: Any) -> Any:
+        # An id no record can have (from a form's row ids, a query string) is missing, without a query that
+        # PostgreSQL would fail.
+        if as_record_id(id) is None:
+            return None
+        return super().get(id, *args, **kwargs)
 
     def is_nullable(self, col_name: str) -> bool:
         # FAB makes every NOT NULL column required in forms; one with a default (an empty remark,
@@ -136,6 +173,10 @@ def translated(text: Any) -> str:
 CLASS_NAME_PLACEHOLDER = "{{self.__class__.__name__}}"
 
 
+#: the answer to a body over MAX_CONTENT_LENGTH (pages show it on the error page)
+UPLOAD_TOO_LARGE = _l("The upload is too large.")
+
+
 class MalformedRequest(Exception):
     """The request itself cannot be read (a body that is no JSON object, a version that is no number):
     answered 400 with the reason, as FAB answers a bad request."""
@@ -158,7 +199,7 @@ def within_rate_limit(bucket: str, who: Any, limits: str) -> bool:
 def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """How every REST endpoint of ours answers a request that ends in a refusal: NotFound (missing or out
     of scope) as FAB's 404, every other ServiceError with its status and ``{"errors": [...]}``, a
-    MalformedRequest as FAB's 400, a body over MAX_CONTENT_LENGTH (raised when the upload is first read) as 413.
+    MalformedRequest as FAB's 400, a body over the size limit (read only when the endpoint reads it) as 413.
     Goes below ``@safe``, which would answer anything else with 500."""
 
     @functools.wraps(endpoint)
@@ -167,14 +208,151 @@ def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             return endpoint(api, *args, **kwargs)
         except MalformedRequest as error:
             return api.response_400(str(error))
+        except RequestEntityTooLarge:
+            return api.response(413, message=str(UPLOAD_TOO_LARGE))
         except NotFound:
             return api.response_404()
         except ServiceError as error:
             return api.response(error.status, **error.as_dict())
-        except RequestEntityTooLarge:
-            return api.response(413, message=str(_l("The upload is too large.")))
 
     return answer
+
+
+#: the answer to a related record named by something that is not the id of one
+NOT_A_RECORD = _l("Not the id of a record.")
+
+
+class RelatedRecordsExist:
+    """Mixed into the schemas FAB generates for a body: each related record is named by the id of an existing
+    one. Anything else is refused as a validation error naming its fields (422), before a query that
+    PostgreSQL would fail on ("hrss" for an integer id) and before marshmallow-sqlalchemy would make up
+    a new related record for an id that has none."""
+
+    @pre_load
+    def _related_records_exist(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        problems: dict[str, list[str]] = {}
+        for name, field in self.load_fields.items():  # type: ignore[attr-defined]
+            key = field.data_key or name
+            related = field.inner if isinstance(field, RelatedList) else field
+            if data.get(key) is None or not isinstance(related, Related):
+                continue
+            values = data[key] if isinstance(field, RelatedList) and isinstance(data[key], list) else [data[key]]
+            if not all(self._exists(related, value) for value in values):
+                problems[key] = [str(NOT_A_RECORD)]
+        if problems:
+            raise ValidationError(problems)
+        return data
+
+    def _exists(self, field: Related, value: Any) -> bool:
+        if isinstance(value, dict) and len(field.related_keys) == 1:
+            value = value.get(field.related_keys[0].key)
+        record_id = as_record_id(value)
+        return record_id is not None and self.session.get(field.related_model, record_id) is not None  # type: ignore[attr-defined]
+
+
+class LocalDateTime(fields.DateTime):
+    """A moment as the product records it (the naive wall clock of ``app.models.base.now``), answered with its
+    zone as RFC 3339 and OpenAPI's ``date-time`` want: 2026-12-02T13:05:00+08:00."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=LOCAL_ZONE)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class AppSchemaConverter(Model2SchemaConverter):
+    """FAB's schema converter, with schemas that answer as they are documented: moments with their zone
+    (:class:`LocalDateTime`), an empty related record as null, lists of related records as arrays (apispec
+    reads ``many`` from the nested schema, which FAB leaves unset); and that check the related records a
+    body names (:class:`RelatedRecordsExist`)."""
+
+    def _meta_schema_factory(self, columns: Any, model: Any, class_mixin: type, parent_schema_name: Any = None) -> Any:
+        mixin = type(class_mixin.__name__, (class_mixin, RelatedRecordsExist), {})
+        return super()._meta_schema_factory(columns, model, mixin, parent_schema_name=parent_schema_name)
+
+    def _column2relation(self, datamodel: SQLAInterface, column: Any, nested: bool = False,
+                         parent_schema_name: Any = None) -> fields.Field:
+        field = super()._column2relation(datamodel, column, nested=nested, parent_schema_name=parent_schema_name)
+        if isinstance(field, fields.Nested):
+            if field.many and isinstance(field.nested, Schema):
+                field.nested.many = True
+            elif datamodel.is_nullable(column.name):
+                field.allow_none = True
+        return field
+
+    def _column2field(self, datamodel: SQLAInterface, column: Any, nested: bool = True,
+                      parent_schema_name: Any = None) -> fields.Field:
+        field = super()._column2field(datamodel, column, nested=nested, parent_schema_name=parent_schema_name)
+        if type(field) is fields.DateTime:
+            zoned = LocalDateTime(required=field.required, allow_none=field.allow_none, dump_only=field.dump_only,
+                                  load_only=field.load_only, metadata=field.metadata)
+            zoned.unique = getattr(field, "unique", False)
+            return zoned
+        return field
+
+
+def page_problem(rison: dict[str, Any]) -> str | None:
+    """Why the page asked for in a list's ``q`` cannot be served (FAB would pass a negative or huge page to the
+    database as an OFFSET that PostgreSQL refuses), or None."""
+    page = rison.get("page", 0)
+    if isinstance(page, bool) or not isinstance(page, int) or not 0 <= page <= MAX_ID:
+        return str(_l("The page must be a whole number from 0 to %(max)d.", max=MAX_ID))
+    return None
+
+
+# --- the OpenAPI document: FAB's answers as they really are -------------------------------------------
+
+def _message_answer(description: str, message: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"type": "object", "properties": {"message": message}}}}}
+
+
+_TEXT = {"type": "string"}
+#: a refusal's message: a text, or (a body that fails validation, FAB's own and the login's) the problems
+#: of each field
+_TEXT_OR_PROBLEMS = {"oneOf": [_TEXT, {"type": "object", "description": "field → its problems"}]}
+
+#: the answers every resource can give, registered over FAB's (first come) in the document
+RESPONSES: dict[str, dict[str, Any]] = {
+    "400": _message_answer("Bad request", _TEXT_OR_PROBLEMS),
+    "401": _message_answer("No valid token", _TEXT),
+    "403": _message_answer("The role may not do this", _TEXT),
+    "404": _message_answer("Not found (or outside the caller's scope)", _TEXT),
+    "413": _message_answer("The body is over the size limit", _TEXT),
+    "422": _message_answer("The body breaks a rule", _TEXT_OR_PROBLEMS),
+    "500": _message_answer("Fatal error", _TEXT),
+}
+
+#: one column as FAB's ``_info`` describes a field of the add and edit forms
+_FORM_COLUMN = {"type": "object", "properties": {
+    "name": _TEXT, "label": _TEXT, "description": _TEXT, "type": _TEXT, "required": {"type": "boolean"},
+    "unique": {"type": "boolean"}, "validate": {"type": "array", "items": _TEXT},
+}}
+
+
+def _answer_schema(operation: dict[str, Any], status: str = "200") -> dict[str, Any]:
+    content = operation["responses"].get(status, {}).get("content", {})
+    return content.get("application/json", {}).get("schema", {})
+
+
+def document_as_answered(endpoint: str, operation: dict[str, Any]) -> None:
+    """Amends one operation of the document to what the resource answers: every operation behind a token
+    can be refused with 401 and, for a role without the permission, 403; every body can be over the size
+    limit (413); FAB's list gives integer ``ids`` and its ``_info`` lists the form's columns as arrays."""
+    # FAB's YAML reads status codes as numbers; ours are strings
+    responses = operation["responses"] = {str(status): answer for status, answer in operation.get("responses", {}).items()}
+    refusals = (["401", "403"] if operation.get("security") else []) + (["413"] if "requestBody" in operation else [])
+    for status in refusals:
+        responses.setdefault(status, {"$ref": f"#/components/responses/{status}"})
+    properties = _answer_schema(operation).get("properties", {})
+    if endpoint == "get_list" and "ids" in properties:
+        properties["ids"]["items"] = {"type": "integer"}
+    if endpoint == "info":
+        for name in ("add_columns", "edit_columns"):
+            if name in properties:
+                properties[name] = {"type": "array", "items": _FORM_COLUMN}
 
 
 class AppModelRestApi(ModelRestApi):
@@ -185,6 +363,8 @@ class AppModelRestApi(ModelRestApi):
     method_permission_name = API_PERMISSIONS
     allow_browser_login = False
     page_size = 25
+    model2schemaconverter = AppSchemaConverter
+    responses: ClassVar[dict[str, Any]] = {**ModelRestApi.responses, **RESPONSES}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -211,9 +391,38 @@ class AppModelRestApi(ModelRestApi):
         info["description"] = translated(self.description_columns.get(field.name))
         return info
 
+    def get_list_headless(self, **kwargs: Any) -> Response:
+        problem = page_problem(kwargs.get("rison") or {})
+        if problem:
+            return self.response_400(problem)
+        try:
+            return super().get_list_headless(**kwargs)
+        except UnusableFilterValue as error:
+            return self.response_400(error.description)
+
     @answers_service_errors
     def post_headless(self) -> Response:
         return super().post_headless()
+
+    # FAB routes PUT and DELETE on any text as ``<pk>`` and GET on integers only: ``GET /center/abc`` then
+    # answered 405. Every id of ours is an integer: one route for all three, and any other text is no record (404).
+    @expose("/<int:pk>", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk: int) -> Response:
+        return self.put_headless(pk)
+
+    put.__doc__ = ModelRestApi.put.__doc__
+
+    @expose("/<int:pk>", methods=["DELETE"])
+    @protect()
+    @safe
+    @permission_name("delete")
+    def delete(self, pk: int) -> Response:
+        return self.delete_headless(pk)
+
+    delete.__doc__ = ModelRestApi.delete.__doc__
 
     @answers_service_errors
     def put_headless(self, pk: Any) -> Response:
@@ -228,12 +437,21 @@ class AppModelRestApi(ModelRestApi):
                          **kwargs: Any) -> None:
         # FAB reads ``openapi_spec_methods`` only to amend YAML in the endpoint's docstring; without YAML
         # it would describe a declared endpoint as empty.
-        declared = self.openapi_spec_methods.get(getattr(func, "__name__", ""))
+        endpoint = getattr(func, "__name__", "")
+        declared = self.openapi_spec_methods.get(endpoint)
         if declared is None or yaml_utils.load_operations_from_docstring(func.__doc__ or ""):
             super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
-            return
+        else:
+            for method in methods or []:
+                operations[method.lower()] = self._declared_operation(func, declared.get(method.lower(), {}))
         for method in methods or []:
-            operations[method.lower()] = self._declared_operation(func, declared.get(method.lower(), {}))
+            if operations.get(method.lower()):
+                document_as_answered(endpoint, operations[method.lower()])
+
+    def add_apispec_components(self, api_spec: Any) -> None:
+        super().add_apispec_components(api_spec)
+        # FAB's own resources (the login) registered FAB's answers first; ours say what the answers hold.
+        api_spec.components.responses.update(copy.deepcopy(RESPONSES))
 
     def _declared_operation(self, func: Callable[..., Any], declared: dict[str, Any]) -> dict[str, Any]:
         # A copy (apispec changes what it is given), with the class name put in for FAB's placeholder as

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired
 from app.errors import Forbidden, NotFound, Problem, ServiceError
 from app.labels import choices
 from app.models.org import Region
-from app.scope import is_in_scope
+from app.scope import as_record_id, is_in_scope
 from app.platform import records
 from app.platform.fab import VIEW_PERMISSIONS, current_reach
 
@@ -248,6 +248,13 @@ def uploaded_file(missing_message: Any) -> FileStorage | None:
         flash(str(missing_message), "danger")
         return None
     return file
+
+
+def page_number() -> int:
+    """The ``page`` of the query string; the first page (0) for anything that is no page number (``1e20``, ``-1``,
+    more digits than the database's integer holds)."""
+    page = as_record_id(request.args.get("page", ""))
+    return page if page is not None and page >= 0 else 0
 
 
 def flash_problems(problems: Iterable[Problem], category: str = "danger") -> None:

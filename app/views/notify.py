@@ -37,7 +37,7 @@ from app.services.notifications import reminders
 from app.adapters import storage
 from app.services.notifications.reports import XLSX_TYPE, file_name
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
-from app.views.base import EDIT_ONLY_ROUTES, READ_ONLY_ROUTES, AppModelView, yes_no
+from app.views.base import EDIT_ONLY_ROUTES, READ_ONLY_ROUTES, AppModelView, page_number, yes_no
 
 
 def _event_label(value: str) -> str:
@@ -67,10 +67,7 @@ class ReminderView(BaseView):
     def list(self):
         session = self.appbuilder.session
         show = "all" if request.args.get("show") == "all" else "open"
-        try:
-            page = max(int(request.args.get("page", "0")), 0)
-        except ValueError:
-            page = 0
+        page = page_number()
         total, items = reminders.reminders_of(session, self._user_id(), show=show, page=page)
         preference = reminders.preference_of(session, self._user_id())
         return self.render_template(

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.workflow import Status
 from app.errors import NotFound, Problem
-from app.models.base import now
+from app.models.base import LOCAL_ZONE, now
 from app.models.case import Case, CaseDocument, LedgerEntry, ShipmentDirection
 from app.scope import Reach
 from app.services.cases import notices as documents
@@ -380,9 +380,10 @@ class ArchiveCheck:
     checked_on: datetime = field(default_factory=now)
 
     def as_dict(self) -> dict[str, Any]:
+        # the moment with its zone, as every answer of the API gives moments
         return {"valid": self.valid, "case_number": self.case_number, "sha256": self.sha256,
                 "stored_sha256": self.stored_sha256, "files": self.files, "problems": list(self.problems),
-                "checked_on": self.checked_on.isoformat()}
+                "checked_on": self.checked_on.replace(tzinfo=LOCAL_ZONE).isoformat()}
 
 
 def verify_archive(session: Session, case: Case) -> ArchiveCheck:

@@ -18,6 +18,7 @@ from app.errors import ProblemCollector
 from app.models.case import ApplicantKind, DeliveryMethod, IdType
 from app.models.catalog import HandlingType, MaterialForm, Matter, MatterStatus
 from app.models.org import Department, Region, ServiceCenter
+from app.scope import as_record_id
 
 APPLICANT_FIELDS = (
     "applicant_kind", "applicant_name", "applicant_id_type", "applicant_id_number", "applicant_phone",
@@ -60,15 +61,16 @@ def _text(data: Mapping[str, Any], name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _int(data: Mapping[str, Any], name: str, problems: ProblemCollector) -> int | None:
+def _record_id(data: Mapping[str, Any], name: str, problems: ProblemCollector) -> int | None:
+    """The id of the record a field names; anything that can be no id (a text, a number beyond any record) is
+    a problem, found before a query the database would fail."""
     value = data.get(name)
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    record_id = as_record_id(value)
+    if record_id is None:
         problems.add(name, _l("Choose a value from the list."))
-        return None
+    return record_id
 
 
 def read_case_input(session: Session, data: Mapping[str, Any], base: Mapping[str, Any] | None,
@@ -101,7 +103,7 @@ def read_case_input(session: Session, data: Mapping[str, Any], base: Mapping[str
 
 
 def _read_references(session: Session, data: Mapping[str, Any], result: CaseInput, problems: ProblemCollector) -> None:
-    ids = {name: _int(data, name, problems) for name in REFERENCE_FIELDS}
+    ids = {name: _record_id(data, name, problems) for name in REFERENCE_FIELDS}
     for name, model, attr in (("matter_id", Matter, "matter"), ("handling_type_id", HandlingType, "handling_type"),
                               ("origin_center_id", ServiceCenter, "origin_center"),
                               ("home_center_id", ServiceCenter, "home_center"),
@@ -193,7 +195,7 @@ def _read_materials(raw: Any, problems: ProblemCollector) -> list[dict[str, Any]
         name = str(item.get("name") or "").strip()
         try:
             copies = int(item.get("copies", 1))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite number
             copies = 0
         form = str(item.get("form") or MaterialForm.COPY)
         if not name:
@@ -202,12 +204,25 @@ def _read_materials(raw: Any, problems: ProblemCollector) -> list[dict[str, Any]
             problems.add(f"{where}.copies", _l("The number of copies is a whole number from 1 to 99."))
         if form not in forms:
             problems.add(f"{where}.form", _l("The form is original, copy or scan."))
+        requirement_seq = _requirement_seq(item.get("requirement_seq"))
+        if requirement_seq is False:
+            problems.add(f"{where}.requirement_seq", _l("Choose a value from the list."))
+            requirement_seq = None
         materials.append({
             "seq": index, "name": name[:255], "copies": copies, "form": form,
             "received": bool(item.get("received", True)), "verified": bool(item.get("verified", False)),
-            "requirement_seq": item.get("requirement_seq"), "note": str(item.get("note") or "")[:255],
+            "requirement_seq": requirement_seq, "note": str(item.get("note") or "")[:255],
         })
     return materials
+
+
+def _requirement_seq(value: Any) -> int | None | bool:
+    """The number of the guide's material a row stands for (None: a material of the clerk's own), or False
+    when it is no such number (a text, zero or less, beyond what the column holds)."""
+    if value in (None, ""):
+        return None
+    seq = as_record_id(value)  # numbered like records: a whole number the database's integer holds
+    return seq if seq is not None and seq >= 1 else False
 
 
 def _check_case_shape(result: CaseInput, problems: ProblemCollector) -> None:

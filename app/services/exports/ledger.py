@@ -27,7 +27,7 @@ from app.errors import ProblemCollector
 from app.models.case import LedgerEntry
 from app.models.catalog import HandlingType
 from app.models.org import ServiceCenter
-from app.scope import Reach, criterion
+from app.scope import Reach, as_record_id, criterion
 
 TITLE = "广元市政务服务“跨域通办”工作登记台账"
 HEADER = ("日期", "申请人", "联系电话", "通办类型", "通办具体地区", "事项名称", "经办人", "备注")
@@ -172,10 +172,10 @@ def _center_condition(flt: LedgerFilter, op: str, values: list[str], conditions:
                                   column="center", op=op))
         return flt
     for text in values:
-        if not text.strip().isdigit():
+        center_id = as_record_id(text)
+        if center_id is None:
             problems.add("center", _l("Choose the window from the list."))
             continue
-        center_id = int(text)
         if op == "nrel_o_m":
             conditions.append(Condition("center_id", "neq", center_id))
         elif flt.center_id is None:

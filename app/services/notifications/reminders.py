@@ -44,6 +44,7 @@ from app.models.case import Case
 from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
 from app.models.org import Department, Region, ServiceCenter
 from app.models.staff import StaffUser
+from app.scope import as_record_id
 from app.adapters.messaging import mail_enabled
 from app.services.cases.warnings import DUE_COLUMN, refresh_warnings
 
@@ -360,7 +361,8 @@ def mark_read(session: Session, user_id: int, ids: Iterable[int] | None = None) 
     """Marks the user's own reminders read (all of them when ``ids`` is None); others' are untouched."""
     stmt = update(Reminder).where(Reminder.user_id == user_id, Reminder.read_on.is_(None))
     if ids is not None:
-        ids = [int(i) for i in ids]
+        # anything that is no id cannot be one of the user's reminders
+        ids = [i for i in map(as_record_id, ids) if i is not None]
         if not ids:
             return 0
         stmt = stmt.where(Reminder.id.in_(ids))
