@@ -57,6 +57,10 @@ class AppSecurityApi(SecurityApi):
     @expose("/login", methods=["POST"])
     @safe
     def login(self) -> Response:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and body.get("provider") != "db":
+            # FAB reads the provider unchecked (a missing one was a 500); we sign in against our own users only.
+            return self.response_400(message={"provider": [str(_l("Must be \"db\"."))]})
         response = super().login()
         seconds = getattr(g, "login_wait_seconds", 0)
         if response.status_code == 401 and seconds:

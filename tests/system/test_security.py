@@ -252,3 +252,13 @@ def test_production_mode_refuses_to_start_without_secret_key(tmp_path):
     result = subprocess.run([sys.executable, "-c", "import config"], env=env, capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("body", [
+    {"username": "lz_window", "password": "x"},  # no provider
+    {"username": "lz_window", "password": "x", "provider": "ldap"},  # a provider we do not run
+    {"username": "lz_window", "password": "x", "provider": "db", "refresh": "maybe"},
+])
+def test_an_api_login_with_a_missing_or_unknown_provider_is_a_bad_request_not_a_server_error(client, db, body):
+    answer = client.post("/api/v1/security/login", json=body)
+    assert answer.status_code == 400, answer.get_data(as_text=True)
