@@ -80,7 +80,9 @@ class ScopedCrudMixin:
         if not items or any(item is None for item in items):
             abort(404)
         try:
-            return action.func(items if multiple else items[0])
+            # An action for several records (``single=False``, the bulk delete) takes a list, also
+            # when ``/action/<name>/<pk>`` asks for one record.
+            return action.func(items if multiple or not action.single else items[0])
         except NotFound:
             abort(404)
         except ServiceError as error:
