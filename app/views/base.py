@@ -71,6 +71,8 @@ class ScopedCrudMixin:
         """FAB resolves action ids with an unscoped ``datamodel.get``; ours is scoped, and ids
         outside the scope are answered like missing ones: 404, nothing done."""
         action = self.actions.get(name)
+        if action is not None and multiple and not action.multiple:
+            action = None  # an action for one record (resetting a password) is not run on a list
         if action is None or not self.appbuilder.sm.has_access(
             self.get_action_permission_name(name), self.class_permission_name
         ):

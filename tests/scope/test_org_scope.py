@@ -154,6 +154,17 @@ def test_single_record_bulk_delete_of_a_record_readable_but_not_writable_answers
     assert db.get(MaterialRequirement, other_line.id) is not None
 
 
+def test_an_action_for_one_record_sent_for_a_list_is_refused_not_answered_500(client, login, db):
+    """Found by the authorization matrix: "reset password" (an action for one record) sent through the
+    list's ``action_post`` answered 500."""
+    clerk = factories.user(db, "lz_window")
+    login("admin")
+    token = csrf_token(client, "/users/list/")
+    answer = client.post("/users/action_post", data={"action": "resetpasswords", "rowid": [clerk.id],
+                                                     "csrf_token": token})
+    assert answer.status_code == 302 and "/resetpassword/" not in answer.headers["Location"]
+
+
 def test_delete_by_get_is_refused(client, login, db):
     mine = factories.make_center(db, county=LZ)
     db.commit()
