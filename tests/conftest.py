@@ -6,9 +6,9 @@ With CI=true a database or Redis that cannot be reached fails the run instead of
 
 Fixtures for every test: ``app``, ``db``, ``client``, ``login``, ``api``; ``postgresql`` (skip without
 it) and ``postgresql_app`` (an app of its own that commits for real); ``ems`` and ``http_courier`` (the
-fake courier). Plain helpers: ``config_override``, ``rolled_back_session``, ``count_statements``, ``csrf_token``, ``web_login``,
-``api_token``, ``in_threads``, ``database_of_its_own``, ``postgresql_database_beside``. Records and
-cases come from ``tests/factories.py``.
+fake courier). Plain helpers: ``config_override``, ``rolled_back_session``, ``count_statements``,
+``csrf_token``, ``web_login``, ``api_token``, ``in_threads``, ``database_of_its_own``,
+``postgresql_database_beside``. Records and cases come from ``tests/factories.py``.
 """
 
 from __future__ import annotations

@@ -108,6 +108,20 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     }
 
 
+def _ids_outside_the_path() -> dict[str, tuple[str, str, Callable[[Any], type]]]:
+    """Endpoint (or FAB method) -> (field, "args" or "form", model) of an id sent in the query string or
+    the form instead of the path."""
+    from app.models.notify import Reminder
+    from app.models.staff import StaffUser
+
+    return {
+        "action_post": ("rowid", "form", lambda view: view.datamodel.obj),
+        "ScopedResetPasswordView.this_form_get": ("pk", "args", lambda view: StaffUser),
+        "ScopedResetPasswordView.this_form_post": ("pk", "args", lambda view: StaffUser),
+        "ReminderView.mark_read": ("id", "form", lambda view: Reminder),
+    }
+
+
 #: path parameters that name a record of a case: the route's case id is then that record's case
 CHILDREN_OF_A_CASE = frozenset({"material_id", "document_id"})
 
@@ -135,7 +149,7 @@ OUTSIDE_THE_SCOPE_RULE = {
 def _value_parameters(route: Route, view: Any) -> dict[str, list[str]]:
     """Path parameters that take a value, not an id: the values to try (the first also for the scope)."""
     return {
-        "name": (list(view.actions) or ["(none)"]) if route.method_name in ACTION_METHODS else list(TRANSITIONS),
+        "name": _actions(route, view) if route.method_name in ACTION_METHODS else list(TRANSITIONS),
         "kind": ["xlsx"] if route.endpoint.startswith("LedgerView.") else ["acceptance"],
         "fmt": ["xlsx", "pdf"],
         "year": [str(date.today().year)],
@@ -144,6 +158,12 @@ def _value_parameters(route: Route, view: Any) -> dict[str, list[str]]:
         "locale": ["zh"],
         "version": ["v1"],
     }
+
+
+def _actions(route: Route, view: Any) -> list[str]:
+    """The actions a route runs: those for several records through the list's ``action_post``."""
+    names = [name for name, item in view.actions.items() if item.multiple or route.method_name != "action_post"]
+    return names or ["(none)"]
 
 
 # --- the route map ----------------------------------------------------------------------------------
@@ -468,6 +488,15 @@ class Target:
     ids: list[int]
 
 
+def id_outside_the_path(app, route: Route) -> tuple[str, str, type] | None:
+    table = _ids_outside_the_path()
+    entry = table.get(route.endpoint) or table.get(route.method_name)
+    if entry is None:
+        return None
+    name, where, model = entry
+    return name, where, model(view_of(app, route))
+
+
 def id_parameters_of(app, route: Route) -> dict[str, tuple[type, Any]]:
     view = view_of(app, route)
     table = _id_parameters()
@@ -495,10 +524,16 @@ def target(app, route: Route, values: dict[str, str], record: Any | None) -> Tar
             ids[name] = record.case_id  # the case of the record the route names
     in_path = {name: value for name, value in values.items() if name in route.arguments}
     url = app.url_map.bind("localhost").build(route.endpoint, {**in_path, **ids}, method=route.method)
-    form: dict = {}
-    if route.method_name == "action_post":
-        form = {"action": values["name"], "rowid": [record.id if record is not None else MISSING_ID]}
-    return Target(url, form, sorted(set(ids.values()) | ({MISSING_ID} if record is None else set())))
+    form: dict = {"action": values["name"]} if route.method_name == "action_post" else {}
+    outside = id_outside_the_path(app, route)
+    if outside is not None:
+        name, where, _ = outside
+        ids[name] = MISSING_ID if record is None else record.id
+        if where == "args":
+            url += f"?{name}={ids[name]}"
+        else:
+            form[name] = [ids[name]]
+    return Target(url, form, sorted(set(ids.values())))
 
 
 def value_sets(app, route: Route) -> list[dict[str, str]]:
@@ -523,7 +558,8 @@ def value_sets(app, route: Route) -> list[dict[str, str]]:
 def _record_model(app, route: Route) -> tuple[type, Any] | None:
     parameters = id_parameters_of(app, route)
     if not parameters:
-        return None
+        outside = id_outside_the_path(app, route)
+        return None if outside is None else (outside[2], None)
     children = [name for name in parameters if name in CHILDREN_OF_A_CASE]
     model, condition = parameters[children[0] if children else next(iter(parameters))]
     usable = _usable_records().get(route.endpoint)
