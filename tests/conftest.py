@@ -6,9 +6,9 @@ With CI=true a database or Redis that cannot be reached fails the run instead of
 
 Fixtures for every test: ``app``, ``db``, ``client``, ``login``, ``api``; ``postgresql`` (skip without
 it) and ``postgresql_app`` (an app of its own that commits for real); ``ems`` and ``http_courier`` (the
-fake courier). Plain helpers: ``config_override``, ``count_statements``, ``csrf_token``, ``web_login``,
-``api_token``, ``in_threads``, ``database_of_its_own``, ``postgresql_database_beside``. Records and
-cases come from ``tests/factories.py``.
+fake courier). Plain helpers: ``config_override``, ``rolled_back_session``, ``count_statements``,
+``csrf_token``, ``web_login``, ``api_token``, ``in_threads``, ``database_of_its_own``,
+``postgresql_database_beside``. Records and cases come from ``tests/factories.py``.
 """
 
 from __future__ import annotations
@@ -226,10 +226,11 @@ def postgresql_app(postgresql, tmp_path_factory, request):
             database.engine.dispose()
 
 
-@pytest.fixture()
-def db(app):
-    """The session of the app, inside a transaction rolled back after the test (commits in the code
-    under test become savepoints)."""
+@contextmanager
+def rolled_back_session(app) -> Iterator[Any]:
+    """The session of the app inside a transaction that is rolled back at the end (commits in the code
+    under test become savepoints). The ``db`` fixture, and module fixtures that build once what many
+    tests read (their tests then roll back to a savepoint of their own)."""
     from app.extensions import db as database
 
     with app.app_context():
@@ -248,6 +249,13 @@ def db(app):
             outer.rollback()
             connection.close()
             engines[None] = engine
+
+
+@pytest.fixture()
+def db(app):
+    """The session of the app, inside a transaction rolled back after the test."""
+    with rolled_back_session(app) as session:
+        yield session
 
 
 @pytest.fixture()

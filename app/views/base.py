@@ -71,6 +71,8 @@ class ScopedCrudMixin:
         """FAB resolves action ids with an unscoped ``datamodel.get``; ours is scoped, and ids
         outside the scope are answered like missing ones: 404, nothing done."""
         action = self.actions.get(name)
+        if action is not None and multiple and not action.multiple:
+            action = None  # an action for one record (resetting a password) is not run on a list
         if action is None or not self.appbuilder.sm.has_access(
             self.get_action_permission_name(name), self.class_permission_name
         ):
@@ -80,7 +82,9 @@ class ScopedCrudMixin:
         if not items or any(item is None for item in items):
             abort(404)
         try:
-            return action.func(items if multiple else items[0])
+            # An action for several records (``single=False``, the bulk delete) takes a list, also
+            # when ``/action/<name>/<pk>`` asks for one record.
+            return action.func(items if multiple or not action.single else items[0])
         except NotFound:
             abort(404)
         except ServiceError as error:

@@ -10,6 +10,7 @@ from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from wtforms.validators import DataRequired
 
 from app.domain.roles import COUNTY_ASSIGNABLE_ROLES
 from app.models.org import Department, Region, RegionLevel, ServiceCenter
@@ -71,6 +72,8 @@ class StaffUserView(BulkDeleteMixin, ScopedCrudMixin, UserDBModelView):
     }
     base_order = ("username", "asc")
     page_size = 25
+    # FAB's own check ("a role or a group") reads a groups field this form does not have (a 500).
+    validators_columns = {"roles": [DataRequired()]}
 
     label_columns = {
         **UserDBModelView.label_columns,

@@ -128,6 +128,43 @@ def test_single_record_action_on_out_of_scope_id_answers_404(client, login, db):
     assert db.get(ServiceCenter, theirs.id) is not None
 
 
+def test_single_record_bulk_delete_in_scope_deletes_the_record(client, login, db):
+    """Found by the authorization matrix: the bulk action asked for one record through
+    ``/action/muldelete/<pk>`` answered 500 (it was handed the record, not a list)."""
+    mine = factories.make_center(db, county=LZ)
+    db.commit()
+    login("lz_admin")
+    token = csrf_token(client, "/centerview/list/")
+    assert client.post(f"/centerview/action/muldelete/{mine.id}", data={"csrf_token": token}).status_code == 302
+    assert db.get(ServiceCenter, mine.id) is None
+
+
+def test_single_record_bulk_delete_of_a_record_readable_but_not_writable_answers_404(client, login, db):
+    """City departments read every requirement but change only those of their line's matters: another
+    line's answers like a missing one (it answered 500)."""
+    from sqlalchemy import select
+
+    from app.models.catalog import MaterialRequirement, Matter
+
+    other_line = db.scalars(select(MaterialRequirement).join(Matter).where(Matter.line != "hrss")).first()
+    login("city_hrss")
+    token = csrf_token(client, "/materialrequirementview/list/")
+    answer = client.post(f"/materialrequirementview/action/muldelete/{other_line.id}", data={"csrf_token": token})
+    assert answer.status_code == 404
+    assert db.get(MaterialRequirement, other_line.id) is not None
+
+
+def test_an_action_for_one_record_sent_for_a_list_is_refused_not_answered_500(client, login, db):
+    """Found by the authorization matrix: "reset password" (an action for one record) sent through the
+    list's ``action_post`` answered 500."""
+    clerk = factories.user(db, "lz_window")
+    login("admin")
+    token = csrf_token(client, "/users/list/")
+    answer = client.post("/users/action_post", data={"action": "resetpasswords", "rowid": [clerk.id],
+                                                     "csrf_token": token})
+    assert answer.status_code == 302 and "/resetpassword/" not in answer.headers["Location"]
+
+
 def test_delete_by_get_is_refused(client, login, db):
     mine = factories.make_center(db, county=LZ)
     db.commit()
@@ -215,6 +252,21 @@ def test_county_admin_resets_the_password_of_its_clerk(client, login, db):
     clerk = factories.user(db, "lz_window")
     login("lz_admin")
     assert client.get(f"/resetpassword/form?pk={clerk.id}").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/users/add", "/users/edit/{clerk}"])
+def test_a_user_form_without_a_role_is_shown_again_not_answered_500(client, login, db, page):
+    """Found by the authorization matrix: FAB's "role or group" check read a groups field our form
+    does not have (500)."""
+    clerk = factories.user(db, "lz_window")
+    login("admin")
+    url = page.format(clerk=clerk.id)
+    token = csrf_token(client, url)
+    answer = client.post(url, data={"username": "new_clerk", "first_name": "新", "last_name": "张",
+                                    "email": "new_clerk@gy-demo.example.cn", "csrf_token": token})
+    assert answer.status_code == 200
+    db.expire_all()
+    assert [r.name for r in factories.user(db, "lz_window").roles] == ["WindowClerk"]
 
 
 def test_county_admin_cannot_give_the_admin_role(client, login, db):
