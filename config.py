@@ -195,6 +195,11 @@ FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
 # /api/v1/security/* would expose user and role management to a session cookie without CSRF.
 FAB_ADD_SECURITY_API = False
+# FAB's pages of raw permissions, view menus and their pairs: roles are written from the role matrix
+# (app/domain/permissions.py) at start-up, so nobody edits them by hand and no role may open them.
+FAB_ADD_SECURITY_PERMISSION_VIEW = False
+FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
 # FAB's menu API is replaced by ours, documented as it answers (app/api/menu.py)
 FAB_ADD_MENU_API = False
 

@@ -7,7 +7,8 @@ import time
 from datetime import date
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, g, jsonify, render_template, request
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
 from app.platform.fab import UPLOAD_TOO_LARGE, UnusableFilterValue
@@ -29,6 +30,9 @@ def _error(status: int, message: Any):
     if _wants_json():
         return jsonify(message=API_NOT_FOUND if status == 404 else str(message)), status
     appbuilder = current_app.appbuilder
+    if "user" not in g:
+        # raised before FAB's own before_request (e.g. by a URL preprocessor): the page's menu needs the user
+        g.user = current_user
     return render_template("error.html", status=status, message=message, appbuilder=appbuilder,
                            base_template=appbuilder.base_template), status
 
@@ -85,18 +89,16 @@ def answer_impossible_ids_as_missing(endpoint: str | None, values: dict[str, Any
     """One place for every route, FAB's own included. A route's id that no record can have (beyond the
     database's integer, which PostgreSQL refuses to compare) reaches the view as ``NO_RECORD_ID``, which no
     record has either: the view then answers exactly as for any missing record, its permission check
-    first. An action the view does not have is missing too (FAB fails on it), and so is FAB's file
-    download: we keep no files through FAB (every file goes through the services, scoped and logged)."""
+    first. An action the view does not have is missing too (FAB fails on it, and has no permission to check)."""
     values = values if values is not None else {}
     for name, value in values.items():
         if _names_a_record(name) and _looks_numeric(value) and as_record_id(value) is None:
             values[name] = type(value)(NO_RECORD_ID)
     view_name, _, method = (endpoint or "").rpartition(".")
-    if method == "download" and "filename" in values:
-        abort(404)
-    if method == "action" and "name" in values:
+    action = values.get("name") if method == "action" else request.form.get("action") if method == "action_post" else None
+    if action is not None:
         view = _views_by_endpoint().get(view_name)
-        if view is not None and values["name"] not in getattr(view, "actions", {}):
+        if view is not None and action not in getattr(view, "actions", {}):
             abort(404)
 
 

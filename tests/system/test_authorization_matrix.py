@@ -52,7 +52,7 @@ from tests.conftest import (
 
 #: the routes anyone may open without signing in: each one answers no record and no personal data
 PUBLIC_ROUTES = frozenset({
-    "AppAuthDBView.login", "AppAuthDBView.logout", "SecurityApi.login", "SecurityApi.refresh",
+    "AppAuthDBView.login", "AppAuthDBView.logout", "AppSecurityApi.login", "AppSecurityApi.refresh",
     "static", "appbuilder.static", "health.health_page", "LocaleView.index",
     "HomeView.index",  # the start page: the login page to those not signed in
     "UtilView.back",  # FAB's "back": a redirect to the page before
@@ -63,24 +63,7 @@ MISSING_ID = 2_000_000_000
 
 #: Defect 6 (500s that should be 4xx, another helper's): the exact cases that answer 500 today, as
 #: (route, value of its parameters); only their 500s are let through. Delete this list after the merge.
-PENDING_DEFECT_6 = frozenset({
-    # FAB's own security views run FAB's action route, which fails on an action they do not have
-    # (``self.actions.get(name).name``), whoever asks, signed in or not
-    ("POST /groups/action/<string:name>/<pk>", "(none)"),
-    ("POST /permissions/action/<string:name>/<pk>", "(none)"),
-    ("POST /permissionviews/action/<string:name>/<pk>", "(none)"),
-    ("POST /viewmenus/action/<string:name>/<pk>", "(none)"),
-    ("POST /groups/action_post", "(none)"),
-    ("POST /permissions/action_post", "(none)"),
-    ("POST /permissionviews/action_post", "(none)"),
-    ("POST /viewmenus/action_post", "(none)"),
-    # FAB's chart of users by a column
-    ("GET /userstatschartview/chart/<group_by>", "first_name"),
-    # every FAB "/<view>/download/<filename>": there is no upload folder
-    *((f"GET /{view}/download/<string:filename>", "x.pdf") for view in (
-        "businesslineview", "caseview", "centerview", "departmentview", "guideview", "handlingtypeview",
-        "materialrequirementview", "matterview", "regionview", "users", "workcalendardayview", "workcalendaryearview")),
-})
+PENDING_DEFECT_6: frozenset[tuple[str, str]] = frozenset()
 
 #: the routes that answer a case's personal data in full (files, packages): readers who see masks
 #: may be refused with 403 there (defect 3); the case's windows and department may not
@@ -243,8 +226,14 @@ def route_permission(app, route: Route) -> str | None:
 MUTATIONS = frozenset({"delete", "action"})
 
 
+#: what an action the view does not have needs: nothing to check, it is missing (404) for everyone
+NO_SUCH_ACTION = "(no such action: 404)"
+
+
 def need_of(app, route: Route, values: dict[str, str]) -> Need | None:
     view = view_of(app, route)
+    if route.method_name in ACTION_METHODS and values.get("name") not in getattr(view, "actions", {}):
+        return Need(view.class_permission_name, (NO_SUCH_ACTION,))
     get_refused = not app.config.get("FAB_ALLOW_GET_UNSAFE_MUTATIONS", False) and "csrf" in app.extensions
     if route.method == "GET" and route.method_name in MUTATIONS and get_refused:
         return Need(view.class_permission_name, ("(no change over GET)",))
@@ -577,6 +566,12 @@ def check_as(world: World, route: Route, user: User | None, values: dict[str, st
     app = world.app
     who = user.name if user else "anonymous"
     holds = user is not None and need.held_by(user.role)
+    if need.permissions == (NO_SUCH_ACTION,):
+        missing = target(app, route, values, None)
+        answer = send(world, route, user, missing.url, missing.form)
+        if answer.status != 404:
+            problems.append(f"{route} {values} as {who}: {answer}, expected 404 (the view has no such action)")
+        return
     if record_model is None:
         request = target(app, route, values, None)
         answer = send(world, route, user, request.url, request.form)
