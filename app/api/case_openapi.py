@@ -65,6 +65,9 @@ PROBLEM_RESPONSES: dict[str, Json] = {
     "CaseInvalid": _problems("Every problem with the request, at once"),
 }
 
+#: the case list searched by ID number or phone too often (PERSONAL_DATA_SEARCH_LIMIT per user)
+SEARCHES_LIMITED_RESPONSE = _problems("Too many searches by ID number or phone; wait and try again")
+
 #: the response component of each refusal an endpoint can give (400-404 are FAB's own)
 REFUSALS = {400: "400", 401: "401", 403: "403", 404: "404", 409: "CaseConflict", 422: "CaseInvalid"}
 

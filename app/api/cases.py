@@ -123,6 +123,12 @@ class CaseApi(AppModelRestApi):
     apispec_parameter_schemas = case_openapi.PROBLEM_SCHEMAS
     responses = {**AppModelRestApi.responses, **case_openapi.PROBLEM_RESPONSES}
 
+    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
+                         methods: list[str] | None = None, func: Any = None, **kwargs: Any) -> None:
+        super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
+        if getattr(func, "__name__", "") == "get_list" and operations and operations.get("get"):
+            operations["get"]["responses"]["429"] = case_openapi.SEARCHES_LIMITED_RESPONSE
+
     def _init_properties(self) -> None:
         super()._init_properties()
         search = self._filters.get_search_filters()

@@ -119,3 +119,8 @@ def test_no_list_filters_on_personal_data_except_the_logged_exact_search(app):
         found += [f"{type(view).__name__}.{column}" for column in getattr(view, "search_columns", None) or []
                   if any(part in column for part in PERSONAL_DATA_COLUMN) and column not in exact]
     assert found == []
+
+
+def test_the_api_document_says_the_case_list_may_answer_429(api):
+    spec = api("lz_window").get("/api/v1/_openapi").get_json()
+    assert "429" in spec["paths"]["/api/v1/case/"]["get"]["responses"]
