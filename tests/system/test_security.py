@@ -166,8 +166,11 @@ def test_flooding_one_name_from_one_address_doubles_only_that_addresss_wait(app,
         db.commit()
         _api_attempt(client, "admin", "wrong-password-1A!", address)  # one more failure: a longer wait
     first = app.config["AUTH_THROTTLE_FIRST_WAIT_SECONDS"]
-    assert first - 1 <= waits[0] <= first and 2 * first - 1 <= waits[1] <= 2 * first
-    assert 4 * first - 1 <= waits[2] <= 4 * first
+    # The message counts down from the moment of the failure: allow a busy machine some seconds (SLACK is
+    # well below ``first``, so the three ranges stay apart and the doubling is still proven).
+    slack = 10
+    assert first - slack <= waits[0] <= first and 2 * first - slack <= waits[1] <= 2 * first
+    assert 4 * first - slack <= waits[2] <= 4 * first
     assert _api_attempt(client, "admin", DEMO_PASSWORD, "198.51.100.10").status_code == 200
 
 
