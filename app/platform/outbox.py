@@ -249,13 +249,19 @@ def figures(session: Session, at: datetime | None = None) -> OutboxFigures:
     row = OutboxMessage
     held_after = timedelta(seconds=current_app.config["OUTBOX_HELD_SECONDS"])
     held = row.held_by != ""
-    count = lambda *where: func.count().filter(*where)  # noqa: E731
     result = session.execute(select(
-        count(), func.min(row.created_on),
-        count(row.published_on.is_(None)), func.min(row.created_on).filter(row.published_on.is_(None)),
-        count(held), count(held, row.started_on < at - held_after), func.min(row.started_on).filter(held),
-        count(row.retry_on.is_not(None)), count(row.last_error != ""),
+        func.count(), func.min(row.created_on),
+        _count(row.published_on.is_(None)), func.min(row.created_on).filter(row.published_on.is_(None)),
+        _count(held), _count(held, row.started_on < at - held_after), func.min(row.started_on).filter(held),
+        _count(row.retry_on.is_not(None)), _count(row.last_error != ""),
     ).where(row.done_on.is_(None))).one()
-    age = lambda moment: round((at - moment).total_seconds(), 1) if moment else None  # noqa: E731
+
+    def age(moment: datetime | None) -> float | None:
+        return round((at - moment).total_seconds(), 1) if moment else None
+
     return OutboxFigures(result[0], age(result[1]), result[2], age(result[3]), result[4], result[5], age(result[6]),
                          result[7], result[8])
+
+
+def _count(*where: Any) -> Any:
+    return func.count().filter(and_(*where))

@@ -53,13 +53,13 @@ def test_the_relay_publishes_each_row_once_and_a_row_waiting_in_the_queue_is_not
 def test_rows_the_queue_has_passed_without_a_worker_taking_them_are_sent_again(app, db):
     case = factories.accepted_case(db)
     ids = {m.id for m in _messages(db, case)}
-    outbox.publish_pending(db, lambda _id: None)
-    later = now() + _seconds(app, "OUTBOX_STALE_SECONDS") + timedelta(seconds=5)
+    later = now()
+    outbox.publish_pending(db, lambda _id: None, at=later - _seconds(app, "OUTBOX_STALE_SECONDS") - timedelta(seconds=5))
     probes = set(outbox.publish_pending(db, lambda _id: None, at=later)) - ids  # asks the queue how far it got
     assert probes and all(db.get(OutboxMessage, i).topic == outbox.QUEUE_MARK for i in probes)
     for probe in probes:  # a worker took the probe, published after the case's rows: they were lost
         outbox.run_message(db, probe)
-    settled = later + outbox.QUEUE_GRACE + timedelta(seconds=1)
+    settled = later + outbox.QUEUE_GRACE + timedelta(seconds=3)
     assert set(outbox.publish_pending(db, lambda _id: None, at=settled)) >= ids
     assert not set(outbox.publish_pending(db, lambda _id: None, at=settled)) & ids  # once
 
@@ -135,7 +135,7 @@ def test_the_relay_records_before_it_sends_and_a_failed_send_leaves_the_row_unpu
 
 
 def test_the_backlog_counts_only_rows_not_done(db):
-    case = factories.accepted_case(db)
+    factories.accepted_case(db)
     unfinished, _oldest = outbox.backlog(db)
     factories.run_outbox(db)  # done without the relay (as after a relay killed before its mark)
     assert outbox.backlog(db) == (0, None) and unfinished >= 3
@@ -187,3 +187,20 @@ def test_a_correction_notice_is_rendered_per_round(db):
     factories.run_outbox(db, case_id=case.id)
     refs = db.scalars(select(CaseDocument.ref).where(CaseDocument.case_id == case.id, CaseDocument.kind == "correction")).all()
     assert sorted(refs) == ["1", "2"]
+
+
+def test_the_figures_count_rows_held_stuck_and_waiting_for_a_retry(app, db):
+    before = outbox.figures(db)
+    case = factories.accepted_case(db)
+    outbox.publish_pending(db, lambda _id: None)
+    running, stuck, failed = _messages(db, case)
+    long_ago = now() - _seconds(app, "OUTBOX_HELD_SECONDS") - timedelta(seconds=5)
+    running.started_on, running.held_by = now(), "worker-1@host/task-1"
+    stuck.started_on, stuck.held_by = long_ago, "worker-2@host/task-2"  # its worker died
+    failed.started_on, failed.retry_on, failed.last_error = now(), now() + timedelta(minutes=1), "Timeout: …"
+    db.commit()
+    after = outbox.figures(db)
+    assert (after.unfinished - before.unfinished, after.unpublished - before.unpublished) == (3, 0)
+    assert (after.held - before.held, after.stuck - before.stuck) == (2, 1)
+    assert (after.waiting_retry - before.waiting_retry, after.failing - before.failing) == (1, 1)
+    assert after.oldest_held_age >= _seconds(app, "OUTBOX_HELD_SECONDS").total_seconds()
