@@ -128,8 +128,15 @@ else:
 CELERY_BEAT_SCHEDULE_FILE = str(INSTANCE_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "60"))
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "5"))
-#: a published side effect not finished after this long is published again (lost with Redis or a worker)
-OUTBOX_STALE_SECONDS = float(os.environ.get("OUTBOX_STALE_SECONDS", "600"))
+#: a published side effect no worker has taken after this long is looked for: the relay asks the jobs queue
+#: how far it got (a probe row), and publishes again what the queue passed without a worker taking it (lost
+#: with Redis). A row still waiting in a long queue is never published twice, so this can be short: with
+#: 30 s and the relay every 5 s, jobs lost with Redis run again within about 45 s of their publication.
+OUTBOX_STALE_SECONDS = float(os.environ.get("OUTBOX_STALE_SECONDS", "30"))
+#: a side effect a worker took and neither finished nor gave back after this long is published again: the
+#: worker died. Longer than any job runs (a courier booking waits at most COURIER_TIMEOUT_SECONDS, a notice
+#: renders in seconds); a failed attempt waiting for its retry is not held, it waits for the retry's time.
+OUTBOX_HELD_SECONDS = float(os.environ.get("OUTBOX_HELD_SECONDS", "300"))
 DEADLINE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CHECK_SECONDS", "300"))
 TRACKING_SECONDS = float(os.environ.get("TRACKING_SECONDS", "300"))
 

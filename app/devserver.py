@@ -19,6 +19,8 @@ from app.logs import is_verbose
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+#: the queues every worker consumes: jobs, and the outbox relay with the heartbeat
+WORKER_QUEUES = "celery,relay"
 
 
 def _env() -> dict[str, str]:
@@ -50,7 +52,9 @@ def commands(port: int, log_level: str) -> dict[str, list[str]]:
     return {
         "web": [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
                 "--log-level", log_level.lower(), *access_log, "app.factory:create_app()"],
-        "worker": [*celery, "worker", "--loglevel", log_level, "--concurrency", "2", "--hostname", "worker@%h"],
+        # the jobs queue and the relay's own (workers/celery_app.py): tests/system/test_config.py checks both
+        "worker": [*celery, "worker", "--loglevel", log_level, "--concurrency", "2", "--hostname", "worker@%h",
+                   "--queues", WORKER_QUEUES],
         "beat": [*celery, "beat", "--loglevel", log_level],
     }
 

@@ -7,10 +7,14 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.schedules import crontab
+from kombu import Queue
 
 import config
 
 VISIBILITY_TIMEOUT = 3600  # seconds; longer than any task runs
+#: every job (outbox rows, periodic checks, exports) waits in the jobs queue; the outbox relay and the
+#: heartbeat have a queue of their own, so a long jobs queue delays neither (a worker consumes both)
+JOBS_QUEUE, RELAY_QUEUE = "celery", "relay"
 
 
 class AppTask(Task):
@@ -33,6 +37,10 @@ celery = Celery("kytb", task_cls=AppTask, include=[
 ])
 celery.conf.update(
     broker_url=config.CELERY_BROKER_URL,
+    task_default_queue=JOBS_QUEUE,
+    # declared: a worker started without --queues consumes both
+    task_queues=[Queue(JOBS_QUEUE), Queue(RELAY_QUEUE)],
+    task_routes={"kytb.relay_outbox": {"queue": RELAY_QUEUE}, "kytb.heartbeat": {"queue": RELAY_QUEUE}},
     result_backend=config.CELERY_RESULT_BACKEND,
     timezone="Asia/Shanghai",
     enable_utc=True,

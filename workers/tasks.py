@@ -45,8 +45,11 @@ def relay_outbox() -> int:
 @celery.task(name="kytb.run_outbox_message", bind=True, acks_late=True, max_retries=8)
 def run_outbox_message(self, message_id: int) -> bool:
     """One side effect (render a notice, send an SMS, book a parcel), once; retried with backoff."""
+    countdown = min(2 ** self.request.retries * 5, 600)
     try:
-        return outbox.run_message(current_app.appbuilder.session, message_id)
+        return outbox.run_message(current_app.appbuilder.session, message_id,
+                                  holder=f"{self.request.hostname}/{self.request.id}",
+                                  retry_in=countdown if self.request.retries < self.max_retries else None)
     except Exception as error:  # the service recorded it on the row; retry later, doubling the wait
         log.warning("outbox message %s failed (attempt %s): %s", message_id, self.request.retries + 1, error)
-        raise self.retry(exc=error, countdown=min(2 ** self.request.retries * 5, 600))
+        raise self.retry(exc=error, countdown=countdown)

@@ -475,6 +475,12 @@ class OutboxMessage(Model):
     payload: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
     published_on: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    # when a worker took the row since its last publication (None: still in the queue), and which one while
+    # its attempt runs ("" once it ended): the relay never publishes again a row a live worker holds
+    started_on: Mapped[datetime | None] = mapped_column(DateTime)
+    held_by: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    # a failed attempt's retry is due then (the task's countdown): the row waits for it, not for the relay
+    retry_on: Mapped[datetime | None] = mapped_column(DateTime)
     done_on: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")

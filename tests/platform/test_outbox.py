@@ -34,14 +34,111 @@ def test_accepting_queues_the_notice_the_sms_and_the_parcel(db):
         ("render_notice", "acceptance"), ("notify_applicant", "accepted"), ("book_parcel", "materials")}
 
 
-def test_the_relay_publishes_each_row_once_and_again_only_when_stale(app, db):
+def _seconds(app, name: str) -> timedelta:
+    return timedelta(seconds=app.config[name])
+
+
+def test_the_relay_publishes_each_row_once_and_a_row_waiting_in_the_queue_is_not_sent_again(app, db):
     case = factories.accepted_case(db)
+    ids = {m.id for m in _messages(db, case)}
     sent: list[int] = []
     first = outbox.publish_pending(db, sent.append)
-    assert set(first) >= {m.id for m in _messages(db, case)}
+    assert set(first) >= ids
     assert outbox.publish_pending(db, sent.append) == []
-    later = outbox.publish_pending(db, sent.append, at=now() + timedelta(seconds=app.config["OUTBOX_STALE_SECONDS"] + 1))
-    assert set(later) >= {m.id for m in _messages(db, case)}  # never finished: published again
+    # long past the stale limit, but no worker has taken a row published after them: still in the queue
+    later = outbox.publish_pending(db, sent.append, at=now() + _seconds(app, "OUTBOX_STALE_SECONDS") * 10)
+    assert not set(later) & ids
+
+
+def test_rows_the_queue_has_passed_without_a_worker_taking_them_are_sent_again(app, db):
+    case = factories.accepted_case(db)
+    ids = {m.id for m in _messages(db, case)}
+    later = now()
+    outbox.publish_pending(db, lambda _id: None, at=later - _seconds(app, "OUTBOX_STALE_SECONDS") - timedelta(seconds=5))
+    probes = set(outbox.publish_pending(db, lambda _id: None, at=later)) - ids  # asks the queue how far it got
+    assert probes and all(db.get(OutboxMessage, i).topic == outbox.QUEUE_MARK for i in probes)
+    for probe in probes:  # a worker took the probe, published after the case's rows: they were lost
+        outbox.run_message(db, probe)
+    settled = later + outbox.QUEUE_GRACE + timedelta(seconds=3)
+    assert set(outbox.publish_pending(db, lambda _id: None, at=settled)) >= ids
+    assert not set(outbox.publish_pending(db, lambda _id: None, at=settled)) & ids  # once
+
+
+def test_rows_held_by_a_live_worker_are_not_sent_again_until_the_held_limit(app, db):
+    case = factories.accepted_case(db)
+    outbox.publish_pending(db, lambda _id: None)
+    message = _messages(db, case)[0]
+    message.started_on, message.held_by = now(), "worker-1@host/task-1"  # a worker runs it
+    db.commit()
+    held = _seconds(app, "OUTBOX_HELD_SECONDS")
+    assert held > _seconds(app, "OUTBOX_STALE_SECONDS")
+    assert message.id not in outbox.publish_pending(db, lambda _id: None, at=now() + held - timedelta(seconds=2))
+    assert outbox.run_message(db, message.id) is False  # a second delivery leaves it to its worker
+    assert message.id in outbox.publish_pending(db, lambda _id: None, at=now() + held + timedelta(seconds=2))
+
+
+def test_a_row_waiting_for_its_retry_is_left_to_it(app, db):
+    message = OutboxMessage(topic=FAILING, key="", payload={})
+    db.add(message)
+    db.commit()
+    outbox.publish_pending(db, lambda _id: None)
+    with pytest.raises(RuntimeError):
+        outbox.run_message(db, message.id, retry_in=600)
+    stale = _seconds(app, "OUTBOX_STALE_SECONDS")
+    assert message.id not in outbox.publish_pending(db, lambda _id: None, at=now() + timedelta(seconds=590) + stale)
+    assert message.id in outbox.publish_pending(db, lambda _id: None, at=now() + timedelta(seconds=602) + stale)
+
+
+FAILING = "test_always_fails"
+
+
+@outbox.handles(FAILING)
+def _always_fails(session, message):
+    session.commit()  # as the booking does: its own progress is saved before the outside world answers
+    raise RuntimeError("the outside world is down")
+
+
+def test_a_failed_attempt_is_counted_once(db):
+    message = OutboxMessage(topic=FAILING, key="", payload={})
+    db.add(message)
+    db.commit()
+    for attempt in (1, 2, 3):
+        with pytest.raises(RuntimeError):
+            outbox.run_message(db, message.id)
+        db.expire_all()
+        assert db.get(OutboxMessage, message.id).attempts == attempt
+    assert "the outside world is down" in db.get(OutboxMessage, message.id).last_error
+
+
+def test_a_successful_attempt_is_counted_once(db):
+    case = factories.accepted_case(db)
+    factories.run_outbox(db, case_id=case.id)
+    assert [m.attempts for m in _messages(db, case)] == [1, 1, 1]
+
+
+def test_the_relay_records_before_it_sends_and_a_failed_send_leaves_the_row_unpublished(db):
+    case = factories.accepted_case(db)
+    ids = sorted(m.id for m in _messages(db, case))
+    seen_published: list[bool] = []
+
+    def send(message_id: int) -> None:
+        seen_published.append(db.get(OutboxMessage, message_id).published_on is not None)
+        if message_id == ids[1]:
+            raise ConnectionError("broker away")
+
+    with pytest.raises(ConnectionError):
+        outbox.publish_pending(db, send)
+    db.expire_all()
+    assert seen_published and all(seen_published)  # recorded before it was sent
+    states = {m.id: m.published_on is not None for m in _messages(db, case)}
+    assert states == {ids[0]: True, ids[1]: False, ids[2]: False}
+
+
+def test_the_backlog_counts_only_rows_not_done(db):
+    factories.accepted_case(db)
+    unfinished, _oldest = outbox.backlog(db)
+    factories.run_outbox(db)  # done without the relay (as after a relay killed before its mark)
+    assert outbox.backlog(db) == (0, None) and unfinished >= 3
 
 
 def test_each_message_is_carried_out_once(db):
@@ -90,3 +187,20 @@ def test_a_correction_notice_is_rendered_per_round(db):
     factories.run_outbox(db, case_id=case.id)
     refs = db.scalars(select(CaseDocument.ref).where(CaseDocument.case_id == case.id, CaseDocument.kind == "correction")).all()
     assert sorted(refs) == ["1", "2"]
+
+
+def test_the_figures_count_rows_held_stuck_and_waiting_for_a_retry(app, db):
+    before = outbox.figures(db)
+    case = factories.accepted_case(db)
+    outbox.publish_pending(db, lambda _id: None)
+    running, stuck, failed = _messages(db, case)
+    long_ago = now() - _seconds(app, "OUTBOX_HELD_SECONDS") - timedelta(seconds=5)
+    running.started_on, running.held_by = now(), "worker-1@host/task-1"
+    stuck.started_on, stuck.held_by = long_ago, "worker-2@host/task-2"  # its worker died
+    failed.started_on, failed.retry_on, failed.last_error = now(), now() + timedelta(minutes=1), "Timeout: …"
+    db.commit()
+    after = outbox.figures(db)
+    assert (after.unfinished - before.unfinished, after.unpublished - before.unpublished) == (3, 0)
+    assert (after.held - before.held, after.stuck - before.stuck) == (2, 1)
+    assert (after.waiting_retry - before.waiting_retry, after.failing - before.failing) == (1, 1)
+    assert after.oldest_held_age >= _seconds(app, "OUTBOX_HELD_SECONDS").total_seconds()

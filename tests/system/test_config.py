@@ -147,3 +147,22 @@ def test_the_complaint_hotline_is_the_configured_one(app, db, monkeypatch):
     assert factories.make_matter(db).complaint_phone == "0839-12345"  # a new matter that names none
     sheet = openpyxl.load_workbook(io.BytesIO(template(db))).worksheets[0]
     assert sheet["I3"].value == "0839-12345"  # the import template's example row (投诉电话)
+
+
+def test_every_worker_command_consumes_the_jobs_queue_and_the_relays():
+    """The relay and the heartbeat have a queue of their own (a long jobs queue delays neither): a worker
+    started by ``make run``, the Procfile or the systemd unit that left one out would never hand side
+    effects over, or never carry them out."""
+    from app.devserver import commands
+    from workers.celery_app import celery
+
+    declared = {queue.name for queue in celery.conf.task_queues}
+    routed = {route["queue"] for route in celery.conf.task_routes.values()} | {celery.conf.task_default_queue}
+    assert routed == declared == {"celery", "relay"}
+    worker = commands(8080, "INFO")["worker"]
+    assert set(worker[worker.index("--queues") + 1].split(",")) == declared
+    for path in ("docs/deploy/Procfile", "docs/deploy/kytb-worker@.service"):
+        starts = [line for line in (ROOT / path).read_text().splitlines()
+                  if "celery -A workers.celery_app worker" in line and not line.startswith("#")]
+        assert starts and all(re.search(r"--queues celery,relay\b", line) for line in starts), path
+    assert "--queues celery,relay" in (ROOT / "README.md").read_text()

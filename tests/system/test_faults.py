@@ -2,12 +2,16 @@
 embedded SQLAlchemy transport) and real Celery worker processes on a database of their own:
 
 - a committed step whose queued job is wiped from the broker still gets its job, once;
-- a worker SIGKILLed while rendering a notice: the notice is finished once in effect.
+- a worker SIGKILLed while rendering a notice: the notice is finished once in effect;
+- a jobs queue that keeps rows waiting longer than the stale limit: every row is delivered once;
+- a relay killed after sending some rows but before recording them (now: after recording all of them,
+  before sending the rest): every job runs once and nothing done is counted as unpublished.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from datetime import timedelta
@@ -130,6 +134,18 @@ def _state(app, case_id: int) -> dict[str, int]:
     return state
 
 
+def _wait_done(app, message_id: int, timeout: float = 60) -> None:
+    from app.extensions import db
+    from app.models.case import OutboxMessage
+
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while db.session.get(OutboxMessage, message_id).done_on is None and time.monotonic() < deadline:
+            db.session.remove()
+            time.sleep(0.5)
+        db.session.remove()
+
+
 def _wait(app, case_id: int, condition, timeout: float = 90) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     state = _state(app, case_id)
@@ -149,7 +165,9 @@ def test_a_queue_wiped_before_and_after_publishing_still_runs_every_job_once(sys
     try:
         time.sleep(3)
         assert _state(app, case_id)["unfinished"] == 3  # nothing left to run …
-        assert len(_publish(app, broker, stale=True)) == 3  # … until the relay publishes the stale rows again
+        [probe] = _publish(app, broker, stale=True)  # … the relay asks how far the queue got …
+        _wait_done(app, probe)
+        assert len(_publish(app, broker, stale=True)) == 3  # … and publishes again the rows it passed
         state = _wait(app, case_id, lambda s: s["unfinished"] == 0)
         assert _publish(app, broker, stale=True) == []  # done rows are never published again
         time.sleep(2)
@@ -177,3 +195,107 @@ def test_a_worker_killed_while_rendering_a_notice_leaves_it_finished_once(system
     finally:
         replacement.stop()
     assert state["documents"] == 1 and state["sms"] == 1 and state["shipments"] == 1 and state["unfinished"] == 0
+
+
+# --- the relay: a queue backlog is not a loss; a relay killed between its send and its record --------
+
+
+def _duplicates(log: str) -> int:
+    """Deliveries of outbox rows that found their row done or held by another (the runner answers False)."""
+    return len(re.findall(r"Task kytb\.run_outbox_message\[[^\]]+\] succeeded in [\d.]+s: False", log))
+
+
+def _rows(app) -> list:
+    from app.extensions import db
+    from app.models.case import OutboxMessage
+
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        db.session.expunge_all()
+        db.session.remove()
+    return rows
+
+
+def _relay(app, broker: str, send=None) -> list[int]:
+    """One run of the relay as beat runs it, with a stale limit of 2 s."""
+    from app.extensions import db
+    from app.platform.outbox import publish_pending
+
+    with app.app_context():
+        try:
+            return publish_pending(db.session, send or _sender(broker), stale_after=timedelta(seconds=2))
+        finally:
+            db.session.remove()
+
+
+def _backlog(app):
+    from app.extensions import db
+    from app.platform.outbox import backlog
+
+    with app.app_context():
+        figures = backlog(db.session)
+        db.session.remove()
+    return figures
+
+
+def _relay_until_done(app, broker: str, case_ids: list[int], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_state(app, c)["unfinished"] for c in case_ids):
+        _relay(app, broker)
+        time.sleep(0.5)
+
+
+def test_a_queue_backlog_longer_than_the_stale_limit_runs_every_job_once(system, tmp_path):
+    app, env, broker = system
+    _wipe(broker)
+    case_ids = [_accepted_case_id(app) for _ in range(6)]
+    _relay(app, broker)  # 18 jobs queued at once; one worker process takes them one by one
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        _relay_until_done(app, broker, case_ids)  # the relay keeps running every half second meanwhile
+        time.sleep(3)
+    finally:
+        worker.stop()
+    log = worker.text()
+    ours = [row for row in _rows(app) if row.case_id in case_ids]
+    assert all(row.done_on for row in ours), log[-3000:]
+    assert _duplicates(log) == 0, log[-3000:]
+    assert max(row.started_on - row.published_on for row in ours) > timedelta(seconds=2)  # a real backlog
+    assert [_state(app, c) for c in case_ids] == [
+        {"documents": 1, "sms": 1, "shipments": 1, "unfinished": 0, "started": 3}] * len(case_ids)
+
+
+class RelayKilled(BaseException):
+    """The relay's process dies (not an error it could handle)."""
+
+
+def test_a_relay_killed_between_sending_and_recording_leaves_no_row_unpublished_and_runs_each_job_once(
+        system, tmp_path):
+    app, env, broker = system
+    _wipe(broker)
+    case_ids = [_accepted_case_id(app) for _ in range(2)]
+    send, sent = _sender(broker), []
+
+    def killed_after_the_third(message_id: int) -> None:
+        send(message_id)
+        sent.append(message_id)
+        if len(sent) == 3:
+            raise RelayKilled()
+
+    with pytest.raises(RelayKilled):
+        _relay(app, broker, killed_after_the_third)
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        _relay_until_done(app, broker, case_ids)
+        time.sleep(3)
+    finally:
+        worker.stop()
+    log = worker.text()
+    ours = [row for row in _rows(app) if row.case_id in case_ids]
+    assert all(row.done_on for row in ours), log[-3000:]
+    unfinished, oldest_unpublished = _backlog(app)
+    assert oldest_unpublished is None  # nothing done is counted as unpublished
+    assert unfinished == len([row for row in _rows(app) if row.done_on is None and row.topic == "queue_mark"])
+    assert _duplicates(log) == 0, log[-3000:]
+    assert [_state(app, c) for c in case_ids] == [
+        {"documents": 1, "sms": 1, "shipments": 1, "unfinished": 0, "started": 3}] * len(case_ids)

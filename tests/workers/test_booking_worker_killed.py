@@ -4,7 +4,7 @@ The worker runs as `make run` runs it (with its beat embedded, so the outbox rel
 of its own (PostgreSQL beside the test database, or an SQLite file) and a broker of its own (Redis db 5,
 or the SQLAlchemy transport on an SQLite file). The fake courier answers the first booking only after
 30 s — it has created the order — and the worker is killed while it waits. The killed worker's task is
-never acknowledged; the relay republishes the unfinished outbox row after OUTBOX_STALE_SECONDS (6 s
+never acknowledged; the relay republishes the outbox row the dead worker held after OUTBOX_HELD_SECONDS (6 s
 here), the new worker asks the courier for the order of the shipment's key and records its waybill:
 one order at the courier, one waybill on the shipment.
 """
@@ -70,7 +70,8 @@ class Workers:
     def start(self, name: str) -> subprocess.Popen:
         log = open(self.tmp_path / f"{name}.log", "w")
         proc = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "workers.celery_app", "worker", "--beat", "--schedule",
+            [str(BIN / "celery"), "-A", "workers.celery_app", "worker", "--queues", "celery,relay", "--beat",
+             "--schedule",
              str(self.tmp_path / f"{name}-beat"), "--concurrency", "1", "--loglevel", "INFO", "--hostname",
              f"{name}@%h"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append((proc, log))
@@ -130,7 +131,7 @@ def test_a_worker_killed_in_the_middle_of_a_booking_leaves_one_parcel(worker_dat
            if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUTH_RATE_LIMIT") and not k.startswith("COURIER_")}
     env |= {"APP_ENV": "test", "INSTANCE_DIR": str(tmp_path / "instance"), "PYTHONPATH": str(ROOT),
             "COURIER_PROVIDER": "http", "COURIER_BASE_URL": ems.url, "COURIER_KEY": KEY, "COURIER_SECRET": SECRET,
-            "COURIER_TIMEOUT_SECONDS": "60", "OUTBOX_RELAY_SECONDS": "1", "OUTBOX_STALE_SECONDS": "6",
+            "COURIER_TIMEOUT_SECONDS": "60", "OUTBOX_RELAY_SECONDS": "1", "OUTBOX_STALE_SECONDS": "6", "OUTBOX_HELD_SECONDS": "6",
             "HEARTBEAT_SECONDS": "3600", "TRACKING_SECONDS": "3600", "DEADLINE_CHECK_SECONDS": "3600"}
     if worker_database.startswith("postgresql"):
         env["DATABASE_URL"] = worker_database

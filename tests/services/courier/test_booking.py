@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from app.errors import ValidationFailed
+from app.models.base import now
 from app.models.case import OutboxMessage
 from app.platform import outbox
 from app.services.courier import booking as shipments
@@ -82,7 +86,8 @@ class WorkerLost(BaseException):
 
 
 def test_a_republished_row_while_the_first_run_is_lost_books_once(db, http_courier, monkeypatch):
-    """The relay republishes a stale row: the second run finds the claimed shipment and its key."""
+    """The relay republishes a row whose worker was lost (held past the held limit): the second run finds
+    the claimed shipment and its key."""
     ems = http_courier
     case = factories.accepted_case(db)
     message = factories.booking_message(db, case)
@@ -95,7 +100,10 @@ def test_a_republished_row_while_the_first_run_is_lost_books_once(db, http_couri
         patch.setattr(shipments.get_provider("http"), "book", booked_then_lost)
         with pytest.raises(WorkerLost):
             outbox.run_message(db, message.id)
-    outbox.run_message(db, message.id)
+    assert outbox.run_message(db, message.id) is False  # still held by the lost worker: left to it …
+    held = timedelta(seconds=current_app.config["OUTBOX_HELD_SECONDS"])
+    assert message.id in outbox.publish_pending(db, lambda _id: None, at=now() + held + timedelta(seconds=1))
+    assert outbox.run_message(db, message.id) is True  # … until the held limit: its worker died
     [shipment] = factories.shipments_of(db, case)
     assert len(ems.orders) == 1 and shipment.waybill_number == next(iter(ems.orders))
     assert ems.calls("POST", "/v1/orders") == []
