@@ -131,6 +131,22 @@ OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "5"))
 #: a published side effect not finished after this long is published again (lost with Redis or a worker)
 OUTBOX_STALE_SECONDS = float(os.environ.get("OUTBOX_STALE_SECONDS", "600"))
 DEADLINE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CHECK_SECONDS", "300"))
+
+# --- GET /health: past these limits it answers 503 and names the failing check ------------------------
+#: seconds since the worker's (and beat's) last heartbeat: both report every HEARTBEAT_SECONDS
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_HEARTBEAT_MAX_AGE_SECONDS",
+                                                        str(2 * HEARTBEAT_SECONDS)))
+#: unfinished outbox rows, and seconds the oldest one the relay has not handed over has waited
+HEALTH_OUTBOX_MAX_ROWS = int(os.environ.get("HEALTH_OUTBOX_MAX_ROWS", "500"))
+HEALTH_OUTBOX_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS", "300"))
+#: a provider (courier, SMS gateway) fails when, of its parcels or messages whose last attempt failed and those
+#: that went through in the last HEALTH_PROVIDER_WINDOW_SECONDS, at least this share failed
+HEALTH_PROVIDER_WINDOW_SECONDS = float(os.environ.get("HEALTH_PROVIDER_WINDOW_SECONDS", "300"))
+HEALTH_PROVIDER_MAX_FAILURE_SHARE = float(os.environ.get("HEALTH_PROVIDER_MAX_FAILURE_SHARE", "0.5"))
+#: messages given up on (failed for good, or parked for a person to resend) before health turns red
+HEALTH_MAX_PARKED_MESSAGES = int(os.environ.get("HEALTH_MAX_PARKED_MESSAGES", "0"))
+if not 0 < HEALTH_PROVIDER_MAX_FAILURE_SHARE <= 1:
+    raise ConfigurationError("HEALTH_PROVIDER_MAX_FAILURE_SHARE is a share between 0 (excluded) and 1")
 TRACKING_SECONDS = float(os.environ.get("TRACKING_SECONDS", "300"))
 
 # --- Courier (docs/COURIER.md) ----------------------------------------------------------------

@@ -42,6 +42,8 @@ celery.conf.update(
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
     beat_schedule_filename=config.CELERY_BEAT_SCHEDULE_FILE,
+    # Celery's scheduler that also records beat's own heartbeat (workers/beat.py, read by GET /health)
+    beat_scheduler="workers.beat:HeartbeatScheduler",
     beat_schedule={
         "heartbeat": {"task": "kytb.heartbeat", "schedule": config.HEARTBEAT_SECONDS},
         "calendar-coverage": {"task": "kytb.check_calendar_coverage", "schedule": 6 * 3600.0},
