@@ -248,6 +248,10 @@ RATELIMIT_ENABLED = True
 AUTH_RATE_LIMITED = True
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+# Redis away: the limits count in this process's memory until it answers again (checked with growing
+# pauses), so the logins go on instead of failing; a Redis that does not answer is given up on quickly.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2} if REDIS_URL else {}
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "kytb")
 RATELIMIT_HEADERS_ENABLED = True
 
@@ -265,6 +269,9 @@ if PROXY_FIX_X_FOR < 0 or PROXY_FIX_X_PROTO < 0:
 # 查看个人信息 (disclosure, logged with its reason) shows a case's full data
 PERSONAL_DATA_SEARCH_LIMIT = os.environ.get("PERSONAL_DATA_SEARCH_LIMIT", "30 per minute;300 per day")
 PERSONAL_DATA_DISCLOSURE_MINUTES = int(os.environ.get("PERSONAL_DATA_DISCLOSURE_MINUTES", "30"))
+
+# While the database cannot be reached, requests are answered 503 with this Retry-After (seconds)
+OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("OUTAGE_RETRY_AFTER_SECONDS", "30"))
 
 # Sessions and tokens
 SESSION_COOKIE_NAME = "kytb_session"
