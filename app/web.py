@@ -8,10 +8,20 @@ import time
 from datetime import date
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, g, has_request_context, jsonify, render_template, request
-from flask_login import current_user
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 

@@ -13,7 +13,7 @@ from celery.beat import PersistentScheduler
 
 import config
 from app.platform import system
-from workers.celery_app import AppTask
+from workers.celery_app import flask_app
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +32,10 @@ class HeartbeatScheduler(PersistentScheduler):
 
     def _report(self) -> None:
         try:
-            with _flask_app().app_context() as context:
+            with flask_app().app_context() as context:
                 beats = system.record_heartbeat(context.app.appbuilder.session, "beat", socket.gethostname())
             self._last_reported = time.monotonic()
             log.debug("beat heartbeat %d", beats)
         except Exception as error:  # reported on /health by the heartbeat's age; tried again next tick
             log.warning("beat could not record its heartbeat: %s", error)
 
-
-def _flask_app() -> Any:
-    """The one Flask app of this process, shared with the tasks (``AppTask``)."""
-    if AppTask._flask_app is None:
-        from app.factory import create_app
-
-        AppTask._flask_app = create_app()
-    return AppTask._flask_app

@@ -20,12 +20,17 @@ class AppTask(Task):
     _flask_app: Any = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if AppTask._flask_app is None:
-            from app.factory import create_app
-
-            AppTask._flask_app = create_app()
-        with AppTask._flask_app.app_context():
+        with flask_app().app_context():
             return super().__call__(*args, **kwargs)
+
+
+def flask_app() -> Any:
+    """The one Flask app of this process (worker or beat), made when first needed."""
+    if AppTask._flask_app is None:
+        from app.factory import create_app
+
+        AppTask._flask_app = create_app()
+    return AppTask._flask_app
 
 
 celery = Celery("kytb", task_cls=AppTask, include=[

@@ -12,12 +12,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import DEMO_PASSWORD, api_token, database_of_its_own, rolled_back_session, web_login
+from tests.conftest import (
+    DEMO_PASSWORD,
+    api_token,
+    database_of_its_own,
+    rolled_back_session,
+    web_login,
+)
 from tests.fakes import free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
