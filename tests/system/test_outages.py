@@ -92,6 +92,8 @@ def test_a_lost_database_answers_503_with_retry_after_on_pages_and_the_api(lost_
     _assert_unavailable(api.get("/api/v1/case/"), json=True)
     _assert_unavailable(other.test_client().post("/api/v1/security/login", json={
         "username": "lz_window", "password": DEMO_PASSWORD, "provider": "db"}), json=True)  # inside FAB's @safe
+    health = other.test_client().get("/health")
+    assert health.status_code == 503 and "database" in health.get_json()["failing"]
 
 
 # --- Redis -------------------------------------------------------------------------------------
