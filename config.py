@@ -138,6 +138,22 @@ OUTBOX_STALE_SECONDS = float(os.environ.get("OUTBOX_STALE_SECONDS", "30"))
 #: renders in seconds); a failed attempt waiting for its retry is not held, it waits for the retry's time.
 OUTBOX_HELD_SECONDS = float(os.environ.get("OUTBOX_HELD_SECONDS", "300"))
 DEADLINE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CHECK_SECONDS", "300"))
+
+# --- GET /health: past these limits it answers 503 and names the failing check ------------------------
+#: seconds since the worker's (and beat's) last heartbeat: both report every HEARTBEAT_SECONDS
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_HEARTBEAT_MAX_AGE_SECONDS",
+                                                        str(2 * HEARTBEAT_SECONDS)))
+#: unfinished outbox rows, and seconds the oldest one the relay has not handed over has waited
+HEALTH_OUTBOX_MAX_ROWS = int(os.environ.get("HEALTH_OUTBOX_MAX_ROWS", "500"))
+HEALTH_OUTBOX_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS", "300"))
+#: a provider (courier, SMS gateway) fails when, of its parcels or messages whose last attempt failed and those
+#: that went through in the last HEALTH_PROVIDER_WINDOW_SECONDS, at least this share failed
+HEALTH_PROVIDER_WINDOW_SECONDS = float(os.environ.get("HEALTH_PROVIDER_WINDOW_SECONDS", "300"))
+HEALTH_PROVIDER_MAX_FAILURE_SHARE = float(os.environ.get("HEALTH_PROVIDER_MAX_FAILURE_SHARE", "0.5"))
+#: messages given up on (failed for good, or parked for a person to resend) before health turns red
+HEALTH_MAX_PARKED_MESSAGES = int(os.environ.get("HEALTH_MAX_PARKED_MESSAGES", "0"))
+if not 0 < HEALTH_PROVIDER_MAX_FAILURE_SHARE <= 1:
+    raise ConfigurationError("HEALTH_PROVIDER_MAX_FAILURE_SHARE is a share between 0 (excluded) and 1")
 TRACKING_SECONDS = float(os.environ.get("TRACKING_SECONDS", "300"))
 
 # --- Courier (docs/COURIER.md) ----------------------------------------------------------------
@@ -239,6 +255,10 @@ RATELIMIT_ENABLED = True
 AUTH_RATE_LIMITED = True
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+# Redis away: the limits count in this process's memory until it answers again (checked with growing
+# pauses), so the logins go on instead of failing; a Redis that does not answer is given up on quickly.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2} if REDIS_URL else {}
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "kytb")
 RATELIMIT_HEADERS_ENABLED = True
 
@@ -256,6 +276,9 @@ if PROXY_FIX_X_FOR < 0 or PROXY_FIX_X_PROTO < 0:
 # 查看个人信息 (disclosure, logged with its reason) shows a case's full data
 PERSONAL_DATA_SEARCH_LIMIT = os.environ.get("PERSONAL_DATA_SEARCH_LIMIT", "30 per minute;300 per day")
 PERSONAL_DATA_DISCLOSURE_MINUTES = int(os.environ.get("PERSONAL_DATA_DISCLOSURE_MINUTES", "30"))
+
+# While the database cannot be reached, requests are answered 503 with this Retry-After (seconds)
+OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("OUTAGE_RETRY_AFTER_SECONDS", "30"))
 
 # Sessions and tokens
 SESSION_COOKIE_NAME = "kytb_session"

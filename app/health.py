@@ -1,12 +1,14 @@
-"""``GET /health``: database, broker, outbox backlog and the oldest unpublished row, the last heartbeat
-of the workers. 200 when database and broker answer, 503 otherwise. No personal data, no login."""
+"""``GET /health``: database, broker, the heartbeats of worker and beat, the outbox backlog, the courier
+and the SMS gateway, messages given up on (``app.platform.system.health``). 200 when every check is
+within its limit (config.py, ``HEALTH_*``); 503 naming the failing checks otherwise. No personal data,
+no login."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 from kombu import Connection
 
-from app.platform.system import health
+from app.platform.system import HealthLimits, health
 
 blueprint = Blueprint("health", __name__)
 
@@ -24,5 +26,5 @@ def _broker() -> tuple[bool, str]:
 @blueprint.route("/health")
 def health_page():
     ok, error = _broker()
-    report = health(current_app.appbuilder.session, ok, error)
+    report = health(current_app.appbuilder.session, ok, error, HealthLimits.from_config(current_app.config))
     return jsonify(report), 200 if report["ok"] else 503

@@ -1,5 +1,6 @@
 """Request-level wiring: error pages in the user's language, ids that no record can have, template helpers,
-the calendar warning, and the security headers of every answer."""
+the calendar warning, the security headers of every answer, and 503 with Retry-After when the database is
+away."""
 
 from __future__ import annotations
 
@@ -7,9 +8,22 @@ import time
 from datetime import date
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, g, jsonify, render_template, request
-from flask_login import current_user
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+)
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Engine
 
 from app.platform.fab import UPLOAD_TOO_LARGE, UnusableFilterValue
 from app.scope import NO_RECORD_ID, as_record_id
@@ -35,6 +49,48 @@ def _error(status: int, message: Any):
         g.user = current_user
     return render_template("error.html", status=status, message=message, appbuilder=appbuilder,
                            base_template=appbuilder.base_template), status
+
+
+#: what a request gets while the database cannot be reached (pages and the API alike)
+DATABASE_UNAVAILABLE = _l("The service is temporarily unavailable: the database cannot be reached. "
+                          "Please try again in a moment.")
+#: errors of a database that is away (stopped, unreachable, connections cut, the pool exhausted) rather
+#: than of a statement: the request may succeed when tried again
+OUTAGE_ERRORS = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
+
+
+def is_database_outage(error: BaseException | None) -> bool:
+    return isinstance(error, OUTAGE_ERRORS) or (isinstance(error, exc.DBAPIError) and error.connection_invalidated)
+
+
+def database_unavailable(error: BaseException | None = None) -> Response:
+    """503 with Retry-After. The page is rendered without the app's context processors and without the
+    base layout (menu, user, calendar warning): each of them would ask the database again."""
+    if error is not None and not is_database_outage(error):
+        raise error  # an error of the statement itself stays what it was
+    if _wants_json():
+        response = jsonify(message=str(DATABASE_UNAVAILABLE))
+    else:
+        page = current_app.jinja_env.get_template("unavailable.html").render(
+            message=DATABASE_UNAVAILABLE, language=str(get_locale() or "zh"))
+        response = Response(page, mimetype="text/html")
+    response.status_code = 503
+    response.headers["Retry-After"] = str(int(current_app.config["OUTAGE_RETRY_AFTER_SECONDS"]))
+    return response
+
+
+@event.listens_for(Engine, "handle_error")
+def _remember_outage(context: Any) -> None:
+    """FAB's ``@safe`` turns every error inside an API endpoint into its own 500 before any handler of ours
+    sees it: a lost database is remembered here, and that 500 becomes the 503 (``_outage_answers_503``)."""
+    if has_request_context() and (context.is_disconnect or is_database_outage(context.sqlalchemy_exception)):
+        g.database_outage = True
+
+
+def _outage_answers_503(response: Response) -> Response:
+    if response.status_code == 500 and g.get("database_outage"):
+        return database_unavailable()
+    return response
 
 
 def calendar_warning() -> list[int]:
@@ -127,6 +183,9 @@ def _bad_request(error: Any):
 
 def register_web(app: Flask) -> None:
     app.after_request(secure_headers)
+    app.after_request(_outage_answers_503)  # registered last, runs first: the 503 gets the security headers
+    for error in (*OUTAGE_ERRORS, exc.DBAPIError):
+        app.register_error_handler(error, database_unavailable)
     app.url_value_preprocessor(answer_impossible_ids_as_missing)
     app.register_error_handler(400, _bad_request)
     app.register_error_handler(403, lambda e: _error(403, _l("Your role does not allow this.")))

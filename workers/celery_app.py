@@ -24,12 +24,17 @@ class AppTask(Task):
     _flask_app: Any = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if AppTask._flask_app is None:
-            from app.factory import create_app
-
-            AppTask._flask_app = create_app()
-        with AppTask._flask_app.app_context():
+        with flask_app().app_context():
             return super().__call__(*args, **kwargs)
+
+
+def flask_app() -> Any:
+    """The one Flask app of this process (worker or beat), made when first needed."""
+    if AppTask._flask_app is None:
+        from app.factory import create_app
+
+        AppTask._flask_app = create_app()
+    return AppTask._flask_app
 
 
 celery = Celery("kytb", task_cls=AppTask, include=[
@@ -50,6 +55,8 @@ celery.conf.update(
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
     beat_schedule_filename=config.CELERY_BEAT_SCHEDULE_FILE,
+    # Celery's scheduler that also records beat's own heartbeat (workers/beat.py, read by GET /health)
+    beat_scheduler="workers.beat:HeartbeatScheduler",
     beat_schedule={
         "heartbeat": {"task": "kytb.heartbeat", "schedule": config.HEARTBEAT_SECONDS},
         "calendar-coverage": {"task": "kytb.check_calendar_coverage", "schedule": 6 * 3600.0},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
 from typing import Any, Callable, ClassVar
 
 from apispec import yaml_utils
@@ -32,6 +33,8 @@ from app.errors import NotFound, ServiceError
 from app.models.base import LOCAL_ZONE
 from app.platform import records
 from app.scope import MAX_ID, Reach, as_record_id, criterion, reach_of
+
+log = logging.getLogger(__name__)
 
 # One permission pair per resource: "can_read" and "can_write" on e.g. "Center", shared by the
 # generated view and its REST API (the scheme Apache Superset uses).
@@ -191,9 +194,26 @@ def within_rate_limit(bucket: str, who: Any, limits: str) -> bool:
     if limiter is None or not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    strategy = limiter.limiter
-    hits = [strategy.hit(item, prefix, bucket, str(who)) for item in parse_many(limits)]  # every limit counts
+    strategy, items = limiter.limiter, parse_many(limits)
+    try:
+        hits = [strategy.hit(item, prefix, bucket, str(who)) for item in items]  # every limit counts
+    except Exception as error:  # the storage (Redis) is away: count in this process, as the logins do
+        log.warning("rate-limit storage unreachable (%s): counting %s in memory", type(error).__name__, bucket)
+        strategy = _memory_strategy(type(strategy))
+        hits = [strategy.hit(item, prefix, bucket, str(who)) for item in items]
     return all(hits)
+
+
+#: per strategy class, the in-memory limiter used while the configured storage cannot be reached
+_MEMORY_STRATEGIES: dict[type, Any] = {}
+
+
+def _memory_strategy(kind: type) -> Any:
+    from limits.storage import MemoryStorage
+
+    if kind not in _MEMORY_STRATEGIES:
+        _MEMORY_STRATEGIES[kind] = kind(MemoryStorage())
+    return _MEMORY_STRATEGIES[kind]
 
 
 def answers_service_errors(endpoint: Callable[..., Any]) -> Callable[..., Any]:
