@@ -551,4 +551,6 @@ class Notification(Model):
 
 
 CaseDocument.__scope__ = _through_case(CaseDocument)
-Notification.__scope__ = _through_case(Notification)
+# A message is written by the system only; what a reader may do with one is 重新发送 (when the role may):
+# it reaches the messages it may read, so its write rule is its read rule.
+Notification.__scope__ = ScopeRule(read=lambda r: Notification.case.has(_case_read(r)))

@@ -497,7 +497,8 @@ def resend_parked(session: Session, reach: Reach, ids: list[int]) -> int:
     SMS keeps its request id, so a gateway that took it after all still sends it once."""
     wanted = set(ids)
     found = session.scalars(select(Notification).where(
-        Notification.id.in_(wanted), Notification.status == "parked", criterion(Notification, reach))).all()
+        Notification.id.in_(wanted), Notification.status == "parked",
+        criterion(Notification, reach, write=True))).all()
     if not wanted or len(found) != len(wanted):
         raise NotFound()
     session.execute(update(Notification).where(Notification.id.in_(wanted))
