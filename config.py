@@ -194,8 +194,18 @@ MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "").strip()
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
 MAIL_SENDER = os.environ.get("MAIL_SENDER", "kytb-noreply@localhost").strip()
 MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
-# A message that failed is retried with doubling waits (1, 2, 4 … minutes, at most an hour) this often.
-NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+# The retry schedule of a message (SMS or mail) that failed, the one source of truth for it
+# (app.services.notifications.messages.retry_wait): doubling waits from NOTIFY_RETRY_FIRST_SECONDS (1, 2,
+# 4 … minutes), at most NOTIFY_RETRY_LONGEST_SECONDS (an hour), kept on the message (next_attempt_on)
+# and honoured by the periodic sender (every NOTIFY_SEND_SECONDS). A message whose next wait would
+# end past NOTIFY_RETRY_BUDGET_SECONDS (a day) of waiting is parked: listed under 发送失败的消息 for
+# 重新发送, and counted by the health check. Never dropped.
+NOTIFY_RETRY_FIRST_SECONDS = float(os.environ.get("NOTIFY_RETRY_FIRST_SECONDS", "60"))
+NOTIFY_RETRY_LONGEST_SECONDS = float(os.environ.get("NOTIFY_RETRY_LONGEST_SECONDS", "3600"))
+NOTIFY_RETRY_BUDGET_SECONDS = float(os.environ.get("NOTIFY_RETRY_BUDGET_SECONDS", str(24 * 3600)))
+NOTIFY_SEND_SECONDS = float(os.environ.get("NOTIFY_SEND_SECONDS", "60"))
+if not 0 < NOTIFY_RETRY_FIRST_SECONDS <= NOTIFY_RETRY_LONGEST_SECONDS:
+    raise ConfigurationError("NOTIFY_RETRY_FIRST_SECONDS must be positive and at most NOTIFY_RETRY_LONGEST_SECONDS")
 # The address of the web app, for links in mails (empty: mails carry no links).
 APP_URL = os.environ.get("APP_URL", "").strip().rstrip("/")
 # Reports go to every city supervisor (the city-wide report) and every county administrator (their

@@ -122,6 +122,7 @@ REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation")}
 MAIL_STATUSES = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
                "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
 CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}
-MESSAGE_STATUSES = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed")}
+MESSAGE_STATUSES = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed"),
+                    "parked": _l("Not sent: waiting to be sent again")}
 LANGUAGE_LABELS = {"zh": "中文", "en": "English"}
 REPORT_KINDS = {"weekly": _l("Weekly"), "monthly": _l("Monthly")}

@@ -64,8 +64,8 @@ celery.conf.update(
         # at the start of the working day; safe on any number of beats
         "check-deadlines": {"task": "kytb.check_deadlines", "schedule": config.DEADLINE_CHECK_SECONDS},
         "check-deadlines-morning": {"task": "kytb.check_deadlines", "schedule": crontab(hour=8, minute=30)},
-        # mail to staff that is due (retries with backoff); does nothing unless MAIL_SERVER is set
-        "send-mail": {"task": "kytb.send_mail", "schedule": 60.0},
+        # SMS and mail that are due: first attempts of mail, every retry on the schedule each message keeps
+        "send-messages": {"task": "kytb.send_messages", "schedule": config.NOTIFY_SEND_SECONDS},
         "track-shipments": {"task": "kytb.track_shipments", "schedule": config.TRACKING_SECONDS},
         "weekly-report": {"task": "kytb.build_reports", "schedule": crontab(hour=7, minute=0, day_of_week=1),
                           "args": ("weekly",)},

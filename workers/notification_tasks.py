@@ -39,7 +39,8 @@ def build_reports(kind: str) -> list[int]:
     return [report.id for report in built]
 
 
-@celery.task(name="kytb.send_mail")
-def send_mail() -> dict:
-    """Mail that is due (new, or failed and past its backoff)."""
-    return notifications.send_due_mail(current_app.appbuilder.session)
+@celery.task(name="kytb.send_messages")
+def send_messages() -> dict:
+    """Every SMS and mail that is due: new, or failed and past the wait its schedule gave it (kept on
+    the message, so nothing is lost with Redis); parked ones wait for 重新发送."""
+    return notifications.send_due_messages(current_app.appbuilder.session)

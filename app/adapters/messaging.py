@@ -67,6 +67,8 @@ class HttpSmsProvider:
     - ``X-Signature``: hex HMAC-SHA256 with the secret over ``timestamp + "\\n" + nonce + "\\n" + body``.
 
     A 2xx answer whose JSON does not say ``"ok": false`` is a delivery; its ``message_id`` is kept.
+    Every retry of one message is posted under the same ``request_id``: the gateway must drop
+    duplicates (the gateway contract, docs/MESSAGING.md), or a timed-out message may be sent twice.
     """
 
     name = "http"

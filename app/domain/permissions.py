@@ -71,6 +71,9 @@ MATRIX["Shipment"] = {READ: frozenset({A, SUP, CA, WC})}
 MATRIX["Reminder"] = {READ: STAFF}
 MATRIX["MessageTemplate"] = {READ: frozenset({A}), WRITE: frozenset({A})}
 MATRIX["Notification"] = {READ: frozenset({A, SUP})}
+# Messages whose retries ran out (issue 10): administrators send them again — a county administrator
+# those of its county's cases, as far as the message list's scope reaches; the supervisor follows them.
+MATRIX["ParkedMessage"] = {READ: frozenset({A, SUP, CA}), WRITE: frozenset({A, CA})}
 MATRIX["Report"] = {READ: frozenset({A, SUP, CA})}
 
 

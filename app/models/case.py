@@ -521,11 +521,15 @@ class CaseDocument(Model):
 
 class Notification(Model):
     """A message to an applicant (SMS) or to staff (mail): what was sent, through which provider,
-    and whether it was delivered. Status: pending → sending → sent, or failed (retried with backoff
-    until ``next_attempt_on`` is empty)."""
+    and whether it was delivered. Status: pending → sending → sent, or failed (tried again at
+    ``next_attempt_on``, on the schedule of the configuration), or parked once that schedule's budget
+    is spent (waits for 重新发送; never dropped)."""
 
     __tablename__ = "notification"
     __table_args__ = (UniqueConstraint("outbox_id", "channel", "recipient", name="uq_notification_once"),)
+
+    #: the status of a message whose retry budget is spent: listed under 发送失败的消息, counted by /health
+    PARKED = "parked"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True)
@@ -535,7 +539,7 @@ class Notification(Model):
     recipient: Mapped[str] = mapped_column(String(320), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     provider: Mapped[str] = mapped_column(String(16), nullable=False, default="log")
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending / sent / failed
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending / sending / sent / failed / parked
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
@@ -556,4 +560,6 @@ class Notification(Model):
 
 
 CaseDocument.__scope__ = _through_case(CaseDocument)
-Notification.__scope__ = _through_case(Notification)
+# A message is written by the system only; what a reader may do with one is 重新发送 (when the role may):
+# it reaches the messages it may read, so its write rule is its read rule.
+Notification.__scope__ = ScopeRule(read=lambda r: Notification.case.has(_case_read(r)))

@@ -17,7 +17,6 @@ from app.models.system import Heartbeat
 #: the process kinds that report a heartbeat: the worker (a task beat schedules) and beat itself
 HEARTBEAT_PROCESSES = ("worker", "beat")
 #: the statuses of a message given up on: ``failed`` with no further attempt planned, or parked for a person
-PARKED_STATUSES = ("failed", "parked")
 
 
 def record_heartbeat(session: Session, process: str, hostname: str) -> int:
@@ -135,7 +134,5 @@ def _judged(attempts: tuple[int, int], limits: HealthLimits) -> dict:
 
 
 def parked_messages(session: Session) -> int:
-    """Messages given up on: failed with no further attempt planned, or parked. The one query of this
-    figure (when the messages get a function of their own for it, this calls that instead)."""
-    return _count(session, Notification, and_(Notification.status.in_(PARKED_STATUSES),
-                                              Notification.next_attempt_on.is_(None)))
+    """Messages whose retry budget is spent (parked, waiting for 重新发送): the one query of this figure."""
+    return _count(session, Notification, Notification.status == Notification.PARKED)

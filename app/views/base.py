@@ -208,6 +208,8 @@ class FileImportMixin:
 READ_ONLY_ROUTES = frozenset({"add", "edit", "delete", "action", "action_post", "download"})
 #: the FAB routes of a view whose rows are edited but never added nor deleted here
 EDIT_ONLY_ROUTES = READ_ONLY_ROUTES - {"edit"}
+#: the FAB routes of a view that lists, shows and runs actions on its rows but never edits them
+NO_EDITING_ROUTES = READ_ONLY_ROUTES - {"action", "action_post"}
 
 
 class AppModelView(ScopedCrudMixin, ModelView):

@@ -4,6 +4,8 @@
   the navigation bar shows the unread count (``reminder_badge`` in templates/appbuilder/navbar_right.html).
 - 消息模板: administrators edit the texts (unknown placeholders refused, all listed at once).
 - 已发送消息: every SMS and mail with its delivery status (administrators, city supervisor).
+- 发送失败的消息: the messages whose retries ran out (parked), with 重新发送 (administrators, a county
+  administrator for its county's cases; the supervisor follows them).
 - 统计报表: the report history with XLSX and PDF downloads (administrators and the city supervisor
   see all; a county administrator its own county's reports).
 """
@@ -14,6 +16,8 @@ from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -37,7 +41,7 @@ from app.services.notifications import reminders
 from app.adapters import storage
 from app.services.notifications.reports import XLSX_TYPE, file_name
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
-from app.views.base import EDIT_ONLY_ROUTES, READ_ONLY_ROUTES, AppModelView, page_number, yes_no
+from app.views.base import EDIT_ONLY_ROUTES, NO_EDITING_ROUTES, READ_ONLY_ROUTES, AppModelView, page_number, yes_no
 
 
 def _event_label(value: str) -> str:
@@ -164,6 +168,33 @@ class NotificationView(AppModelView):
                           "recipient": lambda v: v if "@" in (v or "") else mask_phone(v)}
 
 
+class ParkedMessageView(AppModelView):
+    """发送失败的消息: messages whose retry schedule ran out (parked), scoped like the message list, each
+    sent again with 重新发送 (``resend_parked``); the health check counts them."""
+
+    datamodel = ScopedInterface(Notification)
+    class_permission_name = "ParkedMessage"
+    route_base = "/parkedmessages"
+    method_permission_name = {**VIEW_PERMISSIONS, "resend": "write"}
+    exclude_route_methods = NO_EDITING_ROUTES
+    base_filters = [["status", FilterEqual, Notification.PARKED]]
+    list_title = _l("Failed messages")
+    show_title = _l("Message")
+    label_columns = NotificationView.label_columns
+    list_columns = ["created_on", "channel", "event", "recipient", "case", "attempts", "last_error"]
+    show_columns = ["created_on", "channel", "event", "language", "recipient", "case", "subject", "body", "provider",
+                    "status", "attempts", "last_error"]
+    search_columns = ["channel", "event", "created_on"]
+    base_order = ("created_on", "desc")
+    formatters_columns = NotificationView.formatters_columns
+
+    @action("resend", _l("Send again"), _l("Send the selected messages again?"), "fa-repeat", single=False)
+    def resend(self, items: list[Notification]):
+        count = notifications.resend_parked(self.datamodel.session, current_reach(), [item.id for item in items])
+        flash(str(_l("%(n)d message(s) queued to be sent again.", n=count)), "success")
+        return redirect(self.get_redirect())
+
+
 # --- reports -------------------------------------------------------------------------------------
 
 
@@ -208,6 +239,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(ReportView, "Reports", label=_l("Reports"), icon="fa-bar-chart", category=category,
                         category_label=category_label, category_icon="fa-envelope")
     appbuilder.add_view(NotificationView, "Sent messages", label=_l("Sent messages"), icon="fa-paper-plane",
+                        category=category)
+    appbuilder.add_view(ParkedMessageView, "Failed messages", label=_l("Failed messages"), icon="fa-exclamation-triangle",
                         category=category)
     appbuilder.add_view(MessageTemplateView, "Message templates", label=_l("Message templates"),
                         icon="fa-file-text", category=category)

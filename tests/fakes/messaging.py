@@ -67,14 +67,24 @@ class SmtpServer:
 
 class SmsGateway:
     """Answers each POST with the next status of ``script`` (the last one repeats) and records it,
-    checking the signature of every request."""
+    checking the signature of every request.
+
+    It keeps the gateway contract of docs/MESSAGING.md as a real gateway does: a message is delivered
+    (``deliveries``) when it is accepted, before the answer goes out, so a client that timed out may
+    not know it was sent; a ``request_id`` delivered already is answered as accepted again (with the
+    first message id) and never delivered twice. ``down``: every request is refused with 503."""
 
     KEY, SECRET = "test-key", "test-secret"
 
     def __init__(self, script: list[int] | None = None, delay: float = 0.0) -> None:
         self.script = list(script or [200])
         self.delay = delay
+        self.down = False
         self.requests: list[dict[str, Any]] = []
+        #: the messages handed on to phones: one per request id
+        self.deliveries: list[dict[str, Any]] = []
+        self._delivered: dict[str, str] = {}  # request id -> the gateway's message id
+        self.lock = threading.Lock()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,11 +94,14 @@ class SmsGateway:
                                     + self.headers["X-Nonce"].encode() + b"\n" + body, hashlib.sha256).hexdigest()
                 record = {"json": json.loads(body), "key": self.headers.get("X-Api-Key"),
                           "signed": hmac.compare_digest(expected, self.headers.get("X-Signature", ""))}
-                gateway.requests.append(record)
+                with gateway.lock:
+                    gateway.requests.append(record)
+                    status = 503 if gateway.down else gateway.script[
+                        min(len(gateway.requests) - 1, len(gateway.script) - 1)]
+                    message_id = gateway._accept(record["json"], len(gateway.requests)) if status == 200 else ""
                 if gateway.delay:
                     time.sleep(gateway.delay)
-                status = gateway.script[min(len(gateway.requests) - 1, len(gateway.script) - 1)]
-                answer = ({"ok": True, "message_id": f"gw-{len(gateway.requests)}"} if status == 200
+                answer = ({"ok": True, "message_id": message_id} if status == 200
                           else {"ok": False, "error": "gateway busy"})
                 data = json.dumps(answer).encode()
                 self.send_response(status)
@@ -114,6 +127,14 @@ class SmsGateway:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def _accept(self, sms: dict[str, Any], number: int) -> str:
+        """Delivers the message unless its request id was delivered already (the contract's de-duplication)."""
+        request_id = sms["request_id"]
+        if request_id not in self._delivered:
+            self._delivered[request_id] = f"gw-{number}"
+            self.deliveries.append(sms)
+        return self._delivered[request_id]
 
     def config(self, timeout: float = 5) -> dict[str, Any]:
         return {"SMS_PROVIDER": "http", "SMS_GATEWAY_URL": self.url, "SMS_GATEWAY_KEY": self.KEY,

@@ -110,9 +110,12 @@ CHILDREN_OF_A_CASE = frozenset({"material_id", "document_id"})
 
 def _usable_records() -> dict[str, Any]:
     """Endpoint -> the condition a record must meet for the route to have something to answer with."""
+    from app.models.case import Notification
     from app.models.catalog import MaterialRequirement
 
-    return {"MaterialRequirementView.sample": MaterialRequirement.sample_file_key.is_not(None)}
+    parked = Notification.status == "parked"
+    return {"MaterialRequirementView.sample": MaterialRequirement.sample_file_key.is_not(None),
+            **{f"ParkedMessageView.{name}": parked for name in ("show", "action", "action_post")}}
 
 
 def _narrower_rules() -> dict[type, Callable[[Any], Any]]:
@@ -334,6 +337,7 @@ def _build_records(app, session) -> Any:
                                "scan.pdf", factories.small_pdf())
     factories.run_outbox(session, case_id=other.id)
     archived = factories.archived_case(session)
+    _park_the_messages_of(session, other, archived)
     with config_override(app, EXPORT_INLINE_MAX_ROWS=-1, EXPORT_PDF_INLINE_MAX_ROWS=-1):
         for username in ("admin", "city_super", "lz_admin", "cx_admin", "lz_window", "cx_window"):
             job = request_ledger_export(session, factories.user(session, username), "xlsx", LedgerFilter())
@@ -341,6 +345,17 @@ def _build_records(app, session) -> Any:
     reports.build_reports(session, "weekly", date.today() + timedelta(days=7))
     session.commit()
     return archived
+
+
+def _park_the_messages_of(session, *cases) -> None:
+    """The cases' SMS as a gateway outage past the retry budget leaves them (the way there is proven by
+    tests/services/notifications/test_sms_survives_gateway_outage.py), for 发送失败的消息."""
+    from sqlalchemy import update
+
+    from app.models.case import Notification
+
+    session.execute(update(Notification).where(Notification.case_id.in_([case.id for case in cases]))
+                    .values(status="parked", next_attempt_on=None))
 
 
 @pytest.fixture(scope="module")

@@ -152,7 +152,8 @@ def test_a_provider_mostly_succeeding_stays_green(client, working):
 
 def test_messages_given_up_on_are_red(client, working):
     ids = _failing_sms(working, 1)
-    working.execute(update(Notification).where(Notification.id.in_(ids)).values(next_attempt_on=None, attempts=8))
+    working.execute(update(Notification).where(Notification.id.in_(ids))
+                    .values(status=Notification.PARKED, next_attempt_on=None, attempts=29))
     working.commit()
     status, body = _health(client)
     assert status == 503 and "messages" in body["failing"] and body["messages"]["parked"] == 1

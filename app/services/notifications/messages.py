@@ -11,10 +11,15 @@ mail to staff (reminder digests, reports), from editable templates, with a deliv
   "My reminders" page), Chinese by default.
 - **Delivery**: a ``Notification`` row is written (committed) before the first attempt, then claimed
   with a conditional UPDATE (so two workers never send one message at once), handed to the provider
-  and marked ``sent`` or ``failed`` with the attempt count and the error. SMS run through the outbox,
-  which retries by raising, with backoff; a message that was sent is never sent again. Mail is retried
-  by the periodic sender (``send_due_mail``) after 1, 2, 4 … minutes (at most an hour), up to
-  ``NOTIFY_MAX_ATTEMPTS`` attempts.
+  and marked ``sent`` or ``failed`` with the attempt count and the error. The outbox job of an SMS
+  writes it and makes the first attempt; mail is written by whatever causes it. Every later attempt is
+  made by the periodic sender (``send_due_messages``, run by beat) when the message's own
+  ``next_attempt_on`` comes: the schedule of the configuration (``retry_wait``: 1, 2, 4 … minutes, at
+  most an hour) is kept in the database, so a Redis restart or a dead worker loses no retry. A message
+  whose waits would pass ``NOTIFY_RETRY_BUDGET_SECONDS`` is **parked** (never dropped): listed under
+  发送失败的消息 for 重新发送 (``resend_parked``) and counted for the health check
+  (``parked_messages_count``). A message that was sent is never sent again, and every attempt at one
+  SMS carries the same request id, which the gateway must de-duplicate (docs/MESSAGING.md).
 """
 
 from __future__ import annotations
@@ -30,15 +35,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from app.adapters.messaging import (
+    DeliveryError,
+    Mail,
+    Sms,
+    mail_enabled,
+    send_mail,
+    sms_provider,
+)
 from app.domain.privacy import mask_phone
-from app.errors import ProblemCollector
+from app.errors import NotFound, ProblemCollector
 from app.models.base import now
 from app.models.case import Case, Notification, OutboxMessage
 from app.models.notify import MailStatus, MessageTemplate, Reminder, StaffPreference
-from app.scope import Reach
-from app.platform import records
-from app.adapters.messaging import DeliveryError, Mail, Sms, mail_enabled, send_mail, sms_provider
-from app.platform import outbox
+from app.platform import outbox, records, system
+from app.scope import Reach, criterion
 
 log = logging.getLogger(__name__)
 
@@ -268,11 +279,11 @@ def applicant_values(case: Case, language: str) -> dict[str, Any]:
 
 @outbox.handles("notify_applicant")
 def notify_applicant(session: Session, message: OutboxMessage) -> Notification | None:
-    """The outbox handler of ``notify_applicant:<event>``: writes the SMS once, then sends it.
-
-    A failed attempt is recorded (committed) and raised, so the outbox retries with backoff; a later
-    run finds the row and tries again, and once it is sent it is never sent again. After
-    ``NOTIFY_MAX_ATTEMPTS`` the message stays ``failed`` (shown to administrators) and the job ends."""
+    """The outbox handler of ``notify_applicant:<event>``: writes the SMS once, then makes its first
+    attempt. The job ends either way: a failed attempt is recorded on the message with its next
+    attempt, which the periodic sender makes (``send_due_messages``) — the retries live on the message,
+    not in Celery countdowns that a Redis restart forgets. A later run of the job finds the message and
+    only tries it when it is due; once it is sent it is never sent again."""
     case = session.get(Case, message.case_id)
     if case is None or message.key not in SMS_EVENTS or not case.applicant_phone:
         return None
@@ -288,19 +299,42 @@ def notify_applicant(session: Session, message: OutboxMessage) -> Notification |
                                     provider=sms_provider(current_app.config).name, status="pending", attempts=0)
         session.add(notification)
         session.commit()
-    if notification.status == "sent" or (notification.status == "failed" and notification.next_attempt_on is None):
-        return notification
-    if not deliver(session, notification):
-        raise DeliveryError("the message is being sent by another worker")
+    try:
+        # not due, held by another attempt, sent or parked: nothing to do here
+        deliver(session, notification, respect_backoff=True)
+    except DeliveryError:
+        pass  # recorded on the message with its next attempt (or parked): the periodic sender owns it now
     return notification
 
 
 # --- delivery -------------------------------------------------------------------------------------
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes after the n-th failed attempt, at most an hour."""
-    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+def retry_wait(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: doubling from ``NOTIFY_RETRY_FIRST_SECONDS``
+    (1, 2, 4 … minutes), at most ``NOTIFY_RETRY_LONGEST_SECONDS`` (an hour). The one schedule of retries."""
+    config = current_app.config
+    first, longest = float(config["NOTIFY_RETRY_FIRST_SECONDS"]), float(config["NOTIFY_RETRY_LONGEST_SECONDS"])
+    doublings = min(max(attempts - 1, 0), 32)  # past 32 doublings every wait is the longest anyway
+    return timedelta(seconds=min(first * 2 ** doublings, longest))
+
+
+def retry_waits() -> list[timedelta]:
+    """Every wait of the schedule that fits in ``NOTIFY_RETRY_BUDGET_SECONDS``: a message that failed
+    once more than this list is long is parked."""
+    budget = timedelta(seconds=float(current_app.config["NOTIFY_RETRY_BUDGET_SECONDS"]))
+    waits: list[timedelta] = []
+    while sum(waits, timedelta()) + retry_wait(len(waits) + 1) <= budget:
+        waits.append(retry_wait(len(waits) + 1))
+    return waits
+
+
+def _after_failure(attempts: int, at: datetime) -> dict[str, Any]:
+    """The state of a message whose ``attempts``-th attempt failed at ``at``: retried when its wait
+    comes, or parked once the schedule's budget is spent."""
+    if attempts > len(retry_waits()):
+        return {"status": Notification.PARKED, "next_attempt_on": None}
+    return {"status": "failed", "next_attempt_on": at + retry_wait(attempts)}
 
 
 def _claimable(at: datetime, respect_backoff: bool):
@@ -373,11 +407,10 @@ def deliver(session: Session, notification: Notification, *, at: datetime | None
         provider, reference = _send(attempt)
     except Exception as error:  # recorded on the message whatever it was, then raised as a delivery failure
         message = (str(error) if isinstance(error, DeliveryError) else f"{type(error).__name__}: {error}")[:2000]
-        max_attempts = current_app.config["NOTIFY_MAX_ATTEMPTS"]
-        retry_on = at + backoff(attempt.attempts) if attempt.attempts < max_attempts else None
-        _record(session, attempt, status="failed", last_error=message, next_attempt_on=retry_on)
-        log.warning("%s %s to %s failed (attempt %d): %s", attempt.channel, attempt.event, _logged(attempt),
-                    attempt.attempts, message)
+        outcome = _after_failure(attempt.attempts, at)
+        _record(session, attempt, last_error=message, **outcome)
+        log.warning("%s %s to %s failed (attempt %d, %s): %s", attempt.channel, attempt.event, _logged(attempt),
+                    attempt.attempts, outcome["status"], message)
         if isinstance(error, DeliveryError):
             raise
         raise DeliveryError(message) from error
@@ -419,13 +452,27 @@ def queue_mail(session: Session, *, to: str, subject: str, body: str, event: str
 
 
 def send_due_mail(session: Session, *, at: datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """Sends the mail that is due (new, or failed and past its backoff). Stops at the first failure
-    to reach the server: the rest waits for the next run."""
-    counts = {"sent": 0, "failed": 0}
+    """Sends the mail that is due (new, or failed and past its wait); nothing unless mail is configured."""
     if not mail_enabled(current_app.config):
-        return counts
+        return {"sent": 0, "failed": 0}
+    return _send_due(session, "mail", at or now(), limit)
+
+
+def send_due_messages(session: Session, *, at: datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """The periodic sender (beat, every ``NOTIFY_SEND_SECONDS``): every SMS and mail that is due — new,
+    failed and past its wait, or held by an attempt that died — gets its attempt. Parked messages wait
+    for 重新发送."""
     at = at or now()
-    due = session.scalars(select(Notification).where(Notification.channel == "mail", _claimable(at, True))
+    counts = {f"sms_{k}": v for k, v in _send_due(session, "sms", at, limit).items()}
+    counts.update({f"mail_{k}": v for k, v in send_due_mail(session, at=at, limit=limit).items()})
+    return counts
+
+
+def _send_due(session: Session, channel: str, at: datetime, limit: int) -> dict[str, int]:
+    """One attempt at each due message of ``channel``. Stops at the first failure to reach the
+    provider: the rest waits for the next run (their own schedule is untouched)."""
+    counts = {"sent": 0, "failed": 0}
+    due = session.scalars(select(Notification).where(Notification.channel == channel, _claimable(at, True))
                           .order_by(Notification.id).limit(limit)).all()
     session.commit()
     for notification in due:
@@ -435,5 +482,38 @@ def send_due_mail(session: Session, *, at: datetime | None = None, limit: int = 
         except DeliveryError as error:
             counts["failed"] += 1
             if error.unreachable:
-                break  # the server is not reachable: no use trying the others now
+                break  # the provider is not reachable: no use trying the others now
     return counts
+
+
+# --- parked messages ------------------------------------------------------------------------------
+
+
+def parked_messages_count(session: Session) -> int:
+    """How many messages are parked (their retry budget spent, waiting for 重新发送): the health
+    check turns red on them."""
+    return system.parked_messages(session)
+
+
+def resend_parked(session: Session, reach: Reach, ids: list[int]) -> int:
+    """重新发送: the parked messages ``ids`` are queued again (pending, their schedule started afresh,
+    the last error kept) for the periodic sender. Each must be parked and within the scope of the
+    message list; otherwise nothing is queued and NotFound (404) is raised, as for a missing id. The
+    SMS keeps its request id, so a gateway that took it after all still sends it once."""
+    wanted = set(ids)
+    found = session.scalars(select(Notification).where(
+        Notification.id.in_(wanted), Notification.status == Notification.PARKED,
+        criterion(Notification, reach, write=True))).all()
+    if not wanted or len(found) != len(wanted):
+        raise NotFound()
+    session.execute(update(Notification).where(Notification.id.in_(wanted))
+                    .values(status="pending", attempts=0, next_attempt_on=None)
+                    .execution_options(synchronize_session=False))
+    digests = [n.id for n in found if n.event == "reminders"]
+    if digests:
+        session.execute(update(Reminder).where(Reminder.notification_id.in_(digests))
+                        .values(mail_status=MailStatus.QUEUED.value).execution_options(synchronize_session=False))
+    session.commit()
+    session.expire_all()
+    log.info("parked messages queued again by user %s: %s", reach.user_id, sorted(wanted))
+    return len(found)
