@@ -67,7 +67,9 @@ class SmtpServer:
 
 class SmsGateway:
     """Answers each POST with the next status of ``script`` (the last one repeats) and records it,
-    checking the signature of every request."""
+    checking the signature of every request. Like a gateway that drops duplicates, it remembers the
+    request ids it delivered: a known id is answered with the earlier message id and not sent again
+    (``delivered`` holds what reached a phone, by request id)."""
 
     KEY, SECRET = "test-key", "test-secret"
 
@@ -75,6 +77,7 @@ class SmsGateway:
         self.script = list(script or [200])
         self.delay = delay
         self.requests: list[dict[str, Any]] = []
+        self.delivered: dict[str, dict[str, Any]] = {}
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,6 +93,10 @@ class SmsGateway:
                 status = gateway.script[min(len(gateway.requests) - 1, len(gateway.script) - 1)]
                 answer = ({"ok": True, "message_id": f"gw-{len(gateway.requests)}"} if status == 200
                           else {"ok": False, "error": "gateway busy"})
+                if status == 200:
+                    request_id = record["json"].get("request_id", "")
+                    earlier = gateway.delivered.setdefault(request_id, record["json"] | answer)
+                    answer = {"ok": True, "message_id": earlier["message_id"]}  # a known id is not sent again
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
