@@ -4,9 +4,9 @@ must be booked and sent as new ones, never matched to another case's order or an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -63,7 +63,7 @@ def test_a_restored_instance_books_new_parcels_and_sends_new_messages(app, tmp_p
         first_case, first_parcel, first_sms = _accept_and_run_jobs(session)
         first = (first_case.number, first_parcel.id, first_parcel.waybill_number, first_sms.id, first_sms.body)
     with fresh_instance(app, tmp_path, "restored", ems, gateway) as session:
-        case, parcel, sms = _accept_and_run_jobs(
+        _, parcel, sms = _accept_and_run_jobs(
             session, applicant_name="王建国", applicant_phone="13800138000", home="wc_center",
             department_key="wc_hrss")
         assert (parcel.id, sms.id) == (first[1], first[3])  # the restore hands out the same ids again
