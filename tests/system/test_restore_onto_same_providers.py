@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.models.case import Notification
 from tests import factories
-from tests.conftest import database_of_its_own
+from tests.conftest import instance_of_its_own
 from tests.fakes.ems import KEY, SECRET, FakeEms
 from tests.fakes.messaging import SmsGateway
 
@@ -28,24 +28,13 @@ def providers() -> Iterator[tuple[FakeEms, SmsGateway]]:
 
 @contextmanager
 def fresh_instance(app, tmp_path: Path, name: str, ems: FakeEms, gateway: SmsGateway) -> Iterator:
-    """An installation of its own (database and file store) as a restore starts it: migrated and
-    loaded with the demo, so its ids start where the first installation's started."""
-    from app.cli import setup
+    """An installation of its own as a restore starts it: migrated and loaded with the demo, so its ids
+    start where the first installation's started; its courier and gateway are the shared fakes."""
     from app.extensions import db
-    from app.factory import create_app
 
-    with database_of_its_own(app, f"kytb_{name}", tmp_path / f"{name}.sqlite") as url:
-        other = create_app({
-            "SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": str(tmp_path / f"{name}-files"),
-            "COURIER_PROVIDER": "http", "COURIER_BASE_URL": ems.url, "COURIER_KEY": KEY, "COURIER_SECRET": SECRET,
-            "COURIER_TIMEOUT_SECONDS": 2.0, **gateway.config()})
-        with other.app_context():
-            setup(with_demo=True)
-            try:
-                yield db.session
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+    with instance_of_its_own(app, tmp_path, name, COURIER_PROVIDER="http", COURIER_BASE_URL=ems.url, COURIER_KEY=KEY,
+                             COURIER_SECRET=SECRET, COURIER_TIMEOUT_SECONDS=2.0, **gateway.config()):
+        yield db.session
 
 
 def _accept_and_run_jobs(session, **applicant) -> tuple:
