@@ -162,14 +162,29 @@ def _load_json(engine: Engine, source: Path) -> None:
             rows[table.name].append({k: _typed(table.c[k], v) for k, v in item["row"].items()})
     with engine.begin() as conn:
         Model.metadata.create_all(conn)
+        foreign_keys = _drop_foreign_keys(conn)  # rows of tables that name each other go in any order
         for name, table in tables.items():
             if rows[name]:
                 conn.execute(table.insert(), rows[name])
+        for table, name, definition in foreign_keys:
+            conn.execute(text(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'))
         conn.execute(text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
         for revision in revisions:
             conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision})
         if engine.dialect.name == "postgresql":
             _move_sequences(conn, tables.values())
+
+
+def _drop_foreign_keys(conn: Connection) -> list[tuple[str, str, str]]:
+    """PostgreSQL: drops the foreign keys (checked again when they are added back); returns them."""
+    if conn.dialect.name != "postgresql":
+        return []  # SQLite does not enforce them here
+    found = conn.execute(text(
+        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = current_schema()")).all()
+    for table, name, _ in found:
+        conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    return [(table.strip('"'), name, definition) for table, name, definition in found]
 
 
 def _move_sequences(conn: Connection, tables: Any) -> None:
