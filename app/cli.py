@@ -1,4 +1,5 @@
-"""Command-line entry points: ``flask db …``, ``flask roles sync``, ``flask demo load``, ``flask setup``."""
+"""Command-line entry points: ``flask db …``, ``flask roles sync``, ``flask demo load``, ``flask setup``,
+``flask backup <dir>`` and ``flask restore <dir>``."""
 
 from __future__ import annotations
 
@@ -108,7 +109,40 @@ def setup_command(demo: bool | None) -> None:
     click.echo("setup complete")
 
 
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--portable", is_flag=True, help="Dump the database as JSON rows (no pg_dump needed to restore).")
+def backup_command(directory: Path, portable: bool) -> None:
+    """Copy the database and the file store (STORAGE_DIR) into DIRECTORY (new or empty), with SHA-256 checksums."""
+    from app.errors import ServiceError
+    from app.services.backup import take_backup
+
+    try:
+        summary = take_backup(directory, portable=portable)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"backup in {summary.directory}: database ({summary.database}), {summary.files} files, "
+               f"{summary.bytes} bytes")
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database and file store that are not empty.")
+def restore_command(directory: Path, force: bool) -> None:
+    """Restore the backup in DIRECTORY into this installation (checksums verified; an empty target unless --force)."""
+    from app.errors import ServiceError
+    from app.services.backup import restore_backup
+
+    try:
+        summary = restore_backup(directory, force=force)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"restored {summary.directory}: database ({summary.database}), {summary.files} files intact; "
+               "run `flask setup` if this release is newer than the backup")
+
+
 def register_cli(app: Flask) -> None:
     for group in (db_cli, roles_cli, demo_cli, calendar_cli):
         app.cli.add_command(group)
-    app.cli.add_command(setup_command)
+    for command_ in (setup_command, backup_command, restore_command):
+        app.cli.add_command(command_)

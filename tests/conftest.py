@@ -8,7 +8,7 @@ Fixtures for every test: ``app``, ``db``, ``client``, ``login``, ``api``; ``post
 it) and ``postgresql_app`` (an app of its own that commits for real); ``ems`` and ``http_courier`` (the
 fake courier). Plain helpers: ``config_override``, ``rolled_back_session``, ``count_statements``,
 ``csrf_token``, ``web_login``, ``api_token``, ``in_threads``, ``database_of_its_own``,
-``postgresql_database_beside``. Records and cases come from ``tests/factories.py``.
+``instance_of_its_own``, ``postgresql_database_beside``. Records and cases come from ``tests/factories.py``.
 """
 
 from __future__ import annotations
@@ -107,6 +107,27 @@ def database_of_its_own(app, prefix: str, sqlite_file: Path) -> Iterator[str]:
         return
     with postgresql_database_beside(url, prefix) as own:
         yield own
+
+
+@contextmanager
+def instance_of_its_own(app, tmp_path: Path, name: str, *, set_up: bool = True, **config: Any) -> Iterator[Any]:
+    """Another installation in this process (a database of its own and a file store of its own,
+    committing for real), with ``config`` on top; inside its app context. With ``set_up`` it is migrated
+    and loaded with the demo, as a new installation is; without, it is empty. Yields the app."""
+    from app.cli import setup
+    from app.extensions import db as database
+    from app.factory import create_app
+
+    with database_of_its_own(app, f"kytb_{name}", tmp_path / f"{name}.sqlite") as url:
+        other = create_app({"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": tmp_path / f"{name}-files", **config})
+        with other.app_context():
+            if set_up:
+                setup(with_demo=True)
+            try:
+                yield other
+            finally:
+                database.session.remove()
+                database.engine.dispose()
 
 
 @contextmanager

@@ -52,6 +52,11 @@ class CourierRejected(CourierError):
         self.status, self.code = status, code
 
 
+class CourierAnsweredForAnotherParcel(CourierRejected):
+    """The courier answered our key with an order for another parcel (another reference or address):
+    its waybill is not ours to attach, and asking again under the same key gets the same answer."""
+
+
 class CourierNotConfigured(CourierError):
     """A shipment belongs to a provider this installation is not configured for."""
 
@@ -97,6 +102,9 @@ class Booking:
     status: str = "created"
     #: True when this call created the order, False when the courier already had it (a retry)
     created: bool = True
+    #: what the courier holds for the order (empty when its answer does not say)
+    reference: str = ""
+    receiver_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,11 +197,24 @@ class HttpCourier:
             existing = self.find(request.idempotency_key)
             if existing is not None:
                 log.info("courier: order %s already booked as %s", request.idempotency_key, existing.waybill_number)
-                return existing
+                return self._checked(request, existing)
         status, data = self._call("POST", "/v1/orders", request.as_json())
         booking = self._booking(data, created=status == 201)
         if booking.idempotency_key and booking.idempotency_key != request.idempotency_key:
             raise CourierUnavailable(f"the courier answered for another order ({booking.idempotency_key})")
+        return self._checked(request, booking)
+
+    @staticmethod
+    def _checked(request: BookingRequest, booking: Booking) -> Booking:
+        """The courier's order, if it is this parcel's: the reference and the receiver's address it
+        holds (where its answer gives them) must be the request's."""
+        wrong = [f"{name} {held!r} (ours: {ours!r})" for name, held, ours in (
+            ("reference", booking.reference, request.reference),
+            ("receiver address", booking.receiver_address, request.receiver.address.strip())) if held and held != ours]
+        if wrong:
+            raise CourierAnsweredForAnotherParcel(
+                f"the courier answered key {request.idempotency_key} with order {booking.waybill_number} "
+                f"for another parcel: {'; '.join(wrong)}", code="another_parcel")
         return booking
 
     def find(self, idempotency_key: str) -> Booking | None:
@@ -259,8 +280,11 @@ class HttpCourier:
         waybill = str(data.get("waybill_number") or "").strip()
         if not waybill:
             raise CourierUnavailable("the courier answered without a waybill number")
+        receiver = data.get("receiver")
+        address = receiver.get("address") if isinstance(receiver, Mapping) else ""
         return Booking(waybill_number=waybill[:64], idempotency_key=str(data.get("idempotency_key") or ""),
-                       status=str(data.get("status") or "created"), created=created)
+                       status=str(data.get("status") or "created"), created=created,
+                       reference=str(data.get("reference") or "").strip(), receiver_address=str(address or "").strip())
 
 
 # --- choosing one ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ results, the work ledger, the number sequences, the access log and the outbox.""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -281,6 +282,16 @@ class TrackingStatus(StrEnum):
     RETURNED = "returned"
 
 
+def new_booking_key() -> str:
+    """A courier idempotency key that no other parcel ever had (not derived from the row id)."""
+    return f"kytb-shipment-{uuid.uuid4().hex}"
+
+
+def new_request_id() -> str:
+    """A message key that no other message ever had (not derived from the row id)."""
+    return f"kytb-{uuid.uuid4().hex}"
+
+
 class Shipment(Model):
     """寄递: a parcel between windows (materials, supplement) or to the applicant (result).
 
@@ -308,8 +319,9 @@ class Shipment(Model):
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
     #: manual / http: who books and tracks it
     provider: Mapped[str] = mapped_column(String(16), nullable=False, default="manual")
-    #: the idempotency key of the courier order ("kytb-shipment-<id>"), stored before the first call
-    booking_key: Mapped[str | None] = mapped_column(String(64))
+    #: the idempotency key of the courier order ("kytb-shipment-<uuid>"), made with the row: never the same
+    #: for two parcels, even when a restored database hands out the same ids again
+    booking_key: Mapped[str] = mapped_column(String(64), nullable=False, default=new_booking_key)
     booking_status: Mapped[str] = mapped_column(String(16), nullable=False, default=BookingStatus.PLANNED, index=True)
     booked_on: Mapped[datetime | None] = mapped_column(DateTime)
     booking_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -526,7 +538,8 @@ class Notification(Model):
     is spent (waits for 重新发送; never dropped)."""
 
     __tablename__ = "notification"
-    __table_args__ = (UniqueConstraint("outbox_id", "channel", "recipient", name="uq_notification_once"),)
+    __table_args__ = (UniqueConstraint("outbox_id", "channel", "recipient", name="uq_notification_once"),
+                      UniqueConstraint("request_id", name="uq_notification_request_id"))
 
     #: the status of a message whose retry budget is spent: listed under 发送失败的消息, counted by /health
     PARKED = "parked"
@@ -555,6 +568,10 @@ class Notification(Model):
     attachments: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     #: the provider's id of the message (SMS gateway)
     provider_ref: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    #: the message's own key, made with the row ("kytb-<uuid>"): the SMS gateway's request id (a gateway
+    #: that sees it twice sends once) and the mail's Message-ID. Never the same for two messages, even
+    #: when a restored database hands out the same ids again.
+    request_id: Mapped[str] = mapped_column(String(64), nullable=False, default=new_request_id)
 
     case: Mapped[Case | None] = relationship()
 

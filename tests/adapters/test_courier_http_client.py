@@ -10,6 +10,7 @@ import pytest
 
 from app.adapters.courier import (
     BookingRequest,
+    CourierAnsweredForAnotherParcel,
     CourierNotConfigured,
     CourierRejected,
     CourierUnavailable,
@@ -138,3 +139,17 @@ def test_the_provider_follows_the_configuration(ems):
         get_provider("http", settings | {"COURIER_KEY": "", "COURIER_SECRET": ""})
     with pytest.raises(CourierNotConfigured):
         get_provider("pigeon", settings)
+
+
+def test_a_known_key_answered_with_another_reference_or_address_is_refused(ems, client):
+    from dataclasses import replace
+
+    first = client.book(_request("kytb-shipment-1"))
+    assert client.book(_request("kytb-shipment-1")).waybill_number == first.waybill_number  # the same parcel
+    for other in (replace(_request("kytb-shipment-1"), reference="GYCX-2026-000923"),
+                  replace(_request("kytb-shipment-1"), receiver=replace(_request().receiver, address="旺苍县东河镇"))):
+        for lookup_first in (False, True):
+            with pytest.raises(CourierAnsweredForAnotherParcel) as refused:
+                client.book(other, lookup_first=lookup_first)
+            assert first.waybill_number in str(refused.value) and refused.value.code == "another_parcel"
+    assert len(ems.orders) == 1

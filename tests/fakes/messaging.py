@@ -136,6 +136,10 @@ class SmsGateway:
             self.deliveries.append(sms)
         return self._delivered[request_id]
 
+    def message_id_of(self, request_id: str) -> str:
+        """The gateway's id of the message delivered under ``request_id``."""
+        return self._delivered[request_id]
+
     def config(self, timeout: float = 5) -> dict[str, Any]:
         return {"SMS_PROVIDER": "http", "SMS_GATEWAY_URL": self.url, "SMS_GATEWAY_KEY": self.KEY,
                 "SMS_GATEWAY_SECRET": self.SECRET, "SMS_TIMEOUT_SECONDS": timeout}

@@ -66,6 +66,6 @@ def test_the_detail_lists_the_tracking_events(db, client, login, http_courier):
     login("lz_window")
     page = client.get(f"/shipmentview/show/{shipment.id}").get_data(as_text=True)
     assert "courier-events" in page and "已收寄" in page and "广元市利州区" in page and "2026-11-23 16:10" in page
-    assert f"kytb-shipment-{shipment.id}" in page
+    assert shipment.booking_key in page
     case_page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
     assert f"/shipmentview/show/{shipment.id}" in case_page and "已收寄" in case_page

@@ -155,9 +155,9 @@ def test_a_worker_killed_in_the_middle_of_a_booking_leaves_one_parcel(worker_dat
         time.sleep(0.5)
         workers.kill(first)
         killed_at = time.monotonic()
-        [(shipment_id, status, waybill, key, attempts)] = _shipment(worker_database, case_id)
+        [(_, status, waybill, key, attempts)] = _shipment(worker_database, case_id)
         assert (status, waybill, attempts) == ("planned", "", 1), "the kill landed during the booking"
-        assert key == f"kytb-shipment-{shipment_id}" and list(ems.by_key) == [key]
+        assert key.startswith("kytb-shipment-") and list(ems.by_key) == [key]
 
         workers.start("w2")
         _wait(lambda: _shipment(worker_database, case_id)[0][1] == "booked", 90, "the booking to finish",

@@ -7,11 +7,13 @@ whichever of the two comes first. With the default ``manual`` courier the clerk 
 printed by the courier's terminal; with the ``http`` courier the job books the pickup and the waybill
 is on the case before the clerk's step.
 
-Exactly one booking per shipment: the job claims its shipment by its outbox row, stores the
-idempotency key ``kytb-shipment-<id>`` before the first call, and a retry (after a timeout, a dropped
+Exactly one booking per shipment: the job claims its shipment by its outbox row and commits it, with
+the idempotency key made when the row was (``kytb-shipment-<uuid>``: never the same for two parcels, even
+after a restore hands out the same ids again), before the first call, and a retry (after a timeout, a dropped
 answer, a lost worker) asks the courier for the order of that key before posting again — and a
 post with a known key answers the existing order. A parcel booked by the clerk at the terminal
-meanwhile is never booked again; a courier order that raced with it is cancelled.
+meanwhile is never booked again; a courier order that raced with it is cancelled. An answer for
+another parcel (another reference or address under our key) is refused: its waybill is never attached.
 
 Tracking is ``app.services.courier.tracking``; ``refresh_booking_warnings`` flags parcels of materials not booked by their
 deadline, and ``overdue_shipments`` lists them for reminders.
@@ -55,10 +57,6 @@ PARCEL_DESCRIPTIONS = {
     ShipmentDirection.SUPPLEMENT: "跨域通办补正材料",
     ShipmentDirection.RESULT: "跨域通办办理结果",
 }
-
-
-def booking_key(shipment: Shipment) -> str:
-    return f"kytb-shipment-{shipment.id}"
 
 
 def _lock(session: Session, case: Case) -> None:
@@ -125,7 +123,7 @@ def _provider_name_for(shipment: Shipment) -> str:
 
 def _claim(session: Session, case: Case, message: OutboxMessage) -> Shipment:
     """The shipment of this outbox row: the one it claimed before, one the clerk's step recorded
-    first, or a new one. Its idempotency key is stored (committed) before any courier call."""
+    first, or a new one. It is stored (committed) with its idempotency key before any courier call."""
     _lock(session, case)
     shipment = session.scalar(select(Shipment).where(Shipment.outbox_id == message.id))
     if shipment is None:
@@ -139,8 +137,6 @@ def _claim(session: Session, case: Case, message: OutboxMessage) -> Shipment:
             shipment.provider = _provider_name_for(shipment)
         elif shipment.waybill_number and shipment.booking_status == BookingStatus.PLANNED:
             shipment.booking_status, shipment.booked_on = BookingStatus.BOOKED, now()  # the step came first
-    if shipment.booking_key is None:
-        shipment.booking_key = booking_key(shipment)
     session.commit()
     return shipment
 
@@ -156,7 +152,7 @@ def booking_request(shipment: Shipment) -> BookingRequest:
         to = shipment.to_center
         receiver = Party(name=to.name, phone=to.phone, address=to.address, postcode=to.postcode)
     return BookingRequest(
-        idempotency_key=shipment.booking_key or booking_key(shipment),
+        idempotency_key=shipment.booking_key,
         reference=case.number or f"#{case.id}",
         sender=Party(name=sender.name, phone=sender.phone, address=sender.address, postcode=sender.postcode),
         receiver=receiver,

@@ -370,6 +370,8 @@ class _Attempt:
     body: str
     attachments: tuple
     attempts: int
+    #: the message's own key (``Notification.request_id``), never its row id: a restore reuses ids
+    request_id: str = ""
 
 
 def _send(attempt: _Attempt) -> tuple[str, str]:
@@ -377,12 +379,12 @@ def _send(attempt: _Attempt) -> tuple[str, str]:
     config = current_app.config
     if attempt.channel == "sms":
         provider = sms_provider(config)
-        return provider.name, provider.send(Sms(attempt.recipient, attempt.body, f"kytb-sms-{attempt.id}"))
+        return provider.name, provider.send(Sms(attempt.recipient, attempt.body, attempt.request_id))
     if not mail_enabled(config):
         raise DeliveryError("mail is not configured (MAIL_SERVER)")
     domain = config["MAIL_SENDER"].split("@")[-1]
     reference = send_mail(config, Mail(attempt.recipient, attempt.subject, attempt.body, attempt.attachments,
-                                       message_id=f"<kytb-{attempt.id}@{domain}>"))
+                                       message_id=f"<{attempt.request_id}@{domain}>"))
     return "smtp", reference[:64]
 
 
@@ -401,7 +403,7 @@ def deliver(session: Session, notification: Notification, *, at: datetime | None
     session.refresh(notification)
     attempt = _Attempt(notification.id, notification.channel, notification.event, notification.recipient,
                        notification.subject, notification.body, tuple(notification.attachments or ()),
-                       notification.attempts)
+                       notification.attempts, request_id=notification.request_id)
     session.commit()
     try:
         provider, reference = _send(attempt)

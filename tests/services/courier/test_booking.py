@@ -30,7 +30,8 @@ def test_a_courier_failing_three_times_then_answering_books_one_parcel(db, http_
     [shipment] = factories.shipments_of(db, case)
     assert len(ems.orders) == 1 and shipment.waybill_number in ems.orders
     assert shipment.booking_status == "booked" and shipment.provider == "http" and shipment.booked_on
-    assert shipment.booking_key == f"kytb-shipment-{shipment.id}" == ems.orders[shipment.waybill_number]["idempotency_key"]
+    assert shipment.booking_key == ems.orders[shipment.waybill_number]["idempotency_key"]
+    assert shipment.booking_key.startswith("kytb-shipment-") and shipment.booking_key != f"kytb-shipment-{shipment.id}"
     assert shipment.booking_attempts == 4 and shipment.booking_error == ""
     db.refresh(message)
     assert message.done_on is not None and message.attempts >= 4
@@ -212,3 +213,23 @@ def test_a_booked_parcel_not_yet_sent_can_be_cancelled(db, http_courier):
     [shipment] = factories.shipments_of(db, case)
     assert shipment.booking_status == "cancelled" and ems.orders[shipment.waybill_number]["status"] == "cancelled"
     assert tracking.track_open_shipments(db).polled == 0
+
+
+def test_a_courier_answer_for_another_parcel_is_refused_and_its_waybill_not_attached(db, http_courier):
+    ems = http_courier
+    ems.fail(1)
+    case = factories.accepted_case(db)
+    message = factories.booking_message(db, case)
+    with pytest.raises(CourierUnavailable):
+        outbox.run_message(db, message.id)
+    [shipment] = factories.shipments_of(db, case)
+    # The courier holds the key for another case's parcel (a key handed out twice, as before a restore).
+    other = {"name": "广元市利州区政务服务中心", "phone": "0839-3261234", "address": "广元市利州区某路一号"}
+    _, foreign = ems.create_order({"idempotency_key": shipment.booking_key, "reference": "GYLZ-2026-000933",
+                                   "sender": other, "receiver": other, "parcel": {"description": "x", "pieces": 1}})
+
+    outbox.run_message(db, message.id)  # refused for good: retrying the same key gets the same answer
+    [shipment] = factories.shipments_of(db, case)
+    assert shipment.waybill_number == "" and shipment.booking_status == "failed"
+    assert foreign["waybill_number"] in shipment.booking_error and "GYLZ-2026-000933" in shipment.booking_error
+    assert len(ems.orders) == 1 and [c for c in ems.calls("POST", "/v1/orders") if c[2] != 500] == []

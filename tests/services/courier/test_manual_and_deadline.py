@@ -23,7 +23,7 @@ def test_manual_booking_waits_for_the_clerk_and_the_case_shows_the_typed_waybill
     outbox.run_message(db, factories.booking_message(db, case).id)
     [shipment] = factories.shipments_of(db, case)
     assert (shipment.provider, shipment.booking_status, shipment.waybill_number) == ("manual", "planned", "")
-    assert shipment.booking_key == f"kytb-shipment-{shipment.id}"
+    assert shipment.booking_key.startswith("kytb-shipment-")  # made with the row, whatever the provider
     assert tracking.track_open_shipments(db).polled == 0  # nothing to ask anyone
 
     take_step(db, factories.user(db, "lz_window"), case.id, "dispatch", {"waybill_number": "1180123456789"})
