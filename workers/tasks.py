@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import socket
 from datetime import date
+from typing import Any
 
+from celery.signals import worker_ready
 from flask import current_app
 
 from app.services import calendar as calendar_service
@@ -22,6 +24,14 @@ def heartbeat() -> int:
     beats = system.record_heartbeat(current_app.appbuilder.session, "worker", socket.gethostname())
     log.info("heartbeat %d from %s", beats, socket.gethostname())
     return beats
+
+
+@worker_ready.connect
+def report_when_ready(**_: Any) -> None:
+    """A worker that has just started queues a heartbeat at once (through the broker, so it proves that
+    a worker consumes): beat's first one comes a whole period after beat starts, and /health would be red
+    until then."""
+    heartbeat.apply_async()
 
 
 @celery.task(name="kytb.check_calendar_coverage")

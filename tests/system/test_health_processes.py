@@ -93,3 +93,18 @@ def test_stopped_worker_then_stopped_beat_turn_health_red_within_the_limit(syste
     finally:
         worker.stop()
         beat.stop()
+
+
+@pytest.mark.real_worker
+def test_a_worker_just_started_reports_at_once_not_after_the_first_heartbeat_period(system):
+    """Beat's first heartbeat task comes one period after it starts (a minute by default): the worker
+    reports as soon as it is ready, so /health is not red for that first period."""
+    app, env, tmp = system
+    worker = CeleryProcess(["worker", "--loglevel", "INFO", "--concurrency", "1", "--hostname",
+                            f"health-{uuid.uuid4().hex[:6]}@%h", "--without-mingle", "--without-gossip"],
+                           env | {"HEARTBEAT_SECONDS": "3600"}, tmp / "worker-ready.log")
+    try:
+        body, _ = _wait_for(app, lambda b: b["worker"]["ok"], 45)
+        assert body["worker"]["ok"], (body, worker.text()[-3000:])
+    finally:
+        worker.stop()
