@@ -32,7 +32,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -50,6 +49,8 @@ from urllib import request as urlrequest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.processes import GroupProcess  # after the path is set
+
 BIN = Path(sys.executable).parent
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo#2026gy")
@@ -121,28 +122,12 @@ def call(method: str, url: str, body: Any = None, token: str = "", timeout: floa
 # --- processes ------------------------------------------------------------------------------------
 
 
-class Process:
-    """A child in a process group of its own, logging to a file."""
+class Process(GroupProcess):
+    """A named child in a process group of its own, logging to a file."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str], log: Path) -> None:
-        self.name, self.log_path = name, log
-        self.log = open(log, "a")  # noqa: SIM115 - open while the child runs
-        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
+        self.name = name
+        super().__init__(argv, env, log)
 
 
 class System:

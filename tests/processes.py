@@ -11,20 +11,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-class CeleryProcess:
-    """``celery -A workers.celery_app <args>`` in a process group of its own, logging to ``log``."""
+class GroupProcess:
+    """A child process in a process group of its own, logging to ``log`` (the tests' Celery processes, and
+    the web, worker, beat and Redis of bench/drills.py)."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
         self.log_path = log
         self.log = open(log, "a")
-        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "workers.celery_app", *args],
-                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
     def kill(self) -> None:
         """SIGKILL to the whole group: no chance to finish a job or to acknowledge it."""
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
 
     def stop(self) -> None:
         """A warm shutdown, or a kill when it does not come within 20 s."""
@@ -38,3 +39,10 @@ class CeleryProcess:
 
     def text(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+class CeleryProcess(GroupProcess):
+    """``celery -A workers.celery_app <args>``."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        super().__init__([str(Path(sys.executable).parent / "celery"), "-A", "workers.celery_app", *args], env, log)
