@@ -129,15 +129,18 @@ CELERY_BEAT_SCHEDULE_FILE = str(INSTANCE_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "60"))
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "5"))
 #: a published side effect no worker has taken after this long is looked for: the relay asks the jobs queue
-#: how far it got (a probe row), and publishes again what the queue passed without a worker taking it (lost
-#: with Redis). A row still waiting in a long queue is never published twice, so this can be short: with
-#: 30 s and the relay every 5 s, jobs lost with Redis run again within about 45 s of their publication.
+#: how far it got (a probe row), and publishes again what the queue passed without a worker taking it. A
+#: row still waiting in a long queue is never published twice, so this can be short. (Jobs lost with a
+#: Redis restarted empty do not wait for it: the relay finds its mark gone and hands them over at once.)
 OUTBOX_STALE_SECONDS = float(os.environ.get("OUTBOX_STALE_SECONDS", "30"))
 #: a side effect a worker took and neither finished nor gave back after this long is published again: the
 #: worker died. Longer than any job runs (a courier booking waits at most COURIER_TIMEOUT_SECONDS, a notice
 #: renders in seconds); a failed attempt waiting for its retry is not held, it waits for the retry's time.
 OUTBOX_HELD_SECONDS = float(os.environ.get("OUTBOX_HELD_SECONDS", "300"))
 DEADLINE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CHECK_SECONDS", "300"))
+#: a worker that lost the broker tries it again this often (Celery's own back-off grows to 30 s, so a worker
+#: would resume up to half a minute after Redis is back)
+BROKER_RETRY_SECONDS = float(os.environ.get("BROKER_RETRY_SECONDS", "2"))
 
 # --- GET /health: past these limits it answers 503 and names the failing check ------------------------
 #: seconds since the worker's (and beat's) last heartbeat: both report every HEARTBEAT_SECONDS

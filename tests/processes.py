@@ -1,11 +1,14 @@
-"""Real Celery processes for the tests that start them (workers killed mid-job, two beats at once)."""
+"""Real processes for the tests that start them: Celery workers killed mid-job, two beats at once, a Redis
+restarted empty."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +49,35 @@ class CeleryProcess(GroupProcess):
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         super().__init__([str(Path(sys.executable).parent / "celery"), "-A", "workers.celery_app", *args], env, log)
+
+
+class RedisServer:
+    """A ``redis-server`` of the test's own on ``port``, keeping nothing on disk (as this machine's): killed
+    and started again, it comes back empty, as a restarted broker does."""
+
+    def __init__(self, port: int, directory: Path) -> None:
+        self.port, self.directory, self.process = port, directory, None
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.start()
+
+    def start(self) -> None:
+        import redis
+
+        server = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = GroupProcess([server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                     "--appendonly", "no", "--dir", str(self.directory)], os.environ.copy(),
+                                    self.directory / "redis.log")
+        client, deadline = redis.Redis(port=self.port), time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.log.close()

@@ -54,6 +54,7 @@ celery.conf.update(
     worker_prefetch_multiplier=1,
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
+    worker_consumer="workers.consumer:PromptConsumer",  # tries a lost broker every BROKER_RETRY_SECONDS
     beat_schedule_filename=config.CELERY_BEAT_SCHEDULE_FILE,
     # Celery's scheduler that also records beat's own heartbeat (workers/beat.py, read by GET /health)
     beat_scheduler="workers.beat:HeartbeatScheduler",

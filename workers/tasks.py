@@ -10,12 +10,15 @@ from typing import Any
 from celery.signals import worker_ready
 from flask import current_app
 
+from app.platform import outbox, system
 from app.services import calendar as calendar_service
-from app.platform import outbox
-from app.platform import system
+from workers import broker
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)
+
+#: the relay publishes at most RELAY_BATCHES batches of RELAY_BATCH rows a run (each batch one transaction)
+RELAY_BATCH, RELAY_BATCHES = 200, 25
 
 
 @celery.task(name="kytb.heartbeat")
@@ -47,9 +50,17 @@ def check_calendar_coverage() -> list[int]:
 @celery.task(name="kytb.relay_outbox")
 def relay_outbox() -> int:
     """Hands committed side effects to the workers; re-publishes those lost with a Redis restart."""
-    published = outbox.publish_pending(current_app.appbuilder.session,
-                                       lambda message_id: run_outbox_message.apply_async(args=[message_id]))
-    return len(published)
+    session, published = current_app.appbuilder.session, 0
+    with celery.connection_for_write() as connection:
+        for _ in range(RELAY_BATCHES):  # after an outage, the whole backlog at once, not a batch per period
+            batch = outbox.publish_pending(
+                session, lambda message_id: run_outbox_message.apply_async(args=[message_id]),
+                queues_lost_before=lambda at: broker.queues_lost_before(connection, at), limit=RELAY_BATCH)
+            published += len(batch)
+            if len(batch) < RELAY_BATCH:
+                break
+    outbox.purge_probes(session)
+    return published
 
 
 @celery.task(name="kytb.run_outbox_message", bind=True, acks_late=True, max_retries=8)

@@ -496,6 +496,10 @@ class OutboxMessage(Model):
     done_on: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: made with the row: the key of what its job asks a provider for (the courier order of a parcel the job
+    #: puts on record, the SMS request id), so a restored database that runs the row again asks with the
+    #: same key and the provider answers with what it did the first time instead of doing it twice
+    idempotency_key: Mapped[str] = mapped_column(String(64), nullable=False, default=lambda: uuid.uuid4().hex)
 
 
 # Records that belong to a case share its scope (declared here, once Case exists).

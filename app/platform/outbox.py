@@ -7,7 +7,8 @@ so a committed step always gets its jobs and a rolled-back one never does.
   and the queue lost: a row still waiting in a long queue is never sent twice (see ``_due``).
 - ``run_message`` (the worker) takes a row (marks it started and held, counts the attempt), carries it
   out once (handlers are idempotent, keyed by the row) and gives it back done or failed.
-- ``backlog`` and ``figures`` say how the outbox is doing (the health page).
+- ``backlog`` and ``figures`` say how the outbox is doing (the health page); ``purge_probes`` removes old
+  probe rows.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Callable, NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, case, false, func, or_, select, update
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Session
 
 from app.domain.workflow import Effect
@@ -51,15 +53,19 @@ def _limits(stale_after: timedelta | None, held_after: timedelta | None) -> tupl
 
 def publish_pending(session: Session, send: Callable[[int], Any], *, at: datetime | None = None,
                     stale_after: timedelta | None = None, held_after: timedelta | None = None,
+                    queues_lost_before: Callable[[datetime], datetime | None] | None = None,
                     limit: int = 200) -> list[int]:
     """Records due rows as published, commits, then hands each to ``send`` (which enqueues a job); returns
     their ids. Recording first: a relay killed after the commit leaves rows the queue never got, which
     the next runs find lost (never rows done but counted unpublished). A failed send un-marks the rows
-    not sent yet, and raises."""
+    not sent yet, and raises. ``queues_lost_before(at)`` asks the broker since when it holds its queues:
+    rows published before that and not taken were lost with the old ones (Redis restarted empty) and
+    are handed over again at once, oldest first, without waiting for the stale limit."""
     at = at or now()
     stale_after, held_after = _limits(stale_after, held_after)
+    lost_before = queues_lost_before(at) if queues_lost_before else None
     passed = _queue_mark(session, at, stale_after + held_after)
-    rows = _due(session, at, stale_after, held_after, passed, limit)
+    rows = _due(session, at, stale_after, held_after, passed, lost_before, limit)
     for row in rows:
         row.published_on, row.started_on, row.held_by, row.retry_on = at, None, "", None
     probe = _probe_if_needed(session, at, stale_after, passed)
@@ -79,17 +85,20 @@ def publish_pending(session: Session, send: Callable[[int], Any], *, at: datetim
 
 
 def _due(session: Session, at: datetime, stale_after: timedelta, held_after: timedelta,
-         passed: datetime | None, limit: int) -> list[OutboxMessage]:
+         passed: datetime | None, lost_before: datetime | None, limit: int) -> list[OutboxMessage]:
     """Rows to publish now: new ones; rows the queue lost (published, no worker took them, and a row
-    published after them was taken: the queue passed them); failed rows whose retry never came; rows a
-    worker took and neither finished nor gave back within the held limit (it died, or its retries ran out)."""
+    published after them was taken: the queue passed them; or published before the broker lost its
+    queues); failed rows whose retry never came; rows a worker took and neither finished nor gave back
+    within the held limit (it died, or its retries ran out)."""
     row = OutboxMessage
-    lost_in_queue = and_(row.started_on.is_(None), row.retry_on.is_(None), row.published_on < at - stale_after,
-                         row.published_on < passed) if passed else false()
+    waiting = and_(row.started_on.is_(None), row.retry_on.is_(None))
+    lost_in_queue = and_(waiting, row.published_on < at - stale_after, row.published_on < passed) if passed else false()
+    lost_with_broker = and_(waiting, row.published_on < lost_before) if lost_before else false()
     stmt = (select(row)
             .where(row.done_on.is_(None),
                    or_(row.published_on.is_(None),
                        lost_in_queue,
+                       lost_with_broker,
                        and_(row.retry_on.is_not(None), row.retry_on < at - stale_after),
                        and_(row.started_on.is_not(None), row.retry_on.is_(None), row.started_on < at - held_after)))
             .order_by(row.id).limit(limit))
@@ -128,6 +137,20 @@ def _probe_if_needed(session: Session, at: datetime, stale_after: timedelta,
     session.add(probe)
     session.flush()
     return probe
+
+
+def purge_probes(session: Session, at: datetime | None = None) -> int:
+    """Removes probe rows written more than a day ago (done or not): a probe is a mark only within the
+    stale and held limits; kept, one per stale period of every long queue would pile up for ever.
+    Returns how many it removed."""
+    at = at or now()
+    stale_after, held_after = _limits(None, None)
+    kept = max(timedelta(days=1), 2 * (stale_after + held_after))
+    removed = session.execute(sa_delete(OutboxMessage).where(OutboxMessage.topic == QUEUE_MARK,
+                                                             OutboxMessage.created_on < at - kept)
+                              .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return removed
 
 
 Handler = Callable[[Session, OutboxMessage], Any]

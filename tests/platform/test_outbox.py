@@ -64,6 +64,47 @@ def test_rows_the_queue_has_passed_without_a_worker_taking_them_are_sent_again(a
     assert not set(outbox.publish_pending(db, lambda _id: None, at=settled)) & ids  # once
 
 
+def test_rows_published_before_the_broker_lost_its_queues_are_sent_again_at_once_and_once(app, db):
+    case = factories.accepted_case(db)
+    ids = {m.id for m in _messages(db, case)}
+    published_at = now()
+    outbox.publish_pending(db, lambda _id: None, at=published_at)
+    restarted = published_at + timedelta(seconds=2)  # well within the stale limit: no probe, no waiting
+    mark: dict[str, object] = {}
+
+    def broker_mark(at):  # a broker that restarted empty: the first relay after it leaves the mark
+        return mark.setdefault("since", at)
+
+    assert set(outbox.publish_pending(db, lambda _id: None, at=restarted, queues_lost_before=broker_mark)) >= ids
+    later = restarted + timedelta(seconds=5)
+    assert not set(outbox.publish_pending(db, lambda _id: None, at=later, queues_lost_before=broker_mark)) & ids
+
+
+def test_rows_published_after_the_broker_restarted_are_left_in_its_queue(app, db):
+    case = factories.accepted_case(db)
+    ids = {m.id for m in _messages(db, case)}
+    restarted = now()
+    outbox.publish_pending(db, lambda _id: None, at=restarted + timedelta(seconds=1),
+                           queues_lost_before=lambda at: restarted)
+    later = restarted + timedelta(seconds=10)
+    assert not set(outbox.publish_pending(db, lambda _id: None, at=later,
+                                          queues_lost_before=lambda at: restarted)) & ids
+
+
+def test_probe_rows_are_removed_after_a_day_and_no_other_row_is(app, db):
+    case = factories.accepted_case(db)
+    written = now()
+    outbox.publish_pending(db, lambda _id: None, at=written - _seconds(app, "OUTBOX_STALE_SECONDS") * 2)
+    [probe] = [i for i in outbox.publish_pending(db, lambda _id: None, at=written)
+               if db.get(OutboxMessage, i).topic == outbox.QUEUE_MARK]
+    assert outbox.purge_probes(db, at=written + timedelta(hours=1)) == 0  # still a mark
+    db.get(OutboxMessage, probe).created_on = written - timedelta(days=2)
+    db.commit()
+    assert outbox.purge_probes(db, at=written) == 1
+    assert db.get(OutboxMessage, probe) is None
+    assert len(_messages(db, case)) == 3  # the case's own rows stay
+
+
 def test_rows_held_by_a_live_worker_are_not_sent_again_until_the_held_limit(app, db):
     case = factories.accepted_case(db)
     outbox.publish_pending(db, lambda _id: None)

@@ -5,7 +5,9 @@ embedded SQLAlchemy transport) and real Celery worker processes on a database of
 - a worker SIGKILLed while rendering a notice: the notice is finished once in effect;
 - a jobs queue that keeps rows waiting longer than the stale limit: every row is delivered once;
 - a relay killed after sending some rows but before recording them (now: after recording all of them,
-  before sending the rest): every job runs once and nothing done is counted as unpublished.
+  before sending the rest): every job runs once and nothing done is counted as unpublished;
+- a Redis restarted empty (one of the test's own): the jobs it lost are handed over at the next relay
+  run, not after the stale limit.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import database_of_its_own
-from tests.processes import CeleryProcess
+from tests.fakes import free_port
+from tests.processes import CeleryProcess, RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 7
@@ -299,3 +302,38 @@ def test_a_relay_killed_between_sending_and_recording_leaves_no_row_unpublished_
     assert _duplicates(log) == 0, log[-3000:]
     assert [_state(app, c) for c in case_ids] == [
         {"documents": 1, "sms": 1, "shipments": 1, "unfinished": 0, "started": 3}] * len(case_ids)
+
+
+# --- Redis restarted empty: the jobs it held are handed over at the next relay run ----------------------
+
+
+def test_jobs_lost_with_a_redis_restarted_empty_are_handed_over_at_once_not_after_the_stale_limit(system, tmp_path):
+    import redis as redis_client
+
+    from workers.broker import MARK
+
+    app, env, _ = system
+    redis = RedisServer(free_port(), tmp_path)
+    # the stale limit far beyond the test: only knowing that the broker lost its queues can recover them
+    env = env | {"REDIS_URL": redis.url, "OUTBOX_STALE_SECONDS": "600", "OUTBOX_RELAY_SECONDS": "1"}
+    beat = CeleryProcess(["beat", "--loglevel", "INFO", "-s", str(tmp_path / "schedule"),
+                          "--pidfile", str(tmp_path / "beat.pid")], env, tmp_path / "beat.log")
+    worker = start_worker(env, tmp_path / "worker-1.log")
+    try:
+        deadline = time.monotonic() + 60
+        while not redis_client.Redis.from_url(redis.url).exists(MARK) and time.monotonic() < deadline:
+            time.sleep(0.5)  # the relay has run against this Redis: it holds the mark
+        worker.stop()
+        case_id = _accepted_case_id(app)
+        assert len(_publish(app, redis.url)) >= 3  # queued, no worker to take them …
+        redis.kill()
+        redis.start()  # … and lost: Redis comes back empty
+        worker = start_worker(env, tmp_path / "worker-2.log")
+        state = _wait(app, case_id, lambda s: s["unfinished"] == 0, timeout=60)
+    finally:
+        worker.stop()
+        beat.stop()
+        redis.kill()
+    log = worker.text()
+    assert state == {"documents": 1, "sms": 1, "shipments": 1, "unfinished": 0, "started": 3}, log[-3000:]
+    assert _duplicates(log) == 0, log[-3000:]

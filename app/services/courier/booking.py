@@ -64,8 +64,12 @@ def _lock(session: Session, case: Case) -> None:
         session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
 
 
-def _new_shipment(session: Session, case: Case, direction: ShipmentDirection) -> Shipment:
+def _new_shipment(session: Session, case: Case, direction: ShipmentDirection,
+                  outbox_message: OutboxMessage | None = None) -> Shipment:
+    """A parcel on record; one a job puts on record has its courier key from the job's outbox row."""
     shipment = Shipment(case=case, direction=direction, carrier="EMS")
+    if outbox_message is not None:
+        shipment.booking_key = f"kytb-shipment-{outbox_message.idempotency_key}"
     if direction == ShipmentDirection.RESULT:
         window = case.home_center if not case.home_center.external else case.origin_center
         shipment.from_center, shipment.to_address = window, case.mail_address
@@ -131,7 +135,7 @@ def _claim(session: Session, case: Case, message: OutboxMessage) -> Shipment:
         shipment = session.scalar(select(Shipment).where(Shipment.case_id == case.id, Shipment.direction == direction,
                                                          Shipment.outbox_id.is_(None)).order_by(Shipment.id).limit(1))
         if shipment is None:
-            shipment = _new_shipment(session, case, direction)
+            shipment = _new_shipment(session, case, direction, message)
         shipment.outbox_id = message.id
         if shipment.booking_status == BookingStatus.PLANNED and not shipment.waybill_number:
             shipment.provider = _provider_name_for(shipment)

@@ -294,7 +294,9 @@ def notify_applicant(session: Session, message: OutboxMessage) -> Notification |
         rendered = render(session, message.key, "sms", language, applicant_values(case, language))
         if rendered is None:  # the administrator switched this message off
             return None
+        # the request id from the outbox row: run again after a restore, the job sends the same message
         notification = Notification(outbox_id=message.id, case_id=case.id, channel="sms", event=message.key,
+                                    request_id=f"kytb-{message.idempotency_key}",
                                     recipient=case.applicant_phone, body=rendered.body, language=rendered.language,
                                     provider=sms_provider(current_app.config).name, status="pending", attempts=0)
         session.add(notification)
