@@ -8,7 +8,9 @@
   Without Chromium or a Chinese font the tests skip with the reason (``make test`` installs them as root);
   with ``CI=true`` they fail instead.
 - ``sign_in("lz_window")``: a ``Page`` of its own browser context, signed in through the login form as a demo
-  user. Each action waits at most ``ACTION_TIMEOUT_MS``; contexts are closed after the test.
+  user; ``page``: one signed in as ``@pytest.mark.signed_in_as("cx_window")`` (lz_window without the mark).
+  Each action waits at most ``ACTION_TIMEOUT_MS``; contexts are closed after the test.
+- every test here is marked ``browser`` (``-m "not browser"`` leaves them out).
 - ``shoot(page, "name")``: a full-page screenshot into ``screenshots`` (``BROWSER_SCREENSHOTS`` or a
   temporary directory, printed at the end of the run).
 """
@@ -131,6 +133,20 @@ def sign_in(served, browser) -> Iterator[Callable[[str], Any]]:
     yield _sign_in
     for context in contexts:
         context.close()
+
+
+@pytest.fixture()
+def page(sign_in, request) -> Any:
+    """A page signed in as the user of ``@pytest.mark.signed_in_as(...)``, else as lz_window."""
+    marker = request.node.get_closest_marker("signed_in_as")
+    return sign_in(marker.args[0] if marker else "lz_window")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
