@@ -142,6 +142,8 @@ def test_a_case_walks_from_registration_to_archive_in_the_pages(sign_in, served,
     assert walk.status(page) == "已受理", walk.status(page)
     served.run_jobs()  # the acceptance notice, the SMS, the booking of the parcel
     page.reload()
+    notice = page.get_by_role("link", name="受理(代收)通知书")
+    assert "生成中" not in notice.inner_text(), "the acceptance notice is still being prepared"
     walk.snap(page, "accepted")
 
     # 3. It mails the materials: the waybill the courier printed.
@@ -208,6 +210,7 @@ def test_a_case_walks_from_registration_to_archive_in_the_pages(sign_in, served,
     served.run_jobs()  # the archive package
     page.reload()
     assert walk.status(page) == "已归档", walk.status(page)
+    assert page.get_by_role("link", name="下载归档包").is_visible(), "no archive package on the case page"
     walk.snap(page, "archived")
 
     elapsed = time.monotonic() - started
