@@ -269,8 +269,48 @@ def test_the_registration_form_offers_published_matters_and_other_windows(client
     page = client.get("/cases/register").get_data(as_text=True)
     home_select = re.search(r'<select[^>]*name="home_center_id".*?</select>', page, re.S).group(0)
     assert "苍溪县政务服务中心" in home_select and "重庆市渝中区政务服务中心" in home_select
-    assert "广元市利州区政务服务中心" not in home_select
     assert f'value="{date.today().isoformat()}"' in page
+
+
+def test_an_inbound_case_is_registered_through_the_form_with_our_window_as_home(client, login, db):
+    """Issue 11, defect 1: 成都市锦江区 mailed the case to 利州区; its clerk registers it in the form."""
+    login("lz_window")
+    page = client.get("/cases/register").get_data(as_text=True)
+    home_select = re.search(r'<select[^>]*name="home_center_id".*?</select>', page, re.S).group(0)
+    assert "广元市利州区政务服务中心" in home_select  # our own window is the home window of an inbound case
+    jinjiang = factories.center(db, factories.key_of_center("CDJJ"))
+    form = _registration_form(
+        db, csrf_token=csrf_token(client, "/cases/register"), origin_center_id=str(jinjiang.id),
+        home_center_id=str(factories.center(db, "lz_center").id),
+        department_id=str(factories.department(db, "lz_hrss").id),
+        handling_type_id=str(factories.handling_type(db, "shengnei").id), counterpart_number="JJ-2026-0042")
+    response = client.post("/cases/register", data=form)
+    assert response.status_code == 302, re.findall(r'error-message">([^<]*)', response.get_data(as_text=True))
+    case = db.get(Case, int(re.search(r"/cases/(\d+)/$", response.headers["Location"]).group(1)))
+    assert (case.origin_center.code, case.home_center.code, case.counterpart_number) == ("CDJJ", "GYLZ", "JJ-2026-0042")
+    accept_form = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
+    assert 'name="counterpart_accepted_by"' in accept_form and 'name="accepted_on"' in accept_form
+
+
+def test_the_accept_form_of_our_own_case_asks_no_outside_clerk(client, login, db):
+    login("lz_window")
+    case = factories.make_case(db)
+    page = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
+    assert 'name="counterpart_accepted_by"' not in page and 'name="accepted_on"' not in page
+
+
+def test_a_short_number_and_a_hotline_are_refused_in_the_form_each_with_its_field(client, login, db):
+    """Issue 11, defect 2: 13800 and 12345 passed as phones that would be printed and texted."""
+    login("lz_window")
+    form = _registration_form(db, csrf_token=csrf_token(client, "/cases/register"), applicant_phone="13800",
+                              delivery_method="mail", mail_phone="12345", mail_address="四川省广元市利州区嘉陵路1号",
+                              mail_postcode="628017")
+    response = client.post("/cases/register", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for field, value in (("applicant_phone", "13800"), ("mail_phone", "12345")):
+        group = re.search(rf'form-group has-error field-{field}".*?</div>\s*</div>', page, re.S)
+        assert group and value in group.group(0), field
 
 
 def test_the_clerk_edits_the_materials_of_a_draft(client, login, db):

@@ -111,3 +111,23 @@ def test_editing_a_drafts_materials_keeps_the_scans_of_those_that_stay(db):
     kept = {"name": first.name, "copies": 1, "form": first.form, "requirement_seq": first.requirement_seq}
     case = update_draft(db, clerk, case.id, {"materials": [kept, {"name": "补充说明", "copies": 1, "form": "copy"}]})
     assert case.materials[0].scan_name == "身份证.pdf" and case.materials[1].scan_key is None
+
+
+# --- phones that may be printed and texted (issue 11, defect 2) --------------------------------------
+
+
+def test_a_short_number_or_a_hotline_is_refused_as_applicant_and_recipient_phone_all_at_once(db):
+    with pytest.raises(ValidationFailed) as refused:
+        register(db, applicant_phone="13800", delivery_method="mail", mail_phone="12345",
+                 mail_address="四川省广元市利州区嘉陵路1号", mail_postcode="628017")
+    problems = {p.field: str(p.message) for p in refused.value.problems}
+    assert set(problems) == {"applicant_phone", "mail_phone"}
+    assert "13800" in problems["applicant_phone"] and "12345" in problems["mail_phone"]
+    assert problems["applicant_phone"] != problems["mail_phone"]  # each says why (too short, a hotline)
+
+
+def test_a_local_number_without_its_area_code_is_refused_and_a_fixed_line_with_it_kept(db):
+    with pytest.raises(ValidationFailed) as refused:
+        register(db, applicant_phone="3261234")
+    assert fields_of(refused.value) == {"applicant_phone"}
+    assert register(db, applicant_phone="(0839)3261234").applicant_phone == "0839-3261234"
