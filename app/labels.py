@@ -39,7 +39,7 @@ STEP_HELP = {name: _l(transition.help) for name, transition in TRANSITIONS.items
 #: what the history shows for each event: the steps, and the changes of a draft
 EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed")}
 NOTICE_LABELS = {"acceptance": _l("Acceptance notice"), "correction": _l("Correction notice"),
-                 "rejection": _l("Notice of decline")}
+                 "rejection": _l("Notice of decline"), "receipt": _l("Receipt of materials")}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
 DELIVERY_LABELS = {"pickup": _l("Pick up at the window"), "mail": _l("By mail")}
@@ -52,6 +52,7 @@ SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _
 STEP_FIELD_LABELS = {
     "verified": _l("Originals verified"),
     "accepted_on": _l("Accepted by the outside window on"),
+    "counterpart_accepted_by": _l("Accepted at the outside window by"),
     "note": _l("Note"),
     "reasons": _l("Reasons for declining"),
     "carrier": _l("Courier"),

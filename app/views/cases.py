@@ -231,9 +231,9 @@ class CaseView(AppModelView):
 
 
 def _step_fields(case: Case, transition: Transition) -> list[FieldSpec]:
-    """The fields the form shows: the date an outside window accepted only for an inbound case."""
-    return [spec for spec in transition.fields
-            if not (spec.name == "accepted_on" and not case.origin_center.external)]
+    """The fields the form shows: what an outside window's notice says (who accepted, when) only for an
+    inbound case."""
+    return list(transition.fields_for(case.origin_center.external))
 
 
 def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any]) -> dict[str, Any]:

@@ -613,3 +613,41 @@ def test_a_case_waiting_for_the_department_leaves_the_windows_queue_and_enters_t
     page = client.get("/cases/queue/").get_data(as_text=True)
     row = re.search(rf'data-case="{case.id}">(.*?)</tr>', page, re.S).group(1)
     assert "/step/request_correction" in row and "/step/complete" in row and "/step/withdraw" not in row
+
+
+# --- the registration pickers follow the matter (issue 11, defect 3) ----------------------------------
+
+
+def test_the_registration_pickers_are_fed_by_a_json_endpoint_that_follows_the_matter(client, login, db):
+    login("lz_window")
+    matter = factories.matter(db, "KYTB-HRSS-003")
+    response = client.get(f"/cases/register/options?matter_id={matter.id}")
+    assert response.status_code == 200 and response.is_json
+    answer = response.get_json()
+    assert {t["name"] for t in answer["handling_types"]} == {t.name for t in matter.handling_types}
+    assert 0 < len(answer["departments"]) < 59 and len(answer["home_centers"]) < 18
+    cangxi = factories.center(db, "cx_center")
+    at_cangxi = client.get(f"/cases/register/options?matter_id={matter.id}&home_center_id={cangxi.id}").get_json()
+    assert [d["name"] for d in at_cangxi["departments"]] == ["苍溪县人力资源和社会保障局"]
+    assert "department_id" in at_cangxi["required"]
+    page = client.get("/cases/register").get_data(as_text=True)
+    assert "/cases/register/options" in page  # the form's script asks it when a picker changes
+
+
+def test_the_pickers_endpoint_is_for_clerks_and_answers_404_for_what_is_not_offered(client, login, db):
+    login("lz_window")
+    assert client.get("/cases/register/options?matter_id=999999").status_code == 404
+    cangxi = factories.center(db, "cx_center")
+    assert client.get(f"/cases/register/options?origin_center_id={cangxi.id}").status_code == 404
+    login("cx_hrss")
+    assert client.get("/cases/register/options").status_code == 403
+
+
+def test_the_registration_form_marks_the_required_fields(client, login, db):
+    login("lz_window")
+    page = client.get("/cases/register").get_data(as_text=True)
+    for field in ("matter_id", "handling_type_id", "home_center_id", "applicant_name", "applicant_phone"):
+        label = re.search(rf'<label[^>]*for="{field}"[^>]*>(.*?)</label>', page, re.S).group(0)
+        assert "required-mark" in label, field
+    email = re.search(r'<label[^>]*for="applicant_email"[^>]*>(.*?)</label>', page, re.S).group(0)
+    assert "required-mark" not in email

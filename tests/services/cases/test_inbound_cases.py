@@ -28,7 +28,7 @@ def inbound_draft(db):
     jinjiang = factories.center(db, factories.key_of_center("CDJJ"))
     return factories.make_case(db, "lz_window", origin_center_id=jinjiang.id, home="lz_center",
                                department_key="lz_hrss", handling_type_code="shengnei",
-                               counterpart_number=OUTSIDE_NUMBER)
+                               counterpart_number=OUTSIDE_NUMBER, applied_on=date.today() - timedelta(days=5))
 
 
 def accept_inbound(db, case, **fields):
@@ -65,7 +65,7 @@ def test_an_inbound_case_prints_our_receipt_never_an_acceptance_notice_in_anothe
         notices.notice_for(db, viewer, case.id, "acceptance")
     state = notices.notice_for(db, viewer, case.id, "receipt")
     text = squash("".join(pdf_text(state.path.read_bytes())))
-    assert "材料接收回执" in text and "受理(代收)通知书" not in text
+    assert "“跨域通办”材料接收回执" in text and "“跨域通办”受理(代收)通知书" not in text
     for expected in ("成都市锦江区政务服务中心", OUTSIDE_NUMBER, OUTSIDE_CLERK, "广元市利州区政务服务中心", "张丽",
                      case.number, "广元市利州区人力资源和社会保障局"):
         assert squash(expected) in text, expected
