@@ -163,7 +163,9 @@ TRANSITIONS: dict[str, Transition] = {
             StepName.ACCEPT, _sources(Status.DRAFT), Status.ACCEPTED, (Side.ORIGIN_WINDOW,),
             label=N_("Accept (on behalf)"),
             help=N_("Check the materials against the review points of the home department and tick each original "
-                    "you verified. Accepting gives the case its number and issues the acceptance notice."),
+                    "you verified. Accepting gives the case its number and issues the acceptance notice. For a case an "
+                    "outside window accepted and mailed to us, record who accepted it there and when, as its notice "
+                    "says: our window then issues a receipt of the materials, not an acceptance notice."),
             fields=(FieldSpec("verified", FieldKind.BOOL_LIST),
                     FieldSpec("accepted_on", FieldKind.DATE, inbound_only=True),
                     FieldSpec("counterpart_accepted_by", FieldKind.TEXT, inbound_only=True), NOTE),

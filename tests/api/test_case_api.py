@@ -173,7 +173,8 @@ def test_an_inbound_case_is_registered_and_worked_at_home_through_the_api(client
                     department_key="cx_hrss", counterpart_number="XH-2026-0815")
     assert case["origin_center"]["external"] is True
     case = walk(clients, case, [
-        ("cx_window", "accept", verify_all(case) | {"accepted_on": str(date.today())}),
+        ("cx_window", "accept", verify_all(case) | {"accepted_on": str(date.today()),
+                                                 "counterpart_accepted_by": "赵敏"}),
         ("cx_window", "dispatch", {"waybill_number": "EMS0000000002CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
