@@ -181,6 +181,7 @@ def test_an_inbound_case_is_registered_and_worked_at_home_through_the_api(client
         ("cx_hrss", "complete", {"result": "denied", "result_note": "不符合申领条件"}),
     ])
     assert case["number"].startswith("GYCX-") and case["result"]["decision"] == "denied"
+    assert case["counterpart_accepted_by"] == "赵敏"  # who accepted it at the outside window, as on its notice
     assert db.scalars(select(LedgerEntry.role).where(LedgerEntry.case_id == case["id"])).all() == ["home"]
 
 
