@@ -14,11 +14,12 @@ OUT = Path(__file__).resolve().parent / "WORKFLOW.md"
 
 def render() -> str:
     rows = [
-        "| step | from | to | acting side(s) | fields (required*) | side effects (outbox) |",
+        "| step | from | to | acting side(s) | fields (required*; inbound: only for a case an outside window accepted) | side effects (outbox; ?condition) |",
         "|---|---|---|---|---|---|",
     ]
     for t in TRANSITIONS.values():
-        fields = ", ".join(f.name + ("*" if f.required else "") for f in t.fields)
+        fields = ", ".join(f.name + ("*" if f.required else "") + (" (inbound)" if f.inbound_only else "")
+                           for f in t.fields)
         rows.append(f"| `{t.name}` | {', '.join(sorted(t.sources))} | {t.target} | {', '.join(t.actors)} | "
                     f"{fields} | {', '.join(t.effects) or '–'} |")
     return "\n".join([

@@ -166,8 +166,9 @@ def accepted_case(session: Session, on: date | None = None, clerk: str = "lz_win
     A case sent by an outside window is accepted with the day the outside window accepted it."""
     case = make_case(session, clerk, today=on, **overrides)
     fields = verify_all(case)
-    if case.origin_center.external:
+    if case.origin_center.external:  # as the outside window's acceptance notice says
         fields["accepted_on"] = (on or date.today()).isoformat()
+        fields["counterpart_accepted_by"] = "王芳"
     return step(session, clerk, case, "accept", on, **fields)
 
 

@@ -130,6 +130,8 @@ class CaseStepFieldSchema(Schema):
     kind = fields.String(metadata={"description": ", ".join(k.value for k in FieldKind)})
     required = fields.Boolean()
     choices = fields.List(fields.String())
+    inbound_only = fields.Boolean(metadata={"description": "only for a case an outside window accepted and mailed "
+                                                           "to us (what its acceptance notice says)"})
 
 
 class CaseStepSchema(Schema):
@@ -179,6 +181,8 @@ class CaseDetailSchema(_ApplicationSchema):
     full_data = fields.Boolean(metadata={"description": "false: identity number and phones are masked"})
     registered_on = LocalDateTime()
     accepted_on = fields.Date(allow_none=True)
+    counterpart_accepted_by = fields.String(metadata={"description": "inbound case: who accepted it at the outside "
+                                                                     "window, as on its acceptance notice"})
     decided_on = fields.Date(allow_none=True)
     completed_on = fields.Date(allow_none=True)
     delivered_on = fields.Date(allow_none=True)

@@ -74,21 +74,40 @@ class FieldSpec:
     kind: FieldKind
     required: bool = False
     choices: tuple[str, ...] = ()
+    #: only for a case an outside window accepted and mailed to us (inbound): what its notice says
+    inbound_only: bool = False
+
+    def applies(self, inbound: bool) -> bool:
+        return inbound or not self.inbound_only
 
 
 @dataclass(frozen=True)
 class Effect:
-    """A job queued through the outbox: ``topic`` names the job, ``key`` what it works on.
-    ``only_if_mail``: only when the applicant chose delivery by mail."""
+    """A job queued through the outbox: ``topic`` names the job, ``key`` what it works on, and after a
+    ``?`` when it is queued: ``mail`` only when the applicant chose delivery by mail, ``ours`` only for a
+    case accepted at a window of ours, ``inbound`` only for a case an outside window accepted and mailed
+    to us (our window prints its receipt, never an acceptance notice in the other office's name)."""
 
     topic: str
     key: str
-    only_if_mail: bool = False
+    condition: str = ""
+
+    CONDITIONS = ("", "mail", "ours", "inbound")
 
     @classmethod
     def parse(cls, text: str) -> Effect:
-        topic, _, key = text.partition(":")
-        return cls(topic, key.removesuffix("?mail"), key.endswith("?mail"))
+        topic, _, rest = text.partition(":")
+        key, _, condition = rest.partition("?")
+        if condition not in cls.CONDITIONS:
+            raise ValueError(f"unknown condition {condition!r} of effect {text!r}")
+        return cls(topic, key, condition)
+
+    @property
+    def only_if_mail(self) -> bool:
+        return self.condition == "mail"
+
+    def applies(self, delivery_by_mail: bool, inbound: bool) -> bool:
+        return {"": True, "mail": delivery_by_mail, "ours": not inbound, "inbound": inbound}[self.condition]
 
 
 def N_(text: str) -> str:
@@ -116,8 +135,12 @@ class Transition:
     #: shown with a warning colour and a confirmation in the views
     dangerous: bool = False
 
-    def effects_for(self, delivery_by_mail: bool) -> list[Effect]:
-        return [e for e in map(Effect.parse, self.effects) if delivery_by_mail or not e.only_if_mail]
+    def effects_for(self, delivery_by_mail: bool, inbound: bool = False) -> list[Effect]:
+        return [e for e in map(Effect.parse, self.effects) if e.applies(delivery_by_mail, inbound)]
+
+    def fields_for(self, inbound: bool) -> tuple[FieldSpec, ...]:
+        """The fields the step takes on a case accepted at our window, or on an inbound case."""
+        return tuple(spec for spec in self.fields if spec.applies(inbound))
 
     @property
     def permission(self) -> str:
@@ -140,9 +163,14 @@ TRANSITIONS: dict[str, Transition] = {
             StepName.ACCEPT, _sources(Status.DRAFT), Status.ACCEPTED, (Side.ORIGIN_WINDOW,),
             label=N_("Accept (on behalf)"),
             help=N_("Check the materials against the review points of the home department and tick each original "
-                    "you verified. Accepting gives the case its number and issues the acceptance notice."),
-            fields=(FieldSpec("verified", FieldKind.BOOL_LIST), FieldSpec("accepted_on", FieldKind.DATE), NOTE),
-            effects=("render_notice:acceptance", "notify_applicant:accepted", "book_parcel:materials"),
+                    "you verified. Accepting gives the case its number and issues the acceptance notice. For a case an "
+                    "outside window accepted and mailed to us, record who accepted it there and when, as its notice "
+                    "says: our window then issues a receipt of the materials, not an acceptance notice."),
+            fields=(FieldSpec("verified", FieldKind.BOOL_LIST),
+                    FieldSpec("accepted_on", FieldKind.DATE, inbound_only=True),
+                    FieldSpec("counterpart_accepted_by", FieldKind.TEXT, inbound_only=True), NOTE),
+            effects=("render_notice:acceptance?ours", "render_notice:receipt?inbound", "notify_applicant:accepted?ours",
+                     "notify_applicant:inbound?inbound", "book_parcel:materials"),
             opens_ledger=frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW}),
         ),
         Transition(

@@ -111,6 +111,8 @@ class Case(Model):
     number: Mapped[str | None] = mapped_column(String(40), nullable=True)
     #: the number the counterpart window outside the system gave the case, if any
     counterpart_number: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    #: who accepted the case at the counterpart window outside the system (inbound), as on its notice
+    counterpart_accepted_by: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=Status.DRAFT, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

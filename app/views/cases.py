@@ -14,7 +14,7 @@ from datetime import date, datetime
 from itertools import zip_longest
 from typing import Any, Mapping
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.widgets import ListWidget
@@ -37,10 +37,9 @@ from app.domain.workflow import (
     StepName,
     Transition,
 )
-from app.errors import Conflict, Problem, Refused, ValidationFailed
+from app.errors import Conflict, NotFound, Problem, Refused, ValidationFailed
 from app.models.case import Case
-from app.models.catalog import HandlingType, Matter, MatterStatus
-from app.models.org import Department, ServiceCenter
+from app.models.org import ServiceCenter
 from app.services.cases import archive
 from app.services.cases import files as case_files
 from app.services.cases.access import (
@@ -55,6 +54,7 @@ from app.services.cases.access import (
     sides_of,
 )
 from app.services.cases.registration import register_case, update_draft
+from app.services.cases.registration_options import registration_options
 from app.services.cases.work_queue import work_queue
 from app.labels import (
     APPLICANT_KINDS,
@@ -231,9 +231,9 @@ class CaseView(AppModelView):
 
 
 def _step_fields(case: Case, transition: Transition) -> list[FieldSpec]:
-    """The fields the form shows: the date an outside window accepted only for an inbound case."""
-    return [spec for spec in transition.fields
-            if not (spec.name == "accepted_on" and not case.origin_center.external)]
+    """The fields the form shows: what an outside window's notice says (who accepted, when) only for an
+    inbound case."""
+    return list(transition.fields_for(case.origin_center.external))
 
 
 def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any]) -> dict[str, Any]:
@@ -583,9 +583,9 @@ class RegistrationForm(Form):
                                    description=_l("Your window, or the outside window that mailed the application to you."))
     matter_id = SelectField(_l("Matter"), validate_choice=False, widget=Select2Widget())
     handling_type_id = SelectField(_l("Handling type"), validate_choice=False)
-    home_center_id = SelectField(_l("Home window"), validate_choice=False, widget=Select2Widget(),
+    home_center_id = SelectField(_l("Home window"), validate_choice=False,
                                  description=_l("The window of the region that owns the matter."))
-    department_id = SelectField(_l("Approving department"), validate_choice=False, widget=Select2Widget(),
+    department_id = SelectField(_l("Approving department"), validate_choice=False,
                                 description=_l("For a home window in the system."))
     department_name = StringField(_l("Approving department outside the system"),
                                   description=_l("For a home window outside the system: the department's name."))
@@ -617,28 +617,23 @@ class RegistrationForm(Form):
     )
 
 
-def _registration_choices(form: RegistrationForm, clerk: Any) -> None:
-    session = _session()
+def _registration_choices(form: RegistrationForm, clerk: Any) -> list[str]:
+    """Fills the pickers with what the service offers for what is chosen so far (the matter narrows the
+    handling types, home windows and departments); returns the fields required now."""
     blank = [("", str(_l("(not chosen)")))]
-    own = clerk.center
-    outside = session.scalars(select(ServiceCenter).where(ServiceCenter.external.is_(True), ServiceCenter.active.is_(True))
-                              .order_by(ServiceCenter.code)).all()
-    form.origin_center_id.choices = ([(str(own.id), own.name)] if own else []) + [(str(c.id), c.name) for c in outside]
-    matters = session.scalars(select(Matter).where(Matter.status == MatterStatus.PUBLISHED,
-                                                   Matter.current_guide_id.is_not(None)).order_by(Matter.code)).all()
-    form.matter_id.choices = blank + [(str(m.id), m.name) for m in matters]
-    types = session.scalars(select(HandlingType).where(HandlingType.active.is_(True))
-                            .order_by(HandlingType.sort_order)).all()
-    form.handling_type_id.choices = blank + [(str(t.id), t.name) for t in types]
-    homes = session.scalars(select(ServiceCenter).where(ServiceCenter.active.is_(True), ServiceCenter.has_window.is_(True),
-                                                        ServiceCenter.id != (own.id if own else -1))
-                            .order_by(ServiceCenter.external, ServiceCenter.code)).all()
+    chosen = {name: form[name].data for name in ("origin_center_id", "matter_id", "handling_type_id", "home_center_id")}
+    try:
+        offered = registration_options(_session(), clerk, **chosen)
+    except NotFound:  # a posted id beyond what is offered: offer everything, the service refuses the id
+        offered = registration_options(_session(), clerk)
+    form.origin_center_id.choices = [(str(c.id), c.name) for c in offered.origins]
+    form.matter_id.choices = blank + [(str(m.id), m.name) for m in offered.matters]
+    form.handling_type_id.choices = blank + [(str(t.id), t.name) for t in offered.handling_types]
     outside_marker = str(_l("outside the system"))
     form.home_center_id.choices = blank + [
-        (str(c.id), f"{c.name}（{outside_marker}）" if c.external else c.name) for c in homes]
-    departments = session.scalars(select(Department).where(Department.active.is_(True))
-                                  .order_by(Department.region_id, Department.name)).all()
-    form.department_id.choices = blank + [(str(d.id), d.name) for d in departments]
+        (str(c.id), f"{c.name}（{outside_marker}）" if c.external else c.name) for c in offered.homes]
+    form.department_id.choices = blank + [(str(d.id), d.name) for d in offered.departments]
+    return offered.required
 
 
 class CaseRegisterView(BaseView):
@@ -646,7 +641,7 @@ class CaseRegisterView(BaseView):
 
     route_base = "/cases"
     class_permission_name = "Case"
-    method_permission_name = {"register": "write"}
+    method_permission_name = {"register": "write", "options": "write"}
     #: the menu entry shows for those who may write cases (clerks), not for every reader
     menu_permission = "can_write"
     default_view = "register"
@@ -657,24 +652,39 @@ class CaseRegisterView(BaseView):
     def register(self):
         clerk = _user()
         if request.method == "GET":
-            form = RegistrationForm(data={"applied_on": date.today().isoformat()})
-            _registration_choices(form, clerk)
-            return self._render(form)
+            form = RegistrationForm(data={"applied_on": date.today().isoformat(), "origin_center_id": clerk.center_id})
+            return self._render(form, _registration_choices(form, clerk))
         form = RegistrationForm(request.form)
-        _registration_choices(form, clerk)
+        required = _registration_choices(form, clerk)
         data = {name: field.data for name, field in form._fields.items()}
         data["department_id"] = data.get("department_id") or None
         try:
             case = register_case(_session(), clerk, data)
         except Refused as error:
             show_problems(error.problems, form)
-            return self._render(form, problems=len(error.problems)), 422
+            return self._render(form, required, problems=len(error.problems)), 422
         flash(str(_l("Case registered. Check the received materials, then accept or decline it.")), "success")
         return redirect(url_for("CaseWorkView.detail", case_id=case.id))
 
-    def _render(self, form: RegistrationForm, problems: int = 0):
+    @expose("/register/options", methods=["GET"])
+    @has_access
+    @answers_service_errors
+    def options(self):
+        """What the pickers offer for the choices so far (JSON for the form's script); the registration
+        itself checks everything again."""
+        chosen = {name: request.args.get(name) for name in
+                  ("origin_center_id", "matter_id", "handling_type_id", "home_center_id")}
+        offered = registration_options(_session(), _user(), **chosen)
+        return jsonify(offered.as_json())
+
+    def _render(self, form: RegistrationForm, required: list[str], problems: int = 0):
         return self.render_template("cases/register.html", form=form, sections=RegistrationForm.SECTIONS,
-                                    problems=problems, title=_l("Register a case"))
+                                    problems=problems, required=required, mail_required=MAIL_REQUIRED,
+                                    title=_l("Register a case"))
+
+
+#: required when the result is mailed (the recipient and the phone default to the applicant's)
+MAIL_REQUIRED = ("mail_address", "mail_postcode")
 
 
 def open_case_counts(session: Any, reach: Any) -> dict[str, int]:

@@ -173,13 +173,15 @@ def test_an_inbound_case_is_registered_and_worked_at_home_through_the_api(client
                     department_key="cx_hrss", counterpart_number="XH-2026-0815")
     assert case["origin_center"]["external"] is True
     case = walk(clients, case, [
-        ("cx_window", "accept", verify_all(case) | {"accepted_on": str(date.today())}),
+        ("cx_window", "accept", verify_all(case) | {"accepted_on": str(date.today()),
+                                                 "counterpart_accepted_by": "赵敏"}),
         ("cx_window", "dispatch", {"waybill_number": "EMS0000000002CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
         ("cx_hrss", "complete", {"result": "denied", "result_note": "不符合申领条件"}),
     ])
     assert case["number"].startswith("GYCX-") and case["result"]["decision"] == "denied"
+    assert case["counterpart_accepted_by"] == "赵敏"  # who accepted it at the outside window, as on its notice
     assert db.scalars(select(LedgerEntry.role).where(LedgerEntry.case_id == case["id"])).all() == ["home"]
 
 

@@ -71,3 +71,13 @@ def test_the_workflow_document_is_generated_from_the_table():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.OUT.read_text(encoding="utf-8") == module.render(), "run: python docs/generate_workflow.py"
+
+
+def test_an_inbound_acceptance_queues_our_receipt_and_its_own_sms_never_the_acceptance_notice():
+    accept = TRANSITIONS["accept"]
+    ours = {(e.topic, e.key) for e in accept.effects_for(delivery_by_mail=False, inbound=False)}
+    inbound = {(e.topic, e.key) for e in accept.effects_for(delivery_by_mail=False, inbound=True)}
+    assert ("render_notice", "acceptance") in ours and ("notify_applicant", "accepted") in ours
+    assert ("render_notice", "receipt") in inbound and ("notify_applicant", "inbound") in inbound
+    assert not {("render_notice", "acceptance"), ("notify_applicant", "accepted")} & inbound
+    assert [f.name for f in accept.fields_for(inbound=False)] == ["verified", "note"]

@@ -131,6 +131,8 @@ def _notice_pending(kind: str, ref: str) -> Any:
                   round=ref)
     if kind == "rejection":
         return _l("The notice of decline has not been rendered yet: wait a moment and try again.")
+    if kind == "receipt":
+        return _l("The receipt of materials has not been rendered yet: wait a moment and try again.")
     return _l("The acceptance notice has not been rendered yet: wait a moment and try again.")
 
 

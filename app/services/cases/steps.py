@@ -101,10 +101,18 @@ def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
         problems.add("matter_id", _l("%(name)s has been retired and takes no new cases.", name=case.matter.name))
     if case.origin_center.external and not case.counterpart_number:
         problems.add("counterpart_number", _l("Enter the number the outside window gave the case."))
-    if "accepted_on" in run.given and not case.origin_center.external:
-        # never dropped silently: our own window accepts on the day it takes the step
+    if case.origin_center.external:
+        if not run.values.get("counterpart_accepted_by"):
+            problems.add("counterpart_accepted_by", _l("Enter who accepted the case at the outside window, as "
+                                                       "named on its acceptance notice."))
+        return
+    # never dropped silently: our own window accepts on the day it takes the step, in its own name
+    if "accepted_on" in run.given:
         problems.add("accepted_on", _l("Only a case an outside window accepted takes the date it was accepted "
                                        "there; a case accepted at our window is accepted today."))
+    if "counterpart_accepted_by" in run.given:
+        problems.add("counterpart_accepted_by", _l("Only a case an outside window accepted names who accepted "
+                                                   "it there; our window accepts in your name."))
 
 
 @performs(StepName.ACCEPT)
@@ -116,6 +124,8 @@ def accept(run: StepRun) -> None:
     _decide(run)
     inbound = case.origin_center.external
     case.accepted_on = run.values.get("accepted_on") if inbound else run.today
+    # inbound: the outside window accepted (its clerk, as on its notice); our clerk records it
+    case.counterpart_accepted_by = run.values.get("counterpart_accepted_by", "") if inbound else ""
     case.accepted_by_fk = run.user.id
 
 

@@ -129,7 +129,7 @@ def _apply(run: StepRun) -> None:
     run.session.flush()
     refresh_deadlines(run.session, case, run.today)
     sync_ledger(run.session, case, run.user.name, run.today, window_role=_ledger_row_opened(run))
-    for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL):
+    for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL, inbound=case.origin_center.external):
         outbox.queue(run.session, effect, case, transition=transition.name, ref=run.ref)
 
 

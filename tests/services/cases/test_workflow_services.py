@@ -51,7 +51,8 @@ def test_inbound_case_mailed_by_an_outside_window_is_registered_and_worked_at_ho
     case = factories.make_case(db, "cx_window", origin_center_id=hangzhou.id, home="cx_center",
                                department_key="cx_hrss", counterpart_number="XH-2026-0815")
     case = factories.run_steps(db, case, [
-        ("cx_window", "accept", factories.verify_all(case) | {"accepted_on": str(date.today())}),
+        ("cx_window", "accept", factories.verify_all(case) | {"accepted_on": str(date.today()),
+                                                         "counterpart_accepted_by": "赵敏"}),
         ("cx_window", "dispatch", {"waybill_number": "EMS0000000002CN", "note": "西湖区窗口寄出"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
