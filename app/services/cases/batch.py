@@ -31,12 +31,13 @@ from app.documents.transmittal import (
 )
 from app.domain.privacy import mask_name
 from app.domain.workflow import Status, StepName
-from app.errors import NotFound, Problem, ServiceError, ValidationFailed
+from app.errors import NotFound, Problem, ProblemCollector, ServiceError
 from app.models.case import Case, DeliveryMethod, Shipment, ShipmentDirection
 from app.models.staff import StaffUser
 from app.models.transmittal import Transmittal, TransmittalItem
 from app.scope import OutOfScope, Reach, as_record_id, criterion, get_in_scope, reach_of
 from app.services.cases.access import get_case
+from app.services.cases.input import parse_date
 from app.services.cases.take_step import available_steps, take_step
 from app.services.cases.work_queue import work_queue
 from app.services.courier.booking import booked_waybill
@@ -152,12 +153,11 @@ def _cases_in_scope(session: Session, reach: Reach, ids: Iterable[Any]) -> list[
     return cases
 
 
-def send_parcels(session: Session, user: StaffUser, rows: Sequence[ParcelInput], *, sent_on: date | None = None,
-                 today: date | None = None) -> BatchOutcome:
+def send_parcels(session: Session, user: StaffUser, rows: Sequence[ParcelInput], *,
+                 sent_on: date | str | None = None, today: date | None = None) -> BatchOutcome:
     """Sends the ticked parcels: each case takes its own step (dispatch, supplement or deliver) in its own
     transaction; then one 移交清单 per destination window lists the parcels that left."""
-    if not rows:
-        raise ValidationFailed(Problem("rowid", NOTHING_CHOSEN))
+    sent_on = _batch_date("sent_on", sent_on, rows, "rowid")
     today = today or date.today()
     reach = reach_of(user)
     cases = _cases_in_scope(session, reach, [row.case_id for row in rows])
@@ -169,6 +169,21 @@ def send_parcels(session: Session, user: StaffUser, rows: Sequence[ParcelInput],
         _send_one(session, user, case_id, label, typed[case_id], sent_on, today, outcome)
     outcome.transmittals = _transmittals_for(session, user, reach, outcome.done, sent_on or today)
     return outcome
+
+
+def _batch_date(name: str, value: date | str | None, rows: Sequence[Any], rows_field: str) -> date | None:
+    """The one date of the batch (empty: each step's default, today), and at least one row: every problem at
+    once, before any case is touched. The steps check the date against each case."""
+    problems = ProblemCollector()
+    if not rows:
+        problems.add(rows_field, NOTHING_CHOSEN)
+    try:
+        day = parse_date(value)
+    except ValueError:
+        problems.add(name, _l("Enter the date as YYYY-MM-DD."))
+        day = None
+    problems.raise_if_any()
+    return day
 
 
 def _send_one(session: Session, user: StaffUser, case_id: int, label: str, row: ParcelInput, sent_on: date | None,
@@ -319,11 +334,10 @@ def _signable(user: StaffUser, reach: Reach, case: Case) -> bool:
 
 
 def sign_parcels(session: Session, user: StaffUser, rows: Sequence[SignInput], *, transmittal_id: Any = None,
-                 received_on: date | None = None, today: date | None = None) -> BatchOutcome:
+                 received_on: date | str | None = None, today: date | None = None) -> BatchOutcome:
     """The receiving window signs for every ticked case at once: each case its own receive step (one
     transaction, one history entry naming the materials that arrived and those that did not)."""
-    if not rows:
-        raise ValidationFailed(Problem("sign", NOTHING_CHOSEN))
+    received_on = _batch_date("received_on", received_on, rows, "sign")
     today = today or date.today()
     reach = reach_of(user)
     transmittal = get_transmittal(session, user, transmittal_id) if transmittal_id is not None else None
