@@ -62,6 +62,7 @@ NOTHING_TO_SEND = _l("No parcel of this case waits to be sent now.")
 NOTHING_CHOSEN = _l("Tick at least one parcel.")
 NOTHING_TICKED = _l("Tick the materials that arrived before signing for the case.")
 NOT_ON_LIST = _l("This case is not on the list.")
+WAYBILL_NEEDED = _l("Enter the waybill number printed by the courier.")
 
 
 # --- what the pages hand in and get back -----------------------------------------------------------
@@ -193,7 +194,12 @@ def _send_one(session: Session, user: StaffUser, case_id: int, label: str, row: 
     if parcel is None:
         outcome.failed.append(RowFailure(case_id, label, [Problem(None, NOTHING_TO_SEND)]))
         return
-    values = {"waybill_number": row.waybill_number.strip(), "carrier": row.carrier.strip(),
+    # An empty field keeps the courier's booked waybill; the supplement step records a parcel only with one.
+    waybill = row.waybill_number.strip() or booked_waybill(case, parcel.direction)
+    if not waybill and parcel.direction == ShipmentDirection.SUPPLEMENT:
+        outcome.failed.append(RowFailure(case_id, label, [Problem(f"waybill-{case_id}", WAYBILL_NEEDED)]))
+        return
+    values = {"waybill_number": waybill, "carrier": row.carrier.strip(),
               parcel.date_field: sent_on.isoformat() if sent_on else ""}
     try:
         outcome.done.append(take_step(session, user, case_id, parcel.step, values, today=today))
