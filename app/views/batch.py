@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from app.adapters import storage
 from app.domain.privacy import mask_id_number
 from app.errors import Refused
-from app.labels import SHIPMENT_DIRECTIONS, STATUS_LABELS, label
+from app.labels import BOOKING_STATUSES, SHIPMENT_DIRECTIONS, STATUS_LABELS, label
 from app.platform.fab import current_reach
 from app.services.cases.batch import (
     BatchOutcome,
@@ -44,7 +44,7 @@ def _user():
 
 def _helpers() -> dict[str, Any]:
     return {"direction_label": lambda v: label(SHIPMENT_DIRECTIONS, v), "mask_id": mask_id_number,
-            "status_label": lambda v: label(STATUS_LABELS, v)}
+            "status_label": lambda v: label(STATUS_LABELS, v), "booking_label": lambda v: label(BOOKING_STATUSES, v)}
 
 
 def _report(outcome: BatchOutcome, done_message: Any) -> None:

@@ -145,3 +145,18 @@ def test_a_parcel_is_found_by_its_waybill_and_signed(client, login, db):
     assert response.status_code == 200
     db.expire_all()
     assert db.get(Case, case.id).status == "received"
+
+
+def test_the_parcels_page_shows_a_booked_waybill_and_a_refused_booking(client, login, db):
+    booked, refused = factories.accepted_case(db), factories.accepted_case(db)
+    for case in (booked, refused):
+        if not factories.shipments_of(db, case):
+            factories.run_outbox(db, "book_parcel", case.id)
+    booked_parcel, refused_parcel = factories.shipments_of(db, booked)[0], factories.shipments_of(db, refused)[0]
+    booked_parcel.provider, booked_parcel.booking_status, booked_parcel.waybill_number = "http", "booked", "EA1234CN"
+    refused_parcel.provider, refused_parcel.booking_status = "http", "failed"
+    db.commit()
+    login("lz_window")
+    page = client.get("/batch/parcels/").get_data(as_text=True)
+    assert 'placeholder="EA1234CN"' in page
+    assert "booking-failed" in page

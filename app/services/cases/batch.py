@@ -110,6 +110,8 @@ class ParcelOfTheDay:
     #: the waybill the courier booked for it (empty: none yet, the clerk types the terminal's)
     booked_waybill: str
     destination: str
+    #: the parcel the booking job put on record, if any (its booking status and error are shown)
+    shipment: Shipment | None = None
 
 
 # --- sending -----------------------------------------------------------------------------------------
@@ -133,8 +135,12 @@ def parcels_of_the_day(session: Session, user: StaffUser) -> list[ParcelOfTheDay
         if parcel is None or parcel.step not in {t.name for t in item.steps}:
             continue
         parcels.append(ParcelOfTheDay(item.case, parcel, booked_waybill(item.case, parcel.direction),
-                                      _destination(item.case, parcel)))
+                                      _destination(item.case, parcel), _unsent(item.case, parcel.direction)))
     return sorted(parcels, key=lambda p: (p.destination, p.case.label))
+
+
+def _unsent(case: Case, direction: ShipmentDirection) -> Shipment | None:
+    return next((s for s in case.shipments if s.direction == direction and s.sent_on is None), None)
 
 
 def _destination(case: Case, parcel: ParcelStep) -> str:
