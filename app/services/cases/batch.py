@@ -209,9 +209,8 @@ def _send_one(session: Session, user: StaffUser, case_id: int, label: str, row: 
               parcel.date_field: sent_on.isoformat() if sent_on else ""}
     try:
         outcome.done.append(take_step(session, user, case_id, parcel.step, values, today=today))
-    except (ServiceError, OutOfScope) as error:
-        problems = error.problems if isinstance(error, ServiceError) else [Problem(None, NOTHING_TO_SEND)]
-        outcome.failed.append(RowFailure(case_id, label, problems))
+    except ServiceError as error:  # refused (every reason); the step's transaction was rolled back
+        outcome.failed.append(RowFailure(case_id, label, error.problems))
 
 
 # --- the 移交清单 ------------------------------------------------------------------------------------
