@@ -160,3 +160,13 @@ def test_the_parcels_page_shows_a_booked_waybill_and_a_refused_booking(client, l
     page = client.get("/batch/parcels/").get_data(as_text=True)
     assert 'placeholder="EA1234CN"' in page
     assert "booking-failed" in page
+
+
+def test_the_menu_offers_the_batch_pages_to_window_clerks_only(client, login, db):
+    login("lz_window")
+    page = client.get("/cases/queue/").get_data(as_text=True)
+    assert "/batch/parcels/" in page and "/transmittals/" in page
+    client.get("/logout/")
+    login("cx_hrss")
+    page = client.get("/cases/queue/").get_data(as_text=True)
+    assert "/batch/parcels/" not in page and "/transmittals/" not in page
