@@ -80,6 +80,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     """Path parameter -> (model it names, condition a usable record meets) for the view of the route."""
     from app.models.case import Case, CaseMaterial, ResultDocument
     from app.models.exports import ExportJob
+    from app.models.transmittal import Transmittal
 
     return {
         "pk": lambda view: (view.datamodel.obj, None),
@@ -87,12 +88,14 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "material_id": lambda view: (CaseMaterial, CaseMaterial.scan_key.is_not(None)),
         "document_id": lambda view: (ResultDocument, None),
         "job_id": lambda view: (ExportJob, ExportJob.file_key.is_not(None)),
+        "transmittal_id": lambda view: (Transmittal, None),
     }
 
 
 def _ids_outside_the_path() -> dict[str, tuple[str, str, Callable[[Any], type]]]:
     """Endpoint (or FAB method) -> (field, "args" or "form", model) of an id sent in the query string or
     the form instead of the path."""
+    from app.models.case import Case
     from app.models.notify import Reminder
     from app.models.staff import StaffUser
 
@@ -101,6 +104,8 @@ def _ids_outside_the_path() -> dict[str, tuple[str, str, Callable[[Any], type]]]
         "ScopedResetPasswordView.this_form_get": ("pk", "args", lambda view: StaffUser),
         "ScopedResetPasswordView.this_form_post": ("pk", "args", lambda view: StaffUser),
         "ReminderView.mark_read": ("id", "form", lambda view: Reminder),
+        # the bulk ids of 今日寄件 and of 整包签收 by waybill go through the scope rule like a path id
+        "ParcelBatchView.parcels": ("rowid", "form", lambda view: Case),
     }
 
 
@@ -337,6 +342,7 @@ def _build_records(app, session) -> Any:
                                "scan.pdf", factories.small_pdf())
     factories.run_outbox(session, case_id=other.id)
     archived = factories.archived_case(session)
+    _transmittal_of(session, archived)
     _park_the_messages_of(session, other, archived)
     with config_override(app, EXPORT_INLINE_MAX_ROWS=-1, EXPORT_PDF_INLINE_MAX_ROWS=-1):
         for username in ("admin", "city_super", "lz_admin", "cx_admin", "lz_window", "cx_window"):
@@ -345,6 +351,24 @@ def _build_records(app, session) -> Any:
     reports.build_reports(session, "weekly", date.today() + timedelta(days=7))
     session.commit()
     return archived
+
+
+def _transmittal_of(session, case) -> None:
+    """A 移交清单 of the case's parcel of materials, stored as the batch page stores one: its two windows
+    are its sides."""
+    from app.adapters import storage
+    from app.documents.transmittal import render_transmittal
+    from app.models.transmittal import Transmittal, TransmittalItem
+    from app.services.cases.batch import transmittal_context
+
+    shipment = next(s for s in case.shipments if s.direction == "materials")
+    transmittal = Transmittal(number="YJ-MATRIX-01", from_center_id=case.origin_center_id,
+                              to_center_id=case.home_center_id, sent_on=shipment.sent_on, created_by_name="张丽")
+    transmittal.items.append(TransmittalItem(seq=1, case_id=case.id, shipment_id=shipment.id))
+    session.add(transmittal)
+    session.flush()
+    transmittal.file_key, transmittal.sha256 = storage.put(render_transmittal(transmittal_context(transmittal)))
+    transmittal.file_name = "移交清单-YJ-MATRIX-01.pdf"
 
 
 def _park_the_messages_of(session, *cases) -> None:
