@@ -135,8 +135,8 @@ def _apply(run: StepRun) -> None:
     add_event(run.session, case, transition.name, before, run.user, note=note, data=data)
     run.session.flush()
     refresh_deadlines(run.session, case, run.today)
-    handler = run.user.name if absent is None else str(_l("%(name)s (on behalf of %(absent)s)", name=run.user.name,
-                                                           absent=absent.name))
+    # the ledger is the notice's Chinese form (附件3): its 经办人 says 代X办理 in its own words
+    handler = run.user.name if absent is None else f"{run.user.name}（代{absent.name}办理）"
     sync_ledger(run.session, case, handler, run.today, window_role=_ledger_row_opened(run),
                 on_behalf_at=_window_acted_at(run) if absent is not None else None)
     for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL):
