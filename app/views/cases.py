@@ -175,7 +175,7 @@ def _message_details(data: Mapping[str, Any]) -> list[str]:
     named += [f"@{name}" for name in data.get("mentioned_users") or []]
     details = [" ".join(named)] if named else []
     if data.get("file"):
-        details.append(f"{_l('Attachment')}：{data['file']}")
+        details.append(str(_l("Attachment: %(name)s", name=data["file"])))
     return details
 
 
