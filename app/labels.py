@@ -41,7 +41,7 @@ EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("D
                 "message": _l("Message")}
 #: the sides of a case, as a message names them (@受理窗口 …)
 SIDE_LABELS = {"origin_window": _l("Accepting window"), "home_window": _l("Home window"),
-               "department": _l("Approving department")}
+               "department": _l("Handling department")}
 NOTICE_LABELS = {"acceptance": _l("Acceptance notice"), "correction": _l("Correction notice"),
                  "rejection": _l("Notice of decline")}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
