@@ -121,3 +121,21 @@ def test_the_stand_ins_queue_and_the_history_say_on_behalf_of(client, login, db)
         "csrf_token": token, "version": str(case.version), "waybill_number": "EMS1234567890CN", "carrier": "EMS"})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert "代张丽办理" in client.get(f"/cases/{case.id}/").get_data(as_text=True)
+
+
+def test_an_administrator_names_a_stand_in_for_someone_else_on_the_same_page(client, login, db):
+    mate = factories.make_colleague(db)
+    clerk = factories.user(db, "lz_window")
+    login("admin")
+    page = client.get("/stand-ins/").get_data(as_text=True)
+    assert 'id="absent_user_id"' in page
+    today = date.today().isoformat()
+    saved = client.post("/stand-ins/add", data={"csrf_token": _token(client), "absent_user_id": str(clerk.id),
+                                                "stand_in_user_id": str(mate.id), "starts_on": today,
+                                                "ends_on": today})
+    assert saved.status_code == 302
+    record = db.scalars(select(StandIn)).one()
+    assert (record.absent_user_id, record.stand_in_user_id) == (clerk.id, mate.id)
+    client.get("/logout/")
+    login("cx_window")
+    assert client.post(f"/stand-ins/{record.id}/end", data={"csrf_token": _token(client)}).status_code == 404
