@@ -37,7 +37,11 @@ STATUS_LABELS = {
 TRANSITION_LABELS = {name: _l(transition.label) for name, transition in TRANSITIONS.items()}
 STEP_HELP = {name: _l(transition.help) for name, transition in TRANSITIONS.items()}
 #: what the history shows for each event: the steps, and the changes of a draft
-EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed")}
+EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed"),
+                "message": _l("Message")}
+#: the sides of a case, as a message names them (@受理窗口 …)
+SIDE_LABELS = {"origin_window": _l("Accepting window"), "home_window": _l("Home window"),
+               "department": _l("Handling department")}
 NOTICE_LABELS = {"acceptance": _l("Acceptance notice"), "correction": _l("Correction notice"),
                  "rejection": _l("Notice of decline"), "receipt": _l("Receipt of materials")}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}

@@ -313,3 +313,27 @@ def small_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
     return out.getvalue()
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def make_colleague(session: Session, of: str = "lz_window", family_name: str = "王", given_name: str = "芳",
+                   **overrides: Any) -> StaffUser:
+    """A new active user with the role and unit (window or department) of the demo user ``of``, through
+    the security manager the user pages use; signs in with the demo password."""
+    import os
+
+    from flask import current_app
+
+    model = user(session, of)
+    sm = current_app.appbuilder.sm
+    username = overrides.pop("username", unique(f"{of}_mate"))
+    made = sm.add_user(username, given_name, family_name, f"{username}@gy-demo.example.cn", list(model.roles),
+                       password=os.environ["DEMO_PASSWORD"], commit=False)
+    made.display_name = family_name + given_name
+    made.center_id, made.department_id, made.region_id = model.center_id, model.department_id, model.region_id
+    for name, value in overrides.items():
+        setattr(made, name, value)
+    session.flush()
+    return made

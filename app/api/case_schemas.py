@@ -231,6 +231,25 @@ class CaseEventSchema(Schema):
     data = fields.Dict()
 
 
+class CaseMessageSchema(Schema):
+    """A message of the case conversation (沟通记录)."""
+
+    __component_name__ = "CaseMessage"
+
+    id = fields.Integer()
+    author_name = fields.String()
+    author_place = fields.String()
+    author_side = fields.String(metadata={"description": "origin_window, home_window or department"})
+    body = fields.String()
+    mentioned_sides = fields.List(fields.String())
+    mentioned_user_ids = fields.List(fields.Integer())
+    reply_to_id = fields.Integer(allow_none=True)
+    file_name = fields.String(allow_none=True)
+    file_size = fields.Integer(allow_none=True)
+    file_content_type = fields.String(allow_none=True)
+    created_on = LocalDateTime()
+
+
 class CaseInputSchema(_ApplicationSchema):
     """What a clerk enters (documentation only: ``app.services.cases.input`` checks every field)."""
 

@@ -41,6 +41,7 @@ from app.errors import Conflict, NotFound, Problem, Refused, ValidationFailed
 from app.models.case import Case
 from app.models.org import ServiceCenter
 from app.services.cases import archive
+from app.services.cases import conversation
 from app.services.cases import files as case_files
 from app.services.cases.access import (
     DISCLOSE,
@@ -57,6 +58,7 @@ from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
 from app.services.cases.work_queue import work_queue
 from app.labels import (
+    SIDE_LABELS,
     APPLICANT_KINDS,
     DELIVERY_LABELS,
     EVENT_LABELS,
@@ -150,6 +152,8 @@ def _viewer() -> Viewer:
 
 def event_details(event: Any) -> list[str]:
     """What a step recorded besides its note, in words (waybill, result, reasons …)."""
+    if event.action == "message":
+        return _message_details(event.data or {})
     details = []
     for key, value in (event.data or {}).items():
         if key not in STEP_FIELD_LABELS or key in ("verified", "note") or value == event.note:
@@ -165,6 +169,16 @@ def event_details(event: Any) -> list[str]:
     return details
 
 
+def _message_details(data: Mapping[str, Any]) -> list[str]:
+    """A message in the history: whom it named and its attachment."""
+    named = [f"@{label(SIDE_LABELS, side)}" for side in data.get("mentioned_sides") or []]
+    named += [f"@{name}" for name in data.get("mentioned_users") or []]
+    details = [" ".join(named)] if named else []
+    if data.get("file"):
+        details.append(str(_l("Attachment: %(name)s", name=data["file"])))
+    return details
+
+
 def _template_helpers() -> dict[str, Any]:
     return {
         "status_label": status_label, "warning_badge": warning_badge, "warning_labels": WARNING_LABELS,
@@ -174,6 +188,7 @@ def _template_helpers() -> dict[str, Any]:
         "direction_label": lambda v: label(SHIPMENT_DIRECTIONS, v),
         "applicant_kind_label": lambda v: label(APPLICANT_KINDS, v), "id_type_label": lambda v: label(ID_TYPES, v),
         "mask_id": mask_id_number, "mask_phone": mask_phone, "event_details": event_details,
+        "side_label": lambda v: label(SIDE_LABELS, v),
     }
 
 
@@ -333,6 +348,9 @@ class CaseWorkView(BaseView):
     method_permission_name = {
         "queue": "read", "detail": "read", "step": "read", "scan": "read", "result_document": "read", "notice": "read",
         "archive_package": "read", "verify_archive": "read",
+        # the conversation: read by whoever reads the case; the service lets only its sides (and the city
+        # supervisor, read-only) see it, and only its sides write
+        "post_message": "read", "message_file": "read",
         "disclosure": "disclose",  # 查看个人信息 (city supervisor)
         "materials": "write", "upload_scan": "write",
         # whoever may complete a case (its department, or the window recording an outside department)
@@ -359,7 +377,8 @@ class CaseWorkView(BaseView):
             # Withdrawing is possible in every open state, at the applicant's request: it alone does
             # not make a case wait for this user.
             if any(t.name != StepName.WITHDRAW for t in item.steps):
-                items.append({"case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps})
+                items.append({"case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps,
+                              "on_behalf_of": item.on_behalf_of})
         me = _user()
         return self.render_template("cases/queue.html", items=items, me=me,
                                     title=_l("Work queue"), **_template_helpers())
@@ -383,6 +402,10 @@ class CaseWorkView(BaseView):
         notices = [(kind, ref, NOTICE_LABELS[kind]) for kind in documents.NOTICE_KINDS
                    for ref in documents.applicable(case, kind)]
         stored = {(d.kind, d.ref): d for d in documents.documents_of(session, case)}
+        thread = None
+        if conversation.may_read_thread(reach, case):
+            thread = conversation.thread_of(session, user, case.id)
+            conversation.mark_notices_read(session, user.id, case_id=case.id)  # seen here: read
         return self.render_template(
             "cases/detail.html", case=case, title=case.label,
             id_number=case.applicant_id_number if full else mask_id_number(case.applicant_id_number),
@@ -396,6 +419,7 @@ class CaseWorkView(BaseView):
             material_forms=choices(MATERIAL_FORMS), events=sorted(case.events, key=lambda e: e.seq, reverse=True),
             notices=notices, stored_notices=stored,
             may_disclose=not sides and _may(DISCLOSE), disclosure=active_disclosure(session, user, case),
+            thread=thread, mentions=lambda message: conversation.mention_labels(session, message),
             **_template_helpers(),
         )
 
@@ -515,6 +539,32 @@ class CaseWorkView(BaseView):
     @answers_service_errors
     def result_document(self, case_id: int, document_id: int):
         path, name, content_type = case_files.result_document_of(_session(), _viewer(), case_id, document_id)
+        return self._send(path, name, content_type)
+
+    # --- the conversation (沟通记录) ---------------------------------------------------------------
+
+    @expose("/<int:case_id>/messages", methods=["POST"])
+    @has_access
+    @answers_service_errors
+    def post_message(self, case_id: int):
+        """A message of the case's conversation, with whom it names and an optional attachment."""
+        self._case_or_404(case_id)
+        file = request.files.get("file")
+        upload = (file.filename or "", file.read()) if file is not None and file.filename else None
+        try:
+            conversation.post_message(_session(), _user(), case_id, request.form.get("body", ""),
+                                      request.form.getlist("mention"), upload, request.form.get("reply_to"))
+        except Refused as error:
+            flash_problems(error.problems)
+            return self._to_detail(case_id, "conversation")
+        flash(str(_l("Your message was sent.")), "success")
+        return self._to_detail(case_id, "conversation")
+
+    @expose("/<int:case_id>/messages/<int:message_id>/file", methods=["GET"])
+    @has_access
+    @answers_service_errors
+    def message_file(self, case_id: int, message_id: int):
+        path, name, content_type = conversation.message_file(_session(), _viewer(), case_id, message_id)
         return self._send(path, name, content_type)
 
     @expose("/<int:case_id>/notice/<kind>", methods=["GET"])
