@@ -5,7 +5,7 @@
 ``stand_in``: a user on leave and the colleague who works their cases for a date range.
 
 Revision ID: 0017_conversation
-Revises: 0012_outbox_keys
+Revises: 0018_batch
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_conversation"
-down_revision = "0012_outbox_keys"
+down_revision = "0018_batch"
 branch_labels = None
 depends_on = None
 
