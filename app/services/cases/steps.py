@@ -200,9 +200,9 @@ def supplement(run: StepRun) -> None:
         material.received = True
         item.version = add_scan_version(material, run.values["supplied"][item.seq], run.user, correction.round)
         item.supplied = True
-    # the parcel leaves now; without a typed waybill the courier's booking (book_parcel) gives it one
-    record_sent(run.session, case, ShipmentDirection.SUPPLEMENT, carrier=run.values.get("carrier"),
-                waybill=run.values.get("waybill_number") or "", sent_on=run.values["supplied_on"])
+    if run.values.get("waybill_number"):  # else the courier's booking (book_parcel) puts the parcel on record
+        record_sent(run.session, case, ShipmentDirection.SUPPLEMENT, carrier=run.values.get("carrier"),
+                    waybill=run.values["waybill_number"], sent_on=run.values["supplied_on"])
 
 
 def _material_for(case: Case, item: CorrectionItem) -> CaseMaterial:
@@ -220,8 +220,12 @@ def _material_for(case: Case, item: CorrectionItem) -> CaseMaterial:
 @performs(StepName.RECEIVE_SUPPLEMENT)
 def receive_supplement(run: StepRun) -> None:
     """The home window signs for the supplied items and hands them to the department: the pause ends today."""
-    _sign_for_parcels(run, ShipmentDirection.SUPPLEMENT)
     correction = run.case.open_correction
+    for shipment in run.case.shipments:
+        if shipment.direction == ShipmentDirection.SUPPLEMENT and not shipment.received_on:
+            # a parcel the courier booked after the supplement step left that day: it has arrived
+            shipment.sent_on = shipment.sent_on or correction.supplied_on
+            shipment.received_on = run.values["received_on"]
     correction.supplement_received_on = run.values["received_on"]
     correction.forwarded_on = run.today
 
