@@ -279,6 +279,10 @@ class MaterialVersion(Model):
 
     material: Mapped[CaseMaterial] = relationship(back_populates="versions")
 
+    @property
+    def case_id(self) -> int:
+        return self.material.case_id
+
 
 class CaseEvent(NumberedInCase, Model):
     """流转记录: append-only history — who did what, when, from which status to which."""

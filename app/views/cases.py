@@ -557,11 +557,11 @@ class CaseWorkView(BaseView):
         path, name, content_type = case_files.scan_of(_session(), _viewer(), case_id, material_id)
         return self._send(path, name, content_type)
 
-    @expose("/<int:case_id>/materials/<int:material_id>/versions/<int:version_id>", methods=["GET"])
+    @expose("/<int:case_id>/scan-versions/<int:version_id>", methods=["GET"])
     @has_access
     @answers_service_errors
-    def scan_version(self, case_id: int, material_id: int, version_id: int):
-        path, name, content_type = case_files.scan_version_of(_session(), _viewer(), case_id, material_id, version_id)
+    def scan_version(self, case_id: int, version_id: int):
+        path, name, content_type = case_files.scan_version_of(_session(), _viewer(), case_id, version_id)
         return self._send(path, name, content_type)
 
     @expose("/<int:case_id>/results", methods=["POST"])

@@ -92,5 +92,5 @@ def test_the_case_page_lists_every_version_of_a_material_and_serves_the_first(cl
     page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
     assert "material-versions" in page and "登记表-初次.pdf" in page and "社会保障卡申领登记表.pdf" in page
     first = form.versions[0]
-    download = client.get(f"/cases/{case.id}/materials/{form.id}/versions/{first.id}")
+    download = client.get(f"/cases/{case.id}/scan-versions/{first.id}")
     assert download.status_code == 200 and download.data == factories.small_pdf()

@@ -159,12 +159,10 @@ def scan_of(session: Session, viewer: Viewer, case_id: Any, material_id: Any) ->
     return path, material.scan_name, material.scan_content_type
 
 
-def scan_version_of(session: Session, viewer: Viewer, case_id: Any, material_id: Any,
-                    version_id: Any) -> tuple[Path, str, str]:
+def scan_version_of(session: Session, viewer: Viewer, case_id: Any, version_id: Any) -> tuple[Path, str, str]:
     """As ``scan_of``, for one version of a material's scan (an earlier one kept from a correction round)."""
     case = get_case(session, viewer.reach, case_id)
-    material = next((m for m in case.materials if str(m.id) == str(material_id)), None)
-    version = None if material is None else next((v for v in material.versions if str(v.id) == str(version_id)), None)
+    version = next((v for m in case.materials for v in m.versions if str(v.id) == str(version_id)), None)
     if version is None:
         raise NotFound()
     path = storage.path_of(version.scan_key)
