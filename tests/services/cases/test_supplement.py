@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from app.documents import correction_context
 from app.errors import ValidationFailed
 from app.services.cases import files as case_files
 from tests import factories
@@ -30,6 +31,8 @@ def test_a_correction_item_picked_from_the_materials_names_the_material(db):
     items = case.corrections[0].items
     assert [(i.name, i.material_seq, i.reason) for i in items] == [
         ("社会保障卡申领登记表", FORM, "缺少申请人签字"), ("委托书", None, "未提供")]
+    notice = correction_context(case, case.corrections[0])  # 附件2 prints each item as 名称：理由
+    assert [(i.name, i.reason) for i in notice.items] == [("社会保障卡申领登记表", "缺少申请人签字"), ("委托书", "未提供")]
 
 
 def test_a_correction_item_naming_no_material_of_the_case_is_refused(db):
