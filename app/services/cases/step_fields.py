@@ -148,8 +148,9 @@ def _item_seq(raw: Any, items: Mapping[int, Any], problems: ProblemCollector) ->
 def _checked_scan(entry: Mapping[str, Any], field: str, problems: ProblemCollector) -> CheckedFile | None:
     """The entry's scan as it will be stored, or None (its problems collected)."""
     name, data = None, None
-    if entry.get("file"):
-        name, data = entry["file"]
+    upload = entry.get("file")  # (name, bytes) from a page's upload; never from a JSON body
+    if isinstance(upload, tuple) and len(upload) == 2 and isinstance(upload[1], bytes):
+        name, data = str(upload[0] or "scan"), upload[1]
     elif entry.get("scan_base64"):
         name = str(entry.get("scan_name") or "scan")
         try:

@@ -99,3 +99,11 @@ def test_the_home_window_signs_for_the_supplement_parcel_with_its_date(db):
     assert case.corrections[0].supplement_received_on == date(2026, 3, 3)
     assert case.corrections[0].forwarded_on == date.today()
     assert [e.action for e in case.events][-2:] == ["supplement", "receive_supplement"]
+
+
+def test_a_scan_sent_in_a_json_body_is_read_from_base64_only(db):
+    case = _in_correction(db, [{"material": ID_CARD, "reason": "不清晰"}, {"material": FORM, "reason": "缺签字"}])
+    with pytest.raises(ValidationFailed) as refused:
+        factories.step(db, "lz_window", case, "supplement",
+                       supplied=[{"item": 1, "file": "ab"}, {"item": 2, "scan_name": "x.pdf", "scan_base64": "!!"}])
+    assert sorted(p.field for p in refused.value.problems) == ["supplied[1]", "supplied[2]"]
