@@ -122,6 +122,12 @@ def add_scan_version(material: CaseMaterial, checked: CheckedFile, user: StaffUs
                      correction_round: int | None = None) -> MaterialVersion:
     """Stores a checked scan as the material's next version and makes it the current scan; never commits
     (the caller's transaction does: a workflow step, or ``attach_scan``)."""
+    if material.scan_key and not material.versions:
+        # a scan from before versions were kept (or carried over when a draft's list was saved): it stays version 1
+        material.versions.append(MaterialVersion(
+            number=1, scan_key=material.scan_key, scan_name=material.scan_name or "", scan_sha256=material.scan_sha256 or "",
+            scan_size=material.scan_size or 0, scan_content_type=material.scan_content_type or "",
+            uploaded_on=material.scan_uploaded_on or now()))
     key, digest = storage.put(checked.data)
     uploaded_on = now()
     version = MaterialVersion(number=len(material.versions) + 1, correction_round=correction_round, scan_key=key,

@@ -107,3 +107,18 @@ def test_a_scan_sent_in_a_json_body_is_read_from_base64_only(db):
         factories.step(db, "lz_window", case, "supplement",
                        supplied=[{"item": 1, "file": "ab"}, {"item": 2, "scan_name": "x.pdf", "scan_base64": "!!"}])
     assert sorted(p.field for p in refused.value.problems) == ["supplied[1]", "supplied[2]"]
+
+
+def test_a_scan_carried_over_when_the_draft_list_was_saved_stays_the_first_version(db):
+    from app.services.cases.registration import update_draft
+
+    case = factories.make_case(db)
+    clerk = factories.user(db, "lz_window")
+    case_files.attach_scan(db, clerk, case.id, _material(case, FORM).id, "登记表-初次.pdf", factories.small_pdf())
+    rows = [{"name": m.name, "copies": m.copies, "form": m.form, "received": m.received, "verified": m.verified,
+             "requirement_seq": m.requirement_seq, "note": m.note} for m in case.materials]
+    case = update_draft(db, clerk, case.id, {"materials": rows})  # the list is saved again: rows made anew
+    assert _material(case, FORM).scan_name == "登记表-初次.pdf"
+    material = case_files.attach_scan(db, clerk, case.id, _material(case, FORM).id, "登记表-重扫.pdf",
+                                      factories.small_pdf())
+    assert [v.scan_name for v in material.versions] == ["登记表-初次.pdf", "登记表-重扫.pdf"]
