@@ -125,8 +125,8 @@ def add_scan_version(material: CaseMaterial, checked: CheckedFile, user: StaffUs
     if material.scan_key and not material.versions:
         # a scan from before versions were kept (or carried over when a draft's list was saved): it stays version 1
         material.versions.append(MaterialVersion(
-            number=1, scan_key=material.scan_key, scan_name=material.scan_name or "", scan_sha256=material.scan_sha256 or "",
-            scan_size=material.scan_size or 0, scan_content_type=material.scan_content_type or "",
+            number=1, scan_key=material.scan_key, scan_name=material.scan_name or "",
+            scan_sha256=material.scan_sha256 or "", scan_size=material.scan_size or 0, scan_content_type=material.scan_content_type or "",
             uploaded_on=material.scan_uploaded_on or now()))
     key, digest = storage.put(checked.data)
     uploaded_on = now()
@@ -136,7 +136,8 @@ def add_scan_version(material: CaseMaterial, checked: CheckedFile, user: StaffUs
                               uploaded_by_fk=user.id, uploaded_by_name=user.name)
     material.versions.append(version)
     material.scan_key, material.scan_name, material.scan_sha256 = key, checked.name, digest
-    material.scan_size, material.scan_content_type, material.scan_uploaded_on = len(checked.data), checked.content_type, uploaded_on
+    material.scan_size, material.scan_content_type = len(checked.data), checked.content_type
+    material.scan_uploaded_on = uploaded_on
     return version
 
 

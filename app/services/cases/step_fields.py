@@ -85,7 +85,8 @@ def _read_items(spec: FieldSpec, raw: Any, case: Case, problems: ProblemCollecto
             problems.add(f"{spec.name}[{index}].name", _l("Name the material to supply."))
         if not reason:
             problems.add(f"{spec.name}[{index}].reason", _l("Give the reason."))
-        items.append({"name": name, "reason": reason} | ({"material_seq": material_seq} if spec.name == "items" else {}))
+        picked = {"material_seq": material_seq} if spec.name == "items" else {}
+        items.append({"name": name, "reason": reason} | picked)
     if spec.required and not items:
         problems.add(spec.name, _l("List at least one item, all of them at once."))
     return items
