@@ -130,6 +130,8 @@ def _argument_values(db, app, endpoint: str, argument: str, case: Case, username
         return [m.id for m in case.materials]
     if argument == "document_id":
         return [d.id for d in case.result_documents]
+    if argument == "version_id":
+        return [v.id for m in case.materials for v in m.versions]
     if argument == "kind":
         return list(documents.NOTICE_KINDS)
     if argument == "name":
