@@ -32,6 +32,7 @@ def role_names(roles: Any) -> str:
 STATUS_LABELS = {
     "draft": _l("Registered"), "accepted": _l("Accepted"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
     "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),
+    "supplement_sent": _l("Supplement on its way"),
     "completed": _l("Completed"), "delivered": _l("Delivered"), "archived": _l("Archived"), "withdrawn": _l("Withdrawn"),
 }
 TRANSITION_LABELS = {name: _l(transition.label) for name, transition in TRANSITIONS.items()}
@@ -65,6 +66,7 @@ STEP_FIELD_LABELS = {
     "received_on": _l("Received on"),
     "items": _l("Items to correct"),
     "supplied_on": _l("Supplied on"),
+    "supplied": _l("Items supplied"),
     "result": _l("Result"),
     "result_note": _l("Result note"),
     "delivered_on": _l("Delivered on"),

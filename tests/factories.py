@@ -184,6 +184,20 @@ def at_the_department(session: Session, **overrides: Any) -> Case:
     ])
 
 
+def supplied(case: Case) -> dict:
+    """The supplement step's fields: every item of the open correction supplied, each with a scan."""
+    return {"supplied": [{"item": item.seq, "file": (f"{item.name}.pdf", small_pdf())}
+                         for item in case.open_correction.items]}
+
+
+def supplement(session: Session, case: Case, on: date | None = None, *, clerk: str = "lz_window",
+               home_clerk: str = "cx_window", **fields: Any) -> Case:
+    """The applicant supplies every item at the accepting window (``clerk``, with scans); the home window
+    (``home_clerk``) signs for the parcel and hands it to the department, on the day ``on``."""
+    case = step(session, clerk, case, "supplement", on, **(supplied(case) | fields))
+    return step(session, home_clerk, case, "receive_supplement", on)
+
+
 def outbound_case_in_correction(session: Session) -> Case:
     """A case 利州区's window sent to 重庆市渝中区 (a window outside the system, with an outside
     department): our window records every step of the other end, up to a request for correction."""
@@ -201,9 +215,11 @@ def outbound_case_in_correction(session: Session) -> Case:
 def delivered_case(session: Session, **overrides: Any) -> Case:
     """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result
     (with one round of correction on the way)."""
-    return run_steps(session, at_the_department(session, **overrides), [
+    case = run_steps(session, at_the_department(session, **overrides), [
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
-        ("lz_window", "supplement", {"waybill_number": "EMS1234567891CN"}),
+    ])
+    case = supplement(session, case, waybill_number="EMS1234567891CN")
+    return run_steps(session, case, [
         ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),
         ("cx_window", "deliver", {}),
     ])

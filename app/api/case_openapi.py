@@ -151,7 +151,12 @@ KIND_SCHEMA: dict[FieldKind, Json] = {
     FieldKind.LONG_TEXT: STRING,
     FieldKind.DATE: {"type": "string", "format": "date"},
     FieldKind.CHOICE: STRING,
-    FieldKind.ITEMS: array_of(obj(name=STRING, reason=STRING)),
+    FieldKind.ITEMS: {**array_of(obj(name=STRING, reason=STRING, material=INTEGER)),
+                      "description": "correction items may name one of the case's materials by its number "
+                                     "(material) instead of a name"},
+    FieldKind.SUPPLIED_ITEMS: {**array_of(obj(item=INTEGER, scan_name=STRING, scan_base64=STRING)),
+                               "description": "every item (seq) of the open correction, each with its scan "
+                                              "(a PDF, JPEG or PNG, base64)"},
     FieldKind.BOOL_LIST: {**array_of(INTEGER),
                           "description": "material numbers (seq) verified against the original, or {seq: true/false}"},
 }

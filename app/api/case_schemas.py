@@ -87,6 +87,8 @@ class CaseCorrectionItemSchema(Schema):
     seq = fields.Integer()
     name = fields.String()
     reason = fields.String()
+    material_seq = fields.Integer(allow_none=True, metadata={"description": "the case's material it asks for"})
+    supplied = fields.Boolean()
 
 
 class CaseCorrectionSchema(Schema):
@@ -96,6 +98,9 @@ class CaseCorrectionSchema(Schema):
     requested_by_name = fields.String()
     materials_received_on = fields.Date(allow_none=True)
     supplied_on = fields.Date(allow_none=True)
+    supplement_received_on = fields.Date(allow_none=True)
+    forwarded_on = fields.Date(allow_none=True, metadata={"description": "the department had the supplied items: "
+                                                                         "the pause of the clock ends"})
     note = fields.String()
     items = fields.List(fields.Nested(CaseCorrectionItemSchema))
 

@@ -20,6 +20,7 @@ class Status(StrEnum):
     RECEIVED = "received"  # 已签收
     PROCESSING = "processing"  # 办理中
     CORRECTION = "correction"  # 待补正
+    SUPPLEMENT_SENT = "supplement_sent"  # 补正材料寄递中: supplied at the window, on the way to the home window
     COMPLETED = "completed"  # 已办结
     DELIVERED = "delivered"  # 已送达
     ARCHIVED = "archived"  # 已归档
@@ -28,7 +29,7 @@ class Status(StrEnum):
 
 OPEN_STATUSES = frozenset({
     Status.DRAFT, Status.ACCEPTED, Status.IN_TRANSIT, Status.RECEIVED, Status.PROCESSING, Status.CORRECTION,
-    Status.COMPLETED,
+    Status.SUPPLEMENT_SENT, Status.COMPLETED,
 })
 CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 #: a case in these states can no longer change at all (read-only)
@@ -45,6 +46,7 @@ class StepName(StrEnum):
     FORWARD = "forward"
     REQUEST_CORRECTION = "request_correction"
     SUPPLEMENT = "supplement"
+    RECEIVE_SUPPLEMENT = "receive_supplement"
     COMPLETE = "complete"
     DELIVER = "deliver"
     ARCHIVE = "archive"
@@ -65,6 +67,8 @@ class FieldKind(StrEnum):
     DATE = "date"
     CHOICE = "choice"
     ITEMS = "items"  # a list of {name, reason} (correction items, reasons to decline)
+    #: per item of the open correction: supplied or not, with the scan of what was supplied
+    SUPPLIED_ITEMS = "supplied_items"
     BOOL_LIST = "bool_list"  # per material: verified or not
 
 
@@ -210,12 +214,21 @@ TRANSITIONS: dict[str, Transition] = {
             effects=("render_notice:correction", "notify_applicant:correction"),
         ),
         Transition(
-            StepName.SUPPLEMENT, _sources(Status.CORRECTION), Status.PROCESSING, (Side.ORIGIN_WINDOW,),
+            StepName.SUPPLEMENT, _sources(Status.CORRECTION), Status.SUPPLEMENT_SENT, (Side.ORIGIN_WINDOW,),
             label=N_("Supplement received"),
-            help=N_("The applicant supplied the items: the clock runs again. Enter the waybill if they are mailed "
-                    "on."),
-            fields=(FieldSpec("supplied_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
+            help=N_("Tick each requested item the applicant supplied and upload its scan: every item at once. The "
+                    "supplied materials go to the home window (enter the waybill); the clock stays paused until the "
+                    "department has them."),
+            fields=(FieldSpec("supplied", FieldKind.SUPPLIED_ITEMS, required=True),
+                    FieldSpec("supplied_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
             effects=("book_parcel:supplement",),
+        ),
+        Transition(
+            StepName.RECEIVE_SUPPLEMENT, _sources(Status.SUPPLEMENT_SENT), Status.PROCESSING, (Side.HOME_WINDOW,),
+            label=N_("Receive supplement"),
+            help=N_("Confirm that the parcel with the supplied materials has arrived and hand them to the "
+                    "department: the clock runs again from today."),
+            fields=(FieldSpec("received_on", FieldKind.DATE), NOTE),
         ),
         Transition(
             StepName.COMPLETE, _sources(Status.PROCESSING), Status.COMPLETED, (Side.DEPARTMENT,),

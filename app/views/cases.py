@@ -251,7 +251,8 @@ def _step_fields(case: Case, transition: Transition) -> list[FieldSpec]:
     return list(transition.fields_for(case.origin_center.external))
 
 
-def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any]) -> dict[str, Any]:
+def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any],
+                   files: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The posted step form as the service's input; blank rows of item tables are left out."""
     data: dict[str, Any] = {}
     for spec in _step_fields(case, transition):
@@ -259,13 +260,67 @@ def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any]) 
             names = form.getlist(f"{spec.name}-name")
             reasons = form.getlist(f"{spec.name}-reason")
             rows = [(n.strip(), r.strip()) for n, r in zip_longest(names, reasons, fillvalue="")]
-            data[spec.name] = [{"name": n, "reason": r} for n, r in rows if n or r]
+            picked = [{"material": seq, "reason": form.get(f"{spec.name}-material-{seq}-reason", "").strip()}
+                      for seq in form.getlist(f"{spec.name}-material")]
+            data[spec.name] = picked + [{"name": n, "reason": r} for n, r in rows if n or r]
+        elif spec.kind == FieldKind.SUPPLIED_ITEMS:
+            data[spec.name] = [{"item": seq, "file": _posted_file(files, f"{spec.name}-{seq}-scan")}
+                               for seq in form.getlist(spec.name)]
         elif spec.kind == FieldKind.BOOL_LIST:
             ticked = set(form.getlist(spec.name))
             data[spec.name] = {str(m.seq): str(m.seq) in ticked for m in case.materials if m.received}
         elif spec.name in form:
             data[spec.name] = form.get(spec.name, "")
     return data
+
+
+def _posted_file(files: Mapping[str, Any] | None, name: str) -> tuple[str, bytes] | None:
+    file = (files or {}).get(name)
+    return (file.filename, file.read()) if file is not None and file.filename else None
+
+
+def _picked_materials(case: Case, field: str, data: Mapping[str, Any] | None,
+                      errors: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """The case's materials as a multi-select of correction items, each with the reason typed for it."""
+    posted = {str(item.get("material")): (index, item) for index, item in enumerate((data or {}).get(field) or [], 1)
+              if isinstance(item, Mapping) and item.get("material") not in (None, "")}
+    rows = []
+    for m in case.materials:
+        index, item = posted.get(str(m.seq), (None, {}))
+        keys = (f"{field}[{index}].name", f"{field}[{index}].reason") if index else ()
+        rows.append({"seq": m.seq, "name": m.name, "received": m.received, "checked": index is not None,
+                     "reason": item.get("reason", ""), "errors": [e for k in keys for e in errors.get(k, [])]})
+    return rows
+
+
+def _supplied_rows(case: Case, field: str, data: Mapping[str, Any] | None,
+                   errors: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """The items of the open correction, each to tick as supplied with its scan."""
+    correction = case.open_correction
+    ticked = {str(entry.get("item")) for entry in (data or {}).get(field) or [] if isinstance(entry, Mapping)}
+    materials = {m.seq: m for m in case.materials}
+    return [{"seq": item.seq, "name": item.name, "reason": item.reason,
+             "material": materials.get(item.material_seq), "checked": str(item.seq) in ticked,
+             "errors": errors.get(f"{field}[{item.seq}]", [])}
+            for item in (correction.items if correction is not None else [])]
+
+
+def _parcel_context(case: Case, transition: Transition) -> dict[str, Any]:
+    """What a window signing for a parcel checks it against: the waybill(s) and the materials expected."""
+    direction = {StepName.RECEIVE: "materials", StepName.RECEIVE_SUPPLEMENT: "supplement"}.get(transition.name)
+    if direction is None:
+        return {}
+    parcels = [s for s in case.shipments if s.direction == direction and not s.received_on]
+    if direction == "materials":
+        expected = [{"seq": m.seq, "name": m.name, "copies": m.copies, "form": m.form}
+                    for m in case.materials if m.received]
+    else:
+        correction = case.open_correction
+        by_seq = {m.seq: m for m in case.materials}
+        expected = [{"seq": i.material_seq, "name": i.name, "copies": by_seq[i.material_seq].copies,
+                     "form": by_seq[i.material_seq].form, "scan": i.version}
+                    for i in (correction.items if correction is not None else []) if i.material_seq in by_seq]
+    return {"parcels": parcels, "expected": expected}
 
 
 def _step_form_context(case: Case, transition: Transition, data: Mapping[str, Any] | None,
@@ -283,14 +338,23 @@ def _step_form_context(case: Case, transition: Transition, data: Mapping[str, An
                                  "errors": errors.get(spec.name, [])}
         placed.add(spec.name)
         if spec.kind == FieldKind.ITEMS:
-            rows = list((data or {}).get(spec.name) or [])
-            rows += [{"name": "", "reason": ""}] * max(3 - len(rows), 1 if data is None else 0)
+            posted = list((data or {}).get(spec.name) or [])
             field["with_names"] = spec.name != "reasons"
+            picked = 0  # the items picked from the case's materials come first in the posted list
+            if spec.name == "items":
+                field["materials"] = _picked_materials(case, spec.name, data, errors)
+                picked = sum(1 for row in posted if isinstance(row, Mapping) and row.get("material") not in (None, ""))
+                placed.update(f"{spec.name}[{i}].{part}" for i in range(1, picked + 1) for part in ("name", "reason"))
+            rows = posted[picked:]
+            rows += [{"name": "", "reason": ""}] * max(3 - len(rows), 1 if data is None else 0)
             field["rows"] = []
-            for index, row in enumerate(rows, start=1):
+            for index, row in enumerate(rows, start=picked + 1):
                 keys = (f"{spec.name}[{index}].name", f"{spec.name}[{index}].reason", f"{spec.name}[{index}]")
                 placed.update(keys)
                 field["rows"].append({**row, "errors": [m for k in keys for m in errors.get(k, [])]})
+        elif spec.kind == FieldKind.SUPPLIED_ITEMS:
+            field["rows"] = _supplied_rows(case, spec.name, data, errors)
+            placed.update(f"{spec.name}[{row['seq']}]" for row in field["rows"])
         elif spec.kind == FieldKind.BOOL_LIST:
             posted = (data or {}).get(spec.name)
             field["options"] = [{
@@ -309,7 +373,9 @@ def _step_form_context(case: Case, transition: Transition, data: Mapping[str, An
             field["value"] = (data or {}).get(spec.name, default)
         fields.append(field)
     unplaced = [str(p.message) for p in problems if (p.field or "") not in placed]
-    return {"fields": fields, "unplaced": unplaced, "problem_count": len(problems)}
+    return {"fields": fields, "unplaced": unplaced, "problem_count": len(problems),
+            "with_files": any(spec.kind == FieldKind.SUPPLIED_ITEMS for spec in transition.fields),
+            **_parcel_context(case, transition)}
 
 
 MATERIAL_ROW = re.compile(r"^m-(\d+)-name$")
@@ -346,7 +412,8 @@ class CaseWorkView(BaseView):
     route_base = "/cases"
     class_permission_name = "Case"
     method_permission_name = {
-        "queue": "read", "detail": "read", "step": "read", "scan": "read", "result_document": "read", "notice": "read",
+        "queue": "read", "detail": "read", "step": "read", "scan": "read", "scan_version": "read",
+        "result_document": "read", "notice": "read",
         "archive_package": "read", "verify_archive": "read",
         # the conversation: read by whoever reads the case; the service lets only its sides (and the city
         # supervisor, read-only) see it, and only its sides write
@@ -415,7 +482,8 @@ class CaseWorkView(BaseView):
             edit_materials=clerk_of_case and case.status == Status.DRAFT and _may("can_write"),
             upload_scans=clerk_of_case and not frozen and _may("can_write"),
             upload_results=records_result and not frozen and _may("can_complete")
-            and case.status in (Status.PROCESSING, Status.CORRECTION, Status.COMPLETED, Status.DELIVERED),
+            and case.status in (Status.PROCESSING, Status.CORRECTION, Status.SUPPLEMENT_SENT, Status.COMPLETED,
+                                Status.DELIVERED),
             material_forms=choices(MATERIAL_FORMS), events=sorted(case.events, key=lambda e: e.seq, reverse=True),
             notices=notices, stored_notices=stored,
             may_disclose=not sides and _may(DISCLOSE), disclosure=active_disclosure(session, user, case),
@@ -453,7 +521,7 @@ class CaseWorkView(BaseView):
             if refusal is not None:
                 raise refusal
             return self._render_step(case, transition, None, [])
-        data = read_step_form(case, transition, request.form)
+        data = read_step_form(case, transition, request.form, request.files)
         try:
             take_step(_session(), _user(), case_id, name, data, expected_version=_version())
         except Conflict as error:
@@ -511,6 +579,13 @@ class CaseWorkView(BaseView):
     @answers_service_errors
     def scan(self, case_id: int, material_id: int):
         path, name, content_type = case_files.scan_of(_session(), _viewer(), case_id, material_id)
+        return self._send(path, name, content_type)
+
+    @expose("/<int:case_id>/scan-versions/<int:version_id>", methods=["GET"])
+    @has_access
+    @answers_service_errors
+    def scan_version(self, case_id: int, version_id: int):
+        path, name, content_type = case_files.scan_version_of(_session(), _viewer(), case_id, version_id)
         return self._send(path, name, content_type)
 
     @expose("/<int:case_id>/results", methods=["POST"])

@@ -70,6 +70,7 @@ PENDING_DEFECT_6: frozenset[tuple[str, str]] = frozenset()
 FULL_VIEWS = frozenset({
     "CaseWorkView.archive_package", "CaseApi.archive_package", "CaseWorkView.notice", "CaseApi.notice",
     "CaseWorkView.scan", "CaseApi.download_scan", "CaseWorkView.result_document", "CaseApi.download_result",
+    "CaseWorkView.scan_version",
 })
 
 #: the case conversation (沟通记录): for the case's sides (the city supervisor reads the thread); every other
@@ -83,7 +84,7 @@ ACTION_METHODS = frozenset({"action", "action_post"})
 
 def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     """Path parameter -> (model it names, condition a usable record meets) for the view of the route."""
-    from app.models.case import Case, CaseMaterial, ResultDocument
+    from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
     from app.models.transmittal import Transmittal
@@ -95,6 +96,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "case_id": lambda view: (Case, None),
         "material_id": lambda view: (CaseMaterial, CaseMaterial.scan_key.is_not(None)),
         "document_id": lambda view: (ResultDocument, None),
+        "version_id": lambda view: (MaterialVersion, None),
         "job_id": lambda view: (ExportJob, ExportJob.file_key.is_not(None)),
         "transmittal_id": lambda view: (Transmittal, None),
     }
@@ -118,7 +120,7 @@ def _ids_outside_the_path() -> dict[str, tuple[str, str, Callable[[Any], type]]]
 
 
 #: path parameters that name a record of a case: the route's case id is then that record's case
-CHILDREN_OF_A_CASE = frozenset({"material_id", "document_id", "message_id"})
+CHILDREN_OF_A_CASE = frozenset({"material_id", "document_id", "message_id", "version_id"})
 
 
 def _usable_records() -> dict[str, Any]:

@@ -32,6 +32,7 @@ from app.platform import outbox
 from app.scope import Reach, reach_of
 from app.services.cases.access import case_sides, get_case, sides_of
 from app.services.cases.deadlines import refresh_deadlines
+from app.services.cases.files import CheckedFile
 from app.services.cases.history import add_event
 from app.services.cases.ledger import sync_ledger
 from app.services.cases.step_fields import read_step_values
@@ -144,8 +145,18 @@ def _apply(run: StepRun) -> None:
 
 
 def _event_data(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()
-            if k != "note" and v not in (None, "", [], {})}
+    return {k: _plain(v) for k, v in values.items() if k != "note" and v not in (None, "", [], {})}
+
+
+def _plain(value: Any) -> Any:
+    """A step's value as the history keeps it (JSON): dates as ISO text, an uploaded scan by its name."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, CheckedFile):
+        return value.name
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _window_acted_at(run: StepRun) -> str | None:

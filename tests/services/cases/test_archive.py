@@ -49,11 +49,13 @@ def _messages(problems) -> list[str]:
 
 
 def test_archiving_is_refused_with_the_full_list_of_what_is_missing(db):
-    case = factories.delivered_case(db)  # nothing scanned, no result document, notices not rendered yet
+    # nothing scanned but the item supplied in the correction, no result document, notices not rendered yet
+    case = factories.delivered_case(db)
     with pytest.raises(ValidationFailed) as refused:
         take_step(db, factories.user(db, "lz_window"), case.id, "archive", {})
     messages = _messages(refused.value.problems)
-    received = [m for m in case.materials if m.received]
+    received = [m for m in case.materials if m.received and not m.scan_key]
+    assert len(received) == len(case.materials) - 1
     for material in received:
         assert any(material.name in m and "no scan" in m for m in messages), material.name
     assert any("acceptance notice" in m for m in messages)
@@ -289,3 +291,21 @@ def test_scope_on_every_download(client, login, db, api):
     assert api("lz_window").get(f"{API}{other.id}/archive/verify").status_code == 404
     # a missing id
     assert api("lz_window").get(f"{API}999999/archive").status_code == 404
+
+
+def test_the_archive_keeps_every_version_of_a_material_supplied_in_a_correction(db):
+    case = factories.at_the_department(db)
+    form = case.materials[1]
+    case_files.attach_scan(db, factories.user(db, "lz_window"), case.id, form.id, "登记表-初次.pdf", factories.small_pdf())
+    case = factories.step(db, "cx_hrss", case, "request_correction", items=[{"material": form.seq, "reason": "缺少签字"}])
+    case = factories.supplement(db, case)
+    case = factories.run_steps(db, case, [("cx_hrss", "complete", {"result": "approved"}), ("cx_window", "deliver", {})])
+    case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
+    factories.run_outbox(db, "build_archive_package", case.id)
+    data = storage.path_of(_package(db, case).file_key).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.read("scans/versions/02-v1-登记表-初次.pdf") == factories.small_pdf()
+        record = json.loads(package.read("case.json"))
+    versions = next(m for m in record["materials"] if m["seq"] == form.seq)["versions"]
+    assert [(v["number"], v["correction_round"], v["file"]) for v in versions] == [
+        (1, None, "scans/versions/02-v1-登记表-初次.pdf"), (2, 1, "scans/02-社会保障卡申领登记表.pdf")]
