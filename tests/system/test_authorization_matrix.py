@@ -304,6 +304,9 @@ class World:
         from app.scope import criterion
 
         key = (model, str(condition), user.name, write, inside, readable)
+        cached = self.samples.get(key)
+        if cached is not None and db.session.get(model, cached.id) is None:
+            del self.samples[key]  # picked while a route's changes stood (they were undone since)
         if key not in self.samples:
             pk = model.__mapper__.primary_key[0]
             stmt = select(model)
