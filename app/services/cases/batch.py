@@ -52,10 +52,10 @@ class ParcelStep:
     date_field: str
 
 
-#: which parcel a case waits to send, by its status (the result only when it is mailed)
+#: which parcel a case waits to send, by its status (the result only when it is mailed). A supplement
+#: parcel is not among them: its step ticks each supplied item with its scan, in the case's own form.
 PARCEL_STEPS: dict[Status, ParcelStep] = {
     Status.ACCEPTED: ParcelStep(StepName.DISPATCH, ShipmentDirection.MATERIALS, "sent_on"),
-    Status.CORRECTION: ParcelStep(StepName.SUPPLEMENT, ShipmentDirection.SUPPLEMENT, "supplied_on"),
     Status.COMPLETED: ParcelStep(StepName.DELIVER, ShipmentDirection.RESULT, "delivered_on"),
 }
 NOTHING_TO_SEND = _l("No parcel of this case waits to be sent now.")

@@ -198,21 +198,13 @@ def test_transmittal_numbers_count_per_window_and_day(db):
     assert db.scalar(select(func.count(Transmittal.id)).where(Transmittal.id.in_([one.id, two.id]))) == 2
 
 
-def test_a_supplement_parcel_goes_in_the_batch_with_the_items_of_the_correction_on_the_list(db):
+def test_a_supplement_parcel_is_not_offered_in_the_batch_its_items_are_ticked_in_the_case(db):
     in_correction = factories.run_steps(db, factories.at_the_department(db), [
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
     ])
-    without_waybill = factories.run_steps(db, factories.at_the_department(db), [
-        ("cx_hrss", "request_correction", {"items": [{"name": "结婚证", "reason": "缺页"}]}),
-    ])
     clerk = factories.user(db, "lz_window")
-    ids = {p.case.id: p.parcel.step for p in parcels_of_the_day(db, clerk)}
-    assert ids[in_correction.id] == "supplement"
-    outcome = send_parcels(db, clerk, [ParcelInput(in_correction.id, "EMS9000000001CN"),
-                                       ParcelInput(without_waybill.id, "")])
-    assert [c.id for c in outcome.done] == [in_correction.id]
-    assert [f.case_id for f in outcome.failed] == [without_waybill.id]
-    db.refresh(without_waybill)
-    assert without_waybill.status == "correction"  # nothing recorded for the refused row
-    text = _pdf_text(storage.path_of(outcome.transmittals[0].file_key).read_bytes())
-    assert "补正材料" in text and "户口簿" in text and "EMS9000000001CN" in text
+    assert in_correction.id not in {p.case.id for p in parcels_of_the_day(db, clerk)}
+    outcome = send_parcels(db, clerk, [ParcelInput(in_correction.id, "EMS9000000001CN")])
+    assert outcome.done == [] and [f.case_id for f in outcome.failed] == [in_correction.id]
+    db.refresh(in_correction)
+    assert in_correction.status == "correction"
