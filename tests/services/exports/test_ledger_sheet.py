@@ -45,3 +45,37 @@ def test_another_countys_window_exports_none_of_these_rows_and_supervisors_see_m
     mine = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_admin")), LedgerFilter()))
     phones = [r[2] for r in mine.iter_rows(min_row=3, values_only=True) if r[1] == "李晓梅"]
     assert phones and all(p == "139****1234" for p in phones)
+
+
+def _data_rows(sheet) -> list[dict]:
+    header = [cell.value for cell in sheet[2]]
+    return [dict(zip(header, row)) for row in sheet.iter_rows(min_row=3, values_only=True)
+            if row[0] and not str(row[0]).startswith("注")]
+
+
+def test_every_row_names_the_window_whose_ledger_it_is_and_the_case_number(db):
+    case = factories.accepted_case(db, date(2026, 3, 2))
+    case = factories.run_steps(db, case, [("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
+                                          ("cx_window", "receive", {})], today=date(2026, 3, 3))
+    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "city_super")), LedgerFilter()))
+    rows = {(r["窗口"], r["编号"]) for r in _data_rows(sheet) if r["编号"] == case.number}
+    assert rows == {("广元市利州区政务服务中心", case.number), ("苍溪县政务服务中心", case.number)}
+
+
+def test_a_declined_case_is_in_the_ledger_of_the_window_that_declined_it_with_its_outcome(db):
+    case = factories.run_steps(db, factories.make_case(db, today=date(2026, 3, 2)),
+                               [("lz_window", "reject", {"reasons": ["材料不全"]})], today=date(2026, 3, 2))
+    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_window")), LedgerFilter()))
+    rows = [r for r in _data_rows(sheet) if r["编号"] == case.number]
+    assert len(rows) == 1
+    assert rows[0]["办理情况"] == "不予受理" and rows[0]["经办人"] == "张丽"
+    assert rows[0]["日期"].date() == date(2026, 3, 2) and rows[0]["窗口"] == "广元市利州区政务服务中心"
+
+
+def test_the_sheet_prints_landscape_fit_to_the_page_width_with_its_header_rows_on_every_page(db):
+    factories.accepted_case(db, date(2026, 3, 2))
+    sheet = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_window")), LedgerFilter()))
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == sheet.PAPERSIZE_A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)  # as many pages down as needed
+    assert sheet.print_title_rows == "1:2"
