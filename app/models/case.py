@@ -436,7 +436,12 @@ class LedgerEntry(Model):
     changed_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now, onupdate=now)
 
     center: Mapped[ServiceCenter] = relationship(lazy="selectin")
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case] = relationship(lazy="selectin")  # the ledger screen shows each row's case number
+
+    @property
+    def case_number(self) -> str:
+        """编号: the case's number (a ledger row is written from acceptance or decline on: it has one)."""
+        return (self.case.number if self.case is not None else "") or ""
 
 
 class CaseNumberSequence(Model):

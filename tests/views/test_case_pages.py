@@ -542,6 +542,15 @@ def test_a_county_administrator_reads_its_windows_ledger_with_the_window_column(
     assert client.get(f"/ledgerview/edit/{origin.id}").status_code == 403
 
 
+def test_the_ledger_screen_lists_a_declined_case_with_its_number_and_outcome(client, login, db):
+    case = factories.run_steps(db, factories.make_case(db), [("lz_window", "reject", {"reasons": ["材料不全"]})])
+    entry = db.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id)).one()
+    login("lz_window")
+    page = client.get("/ledgerview/list/").get_data(as_text=True)
+    assert f"/ledgerview/edit/{entry.id}" in page and case.number in page
+    assert "办理情况" in page and "不予受理" in page
+
+
 def test_only_the_remarks_of_a_ledger_row_are_editable(app, client, login, db):
     case = _ledger_case(db)
     entry = db.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id, LedgerEntry.role == "origin")).one()
