@@ -117,7 +117,7 @@ EXPORT_SUBJECTS = {"ledger": _l("Work ledger")}
 
 STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
                 "delivery": _l("Delivery of the result")}
-LEVEL_LABELS = {"yellow": _l("Yellow: due within a working day"), "red": _l("Red: overdue")}
+LEVEL_LABELS = {"yellow": _l("Yellow: near its due day"), "red": _l("Red: overdue")}
 REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation")}
 MAIL_STATUSES = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
                "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
