@@ -348,6 +348,24 @@ class Shipment(Model):
     def destination(self) -> str:
         return self.to_center.name if self.to_center else self.to_address
 
+    @property
+    def send_by(self) -> date | None:
+        """寄出期限: the day the parcel must leave: the materials one working day after acceptance (the
+        case's dispatch_due), the result one working day after it arrived (delivery_due); a supplement
+        leaves when the applicant brings it (no deadline of its own)."""
+        if self.case is None:
+            return None
+        if self.direction == "materials":
+            return self.case.dispatch_due
+        if self.direction == "result":
+            return self.case.delivery_due
+        return None
+
+    @property
+    def send_deadline(self) -> tuple[date | None, str]:
+        """寄出期限 as the shipment list shows it: the day, and the booking warning (none / yellow / red)."""
+        return self.send_by, self.booking_warning
+
     def __repr__(self) -> str:
         return self.waybill_number or f"#{self.id}"
 
