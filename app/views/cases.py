@@ -39,7 +39,7 @@ from app.domain.workflow import (
 )
 from app.errors import Conflict, Problem, Refused, ValidationFailed
 from app.models.case import Case
-from app.models.catalog import HandlingType, Matter, MatterStatus
+from app.models.catalog import HandlingType, MaterialRequirement, Matter, MatterStatus
 from app.models.org import Department, ServiceCenter
 from app.services.cases import archive
 from app.services.cases import files as case_files
@@ -253,6 +253,22 @@ def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any]) 
     return data
 
 
+def _review_aid(case: Case) -> dict[str, Any]:
+    """What the window checks against when it accepts (对照审核要点): the acceptance conditions and review
+    points of the guide the case was registered under, and the sample forms (样本样表) of its materials,
+    shown beside the checklist."""
+    guide = (case.guide.content if case.guide is not None else None) or {}
+    names = {m["seq"]: m["name"] for m in guide.get("materials", [])}
+    requirements = _session().scalars(
+        select(MaterialRequirement).where(MaterialRequirement.matter_id == case.matter_id,
+                                          MaterialRequirement.sample_file_key.is_not(None))
+        .order_by(MaterialRequirement.seq)).all()
+    samples = [{"seq": r.seq, "name": names.get(r.seq, r.name), "file_name": r.sample_file_name,
+                "url": url_for("MaterialRequirementView.sample", pk=r.id)} for r in requirements if r.sample_file_key]
+    return {"conditions": guide.get("acceptance_conditions") or "", "points": guide.get("review_points") or "",
+            "samples": samples}
+
+
 def _step_form_context(case: Case, transition: Transition, data: Mapping[str, Any] | None,
                        problems: list[Problem]) -> dict[str, Any]:
     """What the step template needs: each field with its value, its rows or options and its problems."""
@@ -443,10 +459,11 @@ class CaseWorkView(BaseView):
 
     def _render_step(self, case: Case, transition: Transition, data: Mapping[str, Any] | None,
                      problems: list[Problem]):
+        review = _review_aid(case) if transition.name == StepName.ACCEPT else None
         return self.render_template(
             "cases/step.html", case=case, transition=transition, title=TRANSITION_LABELS[transition.name],
-            help=STEP_HELP.get(transition.name, ""), **_step_form_context(case, transition, data, problems),
-            **_template_helpers(),
+            help=STEP_HELP.get(transition.name, ""), review=review,
+            **_step_form_context(case, transition, data, problems), **_template_helpers(),
         )
 
     @expose("/<int:case_id>/materials", methods=["POST"])

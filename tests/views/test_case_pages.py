@@ -329,6 +329,24 @@ def test_accept_through_the_form_with_the_verification_ticks(app, client, login,
     assert case.number in page and "原件已核验" in page and "/step/dispatch" in page
 
 
+def test_the_accept_page_shows_the_review_points_and_sample_forms_beside_the_checklist(client, login, db):
+    from app.adapters import storage
+    from app.models.catalog import MaterialRequirement
+
+    matter = factories.matter(db, "KYTB-HRSS-001")
+    requirement = db.scalars(select(MaterialRequirement).where(MaterialRequirement.matter_id == matter.id)
+                             .order_by(MaterialRequirement.seq)).first()
+    storage.attach_sample_form(requirement, "登记表样表.pdf", factories.small_pdf())
+    db.flush()
+    case = factories.make_case(db)
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
+    review = page.split("review-aid", 1)[1]
+    assert "审核要点" in review and case.guide.content["review_points"][:20] in review
+    assert "样本样表" in review and f"/materialrequirementview/sample/{requirement.id}" in review
+    assert "登记表样表.pdf" in review
+
+
 def test_accept_without_the_originals_shows_every_problem_again(client, login, db):
     case = factories.make_case(db)
     login("lz_window")
