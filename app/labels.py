@@ -29,6 +29,9 @@ def role_names(roles: Any) -> str:
 
 # --- cases and their steps ---
 
+#: the system's name in the navbar and the page titles, in the user's language (config.APP_NAME is the Chinese
+#: name for what has no request, such as mail)
+APP_TITLE = _l("Guangyuan cross-region government service system")
 STATUS_LABELS = {
     "draft": _l("Registered"), "accepted": _l("Accepted"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
     "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),

@@ -148,6 +148,11 @@ def _viewer() -> Viewer:
     return Viewer(_user(), current_reach(), request.remote_addr or "", "web")
 
 
+def labelled(label_text: Any, value: Any) -> str:
+    """“label: value” with the punctuation of the user's language (a full-width colon in Chinese only)."""
+    return str(_l("%(label)s: %(value)s", label=label_text, value=value))
+
+
 def event_details(event: Any) -> list[str]:
     """What a step recorded besides its note, in words (waybill, result, reasons …)."""
     details = []
@@ -157,11 +162,11 @@ def event_details(event: Any) -> list[str]:
         if key == "accepted_on" and not event.case.origin_center.external:
             continue  # only an outside window's acceptance date is the user's input
         if isinstance(value, list):
-            value = "；".join(f"{item.get('name')}：{item.get('reason')}" if item.get("name") else str(item.get("reason", ""))
-                             for item in value if isinstance(item, Mapping))
+            value = str(_l("; ")).join(labelled(item.get("name"), item.get("reason")) if item.get("name")
+                                       else str(item.get("reason", "")) for item in value if isinstance(item, Mapping))
         elif key == "result":
             value = label(RESULT_LABELS, value)
-        details.append(f"{STEP_FIELD_LABELS[key]}：{value}")
+        details.append(labelled(STEP_FIELD_LABELS[key], value))
     return details
 
 
@@ -652,7 +657,7 @@ def _registration_choices(form: RegistrationForm, clerk: Any) -> None:
                             .order_by(ServiceCenter.external, ServiceCenter.code)).all()
     outside_marker = str(_l("outside the system"))
     form.home_center_id.choices = blank + [
-        (str(c.id), f"{c.name}（{outside_marker}）" if c.external else c.name) for c in homes]
+        (str(c.id), f"{c.name}{_l('(%(text)s)', text=outside_marker)}" if c.external else c.name) for c in homes]
     departments = session.scalars(select(Department).where(Department.active.is_(True))
                                   .order_by(Department.region_id, Department.name)).all()
     form.department_id.choices = blank + [(str(d.id), d.name) for d in departments]

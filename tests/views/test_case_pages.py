@@ -600,3 +600,52 @@ def test_a_case_waiting_for_the_department_leaves_the_windows_queue_and_enters_t
     page = client.get("/cases/queue/").get_data(as_text=True)
     row = re.search(rf'data-case="{case.id}">(.*?)</tr>', page, re.S).group(1)
     assert "/step/request_correction" in row and "/step/complete" in row and "/step/withdraw" not in row
+
+
+# --- the words of the pages ----------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FULL_WIDTH_PUNCTUATION = re.compile(r"[，。：；（）]")
+
+
+def _english(client) -> None:
+    client.get("/lang/en")
+
+
+def _visible_text(page: str) -> str:
+    """The page's text without scripts, styles and tags."""
+    page = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_the_home_page_says_the_materials_go_to_the_home_window_as_the_notice_does(client, login):
+    login("admin")
+    page = client.get("/").get_data(as_text=True)
+    assert "至属地审批部门" not in page and "寄递至属地“跨域通办”综合窗口" in page
+
+
+def test_in_english_the_navbar_and_page_title_read_english(client, login):
+    login("admin")
+    _english(client)
+    page = client.get("/").get_data(as_text=True)
+    title = re.search(r"(?s)<title>(.*?)</title>", page).group(1)
+    brand = re.search(r'(?s)class="navbar-brand">(.*?)</span>', page).group(1)
+    assert not CJK.search(title) and not CJK.search(_visible_text(brand)), (title, brand)
+    text = _visible_text(page.split('class="navbar', 1)[1].split("</ul>", 1)[0])
+    assert not CJK.search(text), text
+
+
+def test_english_pages_have_no_full_width_punctuation(client, login, db):
+    case = factories.make_case(db)
+    login("lz_window")
+    _english(client)
+    for path in ("/", f"/cases/{case.id}/step/accept", f"/cases/{case.id}/"):
+        text = _visible_text(client.get(path).get_data(as_text=True))
+        # the applicant's and the catalog's own words are data: only the page's words are checked
+        data = [case.matter.name, case.applicant_address, case.guide.content.get("review_points") or "",
+                case.guide.content.get("acceptance_conditions") or "", case.guide.content.get("fee_note") or "",
+                case.fee_note or ""] + [m.name for m in case.materials]
+        for value in sorted(filter(None, data), key=len, reverse=True):
+            text = text.replace(value, " ")
+        assert not FULL_WIDTH_PUNCTUATION.search(text), (path, FULL_WIDTH_PUNCTUATION.findall(text),
+                                                         text[max(0, FULL_WIDTH_PUNCTUATION.search(text).start() - 80):][:160])
