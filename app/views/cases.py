@@ -327,7 +327,7 @@ def read_materials_form(form: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for index in indexes:
         prefix = f"m-{index}-"
-        name = form.get(prefix + "name", "").strip()
+        name = " ".join(form.get(prefix + "name", "").split())  # one line, even from a textarea
         if form.get(prefix + "remove") or (not name and not form.get(prefix + "existing")):
             continue
         requirement = form.get(prefix + "requirement_seq", "").strip()

@@ -649,3 +649,13 @@ def test_english_pages_have_no_full_width_punctuation(client, login, db):
             text = text.replace(value, " ")
         assert not FULL_WIDTH_PUNCTUATION.search(text), (path, FULL_WIDTH_PUNCTUATION.findall(text),
                                                          text[max(0, FULL_WIDTH_PUNCTUATION.search(text).start() - 80):][:160])
+
+
+def test_long_material_names_wrap_in_the_draft_form_instead_of_being_cut_off(client, login, db):
+    case = factories.make_case(db)
+    longest = max(case.materials, key=lambda m: len(m.name))
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    field = re.search(r'(?s)<textarea[^>]*name="m-(\d+)-name"[^>]*>(.*?)</textarea>',
+                      page[page.index(longest.name) - 400:])
+    assert field and field.group(2).strip() == longest.name and "material-name" in field.group(0)
