@@ -88,6 +88,8 @@ class LedgerView(AppModelView):
     search_columns = ["entry_date", "handling_type_name", "matter_name", "center", "applicant_name"]
     search_form_query_rel_fields = {"center": [["external", FilterEqual, False]]}
     base_order = ("entry_date", "desc")
+    # 编号 is the case's (a property): not a column of the row to order by
+    order_columns = [c for c in LEDGER_COLUMNS if c != "case_number"]
     formatters_columns = {"applicant_phone": mask_phone,
                           "case_status": lambda status: STATUS_LABELS.get(status, status)}
     description_columns = {"remarks": _l("Only the remarks are typed by hand; the other columns follow the case.")}

@@ -567,6 +567,7 @@ def test_the_ledger_screen_lists_a_declined_case_with_its_number_and_outcome(cli
     page = client.get("/ledgerview/list/").get_data(as_text=True)
     assert f"/ledgerview/edit/{entry.id}" in page and case.number in page
     assert "办理情况" in page and "不予受理" in page
+    assert "_oc_LedgerView=case_number" not in page  # a property of the row: not offered for ordering
 
 
 def test_only_the_remarks_of_a_ledger_row_are_editable(app, client, login, db):
