@@ -345,6 +345,12 @@ def check_case_number_format(template: str) -> str:
     return template
 
 
+#: a case turns yellow (即将到期) when the due day of its running stage is at most this many working days
+#: away; dispatch and delivery, due the next working day, turn yellow on their due day only
+DEADLINE_WARNING_WORKING_DAYS = int(os.environ.get("DEADLINE_WARNING_WORKING_DAYS", "1"))
+if DEADLINE_WARNING_WORKING_DAYS < 0:
+    raise ConfigurationError("DEADLINE_WARNING_WORKING_DAYS is a number of working days (0 or more)")
+
 #: case numbers, gap-free per deciding window and year (app/services/cases/numbers.py)
 CASE_NUMBER_FORMAT = check_case_number_format(_env_text("CASE_NUMBER_FORMAT", "{center_code}-{year}-{sequence:06d}"))
 

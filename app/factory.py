@@ -82,6 +82,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.security.passwords import validate_password_complexity
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validate_password_complexity
+    from app.labels import APP_TITLE
+
+    # FAB prints APP_NAME in every page title: translated, so English pages read English
+    app.config["APP_NAME"] = APP_TITLE
     configure_logging(app.config["LOG_LEVEL"])  # before AppBuilder, which talks while it starts
     _configure_documents(app)
 

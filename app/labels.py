@@ -29,6 +29,9 @@ def role_names(roles: Any) -> str:
 
 # --- cases and their steps ---
 
+#: the system's name in the navbar and the page titles, in the user's language (config.APP_NAME is the Chinese
+#: name for what has no request, such as mail)
+APP_TITLE = _l("Guangyuan cross-region government service system")
 STATUS_LABELS = {
     "draft": _l("Registered"), "accepted": _l("Accepted"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
     "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),
@@ -124,7 +127,7 @@ EXPORT_SUBJECTS = {"ledger": _l("Work ledger")}
 
 STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
                 "delivery": _l("Delivery of the result")}
-LEVEL_LABELS = {"yellow": _l("Yellow: due within a working day"), "red": _l("Red: overdue")}
+LEVEL_LABELS = {"yellow": _l("Yellow: near its due day"), "red": _l("Red: overdue")}
 REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation")}
 MAIL_STATUSES = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
                "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}

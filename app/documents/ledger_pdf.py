@@ -1,4 +1,4 @@
-"""The work ledger (附件3) as a PDF: landscape A4, the attachment's title, the eight columns as a bordered
+"""The work ledger (附件3) as a PDF: landscape A4, the attachment's title, its columns as a bordered
 table whose header row is on every page, long texts wrapped inside their cells, the footnote that lists
 the handling types, and “第 n 页 共 m 页” at the foot of each page. The embedded Chinese font comes
 through :mod:`app.documents.render`, as for the notices.
@@ -47,11 +47,12 @@ PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 class LedgerLayout:
     """The page as the template (templates/notices/ledger.html) sets it out, for measuring rows."""
 
-    #: share of the table's width per column, in %, in the attachment's order
-    widths: tuple[float, ...] = (8.5, 7, 9.5, 9.5, 14, 24, 6.5, 21)
-    #: columns printed centred (日期, 联系电话)
-    centered: tuple[int, ...] = (0, 2)
-    font_size: float = 9.5
+    #: share of the table's width per column, in %, in the order of the export's HEADER (the attachment's
+    #: eight columns with 编号, 窗口 and 办理情况 added)
+    widths: tuple[float, ...] = (7.5, 11.5, 14.5, 5.5, 8, 6, 8, 14, 5, 9, 11)
+    #: columns printed centred (日期, 编号, 联系电话, 办理情况)
+    centered: tuple[int, ...] = (0, 1, 4, 9)
+    font_size: float = 8.5
     line_height: float = 1.3
     title_size: float = 16
     subtitle_size: float = 9
@@ -160,7 +161,7 @@ def write_ledger_pdf(rows: Iterable[Sequence[Any]], out: IO[bytes], *, title: st
                      footnote: str, subtitle: str = "", author: str = DEFAULT_AUTHOR,
                      on_rows: Callable[[int], Any] | None = None, batch_pages: int = BATCH_PAGES,
                      layout: LedgerLayout | None = None) -> LedgerPdf:
-    """Writes the ledger to ``out``. ``rows`` are the eight values of each row, in order (consumed
+    """Writes the ledger to ``out``. ``rows`` are the values of each row, in ``header``'s order (consumed
     lazily); ``on_rows(n)`` is told the number of rows rendered after each batch."""
     layout = layout or LedgerLayout()
     measure = _Measure(layout)

@@ -72,6 +72,10 @@ class AcceptanceContext:
     mail_address: str
     remarks: str
     issuer: str = DEFAULT_AUTHOR  # the PDF's author
+    #: 属地办理部门: the department that will decide, and its phone (printed on a line of its own, so the
+    #: applicant and the receiving window know whom the case is waiting for; empty in notices stored before)
+    home_department: str = ""
+    home_department_phone: str = ""
 
     kind = "acceptance"
 
@@ -237,6 +241,16 @@ def _department_name(case) -> str:
     return case.department.name if case.department is not None else (case.department_name or "")
 
 
+def _department_phone(case) -> str:
+    """The deciding department's phone; for a department outside the system (typed by name), or one
+    without a phone, the home window's, which relays to it."""
+    department = case.department
+    phone = (department.phone if department is not None else "") or ""
+    if not phone and case.home_center is not None:
+        phone = case.home_center.phone or ""
+    return phone
+
+
 def _mail_address(case) -> str:
     if case.delivery_method != "mail":
         return ""
@@ -288,6 +302,8 @@ def acceptance_context(case) -> AcceptanceContext:
         mail_address=_mail_address(case),
         remarks=case.remarks or "",
         issuer=window.name if window else DEFAULT_AUTHOR,
+        home_department=_department_name(case),
+        home_department_phone=_department_phone(case),
     )
 
 
@@ -331,8 +347,6 @@ def correction_context(case, correction) -> CorrectionContext:
     """附件2 for one round of correction of the case."""
     guide = _guide(case)
     received = [m.name for m in sorted(case.materials, key=lambda m: m.seq) if m.received]
-    department = case.department
-    phone = (department.phone if department is not None else "") or (case.home_center.phone if case.home_center else "")
     return CorrectionContext(
         number=case.number or "",
         round=correction.round,
@@ -343,7 +357,7 @@ def correction_context(case, correction) -> CorrectionContext:
         items=tuple(CorrectionItem(name=i.name, reason=i.reason) for i in sorted(correction.items, key=lambda i: i.seq)),
         department_name=_department_name(case),
         handler=correction.requested_by_name or _staff_name(case, correction.requested_by_fk),
-        phone=phone or "",
+        phone=_department_phone(case),
         requested_on=correction.requested_on,
     )
 

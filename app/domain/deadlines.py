@@ -43,8 +43,24 @@ STAGE_OF_STATUS = {
     Status.COMPLETED: Stage.DELIVERY,
 }
 
-#: yellow when at most this many working days are left, per stage (configurable)
-YELLOW_AT = {Stage.DISPATCH: 1, Stage.PROCESS: 1, Stage.DELIVERY: 1}
+#: the default of DEADLINE_WARNING_WORKING_DAYS: a case is near its due day (yellow) when at most this many
+#: working days are left
+NEAR_WORKING_DAYS = 1
+
+
+def yellow_at(near_days: int = NEAR_WORKING_DAYS) -> dict[Stage, int]:
+    """Working days left at which each stage turns yellow, for "near" = ``near_days``. A stage is never
+    yellow from its first day: dispatch and delivery are due the next working day, so they warn on their
+    due day only (otherwise every case would turn yellow the moment it is accepted)."""
+    return {Stage.DISPATCH: min(near_days, DISPATCH_DAYS - 1), Stage.PROCESS: near_days,
+            Stage.DELIVERY: min(near_days, DELIVERY_DAYS - 1)}
+
+
+def warning_cutoff(calendar: WorkCalendar, today: date, days: int) -> date:
+    """The last due day that is near: the ``days``-th working day after today (0: today, or the next
+    working day when today is off). A due day on or before it is yellow (the set-based pass compares
+    with it too)."""
+    return calendar.add_working_days(today, days).due
 
 
 @dataclass(frozen=True)
@@ -78,13 +94,12 @@ def delivery_due(calendar: WorkCalendar, completed_on: date) -> Deadline:
 
 
 def warning_level(calendar: WorkCalendar, stage: Stage | None, due: date | None, today: date,
-                  yellow_at: dict[Stage, int] | None = None) -> WarningLevel:
-    """Red once the due day has passed; yellow when at most ``yellow_at`` working days remain."""
+                  near_days: int = NEAR_WORKING_DAYS) -> WarningLevel:
+    """Red once the due day has passed; yellow when it is near (``yellow_at(near_days)``)."""
     if stage is None or due is None:
         return WarningLevel.NONE
     if today > due:
         return WarningLevel.RED
-    remaining = calendar.working_days_between(today, due)
-    if remaining <= (yellow_at or YELLOW_AT)[stage]:
+    if due <= warning_cutoff(calendar, today, yellow_at(near_days)[stage]):
         return WarningLevel.YELLOW
     return WarningLevel.NONE

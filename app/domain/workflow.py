@@ -184,6 +184,8 @@ TRANSITIONS: dict[str, Transition] = {
                     "notice of declining."),
             fields=(FieldSpec("reasons", FieldKind.ITEMS, required=True), NOTE),
             effects=("render_notice:rejection", "notify_applicant:rejected"), dangerous=True,
+            # a declined case is work the window did: it has its ledger row, with the outcome 不予受理
+            opens_ledger=frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW}),
         ),
         Transition(
             StepName.DISPATCH, _sources(Status.ACCEPTED), Status.IN_TRANSIT, (Side.ORIGIN_WINDOW,),

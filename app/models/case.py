@@ -389,6 +389,24 @@ class Shipment(Model):
     def destination(self) -> str:
         return self.to_center.name if self.to_center else self.to_address
 
+    @property
+    def send_by(self) -> date | None:
+        """寄出期限: the day the parcel must leave: the materials one working day after acceptance (the
+        case's dispatch_due), the result one working day after it arrived (delivery_due); a supplement
+        leaves when the applicant brings it (no deadline of its own)."""
+        if self.case is None:
+            return None
+        if self.direction == "materials":
+            return self.case.dispatch_due
+        if self.direction == "result":
+            return self.case.delivery_due
+        return None
+
+    @property
+    def send_deadline(self) -> tuple[date | None, str]:
+        """寄出期限 as the shipment list shows it: the day, and the booking warning (none / yellow / red)."""
+        return self.send_by, self.booking_warning
+
     def __repr__(self) -> str:
         return self.waybill_number or f"#{self.id}"
 
@@ -489,7 +507,12 @@ class LedgerEntry(Model):
     changed_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now, onupdate=now)
 
     center: Mapped[ServiceCenter] = relationship(lazy="selectin")
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case] = relationship(lazy="selectin")  # the ledger screen shows each row's case number
+
+    @property
+    def case_number(self) -> str:
+        """编号: the case's number (a ledger row is written from acceptance or decline on: it has one)."""
+        return (self.case.number if self.case is not None else "") or ""
 
 
 class CaseNumberSequence(Model):

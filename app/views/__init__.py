@@ -40,7 +40,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(BusinessLineView, "Lines of business", label=_l("Lines of business"), icon="fa-tags",
                         category=org)
 
-    cat, cat_label = "Catalog", _l("Matter catalog")
+    cat, cat_label = "Catalog", _l("Catalog")  # short: the navbar fits at 1,400 px in English too
     appbuilder.add_view(MatterView, "Matters", label=_l("Matters"), icon="fa-list-alt", category=cat,
                         category_label=cat_label, category_icon="fa-book")
     appbuilder.add_view(MatterReviewView, "Review points", label=_l("Review points of my line"), icon="fa-check-square-o",
@@ -53,7 +53,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(CatalogTransferView, "Catalog import and export", label=_l("Import and export"),
                         icon="fa-file-excel-o", category=cat)
 
-    cal, cal_label = "Calendar", _l("Work calendar")
+    cal, cal_label = "Calendar", _l("Calendar")
     appbuilder.add_view(WorkCalendarDayView, "Calendar days", label=_l("Holidays and working weekends"),
                         icon="fa-calendar", category=cal, category_label=cal_label, category_icon="fa-calendar")
     appbuilder.add_view(WorkCalendarYearView, "Calendar years", label=_l("Years, import and export"),

@@ -39,6 +39,7 @@ from app.domain.workflow import (
 )
 from app.errors import Conflict, NotFound, Problem, Refused, ValidationFailed
 from app.models.case import Case
+from app.models.catalog import MaterialRequirement
 from app.models.org import ServiceCenter
 from app.services.cases import archive
 from app.services.cases import conversation
@@ -150,6 +151,11 @@ def _viewer() -> Viewer:
     return Viewer(_user(), current_reach(), request.remote_addr or "", "web")
 
 
+def labelled(label_text: Any, value: Any) -> str:
+    """“label: value” with the punctuation of the user's language (a full-width colon in Chinese only)."""
+    return str(_l("%(label)s: %(value)s", label=label_text, value=value))
+
+
 def event_details(event: Any) -> list[str]:
     """What a step recorded besides its note, in words (waybill, result, reasons …)."""
     if event.action == "message":
@@ -161,11 +167,11 @@ def event_details(event: Any) -> list[str]:
         if key == "accepted_on" and not event.case.origin_center.external:
             continue  # only an outside window's acceptance date is the user's input
         if isinstance(value, list):
-            value = "；".join(f"{item.get('name')}：{item.get('reason')}" if item.get("name") else str(item.get("reason", ""))
-                             for item in value if isinstance(item, Mapping))
+            value = str(_l("; ")).join(labelled(item.get("name"), item.get("reason")) if item.get("name")
+                                       else str(item.get("reason", "")) for item in value if isinstance(item, Mapping))
         elif key == "result":
             value = label(RESULT_LABELS, value)
-        details.append(f"{STEP_FIELD_LABELS[key]}：{value}")
+        details.append(labelled(STEP_FIELD_LABELS[key], value))
     return details
 
 
@@ -323,6 +329,22 @@ def _parcel_context(case: Case, transition: Transition) -> dict[str, Any]:
     return {"parcels": parcels, "expected": expected}
 
 
+def _review_aid(case: Case) -> dict[str, Any]:
+    """What the window checks against when it accepts (对照审核要点): the acceptance conditions and review
+    points of the guide the case was registered under, and the sample forms (样本样表) of its materials,
+    shown beside the checklist."""
+    guide = (case.guide.content if case.guide is not None else None) or {}
+    names = {m["seq"]: m["name"] for m in guide.get("materials", [])}
+    requirements = _session().scalars(
+        select(MaterialRequirement).where(MaterialRequirement.matter_id == case.matter_id,
+                                          MaterialRequirement.sample_file_key.is_not(None))
+        .order_by(MaterialRequirement.seq)).all()
+    samples = [{"seq": r.seq, "name": names.get(r.seq, r.name), "file_name": r.sample_file_name,
+                "url": url_for("MaterialRequirementView.sample", pk=r.id)} for r in requirements if r.sample_file_key]
+    return {"conditions": guide.get("acceptance_conditions") or "", "points": guide.get("review_points") or "",
+            "samples": samples}
+
+
 def _step_form_context(case: Case, transition: Transition, data: Mapping[str, Any] | None,
                        problems: list[Problem]) -> dict[str, Any]:
     """What the step template needs: each field with its value, its rows or options and its problems."""
@@ -387,7 +409,7 @@ def read_materials_form(form: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for index in indexes:
         prefix = f"m-{index}-"
-        name = form.get(prefix + "name", "").strip()
+        name = " ".join(form.get(prefix + "name", "").split())  # one line, even from a textarea
         if form.get(prefix + "remove") or (not name and not form.get(prefix + "existing")):
             continue
         requirement = form.get(prefix + "requirement_seq", "").strip()
@@ -535,10 +557,11 @@ class CaseWorkView(BaseView):
 
     def _render_step(self, case: Case, transition: Transition, data: Mapping[str, Any] | None,
                      problems: list[Problem]):
+        review = _review_aid(case) if transition.name == StepName.ACCEPT else None
         return self.render_template(
             "cases/step.html", case=case, transition=transition, title=TRANSITION_LABELS[transition.name],
-            help=STEP_HELP.get(transition.name, ""), **_step_form_context(case, transition, data, problems),
-            **_template_helpers(),
+            help=STEP_HELP.get(transition.name, ""), review=review,
+            **_step_form_context(case, transition, data, problems), **_template_helpers(),
         )
 
     @expose("/<int:case_id>/materials", methods=["POST"])
@@ -756,7 +779,8 @@ def _registration_choices(form: RegistrationForm, clerk: Any) -> list[str]:
     form.handling_type_id.choices = blank + [(str(t.id), t.name) for t in offered.handling_types]
     outside_marker = str(_l("outside the system"))
     form.home_center_id.choices = blank + [
-        (str(c.id), f"{c.name}（{outside_marker}）" if c.external else c.name) for c in offered.homes]
+        (str(c.id), f"{c.name}{_l('(%(text)s)', text=outside_marker)}" if c.external else c.name)
+        for c in offered.homes]
     form.department_id.choices = blank + [(str(d.id), d.name) for d in offered.departments]
     return offered.required
 

@@ -39,6 +39,7 @@ SHIPMENT_LABELS = {
     "booking_attempts": _l("Booking attempts"),
     "booking_error": _l("Last booking error"),
     "booking_warning": _l("Booking deadline"),
+    "send_deadline": _l("Booking deadline"),
     "tracking_status": _l("Tracking"),
     "courier_delivered_at": _l("Delivered (courier)"),
     "last_tracked_on": _l("Last tracked"),
@@ -75,6 +76,13 @@ def warning_badge(level: str | None) -> Markup:
                                                                           label(BOOKING_WARNINGS, level))
 
 
+def send_deadline(value: tuple[date | None, str]) -> Markup:
+    """寄出期限: the day the parcel must leave, with its warning while it is not booked in time."""
+    due, level = value
+    day = Markup('<span class="send-by">{}</span>').format(due.isoformat() if due else "—")
+    return day + (Markup(" ") + warning_badge(level) if level in _WARNING_CLASSES else Markup(""))
+
+
 def event_line(event: Any) -> str:
     if event is None:
         return ""
@@ -105,7 +113,7 @@ class ShipmentView(AppModelView):
     show_title = _l("Shipment")
     label_columns = SHIPMENT_LABELS
     list_columns = ["case", "direction", "waybill_number", "from_center", "destination", "booking_status",
-                    "booking_warning", "tracking_status", "last_event", "sent_on", "received_on"]
+                    "send_deadline", "tracking_status", "last_event", "sent_on", "received_on"]
     show_columns = ["case", "direction", "carrier", "waybill_number", "from_center", "destination", "sent_on",
                     "received_on", "provider", "booking_key", "booking_status", "booked_on", "booking_attempts",
                     "booking_error", "booking_warning", "tracking_status", "courier_delivered_at", "last_tracked_on",
@@ -128,6 +136,7 @@ class ShipmentView(AppModelView):
         "provider": lambda v: label(COURIER_PROVIDERS, v),
         "booking_status": booking_badge,
         "booking_warning": warning_badge,
+        "send_deadline": send_deadline,
         "tracking_status": lambda v: label(TRACKING_STATUSES, v or ""),
         "last_event": event_line,
         "events": events_table,

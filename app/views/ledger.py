@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.privacy import mask_phone
 from app.errors import NotFound, ServiceError
+from app.labels import STATUS_LABELS
 from app.models.case import LedgerEntry
 from app.services.exports import jobs as exports
 from app.services.exports.ledger import LedgerFilter
@@ -30,6 +31,8 @@ FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")
 
 LEDGER_LABELS = {
     "entry_date": _l("Date"),
+    "case_number": _l("Case number"),
+    "case_status": _l("Outcome"),
     "applicant_name": _l("Applicant"),
     "applicant_phone": _l("Contact phone"),
     "handling_type_name": _l("Handling type"),
@@ -40,9 +43,10 @@ LEDGER_LABELS = {
     "center": _l("Window"),
 }
 
-#: the columns of 附件3, in its order
-LEDGER_COLUMNS = ["entry_date", "applicant_name", "applicant_phone", "handling_type_name", "region_name",
-                  "matter_name", "handler_name", "remarks"]
+#: the columns of 附件3, in its order, with the case number and what became of the case (a declined case
+#: is work the window did too) added as in the exports
+LEDGER_COLUMNS = ["entry_date", "case_number", "applicant_name", "applicant_phone", "handling_type_name",
+                  "region_name", "matter_name", "handler_name", "case_status", "remarks"]
 
 
 def filter_args(args: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -84,7 +88,10 @@ class LedgerView(AppModelView):
     search_columns = ["entry_date", "handling_type_name", "matter_name", "center", "applicant_name"]
     search_form_query_rel_fields = {"center": [["external", FilterEqual, False]]}
     base_order = ("entry_date", "desc")
-    formatters_columns = {"applicant_phone": mask_phone}
+    # 编号 is the case's (a property): not a column of the row to order by
+    order_columns = [c for c in LEDGER_COLUMNS if c != "case_number"]
+    formatters_columns = {"applicant_phone": mask_phone,
+                          "case_status": lambda status: STATUS_LABELS.get(status, status)}
     description_columns = {"remarks": _l("Only the remarks are typed by hand; the other columns follow the case.")}
 
     def _list_columns_for_user(self) -> list[str]:

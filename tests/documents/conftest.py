@@ -31,6 +31,7 @@ def acceptance():
         delivery_method="mail", mail_address=LONG_MAIL + "，李晓梅（收），13908121234，邮编 401147",
         remarks=REMARKS,
         issuer="广元市利州区政务服务中心",
+        home_department="苍溪县人力资源和社会保障局", home_department_phone="0839-5222601",
     )
 
 

@@ -50,6 +50,7 @@ def test_the_acceptance_notice_prints_the_case(db):
         materials=context.materials, delivery_method="mail",
         mail_address=f"{MAIL_ADDRESS}，李晓梅（收），13908121234，邮编 401147",
         remarks="申请人另附委托书一份。\n结果寄达后请电话告知。", issuer="广元市利州区政务服务中心",
+        home_department="苍溪县人力资源和社会保障局", home_department_phone=case.department.phone,
     )
     assert [(m.seq, m.name, m.copies, m.form) for m in context.materials] == [
         (1, "居民身份证", 1, "复印件（已核原件）"), (2, "社会保障卡申领登记表", 1, "原件"),
@@ -166,3 +167,21 @@ def test_notices_render_outside_the_app_context(kind, db, app):
     worker.start()
     worker.join()
     assert result["pdf"].startswith(b"%PDF")
+
+
+def test_the_acceptance_notice_names_the_home_department_that_decides_and_its_phone(db):
+    case = factories.accepted_case(db, **NOTICE_CASE)
+    context = acceptance_context(case)
+    assert context.home_department == "苍溪县人力资源和社会保障局"
+    assert context.home_department_phone == case.department.phone != ""
+    for page in pdf_text(render_notice("acceptance", context)):
+        assert squash(f"属地办理部门苍溪县人力资源和社会保障局联系电话{case.department.phone}") in squash(page)
+
+
+def test_an_outside_department_is_printed_as_entered_with_the_home_windows_phone(db):
+    case = factories.make_case(db, home=factories.key_of_center("CQYZ"), department_key=None,
+                               department_name="重庆市渝中区人力资源和社会保障局", handling_type_code="chuanyu")
+    case = factories.step(db, "lz_window", case, "accept", **factories.verify_all(case))
+    context = acceptance_context(case)
+    assert context.home_department == "重庆市渝中区人力资源和社会保障局"
+    assert context.home_department_phone == case.home_center.phone

@@ -373,6 +373,24 @@ def test_accept_through_the_form_with_the_verification_ticks(app, client, login,
     assert case.number in page and "原件已核验" in page and "/step/dispatch" in page
 
 
+def test_the_accept_page_shows_the_review_points_and_sample_forms_beside_the_checklist(client, login, db):
+    from app.adapters import storage
+    from app.models.catalog import MaterialRequirement
+
+    matter = factories.matter(db, "KYTB-HRSS-001")
+    requirement = db.scalars(select(MaterialRequirement).where(MaterialRequirement.matter_id == matter.id)
+                             .order_by(MaterialRequirement.seq)).first()
+    storage.attach_sample_form(requirement, "登记表样表.pdf", factories.small_pdf())
+    db.flush()
+    case = factories.make_case(db)
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
+    review = page.split("review-aid", 1)[1]
+    assert "审核要点" in review and case.guide.content["review_points"][:20] in review
+    assert "样本样表" in review and f"/materialrequirementview/sample/{requirement.id}" in review
+    assert "登记表样表.pdf" in review
+
+
 def test_accept_without_the_originals_shows_every_problem_again(client, login, db):
     case = factories.make_case(db)
     login("lz_window")
@@ -586,6 +604,16 @@ def test_a_county_administrator_reads_its_windows_ledger_with_the_window_column(
     assert client.get(f"/ledgerview/edit/{origin.id}").status_code == 403
 
 
+def test_the_ledger_screen_lists_a_declined_case_with_its_number_and_outcome(client, login, db):
+    case = factories.run_steps(db, factories.make_case(db), [("lz_window", "reject", {"reasons": ["材料不全"]})])
+    entry = db.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id)).one()
+    login("lz_window")
+    page = client.get("/ledgerview/list/").get_data(as_text=True)
+    assert f"/ledgerview/edit/{entry.id}" in page and case.number in page
+    assert "办理情况" in page and "不予受理" in page
+    assert "_oc_LedgerView=case_number" not in page  # a property of the row: not offered for ordering
+
+
 def test_only_the_remarks_of_a_ledger_row_are_editable(app, client, login, db):
     case = _ledger_case(db)
     entry = db.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id, LedgerEntry.role == "origin")).one()
@@ -664,3 +692,62 @@ def test_the_registration_form_marks_the_required_fields(client, login, db):
         assert 'class="required-mark' in label_column(field), field
         assert re.search(rf'<label for="{field}">[^<*]+</label>', page), field  # the label itself is only the name
     assert "required-mark" not in label_column("applicant_email")
+
+
+# --- the words of the pages ----------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FULL_WIDTH_PUNCTUATION = re.compile(r"[，。：；（）]")
+
+
+def _english(client) -> None:
+    client.get("/lang/en")
+
+
+def _visible_text(page: str) -> str:
+    """The page's text without scripts, styles and tags."""
+    page = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_the_home_page_says_the_materials_go_to_the_home_window_as_the_notice_does(client, login):
+    login("admin")
+    page = client.get("/").get_data(as_text=True)
+    assert "至属地审批部门" not in page and "寄递至属地“跨域通办”综合窗口" in page
+
+
+def test_in_english_the_navbar_and_page_title_read_english(client, login):
+    login("admin")
+    _english(client)
+    page = client.get("/").get_data(as_text=True)
+    title = re.search(r"(?s)<title>(.*?)</title>", page).group(1)
+    brand = re.search(r'(?s)class="navbar-brand">(.*?)</span>', page).group(1)
+    assert not CJK.search(title) and not CJK.search(_visible_text(brand)), (title, brand)
+    text = _visible_text(page.split('class="navbar', 1)[1].split("</ul>", 1)[0])
+    assert not CJK.search(text), text
+
+
+def test_english_pages_have_no_full_width_punctuation(client, login, db):
+    case = factories.make_case(db)
+    login("lz_window")
+    _english(client)
+    for path in ("/", f"/cases/{case.id}/step/accept", f"/cases/{case.id}/"):
+        text = _visible_text(client.get(path).get_data(as_text=True))
+        # the applicant's and the catalog's own words are data: only the page's words are checked
+        data = [case.matter.name, case.applicant_address, case.guide.content.get("review_points") or "",
+                case.guide.content.get("acceptance_conditions") or "", case.guide.content.get("fee_note") or "",
+                case.fee_note or ""] + [m.name for m in case.materials]
+        for value in sorted(filter(None, data), key=len, reverse=True):
+            text = text.replace(value, " ")
+        assert not FULL_WIDTH_PUNCTUATION.search(text), (path, FULL_WIDTH_PUNCTUATION.findall(text),
+                                                         text[max(0, FULL_WIDTH_PUNCTUATION.search(text).start() - 80):][:160])
+
+
+def test_long_material_names_wrap_in_the_draft_form_instead_of_being_cut_off(client, login, db):
+    case = factories.make_case(db)
+    longest = max(case.materials, key=lambda m: len(m.name))
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    field = re.search(r'(?s)<textarea[^>]*name="m-(\d+)-name"[^>]*>(.*?)</textarea>',
+                      page[page.index(longest.name) - 400:])
+    assert field and field.group(2).strip() == longest.name and "material-name" in field.group(0)

@@ -69,3 +69,14 @@ def test_the_detail_lists_the_tracking_events(db, client, login, http_courier):
     assert shipment.booking_key in page
     case_page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
     assert f"/shipmentview/show/{shipment.id}" in case_page and "已收寄" in case_page
+
+
+def test_every_row_shows_the_day_its_parcel_must_leave(db, client, login):
+    from datetime import date
+
+    case = factories.accepted_case(db, date(2026, 3, 2))  # the materials leave by Tuesday 3 March
+    outbox.run_message(db, factories.booking_message(db, case).id)
+    login("lz_window")
+    page = client.get("/shipmentview/list/?psize_ShipmentView=100").get_data(as_text=True)
+    assert "寄出期限" in page and f"/cases/{case.id}/" in page
+    assert 'class="send-by">2026-03-03' in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.domain import deadlines as rules
@@ -32,4 +33,9 @@ def refresh_deadlines(session: Session, case: Case, today: date) -> None:
         provisional = provisional or delivery.provisional
     case.due_provisional = provisional
     stage = rules.STAGE_OF_STATUS.get(Status(case.status))
-    case.warning_level = rules.warning_level(calendar, stage, case.current_due, today).value
+    case.warning_level = rules.warning_level(calendar, stage, case.current_due, today, near_working_days()).value
+
+
+def near_working_days() -> int:
+    """DEADLINE_WARNING_WORKING_DAYS: how many working days before its due day a case turns yellow."""
+    return current_app.config["DEADLINE_WARNING_WORKING_DAYS"]

@@ -22,18 +22,29 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.privacy import mask_phone
-from app.domain.xlsx_stream import write_table
+from app.domain.xlsx_stream import PrintSetup, write_table
 from app.errors import ProblemCollector
-from app.models.case import LedgerEntry
+from app.models.case import Case, LedgerEntry
 from app.models.catalog import HandlingType
 from app.models.org import ServiceCenter
 from app.scope import Reach, as_record_id, criterion
 
 TITLE = "广元市政务服务“跨域通办”工作登记台账"
-HEADER = ("日期", "申请人", "联系电话", "通办类型", "通办具体地区", "事项名称", "经办人", "备注")
-WIDTHS = (14, 12, 16, 12, 22, 36, 10, 30)
+#: the eight columns of 附件3 in their order, with three more a city-wide export needs to be read: the
+#: case number and the window whose ledger the row is (after 日期), and what became of the case (办理情况:
+#: a declined case is work the window did, listed as 不予受理)
+HEADER = ("日期", "编号", "窗口", "申请人", "联系电话", "通办类型", "通办具体地区", "事项名称", "经办人", "办理情况",
+          "备注")
+WIDTHS = (12, 20, 24, 10, 14, 11, 18, 32, 9, 11, 26)
+#: 办理情况 of each status, as printed (the ledger is the attachment, in Chinese whatever the user's language)
+OUTCOMES = {"draft": "待受理", "accepted": "已受理", "rejected": "不予受理", "in_transit": "材料寄递中",
+            "received": "已签收", "processing": "办理中", "correction": "待补正", "completed": "已办结",
+            "delivered": "已送达", "archived": "已归档", "withdrawn": "已撤回"}
+RESULTS = {"approved": "准予", "denied": "不予"}
 BATCH = 2000
 AUTHOR = "广元市政务服务和公共资源交易中心"
+#: the sheet prints as the PDF does: landscape A4, one page wide, title and header on every page
+PRINT_SETUP = PrintSetup(landscape=True, fit_width=True, title_rows=2)
 
 #: text columns of the ledger the screen can filter on, and the operators of its search form
 TEXT_COLUMNS = ("applicant_name", "applicant_phone", "handling_type_name", "region_name", "matter_name",
@@ -219,10 +230,24 @@ def _criterion(condition: Condition):
 
 # --- the rows ----------------------------------------------------------------------------------------
 
-_COLUMNS = (LedgerEntry.entry_date, LedgerEntry.applicant_name, LedgerEntry.applicant_phone,
-            LedgerEntry.handling_type_name, LedgerEntry.region_name, LedgerEntry.matter_name,
-            LedgerEntry.handler_name, LedgerEntry.remarks, LedgerEntry.center_id, LedgerEntry.id,
-            LedgerEntry.case_id)
+_COLUMNS = (LedgerEntry.entry_date, Case.number.label("case_number"), ServiceCenter.name.label("window_name"),
+            LedgerEntry.applicant_name, LedgerEntry.applicant_phone, LedgerEntry.handling_type_name,
+            LedgerEntry.region_name, LedgerEntry.matter_name, LedgerEntry.handler_name, LedgerEntry.case_status,
+            Case.result, LedgerEntry.remarks, LedgerEntry.center_id, LedgerEntry.id, LedgerEntry.case_id)
+
+
+def _select():
+    """The columns of the printed rows: the ledger row, its case's number and result, its window's name."""
+    return (select(*_COLUMNS).join(Case, Case.id == LedgerEntry.case_id)
+            .join(ServiceCenter, ServiceCenter.id == LedgerEntry.center_id))
+
+
+def outcome(status: str, result: str | None) -> str:
+    """办理情况: the case's status as printed, with the decision once the department decided."""
+    text = OUTCOMES.get(status, status)
+    if result in RESULTS and status in ("completed", "delivered", "archived"):
+        text += f"（{RESULTS[result]}）"
+    return text
 
 
 def _where(reach: Reach, flt: LedgerFilter) -> list:
@@ -243,7 +268,7 @@ def _where(reach: Reach, flt: LedgerFilter) -> list:
 
 def ledger_rows(session: Session, reach: Reach, flt: LedgerFilter) -> Iterator[tuple]:
     """The rows in scope and filter, oldest first, fetched in batches (never all at once)."""
-    stmt = (select(*_COLUMNS).where(*_where(reach, flt))
+    stmt = (_select().where(*_where(reach, flt))
             .order_by(LedgerEntry.entry_date, LedgerEntry.id).execution_options(yield_per=BATCH))
     yield from session.execute(stmt)
 
@@ -255,7 +280,7 @@ def ledger_batches(session: Session, reach: Reach, flt: LedgerFilter, size: int 
     last: tuple[date, int] | None = None
     where = _where(reach, flt)
     while True:
-        stmt = select(*_COLUMNS).where(*where)
+        stmt = _select().where(*where)
         if last is not None:
             stmt = stmt.where(or_(LedgerEntry.entry_date > last[0],
                                   and_(LedgerEntry.entry_date == last[0], LedgerEntry.id > last[1])))
@@ -265,24 +290,26 @@ def ledger_batches(session: Session, reach: Reach, flt: LedgerFilter, size: int 
         yield rows
         if len(rows) < size:
             return
-        last = (rows[-1][0], rows[-1][9])
+        last = (rows[-1].entry_date, rows[-1].id)
 
 
 def count_rows(session: Session, reach: Reach, flt: LedgerFilter) -> int:
     return session.scalar(select(func.count()).select_from(LedgerEntry).where(*_where(reach, flt))) or 0
 
 
-def _printed(row: tuple, full_for: frozenset[int], full_cases: set[int] | None) -> tuple:
-    """The eight printed values of a row: the phone in full for the reach's own windows (whose clerks
-    stand on a side of the case), masked for the rows of windows it only supervises. The cases
-    printed in full are added to ``full_cases``, for the access log."""
-    if row[8] in full_for:
-        phone = row[2]
+def _printed(row: Any, full_for: frozenset[int], full_cases: set[int] | None) -> tuple:
+    """The printed values of a row, in HEADER's order: the phone in full for the reach's own windows
+    (whose clerks stand on a side of the case), masked for the rows of windows it only supervises. The
+    cases printed in full are added to ``full_cases``, for the access log."""
+    if row.center_id in full_for:
+        phone = row.applicant_phone
         if full_cases is not None:
-            full_cases.add(row[10])
+            full_cases.add(row.case_id)
     else:
-        phone = mask_phone(row[2])
-    return (row[0], row[1], phone, row[3], row[4], row[5], row[6], row[7])
+        phone = mask_phone(row.applicant_phone)
+    return (row.entry_date, row.case_number or "", row.window_name, row.applicant_name, phone,
+            row.handling_type_name, row.region_name, row.matter_name, row.handler_name,
+            outcome(row.case_status, row.result), row.remarks)
 
 
 def printed_rows(reach: Reach, batches: Iterable[list[tuple]],
@@ -352,7 +379,7 @@ def write_ledger_xlsx(session: Session, reach: Reach, flt: LedgerFilter, out: IO
             yield _printed(row, full_for, full_cases)
 
     return write_table(out, sheet_name="工作登记台账", title=TITLE, header=HEADER, widths=WIDTHS, rows=rows(),
-                       note=footnote(session), creator=AUTHOR, on_batch=on_progress)
+                       note=footnote(session), creator=AUTHOR, on_batch=on_progress, print_setup=PRINT_SETUP)
 
 
 def write_ledger_xlsx_batched(session: Session, reach: Reach, flt: LedgerFilter, out: IO[bytes],
@@ -361,7 +388,7 @@ def write_ledger_xlsx_batched(session: Session, reach: Reach, flt: LedgerFilter,
     """As :func:`write_ledger_xlsx`, reading keyset batches so ``on_progress`` may commit."""
     rows = printed_rows(reach, ledger_batches(session, reach, flt), on_progress, full_cases)
     return write_table(out, sheet_name="工作登记台账", title=TITLE, header=HEADER, widths=WIDTHS, rows=rows,
-                       note=footnote(session), creator=AUTHOR)
+                       note=footnote(session), creator=AUTHOR, print_setup=PRINT_SETUP)
 
 
 def write_ledger_pdf(session: Session, reach: Reach, flt: LedgerFilter, out: IO[bytes],

@@ -261,7 +261,7 @@ STAGE_NAMES = {
 }
 LEVEL_NAMES = {
     "zh": {"yellow": "黄色预警（即将到期）", "red": "红色预警（已逾期）"},
-    "en": {"yellow": "yellow (due within a working day)", "red": "red (overdue)"},
+    "en": {"yellow": "yellow (near its due day)", "red": "red (overdue)"},
 }
 ESCALATION_NAMES = {"zh": "【督办】", "en": "[follow-up] "}
 

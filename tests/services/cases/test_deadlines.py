@@ -9,6 +9,7 @@ from datetime import date
 from app.services.cases.deadlines import refresh_deadlines
 from app.services.cases.take_step import take_step
 from tests import factories
+from tests.conftest import config_override
 
 
 def test_accepted_on_the_friday_before_spring_festival(db):
@@ -17,7 +18,7 @@ def test_accepted_on_the_friday_before_spring_festival(db):
     # 14 Feb, (holiday 15–23 Feb), 24, 25, 26, 27, 28 (working Saturday), 2, 3, 4, 5 Mar
     assert case.process_due == date(2026, 3, 5)
     assert not case.due_provisional
-    assert case.warning_level == "yellow"  # one working day left to dispatch
+    assert case.warning_level == "none"  # the materials leave tomorrow: not yet near
 
 
 def test_accepted_on_a_saturday_counts_from_monday(db):
@@ -80,3 +81,36 @@ def test_the_pause_ends_when_the_department_has_the_supplied_items_not_when_the_
     assert case.paused_days == 5  # Thu 5, Fri 6, Mon 9, Tue 10, Wed 11 March: until the department has them
     assert case.process_due == date(2026, 3, 23)
     assert (case.corrections[0].supplied_on, case.corrections[0].forwarded_on) == (date(2026, 3, 9), date(2026, 3, 11))
+
+
+def test_a_case_is_not_yellow_when_accepted_only_on_the_day_its_materials_must_leave(db):
+    case = factories.accepted_case(db, date(2026, 3, 2))  # Monday: the parcel leaves by Tuesday
+    assert case.warning_level == "none"
+    refresh_deadlines(db, case, date(2026, 3, 3))
+    assert case.warning_level == "yellow"
+    refresh_deadlines(db, case, date(2026, 3, 4))
+    assert case.warning_level == "red"
+
+
+def _processing_case(db):
+    """At the department from 3 March 2026, due (10 working days from acceptance on 2 March) on 16 March."""
+    case = factories.accepted_case(db, date(2026, 3, 2))
+    case = factories.run_steps(db, case, [("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
+                                          ("cx_window", "receive", {}), ("cx_window", "forward", {})],
+                               today=date(2026, 3, 3))
+    assert case.process_due == date(2026, 3, 16) and case.warning_level == "none"
+    return case
+
+
+def test_processing_turns_yellow_the_configured_number_of_working_days_before_its_due_day(app, db):
+    case = _processing_case(db)
+    levels = {}
+    for day in (date(2026, 3, 10), date(2026, 3, 11), date(2026, 3, 12), date(2026, 3, 13), date(2026, 3, 16)):
+        refresh_deadlines(db, case, day)
+        levels[day.day] = case.warning_level
+    assert levels == {10: "none", 11: "none", 12: "none", 13: "yellow", 16: "yellow"}  # the default: 1 day
+    with config_override(app, DEADLINE_WARNING_WORKING_DAYS=3):
+        refresh_deadlines(db, case, date(2026, 3, 10))
+        assert case.warning_level == "none"
+        refresh_deadlines(db, case, date(2026, 3, 11))  # 12, 13, 16: three working days left
+        assert case.warning_level == "yellow"

@@ -41,7 +41,9 @@ def test_an_overdue_case_is_reminded_once_to_its_acting_window_and_escalated_onc
 
 def test_yellow_is_reminded_to_the_actors_only_and_red_follows_once(db):
     case = factories.accepted_case(db, MON)
-    first = check_deadlines(db, MON)  # due tomorrow: yellow
+    check_deadlines(db, MON)
+    assert reminders_of_case(db, case) == set()  # due tomorrow: not near yet
+    first = check_deadlines(db, TUE)  # due today: yellow
     assert first.reminders >= 1 and first.escalations == 0
     assert reminders_of_case(db, case) == {("lz_window", "reminder", "dispatch", "yellow")}
     check_deadlines(db, WED)
