@@ -66,6 +66,7 @@ class FieldKind(StrEnum):
     CHOICE = "choice"
     ITEMS = "items"  # a list of {name, reason} (correction items, reasons to decline)
     BOOL_LIST = "bool_list"  # per material: verified or not
+    FILES = "files"  # files attached to the step (result documents): [{name, data | content_base64}]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class FieldSpec:
     kind: FieldKind
     required: bool = False
     choices: tuple[str, ...] = ()
+    #: only when the applicant chose to have the result mailed (a waybill, the mailing address)
+    only_if_mail: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,15 @@ class Transition:
     opens_ledger: frozenset[Side] = frozenset()
     #: shown with a warning colour and a confirmation in the views
     dangerous: bool = False
+    #: the sides that act instead when the applicant chose to have the result mailed (empty: ``actors``)
+    mail_actors: tuple[Side, ...] = ()
+
+    def actors_for(self, delivery_by_mail: bool) -> tuple[Side, ...]:
+        return self.mail_actors if delivery_by_mail and self.mail_actors else self.actors
+
+    def fields_for(self, delivery_by_mail: bool) -> tuple[FieldSpec, ...]:
+        """The fields of the step for a case whose result is mailed or collected at the window."""
+        return tuple(f for f in self.fields if delivery_by_mail or not f.only_if_mail)
 
     def effects_for(self, delivery_by_mail: bool) -> list[Effect]:
         return [e for e in map(Effect.parse, self.effects) if delivery_by_mail or not e.only_if_mail]
@@ -130,6 +142,9 @@ def _sources(*statuses: Status) -> frozenset[Status]:
 
 
 NOTE = FieldSpec("note", FieldKind.LONG_TEXT)
+#: the mailing data as registered, shown on the delivery; filled in only when the applicant changed them
+MAIL_CORRECTIONS = tuple(FieldSpec(name, FieldKind.TEXT, only_if_mail=True)
+                         for name in ("mail_recipient", "mail_phone", "mail_address", "mail_postcode"))
 WAYBILL = FieldSpec("waybill_number", FieldKind.TEXT)
 CARRIER = FieldSpec("carrier", FieldKind.TEXT)
 
@@ -194,15 +209,22 @@ TRANSITIONS: dict[str, Transition] = {
             label=N_("Complete"),
             help=N_("Record the decision of the approving department."),
             fields=(FieldSpec("result", FieldKind.CHOICE, required=True, choices=("approved", "denied")),
-                    FieldSpec("result_note", FieldKind.LONG_TEXT), NOTE),
+                    FieldSpec("result_note", FieldKind.LONG_TEXT), FieldSpec("result_documents", FieldKind.FILES),
+                    NOTE),
             effects=("notify_applicant:result_ready", "book_parcel:result?mail"),
         ),
         Transition(
-            StepName.DELIVER, _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            # Notice §三(四): the window delivers "as the applicant chose", within one working day of receiving
+            # the result. Collected at 收件处 (attachment 1): the window where the application was received;
+            # mailed: the home window, to which the department returns the result (§三(三)), mails it at once.
+            StepName.DELIVER, _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW,),
+            mail_actors=(Side.HOME_WINDOW,),
             label=N_("Deliver result"),
             help=N_("The result reaches the applicant as chosen at registration: at the window, or by mail with a "
                     "waybill."),
-            fields=(FieldSpec("delivered_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
+            fields=(FieldSpec("delivered_on", FieldKind.DATE),
+                    FieldSpec("carrier", FieldKind.TEXT, only_if_mail=True),
+                    FieldSpec("waybill_number", FieldKind.TEXT, only_if_mail=True), *MAIL_CORRECTIONS, NOTE),
             effects=("notify_applicant:delivered",),
         ),
         Transition(
@@ -225,11 +247,14 @@ TRANSITIONS: dict[str, Transition] = {
 
 @dataclass(frozen=True)
 class CaseSides:
-    """Which sides of a case are inside the system (have users), facts the actor rule needs."""
+    """Which sides of a case are inside the system (have users) and how its result reaches the applicant:
+    the facts the actor rule needs."""
 
     origin_external: bool
     home_external: bool
     has_department: bool
+    #: the applicant chose to have the result mailed (otherwise it is collected at the origin window)
+    delivery_by_mail: bool = False
 
 
 def acting_sides(transition: Transition, sides: CaseSides) -> frozenset[Side]:
@@ -240,7 +265,7 @@ def acting_sides(transition: Transition, sides: CaseSides) -> frozenset[Side]:
     window records what the outside window did (inbound case).
     """
     acting: set[Side] = set()
-    for side in transition.actors:
+    for side in transition.actors_for(sides.delivery_by_mail):
         acting.add(_stand_in(side, sides))
     return frozenset(acting)
 

@@ -1,42 +1,124 @@
-"""Work queues: the open cases in which a user can take a step now, most urgent first."""
+"""Work queues of a window clerk or a department officer, as three tabs:
+
+* 待办 ``work_queue``: open cases in which the user can take a step now, most urgent first;
+* 跟踪中 ``tracking_queue``: open cases of the user's window that wait for the other side (the parcel
+  sent and not signed for yet, the department processing, the applicant supplying, the other window
+  delivering), with who is to act and since when — the window follows what it sent (notice §四(一));
+* 待归档 ``archive_queue``: delivered cases the user's window archives, with how much of the archive
+  checklist is still open.
+
+Withdrawing is possible in every open state, at the applicant's request: it alone does not make a
+case wait for the user, so such a case is followed, not worked.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.workflow import OPEN_STATUSES, Transition
+from app.domain.workflow import OPEN_STATUSES, Side, Status, StepName, Transition, acting_sides
+from app.domain.workflow import TRANSITIONS
 from app.models.case import Case
 from app.models.staff import StaffUser
-from app.scope import criterion, reach_of
+from app.scope import Reach, criterion, reach_of
+from app.services.cases.access import case_sides, sides_of
+from app.services.cases.archive import archive_problems
 from app.services.cases.take_step import available_steps
 
 URGENCY = sql_case({"red": 0, "yellow": 1}, value=Case.warning_level, else_=2)
+WINDOW_SIDES = frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW})
 
 
 @dataclass(frozen=True)
 class QueueItem:
     case: Case
     steps: list[Transition]
+    #: 跟踪中: the sides whose step the case waits for, and since when it waits
+    waiting_for: list[Any] = field(default_factory=list)
+    since: datetime | None = None
+    #: 待归档: the problems of the archive checklist still open
+    open_items: int = 0
+
+
+def _work(steps: list[Transition]) -> list[Transition]:
+    return steps if any(t.name != StepName.WITHDRAW for t in steps) else []
+
+
+def _cases(session: Session, reach: Reach, statuses: set[Status] | frozenset[Status], limit: int) -> list[Case]:
+    return list(session.scalars(
+        select(Case).where(criterion(Case, reach, write=True), Case.status.in_(sorted(statuses)))
+        .order_by(URGENCY, Case.registered_on).limit(limit)
+    ).all())
 
 
 def work_queue(session: Session, user: StaffUser, limit: int = 200) -> list[QueueItem]:
+    """待办: the open cases waiting for a step of ``user``, most urgent first."""
     reach = reach_of(user)
-    cases = session.scalars(
-        select(Case).where(criterion(Case, reach, write=True), Case.status.in_(sorted(OPEN_STATUSES)))
-        .order_by(URGENCY, Case.registered_on).limit(limit * 3)
-    ).all()
     items = []
-    for case in cases:
-        steps = available_steps(case, user, reach)
+    for case in _cases(session, reach, OPEN_STATUSES, limit * 3):
+        steps = _work(available_steps(case, user, reach))
         if steps:
             items.append(QueueItem(case, steps))
     items.sort(key=lambda item: (_urgency(item.case), item.case.current_due or date.max, item.case.id))
     return items[:limit]
+
+
+def tracking_queue(session: Session, user: StaffUser, limit: int = 200) -> list[QueueItem]:
+    """跟踪中: the open cases of the user's window (drafts aside) that wait for another side's step,
+    most urgent first."""
+    reach = reach_of(user)
+    items = []
+    for case in _cases(session, reach, OPEN_STATUSES - {Status.DRAFT}, limit * 3):
+        if not sides_of(reach, case) & WINDOW_SIDES:
+            continue
+        steps = available_steps(case, user, reach)
+        if _work(steps):
+            continue
+        items.append(QueueItem(case, steps, waiting_for=waiting_for(case),
+                               since=max((e.at for e in case.events), default=None)))
+    items.sort(key=lambda item: (_urgency(item.case), item.case.current_due or date.max, item.case.id))
+    return items[:limit]
+
+
+def archive_queue(session: Session, user: StaffUser, limit: int = 200) -> list[QueueItem]:
+    """待归档: the delivered cases the user can archive, oldest delivery first."""
+    reach = reach_of(user)
+    items = []
+    for case in _cases(session, reach, {Status.DELIVERED}, limit):
+        steps = [t for t in available_steps(case, user, reach) if t.name == StepName.ARCHIVE]
+        if steps:
+            items.append(QueueItem(case, steps, open_items=len(archive_problems(session, case))))
+    items.sort(key=lambda item: (item.case.delivered_on or date.max, item.case.id))
+    return items
+
+
+def waiting_for(case: Case) -> list[Any]:
+    """Who must take the case's next step (the window, the department or the applicant), by name."""
+    names: list[Any] = []
+    sides = case_sides(case)
+    for transition in TRANSITIONS.values():
+        if Status(case.status) not in transition.sources or transition.dangerous:
+            continue
+        for side in sorted(acting_sides(transition, sides)):
+            name = _name_of_side(case, side, transition)
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _name_of_side(case: Case, side: Side, transition: Transition) -> Any:
+    if transition.name == StepName.SUPPLEMENT:
+        return case.applicant_name  # the applicant supplies; the window records it
+    if side == Side.ORIGIN_WINDOW:
+        return case.origin_center.name
+    if side == Side.HOME_WINDOW:
+        return case.home_center.name
+    return case.department.name if case.department else case.department_name
 
 
 def _urgency(case: Case) -> int:

@@ -289,3 +289,39 @@ def test_scope_on_every_download(client, login, db, api):
     assert api("lz_window").get(f"{API}{other.id}/archive/verify").status_code == 404
     # a missing id
     assert api("lz_window").get(f"{API}999999/archive").status_code == 404
+
+
+# --- the archive checklist (issue 11, defect 6) -------------------------------------------------------
+
+
+def test_the_checklist_lists_each_material_notice_result_and_shipment_done_or_not(db):
+    case = factories.delivered_case(db)
+    checklist = archive.archive_checklist(db, case)
+    sections = [item.section for item in checklist]
+    assert sections == sorted(sections, key=["materials", "notices", "result", "shipments", "delivery",
+                                             "ledger"].index)
+    materials = [item for item in checklist if item.section == "materials"]
+    assert [item.material_id for item in materials] == [m.id for m in case.materials if m.received]
+    assert not any(item.done for item in materials)
+    notices = [item for item in checklist if item.section == "notices"]
+    assert len(notices) == 2 and not any(item.done for item in notices)  # acceptance, correction round 1
+    result = [item for item in checklist if item.section == "result"]
+    assert [item.done for item in result] == [True, True] and result[1].label == "办理结果.pdf"
+    shipments = [item for item in checklist if item.section == "shipments"]
+    assert len(shipments) == 2 and all(item.done for item in shipments)  # materials and supplement, waybills on record
+    assert [p.message for p in archive.archive_problems(db, case)] == [
+        item.problem.message for item in checklist if not item.done]
+
+
+def test_the_checklist_is_complete_once_everything_is_there(db):
+    case = factories.ready_to_archive(db, factories.delivered_case(db))
+    assert all(item.done for item in archive.archive_checklist(db, case))
+
+
+def test_missing_scans_lists_every_received_material_without_one(db):
+    case = factories.make_case(db)
+    received = [m for m in case.materials if m.received]
+    assert archive.missing_scans(case) == received
+    case_files.attach_scan(db, factories.user(db, "lz_window"), case.id, received[0].id, "a.pdf",
+                           factories.small_pdf())
+    assert archive.missing_scans(case) == received[1:]
