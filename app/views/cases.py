@@ -157,7 +157,9 @@ def event_details(event: Any) -> list[str]:
             continue
         if key == "accepted_on" and not event.case.origin_center.external:
             continue  # only an outside window's acceptance date is the user's input
-        if isinstance(value, list):
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            value = "、".join(value)  # file names (result documents)
+        elif isinstance(value, list):
             value = "；".join(f"{item.get('name')}：{item.get('reason')}" if item.get("name") else str(item.get("reason", ""))
                              for item in value if isinstance(item, Mapping))
         elif key == "result":

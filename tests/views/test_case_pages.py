@@ -496,6 +496,8 @@ def test_the_department_attaches_the_result_document_in_the_completion_form(clie
     assert response.status_code == 302
     db.refresh(case)
     assert case.status == "completed"
+    history = client.get(f"/cases/{case.id}/").get_data(as_text=True).split("case-history", 1)[1]
+    assert "准予决定书.pdf" in history
     document = case.result_documents[0]
     assert document.name == "准予决定书.pdf"
     download = client.get(f"/cases/{case.id}/results/{document.id}")
