@@ -142,9 +142,9 @@ def _sources(*statuses: Status) -> frozenset[Status]:
 
 
 NOTE = FieldSpec("note", FieldKind.LONG_TEXT)
-#: the mailing data as registered, shown on the delivery; filled in only when the applicant changed them
-MAIL_CORRECTIONS = tuple(FieldSpec(name, FieldKind.TEXT, only_if_mail=True)
-                         for name in ("mail_recipient", "mail_phone", "mail_address", "mail_postcode"))
+#: where a mailed result goes: registered with the case, corrected at the delivery when the applicant changed it
+MAILING_FIELDS = ("mail_recipient", "mail_phone", "mail_address", "mail_postcode")
+MAIL_CORRECTIONS = tuple(FieldSpec(name, FieldKind.TEXT, only_if_mail=True) for name in MAILING_FIELDS)
 WAYBILL = FieldSpec("waybill_number", FieldKind.TEXT)
 CARRIER = FieldSpec("carrier", FieldKind.TEXT)
 

@@ -28,6 +28,7 @@ from app.domain.privacy import AccessKind, mask_id_number, mask_phone
 from app.domain.roles import RoleName
 from app.domain.workflow import (
     FROZEN_STATUSES,
+    MAILING_FIELDS,
     OPEN_STATUSES,
     TRANSITIONS,
     FieldKind,
@@ -54,7 +55,6 @@ from app.services.cases.access import (
     record_full_view,
     sides_of,
 )
-from app.services.cases.input import MAILING_FIELDS
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
 from app.labels import (

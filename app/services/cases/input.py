@@ -171,9 +171,6 @@ def _check_delivery(values: dict[str, Any], problems: ProblemCollector) -> None:
     check_mailing_address(values, problems)
 
 
-MAILING_FIELDS = ("mail_recipient", "mail_phone", "mail_address", "mail_postcode")
-
-
 def check_mailing_address(values: dict[str, Any], problems: ProblemCollector) -> None:
     """The recipient, phone, address and postcode a result is mailed to (at registration, or corrected at
     the delivery): each problem collected; the recipient and phone default to the applicant's, the

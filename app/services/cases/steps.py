@@ -17,7 +17,7 @@ from typing import Any, Callable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app.domain.workflow import TRANSITIONS, Side, StepName, Transition
+from app.domain.workflow import MAILING_FIELDS, TRANSITIONS, Side, StepName, Transition
 from app.errors import ProblemCollector, ValidationFailed
 from app.models.case import Case, Correction, CorrectionItem, DeliveryMethod, ShipmentDirection
 from app.models.staff import StaffUser
@@ -25,7 +25,7 @@ from app.services.cases.numbers import draw_number
 from app.services.courier.booking import booked_waybill, record_sent
 from app.services.cases.archive import archive_problems
 from app.services.cases.files import check_file, keep_result_document
-from app.services.cases.input import MAILING_FIELDS, MAX_LENGTH, check_mailing_address
+from app.services.cases.input import MAX_LENGTH, check_mailing_address
 
 
 @dataclass
@@ -245,8 +245,8 @@ def _check_mailing_corrections(run: StepRun, problems: ProblemCollector) -> None
     for name in ("mail_recipient", "mail_address"):
         if len(address[name]) > MAX_LENGTH[name]:
             problems.add(name, _l("At most %(n)d characters.", n=MAX_LENGTH[name]))
-    check_mailing_address(address | {"applicant_name": case.applicant_name, "applicant_phone": case.applicant_phone},
-                          problems)
+    address |= {"applicant_name": case.applicant_name, "applicant_phone": case.applicant_phone}
+    check_mailing_address(address, problems)  # puts the phone in its normal form
     for name in MAILING_FIELDS:
         run.values[name] = address[name] if run.values.get(name) and address[name] != registered[name] else ""
 

@@ -18,12 +18,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.workflow import OPEN_STATUSES, Side, Status, StepName, Transition, acting_sides
-from app.domain.workflow import TRANSITIONS
-from app.models.case import Case
+from app.domain.workflow import OPEN_STATUSES, TRANSITIONS, Side, Status, StepName, Transition, acting_sides
+from app.models.case import Case, CaseEvent
 from app.models.staff import StaffUser
 from app.scope import Reach, criterion, reach_of
 from app.services.cases.access import case_sides, sides_of
@@ -72,15 +71,14 @@ def tracking_queue(session: Session, user: StaffUser, limit: int = 200) -> list[
     """跟踪中: the open cases of the user's window (drafts aside) that wait for another side's step,
     most urgent first."""
     reach = reach_of(user)
-    items = []
+    followed = []
     for case in _cases(session, reach, OPEN_STATUSES - {Status.DRAFT}, limit * 3):
-        if not sides_of(reach, case) & WINDOW_SIDES:
-            continue
-        steps = available_steps(case, user, reach)
-        if _work(steps):
-            continue
-        items.append(QueueItem(case, steps, waiting_for=waiting_for(case),
-                               since=max((e.at for e in case.events), default=None)))
+        if sides_of(reach, case) & WINDOW_SIDES:
+            steps = available_steps(case, user, reach)
+            if not _work(steps):
+                followed.append((case, steps))
+    since = _last_steps(session, [case.id for case, _ in followed])
+    items = [QueueItem(case, steps, waiting_for=waiting_for(case), since=since.get(case.id)) for case, steps in followed]
     items.sort(key=lambda item: (_urgency(item.case), item.case.current_due or date.max, item.case.id))
     return items[:limit]
 
@@ -95,6 +93,15 @@ def archive_queue(session: Session, user: StaffUser, limit: int = 200) -> list[Q
             items.append(QueueItem(case, steps, open_items=len(archive_problems(session, case))))
     items.sort(key=lambda item: (item.case.delivered_on or date.max, item.case.id))
     return items
+
+
+def _last_steps(session: Session, case_ids: list[int]) -> dict[int, datetime]:
+    """When each case last moved (its newest history event), in one statement."""
+    if not case_ids:
+        return {}
+    rows = session.execute(select(CaseEvent.case_id, func.max(CaseEvent.at)).where(CaseEvent.case_id.in_(case_ids))
+                           .group_by(CaseEvent.case_id))
+    return {case_id: at for case_id, at in rows}
 
 
 def waiting_for(case: Case) -> list[Any]:

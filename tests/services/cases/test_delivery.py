@@ -67,7 +67,7 @@ def test_a_corrected_recipient_and_address_are_checked_all_at_once(db):
 def test_a_corrected_recipient_and_address_are_kept_on_the_case_the_parcel_and_the_history(db):
     case = _completed(db, **MAIL)
     case = factories.step(db, "cx_window", case, "deliver", waybill_number="EMS9000000003CN",
-                          mail_recipient="王芳", mail_phone="0839-3261234",
+                          mail_recipient="王芳", mail_phone="0839 3261234",
                           mail_address="四川省成都市锦江区红星路三段一号", mail_postcode="610021")
     assert (case.mail_recipient, case.mail_phone, case.mail_address, case.mail_postcode) == (
         "王芳", "0839-3261234", "四川省成都市锦江区红星路三段一号", "610021")
