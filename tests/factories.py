@@ -197,9 +197,11 @@ def outbound_case_in_correction(session: Session) -> Case:
     ])
 
 
-def completion(result: str = "approved", note: str = "准予办理", document: str = "办理结果.pdf") -> dict:
+def completion(result: str = "approved", note: str = "准予办理", document: str = "办理结果.pdf",
+               data: bytes | None = None) -> dict:
     """What the department enters in the 办结 form: the decision and its result document attached."""
-    return {"result": result, "result_note": note, "result_documents": [{"name": document, "data": small_pdf()}]}
+    return {"result": result, "result_note": note,
+            "result_documents": [{"name": document, "data": data or small_pdf()}]}
 
 
 def result_document_json(name: str = "办理结果.pdf") -> dict:
@@ -209,14 +211,14 @@ def result_document_json(name: str = "办理结果.pdf") -> dict:
     return {"name": name, "content_base64": base64.b64encode(small_pdf()).decode()}
 
 
-def delivered_case(session: Session, **overrides: Any) -> Case:
+def delivered_case(session: Session, completed_with: dict | None = None, **overrides: Any) -> Case:
     """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result
     (with one round of correction on the way; collected at 利州区's window, unless ``overrides`` say
     it is mailed: then 苍溪县's window mails it)."""
     return run_steps(session, at_the_department(session, **overrides), [
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
         ("lz_window", "supplement", {"waybill_number": "EMS1234567891CN"}),
-        ("cx_hrss", "complete", completion()),
+        ("cx_hrss", "complete", completed_with or completion()),
         ("lz_window", "deliver", {}),
     ])
 
