@@ -32,14 +32,19 @@ def role_names(roles: Any) -> str:
 STATUS_LABELS = {
     "draft": _l("Registered"), "accepted": _l("Accepted"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
     "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),
+    "supplement_sent": _l("Supplement on its way"),
     "completed": _l("Completed"), "delivered": _l("Delivered"), "archived": _l("Archived"), "withdrawn": _l("Withdrawn"),
 }
 TRANSITION_LABELS = {name: _l(transition.label) for name, transition in TRANSITIONS.items()}
 STEP_HELP = {name: _l(transition.help) for name, transition in TRANSITIONS.items()}
 #: what the history shows for each event: the steps, and the changes of a draft
-EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed")}
+EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed"),
+                "message": _l("Message")}
+#: the sides of a case, as a message names them (@受理窗口 …)
+SIDE_LABELS = {"origin_window": _l("Accepting window"), "home_window": _l("Home window"),
+               "department": _l("Handling department")}
 NOTICE_LABELS = {"acceptance": _l("Acceptance notice"), "correction": _l("Correction notice"),
-                 "rejection": _l("Notice of decline")}
+                 "rejection": _l("Notice of decline"), "receipt": _l("Receipt of materials")}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
 DELIVERY_LABELS = {"pickup": _l("Pick up at the window"), "mail": _l("By mail")}
@@ -52,6 +57,7 @@ SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _
 STEP_FIELD_LABELS = {
     "verified": _l("Originals verified"),
     "accepted_on": _l("Accepted by the outside window on"),
+    "counterpart_accepted_by": _l("Accepted at the outside window by"),
     "note": _l("Note"),
     "reasons": _l("Reasons for declining"),
     "carrier": _l("Courier"),
@@ -60,6 +66,7 @@ STEP_FIELD_LABELS = {
     "received_on": _l("Received on"),
     "items": _l("Items to correct"),
     "supplied_on": _l("Supplied on"),
+    "supplied": _l("Items supplied"),
     "result": _l("Result"),
     "result_note": _l("Result note"),
     "delivered_on": _l("Delivered on"),
@@ -131,3 +138,34 @@ MESSAGE_STATUSES = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": 
                     "parked": _l("Not sent: waiting to be sent again")}
 LANGUAGE_LABELS = {"zh": "中文", "en": "English"}
 REPORT_KINDS = {"weekly": _l("Weekly"), "monthly": _l("Monthly")}
+
+
+# --- why a phone number is refused (app.domain.validators.PhoneProblem) ---
+
+PHONE_PROBLEMS = {
+    "not_a_number": lambda field, value: _l(
+        "%(field)s: %(value)s is not a phone number.", field=field, value=value),
+    "not_chinese": lambda field, value: _l(
+        "%(field)s: %(value)s is not a phone number of mainland China.", field=field, value=value),
+    "service_number": lambda field, value: _l(
+        "%(field)s: %(value)s is a service hotline, nobody's own phone; enter a mobile number or a fixed line "
+        "with its area code.", field=field, value=value),
+    "no_area_code": lambda field, value: _l(
+        "%(field)s: %(value)s lacks its area code; write a fixed line as 0839-3261234.", field=field, value=value),
+    "too_short": lambda field, value: _l(
+        "%(field)s: %(value)s has too few digits for a mobile number (11 digits) or a fixed line with its area "
+        "code.", field=field, value=value),
+    "too_long": lambda field, value: _l(
+        "%(field)s: %(value)s has too many digits for a mobile number (11 digits) or a fixed line with its area "
+        "code.", field=field, value=value),
+    "not_assigned": lambda field, value: _l(
+        "%(field)s: %(value)s is no mobile or fixed-line number in use in China.", field=field, value=value),
+}
+#: the phone fields whose problems the messages name
+PHONE_FIELDS = {"applicant_phone": _l("Applicant's phone"), "mail_phone": _l("Recipient's phone"),
+                "phone": _l("Phone")}
+
+
+def phone_message(field: str, value: str, problem: str) -> Any:
+    """The message for a refused phone: which field, the value, and why."""
+    return PHONE_PROBLEMS[problem](PHONE_FIELDS.get(field, field), value)

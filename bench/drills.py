@@ -481,7 +481,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short faults and shortened limits (~5 minutes)")
     parser.add_argument("--only", default="", help=f"comma-separated drills of {', '.join(DRILLS)}")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent API clients (default 4)")
+    parser.add_argument("--clients", type=int, default=2,
+                        help="concurrent API clients (default 2: within one 2-process worker's capacity)")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds each client waits between cases")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args = parser.parse_args()

@@ -14,11 +14,12 @@ OUT = Path(__file__).resolve().parent / "WORKFLOW.md"
 
 def render() -> str:
     rows = [
-        "| step | from | to | acting side(s) | fields (required*) | side effects (outbox) |",
+        "| step | from | to | acting side(s) | fields (required*; inbound: only for a case an outside window accepted) | side effects (outbox; ?condition) |",
         "|---|---|---|---|---|---|",
     ]
     for t in TRANSITIONS.values():
-        fields = ", ".join(f.name + ("*" if f.required else "") for f in t.fields)
+        fields = ", ".join(f.name + ("*" if f.required else "") + (" (inbound)" if f.inbound_only else "")
+                           + (" (mail)" if f.only_if_mail else "") for f in t.fields)
         actors = ", ".join(t.actors) + (f" (mailed result: {', '.join(t.mail_actors)})" if t.mail_actors else "")
         rows.append(f"| `{t.name}` | {', '.join(sorted(t.sources))} | {t.target} | {actors} | "
                     f"{fields} | {', '.join(t.effects) or '–'} |")

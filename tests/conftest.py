@@ -63,6 +63,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # FAB 5.3 still hands WTForms 3.3 raw tuples for choices: noise that is not ours to fix.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:wtforms.*")
     config.addinivalue_line("markers", "real_worker: starts real Celery worker processes (runs in CI as well)")
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium through the served app (tests/browser/)")
+    config.addinivalue_line("markers", "signed_in_as(username): the demo user of the browser tests' ``page``")
     _check_services()
 
 

@@ -166,8 +166,9 @@ def accepted_case(session: Session, on: date | None = None, clerk: str = "lz_win
     A case sent by an outside window is accepted with the day the outside window accepted it."""
     case = make_case(session, clerk, today=on, **overrides)
     fields = verify_all(case)
-    if case.origin_center.external:
+    if case.origin_center.external:  # as the outside window's acceptance notice says
         fields["accepted_on"] = (on or date.today()).isoformat()
+        fields["counterpart_accepted_by"] = "王芳"
     return step(session, clerk, case, "accept", on, **fields)
 
 
@@ -181,6 +182,20 @@ def at_the_department(session: Session, **overrides: Any) -> Case:
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
     ])
+
+
+def supplied(case: Case) -> dict:
+    """The supplement step's fields: every item of the open correction supplied, each with a scan."""
+    return {"supplied": [{"item": item.seq, "file": (f"{item.name}.pdf", small_pdf())}
+                         for item in case.open_correction.items]}
+
+
+def supplement(session: Session, case: Case, on: date | None = None, *, clerk: str = "lz_window",
+               home_clerk: str = "cx_window", **fields: Any) -> Case:
+    """The applicant supplies every item at the accepting window (``clerk``, with scans); the home window
+    (``home_clerk``) signs for the parcel and hands it to the department, on the day ``on``."""
+    case = step(session, clerk, case, "supplement", on, **(supplied(case) | fields))
+    return step(session, home_clerk, case, "receive_supplement", on)
 
 
 def outbound_case_in_correction(session: Session) -> Case:
@@ -213,13 +228,16 @@ def result_document_json(name: str = "办理结果.pdf") -> dict:
 
 def delivered_case(session: Session, completed_with: dict | None = None, **overrides: Any) -> Case:
     """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result
-    (with one round of correction on the way; collected at 利州区's window, unless ``overrides`` say
-    it is mailed: then 苍溪县's window mails it)."""
-    return run_steps(session, at_the_department(session, **overrides), [
+    (with one round of correction on the way, supplied item by item; collected at 利州区's window, unless
+    ``overrides`` say it is mailed: then 苍溪县's window mails it)."""
+    case = run_steps(session, at_the_department(session, **overrides), [
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
-        ("lz_window", "supplement", {"waybill_number": "EMS1234567891CN"}),
+    ])
+    case = supplement(session, case, waybill_number="EMS1234567891CN")
+    deliverer = "cx_window" if case.delivery_method == "mail" else "lz_window"
+    return run_steps(session, case, [
         ("cx_hrss", "complete", completed_with or completion()),
-        ("lz_window", "deliver", {}),
+        (deliverer, "deliver", {}),
     ])
 
 
@@ -327,3 +345,27 @@ def small_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
     return out.getvalue()
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def make_colleague(session: Session, of: str = "lz_window", family_name: str = "王", given_name: str = "芳",
+                   **overrides: Any) -> StaffUser:
+    """A new active user with the role and unit (window or department) of the demo user ``of``, through
+    the security manager the user pages use; signs in with the demo password."""
+    import os
+
+    from flask import current_app
+
+    model = user(session, of)
+    sm = current_app.appbuilder.sm
+    username = overrides.pop("username", unique(f"{of}_mate"))
+    made = sm.add_user(username, given_name, family_name, f"{username}@gy-demo.example.cn", list(model.roles),
+                       password=os.environ["DEMO_PASSWORD"], commit=False)
+    made.display_name = family_name + given_name
+    made.center_id, made.department_id, made.region_id = model.center_id, model.department_id, model.region_id
+    for name, value in overrides.items():
+        setattr(made, name, value)
+    session.flush()
+    return made

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.api.case_schemas import CaseEventSchema, CaseMaterialSchema, CaseResultDocumentSchema
+from app.api.case_schemas import CaseEventSchema, CaseMaterialSchema, CaseMessageSchema, CaseResultDocumentSchema
 from app.domain.workflow import TRANSITIONS, FieldKind, Transition
 from app.platform.fab import CLASS_NAME_PLACEHOLDER
 from app.services.cases.files import ALLOWED as STORED_FILE_TYPES
@@ -25,8 +25,8 @@ STRING: Json = {"type": "string"}
 BINARY: Json = {"type": "string", "format": "binary"}
 
 #: the schemas that endpoints other than FAB's own refer to by name
-COMPONENT_SCHEMAS = (CaseEventSchema, CaseMaterialSchema, CaseResultDocumentSchema)
-EVENT, MATERIAL, RESULT_DOCUMENT = (schema.__component_name__ for schema in COMPONENT_SCHEMAS)
+COMPONENT_SCHEMAS = (CaseEventSchema, CaseMaterialSchema, CaseResultDocumentSchema, CaseMessageSchema)
+EVENT, MATERIAL, RESULT_DOCUMENT, MESSAGE = (schema.__component_name__ for schema in COMPONENT_SCHEMAS)
 #: the case as the detail shows it, as a registration takes it, as a change of a draft takes it
 SHOWN_CASE, NEW_CASE, CHANGED_CASE = (f"{CLASS_NAME_PLACEHOLDER}.{verb}" for verb in ("get", "post", "put"))
 
@@ -115,6 +115,8 @@ def pending(description: str) -> Json:
     return answer(description, json_content(obj(status={"type": "string", "enum": ["pending"]}, message=STRING)))
 
 
+MESSAGE_BODY: Json = obj(body=STRING, mentions=array_of(STRING), reply_to=INTEGER)
+
 ARCHIVE_CHECK = obj(
     id=INTEGER, valid={"type": "boolean"}, case_number=STRING, sha256=STRING, stored_sha256=STRING, files=INTEGER,
     problems=array_of(STRING), checked_on={"type": "string", "format": "date-time"},
@@ -149,7 +151,12 @@ KIND_SCHEMA: dict[FieldKind, Json] = {
     FieldKind.LONG_TEXT: STRING,
     FieldKind.DATE: {"type": "string", "format": "date"},
     FieldKind.CHOICE: STRING,
-    FieldKind.ITEMS: array_of(obj(name=STRING, reason=STRING)),
+    FieldKind.ITEMS: {**array_of(obj(name=STRING, reason=STRING, material=INTEGER)),
+                      "description": "correction items may name one of the case's materials by its number "
+                                     "(material) instead of a name"},
+    FieldKind.SUPPLIED_ITEMS: {**array_of(obj(item=INTEGER, scan_name=STRING, scan_base64=STRING)),
+                               "description": "every item (seq) of the open correction, each with its scan "
+                                              "(a PDF, JPEG or PNG, base64)"},
     FieldKind.BOOL_LIST: {**array_of(INTEGER),
                           "description": "material numbers (seq) verified against the original, or {seq: true/false}"},
     FieldKind.FILES: {**array_of(obj(name=STRING, content_base64=STRING)),
@@ -208,6 +215,22 @@ CASE_ENDPOINTS: dict[str, Endpoint] = {
     "step": step_endpoint(),
     "events": Endpoint("get", {200: many("Every event of the case, in order", EVENT, counted=True)}, (404,)),
     "materials": Endpoint("get", {200: many("The materials, by number", MATERIAL)}, (404,)),
+    "messages": Endpoint(
+        "get", {200: many("Every message of the case's conversation, oldest first", MESSAGE, counted=True)},
+        (403, 404),
+        description="沟通记录: for the case's windows and department, and the city supervisor (read-only); 403 for "
+                    "the other readers of the case, 404 out of scope."),
+    "post_message": Endpoint(
+        "post", {201: one("The message", MESSAGE)}, (400, 403, 404, 409, 422),
+        body={"required": True, "content": {
+            "application/json": {"schema": MESSAGE_BODY},
+            "multipart/form-data": {"schema": {**MESSAGE_BODY, "properties": {
+                **MESSAGE_BODY["properties"], "file": BINARY}}}}},
+        description="Writes a message for the caller's side (only the case's windows and department: 403 for "
+                    "others; 409 once the case is closed). `mentions` names sides (`side:home_window`) or people "
+                    "(`user:<id>`) of the case; nobody named tells the other sides. An attachment (multipart "
+                    "`file`) passes the checks of case files. Every problem at once (422). The message is an "
+                    "event of the case history."),
     "upload_scan": Endpoint(
         "post", {201: one("The material with its scan", MATERIAL)}, _CHANGE_REFUSALS,
         parameters=(CASE_ID, in_path("material_id")), body=FILE_BODY),

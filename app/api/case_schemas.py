@@ -87,6 +87,8 @@ class CaseCorrectionItemSchema(Schema):
     seq = fields.Integer()
     name = fields.String()
     reason = fields.String()
+    material_seq = fields.Integer(allow_none=True, metadata={"description": "the case's material it asks for"})
+    supplied = fields.Boolean()
 
 
 class CaseCorrectionSchema(Schema):
@@ -96,6 +98,9 @@ class CaseCorrectionSchema(Schema):
     requested_by_name = fields.String()
     materials_received_on = fields.Date(allow_none=True)
     supplied_on = fields.Date(allow_none=True)
+    supplement_received_on = fields.Date(allow_none=True)
+    forwarded_on = fields.Date(allow_none=True, metadata={"description": "the department had the supplied items: "
+                                                                         "the pause of the clock ends"})
     note = fields.String()
     items = fields.List(fields.Nested(CaseCorrectionItemSchema))
 
@@ -130,6 +135,8 @@ class CaseStepFieldSchema(Schema):
     kind = fields.String(metadata={"description": ", ".join(k.value for k in FieldKind)})
     required = fields.Boolean()
     choices = fields.List(fields.String())
+    inbound_only = fields.Boolean(metadata={"description": "only for a case an outside window accepted and mailed "
+                                                           "to us (what its acceptance notice says)"})
 
 
 class CaseStepSchema(Schema):
@@ -179,6 +186,8 @@ class CaseDetailSchema(_ApplicationSchema):
     full_data = fields.Boolean(metadata={"description": "false: identity number and phones are masked"})
     registered_on = LocalDateTime()
     accepted_on = fields.Date(allow_none=True)
+    counterpart_accepted_by = fields.String(metadata={"description": "inbound case: who accepted it at the outside "
+                                                                     "window, as on its acceptance notice"})
     decided_on = fields.Date(allow_none=True)
     completed_on = fields.Date(allow_none=True)
     delivered_on = fields.Date(allow_none=True)
@@ -225,6 +234,25 @@ class CaseEventSchema(Schema):
     at = LocalDateTime()
     note = fields.String()
     data = fields.Dict()
+
+
+class CaseMessageSchema(Schema):
+    """A message of the case conversation (沟通记录)."""
+
+    __component_name__ = "CaseMessage"
+
+    id = fields.Integer()
+    author_name = fields.String()
+    author_place = fields.String()
+    author_side = fields.String(metadata={"description": "origin_window, home_window or department"})
+    body = fields.String()
+    mentioned_sides = fields.List(fields.String())
+    mentioned_user_ids = fields.List(fields.Integer())
+    reply_to_id = fields.Integer(allow_none=True)
+    file_name = fields.String(allow_none=True)
+    file_size = fields.Integer(allow_none=True)
+    file_content_type = fields.String(allow_none=True)
+    created_on = LocalDateTime()
 
 
 class CaseInputSchema(_ApplicationSchema):

@@ -27,6 +27,7 @@ from app.api.case_schemas import (
     CaseInputSchema,
     CaseListSchema,
     CaseMaterialSchema,
+    CaseMessageSchema,
     CaseResultDocumentSchema,
     CaseStepSchema,
 )
@@ -36,6 +37,7 @@ from app.errors import ServiceError, TooManyRequests
 from app.models.case import Case
 from app.scope import Reach
 from app.services.cases import archive
+from app.services.cases import conversation
 from app.services.cases import files as case_files
 from app.services.cases import notices as documents
 from app.services.cases.access import (
@@ -85,6 +87,9 @@ class CaseApi(AppModelRestApi):
         "step": "read",  # then the step's own permission (can_accept …), checked in the method
         "events": "read",
         "materials": "read",
+        # the conversation: the service lets the case's sides (and the city supervisor, reading) in
+        "messages": "read",
+        "post_message": "read",
         "download_scan": "read",
         "download_result": "read",
         "notice": "read",
@@ -97,6 +102,7 @@ class CaseApi(AppModelRestApi):
     include_route_methods = {
         "get_list", "get", "post", "put", "step", "events", "materials", "upload_scan", "download_scan",
         "add_result", "download_result", "notice", "archive_package", "verify_archive", "disclosure",
+        "messages", "post_message",
     }
     list_columns = [
         "id", "number", "status", "warning_level", "applicant_name", "applicant_id_number", "applicant_phone",
@@ -324,6 +330,42 @@ class CaseApi(AppModelRestApi):
         case = get_case(self._session, current_reach(), pk)
         events = CaseEventSchema(many=True).dump(case.events)
         return self.response(200, id=pk, count=len(events), result=events)
+
+    # --- the conversation (沟通记录) ---------------------------------------------------------------
+
+    @expose("/<int:pk>/messages", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("messages")
+    @answers_service_errors
+    def messages(self, pk: int) -> Response:
+        """The conversation of a case, oldest first"""
+        thread = conversation.thread_of(self._session, self._user(), pk)
+        messages = CaseMessageSchema(many=True).dump(thread.messages)
+        return self.response(200, id=pk, count=len(messages), result=messages)
+
+    @expose("/<int:pk>/messages", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post_message")
+    @answers_service_errors
+    def post_message(self, pk: int) -> Response:
+        """Writes a message in the conversation of a case"""
+        if request.mimetype == "multipart/form-data":
+            form = request.form
+            body, mentions, reply_to = form.get("body", ""), form.getlist("mentions"), form.get("reply_to")
+            upload = self._upload() if request.files.get("file") is not None else None
+        else:
+            try:
+                data = self._body()
+            except MalformedRequest:
+                get_case(self._session, current_reach(), pk)  # out of scope: 404 before a 400
+                raise
+            body, mentions, reply_to, upload = data.get("body"), data.get("mentions") or [], data.get("reply_to"), None
+            if not isinstance(mentions, list):
+                mentions = [mentions]
+        message = conversation.post_message(self._session, self._user(), pk, body, mentions, upload, reply_to)
+        return self._created(message, CaseMessageSchema)
 
     # --- files -----------------------------------------------------------------------------------
 

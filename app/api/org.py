@@ -23,11 +23,11 @@ class CenterApi(AppModelRestApi):
     list_columns = ["id", "code", "name", "kind", "external", "region.id", "region.name", "phone", "active"]
     show_columns = [
         "id", "code", "name", "kind", "external", "has_window", "region.id", "region.name", "address",
-        "postcode", "phone", "hours", "active", "remarks",
+        "postcode", "phone", "hotline", "hours", "active", "remarks",
     ]
     add_columns = edit_columns = [
-        "code", "name", "kind", "external", "has_window", "region", "address", "postcode", "phone", "hours",
-        "active", "remarks",
+        "code", "name", "kind", "external", "has_window", "region", "address", "postcode", "phone", "hotline",
+        "hours", "active", "remarks",
     ]
     search_columns = ["code", "name", "kind", "external", "region", "active"]
     order_columns = ["code", "name", "kind"]
@@ -40,9 +40,10 @@ class DepartmentApi(AppModelRestApi):
     list_columns = ["id", "name", "short_name", "line", "region.id", "region.name", "center.id", "center.name", "active"]
     show_columns = [
         "id", "name", "short_name", "line", "region.id", "region.name", "center.id", "center.name", "phone",
-        "address", "active",
+        "hotline", "address", "active",
     ]
-    add_columns = edit_columns = ["name", "short_name", "business_line", "region", "center", "phone", "address", "active"]
+    add_columns = edit_columns = ["name", "short_name", "business_line", "region", "center", "phone", "hotline", "address",
+                                  "active"]
     search_columns = ["name", "short_name", "line", "region", "active"]
     order_columns = ["name", "line"]
     base_order = ("name", "asc")

@@ -5,7 +5,10 @@ Three kinds (``NOTICE_KINDS``):
 * ``acceptance`` — 广元市政务服务“跨域通办”受理(代收)通知书 (附件1), 一式三份: 申请人联, 受理(代收)部门联,
   属地办理部门联;
 * ``correction`` — 广元市政务服务“跨域通办”补正通知书 (附件2), 一式二份: 申请人联, 属地办理部门联;
-* ``rejection`` — 广元市政务服务“跨域通办”不予受理(代收)告知书, 一式二份: 申请人联, 受理(代收)部门联.
+* ``rejection`` — 广元市政务服务“跨域通办”不予受理(代收)告知书, 一式二份: 申请人联, 受理(代收)部门联;
+* ``receipt`` — 广元市政务服务“跨域通办”材料接收回执, 一式三份: what our window issues for a case an outside
+  window accepted and mailed to us (inbound). It records the outside window's acceptance (its clerk, date and
+  number, as on its notice) and our receiving of the parcel; it is no acceptance notice in another office's name.
 
 ``acceptance_context(case)``, ``correction_context(case, correction)`` and ``rejection_context(case)``
 read everything the notice prints from the case (and its frozen guide version, its history; the app's
@@ -119,7 +122,37 @@ class RejectionContext:
     kind = "rejection"
 
 
-NoticeContext = AcceptanceContext | CorrectionContext | RejectionContext
+@dataclass(frozen=True)
+class ReceiptContext:
+    """材料接收回执: our window received the parcel of a case an outside window accepted (inbound)."""
+
+    number: str  # ours, drawn when the acceptance was recorded
+    applied_on: date
+    matter_name: str
+    handling_type: str
+    applicant_name: str
+    applicant_phone: str
+    sender_name: str  # the outside window that accepted the case and mailed it
+    sender_number: str  # its number, as on its acceptance notice
+    accepted_on: date | None
+    accepted_by: str  # its clerk, as on its acceptance notice
+    window_name: str  # our (home) window
+    window_phone: str
+    received_on: date | None
+    received_by: str  # our clerk who signed for the parcel
+    department_name: str
+    department_phone: str
+    promised_limit_days: int | None
+    materials: tuple[MaterialLine, ...]
+    delivery_method: str
+    mail_address: str
+    remarks: str
+    issuer: str = DEFAULT_AUTHOR
+
+    kind = "receipt"
+
+
+NoticeContext = AcceptanceContext | CorrectionContext | RejectionContext | ReceiptContext
 
 
 @dataclass(frozen=True)
@@ -138,6 +171,9 @@ NOTICE_KINDS: dict[str, NoticeKind] = {
         NoticeKind("acceptance", "广元市政务服务“跨域通办”受理(代收)通知书", "acceptance.html",
                    ("第一联　申请人联", "第二联　受理(代收)部门联", "第三联　属地办理部门联"), AcceptanceContext,
                    "注：本通知书一式三份，申请人、受理(代收)部门、属地办理部门各一份。"),
+        NoticeKind("receipt", "广元市政务服务“跨域通办”材料接收回执", "receipt.html",
+                   ("第一联　寄件(受理)窗口联", "第二联　接收窗口联", "第三联　属地办理部门联"), ReceiptContext,
+                   "注：本回执一式三份，寄件(受理)窗口、接收窗口、属地办理部门各一份。"),
         NoticeKind("correction", "广元市政务服务“跨域通办”补正通知书", "correction.html",
                    ("第一联　申请人联", "第二联　属地办理部门联"), CorrectionContext,
                    "注：本通知一式二份，申请人、属地办理部门（单位）各一份。"),
@@ -255,6 +291,42 @@ def acceptance_context(case) -> AcceptanceContext:
     )
 
 
+def _received_materials(case) -> tuple[MaterialLine, ...]:
+    received = [m for m in sorted(case.materials, key=lambda m: m.seq) if m.received]
+    return tuple(MaterialLine(seq=i, name=m.name, copies=m.copies, form=_form_label(m))
+                 for i, m in enumerate(received, start=1))
+
+
+def receipt_context(case) -> ReceiptContext:
+    """材料接收回执 for an inbound case: the outside window's acceptance as it recorded it, our receiving."""
+    guide = _guide(case)
+    sender, window, department = case.origin_center, case.home_center, case.department
+    return ReceiptContext(
+        number=case.number or "",
+        applied_on=case.applied_on,
+        matter_name=guide.get("name") or case.matter.name,
+        handling_type=case.handling_type.name if case.handling_type is not None else "",
+        applicant_name=case.applicant_name,
+        applicant_phone=case.applicant_phone,
+        sender_name=sender.name,
+        sender_number=case.counterpart_number or "",
+        accepted_on=case.accepted_on,
+        accepted_by=case.counterpart_accepted_by or "",
+        window_name=window.name,
+        window_phone=window.phone or "",
+        received_on=case.registered_on.date() if case.registered_on else None,
+        received_by=_event_actor(case, "register") or _staff_name(case, case.registered_by_fk),
+        department_name=_department_name(case),
+        department_phone=(department.phone if department is not None else "") or "",
+        promised_limit_days=guide.get("promised_limit_days"),
+        materials=_received_materials(case),
+        delivery_method=case.delivery_method,
+        mail_address=_mail_address(case),
+        remarks=case.remarks or "",
+        issuer=window.name,
+    )
+
+
 def correction_context(case, correction) -> CorrectionContext:
     """附件2 for one round of correction of the case."""
     guide = _guide(case)
@@ -308,7 +380,7 @@ def notice_metadata(kind: NoticeKind, context: NoticeContext) -> Metadata:
     and the case number."""
     if isinstance(context, CorrectionContext):
         author = context.department_name or DEFAULT_AUTHOR
-    elif isinstance(context, AcceptanceContext):
+    elif isinstance(context, (AcceptanceContext, ReceiptContext)):
         author = context.issuer or DEFAULT_AUTHOR
     else:
         author = context.window_name or DEFAULT_AUTHOR
@@ -392,6 +464,6 @@ def context_from_dict(data: Mapping[str, Any]) -> NoticeContext:
 
 __all__ = [
     "AcceptanceContext", "CorrectionContext", "CorrectionItem", "MaterialLine", "NOTICE_KINDS", "NoticeKind",
-    "RejectionContext", "acceptance_context", "context_from_dict", "context_to_dict", "correction_context",
-    "notice_text", "rejection_context", "render_notice",
+    "ReceiptContext", "RejectionContext", "acceptance_context", "context_from_dict", "context_to_dict",
+    "correction_context", "notice_text", "receipt_context", "rejection_context", "render_notice",
 ]

@@ -2,7 +2,7 @@
 
 - dispatch: within 1 working day after acceptance (the materials leave by EMS);
 - processing: the promised total limit, counted from acceptance, with the working days spent awaiting a
-  correction excluded (the clock pauses while the applicant supplies the items);
+  correction excluded (the clock pauses from the request until the department has the supplied items);
 - delivery: within 1 working day after the result arrives.
 A step done on a non-working day counts from the next working day (``add_working_days`` never counts
 the start day). A deadline that falls in, or runs through, a year without calendar data is provisional.
@@ -49,17 +49,18 @@ YELLOW_AT = {Stage.DISPATCH: 1, Stage.PROCESS: 1, Stage.DELIVERY: 1}
 
 @dataclass(frozen=True)
 class Pause:
-    """A correction: the clock stops from the request until the items are supplied (None: still open)."""
+    """A correction: the clock stops from the request until the department has the supplied items (the home
+    window signed for them and handed them on; None: still open)."""
 
     requested_on: date
-    supplied_on: date | None
+    ended_on: date | None
 
 
 def paused_working_days(calendar: WorkCalendar, pauses: Iterable[Pause], today: date) -> int:
     """Working days the processing clock stood still; an open pause counts up to today."""
     total = 0
     for pause in pauses:
-        end = pause.supplied_on or today
+        end = pause.ended_on or today
         total += calendar.working_days_between(pause.requested_on, end)
     return total
 

@@ -69,6 +69,8 @@ MATRIX["Ledger"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({WC})}
 MATRIX["Export"] = {READ: frozenset({A, SUP, CA, WC})}
 MATRIX["Shipment"] = {READ: frozenset({A, SUP, CA, WC})}
 MATRIX["Reminder"] = {READ: STAFF}
+# Stand-ins (代办): clerks and officers name their own (我的代理); the administrator manages everybody's.
+MATRIX["StandIn"] = {READ: frozenset({A, WC, DO}), WRITE: frozenset({A, WC, DO})}
 MATRIX["MessageTemplate"] = {READ: frozenset({A}), WRITE: frozenset({A})}
 MATRIX["Notification"] = {READ: frozenset({A, SUP})}
 # Messages whose retries ran out (issue 10): administrators send them again — a county administrator

@@ -61,8 +61,9 @@ class AccessKind:
     EXPORT = "export"  # ledger rows exported with full phones
     SEARCH = "search"  # a search by ID number or phone (no case; the column and a mask in ``detail``)
     DISCLOSURE = "disclosure"  # 查看个人信息: a supervisor's logged request, with its reason
+    MESSAGE = "message"  # the attachment of a message of the case conversation
 
-    FULL_VIEWS = (PAGE, API, NOTICE, SCAN, RESULT, ARCHIVE, EXPORT)
+    FULL_VIEWS = (PAGE, API, NOTICE, SCAN, RESULT, ARCHIVE, EXPORT, MESSAGE)
 
 
 #: the case columns holding identity numbers or phones, and their masks: what lists show, what a

@@ -20,6 +20,7 @@ class Status(StrEnum):
     RECEIVED = "received"  # 已签收
     PROCESSING = "processing"  # 办理中
     CORRECTION = "correction"  # 待补正
+    SUPPLEMENT_SENT = "supplement_sent"  # 补正材料寄递中: supplied at the window, on the way to the home window
     COMPLETED = "completed"  # 已办结
     DELIVERED = "delivered"  # 已送达
     ARCHIVED = "archived"  # 已归档
@@ -28,7 +29,7 @@ class Status(StrEnum):
 
 OPEN_STATUSES = frozenset({
     Status.DRAFT, Status.ACCEPTED, Status.IN_TRANSIT, Status.RECEIVED, Status.PROCESSING, Status.CORRECTION,
-    Status.COMPLETED,
+    Status.SUPPLEMENT_SENT, Status.COMPLETED,
 })
 CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 #: a case in these states can no longer change at all (read-only)
@@ -45,6 +46,7 @@ class StepName(StrEnum):
     FORWARD = "forward"
     REQUEST_CORRECTION = "request_correction"
     SUPPLEMENT = "supplement"
+    RECEIVE_SUPPLEMENT = "receive_supplement"
     COMPLETE = "complete"
     DELIVER = "deliver"
     ARCHIVE = "archive"
@@ -65,6 +67,8 @@ class FieldKind(StrEnum):
     DATE = "date"
     CHOICE = "choice"
     ITEMS = "items"  # a list of {name, reason} (correction items, reasons to decline)
+    #: per item of the open correction: supplied or not, with the scan of what was supplied
+    SUPPLIED_ITEMS = "supplied_items"
     BOOL_LIST = "bool_list"  # per material: verified or not
     FILES = "files"  # files attached to the step (result documents): [{name, data | content_base64}]
 
@@ -77,21 +81,40 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     #: only when the applicant chose to have the result mailed (a waybill, the mailing address)
     only_if_mail: bool = False
+    #: only for a case an outside window accepted and mailed to us (inbound): what its notice says
+    inbound_only: bool = False
+
+    def applies(self, delivery_by_mail: bool = False, inbound: bool = False) -> bool:
+        return (delivery_by_mail or not self.only_if_mail) and (inbound or not self.inbound_only)
 
 
 @dataclass(frozen=True)
 class Effect:
-    """A job queued through the outbox: ``topic`` names the job, ``key`` what it works on.
-    ``only_if_mail``: only when the applicant chose delivery by mail."""
+    """A job queued through the outbox: ``topic`` names the job, ``key`` what it works on, and after a
+    ``?`` when it is queued: ``mail`` only when the applicant chose delivery by mail, ``ours`` only for a
+    case accepted at a window of ours, ``inbound`` only for a case an outside window accepted and mailed
+    to us (our window prints its receipt, never an acceptance notice in the other office's name)."""
 
     topic: str
     key: str
-    only_if_mail: bool = False
+    condition: str = ""
+
+    CONDITIONS = ("", "mail", "ours", "inbound")
 
     @classmethod
     def parse(cls, text: str) -> Effect:
-        topic, _, key = text.partition(":")
-        return cls(topic, key.removesuffix("?mail"), key.endswith("?mail"))
+        topic, _, rest = text.partition(":")
+        key, _, condition = rest.partition("?")
+        if condition not in cls.CONDITIONS:
+            raise ValueError(f"unknown condition {condition!r} of effect {text!r}")
+        return cls(topic, key, condition)
+
+    @property
+    def only_if_mail(self) -> bool:
+        return self.condition == "mail"
+
+    def applies(self, delivery_by_mail: bool, inbound: bool) -> bool:
+        return {"": True, "mail": delivery_by_mail, "ours": not inbound, "inbound": inbound}[self.condition]
 
 
 def N_(text: str) -> str:
@@ -124,12 +147,13 @@ class Transition:
     def actors_for(self, delivery_by_mail: bool) -> tuple[Side, ...]:
         return self.mail_actors if delivery_by_mail and self.mail_actors else self.actors
 
-    def fields_for(self, delivery_by_mail: bool) -> tuple[FieldSpec, ...]:
-        """The fields of the step for a case whose result is mailed or collected at the window."""
-        return tuple(f for f in self.fields if delivery_by_mail or not f.only_if_mail)
+    def effects_for(self, delivery_by_mail: bool, inbound: bool = False) -> list[Effect]:
+        return [e for e in map(Effect.parse, self.effects) if e.applies(delivery_by_mail, inbound)]
 
-    def effects_for(self, delivery_by_mail: bool) -> list[Effect]:
-        return [e for e in map(Effect.parse, self.effects) if delivery_by_mail or not e.only_if_mail]
+    def fields_for(self, delivery_by_mail: bool = False, inbound: bool = False) -> tuple[FieldSpec, ...]:
+        """The fields the step takes: mailing fields only when the result is mailed, the outside window's
+        acceptance only on an inbound case."""
+        return tuple(spec for spec in self.fields if spec.applies(delivery_by_mail, inbound))
 
     @property
     def permission(self) -> str:
@@ -155,9 +179,14 @@ TRANSITIONS: dict[str, Transition] = {
             StepName.ACCEPT, _sources(Status.DRAFT), Status.ACCEPTED, (Side.ORIGIN_WINDOW,),
             label=N_("Accept (on behalf)"),
             help=N_("Check the materials against the review points of the home department and tick each original "
-                    "you verified. Accepting gives the case its number and issues the acceptance notice."),
-            fields=(FieldSpec("verified", FieldKind.BOOL_LIST), FieldSpec("accepted_on", FieldKind.DATE), NOTE),
-            effects=("render_notice:acceptance", "notify_applicant:accepted", "book_parcel:materials"),
+                    "you verified. Accepting gives the case its number and issues the acceptance notice. For a case an "
+                    "outside window accepted and mailed to us, record who accepted it there and when, as its notice "
+                    "says: our window then issues a receipt of the materials, not an acceptance notice."),
+            fields=(FieldSpec("verified", FieldKind.BOOL_LIST),
+                    FieldSpec("accepted_on", FieldKind.DATE, inbound_only=True),
+                    FieldSpec("counterpart_accepted_by", FieldKind.TEXT, inbound_only=True), NOTE),
+            effects=("render_notice:acceptance?ours", "render_notice:receipt?inbound", "notify_applicant:accepted?ours",
+                     "notify_applicant:inbound?inbound", "book_parcel:materials"),
             opens_ledger=frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW}),
         ),
         Transition(
@@ -197,12 +226,21 @@ TRANSITIONS: dict[str, Transition] = {
             effects=("render_notice:correction", "notify_applicant:correction"),
         ),
         Transition(
-            StepName.SUPPLEMENT, _sources(Status.CORRECTION), Status.PROCESSING, (Side.ORIGIN_WINDOW,),
+            StepName.SUPPLEMENT, _sources(Status.CORRECTION), Status.SUPPLEMENT_SENT, (Side.ORIGIN_WINDOW,),
             label=N_("Supplement received"),
-            help=N_("The applicant supplied the items: the clock runs again. Enter the waybill if they are mailed "
-                    "on."),
-            fields=(FieldSpec("supplied_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
+            help=N_("Tick each requested item the applicant supplied and upload its scan: every item at once. The "
+                    "supplied materials go to the home window (enter the waybill); the clock stays paused until the "
+                    "department has them."),
+            fields=(FieldSpec("supplied", FieldKind.SUPPLIED_ITEMS, required=True),
+                    FieldSpec("supplied_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
             effects=("book_parcel:supplement",),
+        ),
+        Transition(
+            StepName.RECEIVE_SUPPLEMENT, _sources(Status.SUPPLEMENT_SENT), Status.PROCESSING, (Side.HOME_WINDOW,),
+            label=N_("Receive supplement"),
+            help=N_("Confirm that the parcel with the supplied materials has arrived and hand them to the "
+                    "department: the clock runs again from today."),
+            fields=(FieldSpec("received_on", FieldKind.DATE), NOTE),
         ),
         Transition(
             StepName.COMPLETE, _sources(Status.PROCESSING), Status.COMPLETED, (Side.DEPARTMENT,),

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -111,6 +112,8 @@ class Case(Model):
     number: Mapped[str | None] = mapped_column(String(40), nullable=True)
     #: the number the counterpart window outside the system gave the case, if any
     counterpart_number: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    #: who accepted the case at the counterpart window outside the system (inbound), as on its notice
+    counterpart_accepted_by: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=Status.DRAFT, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -197,6 +200,11 @@ class Case(Model):
                 Stage.DELIVERY: self.delivery_due}.get(stage) if stage else None
 
     @property
+    def open_correction(self) -> Correction | None:
+        """The round of correction whose supplied items the department does not have yet (the clock is paused)."""
+        return next((c for c in reversed(self.corrections) if c.forwarded_on is None), None)
+
+    @property
     def label(self) -> str:
         return self.number or f"#{self.id}"
 
@@ -240,9 +248,42 @@ class CaseMaterial(NumberedInCase, Model):
     scan_uploaded_on: Mapped[datetime | None] = mapped_column(DateTime)
 
     case: Mapped[Case] = relationship(back_populates="materials")
+    #: every scan the material ever had, oldest first: a later one never overwrites an earlier one (the
+    #: ``scan_*`` columns above are the newest of them)
+    versions: Mapped[list[MaterialVersion]] = relationship(
+        back_populates="material", order_by="MaterialVersion.number", cascade="all, delete-orphan",
+        passive_deletes=True)
 
     def __repr__(self) -> str:
         return self.name
+
+
+class MaterialVersion(Model):
+    """A version of a received material: one scan, when and by whom it came, and the correction round that
+    asked for it (None: handed in at the window before any correction)."""
+
+    __tablename__ = "material_version"
+    __table_args__ = (UniqueConstraint("material_id", "number", name="uq_material_version_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("case_material.id", ondelete="CASCADE"), nullable=False,
+                                             index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    correction_round: Mapped[int | None] = mapped_column(Integer)
+    scan_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    scan_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    scan_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    scan_size: Mapped[int] = mapped_column(Integer, nullable=False)
+    scan_content_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    uploaded_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    uploaded_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    uploaded_by_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+
+    material: Mapped[CaseMaterial] = relationship(back_populates="versions")
+
+    @property
+    def case_id(self) -> int:
+        return self.material.case_id
 
 
 class CaseEvent(NumberedInCase, Model):
@@ -366,7 +407,12 @@ class Correction(Model):
     requested_on: Mapped[date] = mapped_column(Date, nullable=False)
     requested_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     requested_by_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    #: the day the accepting window recorded the supplied items (step supplement)
     supplied_on: Mapped[date | None] = mapped_column(Date)
+    #: the day the home window signed for the supplied items (step receive_supplement)
+    supplement_received_on: Mapped[date | None] = mapped_column(Date)
+    #: the day the department had them (handed on by the home window): the pause of the clock ends here
+    forwarded_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     case: Mapped[Case] = relationship(back_populates="corrections")
@@ -383,8 +429,15 @@ class CorrectionItem(Model):
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
+    #: the case's material (its ``seq``) the item asks for: picked by the department, or the material the
+    #: supplied item became (a free-text item adds one to the case's list when it is supplied)
+    material_seq: Mapped[int | None] = mapped_column(Integer)
+    supplied: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    #: the scan the window took of what was supplied
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("material_version.id", ondelete="SET NULL"))
 
     correction: Mapped[Correction] = relationship(back_populates="items")
+    version: Mapped[MaterialVersion | None] = relationship(lazy="selectin")
 
 
 class ResultDocument(Model):
@@ -505,6 +558,10 @@ class OutboxMessage(Model):
 # Records that belong to a case share its scope (declared here, once Case exists).
 for _model in (CaseMaterial, CaseEvent, Shipment, Correction, ResultDocument, CaseAccessLog):
     _model.__scope__ = _through_case(_model)
+MaterialVersion.__scope__ = ScopeRule(
+    read=lambda r: MaterialVersion.material.has(CaseMaterial.case.has(_case_read(r))),
+    write=lambda r: MaterialVersion.material.has(CaseMaterial.case.has(_case_write(r))),
+)
 CorrectionItem.__scope__ = ScopeRule(
     read=lambda r: CorrectionItem.correction.has(Correction.case.has(_case_read(r))),
     write=lambda r: CorrectionItem.correction.has(Correction.case.has(_case_write(r))),

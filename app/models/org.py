@@ -130,6 +130,8 @@ class ServiceCenter(Stamped, Model):
     address: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     postcode: Mapped[str] = mapped_column(String(6), nullable=False, default="")
     phone: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    #: a service hotline it publishes besides its phone (12345), if any: never a case's phone
+    hotline: Mapped[str] = mapped_column(String(16), nullable=False, default="")
     hours: Mapped[str] = mapped_column(String(128), nullable=False, default="")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     remarks: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -169,6 +171,8 @@ class Department(Stamped, Model):
     #: the center it sits in (进驻), if any
     center_id: Mapped[int | None] = mapped_column(ForeignKey("service_center.id", ondelete="SET NULL"), index=True)
     phone: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    #: a service hotline it publishes besides its phone, if any
+    hotline: Mapped[str] = mapped_column(String(16), nullable=False, default="")
     address: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 

@@ -60,7 +60,7 @@ def register_views(appbuilder: AppBuilder) -> None:
                         icon="fa-calendar-check-o", category=cal)
     appbuilder.add_view_no_menu(CalendarTransferView)
 
-    from app.views import courier, exports, notify
+    from app.views import batch, courier, exports, notify, stand_ins
 
-    for module in (exports, courier, notify):
+    for module in (exports, courier, batch, notify, stand_ins):
         module.register_views(appbuilder)

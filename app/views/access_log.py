@@ -25,6 +25,7 @@ ACCESS_KINDS = {
     AccessKind.EXPORT: _l("Ledger export"),
     AccessKind.SEARCH: _l("Search by ID number or phone"),
     AccessKind.DISCLOSURE: _l("Show personal data"),
+    AccessKind.MESSAGE: _l("Attachment of a message"),
 }
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from itertools import zip_longest
 from typing import Any, Mapping
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.widgets import ListWidget
@@ -38,11 +38,11 @@ from app.domain.workflow import (
     StepName,
     Transition,
 )
-from app.errors import Conflict, Problem, Refused, ValidationFailed
+from app.errors import Conflict, NotFound, Problem, Refused, ValidationFailed
 from app.models.case import Case, DeliveryMethod
-from app.models.catalog import HandlingType, Matter, MatterStatus
-from app.models.org import Department, ServiceCenter
+from app.models.org import ServiceCenter
 from app.services.cases import archive
+from app.services.cases import conversation
 from app.services.cases import files as case_files
 from app.services.cases.access import (
     DISCLOSE,
@@ -56,8 +56,10 @@ from app.services.cases.access import (
     sides_of,
 )
 from app.services.cases.registration import register_case, update_draft
+from app.services.cases.registration_options import registration_options
 from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
 from app.labels import (
+    SIDE_LABELS,
     APPLICANT_KINDS,
     DELIVERY_LABELS,
     EVENT_LABELS,
@@ -151,6 +153,8 @@ def _viewer() -> Viewer:
 
 def event_details(event: Any) -> list[str]:
     """What a step recorded besides its note, in words (waybill, result, reasons …)."""
+    if event.action == "message":
+        return _message_details(event.data or {})
     details = []
     for key, value in (event.data or {}).items():
         if key not in STEP_FIELD_LABELS or key in ("verified", "note") or value == event.note:
@@ -168,6 +172,16 @@ def event_details(event: Any) -> list[str]:
     return details
 
 
+def _message_details(data: Mapping[str, Any]) -> list[str]:
+    """A message in the history: whom it named and its attachment."""
+    named = [f"@{label(SIDE_LABELS, side)}" for side in data.get("mentioned_sides") or []]
+    named += [f"@{name}" for name in data.get("mentioned_users") or []]
+    details = [" ".join(named)] if named else []
+    if data.get("file"):
+        details.append(str(_l("Attachment: %(name)s", name=data["file"])))
+    return details
+
+
 def _template_helpers() -> dict[str, Any]:
     return {
         "status_label": status_label, "warning_badge": warning_badge, "warning_labels": WARNING_LABELS,
@@ -177,6 +191,7 @@ def _template_helpers() -> dict[str, Any]:
         "direction_label": lambda v: label(SHIPMENT_DIRECTIONS, v),
         "applicant_kind_label": lambda v: label(APPLICANT_KINDS, v), "id_type_label": lambda v: label(ID_TYPES, v),
         "mask_id": mask_id_number, "mask_phone": mask_phone, "event_details": event_details,
+        "side_label": lambda v: label(SIDE_LABELS, v),
     }
 
 
@@ -234,10 +249,9 @@ class CaseView(AppModelView):
 
 
 def _step_fields(case: Case, transition: Transition) -> list[FieldSpec]:
-    """The fields the form shows: the date an outside window accepted only for an inbound case, the
-    waybill and mailing address only for a result sent by mail."""
-    return [spec for spec in transition.fields_for(case.delivery_method == DeliveryMethod.MAIL)
-            if not (spec.name == "accepted_on" and not case.origin_center.external)]
+    """The fields the form shows: what an outside window's notice says (who accepted, when) only for an
+    inbound case, the waybill and mailing address only for a result sent by mail."""
+    return list(transition.fields_for(case.delivery_method == DeliveryMethod.MAIL, case.origin_center.external))
 
 
 def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any],
@@ -253,13 +267,67 @@ def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any],
             names = form.getlist(f"{spec.name}-name")
             reasons = form.getlist(f"{spec.name}-reason")
             rows = [(n.strip(), r.strip()) for n, r in zip_longest(names, reasons, fillvalue="")]
-            data[spec.name] = [{"name": n, "reason": r} for n, r in rows if n or r]
+            picked = [{"material": seq, "reason": form.get(f"{spec.name}-material-{seq}-reason", "").strip()}
+                      for seq in form.getlist(f"{spec.name}-material")]
+            data[spec.name] = picked + [{"name": n, "reason": r} for n, r in rows if n or r]
+        elif spec.kind == FieldKind.SUPPLIED_ITEMS:
+            data[spec.name] = [{"item": seq, "file": _posted_file(files, f"{spec.name}-{seq}-scan")}
+                               for seq in form.getlist(spec.name)]
         elif spec.kind == FieldKind.BOOL_LIST:
             ticked = set(form.getlist(spec.name))
             data[spec.name] = {str(m.seq): str(m.seq) in ticked for m in case.materials if m.received}
         elif spec.name in form:
             data[spec.name] = form.get(spec.name, "")
     return data
+
+
+def _posted_file(files: Mapping[str, Any] | None, name: str) -> tuple[str, bytes] | None:
+    file = (files or {}).get(name)
+    return (file.filename, file.read()) if file is not None and file.filename else None
+
+
+def _picked_materials(case: Case, field: str, data: Mapping[str, Any] | None,
+                      errors: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """The case's materials as a multi-select of correction items, each with the reason typed for it."""
+    posted = {str(item.get("material")): (index, item) for index, item in enumerate((data or {}).get(field) or [], 1)
+              if isinstance(item, Mapping) and item.get("material") not in (None, "")}
+    rows = []
+    for m in case.materials:
+        index, item = posted.get(str(m.seq), (None, {}))
+        keys = (f"{field}[{index}].name", f"{field}[{index}].reason") if index else ()
+        rows.append({"seq": m.seq, "name": m.name, "received": m.received, "checked": index is not None,
+                     "reason": item.get("reason", ""), "errors": [e for k in keys for e in errors.get(k, [])]})
+    return rows
+
+
+def _supplied_rows(case: Case, field: str, data: Mapping[str, Any] | None,
+                   errors: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """The items of the open correction, each to tick as supplied with its scan."""
+    correction = case.open_correction
+    ticked = {str(entry.get("item")) for entry in (data or {}).get(field) or [] if isinstance(entry, Mapping)}
+    materials = {m.seq: m for m in case.materials}
+    return [{"seq": item.seq, "name": item.name, "reason": item.reason,
+             "material": materials.get(item.material_seq), "checked": str(item.seq) in ticked,
+             "errors": errors.get(f"{field}[{item.seq}]", [])}
+            for item in (correction.items if correction is not None else [])]
+
+
+def _parcel_context(case: Case, transition: Transition) -> dict[str, Any]:
+    """What a window signing for a parcel checks it against: the waybill(s) and the materials expected."""
+    direction = {StepName.RECEIVE: "materials", StepName.RECEIVE_SUPPLEMENT: "supplement"}.get(transition.name)
+    if direction is None:
+        return {}
+    parcels = [s for s in case.shipments if s.direction == direction and not s.received_on]
+    if direction == "materials":
+        expected = [{"seq": m.seq, "name": m.name, "copies": m.copies, "form": m.form}
+                    for m in case.materials if m.received]
+    else:
+        correction = case.open_correction
+        by_seq = {m.seq: m for m in case.materials}
+        expected = [{"seq": i.material_seq, "name": i.name, "copies": by_seq[i.material_seq].copies,
+                     "form": by_seq[i.material_seq].form, "scan": i.version}
+                    for i in (correction.items if correction is not None else []) if i.material_seq in by_seq]
+    return {"parcels": parcels, "expected": expected}
 
 
 def _step_form_context(case: Case, transition: Transition, data: Mapping[str, Any] | None,
@@ -277,14 +345,23 @@ def _step_form_context(case: Case, transition: Transition, data: Mapping[str, An
                                  "errors": errors.get(spec.name, [])}
         placed.add(spec.name)
         if spec.kind == FieldKind.ITEMS:
-            rows = list((data or {}).get(spec.name) or [])
-            rows += [{"name": "", "reason": ""}] * max(3 - len(rows), 1 if data is None else 0)
+            posted = list((data or {}).get(spec.name) or [])
             field["with_names"] = spec.name != "reasons"
+            picked = 0  # the items picked from the case's materials come first in the posted list
+            if spec.name == "items":
+                field["materials"] = _picked_materials(case, spec.name, data, errors)
+                picked = sum(1 for row in posted if isinstance(row, Mapping) and row.get("material") not in (None, ""))
+                placed.update(f"{spec.name}[{i}].{part}" for i in range(1, picked + 1) for part in ("name", "reason"))
+            rows = posted[picked:]
+            rows += [{"name": "", "reason": ""}] * max(3 - len(rows), 1 if data is None else 0)
             field["rows"] = []
-            for index, row in enumerate(rows, start=1):
+            for index, row in enumerate(rows, start=picked + 1):
                 keys = (f"{spec.name}[{index}].name", f"{spec.name}[{index}].reason", f"{spec.name}[{index}]")
                 placed.update(keys)
                 field["rows"].append({**row, "errors": [m for k in keys for m in errors.get(k, [])]})
+        elif spec.kind == FieldKind.SUPPLIED_ITEMS:
+            field["rows"] = _supplied_rows(case, spec.name, data, errors)
+            placed.update(f"{spec.name}[{row['seq']}]" for row in field["rows"])
         elif spec.kind == FieldKind.BOOL_LIST:
             posted = (data or {}).get(spec.name)
             field["options"] = [{
@@ -313,7 +390,9 @@ def _step_form_context(case: Case, transition: Transition, data: Mapping[str, An
     unplaced = [str(p.message) for p in problems if (p.field or "") not in placed]
     return {"fields": fields, "unplaced": unplaced, "problem_count": len(problems),
             "multipart": any(f["kind"] == FieldKind.FILES.value for f in fields),
-            "corrections_open": any(f.get("correction") and (f["errors"] or f["value"]) for f in fields)}
+            "corrections_open": any(f.get("correction") and (f["errors"] or f["value"]) for f in fields),
+            "with_files": any(spec.kind == FieldKind.SUPPLIED_ITEMS for spec in transition.fields),
+            **_parcel_context(case, transition)}
 
 
 def _without_files(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -376,8 +455,12 @@ class CaseWorkView(BaseView):
     route_base = "/cases"
     class_permission_name = "Case"
     method_permission_name = {
-        "queue": "read", "detail": "read", "step": "read", "scan": "read", "result_document": "read", "notice": "read",
+        "queue": "read", "detail": "read", "step": "read", "scan": "read", "scan_version": "read",
+        "result_document": "read", "notice": "read",
         "archive_package": "read", "verify_archive": "read",
+        # the conversation: read by whoever reads the case; the service lets only its sides (and the city
+        # supervisor, read-only) see it, and only its sides write
+        "post_message": "read", "message_file": "read",
         "disclosure": "disclose",  # 查看个人信息 (city supervisor)
         "materials": "write", "upload_scan": "write",
         # whoever may complete a case (its department, or the window recording an outside department)
@@ -398,9 +481,11 @@ class CaseWorkView(BaseView):
     @has_access
     @answers_service_errors
     def queue(self):
-        """待办, 跟踪中 and 待归档: three tabs, the one in ``?tab=`` open."""
+        """待办, 跟踪中 and 待归档: three tabs, the one in ``?tab=`` open. 待办 marks the cases the user stands
+        in for (代办)."""
         reach, session, me = current_reach(), _session(), _user()
-        tabs = {name: [{"item": item, "case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps}
+        tabs = {name: [{"item": item, "case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps,
+                        "on_behalf_of": item.on_behalf_of}
                        for item in queue(session, me)]
                 for name, queue in (("todo", work_queue), ("tracking", tracking_queue), ("to_archive", archive_queue))}
         active = request.args.get("tab") if request.args.get("tab") in tabs else "todo"
@@ -427,6 +512,10 @@ class CaseWorkView(BaseView):
                    for ref in documents.applicable(case, kind)]
         stored = {(d.kind, d.ref): d for d in documents.documents_of(session, case)}
         upload_scans = clerk_of_case and not frozen and _may("can_write")
+        thread = None
+        if conversation.may_read_thread(reach, case):
+            thread = conversation.thread_of(session, user, case.id)
+            conversation.mark_notices_read(session, user.id, case_id=case.id)  # seen here: read
         return self.render_template(
             "cases/detail.html", case=case, title=case.label,
             id_number=case.applicant_id_number if full else mask_id_number(case.applicant_id_number),
@@ -443,6 +532,7 @@ class CaseWorkView(BaseView):
             material_forms=choices(MATERIAL_FORMS), events=sorted(case.events, key=lambda e: e.seq, reverse=True),
             notices=notices, stored_notices=stored,
             may_disclose=not sides and _may(DISCLOSE), disclosure=active_disclosure(session, user, case),
+            thread=thread, mentions=lambda message: conversation.mention_labels(session, message),
             **_template_helpers(),
         )
 
@@ -542,6 +632,13 @@ class CaseWorkView(BaseView):
         path, name, content_type = case_files.scan_of(_session(), _viewer(), case_id, material_id)
         return self._send(path, name, content_type)
 
+    @expose("/<int:case_id>/scan-versions/<int:version_id>", methods=["GET"])
+    @has_access
+    @answers_service_errors
+    def scan_version(self, case_id: int, version_id: int):
+        path, name, content_type = case_files.scan_version_of(_session(), _viewer(), case_id, version_id)
+        return self._send(path, name, content_type)
+
     @expose("/<int:case_id>/results", methods=["POST"])
     @has_access
     @answers_service_errors
@@ -572,6 +669,32 @@ class CaseWorkView(BaseView):
     @answers_service_errors
     def result_document(self, case_id: int, document_id: int):
         path, name, content_type = case_files.result_document_of(_session(), _viewer(), case_id, document_id)
+        return self._send(path, name, content_type)
+
+    # --- the conversation (沟通记录) ---------------------------------------------------------------
+
+    @expose("/<int:case_id>/messages", methods=["POST"])
+    @has_access
+    @answers_service_errors
+    def post_message(self, case_id: int):
+        """A message of the case's conversation, with whom it names and an optional attachment."""
+        self._case_or_404(case_id)
+        file = request.files.get("file")
+        upload = (file.filename or "", file.read()) if file is not None and file.filename else None
+        try:
+            conversation.post_message(_session(), _user(), case_id, request.form.get("body", ""),
+                                      request.form.getlist("mention"), upload, request.form.get("reply_to"))
+        except Refused as error:
+            flash_problems(error.problems)
+            return self._to_detail(case_id, "conversation")
+        flash(str(_l("Your message was sent.")), "success")
+        return self._to_detail(case_id, "conversation")
+
+    @expose("/<int:case_id>/messages/<int:message_id>/file", methods=["GET"])
+    @has_access
+    @answers_service_errors
+    def message_file(self, case_id: int, message_id: int):
+        path, name, content_type = conversation.message_file(_session(), _viewer(), case_id, message_id)
         return self._send(path, name, content_type)
 
     @expose("/<int:case_id>/notice/<kind>", methods=["GET"])
@@ -640,9 +763,9 @@ class RegistrationForm(Form):
                                    description=_l("Your window, or the outside window that mailed the application to you."))
     matter_id = SelectField(_l("Matter"), validate_choice=False, widget=Select2Widget())
     handling_type_id = SelectField(_l("Handling type"), validate_choice=False)
-    home_center_id = SelectField(_l("Home window"), validate_choice=False, widget=Select2Widget(),
+    home_center_id = SelectField(_l("Home window"), validate_choice=False,
                                  description=_l("The window of the region that owns the matter."))
-    department_id = SelectField(_l("Approving department"), validate_choice=False, widget=Select2Widget(),
+    department_id = SelectField(_l("Approving department"), validate_choice=False,
                                 description=_l("For a home window in the system."))
     department_name = StringField(_l("Approving department outside the system"),
                                   description=_l("For a home window outside the system: the department's name."))
@@ -674,28 +797,23 @@ class RegistrationForm(Form):
     )
 
 
-def _registration_choices(form: RegistrationForm, clerk: Any) -> None:
-    session = _session()
+def _registration_choices(form: RegistrationForm, clerk: Any) -> list[str]:
+    """Fills the pickers with what the service offers for what is chosen so far (the matter narrows the
+    handling types, home windows and departments); returns the fields required now."""
     blank = [("", str(_l("(not chosen)")))]
-    own = clerk.center
-    outside = session.scalars(select(ServiceCenter).where(ServiceCenter.external.is_(True), ServiceCenter.active.is_(True))
-                              .order_by(ServiceCenter.code)).all()
-    form.origin_center_id.choices = ([(str(own.id), own.name)] if own else []) + [(str(c.id), c.name) for c in outside]
-    matters = session.scalars(select(Matter).where(Matter.status == MatterStatus.PUBLISHED,
-                                                   Matter.current_guide_id.is_not(None)).order_by(Matter.code)).all()
-    form.matter_id.choices = blank + [(str(m.id), m.name) for m in matters]
-    types = session.scalars(select(HandlingType).where(HandlingType.active.is_(True))
-                            .order_by(HandlingType.sort_order)).all()
-    form.handling_type_id.choices = blank + [(str(t.id), t.name) for t in types]
-    homes = session.scalars(select(ServiceCenter).where(ServiceCenter.active.is_(True), ServiceCenter.has_window.is_(True),
-                                                        ServiceCenter.id != (own.id if own else -1))
-                            .order_by(ServiceCenter.external, ServiceCenter.code)).all()
+    chosen = {name: form[name].data for name in ("origin_center_id", "matter_id", "handling_type_id", "home_center_id")}
+    try:
+        offered = registration_options(_session(), clerk, **chosen)
+    except NotFound:  # a posted id beyond what is offered: offer everything, the service refuses the id
+        offered = registration_options(_session(), clerk)
+    form.origin_center_id.choices = [(str(c.id), c.name) for c in offered.origins]
+    form.matter_id.choices = blank + [(str(m.id), m.name) for m in offered.matters]
+    form.handling_type_id.choices = blank + [(str(t.id), t.name) for t in offered.handling_types]
     outside_marker = str(_l("outside the system"))
     form.home_center_id.choices = blank + [
-        (str(c.id), f"{c.name}（{outside_marker}）" if c.external else c.name) for c in homes]
-    departments = session.scalars(select(Department).where(Department.active.is_(True))
-                                  .order_by(Department.region_id, Department.name)).all()
-    form.department_id.choices = blank + [(str(d.id), d.name) for d in departments]
+        (str(c.id), f"{c.name}（{outside_marker}）" if c.external else c.name) for c in offered.homes]
+    form.department_id.choices = blank + [(str(d.id), d.name) for d in offered.departments]
+    return offered.required
 
 
 class CaseRegisterView(BaseView):
@@ -703,7 +821,7 @@ class CaseRegisterView(BaseView):
 
     route_base = "/cases"
     class_permission_name = "Case"
-    method_permission_name = {"register": "write"}
+    method_permission_name = {"register": "write", "options": "write"}
     #: the menu entry shows for those who may write cases (clerks), not for every reader
     menu_permission = "can_write"
     default_view = "register"
@@ -714,24 +832,39 @@ class CaseRegisterView(BaseView):
     def register(self):
         clerk = _user()
         if request.method == "GET":
-            form = RegistrationForm(data={"applied_on": date.today().isoformat()})
-            _registration_choices(form, clerk)
-            return self._render(form)
+            form = RegistrationForm(data={"applied_on": date.today().isoformat(), "origin_center_id": clerk.center_id})
+            return self._render(form, _registration_choices(form, clerk))
         form = RegistrationForm(request.form)
-        _registration_choices(form, clerk)
+        required = _registration_choices(form, clerk)
         data = {name: field.data for name, field in form._fields.items()}
         data["department_id"] = data.get("department_id") or None
         try:
             case = register_case(_session(), clerk, data)
         except Refused as error:
             show_problems(error.problems, form)
-            return self._render(form, problems=len(error.problems)), 422
+            return self._render(form, required, problems=len(error.problems)), 422
         flash(str(_l("Case registered. Check the received materials, then accept or decline it.")), "success")
         return redirect(url_for("CaseWorkView.detail", case_id=case.id))
 
-    def _render(self, form: RegistrationForm, problems: int = 0):
+    @expose("/register/options", methods=["GET"])
+    @has_access
+    @answers_service_errors
+    def options(self):
+        """What the pickers offer for the choices so far (JSON for the form's script); the registration
+        itself checks everything again."""
+        chosen = {name: request.args.get(name) for name in
+                  ("origin_center_id", "matter_id", "handling_type_id", "home_center_id")}
+        offered = registration_options(_session(), _user(), **chosen)
+        return jsonify(offered.as_json())
+
+    def _render(self, form: RegistrationForm, required: list[str], problems: int = 0):
         return self.render_template("cases/register.html", form=form, sections=RegistrationForm.SECTIONS,
-                                    problems=problems, title=_l("Register a case"))
+                                    problems=problems, required=required, mail_required=MAIL_REQUIRED,
+                                    title=_l("Register a case"))
+
+
+#: required when the result is mailed (the recipient and the phone default to the applicant's)
+MAIL_REQUIRED = ("mail_address", "mail_postcode")
 
 
 def open_case_counts(session: Any, reach: Any) -> dict[str, int]:

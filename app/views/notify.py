@@ -36,6 +36,7 @@ from app.labels import (
 from app.models.case import Notification
 from app.models.notify import MessageTemplate, Report
 from app.scope import OutOfScope, get_in_scope
+from app.services.cases import conversation
 from app.services.notifications import messages as notifications
 from app.services.notifications import reminders
 from app.adapters import storage
@@ -57,7 +58,7 @@ class ReminderView(BaseView):
 
     route_base = "/reminders"
     class_permission_name = "Reminder"
-    method_permission_name = {"list": "read", "mark_read": "read", "preferences": "read"}
+    method_permission_name = {"list": "read", "mark_read": "read", "mark_messages_read": "read", "preferences": "read"}
     default_view = "list"
 
     def _user_id(self) -> int:
@@ -80,6 +81,9 @@ class ReminderView(BaseView):
             stage_label=lambda v: label(STAGE_LABELS, v), level_label=lambda v: label(LEVEL_LABELS, v),
             kind_label=lambda v: label(REMINDER_KINDS, v), mail_label=lambda v: label(MAIL_STATUSES, v),
             languages=LANGUAGE_LABELS, mail_on=bool(current_app.config.get("MAIL_SERVER")),
+            messages=conversation.notices_of(session, self._user_id(), show=show),
+            unread_messages=conversation.unread_notice_count(session, self._user_id()),
+            mentions=lambda message: conversation.mention_labels(session, message),
             title=_l("My reminders"))
 
     @expose("/read", methods=["POST"])
@@ -88,6 +92,15 @@ class ReminderView(BaseView):
         ids = None if request.form.get("all") else request.form.getlist("id")
         count = reminders.mark_read(self.appbuilder.session, self._user_id(), ids)
         flash(str(_l("%(n)d reminder(s) marked as read.", n=count)), "success")
+        return redirect(url_for("ReminderView.list", show=request.form.get("show", "open")))
+
+    @expose("/messages/read", methods=["POST"])
+    @has_access
+    def mark_messages_read(self):
+        """Marks the user's own conversation notices read (the chosen ones, or all)."""
+        ids = None if request.form.get("all") else request.form.getlist("id")
+        count = conversation.mark_notices_read(self.appbuilder.session, self._user_id(), ids)
+        flash(str(_l("%(n)d message(s) marked as read.", n=count)), "success")
         return redirect(url_for("ReminderView.list", show=request.form.get("show", "open")))
 
     @expose("/preferences", methods=["POST"])
@@ -100,12 +113,14 @@ class ReminderView(BaseView):
 
 
 def reminder_badge() -> int:
-    """Unread reminders of the signed-in user (0 for anyone who has none or may not read them)."""
+    """Unread reminders and conversation messages of the signed-in user (0 for anyone who has none or may
+    not read them)."""
     sm = current_app.appbuilder.sm
     user = sm.current_user
     if user is None or not getattr(user, "is_authenticated", False) or not sm.has_access("can_read", "Reminder"):
         return 0
-    return reminders.unread_count(current_app.appbuilder.session, user.id)
+    session = current_app.appbuilder.session
+    return reminders.unread_count(session, user.id) + conversation.unread_notice_count(session, user.id)
 
 
 # --- message templates ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ ORG_LABELS = {
     "address": _l("Address"),
     "postcode": _l("Postcode"),
     "phone": _l("Phone"),
+    "hotline": _l("Service hotline"),
     "hours": _l("Office hours"),
     "active": _l("Active"),
     "remarks": _l("Remarks"),
@@ -81,11 +82,11 @@ class CenterView(BulkDeleteMixin, AppModelView):
     list_columns = ["code", "name", "kind", "region", "external", "phone", "active"]
     show_columns = [
         "code", "name", "kind", "external", "has_window", "region", "address", "postcode",
-        "phone", "hours", "active", "remarks", "changed_on",
+        "phone", "hotline", "hours", "active", "remarks", "changed_on",
     ]
     add_columns = edit_columns = [
         "code", "name", "kind", "external", "has_window", "region", "address", "postcode",
-        "phone", "hours", "active", "remarks",
+        "phone", "hotline", "hours", "active", "remarks",
     ]
     search_columns = ["code", "name", "kind", "external", "address", "active"]
     base_order = ("code", "asc")
@@ -93,6 +94,8 @@ class CenterView(BulkDeleteMixin, AppModelView):
     description_columns = {
         "code": _l("Short code used in case numbers, e.g. GYLZ."),
         "external": _l("A counterpart window in another province or city: address and phone only, no users."),
+        "phone": _l("A mobile number or a fixed line with its area code."),
+        "hotline": _l("A service hotline such as 12345, if the center publishes one; never printed as a case's phone."),
     }
     add_form_extra_fields = edit_form_extra_fields = {"kind": code_select(_l("Kind"), CENTER_KINDS)}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
@@ -109,8 +112,10 @@ class DepartmentView(BulkDeleteMixin, AppModelView):
     edit_title = _l("Edit department")
     label_columns = ORG_LABELS
     list_columns = ["name", "region", "business_line", "center", "phone", "active"]
-    show_columns = ["name", "short_name", "region", "business_line", "center", "phone", "address", "active", "changed_on"]
-    add_columns = edit_columns = ["name", "short_name", "region", "business_line", "center", "phone", "address", "active"]
+    show_columns = ["name", "short_name", "region", "business_line", "center", "phone", "hotline", "address", "active",
+                    "changed_on"]
+    add_columns = edit_columns = ["name", "short_name", "region", "business_line", "center", "phone", "hotline", "address",
+                                  "active"]
     search_columns = ["name", "short_name", "business_line", "active"]
     base_order = ("name", "asc")
     add_form_query_rel_fields = edit_form_query_rel_fields = {

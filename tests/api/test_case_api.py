@@ -3,6 +3,7 @@ client can get — 401, 403, 404 outside the scope, 409, 422 with every problem,
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import date
 
@@ -119,7 +120,11 @@ def test_an_internal_case_runs_from_registration_to_archive_through_the_api(clie
         ("社会保障卡申领登记表", "缺少申请人签字"), ("近期免冠白底彩色证件照片", "照片不符合制卡标准")]
     step(hrss, case["id"], "request_correction", {"items": [{"name": "户口簿", "reason": "不清晰"}]}, expect=409)
 
-    case = walk(clients, case, [("lz_window", "supplement", {"waybill_number": "EMS1234567891CN"})])
+    supplied = [{"item": 1, "scan_name": "登记表.pdf", "scan_base64": base64.b64encode(factories.small_pdf()).decode()},
+                {"item": 2, "scan_name": "照片.png", "scan_base64": base64.b64encode(factories.small_png()).decode()}]
+    case = walk(clients, case, [("lz_window", "supplement", {"waybill_number": "EMS1234567891CN", "supplied": supplied}),
+                                ("cx_window", "receive_supplement", {})])
+    assert [i["supplied"] for i in case["corrections"][0]["items"]] == [True, True]
     pdf = factories.small_pdf()
     document = upload(hrss, f"{URL}{case['id']}/results", pdf, "社会保障卡制卡通知.pdf")
     assert document.status_code == 201, document.get_json()
@@ -136,9 +141,9 @@ def test_an_internal_case_runs_from_registration_to_archive_through_the_api(clie
 
     events = lz.get(f"{URL}{case['id']}/events").get_json()
     assert [e["action"] for e in events["result"]] == [
-        "register", "accept", "dispatch", "receive", "forward", "request_correction", "supplement", "complete",
-        "deliver", "archive"]
-    assert [e["seq"] for e in events["result"]] == list(range(1, 11))
+        "register", "accept", "dispatch", "receive", "forward", "request_correction", "supplement",
+        "receive_supplement", "complete", "deliver", "archive"]
+    assert [e["seq"] for e in events["result"]] == list(range(1, 12))
     receive = events["result"][3]
     assert (receive["from_status"], receive["to_status"], receive["actor_name"]) == ("in_transit", "received", "杜小娟")
     assert "苍溪县" in receive["actor_place"] and events["result"][4]["note"] == "转县人社局"
@@ -173,7 +178,8 @@ def test_an_inbound_case_is_registered_and_worked_at_home_through_the_api(client
                     department_key="cx_hrss", counterpart_number="XH-2026-0815")
     assert case["origin_center"]["external"] is True
     case = walk(clients, case, [
-        ("cx_window", "accept", verify_all(case) | {"accepted_on": str(date.today())}),
+        ("cx_window", "accept", verify_all(case) | {"accepted_on": str(date.today()),
+                                                 "counterpart_accepted_by": "赵敏"}),
         ("cx_window", "dispatch", {"waybill_number": "EMS0000000002CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
@@ -181,6 +187,7 @@ def test_an_inbound_case_is_registered_and_worked_at_home_through_the_api(client
                                  "result_documents": [factories.result_document_json("不予许可决定书.pdf")]}),
     ])
     assert case["number"].startswith("GYCX-") and case["result"]["decision"] == "denied"
+    assert case["counterpart_accepted_by"] == "赵敏"  # who accepted it at the outside window, as on its notice
     assert db.scalars(select(LedgerEntry.role).where(LedgerEntry.case_id == case["id"])).all() == ["home"]
 
 

@@ -241,7 +241,7 @@ def test_contexts_survive_json_and_are_frozen(acceptance, correction, rejection)
 
 
 def test_unknown_kinds_and_mismatched_contexts_are_refused(acceptance):
-    assert set(NOTICE_KINDS) == {"acceptance", "correction", "rejection"}
+    assert set(NOTICE_KINDS) == {"acceptance", "receipt", "correction", "rejection"}
     with pytest.raises(ValueError, match="unknown notice kind"):
         render_notice("ledger", acceptance)
     with pytest.raises(TypeError, match="CorrectionContext"):

@@ -106,3 +106,13 @@ def test_the_mailing_fields_of_the_delivery_are_for_a_mailed_result_only():
     at_window = {f.name for f in deliver.fields_for(delivery_by_mail=False)}
     assert {"mail_recipient", "mail_phone", "mail_address", "mail_postcode", "waybill_number"} <= by_mail
     assert at_window == {"delivered_on", "note"}
+
+
+def test_an_inbound_acceptance_queues_our_receipt_and_its_own_sms_never_the_acceptance_notice():
+    accept = TRANSITIONS["accept"]
+    ours = {(e.topic, e.key) for e in accept.effects_for(delivery_by_mail=False, inbound=False)}
+    inbound = {(e.topic, e.key) for e in accept.effects_for(delivery_by_mail=False, inbound=True)}
+    assert ("render_notice", "acceptance") in ours and ("notify_applicant", "accepted") in ours
+    assert ("render_notice", "receipt") in inbound and ("notify_applicant", "inbound") in inbound
+    assert not {("render_notice", "acceptance"), ("notify_applicant", "accepted")} & inbound
+    assert [f.name for f in accept.fields_for(inbound=False)] == ["verified", "note"]

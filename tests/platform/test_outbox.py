@@ -222,7 +222,8 @@ def test_a_correction_notice_is_rendered_per_round(db):
     case = factories.run_steps(db, case, [
         ("lz_window", "dispatch", {"waybill_number": "1"}), ("cx_window", "receive", {}), ("cx_window", "forward", {}),
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "不清晰"}]}),
-        ("lz_window", "supplement", {}),
+    ])
+    case = factories.run_steps(db, factories.supplement(db, case), [
         ("cx_hrss", "request_correction", {"items": [{"name": "照片", "reason": "非白底"}]}),
     ])
     factories.run_outbox(db, case_id=case.id)

@@ -70,7 +70,13 @@ PENDING_DEFECT_6: frozenset[tuple[str, str]] = frozenset()
 FULL_VIEWS = frozenset({
     "CaseWorkView.archive_package", "CaseApi.archive_package", "CaseWorkView.notice", "CaseApi.notice",
     "CaseWorkView.scan", "CaseApi.download_scan", "CaseWorkView.result_document", "CaseApi.download_result",
+    "CaseWorkView.scan_version",
 })
+
+#: the case conversation (沟通记录): for the case's sides (the city supervisor reads the thread); every other
+#: reader of the case is refused with 403 there, and its attachments are full views
+CONVERSATION = frozenset({"CaseApi.messages", "CaseApi.post_message", "CaseWorkView.post_message",
+                          "CaseWorkView.message_file"})
 
 #: the FAB action routes: they check the permission of the action they are asked to run
 ACTION_METHODS = frozenset({"action", "action_post"})
@@ -78,21 +84,28 @@ ACTION_METHODS = frozenset({"action", "action_post"})
 
 def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     """Path parameter -> (model it names, condition a usable record meets) for the view of the route."""
-    from app.models.case import Case, CaseMaterial, ResultDocument
+    from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
+    from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
+    from app.models.transmittal import Transmittal
 
     return {
+        "message_id": lambda view: (CaseMessage, CaseMessage.file_key.is_not(None)),
+        "stand_in_id": lambda view: (StandIn, None),
         "pk": lambda view: (view.datamodel.obj, None),
         "case_id": lambda view: (Case, None),
         "material_id": lambda view: (CaseMaterial, CaseMaterial.scan_key.is_not(None)),
         "document_id": lambda view: (ResultDocument, None),
+        "version_id": lambda view: (MaterialVersion, None),
         "job_id": lambda view: (ExportJob, ExportJob.file_key.is_not(None)),
+        "transmittal_id": lambda view: (Transmittal, None),
     }
 
 
 def _ids_outside_the_path() -> dict[str, tuple[str, str, Callable[[Any], type]]]:
     """Endpoint (or FAB method) -> (field, "args" or "form", model) of an id sent in the query string or
     the form instead of the path."""
+    from app.models.case import Case
     from app.models.notify import Reminder
     from app.models.staff import StaffUser
 
@@ -101,11 +114,13 @@ def _ids_outside_the_path() -> dict[str, tuple[str, str, Callable[[Any], type]]]
         "ScopedResetPasswordView.this_form_get": ("pk", "args", lambda view: StaffUser),
         "ScopedResetPasswordView.this_form_post": ("pk", "args", lambda view: StaffUser),
         "ReminderView.mark_read": ("id", "form", lambda view: Reminder),
+        # the bulk ids of 今日寄件 and of 整包签收 by waybill go through the scope rule like a path id
+        "ParcelBatchView.parcels": ("rowid", "form", lambda view: Case),
     }
 
 
 #: path parameters that name a record of a case: the route's case id is then that record's case
-CHILDREN_OF_A_CASE = frozenset({"material_id", "document_id"})
+CHILDREN_OF_A_CASE = frozenset({"material_id", "document_id", "message_id", "version_id"})
 
 
 def _usable_records() -> dict[str, Any]:
@@ -323,9 +338,11 @@ def _user_per_role(session, in_scope_case) -> list[tuple[str, RoleName]]:
 
 def _build_records(app, session) -> Any:
     """Two cases no non-city user shares: an archived 利州→苍溪 人社 case with scans, a result
-    document, notices and an archive package, and an accepted 苍溪→旺苍 公安 case with scans and a
-    parcel; each user's export job; the reports of last week."""
+    document, notices and an archive package, and an accepted 苍溪→旺苍 公安 case with scans, a
+    message with an attachment and a parcel; a stand-in of 利州区's clerk; each user's export job; the reports of last week."""
+    from app.services.cases import conversation
     from app.services.cases import files as case_files
+    from app.services.organisation.stand_ins import save_stand_in
     from app.services.exports.jobs import request_ledger_export, run_job
     from app.services.exports.ledger import LedgerFilter
     from app.services.notifications import reports
@@ -335,8 +352,14 @@ def _build_records(app, session) -> Any:
     for material in other.materials:
         case_files.attach_scan(session, factories.user(session, "cx_window"), other.id, material.id,
                                "scan.pdf", factories.small_pdf())
+    conversation.post_message(session, factories.user(session, "cx_window"), other.id, "附件见",
+                              upload=("note.pdf", factories.small_pdf()))
+    clerk = factories.user(session, "lz_window")
+    save_stand_in(session, clerk, {"stand_in_user_id": factories.make_colleague(session).id,
+                                   "starts_on": date.today().isoformat(), "ends_on": date.today().isoformat()})
     factories.run_outbox(session, case_id=other.id)
     archived = factories.archived_case(session)
+    _transmittal_of(session, archived)
     _park_the_messages_of(session, other, archived)
     with config_override(app, EXPORT_INLINE_MAX_ROWS=-1, EXPORT_PDF_INLINE_MAX_ROWS=-1):
         for username in ("admin", "city_super", "lz_admin", "cx_admin", "lz_window", "cx_window"):
@@ -345,6 +368,24 @@ def _build_records(app, session) -> Any:
     reports.build_reports(session, "weekly", date.today() + timedelta(days=7))
     session.commit()
     return archived
+
+
+def _transmittal_of(session, case) -> None:
+    """A 移交清单 of the case's parcel of materials, stored as the batch page stores one: its two windows
+    are its sides."""
+    from app.adapters import storage
+    from app.documents.transmittal import render_transmittal
+    from app.models.transmittal import Transmittal, TransmittalItem
+    from app.services.cases.batch import transmittal_context
+
+    shipment = next(s for s in case.shipments if s.direction == "materials")
+    transmittal = Transmittal(number="YJ-MATRIX-01", from_center_id=case.origin_center_id,
+                              to_center_id=case.home_center_id, sent_on=shipment.sent_on, created_by_name="张丽")
+    transmittal.items.append(TransmittalItem(seq=1, case_id=case.id, shipment_id=shipment.id))
+    session.add(transmittal)
+    session.flush()
+    transmittal.file_key, transmittal.sha256 = storage.put(render_transmittal(transmittal_context(transmittal)))
+    transmittal.file_name = "移交清单-YJ-MATRIX-01.pdf"
 
 
 def _park_the_messages_of(session, *cases) -> None:
@@ -627,9 +668,19 @@ def _check_inside(world: World, route: Route, user: User, values: dict[str, str]
     answer = send(world, route, user, request.url, request.form)
     if route.endpoint in FULL_VIEWS and answer.status == 403 and not sees_full_data(user, record):
         return  # personal data in full: refused to those who see masks (defect 3)
+    if route.endpoint in CONVERSATION and answer.status == 403 and not is_a_side(user, record):
+        return  # the conversation is its sides' (issue 11)
     if refused(route, answer) or answer.status == 404 or answer.status >= 500:
         problems.append(f"{route} {values or ''} as {user.name} on {request.url} (in scope): {answer}, "
                         "expected not refused")
+
+
+def is_a_side(user: User, record: Record) -> bool:
+    from app.extensions import db
+    from app.models.case import Case
+    from app.services.cases.access import sides_of
+
+    return bool(sides_of(user.reach, db.session.get(Case, record.case_id or record.id)))
 
 
 def sees_full_data(user: User, record: Record) -> bool:

@@ -337,3 +337,62 @@ def test_jobs_lost_with_a_redis_restarted_empty_are_handed_over_at_once_not_afte
     log = worker.text()
     assert state == {"documents": 1, "sms": 1, "shipments": 1, "unfinished": 0, "started": 3}, log[-3000:]
     assert _duplicates(log) == 0, log[-3000:]
+
+
+# --- the SMS gateway down longer than the retry budget: parked, red, resent, delivered once -------------
+
+
+def test_an_sms_through_a_gateway_down_past_its_budget_is_parked_red_on_health_and_resent_once(system, tmp_path):
+    from app.extensions import db
+    from app.models.case import Notification
+    from app.scope import SYSTEM
+    from app.services.notifications.messages import resend_parked
+    from tests.fakes.messaging import SmsGateway
+
+    app, env, broker = system
+    _wipe(broker)
+    gateway = SmsGateway().start()
+    gateway.down = True
+    # the promised schedule (1, 2, 4 … minutes within a day) shrunk to seconds: 1, 2, 2, 2 s within 8 s
+    env = env | {key: str(value) for key, value in gateway.config().items()} | {
+        "NOTIFY_RETRY_FIRST_SECONDS": "1", "NOTIFY_RETRY_LONGEST_SECONDS": "2", "NOTIFY_RETRY_BUDGET_SECONDS": "8",
+        "NOTIFY_SEND_SECONDS": "1", "OUTBOX_RELAY_SECONDS": "1"}
+    beat = CeleryProcess(["beat", "--loglevel", "INFO", "-s", str(tmp_path / "schedule"),
+                          "--pidfile", str(tmp_path / "beat.pid")], env, tmp_path / "beat.log")
+    worker = start_worker(env, tmp_path / "worker.log")
+
+    def sms() -> Notification | None:
+        with app.app_context():
+            message = db.session.scalar(select(Notification).where(Notification.case_id == case_id,
+                                                                   Notification.channel == "sms"))
+            db.session.expunge_all()
+            db.session.remove()
+        return message
+
+    def wait_for(status: str, timeout: float = 90) -> Notification | None:
+        deadline = time.monotonic() + timeout
+        while (message := sms()) is None or message.status != status:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        return message
+
+    try:
+        case_id = _accepted_case_id(app)
+        parked = wait_for(Notification.PARKED)
+        assert parked is not None and parked.status == Notification.PARKED, worker.text()[-3000:]
+        attempts = len(gateway.requests)
+        assert attempts >= 4  # retried on its schedule, not given up after one try
+        with app.app_context():
+            health = app.test_client().get("/health")
+            assert health.status_code == 503 and "messages" in health.get_json()["failing"]
+            gateway.down = False  # the gateway is back; a person presses 重新发送
+            resend_parked(db.session, SYSTEM, [parked.id])
+            db.session.remove()
+        sent = wait_for("sent")
+    finally:
+        worker.stop()
+        beat.stop()
+        gateway.stop()
+    assert sent is not None and sent.status == "sent", worker.text()[-3000:]
+    assert len(gateway.deliveries) == 1 and gateway.deliveries[0]["request_id"] == sent.request_id

@@ -129,6 +129,8 @@ def _argument_values(db, app, endpoint: str, argument: str, case: Case, username
         return [m.id for m in case.materials]
     if argument == "document_id":
         return [d.id for d in case.result_documents]
+    if argument == "version_id":
+        return [v.id for m in case.materials for v in m.versions]
     if argument == "kind":
         return list(documents.NOTICE_KINDS)
     if argument == "name":
@@ -237,6 +239,7 @@ FULL_VIEWS = [
     ("/api/v1/case/{case}/notice/acceptance", "notice"),
     ("/cases/{case}/materials/{material}/scan", "scan"),
     ("/api/v1/case/{case}/materials/{material}/scan", "scan"),
+    ("/cases/{case}/scan-versions/{version}", "scan"),
     ("/cases/{case}/results/{document}", "result"),
     ("/api/v1/case/{case}/results/{document}", "result"),
     ("/cases/{case}/archive", "archive"),
@@ -246,7 +249,8 @@ FULL_VIEWS = [
 
 def _full_view_url(template: str, case: Case) -> str:
     material = next(m for m in case.materials if m.scan_key)
-    return template.format(case=case.id, material=material.id, document=case.result_documents[0].id)
+    return template.format(case=case.id, material=material.id, document=case.result_documents[0].id,
+                           version=material.versions[0].id)
 
 
 @pytest.mark.parametrize("username", SIDE_USERS)

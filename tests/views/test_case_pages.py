@@ -269,8 +269,52 @@ def test_the_registration_form_offers_published_matters_and_other_windows(client
     page = client.get("/cases/register").get_data(as_text=True)
     home_select = re.search(r'<select[^>]*name="home_center_id".*?</select>', page, re.S).group(0)
     assert "苍溪县政务服务中心" in home_select and "重庆市渝中区政务服务中心" in home_select
-    assert "广元市利州区政务服务中心" not in home_select
     assert f'value="{date.today().isoformat()}"' in page
+
+
+def test_an_inbound_case_is_registered_through_the_form_with_our_window_as_home(client, login, db):
+    """Issue 11, defect 1: 成都市锦江区 mailed the case to 利州区; its clerk registers it in the form."""
+    login("lz_window")
+    jinjiang = factories.center(db, factories.key_of_center("CDJJ"))
+    # choosing the outside window as receiving window: the form's script asks which home windows fit
+    homes = client.get(f"/cases/register/options?origin_center_id={jinjiang.id}").get_json()["home_centers"]
+    assert "广元市利州区政务服务中心" in {h["name"] for h in homes}  # our own window is the inbound case's home
+    refused = client.post("/cases/register", data=_registration_form(
+        db, csrf_token=csrf_token(client, "/cases/register"), origin_center_id=str(jinjiang.id), applicant_name=""))
+    home_select = re.search(r'<select[^>]*name="home_center_id".*?</select>', refused.get_data(as_text=True), re.S)
+    assert refused.status_code == 422 and "广元市利州区政务服务中心" in home_select.group(0)  # and the form again
+    form = _registration_form(
+        db, csrf_token=csrf_token(client, "/cases/register"), origin_center_id=str(jinjiang.id),
+        home_center_id=str(factories.center(db, "lz_center").id),
+        department_id=str(factories.department(db, "lz_hrss").id),
+        handling_type_id=str(factories.handling_type(db, "shengnei").id), counterpart_number="JJ-2026-0042")
+    response = client.post("/cases/register", data=form)
+    assert response.status_code == 302, re.findall(r'error-message">([^<]*)', response.get_data(as_text=True))
+    case = db.get(Case, int(re.search(r"/cases/(\d+)/$", response.headers["Location"]).group(1)))
+    assert (case.origin_center.code, case.home_center.code, case.counterpart_number) == ("CDJJ", "GYLZ", "JJ-2026-0042")
+    accept_form = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
+    assert 'name="counterpart_accepted_by"' in accept_form and 'name="accepted_on"' in accept_form
+
+
+def test_the_accept_form_of_our_own_case_asks_no_outside_clerk(client, login, db):
+    login("lz_window")
+    case = factories.make_case(db)
+    page = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
+    assert 'name="counterpart_accepted_by"' not in page and 'name="accepted_on"' not in page
+
+
+def test_a_short_number_and_a_hotline_are_refused_in_the_form_each_with_its_field(client, login, db):
+    """Issue 11, defect 2: 13800 and 12345 passed as phones that would be printed and texted."""
+    login("lz_window")
+    form = _registration_form(db, csrf_token=csrf_token(client, "/cases/register"), applicant_phone="13800",
+                              delivery_method="mail", mail_phone="12345", mail_address="四川省广元市利州区嘉陵路1号",
+                              mail_postcode="628017")
+    response = client.post("/cases/register", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for field, value in (("applicant_phone", "13800"), ("mail_phone", "12345")):
+        group = re.search(rf'form-group has-error field-{field}".*?</div>\s*</div>', page, re.S)
+        assert group and value in group.group(0), field
 
 
 def test_the_clerk_edits_the_materials_of_a_draft(client, login, db):
@@ -680,7 +724,8 @@ def test_the_queue_has_tabs_for_what_waits_for_me_what_i_follow_and_what_to_arch
 
 def test_the_case_page_shows_the_archive_checklist_with_upload_in_place(client, login, db):
     case = factories.delivered_case(db)
-    missing = [m for m in case.materials if m.received]
+    missing = [m for m in case.materials if m.received and not m.scan_name]  # the supplied item came with its scan
+    assert missing and len(missing) < len([m for m in case.materials if m.received])
     login("lz_window")
     page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
     checklist = page.split('id="archive-checklist"', 1)[1].split("case-history", 1)[0]
@@ -732,3 +777,50 @@ def test_acceptance_warns_of_every_material_without_a_scan_but_accepts(client, l
     assert case.status == "accepted"
     warnings = [message for category, message in _flashes(client) if category == "warning"]
     assert len(warnings) == 1 and all(m.name in warnings[0] for m in received)
+
+
+# --- the registration pickers follow the matter (issue 11, defect 3) ----------------------------------
+
+
+def test_the_registration_pickers_are_fed_by_a_json_endpoint_that_follows_the_matter(client, login, db):
+    login("lz_window")
+    matter = factories.matter(db, "KYTB-HRSS-003")
+    response = client.get(f"/cases/register/options?matter_id={matter.id}")
+    assert response.status_code == 200 and response.is_json
+    answer = response.get_json()
+    assert {t["name"] for t in answer["handling_types"]} == {t.name for t in matter.handling_types}
+    everything = client.get("/cases/register/options").get_json()
+    assert len(everything["handling_types"]) == 5 and len(answer["handling_types"]) == 3
+    assert 0 < len(answer["departments"]) < len(everything["departments"])
+    land = client.get(f"/cases/register/options?matter_id={factories.matter(db, 'KYTB-NR-001').id}").get_json()
+    assert 0 < len(land["home_centers"]) < len(everything["home_centers"])  # windows with a 自然资源 department
+    cangxi = factories.center(db, "cx_center")
+    at_cangxi = client.get(f"/cases/register/options?matter_id={matter.id}&home_center_id={cangxi.id}").get_json()
+    assert [d["name"] for d in at_cangxi["departments"]] == ["苍溪县人力资源和社会保障局"]
+    assert "department_id" in at_cangxi["required"]
+    page = client.get("/cases/register").get_data(as_text=True)
+    assert "/cases/register/options" in page  # the form's script asks it when a picker changes
+
+
+def test_the_pickers_endpoint_is_for_clerks_and_answers_404_for_what_is_not_offered(client, login, db):
+    login("lz_window")
+    assert client.get("/cases/register/options?matter_id=999999").status_code == 404
+    cangxi = factories.center(db, "cx_center")
+    assert client.get(f"/cases/register/options?origin_center_id={cangxi.id}").status_code == 404
+
+
+def test_the_pickers_endpoint_refuses_a_department_officer(client, login, db):
+    login("cx_hrss")
+    assert client.get("/cases/register/options").status_code == 403
+
+
+def test_the_registration_form_marks_the_required_fields(client, login, db):
+    login("lz_window")
+    page = client.get("/cases/register").get_data(as_text=True)
+    def label_column(field: str) -> str:
+        return re.search(rf'<div class="col-sm-3 control-label">\s*<label for="{field}">.*?</div>', page, re.S).group(0)
+
+    for field in ("matter_id", "handling_type_id", "home_center_id", "applicant_name", "applicant_phone"):
+        assert 'class="required-mark' in label_column(field), field
+        assert re.search(rf'<label for="{field}">[^<*]+</label>', page), field  # the label itself is only the name
+    assert "required-mark" not in label_column("applicant_email")

@@ -200,6 +200,8 @@ def _notice_pending(kind: str, ref: str) -> Any:
                   round=ref)
     if kind == "rejection":
         return _l("The notice of decline has not been rendered yet: wait a moment and try again.")
+    if kind == "receipt":
+        return _l("The receipt of materials has not been rendered yet: wait a moment and try again.")
     return _l("The acceptance notice has not been rendered yet: wait a moment and try again.")
 
 
@@ -351,7 +353,7 @@ def build_archive_message(session: Session, message: Any) -> CaseDocument:
 
 def _add_files(session: Session, case: Case, writer: _Writer) -> dict[str, Any]:
     """The notices, the scans and the result documents; returns where each went, for case.json."""
-    placed: dict[str, Any] = {"notices": [], "scans": {}, "results": {}}
+    placed: dict[str, Any] = {"notices": [], "scans": {}, "versions": {}, "results": {}}
     for document in documents.documents_of(session, case):
         if document.kind not in documents.NOTICE_KINDS:
             continue
@@ -364,6 +366,11 @@ def _add_files(session: Session, case: Case, writer: _Writer) -> dict[str, Any]:
             name = safe_name(material.scan_name or "", f"scan{_suffix(material.scan_content_type)}")
             placed["scans"][material.id] = writer.add_stored(f"scans/{material.seq:02d}-{name}", material.scan_key,
                                                              material.scan_sha256, "scan")
+        for version in material.versions[:-1]:  # the earlier scans, kept since a correction replaced them
+            name = safe_name(version.scan_name, f"scan{_suffix(version.scan_content_type)}")
+            placed["versions"][version.id] = writer.add_stored(
+                f"scans/versions/{material.seq:02d}-v{version.number}-{name}", version.scan_key, version.scan_sha256,
+                "scan")
     for document in case.result_documents:
         name = safe_name(document.name, f"result{_suffix(document.content_type)}")
         placed["results"][document.id] = writer.add_stored(f"results/{name}", document.file_key, document.sha256,
@@ -413,6 +420,8 @@ def _case_record(session: Session, case: Case, placed: dict[str, Any]) -> dict[s
     for m in sorted(case.materials, key=lambda m: m.seq):
         item = _columns(m, skip=("case_id", "scan_key"))
         item["file"] = placed["scans"].get(m.id)
+        item["versions"] = [dict(_columns(v, skip=("material_id", "scan_key")), file=placed["versions"].get(v.id) or (
+            item["file"] if v.scan_key == m.scan_key else None)) for v in m.versions]
         materials.append(item)
     record["materials"] = materials
     results = []

@@ -19,7 +19,7 @@ def refresh_deadlines(session: Session, case: Case, today: date) -> None:
     calendar = load_calendar(session)
     provisional = False
     if case.accepted_on:
-        pauses = [rules.Pause(c.requested_on, c.supplied_on) for c in case.corrections]
+        pauses = [rules.Pause(c.requested_on, c.forwarded_on) for c in case.corrections]
         case.paused_days = rules.paused_working_days(calendar, pauses, today)
         dispatch = rules.dispatch_due(calendar, case.accepted_on)
         process = rules.process_due(calendar, case.accepted_on, case.guide.content["promised_limit_days"],

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.domain.workflow import FROZEN_STATUSES, Side
 from app.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
 from app.models.base import now
-from app.models.case import Case, CaseMaterial, ResultDocument
+from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
 from app.models.staff import StaffUser
 from app.scope import reach_of
 from app.adapters import storage
@@ -108,17 +108,37 @@ def _writable_case(session: Session, user: StaffUser, case_id: Any) -> Case:
 
 
 def attach_scan(session: Session, user: StaffUser, case_id: Any, material_id: Any, filename: str, data: bytes) -> CaseMaterial:
-    """Stores the scan of a received material (replacing an earlier scan of it)."""
+    """Stores the scan of a received material as its newest version (earlier scans stay its versions)."""
     case = _writable_case(session, user, case_id)
     material = next((m for m in case.materials if str(m.id) == str(material_id)), None)
     if material is None:
         raise NotFound()
-    checked = check_file("file", filename, data)
-    key, digest = storage.put(checked.data)
-    material.scan_key, material.scan_name, material.scan_sha256 = key, checked.name, digest
-    material.scan_size, material.scan_content_type, material.scan_uploaded_on = len(checked.data), checked.content_type, now()
+    add_scan_version(material, check_file("file", filename, data), user)
     session.commit()
     return material
+
+
+def add_scan_version(material: CaseMaterial, checked: CheckedFile, user: StaffUser,
+                     correction_round: int | None = None) -> MaterialVersion:
+    """Stores a checked scan as the material's next version and makes it the current scan; never commits
+    (the caller's transaction does: a workflow step, or ``attach_scan``)."""
+    if material.scan_key and not material.versions:
+        # a scan from before versions were kept (or carried over when a draft's list was saved): it stays version 1
+        material.versions.append(MaterialVersion(
+            number=1, scan_key=material.scan_key, scan_name=material.scan_name or "",
+            scan_sha256=material.scan_sha256 or "", scan_size=material.scan_size or 0, scan_content_type=material.scan_content_type or "",
+            uploaded_on=material.scan_uploaded_on or now()))
+    key, digest = storage.put(checked.data)
+    uploaded_on = now()
+    version = MaterialVersion(number=len(material.versions) + 1, correction_round=correction_round, scan_key=key,
+                              scan_name=checked.name, scan_sha256=digest, scan_size=len(checked.data),
+                              scan_content_type=checked.content_type, uploaded_on=uploaded_on,
+                              uploaded_by_fk=user.id, uploaded_by_name=user.name)
+    material.versions.append(version)
+    material.scan_key, material.scan_name, material.scan_sha256 = key, checked.name, digest
+    material.scan_size, material.scan_content_type = len(checked.data), checked.content_type
+    material.scan_uploaded_on = uploaded_on
+    return version
 
 
 def add_result_document(session: Session, user: StaffUser, case_id: Any, filename: str, data: bytes) -> ResultDocument:
@@ -150,6 +170,17 @@ def scan_of(session: Session, viewer: Viewer, case_id: Any, material_id: Any) ->
     path = storage.path_of(material.scan_key)
     open_full_view(session, viewer, case, AccessKind.SCAN, record=path.is_file())
     return path, material.scan_name, material.scan_content_type
+
+
+def scan_version_of(session: Session, viewer: Viewer, case_id: Any, version_id: Any) -> tuple[Path, str, str]:
+    """As ``scan_of``, for one version of a material's scan (an earlier one kept from a correction round)."""
+    case = get_case(session, viewer.reach, case_id)
+    version = next((v for m in case.materials for v in m.versions if str(v.id) == str(version_id)), None)
+    if version is None:
+        raise NotFound()
+    path = storage.path_of(version.scan_key)
+    open_full_view(session, viewer, case, AccessKind.SCAN, record=path.is_file())
+    return path, version.scan_name, version.scan_content_type
 
 
 def result_document_of(session: Session, viewer: Viewer, case_id: Any, document_id: Any) -> tuple[Path, str, str]:

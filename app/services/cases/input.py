@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import validators
 from app.errors import ProblemCollector
+from app.labels import phone_message
 from app.models.case import ApplicantKind, DeliveryMethod, IdType
 from app.models.catalog import HandlingType, MaterialForm, Matter, MatterStatus
 from app.models.org import Department, Region, ServiceCenter
@@ -153,11 +154,11 @@ def _check_phone(values: dict[str, Any], name: str, problems: ProblemCollector, 
         if required:
             problems.add(name, _l("Enter a phone number."))
         return
-    normal = validators.normalize_phone(raw)
-    if normal is None:
-        problems.add(name, _l("%(value)s is not a valid mobile or fixed-line number.", value=raw))
+    problem = validators.phone_problem(raw)
+    if problem is not None:  # printed on the notices and texted: a mobile or a fixed line, never a hotline
+        problems.add(name, phone_message(name, raw, problem))
     else:
-        values[name] = normal
+        values[name] = validators.normalize_phone(raw)
 
 
 def _check_delivery(values: dict[str, Any], problems: ProblemCollector) -> None:

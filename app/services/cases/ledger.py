@@ -30,11 +30,13 @@ def _windows_of(case: Case) -> list[tuple[str, ServiceCenter, ServiceCenter]]:
     return ends
 
 
-def sync_ledger(session: Session, case: Case, handler_name: str, on_date, window_role: str | None = None) -> None:
+def sync_ledger(session: Session, case: Case, handler_name: str, on_date, window_role: str | None = None,
+                on_behalf_at: str | None = None) -> None:
     """Creates the row of the window that just took the case over, and refreshes every row's columns.
 
     ``window_role`` ("origin"/"home") names the window whose clerk acted now: its row gets that clerk as
-    经办人 if it has none yet.
+    经办人 if it has none yet. A stand-in's step is added, once, to the 经办人 of the row of the window it
+    acted at (``on_behalf_at``): "张丽、王芳（代张丽办理）".
     """
     existing = {e.center_id: e for e in session.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id))}
     for role, window, other_end in _windows_of(case):
@@ -47,6 +49,8 @@ def sync_ledger(session: Session, case: Case, handler_name: str, on_date, window
             session.add(entry)
         elif role == window_role and not entry.handler_name:
             entry.handler_name = handler_name
+        elif role == on_behalf_at and handler_name not in entry.handler_name:
+            entry.handler_name = f"{entry.handler_name}、{handler_name}"[:128]
         entry.applicant_name = case.applicant_name
         entry.applicant_phone = case.applicant_phone
         entry.handling_type_name = case.handling_type.name

@@ -20,6 +20,7 @@ from app.documents.notices import (
     acceptance_context,
     correction_context,
     notice_text,
+    receipt_context,
     rejection_context,
     render_notice,
 )
@@ -30,13 +31,16 @@ from app.adapters import storage
 from app.platform import outbox
 from app.services.cases.access import Viewer, get_case, open_full_view
 
-NOTICE_KINDS = ("acceptance", "correction", "rejection")
-FILE_NAMES = {"acceptance": "受理(代收)通知书", "correction": "补正通知书", "rejection": "不予受理(代收)告知书"}
+NOTICE_KINDS = ("acceptance", "receipt", "correction", "rejection")
+FILE_NAMES = {"acceptance": "受理(代收)通知书", "receipt": "材料接收回执", "correction": "补正通知书",
+              "rejection": "不予受理(代收)告知书"}
 
 
 def _context(case: Case, kind: str, ref: str) -> Any:
     if kind == "acceptance":
         return acceptance_context(case)
+    if kind == "receipt":
+        return receipt_context(case)
     if kind == "rejection":
         return rejection_context(case)
     correction = next(c for c in case.corrections if str(c.round) == ref)
@@ -45,8 +49,11 @@ def _context(case: Case, kind: str, ref: str) -> Any:
 
 def applicable(case: Case, kind: str) -> list[str]:
     """The refs of ``kind`` this case has (or will have once rendered): [] when it can have none."""
-    if kind == "acceptance":
-        return [""] if case.accepted_on else []
+    inbound = case.origin_center.external
+    if kind == "acceptance":  # issued by our window; an outside window's acceptance is never printed in its name
+        return [""] if case.accepted_on and not inbound else []
+    if kind == "receipt":  # what our window issues for the parcel of an inbound case
+        return [""] if case.accepted_on and inbound else []
     if kind == "rejection":
         return [""] if case.status == "rejected" else []
     if kind == "correction":

@@ -12,8 +12,9 @@ from typing import Any, Mapping
 from flask_babel import lazy_gettext as _l
 
 from app.domain.workflow import FieldKind, FieldSpec, Transition
-from app.errors import ProblemCollector
+from app.errors import ProblemCollector, ValidationFailed
 from app.models.case import Case, DeliveryMethod
+from app.services.cases.files import CheckedFile, check_file
 from app.services.cases.input import parse_date
 
 #: besides its fields a step accepts the version the user read (optimistic locking)
@@ -31,7 +32,8 @@ class AttachedFile:
 
 def read_step_values(transition: Transition, data: Mapping[str, Any], case: Case, today: date,
                      problems: ProblemCollector) -> dict[str, Any]:
-    fields = transition.fields_for(case.delivery_method == DeliveryMethod.MAIL)
+    # inbound-only fields are read on every case: the step itself says why they do not belong to ours
+    fields = transition.fields_for(case.delivery_method == DeliveryMethod.MAIL, inbound=True)
     values = {spec.name: _read_field(spec, data.get(spec.name), case, today, problems) for spec in fields}
     for spec in transition.fields:
         if spec not in fields and data.get(spec.name) not in (None, ""):
@@ -43,7 +45,9 @@ def read_step_values(transition: Transition, data: Mapping[str, Any], case: Case
 
 def _read_field(spec: FieldSpec, raw: Any, case: Case, today: date, problems: ProblemCollector) -> Any:
     if spec.kind == FieldKind.ITEMS:
-        return _read_items(spec, raw, problems)
+        return _read_items(spec, raw, case, problems)
+    if spec.kind == FieldKind.SUPPLIED_ITEMS:
+        return _read_supplied(spec, raw, case, problems)
     if spec.kind == FieldKind.BOOL_LIST:
         return _read_verified(raw, case, problems)
     if spec.kind == FieldKind.FILES:
@@ -72,8 +76,9 @@ def _read_date(name: str, text: str, case: Case, today: date, problems: ProblemC
     return value
 
 
-def _read_items(spec: FieldSpec, raw: Any, problems: ProblemCollector) -> list[dict[str, str]]:
-    """Items as [{"name": …, "reason": …}] (reasons to decline may be plain strings)."""
+def _read_items(spec: FieldSpec, raw: Any, case: Case, problems: ProblemCollector) -> list[dict[str, Any]]:
+    """Items as [{"name": …, "reason": …}] (reasons to decline may be plain strings). A correction item may
+    name one of the case's materials instead of a free name: {"material": seq, "reason": …}."""
     if raw in (None, ""):
         raw = []
     if isinstance(raw, str):
@@ -81,20 +86,108 @@ def _read_items(spec: FieldSpec, raw: Any, problems: ProblemCollector) -> list[d
     if not isinstance(raw, list):
         problems.add(spec.name, _l("Give a list."))
         return []
+    materials = {m.seq: m for m in case.materials}
     items = []
     for index, item in enumerate(raw, start=1):
         if isinstance(item, str):
             item = {"name": "", "reason": item}
-        name = str(item.get("name") or "").strip() if isinstance(item, Mapping) else ""
-        reason = str(item.get("reason") or "").strip() if isinstance(item, Mapping) else ""
-        if spec.name == "items" and not name:
+        if not isinstance(item, Mapping):
+            item = {}
+        name = str(item.get("name") or "").strip()
+        reason = str(item.get("reason") or "").strip()
+        material_seq = _material_seq(spec, item.get("material"), materials, f"{spec.name}[{index}].name", problems)
+        if material_seq is not None:
+            name = name or materials[material_seq].name
+        if spec.name == "items" and not name and item.get("material") in (None, ""):
             problems.add(f"{spec.name}[{index}].name", _l("Name the material to supply."))
         if not reason:
             problems.add(f"{spec.name}[{index}].reason", _l("Give the reason."))
-        items.append({"name": name, "reason": reason})
+        picked = {"material_seq": material_seq} if spec.name == "items" else {}
+        items.append({"name": name, "reason": reason} | picked)
     if spec.required and not items:
         problems.add(spec.name, _l("List at least one item, all of them at once."))
     return items
+
+
+def _material_seq(spec: FieldSpec, raw: Any, materials: Mapping[int, Any], field: str,
+                  problems: ProblemCollector) -> int | None:
+    """The case's material a correction item asks for (by its number), or None for a free-text item."""
+    if raw in (None, "") or spec.name != "items":
+        return None
+    try:
+        seq = int(raw)
+    except (TypeError, ValueError):
+        seq = -1
+    if seq not in materials:
+        problems.add(field, _l("There is no material number %(seq)s.", seq=raw))
+        return None
+    return seq
+
+
+def _read_supplied(spec: FieldSpec, raw: Any, case: Case, problems: ProblemCollector) -> dict[int, CheckedFile]:
+    """What the applicant supplied for the open correction, {item seq: its checked scan}: every item of the
+    round at once, each with its scan. Given as [{"item": seq, "file": (name, bytes)}] by the page, or
+    [{"item": seq, "scan_name": …, "scan_base64": …}] through the API."""
+    correction = case.open_correction
+    if correction is None or correction.supplied_on is not None:
+        return {}  # not awaiting a supplement: the status check refuses the step
+    if raw in (None, ""):
+        raw = []
+    if not isinstance(raw, list):
+        problems.add(spec.name, _l("Give a list."))
+        return {}
+    items = {item.seq: item for item in correction.items}
+    supplied: dict[int, CheckedFile | None] = {}
+    for entry in raw:
+        entry = entry if isinstance(entry, Mapping) else {"item": entry}
+        seq = _item_seq(entry.get("item"), items, problems)
+        if seq is not None:
+            supplied[seq] = _checked_scan(entry, f"{spec.name}[{seq}]", problems)
+    for seq, item in items.items():
+        if seq not in supplied:
+            problems.add(f"{spec.name}[{seq}]", _l("Not supplied yet: %(name)s. A correction is supplied with every "
+                                                 "item at once.", name=item.name))
+        elif supplied[seq] is None and not _problem_for(problems, f"{spec.name}[{seq}]"):
+            problems.add(f"{spec.name}[{seq}]", _l("Upload the scan of the supplied %(name)s.", name=item.name))
+    return {seq: scan for seq, scan in supplied.items() if scan is not None}
+
+
+def _item_seq(raw: Any, items: Mapping[int, Any], problems: ProblemCollector) -> int | None:
+    try:
+        seq = int(raw)
+    except (TypeError, ValueError):
+        seq = -1
+    if seq not in items:
+        problems.add("supplied", _l("The correction has no item number %(seq)s.", seq=raw))
+        return None
+    return seq
+
+
+def _checked_scan(entry: Mapping[str, Any], field: str, problems: ProblemCollector) -> CheckedFile | None:
+    """The entry's scan as it will be stored, or None (its problems collected)."""
+    name, data = None, None
+    upload = entry.get("file")  # (name, bytes) from a page's upload; never from a JSON body
+    if isinstance(upload, tuple) and len(upload) == 2 and isinstance(upload[1], bytes):
+        name, data = str(upload[0] or "scan"), upload[1]
+    elif entry.get("scan_base64"):
+        name = str(entry.get("scan_name") or "scan")
+        try:
+            data = base64.b64decode(str(entry["scan_base64"]), validate=True)
+        except (binascii.Error, ValueError):
+            problems.add(field, _l("The scan is not valid base64."))
+            return None
+    if data is None:
+        return None
+    try:
+        return check_file(field, name, data)
+    except ValidationFailed as refused:
+        for problem in refused.problems:
+            problems.add(problem.field, problem.message)
+        return None
+
+
+def _problem_for(problems: ProblemCollector, field: str) -> bool:
+    return any(p.field == field for p in problems.problems)
 
 
 def _read_verified(raw: Any, case: Case, problems: ProblemCollector) -> dict[int, bool]:

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from app.domain.workflow import MAILING_FIELDS, TRANSITIONS, Side, StepName, Transition
 from app.errors import ProblemCollector, ValidationFailed
-from app.models.case import Case, Correction, CorrectionItem, DeliveryMethod, ShipmentDirection
+from app.models.case import Case, CaseMaterial, Correction, CorrectionItem, DeliveryMethod, ShipmentDirection
 from app.models.staff import StaffUser
 from app.services.cases.numbers import draw_number
 from app.services.courier.booking import booked_waybill, record_sent
 from app.services.cases.archive import archive_problems
-from app.services.cases.files import check_file, keep_result_document
+from app.services.cases.files import add_scan_version, check_file, keep_result_document
 from app.services.cases.input import MAX_LENGTH, check_mailing_address
 
 
@@ -103,10 +103,18 @@ def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
         problems.add("matter_id", _l("%(name)s has been retired and takes no new cases.", name=case.matter.name))
     if case.origin_center.external and not case.counterpart_number:
         problems.add("counterpart_number", _l("Enter the number the outside window gave the case."))
-    if "accepted_on" in run.given and not case.origin_center.external:
-        # never dropped silently: our own window accepts on the day it takes the step
+    if case.origin_center.external:
+        if not run.values.get("counterpart_accepted_by"):
+            problems.add("counterpart_accepted_by", _l("Enter who accepted the case at the outside window, as "
+                                                       "named on its acceptance notice."))
+        return
+    # never dropped silently: our own window accepts on the day it takes the step, in its own name
+    if "accepted_on" in run.given:
         problems.add("accepted_on", _l("Only a case an outside window accepted takes the date it was accepted "
                                        "there; a case accepted at our window is accepted today."))
+    if "counterpart_accepted_by" in run.given:
+        problems.add("counterpart_accepted_by", _l("Only a case an outside window accepted names who accepted "
+                                                   "it there; our window accepts in your name."))
 
 
 @performs(StepName.ACCEPT)
@@ -118,6 +126,8 @@ def accept(run: StepRun) -> None:
     _decide(run)
     inbound = case.origin_center.external
     case.accepted_on = run.values.get("accepted_on") if inbound else run.today
+    # inbound: the outside window accepted (its clerk, as on its notice); our clerk records it
+    case.counterpart_accepted_by = run.values.get("counterpart_accepted_by", "") if inbound else ""
     case.accepted_by_fk = run.user.id
 
 
@@ -155,10 +165,14 @@ def dispatch(run: StepRun) -> None:
 
 @performs(StepName.RECEIVE)
 def receive(run: StepRun) -> None:
-    open_parcels = [s for s in run.case.shipments
-                    if s.direction != ShipmentDirection.RESULT and s.sent_on and not s.received_on]
-    for shipment in open_parcels:
-        shipment.received_on = run.values["received_on"]
+    _sign_for_parcels(run, ShipmentDirection.MATERIALS)
+
+
+def _sign_for_parcels(run: StepRun, direction: ShipmentDirection) -> None:
+    """The home window signs for the parcels of ``direction`` that were sent and not signed for yet."""
+    for shipment in run.case.shipments:
+        if shipment.direction == direction and shipment.sent_on and not shipment.received_on:
+            shipment.received_on = run.values["received_on"]
 
 
 @performs(StepName.FORWARD)
@@ -178,17 +192,26 @@ def request_correction(run: StepRun) -> None:
                             requested_by_fk=run.user.id, requested_by_name=run.user.name,
                             note=run.values.get("note") or "")
     for seq, item in enumerate(run.values["items"], start=1):
-        correction.items.append(CorrectionItem(seq=seq, name=item["name"], reason=item["reason"]))
+        correction.items.append(CorrectionItem(seq=seq, name=item["name"], reason=item["reason"],
+                                               material_seq=item.get("material_seq")))
     run.session.add(correction)
     run.ref = str(correction.round)  # the correction notice of this round
 
 
 @performs(StepName.SUPPLEMENT)
 def supplement(run: StepRun) -> None:
+    """Every requested item is supplied: each becomes a new version of its material (a free-text item a new
+    material of the case), the first scan kept; the parcel leaves for the home window. The clock stays paused
+    until the department has the items (``receive_supplement``)."""
     case = run.case
-    open_correction = next(c for c in reversed(case.corrections) if c.supplied_on is None)
-    open_correction.supplied_on = run.values["supplied_on"]
-    if run.values.get("waybill_number"):
+    correction = case.open_correction
+    correction.supplied_on = run.values["supplied_on"]
+    for item in correction.items:
+        material = _material_for(case, item)
+        material.received = True
+        item.version = add_scan_version(material, run.values["supplied"][item.seq], run.user, correction.round)
+        item.supplied = True
+    if run.values.get("waybill_number"):  # else the courier's booking (book_parcel) puts the parcel on record
         record_sent(run.session, case, ShipmentDirection.SUPPLEMENT, carrier=run.values.get("carrier"),
                     waybill=run.values["waybill_number"], sent_on=run.values["supplied_on"])
 
@@ -208,6 +231,31 @@ def completion_problems(run: StepRun, problems: ProblemCollector) -> None:
     run.values["result_documents"] = checked
     if run.case.department_id is not None and not run.case.result_documents and not attached_files:
         problems.add("result_documents", _l("Attach the result document (批准文书、证照、决定书 …)."))
+
+
+def _material_for(case: Case, item: CorrectionItem) -> CaseMaterial:
+    """The case's material a correction item asks for; a free-text item adds one to the list."""
+    material = next((m for m in case.materials if m.seq == item.material_seq), None)
+    if material is None:
+        material = CaseMaterial(seq=max((m.seq for m in case.materials), default=0) + 1, name=item.name,
+                                copies=1, form="copy", received=True,
+                                note=str(_l("Supplied in correction round %(round)s", round=item.correction.round)))
+        case.materials.append(material)
+        item.material_seq = material.seq
+    return material
+
+
+@performs(StepName.RECEIVE_SUPPLEMENT)
+def receive_supplement(run: StepRun) -> None:
+    """The home window signs for the supplied items and hands them to the department: the pause ends today."""
+    correction = run.case.open_correction
+    for shipment in run.case.shipments:
+        if shipment.direction == ShipmentDirection.SUPPLEMENT and not shipment.received_on:
+            # a parcel the courier booked after the supplement step left that day: it has arrived
+            shipment.sent_on = shipment.sent_on or correction.supplied_on
+            shipment.received_on = run.values["received_on"]
+    correction.supplement_received_on = run.values["received_on"]
+    correction.forwarded_on = run.today
 
 
 @performs(StepName.COMPLETE)

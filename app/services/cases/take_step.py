@@ -32,11 +32,13 @@ from app.platform import outbox
 from app.scope import Reach, reach_of
 from app.services.cases.access import case_sides, get_case, sides_of
 from app.services.cases.deadlines import refresh_deadlines
+from app.services.cases.files import CheckedFile
 from app.services.cases.history import add_event
 from app.services.cases.ledger import sync_ledger
 from app.services.cases.step_fields import read_step_values
 from app.services.cases.steps import CHECK_FUNCTIONS, STEP_FUNCTIONS, StepRun
 from app.services.organisation.roles import holds_permission
+from app.services.organisation.stand_ins import ON_BEHALF_ID, ON_BEHALF_NAME, on_behalf_of
 
 CASE_RESOURCE = "Case"
 CHANGED_MEANWHILE = _l("The case was changed by someone else meanwhile; reload it and try again.")
@@ -122,20 +124,48 @@ def _validated_run(session: Session, user: StaffUser, reach: Reach, case: Case, 
 def _apply(run: StepRun) -> None:
     case, transition = run.case, run.transition
     before = case.status
+    # decided before the step's own event makes the stand-in the last to act
+    absent = on_behalf_of(run.session, run.user, case, run.sides & acting_sides(transition, case_sides(case)),
+                          run.today)
     STEP_FUNCTIONS[transition.name](run)
     case.status = transition.target
     note = run.values.get("note") or run.values.get("reason") or ""
-    add_event(run.session, case, transition.name, before, run.user, note=note, data=_event_data(run.values))
+    data = _event_data(run.values)
+    if absent is not None:
+        data.update({ON_BEHALF_NAME: absent.name, ON_BEHALF_ID: absent.id})
+    add_event(run.session, case, transition.name, before, run.user, note=note, data=data)
     run.session.flush()
     refresh_deadlines(run.session, case, run.today)
-    sync_ledger(run.session, case, run.user.name, run.today, window_role=_ledger_row_opened(run))
-    for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL):
+    # the ledger is the notice's Chinese form (附件3): its 经办人 says 代X办理 in its own words
+    handler = run.user.name if absent is None else f"{run.user.name}（代{absent.name}办理）"
+    sync_ledger(run.session, case, handler, run.today, window_role=_ledger_row_opened(run),
+                on_behalf_at=_window_acted_at(run) if absent is not None else None)
+    for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL, inbound=case.origin_center.external):
         outbox.queue(run.session, effect, case, transition=transition.name, ref=run.ref)
 
 
 def _event_data(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()
-            if k != "note" and v not in (None, "", [], {})}
+    return {k: _plain(v) for k, v in values.items() if k != "note" and v not in (None, "", [], {})}
+
+
+def _plain(value: Any) -> Any:
+    """A step's value as the history keeps it (JSON): dates as ISO text, an uploaded scan by its name."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, CheckedFile):
+        return value.name
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _window_acted_at(run: StepRun) -> str | None:
+    """The window ("origin"/"home") the user took the step for, if a window took it."""
+    acting = run.sides & acting_sides(run.transition, case_sides(run.case))
+    for side, role in ((Side.ORIGIN_WINDOW, "origin"), (Side.HOME_WINDOW, "home")):
+        if side in acting:
+            return role
+    return None
 
 
 def _ledger_row_opened(run: StepRun) -> str | None:

@@ -9,6 +9,9 @@
 
 Withdrawing is possible in every open state, at the applicant's request: it alone does not make a
 case wait for the user, so such a case is followed, not worked.
+
+A stand-in's 待办 marks the cases of the colleagues they stand in for today (``on_behalf_of``): the
+steps they take there say 代张丽办理.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from app.scope import Reach, criterion, reach_of
 from app.services.cases.access import case_sides, sides_of
 from app.services.cases.archive import archive_problems
 from app.services.cases.take_step import available_steps
+from app.services.organisation.stand_ins import absent_for, on_behalf_of
 
 URGENCY = sql_case({"red": 0, "yellow": 1}, value=Case.warning_level, else_=2)
 WINDOW_SIDES = frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW})
@@ -42,6 +46,8 @@ class QueueItem:
     since: datetime | None = None
     #: 待归档: the problems of the archive checklist still open
     open_items: int = 0
+    #: the absent colleague whose case this is, when the user stands in for them today
+    on_behalf_of: StaffUser | None = None
 
 
 def _work(steps: list[Transition]) -> list[Transition]:
@@ -55,14 +61,16 @@ def _cases(session: Session, reach: Reach, statuses: set[Status] | frozenset[Sta
     ).all())
 
 
-def work_queue(session: Session, user: StaffUser, limit: int = 200) -> list[QueueItem]:
+def work_queue(session: Session, user: StaffUser, limit: int = 200, today: date | None = None) -> list[QueueItem]:
     """待办: the open cases waiting for a step of ``user``, most urgent first."""
-    reach = reach_of(user)
+    reach, today = reach_of(user), today or date.today()
+    absent = absent_for(session, user, today)
     items = []
     for case in _cases(session, reach, OPEN_STATUSES, limit * 3):
         steps = _work(available_steps(case, user, reach))
         if steps:
-            items.append(QueueItem(case, steps))
+            owner = on_behalf_of(session, user, case, sides_of(reach, case), today, absent) if absent else None
+            items.append(QueueItem(case, steps, on_behalf_of=owner))
     items.sort(key=lambda item: (_urgency(item.case), item.case.current_due or date.max, item.case.id))
     return items[:limit]
 

@@ -77,6 +77,8 @@ _APPLICANT = {
     "name": _l("applicant's name"), "matter": _l("matter name"), "number": _l("case number"),
     "window": _l("name of the window that serves the applicant"), "phone": _l("phone of that window"),
     "limit": _l("promised time limit in working days"), "delivery": _l("how the result reaches the applicant"),
+    "origin": _l("the window where the applicant handed in the application"),
+    "origin_number": _l("the number that window gave the case"),
 }
 _SMS_ZH = "【广元政务服务】"
 _SMS_EN = "[Guangyuan Gov Services] "
@@ -88,6 +90,15 @@ SPECS: dict[tuple[str, str], TemplateSpec] = {(s.event, s.channel): s for s in (
         "en": ("", _SMS_EN + "Dear {name}, your application for \"{matter}\" was accepted by {window}, case number "
                              "{number}; promised time limit {limit} working days. Track it with the case number "
                              "and your phone number."),
+    }),
+    # inbound: an outside window accepted the case and mailed it to us; our window only received it
+    TemplateSpec("inbound", "sms", _l("SMS: materials accepted elsewhere received at the home window"), _APPLICANT, {
+        "zh": ("", _SMS_ZH + "{name}您好，您在{origin}申请的“{matter}”（受理编号{origin_number}），申报材料已由"
+                             "{window}接收，转属地部门办理，本地编号{number}，承诺办理时限{limit}个工作日。"
+                             "咨询电话{phone}。"),
+        "en": ("", _SMS_EN + "Dear {name}, the materials of your application for \"{matter}\", accepted by {origin} "
+                             "(number {origin_number}), were received by {window} and handed to the department; "
+                             "case number {number}, promised time limit {limit} working days. Phone {phone}."),
     }),
     TemplateSpec("rejected", "sms", _l("SMS: application declined"), _APPLICANT, {
         "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”不予受理（代收），原因已一次性书面告知，"
@@ -274,7 +285,7 @@ def applicant_values(case: Case, language: str) -> dict[str, Any]:
                     else f"请携带有效证件到{window.name}领取")
     return {"name": case.applicant_name, "matter": case.matter.name, "number": case.number or "",
             "window": window.name, "phone": window.phone, "limit": case.guide.content.get("promised_limit_days", ""),
-            "delivery": delivery}
+            "delivery": delivery, "origin": case.origin_center.name, "origin_number": case.counterpart_number or ""}
 
 
 @outbox.handles("notify_applicant")

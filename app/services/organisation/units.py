@@ -7,20 +7,35 @@ from sqlalchemy.orm import Session
 
 from app.domain import validators
 from app.errors import ProblemCollector
+from app.labels import phone_message
 from app.models.org import Department, Region, RegionLevel, ServiceCenter
 from app.scope import Reach
 from app.platform.records import delete_rule_for, rule_for
 
 
 def check_phone(problems: ProblemCollector, field: str, value: str, *, required: bool) -> str:
-    """Adds a problem for a bad phone and returns the number in its normal form."""
+    """Adds a problem for a bad phone (a mobile or a fixed line with its area code) and returns the
+    number in its normal form."""
     if not value:
         if required:
             problems.add(field, _l("Enter a phone number."))
         return value
-    normal = validators.normalize_phone(value)
+    problem = validators.phone_problem(value)
+    if problem is not None:
+        problems.add(field, phone_message(field, value, problem))
+        return value
+    return validators.normalize_phone(value)
+
+
+def check_hotline(problems: ProblemCollector, value: str) -> str:
+    """An organisation's service hotline (12345), kept apart from its phone; empty when it has none."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    normal = validators.normalize_hotline(value)
     if normal is None:
-        problems.add(field, _l("%(value)s is not a valid mobile or fixed-line number.", value=value))
+        problems.add("hotline", _l("%(value)s is no service hotline (such as 12345 or 95598); a mobile or "
+                                   "fixed-line number goes in the phone field.", value=value))
         return value
     return normal
 
@@ -35,6 +50,7 @@ def center_rules(session: Session, center: ServiceCenter, reach: Reach, problems
     if center.postcode and not validators.is_postcode(center.postcode):
         problems.add("postcode", _l("A postcode has six digits."))
     center.phone = check_phone(problems, "phone", center.phone or "", required=True)
+    center.hotline = check_hotline(problems, center.hotline)
     if not (center.address or "").strip():
         problems.add("address", _l("Enter the address: materials are mailed there."))
     region = center.region
@@ -49,6 +65,7 @@ def department_rules(session: Session, department: Department, reach: Reach, pro
     if not (department.name or "").strip():
         problems.add("name", _l("Enter the full name."))
     department.phone = check_phone(problems, "phone", department.phone or "", required=False)
+    department.hotline = check_hotline(problems, department.hotline)
     if department.region is None:
         problems.add("region", _l("Choose the region."))
     elif department.region.level not in (RegionLevel.CITY, RegionLevel.COUNTY):

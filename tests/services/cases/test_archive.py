@@ -49,11 +49,13 @@ def _messages(problems) -> list[str]:
 
 
 def test_archiving_is_refused_with_the_full_list_of_what_is_missing(db):
-    case = factories.delivered_case(db)  # nothing scanned, notices not rendered yet
+    # nothing scanned but the item supplied in the correction, notices not rendered yet
+    case = factories.delivered_case(db)
     with pytest.raises(ValidationFailed) as refused:
         take_step(db, factories.user(db, "lz_window"), case.id, "archive", {})
     messages = _messages(refused.value.problems)
-    received = [m for m in case.materials if m.received]
+    received = [m for m in case.materials if m.received and not m.scan_key]
+    assert len(received) == len(case.materials) - 1
     for material in received:
         assert any(material.name in m and "no scan" in m for m in messages), material.name
     assert any("acceptance notice" in m for m in messages)
@@ -301,7 +303,9 @@ def test_the_checklist_lists_each_material_notice_result_and_shipment_done_or_no
                                              "ledger"].index)
     materials = [item for item in checklist if item.section == "materials"]
     assert [item.material_id for item in materials] == [m.id for m in case.materials if m.received]
-    assert not any(item.done for item in materials)
+    # only 户口簿 is scanned: supplied with its scan in the correction (a material of its own)
+    assert [item.material_id for item in materials if item.done] == [case.materials[-1].id]
+    assert case.materials[-1].name == "户口簿"
     notices = [item for item in checklist if item.section == "notices"]
     assert len(notices) == 2 and not any(item.done for item in notices)  # acceptance, correction round 1
     result = [item for item in checklist if item.section == "result"]
@@ -324,3 +328,22 @@ def test_missing_scans_lists_every_received_material_without_one(db):
     case_files.attach_scan(db, factories.user(db, "lz_window"), case.id, received[0].id, "a.pdf",
                            factories.small_pdf())
     assert archive.missing_scans(case) == received[1:]
+
+
+def test_the_archive_keeps_every_version_of_a_material_supplied_in_a_correction(db):
+    case = factories.at_the_department(db)
+    form = case.materials[1]
+    case_files.attach_scan(db, factories.user(db, "lz_window"), case.id, form.id, "登记表-初次.pdf", factories.small_pdf())
+    case = factories.step(db, "cx_hrss", case, "request_correction", items=[{"material": form.seq, "reason": "缺少签字"}])
+    case = factories.supplement(db, case)
+    case = factories.run_steps(db, case, [("cx_hrss", "complete", factories.completion()),
+                                          ("lz_window", "deliver", {})])
+    case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
+    factories.run_outbox(db, "build_archive_package", case.id)
+    data = storage.path_of(_package(db, case).file_key).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.read("scans/versions/02-v1-登记表-初次.pdf") == factories.small_pdf()
+        record = json.loads(package.read("case.json"))
+    versions = next(m for m in record["materials"] if m["seq"] == form.seq)["versions"]
+    assert [(v["number"], v["correction_round"], v["file"]) for v in versions] == [
+        (1, None, "scans/versions/02-v1-登记表-初次.pdf"), (2, 1, "scans/02-社会保障卡申领登记表.pdf")]

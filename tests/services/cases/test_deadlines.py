@@ -49,13 +49,13 @@ def test_two_corrections_pause_the_processing_clock(db):
     case = take_step(db, factories.user(db, officer), case.id, "request_correction",
                    {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}, today=date(2026, 3, 4))
     assert case.warning_level == "none"  # paused
-    case = take_step(db, factories.user(db, clerk), case.id, "supplement", {}, today=date(2026, 3, 9))
+    case = factories.supplement(db, case, date(2026, 3, 9))
     assert case.paused_days == 3  # Thu 5, Fri 6, Mon 9 March
     assert case.process_due == date(2026, 3, 19)
     case = take_step(db, factories.user(db, officer), case.id, "request_correction",
                    {"items": [{"name": "申领登记表", "reason": "缺少签字"}, {"name": "照片", "reason": "非白底"}]},
                    today=date(2026, 3, 11))
-    case = take_step(db, factories.user(db, clerk), case.id, "supplement", {}, today=date(2026, 3, 12))
+    case = factories.supplement(db, case, date(2026, 3, 12))
     assert case.paused_days == 4 and case.process_due == date(2026, 3, 20)
     assert [len(c.items) for c in case.corrections] == [1, 2]
 
@@ -63,3 +63,20 @@ def test_two_corrections_pause_the_processing_clock(db):
 def test_a_deadline_running_into_2027_is_provisional(db):
     case = factories.accepted_case(db, date(2026, 12, 29))
     assert case.due_provisional
+
+
+def test_the_pause_ends_when_the_department_has_the_supplied_items_not_when_the_window_records_them(db):
+    monday = date(2026, 3, 2)
+    case = factories.run_steps(db, factories.accepted_case(db, monday), [
+        ("lz_window", "dispatch", {"waybill_number": "EMS1"}), ("cx_window", "receive", {}), ("cx_window", "forward", {}),
+    ], today=monday)
+    case = factories.step(db, "cx_hrss", case, "request_correction", date(2026, 3, 4),
+                          items=[{"name": "户口簿", "reason": "复印件不清晰"}])
+    case = factories.step(db, "lz_window", case, "supplement", date(2026, 3, 9), waybill_number="EMS2",
+                          **factories.supplied(case))
+    assert case.status == "supplement_sent" and case.warning_level == "none"  # still paused: on its way
+    case = factories.step(db, "cx_window", case, "receive_supplement", date(2026, 3, 11))
+    assert case.status == "processing"
+    assert case.paused_days == 5  # Thu 5, Fri 6, Mon 9, Tue 10, Wed 11 March: until the department has them
+    assert case.process_due == date(2026, 3, 23)
+    assert (case.corrections[0].supplied_on, case.corrections[0].forwarded_on) == (date(2026, 3, 9), date(2026, 3, 11))

@@ -111,3 +111,74 @@ def test_editing_a_drafts_materials_keeps_the_scans_of_those_that_stay(db):
     kept = {"name": first.name, "copies": 1, "form": first.form, "requirement_seq": first.requirement_seq}
     case = update_draft(db, clerk, case.id, {"materials": [kept, {"name": "补充说明", "copies": 1, "form": "copy"}]})
     assert case.materials[0].scan_name == "身份证.pdf" and case.materials[1].scan_key is None
+
+
+# --- phones that may be printed and texted (issue 11, defect 2) --------------------------------------
+
+
+def test_a_short_number_or_a_hotline_is_refused_as_applicant_and_recipient_phone_all_at_once(db):
+    with pytest.raises(ValidationFailed) as refused:
+        register(db, applicant_phone="13800", delivery_method="mail", mail_phone="12345",
+                 mail_address="四川省广元市利州区嘉陵路1号", mail_postcode="628017")
+    problems = {p.field: str(p.message) for p in refused.value.problems}
+    assert set(problems) == {"applicant_phone", "mail_phone"}
+    assert "13800" in problems["applicant_phone"] and "12345" in problems["mail_phone"]
+    assert problems["applicant_phone"] != problems["mail_phone"]  # each says why (too short, a hotline)
+
+
+def test_a_local_number_without_its_area_code_is_refused_and_a_fixed_line_with_it_kept(db):
+    with pytest.raises(ValidationFailed) as refused:
+        register(db, applicant_phone="3261234")
+    assert fields_of(refused.value) == {"applicant_phone"}
+    assert register(db, applicant_phone="(0839)3261234").applicant_phone == "0839-3261234"
+
+
+# --- the pickers follow the matter (issue 11, defect 3) -----------------------------------------------
+
+
+def options(db, clerk="lz_window", **chosen):
+    from app.services.cases.registration_options import registration_options
+
+    return registration_options(db, factories.user(db, clerk), **chosen)
+
+
+def test_the_matter_narrows_the_handling_types_home_windows_and_departments(db):
+    everything = options(db)
+    matter = factories.matter(db, "KYTB-HRSS-003")
+    narrowed = options(db, matter_id=matter.id)
+    assert {t.code for t in narrowed.handling_types} == {"kuasheng", "shengnei", "chuanyu"} < {
+        t.code for t in everything.handling_types}
+    assert narrowed.departments and len(narrowed.departments) < len(everything.departments)
+    assert {d.line for d in narrowed.departments} == {"hrss"}
+    for home in narrowed.homes:  # every window offered inside the system has a 人社 department in its county
+        assert home.external or any((d.region.county or d.region) == (home.region.county or home.region)
+                                    for d in narrowed.departments), home.name
+    assert all(h.name != "广元市利州区政务服务中心" for h in narrowed.homes)  # not the receiving window itself
+    chuanyu = options(db, matter_id=matter.id, handling_type_id=factories.handling_type(db, "chuanyu").id)
+    assert "重庆市渝中区政务服务中心" in {h.name for h in chuanyu.homes}
+    assert "杭州市西湖区政务服务中心" not in {h.name for h in chuanyu.homes}  # 川渝通办 does not cover 杭州
+    at_cangxi = options(db, matter_id=matter.id, home_center_id=factories.center(db, "cx_center").id)
+    assert [d.name for d in at_cangxi.departments] == [factories.department(db, "cx_hrss").name]
+    assert "department_id" in at_cangxi.required and "counterpart_number" not in at_cangxi.required
+
+
+def test_an_inbound_case_offers_our_window_as_home_and_asks_for_the_outside_number(db):
+    jinjiang = factories.center(db, factories.key_of_center("CDJJ"))
+    inbound = options(db, origin_center_id=jinjiang.id, matter_id=factories.matter(db, "KYTB-HRSS-003").id)
+    assert "广元市利州区政务服务中心" in {h.name for h in inbound.homes}
+    assert not any(h.external for h in inbound.homes)  # one end of a case is a window inside the system
+    assert "counterpart_number" in inbound.required
+
+
+def test_what_the_pickers_offer_registers_and_a_window_not_offered_is_not_found(db):
+    from app.errors import NotFound
+
+    matter = factories.matter(db, "KYTB-HRSS-003")
+    offered = options(db, matter_id=matter.id, home_center_id=factories.center(db, "cx_center").id)
+    case = register(db, matter_code="KYTB-HRSS-003", handling_type_code=offered.handling_types[0].code,
+                    home="cx_center", department_key="cx_hrss")
+    assert case.status == "draft"
+    with pytest.raises(NotFound):  # another county's window is no receiving window of this clerk
+        options(db, origin_center_id=factories.center(db, "cx_center").id)
+    with pytest.raises(Forbidden):
+        options(db, clerk="cx_hrss")

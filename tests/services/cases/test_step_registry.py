@@ -85,6 +85,8 @@ def test_a_step_writes_its_history_ledger_and_declared_jobs_in_one_transaction(d
     case = factories.make_case(db)
     take_step(db, factories.user(db, "lz_window"), case.id, "accept", factories.verify_all(case))
     jobs = {(m.topic, m.key) for m in db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id))}
-    assert jobs == {tuple(text.split(":")) for text in TRANSITIONS["accept"].effects}
+    declared = TRANSITIONS["accept"].effects_for(delivery_by_mail=False, inbound=False)
+    assert jobs == {(effect.topic, effect.key) for effect in declared}
+    assert ("render_notice", "acceptance") in jobs and ("render_notice", "receipt") not in jobs
     assert [e.action for e in case.events][-1] == "accept"
     assert db.scalar(select(LedgerEntry).where(LedgerEntry.case_id == case.id, LedgerEntry.role == "origin"))

@@ -36,8 +36,9 @@ def test_internal_case_runs_from_registration_to_archive(db):
 
 
 def test_outbound_case_to_a_window_outside_the_system_is_recorded_by_our_window(db):
-    case = factories.run_steps(db, factories.outbound_case_in_correction(db), [
-        ("lz_window", "supplement", {}),
+    case = factories.outbound_case_in_correction(db)
+    case = factories.supplement(db, case, home_clerk="lz_window")  # our window records the outside one signing
+    case = factories.run_steps(db, case, [
         ("lz_window", "complete", {"result": "approved"}),
         ("lz_window", "deliver", {}),
     ])
@@ -51,7 +52,8 @@ def test_inbound_case_mailed_by_an_outside_window_is_registered_and_worked_at_ho
     case = factories.make_case(db, "cx_window", origin_center_id=hangzhou.id, home="cx_center",
                                department_key="cx_hrss", counterpart_number="XH-2026-0815")
     case = factories.run_steps(db, case, [
-        ("cx_window", "accept", factories.verify_all(case) | {"accepted_on": str(date.today())}),
+        ("cx_window", "accept", factories.verify_all(case) | {"accepted_on": str(date.today()),
+                                                         "counterpart_accepted_by": "赵敏"}),
         ("cx_window", "dispatch", {"waybill_number": "EMS0000000002CN", "note": "西湖区窗口寄出"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),

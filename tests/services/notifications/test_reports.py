@@ -43,7 +43,7 @@ def week_of_cases(db):
     b = factories.step(db, "cx_window", b, "receive", D["tue"])
     b = factories.step(db, "cx_window", b, "forward", D["tue"])
     b = factories.step(db, "cx_hrss", b, "request_correction", D["wed"], items=[{"name": "照片", "reason": "非白底"}])
-    b = factories.step(db, "lz_window", b, "supplement", D["thu"])
+    b = factories.supplement(db, b, D["thu"])
     b = factories.step(db, "cx_hrss", b, "complete", D["fri"], **factories.completion())
 
     c = factories.make_case(db, applied_on=D["wed"].isoformat(), today=D["wed"])

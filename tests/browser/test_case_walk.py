@@ -1,0 +1,251 @@
+"""One shared case walked through the whole process in Chromium, in the web pages only (no API, no
+service call), by the people of the demo as they would do it: 张丽 at the 利州区 window registers and
+accepts a 社会保障卡申领 for 苍溪县, mails the materials; 杜小娟 at the 苍溪县 window receives and forwards
+them; 蒲文斌 of 苍溪县人力资源和社会保障局 asks for a correction; 张丽 records the supplement; 蒲文斌
+completes the case; the result is delivered and the case archived.
+
+The outbox's jobs (notices, SMS records, bookings) are carried out between the steps as the worker would
+(``served.run_jobs``). Steps the pages cannot do yet are marked where they happen (``GAP``): issue 11's
+other parts fill them, and the walk grows with them. Screenshots of every page go to ``screenshots``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+
+from tests.factories import small_pdf
+
+#: the whole walk, server start excluded, may take this long (it takes about a minute on a busy machine)
+WALK_SECONDS = 300
+
+MATTER = "社会保障卡申领"
+HANDLING_TYPE = "省内通办"
+HOME_WINDOW = "苍溪县政务服务中心"
+DEPARTMENT = "苍溪县人力资源和社会保障局"
+APPLICANT = {"申请人名称": "李晓梅", "证件号码": "11010519491231002X", "电话": "13908121234",
+             "地址": "四川省广元市利州区东坝街道嘉陵路南段一百二十八号", "邮政编码": "628017"}
+WAYBILL = "1180412345678"
+
+
+def menu(page: Any, top: str, item: str) -> None:
+    """Opens a page through the navbar, as users do: the menu, then its entry."""
+    navbar = page.locator(".navbar")
+    navbar.get_by_role("link", name=top).click()
+    navbar.get_by_role("link", name=item).click()
+    page.wait_for_load_state()
+
+
+class Walk:
+    """The pages of one case as its people see them: each signed in in a browser of their own."""
+
+    def __init__(self, sign_in: Any, served: Any, shoot: Any) -> None:
+        self.sign_in, self.served, self.shoot = sign_in, served, shoot
+        self.pages: dict[str, Any] = {}
+        self.case_id: int | None = None
+        self.number = ""
+        self.shots = 0
+
+    def as_user(self, username: str) -> Any:
+        if username not in self.pages:
+            self.pages[username] = self.sign_in(username)
+        return self.pages[username]
+
+    def snap(self, page: Any, name: str) -> None:
+        self.shots += 1
+        self.shoot(page, f"{self.shots:02d}-{name}")
+
+    def open_from_queue(self, username: str) -> Any:
+        """The user finds the case in 待办 (through the menu) and opens it by its number."""
+        page = self.as_user(username)
+        page.goto("/")
+        menu(page, "通办件", "待办")
+        row = page.locator("table.queue-table tr").filter(has_text=self.number)
+        row.get_by_role("link", name=self.number).click()
+        page.wait_for_url(f"**/cases/{self.case_id}/")
+        return page
+
+    def take_step(self, page: Any, step: str, fill: Any = None) -> None:
+        """Presses the step's button on the case page, fills its form and submits it."""
+        page.locator(".case-steps").get_by_role("link", name=step, exact=True).click()
+        page.wait_for_url(re.compile(r"/step/"))
+        if fill:
+            fill(page)
+        self.snap(page, f"step-{step}")
+        page.locator("form.step-form").get_by_role("button", name=step, exact=True).click()
+        page.wait_for_url(f"**/cases/{self.case_id}/")
+        done = page.locator(".alert").filter(has_text=f"“{step}”已完成。")
+        assert done.count() == 1, page.locator(".alert").all_inner_texts()
+
+    def status(self, page: Any) -> str:
+        return page.locator(".case-status").inner_text().strip()
+
+
+def _register(walk: Walk) -> None:
+    page = walk.as_user("lz_window")
+    menu(page, "通办件", "办件登记")
+    form = page.locator("form.register-form")
+    # Select2 keeps the real <select> in the page: choosing by its label is what a keyboard user does too.
+    form.get_by_label("事项", exact=True).select_option(label=MATTER)
+    form.get_by_label("通办类型").select_option(label=HANDLING_TYPE)
+    form.get_by_label("属地窗口").select_option(label=HOME_WINDOW)
+    form.get_by_label("审批部门", exact=True).select_option(label=DEPARTMENT)
+    for label, value in APPLICANT.items():
+        form.get_by_label(label, exact=True).fill(value)
+    walk.snap(page, "register")
+    form.get_by_role("button", name="登记").click()
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    assert page.get_by_text("办件已登记。请核对接收材料，然后受理或不予受理。").is_visible()
+    walk.case_id = int(re.search(r"/cases/(\d+)/", page.url).group(1))
+
+
+def _upload_scans(walk: Walk, page: Any) -> None:
+    """The clerk scans every material handed in, on the case page (the archive needs them)."""
+    rows = page.locator("table.materials-table tbody tr").filter(has=page.locator("input[type=file]"))
+    received = []
+    for index in range(rows.count()):
+        cell = rows.nth(index).locator("td").nth(4)  # 已接收: a box while the case is a draft, 是/否 after
+        box = cell.locator("input[type=checkbox]")
+        if (box.is_checked() if box.count() else "是" in cell.inner_text()):
+            received.append(index)
+    assert received, "no material is marked as handed in"
+    for index in received:
+        row = rows.nth(index)
+        row.locator("input[type=file]").set_input_files(
+            {"name": f"scan-{index + 1}.pdf", "mimeType": "application/pdf", "buffer": small_pdf()})
+        row.get_by_role("button", name="上传").click()
+        page.wait_for_load_state()
+        assert page.locator(".alert-success").count() == 1, page.locator(".alert").all_inner_texts()
+    walk.snap(page, "scans")
+
+
+def test_a_case_walks_from_registration_to_archive_in_the_pages(sign_in, served, shoot):
+    started = time.monotonic()
+    walk = Walk(sign_in, served, shoot)
+
+    # 1. 利州区's window registers the case in the form (办件 → 办件登记) and scans the materials.
+    _register(walk)
+    page = walk.as_user("lz_window")
+    assert walk.status(page) == "申报"
+    _upload_scans(walk, page)
+
+    # 2. It accepts the case, ticking the originals it verified; the case gets its number.
+    def verify_originals(form_page: Any) -> None:
+        for box in form_page.locator(".field-verified input[type=checkbox]").all():
+            box.check()
+
+    walk.take_step(page, "受理(代收)", verify_originals)
+    walk.number = page.locator(".case-header h2").inner_text().split()[0]
+    assert walk.status(page) == "已受理", walk.status(page)
+    served.run_jobs()  # the acceptance notice, the SMS, the booking of the parcel
+    page.reload()
+    notice = page.get_by_role("link", name="受理(代收)通知书")
+    assert "生成中" not in notice.inner_text(), "the acceptance notice is still being prepared"
+    walk.snap(page, "accepted")
+
+    # 3. It mails the materials: the waybill the courier printed.
+    # GAP (issue 11, batch dispatch): one case at a time; no batch of the day's parcels, no 移交清单.
+    def waybill(form_page: Any) -> None:
+        form_page.get_by_label("快递公司").fill("中国邮政EMS")
+        form_page.get_by_label("运单号").fill(WAYBILL)
+
+    walk.take_step(page, "寄出材料", waybill)
+    assert walk.status(page) == "寄递中", walk.status(page)
+
+    # 4. 苍溪县's window, the home window of the matter, finds it in 待办, signs for the parcel and forwards it.
+    page = walk.open_from_queue("cx_window")
+    walk.take_step(page, "签收")
+    walk.take_step(page, "转送审批部门")
+    walk.snap(page, "forwarded")
+
+    # 5. The department officer asks for a correction: one item, with its reason.
+    page = walk.open_from_queue("cx_hrss")
+
+    def correction_item(form_page: Any) -> None:
+        table = form_page.locator(".items-table")
+        table.locator("input[name=items-name]").first.fill("社会保障卡申领登记表")
+        table.locator("input[name=items-reason]").first.fill("缺少申请人签字，请签字确认后补交")
+
+    walk.take_step(page, "一次性告知补正", correction_item)
+    served.run_jobs()  # the correction notice and the SMS
+
+    # 6. The accepting window records the supplement.
+    # GAP (issue 11, supplement exchange): no item is ticked as supplied, the material list cannot take
+    # the new scan, and the home window never signs for the supplement parcel; the step is one form.
+    page = walk.open_from_queue("lz_window")
+    walk.take_step(page, "补齐材料")
+    served.run_jobs()  # the booking of the supplement parcel
+
+    # 7. The officer completes the case and attaches the result document (on the case page today).
+    # GAP (issue 11, result in the 办结 form): the document is uploaded separately after completing.
+    page = walk.open_from_queue("cx_hrss")
+
+    def approve(form_page: Any) -> None:
+        form_page.get_by_label("办理结果").select_option(label="准予")
+        form_page.get_by_label("结果说明").fill("准予办理，社会保障卡已制卡")
+
+    walk.take_step(page, "办结", approve)
+    result = page.locator("#result form")
+    result.locator("input[type=file]").set_input_files(
+        {"name": "社会保障卡制卡通知.pdf", "mimeType": "application/pdf", "buffer": small_pdf()})
+    result.get_by_role("button", name="上传").click()
+    page.wait_for_load_state()
+    walk.snap(page, "completed")
+    served.run_jobs()
+
+    # 8. The accepting window hands the result to the applicant at its counter (pick-up chosen at registration).
+    # GAP (issue 11, one delivery owner): both windows are offered 结果送达 today.
+    page = walk.open_from_queue("lz_window")
+    walk.take_step(page, "结果送达")
+    served.run_jobs()
+
+    # 9. It archives the case.
+    # GAP (issue 11, archive checklist): a delivered case leaves every 待办; the case page is opened by its
+    # address here, as a clerk would have to remember it.
+    page.goto(f"/cases/{walk.case_id}/")
+    walk.take_step(page, "归档")
+    served.run_jobs()  # the archive package
+    page.reload()
+    assert walk.status(page) == "已归档", walk.status(page)
+    assert page.get_by_role("link", name="下载归档包").is_visible(), "no archive package on the case page"
+    walk.snap(page, "archived")
+
+    elapsed = time.monotonic() - started
+    assert elapsed < WALK_SECONDS, f"the walk took {elapsed:.0f} s"
+
+
+OUTSIDE_WINDOW = "成都市锦江区政务服务中心"
+OWN_WINDOW = "广元市利州区政务服务中心"
+OWN_DEPARTMENT = "广元市利州区人力资源和社会保障局"
+
+
+@pytest.mark.signed_in_as("lz_window")
+def test_an_inbound_case_is_registered_in_the_form(page, shoot):
+    """An application mailed to 利州区 by an outside window (成都市锦江区) is registered by 张丽 with our
+    window as its home window and our department deciding it."""
+    menu(page, "通办件", "办件登记")
+    form = page.locator("form.register-form")
+    form.get_by_label("收件窗口").select_option(label=OUTSIDE_WINDOW)
+    form.get_by_label("事项", exact=True).select_option(label=MATTER)
+    form.get_by_label("通办类型").select_option(label=HANDLING_TYPE)
+    from playwright.sync_api import expect
+
+    home = form.get_by_label("属地窗口")
+    # the pickers follow the receiving window and the matter: the form asks the server again
+    expect(home.locator("option").filter(has_text=OWN_WINDOW)).to_have_count(1)
+    home.select_option(label=OWN_WINDOW)
+    form.get_by_label("审批部门", exact=True).select_option(label=OWN_DEPARTMENT)
+    form.get_by_label("对方窗口办件编号").fill("JJ-2026-1202-0007")
+    for label, value in APPLICANT.items():
+        form.get_by_label(label, exact=True).fill(value)
+    shoot(page, "inbound-register")
+    form.get_by_role("button", name="登记").click()
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    shoot(page, "inbound-registered")
+    header = page.locator(".case-header").inner_text()
+    assert OUTSIDE_WINDOW in header and OWN_WINDOW in header and OWN_DEPARTMENT in header, header
+    # The lead extends this case's walk once the inbound steps are in the pages: the outside window's
+    # acceptance recorded, the parcel's receipt printed, handled and returned as our own cases are.
