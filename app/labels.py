@@ -74,6 +74,11 @@ STEP_FIELD_LABELS = {
     "result_note": _l("Result note"),
     "delivered_on": _l("Delivered on"),
     "reason": _l("Reason"),
+    "result_documents": _l("Result documents"),
+    "mail_recipient": _l("Recipient"),
+    "mail_phone": _l("Recipient's phone"),
+    "mail_address": _l("Mailing address"),
+    "mail_postcode": _l("Postcode of the mailing address"),
 }
 
 

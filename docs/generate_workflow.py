@@ -19,8 +19,9 @@ def render() -> str:
     ]
     for t in TRANSITIONS.values():
         fields = ", ".join(f.name + ("*" if f.required else "") + (" (inbound)" if f.inbound_only else "")
-                           for f in t.fields)
-        rows.append(f"| `{t.name}` | {', '.join(sorted(t.sources))} | {t.target} | {', '.join(t.actors)} | "
+                           + (" (mail)" if f.only_if_mail else "") for f in t.fields)
+        actors = ", ".join(t.actors) + (f" (mailed result: {', '.join(t.mail_actors)})" if t.mail_actors else "")
+        rows.append(f"| `{t.name}` | {', '.join(sorted(t.sources))} | {t.target} | {actors} | "
                     f"{fields} | {', '.join(t.effects) or '–'} |")
     return "\n".join([
         "# The case workflow (generated from `app/domain/workflow.py`; do not edit by hand)",

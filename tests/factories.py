@@ -212,16 +212,32 @@ def outbound_case_in_correction(session: Session) -> Case:
     ])
 
 
-def delivered_case(session: Session, **overrides: Any) -> Case:
+def completion(result: str = "approved", note: str = "准予办理", document: str = "办理结果.pdf",
+               data: bytes | None = None) -> dict:
+    """What the department enters in the 办结 form: the decision and its result document attached."""
+    return {"result": result, "result_note": note,
+            "result_documents": [{"name": document, "data": data or small_pdf()}]}
+
+
+def result_document_json(name: str = "办理结果.pdf") -> dict:
+    """A result document as an API client attaches it to the 办结 step (base64 in the JSON body)."""
+    import base64
+
+    return {"name": name, "content_base64": base64.b64encode(small_pdf()).decode()}
+
+
+def delivered_case(session: Session, completed_with: dict | None = None, **overrides: Any) -> Case:
     """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result
-    (with one round of correction on the way)."""
+    (with one round of correction on the way, supplied item by item; collected at 利州区's window, unless
+    ``overrides`` say it is mailed: then 苍溪县's window mails it)."""
     case = run_steps(session, at_the_department(session, **overrides), [
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
     ])
     case = supplement(session, case, waybill_number="EMS1234567891CN")
+    deliverer = "cx_window" if case.delivery_method == "mail" else "lz_window"
     return run_steps(session, case, [
-        ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),
-        ("cx_window", "deliver", {}),
+        ("cx_hrss", "complete", completed_with or completion()),
+        (deliverer, "deliver", {}),
     ])
 
 

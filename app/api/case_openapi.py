@@ -159,6 +159,8 @@ KIND_SCHEMA: dict[FieldKind, Json] = {
                                               "(a PDF, JPEG or PNG, base64)"},
     FieldKind.BOOL_LIST: {**array_of(INTEGER),
                           "description": "material numbers (seq) verified against the original, or {seq: true/false}"},
+    FieldKind.FILES: {**array_of(obj(name=STRING, content_base64=STRING)),
+                      "description": "files attached to the step (PDF, JPEG or PNG, at most 20 MB each), base64-encoded"},
 }
 
 

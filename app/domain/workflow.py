@@ -70,6 +70,7 @@ class FieldKind(StrEnum):
     #: per item of the open correction: supplied or not, with the scan of what was supplied
     SUPPLIED_ITEMS = "supplied_items"
     BOOL_LIST = "bool_list"  # per material: verified or not
+    FILES = "files"  # files attached to the step (result documents): [{name, data | content_base64}]
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,13 @@ class FieldSpec:
     kind: FieldKind
     required: bool = False
     choices: tuple[str, ...] = ()
+    #: only when the applicant chose to have the result mailed (a waybill, the mailing address)
+    only_if_mail: bool = False
     #: only for a case an outside window accepted and mailed to us (inbound): what its notice says
     inbound_only: bool = False
 
-    def applies(self, inbound: bool) -> bool:
-        return inbound or not self.inbound_only
+    def applies(self, delivery_by_mail: bool = False, inbound: bool = False) -> bool:
+        return (delivery_by_mail or not self.only_if_mail) and (inbound or not self.inbound_only)
 
 
 @dataclass(frozen=True)
@@ -138,13 +141,19 @@ class Transition:
     opens_ledger: frozenset[Side] = frozenset()
     #: shown with a warning colour and a confirmation in the views
     dangerous: bool = False
+    #: the sides that act instead when the applicant chose to have the result mailed (empty: ``actors``)
+    mail_actors: tuple[Side, ...] = ()
+
+    def actors_for(self, delivery_by_mail: bool) -> tuple[Side, ...]:
+        return self.mail_actors if delivery_by_mail and self.mail_actors else self.actors
 
     def effects_for(self, delivery_by_mail: bool, inbound: bool = False) -> list[Effect]:
         return [e for e in map(Effect.parse, self.effects) if e.applies(delivery_by_mail, inbound)]
 
-    def fields_for(self, inbound: bool) -> tuple[FieldSpec, ...]:
-        """The fields the step takes on a case accepted at our window, or on an inbound case."""
-        return tuple(spec for spec in self.fields if spec.applies(inbound))
+    def fields_for(self, delivery_by_mail: bool = False, inbound: bool = False) -> tuple[FieldSpec, ...]:
+        """The fields the step takes: mailing fields only when the result is mailed, the outside window's
+        acceptance only on an inbound case."""
+        return tuple(spec for spec in self.fields if spec.applies(delivery_by_mail, inbound))
 
     @property
     def permission(self) -> str:
@@ -157,6 +166,9 @@ def _sources(*statuses: Status) -> frozenset[Status]:
 
 
 NOTE = FieldSpec("note", FieldKind.LONG_TEXT)
+#: where a mailed result goes: registered with the case, corrected at the delivery when the applicant changed it
+MAILING_FIELDS = ("mail_recipient", "mail_phone", "mail_address", "mail_postcode")
+MAIL_CORRECTIONS = tuple(FieldSpec(name, FieldKind.TEXT, only_if_mail=True) for name in MAILING_FIELDS)
 WAYBILL = FieldSpec("waybill_number", FieldKind.TEXT)
 CARRIER = FieldSpec("carrier", FieldKind.TEXT)
 
@@ -237,15 +249,22 @@ TRANSITIONS: dict[str, Transition] = {
             label=N_("Complete"),
             help=N_("Record the decision of the approving department."),
             fields=(FieldSpec("result", FieldKind.CHOICE, required=True, choices=("approved", "denied")),
-                    FieldSpec("result_note", FieldKind.LONG_TEXT), NOTE),
+                    FieldSpec("result_note", FieldKind.LONG_TEXT), FieldSpec("result_documents", FieldKind.FILES),
+                    NOTE),
             effects=("notify_applicant:result_ready", "book_parcel:result?mail"),
         ),
         Transition(
-            StepName.DELIVER, _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW, Side.HOME_WINDOW),
+            # Notice §三(四): the window delivers "as the applicant chose", within one working day of receiving
+            # the result. Collected at 收件处 (attachment 1): the window where the application was received;
+            # mailed: the home window, to which the department returns the result (§三(三)), mails it at once.
+            StepName.DELIVER, _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW,),
+            mail_actors=(Side.HOME_WINDOW,),
             label=N_("Deliver result"),
             help=N_("The result reaches the applicant as chosen at registration: at the window, or by mail with a "
                     "waybill."),
-            fields=(FieldSpec("delivered_on", FieldKind.DATE), CARRIER, WAYBILL, NOTE),
+            fields=(FieldSpec("delivered_on", FieldKind.DATE),
+                    FieldSpec("carrier", FieldKind.TEXT, only_if_mail=True),
+                    FieldSpec("waybill_number", FieldKind.TEXT, only_if_mail=True), *MAIL_CORRECTIONS, NOTE),
             effects=("notify_applicant:delivered",),
         ),
         Transition(
@@ -268,11 +287,14 @@ TRANSITIONS: dict[str, Transition] = {
 
 @dataclass(frozen=True)
 class CaseSides:
-    """Which sides of a case are inside the system (have users), facts the actor rule needs."""
+    """Which sides of a case are inside the system (have users) and how its result reaches the applicant:
+    the facts the actor rule needs."""
 
     origin_external: bool
     home_external: bool
     has_department: bool
+    #: the applicant chose to have the result mailed (otherwise it is collected at the origin window)
+    delivery_by_mail: bool = False
 
 
 def acting_sides(transition: Transition, sides: CaseSides) -> frozenset[Side]:
@@ -283,7 +305,7 @@ def acting_sides(transition: Transition, sides: CaseSides) -> frozenset[Side]:
     window records what the outside window did (inbound case).
     """
     acting: set[Side] = set()
-    for side in transition.actors:
+    for side in transition.actors_for(sides.delivery_by_mail):
         acting.add(_stand_in(side, sides))
     return frozenset(acting)
 

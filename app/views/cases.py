@@ -28,6 +28,7 @@ from app.domain.privacy import AccessKind, mask_id_number, mask_phone
 from app.domain.roles import RoleName
 from app.domain.workflow import (
     FROZEN_STATUSES,
+    MAILING_FIELDS,
     OPEN_STATUSES,
     TRANSITIONS,
     FieldKind,
@@ -38,7 +39,7 @@ from app.domain.workflow import (
     Transition,
 )
 from app.errors import Conflict, NotFound, Problem, Refused, ValidationFailed
-from app.models.case import Case
+from app.models.case import Case, DeliveryMethod
 from app.models.catalog import MaterialRequirement
 from app.models.org import ServiceCenter
 from app.services.cases import archive
@@ -57,7 +58,7 @@ from app.services.cases.access import (
 )
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
-from app.services.cases.work_queue import work_queue
+from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
 from app.labels import (
     SIDE_LABELS,
     APPLICANT_KINDS,
@@ -166,7 +167,9 @@ def event_details(event: Any) -> list[str]:
             continue
         if key == "accepted_on" and not event.case.origin_center.external:
             continue  # only an outside window's acceptance date is the user's input
-        if isinstance(value, list):
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            value = str(_l("; ")).join(value)  # file names (result documents)
+        elif isinstance(value, list):
             value = str(_l("; ")).join(labelled(item.get("name"), item.get("reason")) if item.get("name")
                                        else str(item.get("reason", "")) for item in value if isinstance(item, Mapping))
         elif key == "result":
@@ -253,16 +256,20 @@ class CaseView(AppModelView):
 
 def _step_fields(case: Case, transition: Transition) -> list[FieldSpec]:
     """The fields the form shows: what an outside window's notice says (who accepted, when) only for an
-    inbound case."""
-    return list(transition.fields_for(case.origin_center.external))
+    inbound case, the waybill and mailing address only for a result sent by mail."""
+    return list(transition.fields_for(case.delivery_method == DeliveryMethod.MAIL, case.origin_center.external))
 
 
 def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any],
                    files: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The posted step form as the service's input; blank rows of item tables are left out."""
+    """The posted step form as the service's input; blank rows of item tables and empty file inputs
+    are left out."""
     data: dict[str, Any] = {}
     for spec in _step_fields(case, transition):
-        if spec.kind == FieldKind.ITEMS:
+        if spec.kind == FieldKind.FILES:
+            chosen = files.getlist(spec.name) if files is not None else []
+            data[spec.name] = [{"name": f.filename, "data": f.read()} for f in chosen if f and f.filename]
+        elif spec.kind == FieldKind.ITEMS:
             names = form.getlist(f"{spec.name}-name")
             reasons = form.getlist(f"{spec.name}-reason")
             rows = [(n.strip(), r.strip()) for n, r in zip_longest(names, reasons, fillvalue="")]
@@ -388,6 +395,14 @@ def _step_form_context(case: Case, transition: Transition, data: Mapping[str, An
         elif spec.kind == FieldKind.CHOICE:
             field["options"] = [(c, label(RESULT_LABELS, c)) for c in spec.choices]
             field["value"] = (data or {}).get(spec.name, "")
+        elif spec.kind == FieldKind.FILES:
+            field["required"] = case.department_id is not None and not case.result_documents
+            field["errors"] += [m for k, ms in errors.items() if k.startswith(f"{spec.name}[") for m in ms]
+            placed.update(k for k in errors if k.startswith(f"{spec.name}["))
+        elif spec.name in MAILING_FIELDS:
+            field["value"] = (data or {}).get(spec.name, "")
+            field["registered"] = getattr(case, spec.name)
+            field["correction"] = True
         elif spec.kind == FieldKind.DATE:
             field["value"] = (data or {}).get(spec.name) or date.today().isoformat()
         else:
@@ -396,8 +411,15 @@ def _step_form_context(case: Case, transition: Transition, data: Mapping[str, An
         fields.append(field)
     unplaced = [str(p.message) for p in problems if (p.field or "") not in placed]
     return {"fields": fields, "unplaced": unplaced, "problem_count": len(problems),
+            "multipart": any(f["kind"] == FieldKind.FILES.value for f in fields),
+            "corrections_open": any(f.get("correction") and (f["errors"] or f["value"]) for f in fields),
             "with_files": any(spec.kind == FieldKind.SUPPLIED_ITEMS for spec in transition.fields),
             **_parcel_context(case, transition)}
+
+
+def _without_files(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The posted values to show again: a browser never fills a file input in, so files are chosen anew."""
+    return {name: value for name, value in data.items() if name != "result_documents"}
 
 
 MATERIAL_ROW = re.compile(r"^m-(\d+)-name$")
@@ -421,6 +443,27 @@ def read_materials_form(form: Mapping[str, Any]) -> list[dict[str, Any]]:
             "note": form.get(prefix + "note", "").strip(),
         })
     return rows
+
+
+def _warn_of_missing_scans(case: Case) -> None:
+    """At acceptance: a warning (not a refusal) naming at once every received material without a scan,
+    which the archive will need (the window archives the acceptance materials electronically)."""
+    missing = archive.missing_scans(case)
+    if missing:
+        flash(str(_l("Scan these materials before they leave with the parcel; the archive needs them: %(names)s.",
+                     names="；".join(f"{m.seq}. {m.name}" for m in missing))), "warning")
+
+
+def _delivery_context(case: Case) -> dict[str, Any]:
+    """Whom and where the result goes to, as registered (the delivering window sees the full data)."""
+    by_mail = case.delivery_method == DeliveryMethod.MAIL
+    return {
+        "by_mail": by_mail, "method": label(DELIVERY_LABELS, case.delivery_method),
+        "recipient": (case.mail_recipient or case.applicant_name) if by_mail else case.applicant_name,
+        "phone": (case.mail_phone or case.applicant_phone) if by_mail else case.applicant_phone,
+        "address": case.mail_address if by_mail else "", "postcode": case.mail_postcode if by_mail else "",
+        "window": case.origin_center if not case.origin_center.external else case.home_center,
+    }
 
 
 def _version() -> int | None:
@@ -460,16 +503,15 @@ class CaseWorkView(BaseView):
     @has_access
     @answers_service_errors
     def queue(self):
-        reach = current_reach()
-        items = []
-        for item in work_queue(_session(), _user()):
-            # Withdrawing is possible in every open state, at the applicant's request: it alone does
-            # not make a case wait for this user.
-            if any(t.name != StepName.WITHDRAW for t in item.steps):
-                items.append({"case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps,
-                              "on_behalf_of": item.on_behalf_of})
-        me = _user()
-        return self.render_template("cases/queue.html", items=items, me=me,
+        """待办, 跟踪中 and 待归档: three tabs, the one in ``?tab=`` open. 待办 marks the cases the user stands
+        in for (代办)."""
+        reach, session, me = current_reach(), _session(), _user()
+        tabs = {name: [{"item": item, "case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps,
+                        "on_behalf_of": item.on_behalf_of}
+                       for item in queue(session, me)]
+                for name, queue in (("todo", work_queue), ("tracking", tracking_queue), ("to_archive", archive_queue))}
+        active = request.args.get("tab") if request.args.get("tab") in tabs else "todo"
+        return self.render_template("cases/queue.html", items=tabs["todo"], tabs=tabs, active=active, me=me,
                                     title=_l("Work queue"), **_template_helpers())
 
     @expose("/<int:case_id>/")
@@ -491,6 +533,7 @@ class CaseWorkView(BaseView):
         notices = [(kind, ref, NOTICE_LABELS[kind]) for kind in documents.NOTICE_KINDS
                    for ref in documents.applicable(case, kind)]
         stored = {(d.kind, d.ref): d for d in documents.documents_of(session, case)}
+        upload_scans = clerk_of_case and not frozen and _may("can_write")
         thread = None
         if conversation.may_read_thread(reach, case):
             thread = conversation.thread_of(session, user, case.id)
@@ -502,10 +545,12 @@ class CaseWorkView(BaseView):
             mail_phone=case.mail_phone if full else mask_phone(case.mail_phone),
             full_data=full, steps=available_steps(case, user, reach), requirements=requirements,
             edit_materials=clerk_of_case and case.status == Status.DRAFT and _may("can_write"),
-            upload_scans=clerk_of_case and not frozen and _may("can_write"),
+            upload_scans=upload_scans,
+            # attached in the 办结 form; afterwards only from the archive checklist, while one is missing
             upload_results=records_result and not frozen and _may("can_complete")
-            and case.status in (Status.PROCESSING, Status.CORRECTION, Status.SUPPLEMENT_SENT, Status.COMPLETED,
-                                Status.DELIVERED),
+            and case.status in (Status.COMPLETED, Status.DELIVERED) and not case.result_documents,
+            checklist=archive.archive_checklist(session, case)
+            if sides and case.status in (Status.COMPLETED, Status.DELIVERED) else None,
             material_forms=choices(MATERIAL_FORMS), events=sorted(case.events, key=lambda e: e.seq, reverse=True),
             notices=notices, stored_notices=stored,
             may_disclose=not sides and _may(DISCLOSE), disclosure=active_disclosure(session, user, case),
@@ -551,8 +596,10 @@ class CaseWorkView(BaseView):
             return self._to_detail(case_id)
         except ValidationFailed as error:
             case = self._case_or_404(case_id)
-            return self._render_step(case, transition, data, error.problems), 422
+            return self._render_step(case, transition, _without_files(data), error.problems), 422
         flash(str(_l("%(step)s: done.", step=TRANSITION_LABELS[name])), "success")
+        if name == StepName.ACCEPT:
+            _warn_of_missing_scans(self._case_or_404(case_id))
         return self._to_detail(case_id)
 
     def _render_step(self, case: Case, transition: Transition, data: Mapping[str, Any] | None,
@@ -561,7 +608,12 @@ class CaseWorkView(BaseView):
         return self.render_template(
             "cases/step.html", case=case, transition=transition, title=TRANSITION_LABELS[transition.name],
             help=STEP_HELP.get(transition.name, ""), review=review,
-            **_step_form_context(case, transition, data, problems), **_template_helpers(),
+            **_step_form_context(case, transition, data, problems),
+            delivery=_delivery_context(case) if transition.name == StepName.DELIVER else None,
+            checklist=archive.archive_checklist(_session(), case) if transition.name == StepName.ARCHIVE else None,
+            upload_scans=_may("can_write"), back="archive",
+            unscanned=archive.missing_scans(case) if transition.name == StepName.ACCEPT else [],
+            **_template_helpers(),
         )
 
     @expose("/<int:case_id>/materials", methods=["POST"])
@@ -620,8 +672,10 @@ class CaseWorkView(BaseView):
             lambda document: _l("Result document %(name)s stored.", name=document.name))
 
     def _store_upload(self, case_id: int, anchor: str, store: Any, stored_message: Any):
-        """One uploaded file through ``store`` (a service call); every refusal flashed, back to the case."""
+        """One uploaded file through ``store`` (a service call); every refusal flashed, back to the case
+        (to its archive checklist, or to the archive step, when the upload came from there)."""
         self._case_or_404(case_id)
+        back = request.form.get("back", "")
         upload = self._upload()
         if upload is not None:
             try:
@@ -630,7 +684,9 @@ class CaseWorkView(BaseView):
                 flash_problems(error.problems)
             else:
                 flash(str(stored_message(record)), "success")
-        return self._to_detail(case_id, anchor)
+        if back == "archive":
+            return redirect(url_for("CaseWorkView.step", case_id=case_id, name=StepName.ARCHIVE))
+        return self._to_detail(case_id, "archive-checklist" if back == "checklist" else anchor)
 
     @expose("/<int:case_id>/results/<int:document_id>", methods=["GET"])
     @has_access

@@ -130,7 +130,7 @@ def test_an_internal_case_runs_from_registration_to_archive_through_the_api(clie
     assert document.status_code == 201, document.get_json()
     case = walk(clients, case, [
         ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),
-        ("cx_window", "deliver", {}),
+        ("lz_window", "deliver", {}),
     ])
     factories.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
     case = walk(clients, case, [("lz_window", "archive", {})])
@@ -183,7 +183,8 @@ def test_an_inbound_case_is_registered_and_worked_at_home_through_the_api(client
         ("cx_window", "dispatch", {"waybill_number": "EMS0000000002CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
-        ("cx_hrss", "complete", {"result": "denied", "result_note": "不符合申领条件"}),
+        ("cx_hrss", "complete", {"result": "denied", "result_note": "不符合申领条件",
+                                 "result_documents": [factories.result_document_json("不予许可决定书.pdf")]}),
     ])
     assert case["number"].startswith("GYCX-") and case["result"]["decision"] == "denied"
     assert case["counterpart_accepted_by"] == "赵敏"  # who accepted it at the outside window, as on its notice
@@ -296,7 +297,8 @@ def test_two_clerks_with_the_same_version_first_wins_second_gets_409_and_no_upda
     case = register(lz, db)
     case = walk(clients, case, [
         ("lz_window", "accept", verify_all(case)), ("lz_window", "dispatch", {"waybill_number": "EMS1"}),
-        ("cx_window", "receive", {}), ("cx_window", "forward", {}), ("cx_hrss", "complete", {"result": "approved"}),
+        ("cx_window", "receive", {}), ("cx_window", "forward", {}),
+        ("cx_hrss", "complete", {"result": "approved", "result_documents": [factories.result_document_json()]}),
     ])
     version = case["version"]
     first = lz.post(f"{URL}{case['id']}/deliver", json={"version": version, "note": "利州区窗口送达"})
@@ -526,7 +528,7 @@ def test_two_clerks_posting_the_same_step_at_the_same_moment_one_wins_on_postgre
         case = factories.make_case(db.session)
         case = factories.run_steps(db.session, case, [
             ("lz_window", "accept", factories.verify_all(case)), ("lz_window", "dispatch", {"waybill_number": "EMS1"}),
-            ("cx_window", "receive", {}), ("cx_window", "forward", {}), ("cx_hrss", "complete", {"result": "approved"}),
+            ("cx_window", "receive", {}), ("cx_window", "forward", {}), ("cx_hrss", "complete", factories.completion()),
         ])
         case_id, version = case.id, case.version
         db.session.remove()
@@ -534,20 +536,20 @@ def test_two_clerks_posting_the_same_step_at_the_same_moment_one_wins_on_postgre
     barrier = threading.Barrier(2)
     answers: dict = {}
 
-    def deliver(username: str) -> None:
+    def withdraw(username: str) -> None:  # a step both windows may take
         client = postgresql_app.test_client()
         barrier.wait()
-        answers[username] = client.post(f"{URL}{case_id}/deliver", json={"version": version, "note": username},
+        answers[username] = client.post(f"{URL}{case_id}/withdraw", json={"version": version, "reason": username},
                                         headers={"Authorization": f"Bearer {tokens[username]}"}).status_code
 
-    threads = [threading.Thread(target=deliver, args=(u,)) for u in tokens]
+    threads = [threading.Thread(target=withdraw, args=(u,)) for u in tokens]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(answers.values()) == [200, 409], answers
     with postgresql_app.app_context():
-        events = db.session.query(CaseEvent).filter_by(case_id=case_id, action="deliver").all()
+        events = db.session.query(CaseEvent).filter_by(case_id=case_id, action="withdraw").all()
         db.session.remove()
     winner = next(u for u, status in answers.items() if status == 200)
     assert [e.note for e in events] == [winner]

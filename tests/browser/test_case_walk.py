@@ -5,8 +5,8 @@ them; 蒲文斌 of 苍溪县人力资源和社会保障局 asks for a correction
 completes the case; the result is delivered and the case archived.
 
 The outbox's jobs (notices, SMS records, bookings) are carried out between the steps as the worker would
-(``served.run_jobs``). Steps the pages cannot do yet are marked where they happen (``GAP``): issue 11's
-other parts fill them, and the walk grows with them. Screenshots of every page go to ``screenshots``.
+(``served.run_jobs``). Steps the pages cannot do yet are marked where they happen (``GAP``). Screenshots
+of every page go to ``screenshots``.
 """
 
 from __future__ import annotations
@@ -172,40 +172,48 @@ def test_a_case_walks_from_registration_to_archive_in_the_pages(sign_in, served,
     walk.take_step(page, "一次性告知补正", correction_item)
     served.run_jobs()  # the correction notice and the SMS
 
-    # 6. The accepting window records the supplement.
-    # GAP (issue 11, supplement exchange): no item is ticked as supplied, the material list cannot take
-    # the new scan, and the home window never signs for the supplement parcel; the step is one form.
+    # 6. The applicant supplies the item at the accepting window: the clerk ticks it with its scan; the home
+    # window signs for the supplement parcel and the department's clock runs again.
     page = walk.open_from_queue("lz_window")
-    walk.take_step(page, "补齐材料")
-    served.run_jobs()  # the booking of the supplement parcel
 
-    # 7. The officer completes the case and attaches the result document (on the case page today).
-    # GAP (issue 11, result in the 办结 form): the document is uploaded separately after completing.
+    def supplied(form_page: Any) -> None:
+        rows = form_page.locator("table.supplied-items tbody tr")
+        for index in range(rows.count()):
+            rows.nth(index).locator("input[type=checkbox]").check()
+            rows.nth(index).locator("input[type=file]").set_input_files(
+                {"name": f"supplied-{index + 1}.pdf", "mimeType": "application/pdf", "buffer": small_pdf()})
+        form_page.locator("input[name=waybill_number]").fill("1180412345679")  # the supplement parcel
+
+    walk.take_step(page, "补齐材料", supplied)
+    served.run_jobs()  # the booking of the supplement parcel
+    page = walk.open_from_queue("cx_window")
+    walk.take_step(page, "签收补正材料")
+
+    # 7. The officer completes the case with the result document attached in the 办结 form.
     page = walk.open_from_queue("cx_hrss")
 
     def approve(form_page: Any) -> None:
-        form_page.get_by_label("办理结果").select_option(label="准予")
+        form_page.locator("select[name=result]").select_option(label="准予")
         form_page.get_by_label("结果说明").fill("准予办理，社会保障卡已制卡")
+        form_page.locator("input[name=result_documents]").set_input_files(
+            {"name": "社会保障卡制卡通知.pdf", "mimeType": "application/pdf", "buffer": small_pdf()})
 
     walk.take_step(page, "办结", approve)
-    result = page.locator("#result form")
-    result.locator("input[type=file]").set_input_files(
-        {"name": "社会保障卡制卡通知.pdf", "mimeType": "application/pdf", "buffer": small_pdf()})
-    result.get_by_role("button", name="上传").click()
-    page.wait_for_load_state()
     walk.snap(page, "completed")
     served.run_jobs()
 
-    # 8. The accepting window hands the result to the applicant at its counter (pick-up chosen at registration).
-    # GAP (issue 11, one delivery owner): both windows are offered 结果送达 today.
+    # 8. The accepting window, the one delivery owner for a result collected at its counter (pick-up chosen
+    # at registration), hands the result to the applicant.
     page = walk.open_from_queue("lz_window")
     walk.take_step(page, "结果送达")
     served.run_jobs()
 
-    # 9. It archives the case.
-    # GAP (issue 11, archive checklist): a delivered case leaves every 待办; the case page is opened by its
-    # address here, as a clerk would have to remember it.
-    page.goto(f"/cases/{walk.case_id}/")
+    # 9. It archives the case from its 待归档 tab.
+    page.goto("/")
+    menu(page, "通办件", "待办")
+    page.locator(".queue-tab-to_archive").click()
+    page.locator(f'tr[data-archive-case="{walk.case_id}"]').get_by_role("link", name=walk.number).click()
+    page.wait_for_url(f"**/cases/{walk.case_id}/")
     walk.take_step(page, "归档")
     served.run_jobs()  # the archive package
     page.reload()

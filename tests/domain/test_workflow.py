@@ -73,6 +73,41 @@ def test_the_workflow_document_is_generated_from_the_table():
     assert module.OUT.read_text(encoding="utf-8") == module.render(), "run: python docs/generate_workflow.py"
 
 
+# --- 结果送达: one window owns each delivery, by the applicant's chosen method (notice §三(四)) ----------
+
+
+def _by_mail(sides: CaseSides) -> CaseSides:
+    return CaseSides(sides.origin_external, sides.home_external, sides.has_department, delivery_by_mail=True)
+
+
+def test_a_result_collected_at_the_window_is_delivered_by_the_window_where_the_applicant_applied():
+    # 取件方式 收件处: the applicant collects it where the application was received (the origin window)
+    deliver = TRANSITIONS["deliver"]
+    assert acting_sides(deliver, INTERNAL) == {Side.ORIGIN_WINDOW}
+    assert acting_sides(deliver, OUTBOUND) == {Side.ORIGIN_WINDOW}
+    assert acting_sides(deliver, INBOUND) == {Side.HOME_WINDOW}  # the outside window hands it over; we record it
+
+
+def test_a_mailed_result_is_delivered_by_the_home_window_that_receives_it_from_the_department():
+    deliver = TRANSITIONS["deliver"]
+    assert acting_sides(deliver, _by_mail(INTERNAL)) == {Side.HOME_WINDOW}
+    assert acting_sides(deliver, _by_mail(INBOUND)) == {Side.HOME_WINDOW}
+    assert acting_sides(deliver, _by_mail(OUTBOUND)) == {Side.ORIGIN_WINDOW}  # the outside window mails; we record it
+
+
+def test_only_the_delivering_window_is_offered_the_delivery():
+    assert [t.name for t in transitions_for(Status.COMPLETED, {Side.HOME_WINDOW}, INTERNAL)] == ["withdraw"]
+    assert [t.name for t in transitions_for(Status.COMPLETED, {Side.ORIGIN_WINDOW}, _by_mail(INTERNAL))] == ["withdraw"]
+
+
+def test_the_mailing_fields_of_the_delivery_are_for_a_mailed_result_only():
+    deliver = TRANSITIONS["deliver"]
+    by_mail = {f.name for f in deliver.fields_for(delivery_by_mail=True)}
+    at_window = {f.name for f in deliver.fields_for(delivery_by_mail=False)}
+    assert {"mail_recipient", "mail_phone", "mail_address", "mail_postcode", "waybill_number"} <= by_mail
+    assert at_window == {"delivered_on", "note"}
+
+
 def test_an_inbound_acceptance_queues_our_receipt_and_its_own_sms_never_the_acceptance_notice():
     accept = TRANSITIONS["accept"]
     ours = {(e.topic, e.key) for e in accept.effects_for(delivery_by_mail=False, inbound=False)}

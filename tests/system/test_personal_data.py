@@ -25,7 +25,7 @@ from app.services.cases import files as case_files
 from app.services.cases import notices as documents
 from app.domain.workflow import TRANSITIONS
 from tests.conftest import api_token, config_override, web_login
-from tests.factories import delivered_case, ready_to_archive, run_outbox, run_steps, user
+from tests.factories import completion, delivered_case, ready_to_archive, run_outbox, run_steps, user
 
 ID_NUMBER = "510824198503170636"
 PHONE = "13987650123"
@@ -56,12 +56,11 @@ def pdf_with_text(text: str) -> bytes:
 def seeded_case(db) -> Case:
     """An archived case (notices rendered, a scan and a result document holding the ID number, its
     archive package built) of an applicant whose ID number and phone appear nowhere else."""
-    case = delivered_case(db, applicant_id_number=ID_NUMBER, applicant_phone=PHONE)
+    decision = completion(document="决定书.pdf", data=pdf_with_text(f"ID {ID_NUMBER} TEL {PHONE}"))
+    case = delivered_case(db, completed_with=decision, applicant_id_number=ID_NUMBER, applicant_phone=PHONE)
     material = next(m for m in case.materials if m.received)
     case_files.attach_scan(db, user(db, "lz_window"), case.id, material.id, "身份证.pdf",
                            pdf_with_text(f"ID {ID_NUMBER} TEL {PHONE}"))
-    case_files.add_result_document(db, user(db, "cx_hrss"), case.id, "决定书.pdf",
-                                   pdf_with_text(f"ID {ID_NUMBER} TEL {PHONE}"))
     case = run_steps(db, ready_to_archive(db, case), [("lz_window", "archive", {})])
     run_outbox(db)
     db.refresh(case)

@@ -366,7 +366,8 @@ def test_accept_through_the_form_with_the_verification_ticks(app, client, login,
                                                    "note": "原件已核验", "version": str(case.version)})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.id}/")
     flashes = _flashes(client)
-    assert [c for c, _ in flashes] == ["success"] and _text(app, TRANSITION_LABELS["accept"]) in flashes[0][1]
+    # accepted, with the warning that the materials have no scans yet (issue 11, defect 6)
+    assert [c for c, _ in flashes] == ["success", "warning"] and _text(app, TRANSITION_LABELS["accept"]) in flashes[0][1]
     db.refresh(case)
     assert case.status == "accepted" and case.number and all(m.verified for m in case.materials)
     page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
@@ -544,16 +545,21 @@ def test_scans_are_uploaded_only_by_the_windows_of_the_case(client, login, db):
     assert client.get(f"/cases/{case.id}/materials/{material.id}/scan").status_code == 404  # nothing stored yet
 
 
-def test_the_department_adds_result_documents(client, login, db):
+def test_the_department_attaches_the_result_document_in_the_completion_form(client, login, db):
     case = factories.at_the_department(db)
     login("cx_hrss")
     page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
-    assert f"/cases/{case.id}/results" in page
-    token = _token(client)
-    response = client.post(f"/cases/{case.id}/results", content_type="multipart/form-data",
-                           data={"csrf_token": token, "file": (io.BytesIO(factories.small_pdf()), "准予决定书.pdf")})
+    assert f'action="/cases/{case.id}/results"' not in page  # not separately on the case page
+    form = client.get(f"/cases/{case.id}/step/complete").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in form and 'type="file"' in form and 'name="result_documents"' in form
+    response = _post_step(client, case, "complete", {
+        "version": str(case.version), "result": "approved", "result_note": "准予办理",
+        "result_documents": (io.BytesIO(factories.small_pdf()), "准予决定书.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 302
     db.refresh(case)
+    assert case.status == "completed"
+    history = client.get(f"/cases/{case.id}/").get_data(as_text=True).split("case-history", 1)[1]
+    assert "准予决定书.pdf" in history
     document = case.result_documents[0]
     assert document.name == "准予决定书.pdf"
     download = client.get(f"/cases/{case.id}/results/{document.id}")
@@ -645,6 +651,160 @@ def test_a_case_waiting_for_the_department_leaves_the_windows_queue_and_enters_t
     page = client.get("/cases/queue/").get_data(as_text=True)
     row = re.search(rf'data-case="{case.id}">(.*?)</tr>', page, re.S).group(1)
     assert "/step/request_correction" in row and "/step/complete" in row and "/step/withdraw" not in row
+
+
+# --- 结果送达 and 办结 (issue 11, defect 5) ----------------------------------------------------------------
+
+MAIL = {"delivery_method": "mail", "mail_recipient": "李晓梅", "mail_phone": "13908121234",
+        "mail_address": "四川省广元市利州区东坝街道嘉陵路南段一百二十八号", "mail_postcode": "628017"}
+
+
+def _completed(db, **overrides):
+    return factories.step(db, "cx_hrss", factories.at_the_department(db, **overrides), "complete",
+                          **factories.completion())
+
+
+def _queue_row(client, case) -> str | None:
+    found = re.search(rf'data-case="{case.id}">(.*?)</tr>', client.get("/cases/queue/").get_data(as_text=True), re.S)
+    return found.group(1) if found else None
+
+
+def test_completing_without_the_result_document_shows_the_form_again_with_every_problem(client, login, db):
+    case = factories.at_the_department(db)
+    login("cx_hrss")
+    response = _post_step(client, case, "complete", {"version": str(case.version), "result": ""},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'has-error field-result"' in page and 'has-error field-result_documents"' in page
+
+
+def test_only_the_window_the_applicant_collects_at_is_asked_to_deliver(client, login, db):
+    case = _completed(db)  # 收件处: 利州区's window, where the application was received
+    login("cx_window")
+    assert _queue_row(client, case) is None
+    assert "/step/deliver" not in client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    assert client.get(f"/cases/{case.id}/step/deliver").status_code == 403
+    client.get("/logout/")
+    login("lz_window")
+    assert "/step/deliver" in _queue_row(client, case)
+    form = client.get(f"/cases/{case.id}/step/deliver").get_data(as_text=True)
+    assert "delivery-to" in form and "广元市利州区政务服务中心" in form and FULL_PHONE in form
+    assert 'name="waybill_number"' not in form and 'name="mail_address"' not in form
+    assert _post_step(client, case, "deliver", {"version": str(case.version)}).status_code == 302
+    db.refresh(case)
+    assert case.status == "delivered"
+
+
+def test_only_the_home_window_mails_the_result_and_its_form_shows_where_to(client, login, db):
+    case = _completed(db, **MAIL)
+    login("lz_window")
+    assert _queue_row(client, case) is None
+    assert client.get(f"/cases/{case.id}/step/deliver").status_code == 403
+    client.get("/logout/")
+    login("cx_window")
+    assert "/step/deliver" in _queue_row(client, case)
+    form = client.get(f"/cases/{case.id}/step/deliver").get_data(as_text=True)
+    shown = re.search(r'class="panel panel-info delivery-to">(.*?)</table>', form, re.S).group(1)
+    for value in (MAIL["mail_recipient"], MAIL["mail_phone"], MAIL["mail_address"], MAIL["mail_postcode"]):
+        assert value in shown, value
+    assert 'name="waybill_number"' in form and 'name="mail_address"' in form and 'name="mail_phone"' in form
+
+
+def test_a_changed_address_is_corrected_in_the_delivery_form_and_checked(client, login, db):
+    case = _completed(db, **MAIL)
+    login("cx_window")
+    refused = _post_step(client, case, "deliver", {"version": str(case.version), "waybill_number": "EMS9000000009CN",
+                                                   "mail_phone": "139081212345678", "mail_postcode": "6100"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'has-error field-mail_phone"' in page and 'has-error field-mail_postcode"' in page
+    assert "<details class=\"mail-corrections form-group\" open" in page
+    done = _post_step(client, case, "deliver", {"version": str(case.version), "waybill_number": "EMS9000000009CN",
+                                                "mail_recipient": "王芳", "mail_address": "四川省成都市锦江区红星路三段一号",
+                                                "mail_postcode": "610021"})
+    assert done.status_code == 302
+    db.refresh(case)
+    assert (case.status, case.mail_recipient, case.mail_address, case.mail_postcode) == (
+        "delivered", "王芳", "四川省成都市锦江区红星路三段一号", "610021")
+    history = client.get(f"/cases/{case.id}/").get_data(as_text=True).split("case-history", 1)[1]
+    assert "四川省成都市锦江区红星路三段一号" in history
+
+
+# --- the queue tabs, the archive checklist, the warning at acceptance (issue 11, defect 6) --------------
+
+
+def test_the_queue_has_tabs_for_what_waits_for_me_what_i_follow_and_what_to_archive(client, login, db):
+    sent = factories.step(db, "lz_window", factories.accepted_case(db), "dispatch", waybill_number="EMS1")
+    delivered = factories.delivered_case(db)
+    login("lz_window")
+    page = client.get("/cases/queue/").get_data(as_text=True)
+    for name in ("todo", "tracking", "to_archive"):
+        assert f'class="queue-tab-{name}"' in page, name
+    assert f'data-case="{sent.id}"' not in page and f'data-case="{delivered.id}"' not in page
+    row = re.search(rf'data-tracking-case="{sent.id}">(.*?)</tr>', page, re.S).group(1)
+    assert "苍溪县政务服务中心" in row.split('class="waiting-for"', 1)[1]
+    row = re.search(rf'data-archive-case="{delivered.id}">(.*?)</tr>', page, re.S).group(1)
+    assert f"/cases/{delivered.id}/step/archive" in row and "#archive-checklist" in row
+    active = client.get("/cases/queue/?tab=to_archive").get_data(as_text=True)
+    assert re.search(r'<li role="presentation" class="active">\s*<a href="#tab-to_archive"', active)
+
+
+def test_the_case_page_shows_the_archive_checklist_with_upload_in_place(client, login, db):
+    case = factories.delivered_case(db)
+    missing = [m for m in case.materials if m.received and not m.scan_name]  # the supplied item came with its scan
+    assert missing and len(missing) < len([m for m in case.materials if m.received])
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    checklist = page.split('id="archive-checklist"', 1)[1].split("case-history", 1)[0]
+    for material in missing:
+        assert f'data-material="{material.id}"' in checklist
+        assert f"/cases/{case.id}/materials/{material.id}/scan" in checklist
+    assert "checklist-notices" in checklist and "checklist-shipments" in checklist and "checklist-result" in checklist
+    response = client.post(f"/cases/{case.id}/materials/{missing[0].id}/scan", content_type="multipart/form-data",
+                           data={"csrf_token": _token(client), "back": "checklist",
+                                 "file": (io.BytesIO(factories.small_pdf()), "身份证.pdf")})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#archive-checklist")
+    db.refresh(missing[0])
+    assert missing[0].scan_name == "身份证.pdf"
+    checklist = client.get(f"/cases/{case.id}/").get_data(as_text=True).split('id="archive-checklist"', 1)[1]
+    assert re.search(rf'checklist-materials done" data-material="{missing[0].id}"', checklist)
+
+
+def test_a_refused_archive_shows_the_checklist_to_upload_from_and_returns_to_the_archive_step(client, login, db):
+    case = factories.delivered_case(db)
+    material = next(m for m in case.materials if m.received)
+    login("lz_window")
+    refused = _post_step(client, case, "archive", {"version": str(case.version)})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="archive-checklist"' in page and f"/cases/{case.id}/materials/{material.id}/scan" in page
+    back = client.post(f"/cases/{case.id}/materials/{material.id}/scan", content_type="multipart/form-data",
+                       data={"csrf_token": _token(client), "back": "archive",
+                             "file": (io.BytesIO(factories.small_pdf()), "a.pdf")})
+    assert back.headers["Location"].endswith(f"/cases/{case.id}/step/archive")
+    factories.ready_to_archive(db, case)
+    db.refresh(case)
+    assert _post_step(client, case, "archive", {"version": str(case.version)}).status_code == 302
+    db.refresh(case)
+    assert case.status == "archived"
+
+
+def test_acceptance_warns_of_every_material_without_a_scan_but_accepts(client, login, db):
+    case = factories.make_case(db)
+    received = [m for m in case.materials if m.received]
+    login("lz_window")
+    form = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
+    warning = form.split("accept-scan-warning", 1)[1].split("</div>", 1)[0]
+    assert all(m.name in warning for m in received)
+    _clear_flashes(client)
+    response = _post_step(client, case, "accept", {"version": str(case.version),
+                                                   "verified": [str(m.seq) for m in received]})
+    assert response.status_code == 302
+    db.refresh(case)
+    assert case.status == "accepted"
+    warnings = [message for category, message in _flashes(client) if category == "warning"]
+    assert len(warnings) == 1 and all(m.name in warnings[0] for m in received)
 
 
 # --- the registration pickers follow the matter (issue 11, defect 3) ----------------------------------

@@ -25,7 +25,7 @@ from app.domain.roles import RoleName
 from app.domain.workflow import CaseSides, Side
 from app.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
 from app.models.base import now
-from app.models.case import Case, CaseAccessLog
+from app.models.case import Case, CaseAccessLog, DeliveryMethod
 from app.models.staff import StaffUser
 from app.scope import OutOfScope, Reach, among, any_of, get_in_scope
 from app.services.organisation.roles import holds_permission
@@ -52,7 +52,8 @@ class Viewer:
 
 def case_sides(case: Case) -> CaseSides:
     return CaseSides(origin_external=case.origin_center.external, home_external=case.home_center.external,
-                     has_department=case.department_id is not None)
+                     has_department=case.department_id is not None,
+                     delivery_by_mail=case.delivery_method == DeliveryMethod.MAIL)
 
 
 def sides_of(reach: Reach, case: Case) -> frozenset[Side]:

@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 from app.domain.workflow import Status
 from app.errors import NotFound, Problem
 from app.models.base import LOCAL_ZONE, now
-from app.models.case import Case, CaseDocument, LedgerEntry, ShipmentDirection
+from app.labels import NOTICE_LABELS, RESULT_LABELS, SHIPMENT_DIRECTIONS
+from app.models.case import Case, CaseDocument, CaseMaterial, LedgerEntry, ShipmentDirection
 from app.scope import Reach
 from app.services.cases import notices as documents
 from app.adapters import storage
@@ -71,58 +72,126 @@ def _missing_file(key: str | None) -> bool:
         return True
 
 
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One thing the archive of a case needs (归档清单), done or not; when not, the problem says why."""
+
+    section: str  # materials, notices, result, shipments, delivery, ledger
+    label: Any
+    problem: Problem | None = None
+    #: the received material whose scan is missing: uploaded in place from the checklist
+    material_id: int | None = None
+    detail: Any = ""
+
+    @property
+    def done(self) -> bool:
+        return self.problem is None
+
+
+def missing_scans(case: Case) -> list[CaseMaterial]:
+    """The received materials that have no scan yet, in their order (the archive needs every one)."""
+    return [m for m in sorted(case.materials, key=lambda m: m.seq) if m.received and not m.scan_key]
+
+
+def archive_checklist(session: Session, case: Case) -> list[ChecklistItem]:
+    """Everything archiving needs (notice §三(五): the acceptance materials, circulation, issuance and
+    delivery records), each item done or with the problem that keeps the case from being archived."""
+    return [*_material_items(case), *_notice_items(session, case), *_result_items(case),
+            *_shipment_items(case), *_delivery_and_ledger_items(session, case)]
+
+
 def archive_problems(session: Session, case: Case) -> list[Problem]:
     """Every reason the case cannot be archived yet, each naming its item (empty: it can be)."""
-    problems: list[Problem] = []
+    return [item.problem for item in archive_checklist(session, case) if item.problem is not None]
+
+
+def _material_items(case: Case) -> list[ChecklistItem]:
+    items = []
     for m in sorted(case.materials, key=lambda m: m.seq):
         if not m.received:
             continue
+        problem = None
         if not m.scan_key:
-            problems.append(Problem(f"materials[{m.seq}]", _l(
+            problem = Problem(f"materials[{m.seq}]", _l(
                 "Received material %(seq)s “%(name)s” has no scan: upload it before archiving.",
-                seq=m.seq, name=m.name)))
+                seq=m.seq, name=m.name))
         elif _missing_file(m.scan_key):
-            problems.append(Problem(f"materials[{m.seq}]", _l(
+            problem = Problem(f"materials[{m.seq}]", _l(
                 "The stored scan of material %(seq)s “%(name)s” is missing from the file storage.", seq=m.seq,
-                name=m.name)))
+                name=m.name))
+        items.append(ChecklistItem("materials", f"{m.seq}. {m.name}", problem, material_id=m.id,
+                                   detail=m.scan_name or ""))
+    return items
+
+
+def _notice_items(session: Session, case: Case) -> list[ChecklistItem]:
     stored = _stored_documents(session, case)
+    items = []
     for kind in documents.NOTICE_KINDS:
         for ref in documents.applicable(case, kind):
             document = stored.get((kind, ref))
+            problem = None
             if document is None:
-                problems.append(Problem("notices", _notice_pending(kind, ref)))
+                problem = Problem("notices", _notice_pending(kind, ref))
             elif _missing_file(document.file_key):
-                problems.append(Problem("notices", _l("The stored file of %(name)s is missing from the file storage.",
-                                                      name=document.file_name)))
-    if not case.result:
-        problems.append(Problem("result", _l("No result of the department is recorded.")))
+                problem = Problem("notices", _l("The stored file of %(name)s is missing from the file storage.",
+                                                name=document.file_name))
+            name = NOTICE_LABELS[kind] if not ref else _l("%(notice)s, round %(round)s", notice=NOTICE_LABELS[kind],
+                                                           round=ref)
+            items.append(ChecklistItem("notices", name, problem, detail=document.file_name if document else ""))
+    return items
+
+
+def _result_items(case: Case) -> list[ChecklistItem]:
+    items = [ChecklistItem("result", _l("Result of the department"),
+                           None if case.result else Problem("result", _l("No result of the department is recorded.")),
+                           detail=RESULT_LABELS.get(case.result or "", ""))]
     if case.department_id is not None and not case.result_documents:
-        problems.append(Problem("result_documents", _l(
+        items.append(ChecklistItem("result", _l("Result documents"), Problem("result_documents", _l(
             "%(department)s has not uploaded the result documents (批准文书、证照、决定书 …).",
-            department=case.department.name if case.department else case.department_name)))
+            department=case.department.name if case.department else case.department_name))))
     for document in case.result_documents:
+        problem = None
         if _missing_file(document.file_key):
-            problems.append(Problem("result_documents", _l(
+            problem = Problem("result_documents", _l(
                 "The stored file of the result document %(name)s is missing from the file storage.",
-                name=document.name)))
-    if not any(s.direction == ShipmentDirection.MATERIALS and s.sent_on for s in case.shipments):
-        problems.append(Problem("shipments", _l("The dispatch of the application materials is not on record.")))
+                name=document.name))
+        items.append(ChecklistItem("result", document.name, problem))
+    return items
+
+
+def _shipment_items(case: Case) -> list[ChecklistItem]:
+    dispatched = any(s.direction == ShipmentDirection.MATERIALS and s.sent_on for s in case.shipments)
+    items = [] if dispatched else [ChecklistItem("shipments", SHIPMENT_DIRECTIONS[ShipmentDirection.MATERIALS], Problem(
+        "shipments", _l("The dispatch of the application materials is not on record.")))]
     for shipment in case.shipments:
-        if shipment.sent_on and not (shipment.waybill_number or "").strip():
-            problems.append(Problem("shipments", _l(
-                "The parcel sent on %(date)s has no waybill number.", date=shipment.sent_on.isoformat())))
+        if not shipment.sent_on:
+            continue
+        problem = None
+        if not (shipment.waybill_number or "").strip():
+            problem = Problem("shipments", _l("The parcel sent on %(date)s has no waybill number.",
+                                              date=shipment.sent_on.isoformat()))
+        items.append(ChecklistItem("shipments", SHIPMENT_DIRECTIONS.get(shipment.direction, shipment.direction),
+                                   problem, detail=f"{shipment.waybill_number} · {shipment.sent_on.isoformat()}"))
     if case.delivery_method == "mail" and not any(
             s.direction == ShipmentDirection.RESULT and (s.waybill_number or "").strip() for s in case.shipments):
-        problems.append(Problem("shipments", _l(
-            "The result was mailed, but no waybill number of its parcel is recorded.")))
-    if not case.delivered_on:
-        problems.append(Problem("delivered_on", _l("The delivery of the result is not recorded.")))
+        items.append(ChecklistItem("shipments", SHIPMENT_DIRECTIONS[ShipmentDirection.RESULT], Problem(
+            "shipments", _l("The result was mailed, but no waybill number of its parcel is recorded."))))
+    return items
+
+
+def _delivery_and_ledger_items(session: Session, case: Case) -> list[ChecklistItem]:
+    items = [ChecklistItem("delivery", _l("Delivery of the result"),
+                           None if case.delivered_on else Problem(
+                               "delivered_on", _l("The delivery of the result is not recorded.")),
+                           detail=case.delivered_on.isoformat() if case.delivered_on else "")]
     ledger = set(session.scalars(select(LedgerEntry.center_id).where(LedgerEntry.case_id == case.id)))
     for window in (case.origin_center, case.home_center):
-        if window is not None and not window.external and window.id not in ledger:
-            problems.append(Problem("ledger", _l("The work ledger of %(window)s has no row for this case.",
-                                                 window=window.name)))
-    return problems
+        if window is not None and not window.external:
+            problem = None if window.id in ledger else Problem("ledger", _l(
+                "The work ledger of %(window)s has no row for this case.", window=window.name))
+            items.append(ChecklistItem("ledger", _l("Work ledger of %(window)s", window=window.name), problem))
+    return items
 
 
 def _notice_pending(kind: str, ref: str) -> Any:

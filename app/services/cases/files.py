@@ -145,12 +145,18 @@ def add_result_document(session: Session, user: StaffUser, case_id: Any, filenam
     case = _writable_case(session, user, case_id)
     if Side.DEPARTMENT not in sides_of(reach_of(user), case) and case.department_id is not None:
         raise Forbidden(_l("The department of the case adds the result documents."))
-    checked = check_file("file", filename, data)
+    document = keep_result_document(session, case, user, check_file("file", filename, data))
+    session.commit()
+    return document
+
+
+def keep_result_document(session: Session, case: Case, user: StaffUser, checked: CheckedFile) -> ResultDocument:
+    """Stores a checked result document of the case (the caller commits: the 办结 step stores those
+    attached to its form in its own transaction)."""
     key, digest = storage.put(checked.data)
     document = ResultDocument(case=case, name=checked.name, file_key=key, sha256=digest, size=len(checked.data),
                               content_type=checked.content_type, uploaded_by_fk=user.id)
     session.add(document)
-    session.commit()
     return document
 
 

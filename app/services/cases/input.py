@@ -169,6 +169,13 @@ def _check_delivery(values: dict[str, Any], problems: ProblemCollector) -> None:
         return
     if method != DeliveryMethod.MAIL:
         return
+    check_mailing_address(values, problems)
+
+
+def check_mailing_address(values: dict[str, Any], problems: ProblemCollector) -> None:
+    """The recipient, phone, address and postcode a result is mailed to (at registration, or corrected at
+    the delivery): each problem collected; the recipient and phone default to the applicant's, the
+    phone is put in its normal form. Lengths are checked where the values are read."""
     values["mail_recipient"] = values["mail_recipient"] or values["applicant_name"]
     phone_given = bool(values["mail_phone"])
     values["mail_phone"] = values["mail_phone"] or values["applicant_phone"]

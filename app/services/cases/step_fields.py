@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
 
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.workflow import FieldKind, FieldSpec, Transition
 from app.errors import ProblemCollector, ValidationFailed
-from app.models.case import Case
+from app.models.case import Case, DeliveryMethod
 from app.services.cases.files import CheckedFile, check_file
 from app.services.cases.input import parse_date
 
@@ -20,9 +21,23 @@ from app.services.cases.input import parse_date
 ALWAYS_ACCEPTED = frozenset({"version"})
 
 
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file attached to a step (a result document), as read from a form or a JSON body; its content
+    is checked by the step that stores it."""
+
+    name: str
+    data: bytes
+
+
 def read_step_values(transition: Transition, data: Mapping[str, Any], case: Case, today: date,
                      problems: ProblemCollector) -> dict[str, Any]:
-    values = {spec.name: _read_field(spec, data.get(spec.name), case, today, problems) for spec in transition.fields}
+    # inbound-only fields are read on every case: the step itself says why they do not belong to ours
+    fields = transition.fields_for(case.delivery_method == DeliveryMethod.MAIL, inbound=True)
+    values = {spec.name: _read_field(spec, data.get(spec.name), case, today, problems) for spec in fields}
+    for spec in transition.fields:
+        if spec not in fields and data.get(spec.name) not in (None, ""):
+            problems.add(spec.name, _l("Only for a result sent by mail: the applicant collects it at the window."))
     for name in sorted(set(data) - {f.name for f in transition.fields} - ALWAYS_ACCEPTED):
         problems.add(name, _l("Unknown field."))
     return values
@@ -35,6 +50,8 @@ def _read_field(spec: FieldSpec, raw: Any, case: Case, today: date, problems: Pr
         return _read_supplied(spec, raw, case, problems)
     if spec.kind == FieldKind.BOOL_LIST:
         return _read_verified(raw, case, problems)
+    if spec.kind == FieldKind.FILES:
+        return _read_files(spec.name, raw, problems)
     text = "" if raw is None else str(raw).strip()
     if spec.required and not text:
         problems.add(spec.name, _l("This field is required."))
@@ -194,3 +211,27 @@ def _read_verified(raw: Any, case: Case, problems: ProblemCollector) -> dict[int
             continue
         verified[seq] = bool(value)
     return verified
+
+
+def _read_files(name: str, raw: Any, problems: ProblemCollector) -> list[AttachedFile]:
+    """Files as [{"name": …, "data": bytes}] (a form) or [{"name": …, "content_base64": …}] (a JSON body)."""
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        problems.add(name, _l("Give a list."))
+        return []
+    files = []
+    for index, item in enumerate(raw, start=1):
+        item = item if isinstance(item, Mapping) else {}
+        file_name = str(item.get("name") or "").strip()
+        content = item.get("data")
+        if not isinstance(content, bytes):
+            try:
+                content = base64.b64decode(str(item.get("content_base64") or ""), validate=True)
+            except (binascii.Error, ValueError):
+                content = b""
+        if not file_name or not content:
+            problems.add(f"{name}[{index}]", _l("Each file has a name and a content."))
+            continue
+        files.append(AttachedFile(file_name, content))
+    return files

@@ -17,14 +17,15 @@ from typing import Any, Callable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app.domain.workflow import TRANSITIONS, Side, StepName, Transition
-from app.errors import ProblemCollector
+from app.domain.workflow import MAILING_FIELDS, TRANSITIONS, Side, StepName, Transition
+from app.errors import ProblemCollector, ValidationFailed
 from app.models.case import Case, CaseMaterial, Correction, CorrectionItem, DeliveryMethod, ShipmentDirection
 from app.models.staff import StaffUser
 from app.services.cases.numbers import draw_number
 from app.services.courier.booking import booked_waybill, record_sent
 from app.services.cases.archive import archive_problems
-from app.services.cases.files import add_scan_version
+from app.services.cases.files import add_scan_version, check_file, keep_result_document
+from app.services.cases.input import MAX_LENGTH, check_mailing_address
 
 
 @dataclass
@@ -215,6 +216,23 @@ def supplement(run: StepRun) -> None:
                     waybill=run.values["waybill_number"], sent_on=run.values["supplied_on"])
 
 
+@checks(StepName.COMPLETE)
+def completion_problems(run: StepRun, problems: ProblemCollector) -> None:
+    """The department completes with its result documents attached (the archive needs them); a window
+    recording an outside department's result attaches them when it has them. Each file is checked
+    as a scan is, every problem at once."""
+    checked, attached_files = [], run.values["result_documents"]
+    for index, attached in enumerate(attached_files, start=1):
+        try:
+            checked.append(check_file(f"result_documents[{index}]", attached.name, attached.data))
+        except ValidationFailed as refused:
+            for problem in refused.problems:
+                problems.add("result_documents", problem.message)
+    run.values["result_documents"] = checked
+    if run.case.department_id is not None and not run.case.result_documents and not attached_files:
+        problems.add("result_documents", _l("Attach the result document (批准文书、证照、决定书 …)."))
+
+
 def _material_for(case: Case, item: CorrectionItem) -> CaseMaterial:
     """The case's material a correction item asks for; a free-text item adds one to the list."""
     material = next((m for m in case.materials if m.seq == item.material_seq), None)
@@ -246,6 +264,9 @@ def complete(run: StepRun) -> None:
     case.result = run.values["result"]
     case.result_note = run.values.get("result_note") or ""
     case.completed_on = run.today
+    documents = [keep_result_document(run.session, case, run.user, checked)
+                 for checked in run.values["result_documents"]]
+    run.values["result_documents"] = [d.name for d in documents]  # the history names them
 
 
 # --- the result reaches the applicant; the end of the case ------------------------------------------
@@ -253,10 +274,29 @@ def complete(run: StepRun) -> None:
 
 @checks(StepName.DELIVER)
 def delivery_problems(run: StepRun, problems: ProblemCollector) -> None:
+    if run.case.delivery_method != DeliveryMethod.MAIL:
+        return
     booked = booked_waybill(run.case, ShipmentDirection.RESULT)
-    if run.case.delivery_method == DeliveryMethod.MAIL and not run.values.get("waybill_number") and not booked:
+    if not run.values.get("waybill_number") and not booked:
         problems.add("waybill_number", _l("The result is mailed: enter the waybill number."))
     _check_booked_waybill(run, problems, booked)
+    _check_mailing_corrections(run, problems)
+
+
+def _check_mailing_corrections(run: StepRun, problems: ProblemCollector) -> None:
+    """The recipient, phone, address or postcode the applicant changed since registration: an empty
+    field keeps the registered value; the address as corrected is checked as a whole. Afterwards the
+    values hold only what changed (normalised), so the history records the corrections alone."""
+    case = run.case
+    registered = {name: getattr(case, name) for name in MAILING_FIELDS}
+    address = {name: run.values.get(name) or registered[name] for name in MAILING_FIELDS}
+    for name in ("mail_recipient", "mail_address"):
+        if len(address[name]) > MAX_LENGTH[name]:
+            problems.add(name, _l("At most %(n)d characters.", n=MAX_LENGTH[name]))
+    address |= {"applicant_name": case.applicant_name, "applicant_phone": case.applicant_phone}
+    check_mailing_address(address, problems)  # puts the phone in its normal form
+    for name in MAILING_FIELDS:
+        run.values[name] = address[name] if run.values.get(name) and address[name] != registered[name] else ""
 
 
 @performs(StepName.DELIVER)
@@ -264,8 +304,12 @@ def deliver(run: StepRun) -> None:
     case = run.case
     case.delivered_on = run.values["delivered_on"]
     if case.delivery_method == DeliveryMethod.MAIL:
-        record_sent(run.session, case, ShipmentDirection.RESULT, carrier=run.values.get("carrier"),
-                    waybill=run.values["waybill_number"], sent_on=run.values["delivered_on"])
+        for name in MAILING_FIELDS:
+            if run.values.get(name):
+                setattr(case, name, run.values[name])
+        shipment = record_sent(run.session, case, ShipmentDirection.RESULT, carrier=run.values.get("carrier"),
+                               waybill=run.values["waybill_number"], sent_on=run.values["delivered_on"])
+        shipment.to_address = case.mail_address
 
 
 @checks(StepName.ARCHIVE)

@@ -1,51 +1,139 @@
-"""Work queues: the open cases in which a user can take a step now, most urgent first.
+"""Work queues of a window clerk or a department officer, as three tabs:
 
-A stand-in's queue marks the cases of the colleagues they stand in for today (``on_behalf_of``): the
-steps they take there say 代张丽办理."""
+* 待办 ``work_queue``: open cases in which the user can take a step now, most urgent first;
+* 跟踪中 ``tracking_queue``: open cases of the user's window that wait for the other side (the parcel
+  sent and not signed for yet, the department processing, the applicant supplying, the other window
+  delivering), with who is to act and since when — the window follows what it sent (notice §四(一));
+* 待归档 ``archive_queue``: delivered cases the user's window archives, with how much of the archive
+  checklist is still open.
+
+Withdrawing is possible in every open state, at the applicant's request: it alone does not make a
+case wait for the user, so such a case is followed, not worked.
+
+A stand-in's 待办 marks the cases of the colleagues they stand in for today (``on_behalf_of``): the
+steps they take there say 代张丽办理.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.workflow import OPEN_STATUSES, Transition
-from app.models.case import Case
+from app.domain.workflow import OPEN_STATUSES, TRANSITIONS, Side, Status, StepName, Transition, acting_sides
+from app.models.case import Case, CaseEvent
 from app.models.staff import StaffUser
-from app.scope import criterion, reach_of
-from app.services.cases.access import sides_of
+from app.scope import Reach, criterion, reach_of
+from app.services.cases.access import case_sides, sides_of
+from app.services.cases.archive import archive_problems
 from app.services.cases.take_step import available_steps
 from app.services.organisation.stand_ins import absent_for, on_behalf_of
 
 URGENCY = sql_case({"red": 0, "yellow": 1}, value=Case.warning_level, else_=2)
+WINDOW_SIDES = frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW})
 
 
 @dataclass(frozen=True)
 class QueueItem:
     case: Case
     steps: list[Transition]
+    #: 跟踪中: the sides whose step the case waits for, and since when it waits
+    waiting_for: list[Any] = field(default_factory=list)
+    since: datetime | None = None
+    #: 待归档: the problems of the archive checklist still open
+    open_items: int = 0
     #: the absent colleague whose case this is, when the user stands in for them today
     on_behalf_of: StaffUser | None = None
 
 
+def _work(steps: list[Transition]) -> list[Transition]:
+    return steps if any(t.name != StepName.WITHDRAW for t in steps) else []
+
+
+def _cases(session: Session, reach: Reach, statuses: set[Status] | frozenset[Status], limit: int) -> list[Case]:
+    return list(session.scalars(
+        select(Case).where(criterion(Case, reach, write=True), Case.status.in_(sorted(statuses)))
+        .order_by(URGENCY, Case.registered_on).limit(limit)
+    ).all())
+
+
 def work_queue(session: Session, user: StaffUser, limit: int = 200, today: date | None = None) -> list[QueueItem]:
+    """待办: the open cases waiting for a step of ``user``, most urgent first."""
     reach, today = reach_of(user), today or date.today()
     absent = absent_for(session, user, today)
-    cases = session.scalars(
-        select(Case).where(criterion(Case, reach, write=True), Case.status.in_(sorted(OPEN_STATUSES)))
-        .order_by(URGENCY, Case.registered_on).limit(limit * 3)
-    ).all()
     items = []
-    for case in cases:
-        steps = available_steps(case, user, reach)
+    for case in _cases(session, reach, OPEN_STATUSES, limit * 3):
+        steps = _work(available_steps(case, user, reach))
         if steps:
             owner = on_behalf_of(session, user, case, sides_of(reach, case), today, absent) if absent else None
-            items.append(QueueItem(case, steps, owner))
+            items.append(QueueItem(case, steps, on_behalf_of=owner))
     items.sort(key=lambda item: (_urgency(item.case), item.case.current_due or date.max, item.case.id))
     return items[:limit]
+
+
+def tracking_queue(session: Session, user: StaffUser, limit: int = 200) -> list[QueueItem]:
+    """跟踪中: the open cases of the user's window (drafts aside) that wait for another side's step,
+    most urgent first."""
+    reach = reach_of(user)
+    followed = []
+    for case in _cases(session, reach, OPEN_STATUSES - {Status.DRAFT}, limit * 3):
+        if sides_of(reach, case) & WINDOW_SIDES:
+            steps = available_steps(case, user, reach)
+            if not _work(steps):
+                followed.append((case, steps))
+    since = _last_steps(session, [case.id for case, _ in followed])
+    items = [QueueItem(case, steps, waiting_for=waiting_for(case), since=since.get(case.id)) for case, steps in followed]
+    items.sort(key=lambda item: (_urgency(item.case), item.case.current_due or date.max, item.case.id))
+    return items[:limit]
+
+
+def archive_queue(session: Session, user: StaffUser, limit: int = 200) -> list[QueueItem]:
+    """待归档: the delivered cases the user can archive, oldest delivery first."""
+    reach = reach_of(user)
+    items = []
+    for case in _cases(session, reach, {Status.DELIVERED}, limit):
+        steps = [t for t in available_steps(case, user, reach) if t.name == StepName.ARCHIVE]
+        if steps:
+            items.append(QueueItem(case, steps, open_items=len(archive_problems(session, case))))
+    items.sort(key=lambda item: (item.case.delivered_on or date.max, item.case.id))
+    return items
+
+
+def _last_steps(session: Session, case_ids: list[int]) -> dict[int, datetime]:
+    """When each case last moved (its newest history event), in one statement."""
+    if not case_ids:
+        return {}
+    rows = session.execute(select(CaseEvent.case_id, func.max(CaseEvent.at)).where(CaseEvent.case_id.in_(case_ids))
+                           .group_by(CaseEvent.case_id))
+    return {case_id: at for case_id, at in rows}
+
+
+def waiting_for(case: Case) -> list[Any]:
+    """Who must take the case's next step (the window, the department or the applicant), by name."""
+    names: list[Any] = []
+    sides = case_sides(case)
+    for transition in TRANSITIONS.values():
+        if Status(case.status) not in transition.sources or transition.dangerous:
+            continue
+        for side in sorted(acting_sides(transition, sides)):
+            name = _name_of_side(case, side, transition)
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _name_of_side(case: Case, side: Side, transition: Transition) -> Any:
+    if transition.name == StepName.SUPPLEMENT:
+        return case.applicant_name  # the applicant supplies; the window records it
+    if side == Side.ORIGIN_WINDOW:
+        return case.origin_center.name
+    if side == Side.HOME_WINDOW:
+        return case.home_center.name
+    return case.department.name if case.department else case.department_name
 
 
 def _urgency(case: Case) -> int:

@@ -40,7 +40,7 @@ from app.domain.deadlines import STAGE_OF_STATUS, Stage, WarningLevel
 from app.domain.roles import RoleName
 from app.domain.workflow import TRANSITIONS, CaseSides, Side, Status, acting_sides
 from app.models.base import now
-from app.models.case import Case
+from app.models.case import Case, DeliveryMethod
 from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
 from app.models.org import Department, Region, ServiceCenter
 from app.models.staff import StaffUser
@@ -54,13 +54,14 @@ log = logging.getLogger(__name__)
 # --- who must act: derived from the transition table ------------------------------------------------
 
 
-def acting_table() -> dict[Side, dict[Status, frozenset[tuple[bool, bool, bool]]]]:
-    """For each side: in which status, for which (origin external, home external, has department),
+def acting_table() -> dict[Side, dict[Status, frozenset[tuple[bool, bool, bool, bool]]]]:
+    """For each side: in which status, for which (origin external, home external, has department,
+    delivery by mail),
     its users must take the next step. Steps that are not work (decline, withdraw: dangerous ones)
     do not make anyone wait."""
-    table: dict[Side, dict[Status, set[tuple[bool, bool, bool]]]] = {side: {} for side in Side}
+    table: dict[Side, dict[Status, set[tuple[bool, bool, bool, bool]]]] = {side: {} for side in Side}
     for status in STAGE_OF_STATUS:
-        for combo in itertools.product((False, True), repeat=3):
+        for combo in itertools.product((False, True), repeat=4):
             sides = CaseSides(*combo)
             for transition in TRANSITIONS.values():
                 if status in transition.sources and not transition.dangerous:
@@ -76,17 +77,19 @@ _OC = aliased(ServiceCenter, name="origin_center")
 _HC = aliased(ServiceCenter, name="home_center")
 
 
-def _combo(combo: tuple[bool, bool, bool]) -> ColumnElement[bool]:
-    origin_external, home_external, has_department = combo
+def _combo(combo: tuple[bool, bool, bool, bool]) -> ColumnElement[bool]:
+    origin_external, home_external, has_department, by_mail = combo
+    mail = Case.delivery_method == DeliveryMethod.MAIL.value
     return and_(_OC.external.is_(origin_external), _HC.external.is_(home_external),
-                Case.department_id.isnot(None) if has_department else Case.department_id.is_(None))
+                Case.department_id.isnot(None) if has_department else Case.department_id.is_(None),
+                mail if by_mail else ~mail)
 
 
 def side_acts(side: Side) -> ColumnElement[bool]:
     """SQL: the users of ``side`` must act on the case now (needs ``_OC`` and ``_HC`` joined)."""
     parts = []
     for status, combos in sorted(ACTING[side].items()):
-        if len(combos) == 8:
+        if len(combos) == 16:
             parts.append(Case.status == status.value)
         else:
             parts.append(and_(Case.status == status.value, or_(*(_combo(c) for c in sorted(combos)))))

@@ -49,7 +49,7 @@ def _messages(problems) -> list[str]:
 
 
 def test_archiving_is_refused_with_the_full_list_of_what_is_missing(db):
-    # nothing scanned but the item supplied in the correction, no result document, notices not rendered yet
+    # nothing scanned but the item supplied in the correction, notices not rendered yet
     case = factories.delivered_case(db)
     with pytest.raises(ValidationFailed) as refused:
         take_step(db, factories.user(db, "lz_window"), case.id, "archive", {})
@@ -60,8 +60,7 @@ def test_archiving_is_refused_with_the_full_list_of_what_is_missing(db):
         assert any(material.name in m and "no scan" in m for m in messages), material.name
     assert any("acceptance notice" in m for m in messages)
     assert any("correction notice of round 1" in m for m in messages)
-    assert any("result documents" in m and case.department.name in m for m in messages)
-    assert len(messages) == len(received) + 3
+    assert len(messages) == len(received) + 2  # the result document came with the completion
     db.refresh(case)
     assert case.status == "delivered" and _package(db, case) is None
     assert not db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id,
@@ -293,13 +292,52 @@ def test_scope_on_every_download(client, login, db, api):
     assert api("lz_window").get(f"{API}999999/archive").status_code == 404
 
 
+# --- the archive checklist (issue 11, defect 6) -------------------------------------------------------
+
+
+def test_the_checklist_lists_each_material_notice_result_and_shipment_done_or_not(db):
+    case = factories.delivered_case(db)
+    checklist = archive.archive_checklist(db, case)
+    sections = [item.section for item in checklist]
+    assert sections == sorted(sections, key=["materials", "notices", "result", "shipments", "delivery",
+                                             "ledger"].index)
+    materials = [item for item in checklist if item.section == "materials"]
+    assert [item.material_id for item in materials] == [m.id for m in case.materials if m.received]
+    # only 户口簿 is scanned: supplied with its scan in the correction (a material of its own)
+    assert [item.material_id for item in materials if item.done] == [case.materials[-1].id]
+    assert case.materials[-1].name == "户口簿"
+    notices = [item for item in checklist if item.section == "notices"]
+    assert len(notices) == 2 and not any(item.done for item in notices)  # acceptance, correction round 1
+    result = [item for item in checklist if item.section == "result"]
+    assert [item.done for item in result] == [True, True] and result[1].label == "办理结果.pdf"
+    shipments = [item for item in checklist if item.section == "shipments"]
+    assert len(shipments) == 2 and all(item.done for item in shipments)  # materials and supplement, waybills on record
+    assert [p.message for p in archive.archive_problems(db, case)] == [
+        item.problem.message for item in checklist if not item.done]
+
+
+def test_the_checklist_is_complete_once_everything_is_there(db):
+    case = factories.ready_to_archive(db, factories.delivered_case(db))
+    assert all(item.done for item in archive.archive_checklist(db, case))
+
+
+def test_missing_scans_lists_every_received_material_without_one(db):
+    case = factories.make_case(db)
+    received = [m for m in case.materials if m.received]
+    assert archive.missing_scans(case) == received
+    case_files.attach_scan(db, factories.user(db, "lz_window"), case.id, received[0].id, "a.pdf",
+                           factories.small_pdf())
+    assert archive.missing_scans(case) == received[1:]
+
+
 def test_the_archive_keeps_every_version_of_a_material_supplied_in_a_correction(db):
     case = factories.at_the_department(db)
     form = case.materials[1]
     case_files.attach_scan(db, factories.user(db, "lz_window"), case.id, form.id, "登记表-初次.pdf", factories.small_pdf())
     case = factories.step(db, "cx_hrss", case, "request_correction", items=[{"material": form.seq, "reason": "缺少签字"}])
     case = factories.supplement(db, case)
-    case = factories.run_steps(db, case, [("cx_hrss", "complete", {"result": "approved"}), ("cx_window", "deliver", {})])
+    case = factories.run_steps(db, case, [("cx_hrss", "complete", factories.completion()),
+                                          ("lz_window", "deliver", {})])
     case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
     factories.run_outbox(db, "build_archive_package", case.id)
     data = storage.path_of(_package(db, case).file_key).read_bytes()

@@ -21,8 +21,8 @@ def test_internal_case_runs_from_registration_to_archive(db):
         ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
-        ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),
-        ("cx_window", "deliver", {}),
+        ("cx_hrss", "complete", factories.completion()),
+        ("lz_window", "deliver", {}),
     ])
     case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
     assert case.status == "archived"
@@ -57,7 +57,7 @@ def test_inbound_case_mailed_by_an_outside_window_is_registered_and_worked_at_ho
         ("cx_window", "dispatch", {"waybill_number": "EMS0000000002CN", "note": "西湖区窗口寄出"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
-        ("cx_hrss", "complete", {"result": "denied", "result_note": "不符合申领条件"}),
+        ("cx_hrss", "complete", factories.completion("denied", "不符合申领条件", "不予许可决定书.pdf")),
         ("cx_window", "deliver", {}),
     ])
     case = factories.run_steps(db, factories.ready_to_archive(db, case), [("cx_window", "archive", {})])

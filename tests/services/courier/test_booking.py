@@ -172,7 +172,7 @@ def test_the_result_is_booked_to_the_applicants_mail_address(db, http_courier):
                                mail_postcode="628017")
     case = factories.run_steps(db, case, [
         ("lz_window", "accept", factories.verify_all(case)), ("lz_window", "dispatch", {"waybill_number": "1"}),
-        ("cx_window", "receive", {}), ("cx_window", "forward", {}), ("cx_hrss", "complete", {"result": "approved"}),
+        ("cx_window", "receive", {}), ("cx_window", "forward", {}), ("cx_hrss", "complete", factories.completion()),
     ])
     factories.run_outbox(db, "book_parcel", case.id, key="result", attempts=10)
     [result] = factories.shipments_of(db, case, "result")

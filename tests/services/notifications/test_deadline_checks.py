@@ -65,10 +65,10 @@ def test_the_reminder_follows_the_step_to_the_side_that_must_act(db):
     late = db.get(Case, case.id).process_due + timedelta(days=3)
     check_deadlines(db, late)
     assert reminders_of_case(db, case) == {("cx_hrss", "reminder", "process", "red")} | _escalations("x", "process")
-    case = factories.step(db, "cx_hrss", case, "complete", late, result="approved")
+    case = factories.step(db, "cx_hrss", case, "complete", late, **factories.completion())
     check_deadlines(db, late + timedelta(days=7))
     got = {r for r in reminders_of_case(db, case) if r[2] == "delivery" and r[1] == "reminder"}
-    assert got == {("lz_window", "reminder", "delivery", "red"), ("cx_window", "reminder", "delivery", "red")}
+    assert got == {("lz_window", "reminder", "delivery", "red")}  # collected at 利州区: its window delivers
     stale = db.scalars(select(Reminder).where(Reminder.case_id == case.id, Reminder.stage == "process")).all()
     assert stale and all(r.resolved_on is not None for r in stale)
 
@@ -82,14 +82,17 @@ def test_closed_and_paused_cases_are_not_reminded(db):
 
 def test_the_acting_sides_come_from_the_transition_table():
     # dispatch, receive/forward, process, deliver: who must act with every side inside the system
-    inside = (False, False, True)
+    inside = (False, False, True, False)  # (origin external, home external, has department, result mailed)
     assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.ACCEPTED, ())} == {Side.ORIGIN_WINDOW}
     assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.IN_TRANSIT, ())} == {Side.HOME_WINDOW}
     assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.PROCESSING, ())} == {Side.DEPARTMENT}
+    # one window delivers: the one the applicant collects at, or the home window that mails the result
     assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.COMPLETED, ())} == {
-        Side.ORIGIN_WINDOW, Side.HOME_WINDOW}
+        Side.ORIGIN_WINDOW}
+    mailed = (False, False, True, True)
+    assert {s for s, by_status in ACTING.items() if mailed in by_status.get(Status.COMPLETED, ())} == {Side.HOME_WINDOW}
     # an outbound case (home window and department outside): our origin window acts for them
-    outbound = (False, True, False)
+    outbound = (False, True, False, False)
     assert {s for s, by_status in ACTING.items() if outbound in by_status.get(Status.IN_TRANSIT, ())} == {Side.ORIGIN_WINDOW}
     assert {s for s, by_status in ACTING.items() if outbound in by_status.get(Status.PROCESSING, ())} == {Side.ORIGIN_WINDOW}
 

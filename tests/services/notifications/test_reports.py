@@ -35,7 +35,7 @@ def week_of_cases(db):
     a = factories.step(db, "lz_window", a, "dispatch", D["tue"], waybill_number="A1")
     a = factories.step(db, "cx_window", a, "receive", D["tue"])
     a = factories.step(db, "cx_window", a, "forward", D["tue"])
-    a = factories.step(db, "cx_hrss", a, "complete", D["thu"], result="approved")
+    a = factories.step(db, "cx_hrss", a, "complete", D["thu"], **factories.completion())
     a = factories.step(db, "lz_window", a, "deliver", D["fri"])
 
     b = factories.accepted_case(db, D["tue"])
@@ -44,7 +44,7 @@ def week_of_cases(db):
     b = factories.step(db, "cx_window", b, "forward", D["tue"])
     b = factories.step(db, "cx_hrss", b, "request_correction", D["wed"], items=[{"name": "照片", "reason": "非白底"}])
     b = factories.supplement(db, b, D["thu"])
-    b = factories.step(db, "cx_hrss", b, "complete", D["fri"], result="approved")
+    b = factories.step(db, "cx_hrss", b, "complete", D["fri"], **factories.completion())
 
     c = factories.make_case(db, applied_on=D["wed"].isoformat(), today=D["wed"])
     c = factories.step(db, "lz_window", c, "reject", D["wed"], reasons=["不属于本事项受理范围"])
@@ -54,7 +54,7 @@ def week_of_cases(db):
     d = factories.step(db, "lz_window", d, "dispatch", date(2026, 1, 6), waybill_number="D1")
     d = factories.step(db, "cx_window", d, "receive", date(2026, 1, 6))
     d = factories.step(db, "cx_window", d, "forward", date(2026, 1, 6))
-    d = factories.step(db, "cx_hrss", d, "complete", D["wed"], result="approved")
+    d = factories.step(db, "cx_hrss", d, "complete", D["wed"], **factories.completion())
 
     e = factories.accepted_case(db, D["mon"])
     return {"a": a, "b": b, "c": c, "d": d, "e": e}
