@@ -131,6 +131,14 @@ def _argument_values(db, app, endpoint: str, argument: str, case: Case, username
         return [d.id for d in case.result_documents]
     if argument == "version_id":
         return [v.id for m in case.materials for v in m.versions]
+    if argument == "transmittal_id":  # the 移交清单 that list the case
+        from app.models.transmittal import TransmittalItem
+
+        return list(db.scalars(select(TransmittalItem.transmittal_id).where(TransmittalItem.case_id == case.id)))
+    if argument == "message_id":
+        from app.models.conversation import CaseMessage
+
+        return list(db.scalars(select(CaseMessage.id).where(CaseMessage.case_id == case.id)))
     if argument == "kind":
         return list(documents.NOTICE_KINDS)
     if argument == "name":
