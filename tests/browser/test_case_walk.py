@@ -1,12 +1,13 @@
 """One shared case walked through the whole process in Chromium, in the web pages only (no API, no
 service call), by the people of the demo as they would do it: 张丽 at the 利州区 window registers and
-accepts a 社会保障卡申领 for 苍溪县, mails the materials; 杜小娟 at the 苍溪县 window receives and forwards
-them; 蒲文斌 of 苍溪县人力资源和社会保障局 asks for a correction; 张丽 records the supplement; 蒲文斌
-completes the case; the result is delivered and the case archived.
+accepts a 社会保障卡申领 for 苍溪县 and mails the materials with the day's parcels (今日寄件, 移交清单);
+杜小娟 at the 苍溪县 window signs for the whole parcel (整包签收) and forwards it; 蒲文斌 of
+苍溪县人力资源和社会保障局 asks for a correction, picking the material; 张丽 ticks the supplied item with
+its scan; 杜小娟 signs for the supplement; 蒲文斌 completes the case with the result attached; 张丽
+delivers it at her counter and archives it from 待归档. A second test registers an inbound case.
 
 The outbox's jobs (notices, SMS records, bookings) are carried out between the steps as the worker would
-(``served.run_jobs``). Steps the pages cannot do yet are marked where they happen (``GAP``). Screenshots
-of every page go to ``screenshots``.
+(``served.run_jobs``). Screenshots of every page go to ``screenshots``.
 """
 
 from __future__ import annotations
@@ -146,18 +147,37 @@ def test_a_case_walks_from_registration_to_archive_in_the_pages(sign_in, served,
     assert "生成中" not in notice.inner_text(), "the acceptance notice is still being prepared"
     walk.snap(page, "accepted")
 
-    # 3. It mails the materials: the waybill the courier printed.
-    # GAP (issue 11, batch dispatch): one case at a time; no batch of the day's parcels, no 移交清单.
-    def waybill(form_page: Any) -> None:
-        form_page.get_by_label("快递公司").fill("中国邮政EMS")
-        form_page.get_by_label("运单号").fill(WAYBILL)
+    # 3. It mails the materials with the day's other parcels (通办件 → 今日寄件): the waybill the courier
+    #    printed, and a 移交清单 for the destination window to print and sign.
+    menu(page, "通办件", "今日寄件")
+    batch = page.locator("form.batch-form")
+    for box in batch.locator("input[name=rowid]").all():
+        box.uncheck()
+    row = batch.locator("tbody tr").filter(has_text=walk.number)
+    row.locator("input[name=rowid]").check()
+    row.locator("input[name^=waybill-]").fill(WAYBILL)
+    walk.snap(page, "parcels-of-the-day")
+    batch.get_by_role("button", name="寄出所选邮件并打印移交清单").click()
+    page.wait_for_load_state()
+    lists = page.locator(".batch-transmittals a")
+    assert lists.count() == 1, page.locator(".alert").all_inner_texts()
+    walk.snap(page, "transmittal-list")
 
-    walk.take_step(page, "寄出材料", waybill)
-    assert walk.status(page) == "寄递中", walk.status(page)
-
-    # 4. 苍溪县's window, the home window of the matter, finds it in 待办, signs for the parcel and forwards it.
+    # 4. 苍溪县's window, the home window of the matter, signs for the whole parcel from its 移交清单,
+    #    ticking the materials that arrived, then finds the case in 待办 and forwards it.
+    page = walk.as_user("cx_window")
+    page.goto("/")
+    menu(page, "通办件", "移交清单")
+    page.get_by_role("link", name="整包签收").first.click()
+    page.wait_for_load_state()
+    sign = page.locator("form.sign-form")
+    assert sign.locator("tbody tr").filter(has_text=walk.number).count() == 1
+    walk.snap(page, "sign-for-the-parcel")
+    sign.get_by_role("button", name="签收所有勾选的办件").click()
+    page.wait_for_load_state()
+    assert page.locator(".alert-success").count() >= 1, page.locator(".alert").all_inner_texts()
     page = walk.open_from_queue("cx_window")
-    walk.take_step(page, "签收")
+    assert walk.status(page) == "已签收", walk.status(page)
     walk.take_step(page, "转送审批部门")
     walk.snap(page, "forwarded")
 
