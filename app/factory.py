@@ -101,11 +101,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
-        from app.views import register_views
         from app.api import register_apis
+        from app.platform.fab import offer_only_sortable_columns
+        from app.views import register_views
 
         register_views(appbuilder)
         register_apis(appbuilder)
+        offer_only_sortable_columns(appbuilder)
 
     from app.cli import register_cli
     from app.web import register_web

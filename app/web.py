@@ -25,7 +25,7 @@ from flask_login import current_user
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
-from app.platform.fab import UPLOAD_TOO_LARGE, UnusableFilterValue
+from app.platform.fab import UPLOAD_TOO_LARGE, UnusableFilterValue, UnusableSortColumn
 from app.scope import NO_RECORD_ID, as_record_id
 
 _warning_cache: dict[str, Any] = {"at": 0.0, "years": []}
@@ -158,6 +158,22 @@ def answer_impossible_ids_as_missing(endpoint: str | None, values: dict[str, Any
             abort(404)
 
 
+def refuse_unknown_sort_columns() -> None:
+    """One place for every list page: FAB hands ``_oc_<View>`` to the query as it comes, and a column the
+    view does not offer for ordering (a property, a relation, a typo) fails there. Such a request answers
+    400 with the reason, as a filter value no row can match does."""
+    views = None
+    for argument, value in request.args.items():
+        if argument.startswith("_od_") and value not in ("asc", "desc"):
+            raise UnusableSortColumn()
+        if not argument.startswith("_oc_"):
+            continue
+        views = views if views is not None else {type(v).__name__: v for v in current_app.appbuilder.baseviews}
+        view = views.get(argument.removeprefix("_oc_"))
+        if view is not None and value not in (getattr(view, "order_columns", None) or ()):
+            raise UnusableSortColumn()
+
+
 def _names_a_record(argument: str) -> bool:
     """FAB's ``<pk>`` and our ``<int:case_id>``, ``<int:material_id>`` … (not e.g. a calendar's year)."""
     return argument == "pk" or argument.endswith("_id")
@@ -177,7 +193,8 @@ def _views_by_endpoint() -> dict[str, Any]:
 
 def _bad_request(error: Any):
     # A filter's own reason is for the user; other reasons (a missing CSRF token …) are werkzeug's English.
-    reason = error.description if isinstance(error, UnusableFilterValue) else _l("The request cannot be read.")
+    readable = isinstance(error, (UnusableFilterValue, UnusableSortColumn))
+    reason = error.description if readable else _l("The request cannot be read.")
     return _error(400, reason)
 
 
@@ -187,6 +204,7 @@ def register_web(app: Flask) -> None:
     for error in (*OUTAGE_ERRORS, exc.DBAPIError):
         app.register_error_handler(error, database_unavailable)
     app.url_value_preprocessor(answer_impossible_ids_as_missing)
+    app.before_request(refuse_unknown_sort_columns)
     app.register_error_handler(400, _bad_request)
     app.register_error_handler(403, lambda e: _error(403, _l("Your role does not allow this.")))
     app.register_error_handler(404, lambda e: _error(404, _l("Not found.")))

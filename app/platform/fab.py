@@ -26,6 +26,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, pre_load
 from marshmallow_sqlalchemy.fields import Related, RelatedList
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
@@ -77,6 +78,37 @@ class UnusableFilterValue(BadRequest):
 
     def __init__(self, column: str, needs: Any) -> None:
         super().__init__(str(_l("The filter on %(column)s needs %(needs)s.", column=column, needs=needs)))
+
+
+class UnusableSortColumn(BadRequest):
+    """A list asked to be sorted by a column it does not offer (FAB would hand it to the query and fail): 400."""
+
+    def __init__(self) -> None:
+        super().__init__(str(_l("This list cannot be sorted by that column.")))
+
+
+def offer_only_sortable_columns(appbuilder: Any) -> None:
+    """FAB offers every list column for sorting, properties included (a case's 办理时限, a user's name, a
+    calendar day's weekday), and the query then fails on them: clicking such a header answered 500. Each
+    view keeps only the columns the database can sort by, on the instance and on the class (related lists
+    on show pages are new instances of it)."""
+    for view in appbuilder.baseviews:
+        datamodel = getattr(view, "datamodel", None)
+        if datamodel is None or not getattr(view, "order_columns", None):
+            continue
+        sortable = [column for column in view.order_columns if _sortable(datamodel.obj, column)]
+        view.order_columns = sortable
+        type(view).order_columns = sortable
+
+
+def _sortable(model: Any, column: str) -> bool:
+    """A mapped column of ``model``, or ``relation.column`` of a related model (FAB joins it)."""
+    mapper = sa_inspect(model)
+    name, _, rest = column.partition(".")
+    if not rest:
+        return name in mapper.column_attrs
+    relation = mapper.relationships.get(name)
+    return relation is not None and rest in relation.mapper.column_attrs
 
 
 def _check_filter_values(datamodel: SQLAInterface, filters: Any) -> None:

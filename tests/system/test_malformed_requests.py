@@ -114,6 +114,36 @@ def test_a_filter_value_that_can_be_no_id_or_number_is_a_bad_request(admin, q):
     assert response.get_json()["message"]
 
 
+def _list_pages(app) -> list[tuple[str, str, list[str]]]:
+    """(url, view name, order columns) of every generated list page."""
+    pages = []
+    for view in app.appbuilder.baseviews:
+        if f"{view.endpoint}.list" in app.view_functions and hasattr(view, "order_columns"):
+            url = app.url_map.bind("localhost").build(f"{view.endpoint}.list")
+            pages.append((url, type(view).__name__, list(view.order_columns)))
+    return sorted(pages)
+
+
+def test_every_list_page_asked_to_sort_by_a_column_it_does_not_offer_is_a_bad_request(app, db, admin):
+    factories.accepted_case(db)
+    factories.run_steps(db, factories.make_case(db), [("lz_window", "reject", {"reasons": ["材料不全"]})])
+    pages = _list_pages(app)
+    assert {"LedgerView", "CaseView", "ShipmentView"} <= {name for _, name, _ in pages}
+    for url, name, columns in pages:
+        for column in ["no_such_column", "case_number", "center.name", "x.y"]:
+            if column in columns:
+                continue
+            response = admin(f"{url}?_oc_{name}={column}&_od_{name}=asc")
+            assert response.status_code == 400, (url, column, response.status_code)
+            assert "排序" in response.get_data(as_text=True)
+        assert admin(f"{url}?_oc_{name}={columns[0]}&_od_{name}=sideways").status_code == 400 if columns else True
+    # every column a page offers still sorts
+    answers = [(url, column, admin(f"{url}?_oc_{name}={column}&_od_{name}=desc").status_code)
+               for url, name, columns in pages for column in columns]
+    failing = [answer for answer in answers if answer[2] not in (200, 403)]  # 403: a page the administrator may not read
+    assert not failing, "\n".join(f"{u} {c} {s}" for u, c, s in failing)
+
+
 def test_a_list_page_filtered_by_a_related_record_that_is_no_id_is_a_bad_request(admin):
     assert admin("/caseview/list/?_flt_0_matter=abc").status_code == 400
     assert admin("/caseview/list/?_flt_0_matter=99999999999").status_code == 400

@@ -79,3 +79,36 @@ def test_the_sheet_prints_landscape_fit_to_the_page_width_with_its_header_rows_o
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)  # as many pages down as needed
     assert sheet.print_title_rows == "$1:$2"
+
+
+def _declined_ledger_migration():
+    import importlib.util
+    from pathlib import Path
+
+    import app as package
+    path = Path(package.__file__).parent / "migrations" / "versions" / "0020_declined_ledger.py"
+    spec = importlib.util.spec_from_file_location("declined_ledger", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_case_declined_before_declines_had_ledger_rows_gets_its_row_from_the_migration(db):
+    from sqlalchemy import delete
+
+    from app.models.case import LedgerEntry
+    case = factories.run_steps(db, factories.make_case(db, today=date(2026, 3, 2)),
+                               [("lz_window", "reject", {"reasons": ["材料不全"]})], today=date(2026, 3, 2))
+    before = db.query(LedgerEntry).filter_by(case_id=case.id).one()
+    written = (before.center_id, before.role, before.entry_date, before.handler_name, before.region_name,
+               before.handling_type_name, before.matter_name, before.case_status, before.applicant_phone)
+    db.execute(delete(LedgerEntry).where(LedgerEntry.case_id == case.id))  # as on a database of before the change
+    db.commit()
+
+    migration = _declined_ledger_migration()
+    assert migration.backfill_declined_rows(db.connection()) == 1
+    assert migration.backfill_declined_rows(db.connection()) == 0  # once only
+    db.commit()
+    after = db.query(LedgerEntry).filter_by(case_id=case.id).one()
+    assert (after.center_id, after.role, after.entry_date, after.handler_name, after.region_name,
+            after.handling_type_name, after.matter_name, after.case_status, after.applicant_phone) == written
