@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.domain.workflow import TRANSITIONS
@@ -23,8 +25,15 @@ def choices(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return list(table.items())
 
 
+def joined(values: Any) -> str:
+    """A list in running text: 跨省通办、川渝通办 in Chinese, "a, b" in English (the 顿号 is Chinese punctuation)."""
+    locale = get_locale() if has_request_context() else None
+    separator = "、" if locale is None or locale.language == "zh" else ", "
+    return separator.join(str(v) for v in values or [])
+
+
 def role_names(roles: Any) -> str:
-    return "、".join(label(ROLE_LABELS, role.name) for role in roles or [])
+    return joined(label(ROLE_LABELS, role.name) for role in roles or [])
 
 
 # --- cases and their steps ---

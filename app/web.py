@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
+from app.labels import joined
 from app.platform.fab import UPLOAD_TOO_LARGE, UnusableFilterValue, UnusableSortColumn
 from app.scope import NO_RECORD_ID, as_record_id
 
@@ -212,6 +213,8 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(
         429, lambda e: _error(429, _l("Too many attempts. Wait a minute and try again."))
     )
+
+    app.add_template_filter(joined, "joined")
 
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired
 
 from app.errors import Forbidden, NotFound, Problem, ServiceError
-from app.labels import choices
+from app.labels import choices, joined
 from app.models.org import Region
 from app.scope import as_record_id, is_in_scope
 from app.platform import records
@@ -287,10 +287,6 @@ def show_problems(problems: Iterable[Problem], form: Any = None) -> None:
 
 def blank_if_none(value: Any) -> Any:
     return "" if value is None else value
-
-
-def joined(values: Any) -> str:
-    return "、".join(str(v) for v in values or [])
 
 
 def yes_no(value: Any) -> str:

@@ -911,3 +911,17 @@ def test_long_material_names_wrap_in_the_draft_form_instead_of_being_cut_off(cli
     field = re.search(r'(?s)<textarea[^>]*name="m-(\d+)-name"[^>]*>(.*?)</textarea>',
                       page[page.index(longest.name) - 400:])
     assert field and field.group(2).strip() == longest.name and "material-name" in field.group(0)
+
+
+def test_a_list_in_running_text_reads_a_b_in_english_and_uses_the_enumeration_comma_only_in_chinese(app):
+    from flask import session
+    from flask_babel import refresh
+
+    from app.labels import joined
+
+    with app.test_request_context("/"):
+        assert joined(["苍溪县政务服务中心", "李晓梅"]) == "苍溪县政务服务中心、李晓梅"
+        session["locale"] = "en"
+        refresh()
+        assert joined(["Cangxi", "Li"]) == "Cangxi, Li"
+    assert joined(["跨省通办", "川渝通办"]) == "跨省通办、川渝通办"  # no request: documents and jobs are Chinese

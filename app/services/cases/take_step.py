@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.workflow import TRANSITIONS, Side, Status, Transition, acting_sides, allowed_from, transitions_for
 from app.errors import Conflict, Forbidden, NotFound, ProblemCollector
-from app.labels import STATUS_LABELS, TRANSITION_LABELS
+from app.labels import STATUS_LABELS, TRANSITION_LABELS, joined
 from app.models.case import Case, DeliveryMethod
 from app.models.staff import StaffUser
 from app.platform import outbox
@@ -82,7 +82,7 @@ def step_refusal(user: StaffUser, reach: Reach, case: Case, transition: Transiti
     step = TRANSITION_LABELS[transition.name]
     status = Status(case.status)
     if status not in transition.sources:
-        allowed = "、".join(str(TRANSITION_LABELS[n]) for n in allowed_from(status)) or str(_l("none"))
+        allowed = joined(TRANSITION_LABELS[n] for n in allowed_from(status)) or str(_l("none"))
         return Conflict(_l("%(step)s is not possible while the case is %(status)s. Possible now: %(allowed)s.",
                            step=step, status=STATUS_LABELS[case.status], allowed=allowed))
     if not acting_sides(transition, case_sides(case)) & sides_of(reach, case):

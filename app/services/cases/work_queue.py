@@ -22,17 +22,20 @@ from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.domain.workflow import OPEN_STATUSES, TRANSITIONS, Side, Status, StepName, Transition, acting_sides
 from app.models.case import Case, CaseEvent
 from app.models.staff import StaffUser
 from app.scope import Reach, criterion, reach_of
 from app.services.cases.access import case_sides, sides_of
-from app.services.cases.archive import archive_problems
+from app.services.cases.archive import archive_facts, archive_problems
 from app.services.cases.take_step import available_steps
 from app.services.organisation.stand_ins import absent_for, on_behalf_of
 
+#: what the archive checklist reads of each case, loaded for the whole tab at once
+CHECKLIST_LOADS = (selectinload(Case.materials), selectinload(Case.shipments), selectinload(Case.corrections),
+                   selectinload(Case.result_documents))
 URGENCY = sql_case({"red": 0, "yellow": 1}, value=Case.warning_level, else_=2)
 WINDOW_SIDES = frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW})
 
@@ -54,10 +57,11 @@ def _work(steps: list[Transition]) -> list[Transition]:
     return steps if any(t.name != StepName.WITHDRAW for t in steps) else []
 
 
-def _cases(session: Session, reach: Reach, statuses: set[Status] | frozenset[Status], limit: int) -> list[Case]:
+def _cases(session: Session, reach: Reach, statuses: set[Status] | frozenset[Status], limit: int,
+           *loads: Any) -> list[Case]:
     return list(session.scalars(
         select(Case).where(criterion(Case, reach, write=True), Case.status.in_(sorted(statuses)))
-        .order_by(URGENCY, Case.registered_on).limit(limit)
+        .options(*loads).order_by(URGENCY, Case.registered_on).limit(limit)
     ).all())
 
 
@@ -94,11 +98,14 @@ def tracking_queue(session: Session, user: StaffUser, limit: int = 200) -> list[
 def archive_queue(session: Session, user: StaffUser, limit: int = 200) -> list[QueueItem]:
     """待归档: the delivered cases the user can archive, oldest delivery first."""
     reach = reach_of(user)
-    items = []
-    for case in _cases(session, reach, {Status.DELIVERED}, limit):
+    archivable = []
+    for case in _cases(session, reach, {Status.DELIVERED}, limit, *CHECKLIST_LOADS):
         steps = [t for t in available_steps(case, user, reach) if t.name == StepName.ARCHIVE]
         if steps:
-            items.append(QueueItem(case, steps, open_items=len(archive_problems(session, case))))
+            archivable.append((case, steps))
+    facts = archive_facts(session, [case.id for case, _ in archivable])
+    items = [QueueItem(case, steps, open_items=len(archive_problems(session, case, facts)))
+             for case, steps in archivable]
     items.sort(key=lambda item: (item.case.delivered_on or date.max, item.case.id))
     return items
 

@@ -58,3 +58,20 @@ def test_a_delivered_case_waits_in_the_windows_archive_tab_with_its_open_checkli
 def test_an_archived_case_leaves_the_archive_tab(db):
     case = factories.archived_case(db, build=False)
     assert case.id not in _ids(archive_queue(db, factories.user(db, "lz_window")))
+
+
+def test_the_archive_tab_checks_every_case_in_as_many_queries_for_six_cases_as_for_two(db):
+    from tests.conftest import count_statements
+
+    lz = factories.user(db, "lz_window")
+    for _ in range(2):
+        factories.delivered_case(db)
+    archive_queue(db, lz)  # warm what every call shares
+    db.expire_all()
+    two = count_statements(lambda: archive_queue(db, lz), savepoints=False)
+    for _ in range(4):
+        factories.delivered_case(db)
+    db.expire_all()
+    six = count_statements(lambda: archive_queue(db, lz), savepoints=False)
+    assert len(archive_queue(db, lz)) >= 6
+    assert six <= two, f"{two} statements for 2 delivered cases, {six} for 6"
