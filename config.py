@@ -350,6 +350,11 @@ def check_case_number_format(template: str) -> str:
 DEADLINE_WARNING_WORKING_DAYS = int(os.environ.get("DEADLINE_WARNING_WORKING_DAYS", "1"))
 if DEADLINE_WARNING_WORKING_DAYS < 0:
     raise ConfigurationError("DEADLINE_WARNING_WORKING_DAYS is a number of working days (0 or more)")
+# 延期 (Administrative Licensing Law Art. 42): how many working days all extensions of a case may add, unless the
+# matter's guide says otherwise (max_extension_days) — ten, as the law gives when no other law says more.
+EXTENSION_MAX_WORKING_DAYS = int(os.environ.get("EXTENSION_MAX_WORKING_DAYS", "10"))
+if EXTENSION_MAX_WORKING_DAYS < 0:
+    raise ConfigurationError("EXTENSION_MAX_WORKING_DAYS is a number of working days (0 or more)")
 
 #: case numbers, gap-free per deciding window and year (app/services/cases/numbers.py)
 CASE_NUMBER_FORMAT = check_case_number_format(_env_text("CASE_NUMBER_FORMAT", "{center_code}-{year}-{sequence:06d}"))

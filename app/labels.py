@@ -44,7 +44,8 @@ APP_TITLE = _l("Guangyuan cross-region government service system")
 STATUS_LABELS = {
     "draft": _l("Registered"), "accepted": _l("Accepted"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
     "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),
-    "supplement_sent": _l("Supplement on its way"),
+    "supplement_sent": _l("Supplement on its way"), "in_procedure": _l("In special procedure"),
+    "extension_asked": _l("Extension awaiting approval"),
     "completed": _l("Completed"), "delivered": _l("Delivered"), "archived": _l("Archived"), "withdrawn": _l("Withdrawn"),
 }
 TRANSITION_LABELS = {name: _l(transition.label) for name, transition in TRANSITIONS.items()}
@@ -59,6 +60,18 @@ NOTICE_LABELS = {"acceptance": _l("Acceptance notice"), "correction": _l("Correc
                  "rejection": _l("Notice of decline"), "receipt": _l("Receipt of materials")}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
+#: 特别程序 (Administrative Licensing Law Art. 45, and 公示)
+SPECIAL_PROCEDURE_LABELS = {"hearing": _l("Hearing"), "tender": _l("Tender"), "auction": _l("Auction"),
+                            "testing": _l("Testing"), "inspection": _l("Inspection"), "quarantine": _l("Quarantine"),
+                            "appraisal": _l("Appraisal"), "expert_review": _l("Expert review"),
+                            "public_notice": _l("Public notice")}
+EXTENSION_DECISIONS = {"requested": _l("Awaiting approval"), "approved": _l("Approved"), "refused": _l("Refused")}
+#: the clock's reasons and stretches (the timeline on the case page)
+CLOCK_REASONS = {"correction": _l("Correction"), "special_procedure": _l("Special procedure"),
+                 "extension": _l("Extension")}
+CLOCK_SEGMENTS = {"running": _l("Running"), "stopped": _l("Stopped"), "extended": _l("Extended")}
+#: the words of a choice field of a step, by the field's name
+CHOICE_LABELS = {"result": RESULT_LABELS, "procedure": SPECIAL_PROCEDURE_LABELS}
 DELIVERY_LABELS = {"pickup": _l("Pick up at the window"), "mail": _l("By mail")}
 APPLICANT_KINDS = {"person": _l("Natural person"), "organisation": _l("Legal person or other organisation")}
 ID_TYPES = {"resident_id": _l("Resident ID card"), "uscc": _l("Unified social credit code"),
@@ -88,6 +101,12 @@ STEP_FIELD_LABELS = {
     "mail_phone": _l("Recipient's phone"),
     "mail_address": _l("Mailing address"),
     "mail_postcode": _l("Postcode of the mailing address"),
+    "procedure": _l("Special procedure"),
+    "expected_days": _l("Expected length (working days)"),
+    "started_on": _l("Started on"),
+    "ended_on": _l("Ended on"),
+    "outcome": _l("Outcome"),
+    "days": _l("Working days"),
 }
 
 
@@ -109,6 +128,7 @@ ROLE_LABELS = {
     "WindowClerk": _l("Window clerk"),
     "DepartmentOfficer": _l("Department officer"),
     "CityDepartment": _l("City department"),
+    "Approver": _l("Approving head"),
     "Public": _l("Public"),
 }
 CALENDAR_SOURCES = {"chinesecalendar": _l("chinesecalendar package"), "import": _l("Imported file"),

@@ -151,6 +151,7 @@ KIND_SCHEMA: dict[FieldKind, Json] = {
     FieldKind.LONG_TEXT: STRING,
     FieldKind.DATE: {"type": "string", "format": "date"},
     FieldKind.CHOICE: STRING,
+    FieldKind.WORKING_DAYS: {"type": "integer", "minimum": 1, "maximum": 250},
     FieldKind.ITEMS: {**array_of(obj(name=STRING, reason=STRING, material=INTEGER)),
                       "description": "correction items may name one of the case's materials by its number "
                                      "(material) instead of a name"},

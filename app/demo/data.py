@@ -616,11 +616,13 @@ MATTERS: list[dict] = [
 
 
 def _user(username, family_name, given_name, role, *, center=None, department=None, county=None,
-          display_name=None):
-    """A demo account: the e-mail follows the user name; the name shows as Chinese writes it, family name first."""
+          display_name=None, extra_roles=()):
+    """A demo account: the e-mail follows the user name; the name shows as Chinese writes it, family name first.
+    ``extra_roles`` are held beside ``role`` (an approver is an officer too)."""
     return {"username": username, "first_name": given_name, "last_name": family_name,
             "display_name": display_name or family_name + given_name, "email": f"{username}@gy-demo.example.cn",
-            "role": role, "center": center, "department": department, "county": county}
+            "role": role, "center": center, "department": department, "county": county,
+            "extra_roles": tuple(extra_roles)}
 
 
 USERS: list[dict] = [
@@ -632,6 +634,8 @@ USERS: list[dict] = [
     _user("cx_window", "杜", "小娟", "WindowClerk", center="cx_center"),
     _user("lz_hrss", "刘", "洋", "DepartmentOfficer", department="lz_hrss"),
     _user("cx_hrss", "蒲", "文斌", "DepartmentOfficer", department="cx_hrss"),
+    # 审批负责人 of the Cangxi human resources bureau: approves extensions (延期, Art. 42)
+    _user("cx_hrss_head", "罗", "建华", "DepartmentOfficer", department="cx_hrss", extra_roles=("Approver",)),
     _user("lz_police", "王", "建国", "DepartmentOfficer", department="lz_police"),
     _user("cx_police", "苟", "永红", "DepartmentOfficer", department="cx_police"),
     _user("city_hrss", "陈", "思远", "CityDepartment", department="city_hrss"),

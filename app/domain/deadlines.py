@@ -1,8 +1,8 @@
 """Deadlines of a case in official working days, and its warning level.
 
 - dispatch: within 1 working day after acceptance (the materials leave by EMS);
-- processing: the promised total limit, counted from acceptance, with the working days spent awaiting a
-  correction excluded (the clock pauses from the request until the department has the supplied items);
+- processing: the promised total limit, counted from acceptance, stopped by corrections and special
+  procedures and lengthened by approved extensions: the legal clock, ``app.domain.clock``;
 - delivery: within 1 working day after the result arrives.
 A step done on a non-working day counts from the next working day (``add_working_days`` never counts
 the start day). A deadline that falls in, or runs through, a year without calendar data is provisional.
@@ -10,10 +10,8 @@ the start day). A deadline that falls in, or runs through, a year without calend
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Iterable
 
 from app.domain.workdays import Deadline, WorkCalendar
 from app.domain.workflow import Status
@@ -40,6 +38,7 @@ STAGE_OF_STATUS = {
     Status.IN_TRANSIT: Stage.PROCESS,
     Status.RECEIVED: Stage.PROCESS,
     Status.PROCESSING: Stage.PROCESS,
+    Status.EXTENSION_ASKED: Stage.PROCESS,  # the clock runs while the extension is decided
     Status.COMPLETED: Stage.DELIVERY,
 }
 
@@ -63,30 +62,8 @@ def warning_cutoff(calendar: WorkCalendar, today: date, days: int) -> date:
     return calendar.add_working_days(today, days).due
 
 
-@dataclass(frozen=True)
-class Pause:
-    """A correction: the clock stops from the request until the department has the supplied items (the home
-    window signed for them and handed them on; None: still open)."""
-
-    requested_on: date
-    ended_on: date | None
-
-
-def paused_working_days(calendar: WorkCalendar, pauses: Iterable[Pause], today: date) -> int:
-    """Working days the processing clock stood still; an open pause counts up to today."""
-    total = 0
-    for pause in pauses:
-        end = pause.ended_on or today
-        total += calendar.working_days_between(pause.requested_on, end)
-    return total
-
-
 def dispatch_due(calendar: WorkCalendar, accepted_on: date) -> Deadline:
     return calendar.add_working_days(accepted_on, DISPATCH_DAYS)
-
-
-def process_due(calendar: WorkCalendar, accepted_on: date, promised_days: int, paused_days: int) -> Deadline:
-    return calendar.add_working_days(accepted_on, promised_days + paused_days)
 
 
 def delivery_due(calendar: WorkCalendar, completed_on: date) -> Deadline:

@@ -18,6 +18,7 @@ CA = RoleName.COUNTY_ADMIN
 WC = RoleName.WINDOW_CLERK
 DO = RoleName.DEPARTMENT_OFFICER
 CD = RoleName.CITY_DEPARTMENT
+AP = RoleName.APPROVER
 STAFF = frozenset({A, SUP, CA, WC, DO, CD})
 
 #: resource -> permission -> roles holding it
@@ -49,11 +50,14 @@ MATRIX: dict[str, dict[str, frozenset[RoleName]]] = {
 
 def _transition_grants() -> dict[str, frozenset[RoleName]]:
     """A window clerk may take every step (it records the steps of sides outside the system); a
-    department officer the department's steps. Derived from the transition table, never listed twice."""
-    return {
-        t.permission: frozenset({WC} | ({DO} if Side.DEPARTMENT in t.actors else set()))
-        for t in TRANSITIONS.values()
-    }
+    department officer the department's steps, except the decisions kept for approvers (``approval``),
+    which an approver takes beside its officer role. Derived from the transition table, never listed twice."""
+    def department_roles(t) -> set[RoleName]:
+        if Side.DEPARTMENT not in t.actors:
+            return set()
+        return {AP} if t.approval else {DO}
+
+    return {t.permission: frozenset({WC} | department_roles(t)) for t in TRANSITIONS.values()}
 
 
 # 查看个人信息: the city supervisor follows complaints (12345) and may ask, with a logged reason, to see

@@ -12,6 +12,9 @@ class RoleName(StrEnum):
     WINDOW_CLERK = "WindowClerk"
     DEPARTMENT_OFFICER = "DepartmentOfficer"
     CITY_DEPARTMENT = "CityDepartment"
+    #: 审批负责人: given beside DepartmentOfficer to the person with the right to approve (an extension,
+    #: Administrative Licensing Law Art. 42); it adds only those decisions, the scope is the officer's
+    APPROVER = "Approver"
     PUBLIC = "Public"
 
 
@@ -19,7 +22,8 @@ class RoleName(StrEnum):
 EVERYTHING_ROLES = frozenset({RoleName.ADMIN.value, RoleName.CITY_SUPERVISOR.value})
 
 #: roles a county administrator may give to the users of its county
-COUNTY_ASSIGNABLE_ROLES = frozenset({RoleName.WINDOW_CLERK.value, RoleName.DEPARTMENT_OFFICER.value})
+COUNTY_ASSIGNABLE_ROLES = frozenset({RoleName.WINDOW_CLERK.value, RoleName.DEPARTMENT_OFFICER.value,
+                                     RoleName.APPROVER.value})
 
 #: staff roles, in the order they are listed to people
 STAFF_ROLES = (
@@ -29,4 +33,5 @@ STAFF_ROLES = (
     RoleName.WINDOW_CLERK,
     RoleName.DEPARTMENT_OFFICER,
     RoleName.CITY_DEPARTMENT,
+    RoleName.APPROVER,
 )

@@ -21,6 +21,8 @@ class Status(StrEnum):
     PROCESSING = "processing"  # 办理中
     CORRECTION = "correction"  # 待补正
     SUPPLEMENT_SENT = "supplement_sent"  # 补正材料寄递中: supplied at the window, on the way to the home window
+    IN_PROCEDURE = "in_procedure"  # 特别程序中: the clock stops (Administrative Licensing Law Art. 45)
+    EXTENSION_ASKED = "extension_asked"  # 延期待批: the department asked for more time; the clock runs
     COMPLETED = "completed"  # 已办结
     DELIVERED = "delivered"  # 已送达
     ARCHIVED = "archived"  # 已归档
@@ -29,7 +31,7 @@ class Status(StrEnum):
 
 OPEN_STATUSES = frozenset({
     Status.DRAFT, Status.ACCEPTED, Status.IN_TRANSIT, Status.RECEIVED, Status.PROCESSING, Status.CORRECTION,
-    Status.SUPPLEMENT_SENT, Status.COMPLETED,
+    Status.SUPPLEMENT_SENT, Status.IN_PROCEDURE, Status.EXTENSION_ASKED, Status.COMPLETED,
 })
 CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 #: a case in these states can no longer change at all (read-only)
@@ -47,6 +49,11 @@ class StepName(StrEnum):
     REQUEST_CORRECTION = "request_correction"
     SUPPLEMENT = "supplement"
     RECEIVE_SUPPLEMENT = "receive_supplement"
+    START_SPECIAL_PROCEDURE = "start_special_procedure"
+    END_SPECIAL_PROCEDURE = "end_special_procedure"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REFUSE_EXTENSION = "refuse_extension"
     COMPLETE = "complete"
     DELIVER = "deliver"
     ARCHIVE = "archive"
@@ -71,6 +78,7 @@ class FieldKind(StrEnum):
     SUPPLIED_ITEMS = "supplied_items"
     BOOL_LIST = "bool_list"  # per material: verified or not
     FILES = "files"  # files attached to the step (result documents): [{name, data | content_base64}]
+    WORKING_DAYS = "working_days"  # a whole number of working days, at least 1
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,9 @@ class Transition:
     dangerous: bool = False
     #: the sides that act instead when the applicant chose to have the result mailed (empty: ``actors``)
     mail_actors: tuple[Side, ...] = ()
+    #: a decision only a person with the right to approve takes (延期, Art. 42: 本行政机关负责人批准): its
+    #: permission is held by approvers, not by every officer of the side
+    approval: bool = False
 
     def actors_for(self, delivery_by_mail: bool) -> tuple[Side, ...]:
         return self.mail_actors if delivery_by_mail and self.mail_actors else self.actors
@@ -166,6 +177,10 @@ def _sources(*statuses: Status) -> frozenset[Status]:
 
 
 NOTE = FieldSpec("note", FieldKind.LONG_TEXT)
+#: Art. 45 of the Administrative Licensing Law (听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审) and the
+#: public notice (公示) some matters need
+SPECIAL_PROCEDURES = ("hearing", "tender", "auction", "testing", "inspection", "quarantine", "appraisal",
+                      "expert_review", "public_notice")
 #: where a mailed result goes: registered with the case, corrected at the delivery when the applicant changed it
 MAILING_FIELDS = ("mail_recipient", "mail_phone", "mail_address", "mail_postcode")
 MAIL_CORRECTIONS = tuple(FieldSpec(name, FieldKind.TEXT, only_if_mail=True) for name in MAILING_FIELDS)
@@ -243,6 +258,50 @@ TRANSITIONS: dict[str, Transition] = {
             help=N_("Confirm that the parcel with the supplied materials has arrived and hand them to the "
                     "department: the clock runs again from today."),
             fields=(FieldSpec("received_on", FieldKind.DATE), NOTE),
+        ),
+        Transition(
+            StepName.START_SPECIAL_PROCEDURE, _sources(Status.PROCESSING), Status.IN_PROCEDURE, (Side.DEPARTMENT,),
+            label=N_("Start special procedure"),
+            help=N_("A hearing, testing, inspection, appraisal, expert review or public notice is needed: record "
+                    "which, its expected length in working days and the reason. The time it takes is not counted in "
+                    "the limit (Administrative Licensing Law Art. 45); the applicant is told in writing."),
+            fields=(FieldSpec("procedure", FieldKind.CHOICE, required=True, choices=SPECIAL_PROCEDURES),
+                    FieldSpec("expected_days", FieldKind.WORKING_DAYS, required=True),
+                    FieldSpec("started_on", FieldKind.DATE), FieldSpec("reason", FieldKind.LONG_TEXT, required=True),
+                    NOTE),
+            effects=("render_notice:special_procedure", "notify_applicant:special_procedure"),
+        ),
+        Transition(
+            StepName.END_SPECIAL_PROCEDURE, _sources(Status.IN_PROCEDURE), Status.PROCESSING, (Side.DEPARTMENT,),
+            label=N_("End special procedure"),
+            help=N_("Record the day the procedure ended and its outcome: the clock runs again after that day."),
+            fields=(FieldSpec("ended_on", FieldKind.DATE), FieldSpec("outcome", FieldKind.LONG_TEXT, required=True),
+                    NOTE),
+        ),
+        Transition(
+            StepName.REQUEST_EXTENSION, _sources(Status.PROCESSING), Status.EXTENSION_ASKED, (Side.DEPARTMENT,),
+            label=N_("Request extension"),
+            help=N_("The case cannot be decided within its limit: state how many more working days it needs and "
+                    "why. A person with the right to approve decides (Administrative Licensing Law Art. 42); the "
+                    "clock keeps running meanwhile."),
+            fields=(FieldSpec("days", FieldKind.WORKING_DAYS, required=True),
+                    FieldSpec("reason", FieldKind.LONG_TEXT, required=True), NOTE),
+        ),
+        Transition(
+            StepName.APPROVE_EXTENSION, _sources(Status.EXTENSION_ASKED), Status.PROCESSING, (Side.DEPARTMENT,),
+            label=N_("Approve extension"),
+            help=N_("Approve the extension: the limit grows by the working days granted (no more than asked, nor "
+                    "than the matter allows). The applicant is told in writing."),
+            fields=(FieldSpec("days", FieldKind.WORKING_DAYS), NOTE),
+            effects=("render_notice:extension", "notify_applicant:extended"),
+            approval=True,
+        ),
+        Transition(
+            StepName.REFUSE_EXTENSION, _sources(Status.EXTENSION_ASKED), Status.PROCESSING, (Side.DEPARTMENT,),
+            label=N_("Refuse extension"),
+            help=N_("Give the reason: the case goes on within its limit."),
+            fields=(FieldSpec("reason", FieldKind.LONG_TEXT, required=True),),
+            approval=True,
         ),
         Transition(
             StepName.COMPLETE, _sources(Status.PROCESSING), Status.COMPLETED, (Side.DEPARTMENT,),

@@ -114,7 +114,10 @@ def load_users(session: Session, sm: Any, password: str, regions: dict[str, Regi
                 raise RuntimeError(f"could not create user {rec['username']}")
         user.first_name, user.last_name, user.email = rec["first_name"], rec["last_name"], rec["email"]
         user.display_name = rec.get("display_name")
-        user.roles = [role]
+        extra = [sm.find_role(name) for name in rec.get("extra_roles", ())]
+        if None in extra:
+            raise RuntimeError(f"a role of {rec['username']} is missing: run `flask roles sync` first")
+        user.roles = [role, *extra]
         user.center = centers.get(rec["center"]) if rec["center"] else None
         user.department = departments.get(rec["department"]) if rec["department"] else None
         if rec["county"]:

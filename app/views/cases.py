@@ -67,6 +67,7 @@ from app.labels import (
     ID_TYPES,
     MATERIAL_FORMS,
     NOTICE_LABELS,
+    CHOICE_LABELS,
     RESULT_LABELS,
     SHIPMENT_DIRECTIONS,
     STATUS_LABELS,
@@ -172,8 +173,8 @@ def event_details(event: Any) -> list[str]:
         elif isinstance(value, list):
             value = str(_l("; ")).join(labelled(item.get("name"), item.get("reason")) if item.get("name")
                                        else str(item.get("reason", "")) for item in value if isinstance(item, Mapping))
-        elif key == "result":
-            value = label(RESULT_LABELS, value)
+        elif key in CHOICE_LABELS:
+            value = label(CHOICE_LABELS[key], value)
         details.append(labelled(STEP_FIELD_LABELS[key], value))
     return details
 
@@ -393,7 +394,7 @@ def _step_form_context(case: Case, transition: Transition, data: Mapping[str, An
                 "required": bool(requirements.get(m.requirement_seq, {}).get("required")),
             } for m in case.materials if m.received]
         elif spec.kind == FieldKind.CHOICE:
-            field["options"] = [(c, label(RESULT_LABELS, c)) for c in spec.choices]
+            field["options"] = [(c, label(CHOICE_LABELS.get(spec.name, {}), c)) for c in spec.choices]
             field["value"] = (data or {}).get(spec.name, "")
         elif spec.kind == FieldKind.FILES:
             field["required"] = case.department_id is not None and not case.result_documents

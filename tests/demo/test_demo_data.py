@@ -299,6 +299,7 @@ EXPECTED_USERS = {
     "cx_window": ("WindowClerk", "cx_center", None, None),
     "lz_hrss": ("DepartmentOfficer", None, "lz_hrss", None),
     "cx_hrss": ("DepartmentOfficer", None, "cx_hrss", None),
+    "cx_hrss_head": ("DepartmentOfficer", None, "cx_hrss", None),
     "lz_police": ("DepartmentOfficer", None, "lz_police", None),
     "cx_police": ("DepartmentOfficer", None, "cx_police", None),
     "city_hrss": ("CityDepartment", None, "city_hrss", None),
@@ -316,7 +317,7 @@ def test_users_exact():
 
 def test_user_fields_and_refs():
     fields = {"username", "first_name", "last_name", "display_name", "email", "role", "center", "department",
-              "county"}
+              "county", "extra_roles"}
     for u in d.USERS:
         assert set(u) == fields, u["username"]
         assert u["center"] is None or u["center"] in CENTER_KEYS
@@ -324,6 +325,11 @@ def test_user_fields_and_refs():
         assert u["county"] is None or REGIONS_BY_KEY[u["county"]]["level"] == "county"
         assert re.fullmatch(r"[a-z0-9_.]+@gy-demo\.example\.cn", u["email"])
     assert not _dupes(u["email"] for u in d.USERS)
+
+
+def test_the_approving_head_is_an_officer_of_the_department_with_the_approver_role_beside():
+    [head] = [u for u in d.USERS if u["extra_roles"]]
+    assert (head["username"], head["role"], head["extra_roles"]) == ("cx_hrss_head", "DepartmentOfficer", ("Approver",))
 
 
 def test_user_names_surname_in_last_name():

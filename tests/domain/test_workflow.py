@@ -47,7 +47,8 @@ def test_in_an_inbound_case_the_home_window_records_the_outside_windows_steps(na
 
 def test_a_department_sees_only_its_steps_when_processing():
     steps = transitions_for(Status.PROCESSING, {Side.DEPARTMENT}, INTERNAL)
-    assert {t.name for t in steps} == {"request_correction", "complete"}
+    assert {t.name for t in steps} == {"request_correction", "complete", "start_special_procedure",
+                                       "request_extension"}
 
 
 def test_a_result_parcel_is_booked_at_completion_only_when_the_applicant_chose_mail():

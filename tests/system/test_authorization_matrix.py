@@ -214,8 +214,9 @@ class Need:
     resource: str
     permissions: tuple[str, ...]
 
-    def held_by(self, role: RoleName) -> bool:
-        granted = permissions_of(role)
+    def held_by(self, *roles: RoleName) -> bool:
+        """Held by a user with these roles (an approving head is an officer too: it holds both)."""
+        granted = set().union(*(permissions_of(role) for role in roles))
         return all((permission, self.resource) in granted for permission in self.permissions)
 
     @property
@@ -277,6 +278,8 @@ class User:
     name: str
     role: RoleName
     reach: Any
+    #: every role the user holds (``role`` and those beside it)
+    roles: tuple[RoleName, ...] = ()
     web: Any = None  # a test client signed in with the login form
     web_csrf: str = ""
     bearer: dict = field(default_factory=dict)
@@ -333,7 +336,7 @@ def _user_per_role(session, in_scope_case) -> list[tuple[str, RoleName]]:
 
     chosen = []
     for role in STAFF_ROLES:
-        names = [u["username"] for u in USERS if u["role"] == role.value]
+        names = [u["username"] for u in USERS if role.value in (u["role"], *u["extra_roles"])]
         covering = [n for n in names if is_in_scope(session, in_scope_case, reach_of(factories.user(session, n)))]
         chosen.append(((covering or names)[0], role))
     return chosen
@@ -411,7 +414,8 @@ def world(app) -> Iterator[World]:
         session.commit()
         users = []
         for name, role in _user_per_role(session, archived):
-            user = User(name, role, reach_of(factories.user(session, name)))
+            held = tuple(RoleName(r.name) for r in factories.user(session, name).roles)
+            user = User(name, role, reach_of(factories.user(session, name)), held)
             user.web = app.test_client()
             as_a_new_request()
             web_login(user.web, name)
@@ -624,7 +628,7 @@ def check_as(world: World, route: Route, user: User | None, values: dict[str, st
              record_model: tuple[type, Any] | None, with_scope: bool, problems: list[str]) -> None:
     app = world.app
     who = user.name if user else "anonymous"
-    holds = user is not None and need.held_by(user.role)
+    holds = user is not None and need.held_by(*user.roles)
     if need.permissions == (NO_SUCH_ACTION,):
         missing = target(app, route, values, None)
         answer = send(world, route, user, missing.url, missing.form)

@@ -13,18 +13,18 @@ from app.domain import deadlines as rules
 from app.domain.workflow import Status
 from app.models.case import Case
 from app.services.calendar import load_calendar
+from app.services.cases.clock import case_clock
 
 
 def refresh_deadlines(session: Session, case: Case, today: date) -> None:
     """Recomputes the due dates and the warning level of one case from the work calendar."""
     calendar = load_calendar(session)
     provisional = False
-    if case.accepted_on:
-        pauses = [rules.Pause(c.requested_on, c.forwarded_on) for c in case.corrections]
-        case.paused_days = rules.paused_working_days(calendar, pauses, today)
-        dispatch = rules.dispatch_due(calendar, case.accepted_on)
-        process = rules.process_due(calendar, case.accepted_on, case.guide.content["promised_limit_days"],
-                                    case.paused_days)
+    clock = case_clock(calendar, case, today)
+    if clock is not None:
+        # stopped days (补正, 特别程序) apart: extensions lengthen the limit itself
+        case.paused_days = clock.stopped_total
+        dispatch, process = rules.dispatch_due(calendar, case.accepted_on), clock.due
         case.dispatch_due, case.process_due = dispatch.due, process.due
         provisional = dispatch.provisional or process.provisional
     if case.completed_on:

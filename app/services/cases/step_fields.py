@@ -58,9 +58,25 @@ def _read_field(spec: FieldSpec, raw: Any, case: Case, today: date, problems: Pr
         return None
     if spec.kind == FieldKind.DATE:
         return _read_date(spec.name, text, case, today, problems)
+    if spec.kind == FieldKind.WORKING_DAYS:
+        return _read_working_days(spec.name, text, problems)
     if spec.kind == FieldKind.CHOICE and text and text not in spec.choices:
         problems.add(spec.name, _l("Choose one of: %(choices)s.", choices=", ".join(spec.choices)))
     return text
+
+
+#: a year of working days: more is a typo, not a procedure or an extension
+MAX_WORKING_DAYS = 250
+
+
+def _read_working_days(name: str, text: str, problems: ProblemCollector) -> int | None:
+    """A whole number of working days, 1 to ``MAX_WORKING_DAYS`` (None when empty)."""
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_WORKING_DAYS:
+        problems.add(name, _l("Enter a whole number of working days from 1 to %(most)d.", most=MAX_WORKING_DAYS))
+        return None
+    return int(text)
 
 
 def _read_date(name: str, text: str, case: Case, today: date, problems: ProblemCollector) -> date:

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 from app.domain.workflow import MAILING_FIELDS, TRANSITIONS, Side, StepName, Transition
 from app.errors import ProblemCollector, ValidationFailed
 from app.models.case import Case, CaseMaterial, Correction, CorrectionItem, DeliveryMethod, ShipmentDirection
+from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
 from app.models.staff import StaffUser
 from app.services.cases.numbers import draw_number
 from app.services.courier.booking import booked_waybill, record_sent
 from app.services.cases.archive import archive_problems
+from app.services.cases.clock import extension_cap, granted_extensions, pending_extension, running_procedure
 from app.services.cases.files import add_scan_version, check_file, keep_result_document
 from app.services.cases.input import MAX_LENGTH, check_mailing_address
 
@@ -214,6 +216,97 @@ def supplement(run: StepRun) -> None:
     if run.values.get("waybill_number"):  # else the courier's booking (book_parcel) puts the parcel on record
         record_sent(run.session, case, ShipmentDirection.SUPPLEMENT, carrier=run.values.get("carrier"),
                     waybill=run.values["waybill_number"], sent_on=run.values["supplied_on"])
+
+
+# --- the legal clock: special procedures and extensions (issue 12) ------------------------------------
+
+
+def _next_segment_seq(case: Case) -> int:
+    return max((s.seq for s in case.clock_segments), default=0) + 1
+
+
+@checks(StepName.START_SPECIAL_PROCEDURE)
+def special_procedure_problems(run: StepRun, problems: ProblemCollector) -> None:
+    started_on = run.values.get("started_on")
+    if started_on is not None and run.case.accepted_on and started_on < run.case.accepted_on:
+        problems.add("started_on", _l("The procedure cannot start before the case was accepted."))
+
+
+@performs(StepName.START_SPECIAL_PROCEDURE)
+def start_special_procedure(run: StepRun) -> None:
+    """The clock stops from this day until the procedure ends; the notice tells the applicant."""
+    segment = ClockSegment(case=run.case, seq=_next_segment_seq(run.case), kind=ClockSegmentKind.SPECIAL_PROCEDURE,
+                           started_on=run.values["started_on"], days=run.values["expected_days"],
+                           procedure=run.values["procedure"], reason=run.values["reason"],
+                           requested_by_fk=run.user.id, requested_by_name=run.user.name)
+    run.session.add(segment)
+    run.ref = str(segment.seq)  # the 特别程序告知书 of this procedure
+
+
+@checks(StepName.END_SPECIAL_PROCEDURE)
+def end_of_procedure_problems(run: StepRun, problems: ProblemCollector) -> None:
+    procedure = running_procedure(run.case)
+    ended_on = run.values.get("ended_on")
+    if procedure is not None and ended_on is not None and ended_on < procedure.started_on:
+        problems.add("ended_on", _l("The procedure cannot end before it started (%(day)s).",
+                                    day=procedure.started_on.isoformat()))
+
+
+@performs(StepName.END_SPECIAL_PROCEDURE)
+def end_special_procedure(run: StepRun) -> None:
+    procedure = running_procedure(run.case)
+    procedure.ended_on, procedure.outcome = run.values["ended_on"], run.values["outcome"]
+    procedure.decided_by_fk, procedure.decided_by_name, procedure.decided_on = run.user.id, run.user.name, run.today
+
+
+def _check_extension_days(run: StepRun, problems: ProblemCollector, days: int | None) -> None:
+    if days is None:
+        return
+    cap = extension_cap(run.case)
+    granted = sum(s.days for s in granted_extensions(run.case))
+    if granted + days > cap:
+        problems.add("days", _l("This matter allows at most %(cap)d working days of extension in all; %(granted)d "
+                                "are granted already.", cap=cap, granted=granted))
+
+
+@checks(StepName.REQUEST_EXTENSION)
+def extension_request_problems(run: StepRun, problems: ProblemCollector) -> None:
+    _check_extension_days(run, problems, run.values.get("days"))
+
+
+@performs(StepName.REQUEST_EXTENSION)
+def request_extension(run: StepRun) -> None:
+    run.session.add(ClockSegment(case=run.case, seq=_next_segment_seq(run.case), kind=ClockSegmentKind.EXTENSION,
+                                 started_on=run.today, days=run.values["days"], reason=run.values["reason"],
+                                 decision=ExtensionDecision.REQUESTED, requested_by_fk=run.user.id,
+                                 requested_by_name=run.user.name))
+
+
+@checks(StepName.APPROVE_EXTENSION)
+def extension_approval_problems(run: StepRun, problems: ProblemCollector) -> None:
+    asked = pending_extension(run.case)
+    days = run.values.get("days")
+    if asked is not None and days is not None and days > asked.days:
+        problems.add("days", _l("No more than the %(days)d working days asked for can be granted.", days=asked.days))
+    _check_extension_days(run, problems, days if days is not None else (asked.days if asked else None))
+
+
+@performs(StepName.APPROVE_EXTENSION)
+def approve_extension(run: StepRun) -> None:
+    """The limit grows by the days granted (by the approver, who may grant fewer than asked)."""
+    extension = pending_extension(run.case)
+    extension.days = run.values.get("days") or extension.days
+    extension.decision = ExtensionDecision.APPROVED
+    extension.decided_by_fk, extension.decided_by_name, extension.decided_on = run.user.id, run.user.name, run.today
+    run.values["days"] = extension.days  # the history says what was granted
+    run.ref = str(extension.seq)  # the 延期办理告知书 of this extension
+
+
+@performs(StepName.REFUSE_EXTENSION)
+def refuse_extension(run: StepRun) -> None:
+    extension = pending_extension(run.case)
+    extension.decision, extension.outcome = ExtensionDecision.REFUSED, run.values["reason"]
+    extension.decided_by_fk, extension.decided_by_name, extension.decided_on = run.user.id, run.user.name, run.today
 
 
 @checks(StepName.COMPLETE)

@@ -31,6 +31,8 @@ def staff_rules(session: Session, user: StaffUser, reach: Reach, problems: Probl
         problems.add("center", _l("A window clerk needs the service center whose window it staffs."))
     if roles & {RoleName.DEPARTMENT_OFFICER, RoleName.CITY_DEPARTMENT} and user.department is None:
         problems.add("department", _l("A department officer needs its department."))
+    if RoleName.APPROVER in roles and RoleName.DEPARTMENT_OFFICER not in roles:
+        problems.add("roles", _l("An approving head is a department officer too: give the user both roles."))
     if RoleName.CITY_DEPARTMENT in roles and user.department is not None and not user.department.is_city_level:
         problems.add("department", _l("A city department user belongs to a city-level department."))
     if RoleName.COUNTY_ADMIN in roles:

@@ -53,7 +53,7 @@ def test_the_answer_inside_the_case_goes_back_to_the_side_that_asked(db):
     answer = conversation.post_message(db, factories.user(db, "lz_window"), case.id, "未变更，已电话核实。",
                                        reply_to=question.id)
     assert answer.reply_to_id == question.id
-    assert _notified(db, answer) == {"cx_hrss": False}
+    assert _notified(db, answer) == {"cx_hrss": False, "cx_hrss_head": False}  # every officer of the side
 
 
 def test_every_problem_of_a_message_is_listed_at_once(db):
