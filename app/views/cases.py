@@ -462,7 +462,8 @@ def _delivery_context(case: Case) -> dict[str, Any]:
         "recipient": (case.mail_recipient or case.applicant_name) if by_mail else case.applicant_name,
         "phone": (case.mail_phone or case.applicant_phone) if by_mail else case.applicant_phone,
         "address": case.mail_address if by_mail else "", "postcode": case.mail_postcode if by_mail else "",
-        "window": case.origin_center if not case.origin_center.external else case.home_center,
+        # collected at 收件处: where the application was handed in (an outside window for an inbound case)
+        "window": case.origin_center,
     }
 
 

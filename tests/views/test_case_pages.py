@@ -319,6 +319,22 @@ def test_the_accept_step_of_an_inbound_case_reads_record_receipt_on_every_page(c
     assert history and "接收登记" in history.group(0)
 
 
+def test_the_delivery_form_of_an_inbound_case_names_the_outside_window_where_the_applicant_collects(
+        client, login, db):
+    """Collected at 收件处, the window where the application was handed in: 锦江区's, not ours, which records it."""
+    jinjiang = factories.center(db, factories.key_of_center("CDJJ"))
+    case = factories.accepted_case(db, origin_center_id=jinjiang.id, home="lz_center", department_key="lz_hrss",
+                                   handling_type_code="shengnei", counterpart_number="JJ-2026-0042")
+    case = factories.run_steps(db, case, [
+        ("lz_window", "forward", {}),
+        ("lz_hrss", "complete", factories.completion("approved", "准予办理", "社会保障卡.pdf")),
+    ])
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/step/deliver").get_data(as_text=True)
+    where = re.search(r'class="delivery-window">([^<]*)', page).group(1)
+    assert where == "成都市锦江区政务服务中心"
+
+
 def test_the_accept_form_of_our_own_case_asks_no_outside_clerk(client, login, db):
     login("lz_window")
     case = factories.make_case(db)

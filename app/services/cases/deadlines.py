@@ -26,6 +26,8 @@ def refresh_deadlines(session: Session, case: Case, today: date) -> None:
         process = rules.process_due(calendar, case.accepted_on, case.guide.content["promised_limit_days"],
                                     case.paused_days)
         case.dispatch_due, case.process_due = dispatch.due, process.due
+        if case.inbound:  # the outside window had to mail the materials; our window signed for them
+            case.dispatch_due = None
         provisional = dispatch.provisional or process.provisional
     if case.completed_on:
         delivery = rules.delivery_due(calendar, case.completed_on)

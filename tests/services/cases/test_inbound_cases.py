@@ -101,6 +101,8 @@ def test_an_inbound_case_arrives_with_its_parcel_and_goes_straight_to_received(d
     """Registered because its parcel is on our desk: no dispatch to record, no parcel to sign for later."""
     case = accept_inbound(db, inbound_draft(db), received_on=(date.today() - timedelta(days=1)).isoformat())
     assert case.status == "received"
+    # the dispatch within a working day was the outside window's to keep, not ours: no deadline of ours
+    assert case.dispatch_due is None and case.process_due is not None
     [parcel] = factories.shipments_of(db, case)
     assert (parcel.waybill_number, parcel.received_on) == (WAYBILL, date.today() - timedelta(days=1))
     assert parcel.from_center.code == "CDJJ" and parcel.to_center.code == "GYLZ"
