@@ -17,7 +17,6 @@ import re
 import time
 from typing import Any
 
-
 from tests.factories import small_pdf
 
 #: the whole walk, server start excluded, may take this long (it takes about a minute on a busy machine)
