@@ -48,11 +48,34 @@ STATUS_LABELS = {
     "extension_asked": _l("Extension awaiting approval"),
     "completed": _l("Completed"), "delivered": _l("Delivered"), "archived": _l("Archived"), "withdrawn": _l("Withdrawn"),
 }
+#: the steps' names and help on a case of ours; on a case an outside window accepted and mailed to us
+#: (inbound) a step may be a different act of our window: ask ``step_label``/``step_help`` with the case
 TRANSITION_LABELS = {name: _l(transition.label) for name, transition in TRANSITIONS.items()}
 STEP_HELP = {name: _l(transition.help) for name, transition in TRANSITIONS.items()}
+_INBOUND_LABELS = {name: _l(t.label_for(inbound=True)) for name, t in TRANSITIONS.items()}
+_INBOUND_HELP = {name: _l(t.help_for(inbound=True)) for name, t in TRANSITIONS.items()}
 #: what the history shows for each event: the steps, and the changes of a draft
 EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed"),
                 "message": _l("Message")}
+
+
+def _inbound(case: Any) -> bool:
+    return bool(case is not None and getattr(case, "inbound", False))
+
+
+def step_label(name: str, case: Any = None) -> Any:
+    """What the step ``name`` is called on ``case`` (translated when shown): the one answer for buttons,
+    forms, the history, the queue, messages and the API (an inbound case's accept is 接收登记, not 受理(代收))."""
+    return (_INBOUND_LABELS if _inbound(case) else TRANSITION_LABELS).get(name, name)
+
+
+def step_help(name: str, case: Any = None) -> Any:
+    return (_INBOUND_HELP if _inbound(case) else STEP_HELP).get(name, "")
+
+
+def event_label(action: str, case: Any = None) -> Any:
+    """A history event's name: a step as ``step_label`` calls it on the case, or register/update/message."""
+    return step_label(action, case) if action in TRANSITIONS else EVENT_LABELS.get(action, action)
 #: the sides of a case, as a message names them (@受理窗口 …)
 SIDE_LABELS = {"origin_window": _l("Accepting window"), "home_window": _l("Home window"),
                "department": _l("Handling department")}

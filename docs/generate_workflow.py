@@ -21,7 +21,9 @@ def render() -> str:
         fields = ", ".join(f.name + ("*" if f.required else "") + (" (inbound)" if f.inbound_only else "")
                            + (" (mail)" if f.only_if_mail else "") for f in t.fields)
         actors = ", ".join(t.actors) + (f" (mailed result: {', '.join(t.mail_actors)})" if t.mail_actors else "")
-        rows.append(f"| `{t.name}` | {', '.join(sorted(t.sources))} | {t.target} | {actors} | "
+        target = t.target + (f" (inbound: {t.inbound_target})" if t.inbound_target else "")
+        name = f"`{t.name}`" + (f" (inbound: “{t.inbound_label}”)" if t.inbound_label else "")
+        rows.append(f"| {name} | {', '.join(sorted(t.sources))} | {target} | {actors} | "
                     f"{fields} | {', '.join(t.effects) or '–'} |")
     return "\n".join([
         "# The case workflow (generated from `app/domain/workflow.py`; do not edit by hand)",

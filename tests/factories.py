@@ -169,6 +169,7 @@ def accepted_case(session: Session, on: date | None = None, clerk: str = "lz_win
     if case.origin_center.external:  # as the outside window's acceptance notice says
         fields["accepted_on"] = (on or date.today()).isoformat()
         fields["counterpart_accepted_by"] = "王芳"
+        fields["waybill_number"] = "EMS1100000000CN"  # the parcel it mailed, signed for at our window
     return step(session, clerk, case, "accept", on, **fields)
 
 

@@ -168,7 +168,11 @@ KIND_SCHEMA: dict[FieldKind, Json] = {
 def _step_line(transition: Transition) -> str:
     fields = ", ".join(spec.name + ("*" if spec.required else "") for spec in transition.fields) or "–"
     sources = ", ".join(sorted(transition.sources))
-    return f"- `{transition.name}` “{transition.label}” ({sources} → {transition.target}): {fields}"
+    inbound = ""
+    if transition.inbound_label or transition.inbound_target:
+        inbound = (f"; on an inbound case “{transition.label_for(inbound=True)}” "
+                   f"({sources} → {transition.target_for(inbound=True)})")
+    return f"- `{transition.name}` “{transition.label}” ({sources} → {transition.target}){inbound}: {fields}"
 
 
 def step_body() -> Json:

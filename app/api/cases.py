@@ -51,6 +51,7 @@ from app.services.cases.access import (
     record_search,
 )
 from app.services.cases.registration import register_case, update_draft
+from app.labels import step_label
 from app.services.cases.take_step import available_steps, take_step
 from app.platform.fab import (
     API_PERMISSIONS,
@@ -206,7 +207,10 @@ class CaseApi(AppModelRestApi):
         if not full:
             self._masked(data)
         data["full_data"] = full
-        data["steps"] = CaseStepSchema(many=True).dump(available_steps(case, self._user(), reach))
+        steps = available_steps(case, self._user(), reach)
+        # named and aimed as on this case (an inbound case's accept is 接收登记 and leads to received)
+        data["steps"] = [dumped | {"label": str(step_label(t.name, case)), "target": str(t.target_for(case.inbound))}
+                         for t, dumped in zip(steps, CaseStepSchema(many=True).dump(steps))]
         return data
 
     def _case_answer(self, status: int, case: Case) -> Response:

@@ -313,6 +313,15 @@ def _received_materials(case) -> tuple[MaterialLine, ...]:
                  for i, m in enumerate(received, start=1))
 
 
+def _materials_received_on(case) -> date | None:
+    """接收日期: the day our window signed for the parcel of materials (entered in 接收登记); a case recorded
+    before that, its parcel signed for later or never: that day, or the day it was registered."""
+    received = [s.received_on for s in case.shipments if s.direction == "materials" and s.received_on]
+    if received:
+        return min(received)
+    return case.registered_on.date() if case.registered_on else None
+
+
 def receipt_context(case) -> ReceiptContext:
     """材料接收回执 for an inbound case: the outside window's acceptance as it recorded it, our receiving."""
     guide = _guide(case)
@@ -330,8 +339,10 @@ def receipt_context(case) -> ReceiptContext:
         accepted_by=case.counterpart_accepted_by or "",
         window_name=window.name,
         window_phone=window.phone or "",
-        received_on=case.registered_on.date() if case.registered_on else None,
-        received_by=_event_actor(case, "register") or _staff_name(case, case.registered_by_fk),
+        received_on=_materials_received_on(case),
+        # who recorded the receipt (接收登记); a case recorded before that step existed: who registered it
+        received_by=(_event_actor(case, StepName.ACCEPT) or _staff_name(case, case.accepted_by_fk)
+                     or _event_actor(case, "register")),
         department_name=_department_name(case),
         department_phone=(department.phone if department is not None else "") or "",
         promised_limit_days=guide.get("promised_limit_days"),

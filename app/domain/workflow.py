@@ -154,6 +154,22 @@ class Transition:
     #: a decision only a person with the right to approve takes (延期, Art. 42: 本行政机关负责人批准): its
     #: permission is held by approvers, not by every officer of the side
     approval: bool = False
+    #: on a case an outside window accepted and mailed to us (inbound), the step is a different act of our
+    #: window: its own name and help (empty: ``label``/``help``), and where it leads (None: ``target``)
+    inbound_label: str = ""
+    inbound_help: str = ""
+    inbound_target: Status | None = None
+
+    def label_for(self, inbound: bool = False) -> str:
+        """The step's name (English msgid) on a case of ours or on an inbound case."""
+        return self.inbound_label if inbound and self.inbound_label else self.label
+
+    def help_for(self, inbound: bool = False) -> str:
+        return self.inbound_help if inbound and self.inbound_help else self.help
+
+    def target_for(self, inbound: bool = False) -> Status:
+        """The status the step leads to on a case of ours or on an inbound case."""
+        return self.inbound_target if inbound and self.inbound_target is not None else self.target
 
     def actors_for(self, delivery_by_mail: bool) -> tuple[Side, ...]:
         return self.mail_actors if delivery_by_mail and self.mail_actors else self.actors
@@ -194,15 +210,27 @@ TRANSITIONS: dict[str, Transition] = {
             StepName.ACCEPT, _sources(Status.DRAFT), Status.ACCEPTED, (Side.ORIGIN_WINDOW,),
             label=N_("Accept (on behalf)"),
             help=N_("Check the materials against the review points of the home department and tick each original "
-                    "you verified. Accepting gives the case its number and issues the acceptance notice. For a case an "
-                    "outside window accepted and mailed to us, record who accepted it there and when, as its notice "
-                    "says: our window then issues a receipt of the materials, not an acceptance notice."),
+                    "you verified. Accepting gives the case its number and issues the acceptance notice."),
             fields=(FieldSpec("verified", FieldKind.BOOL_LIST),
                     FieldSpec("accepted_on", FieldKind.DATE, inbound_only=True),
-                    FieldSpec("counterpart_accepted_by", FieldKind.TEXT, inbound_only=True), NOTE),
+                    FieldSpec("counterpart_accepted_by", FieldKind.TEXT, inbound_only=True),
+                    # inbound: the parcel the outside window mailed, as our window signed for it
+                    FieldSpec("received_on", FieldKind.DATE, inbound_only=True),
+                    FieldSpec("waybill_number", FieldKind.TEXT, inbound_only=True), NOTE),
             effects=("render_notice:acceptance?ours", "render_notice:receipt?inbound", "notify_applicant:accepted?ours",
-                     "notify_applicant:inbound?inbound", "book_parcel:materials"),
+                     "notify_applicant:inbound?inbound", "book_parcel:materials?ours"),
             opens_ledger=frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW}),
+            # An inbound case is registered when its parcel has arrived: our window does not accept it, it
+            # records the receipt (the outside window's acceptance, the parcel signed for) and issues the
+            # receipt of materials. The outside window's dispatch and our receiving are that same act, so
+            # the case goes straight to 已签收.
+            inbound_label=N_("Record receipt"),
+            inbound_help=N_("The materials of a case an outside window accepted have arrived by mail. Record who "
+                            "accepted it there and when, as its acceptance notice says, the waybill of the parcel "
+                            "and the day it reached our window, and tick each original you checked. Our window "
+                            "then issues the receipt of materials (not an acceptance notice) and the case is "
+                            "ready to forward to the department."),
+            inbound_target=Status.RECEIVED,
         ),
         Transition(
             StepName.REJECT, _sources(Status.DRAFT), Status.REJECTED, (Side.ORIGIN_WINDOW,),
@@ -396,6 +424,8 @@ def diagram() -> str:
     for t in TRANSITIONS.values():
         for source in sorted(t.sources):
             lines.append(f"    {source} --> {t.target}: {t.name}")
+            if t.inbound_target is not None and t.inbound_target != t.target:
+                lines.append(f"    {source} --> {t.inbound_target}: {t.name} (inbound)")
     for closed in sorted({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN}):
         lines.append(f"    {closed} --> [*]")
     return "\n".join(lines)

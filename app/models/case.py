@@ -200,6 +200,11 @@ class Case(Model):
                 Stage.DELIVERY: self.delivery_due}.get(stage) if stage else None
 
     @property
+    def inbound(self) -> bool:
+        """An outside window accepted the case and mailed it to one of our windows (its home)."""
+        return self.origin_center is not None and self.origin_center.external
+
+    @property
     def open_correction(self) -> Correction | None:
         """The round of correction whose supplied items the department does not have yet (the clock is paused)."""
         return next((c for c in reversed(self.corrections) if c.forwarded_on is None), None)

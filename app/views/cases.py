@@ -63,7 +63,6 @@ from app.labels import (
     SIDE_LABELS,
     APPLICANT_KINDS,
     DELIVERY_LABELS,
-    EVENT_LABELS,
     ID_TYPES,
     MATERIAL_FORMS,
     NOTICE_LABELS,
@@ -72,11 +71,12 @@ from app.labels import (
     SHIPMENT_DIRECTIONS,
     STATUS_LABELS,
     STEP_FIELD_LABELS,
-    STEP_HELP,
-    TRANSITION_LABELS,
     WARNING_LABELS,
     choices,
+    event_label,
     label,
+    step_help,
+    step_label,
 )
 from app.services.cases import notices as documents
 from app.services.cases.take_step import available_steps, step_refusal, take_step
@@ -192,9 +192,9 @@ def _message_details(data: Mapping[str, Any]) -> list[str]:
 def _template_helpers() -> dict[str, Any]:
     return {
         "status_label": status_label, "warning_badge": warning_badge, "warning_labels": WARNING_LABELS,
-        "step_label": lambda name: label(TRANSITION_LABELS, name), "format_date": format_date,
+        "step_label": lambda name, case=None: str(step_label(name, case)), "format_date": format_date,
         "material_form": lambda v: label(MATERIAL_FORMS, v), "result_label": lambda v: label(RESULT_LABELS, v),
-        "delivery_label": lambda v: label(DELIVERY_LABELS, v), "event_label": lambda v: label(EVENT_LABELS, v),
+        "delivery_label": lambda v: label(DELIVERY_LABELS, v), "event_label": lambda v, case=None: str(event_label(v, case)),
         "direction_label": lambda v: label(SHIPMENT_DIRECTIONS, v),
         "applicant_kind_label": lambda v: label(APPLICANT_KINDS, v), "id_type_label": lambda v: label(ID_TYPES, v),
         "mask_id": mask_id_number, "mask_phone": mask_phone, "event_details": event_details,
@@ -463,7 +463,8 @@ def _delivery_context(case: Case) -> dict[str, Any]:
         "recipient": (case.mail_recipient or case.applicant_name) if by_mail else case.applicant_name,
         "phone": (case.mail_phone or case.applicant_phone) if by_mail else case.applicant_phone,
         "address": case.mail_address if by_mail else "", "postcode": case.mail_postcode if by_mail else "",
-        "window": case.origin_center if not case.origin_center.external else case.home_center,
+        # collected at 收件处: where the application was handed in (an outside window for an inbound case)
+        "window": case.origin_center,
     }
 
 
@@ -591,14 +592,14 @@ class CaseWorkView(BaseView):
             return self._render_step(case, transition, None, [])
         data = read_step_form(case, transition, request.form, request.files)
         try:
-            take_step(_session(), _user(), case_id, name, data, expected_version=_version())
+            done = take_step(_session(), _user(), case_id, name, data, expected_version=_version())
         except Conflict as error:
             flash_problems(error.problems)
             return self._to_detail(case_id)
         except ValidationFailed as error:
             case = self._case_or_404(case_id)
             return self._render_step(case, transition, _without_files(data), error.problems), 422
-        flash(str(_l("%(step)s: done.", step=TRANSITION_LABELS[name])), "success")
+        flash(str(_l("%(step)s: done.", step=step_label(name, done))), "success")
         if name == StepName.ACCEPT:
             _warn_of_missing_scans(self._case_or_404(case_id))
         return self._to_detail(case_id)
@@ -607,8 +608,8 @@ class CaseWorkView(BaseView):
                      problems: list[Problem]):
         review = _review_aid(case) if transition.name == StepName.ACCEPT else None
         return self.render_template(
-            "cases/step.html", case=case, transition=transition, title=TRANSITION_LABELS[transition.name],
-            help=STEP_HELP.get(transition.name, ""), review=review,
+            "cases/step.html", case=case, transition=transition, title=step_label(transition.name, case),
+            help=step_help(transition.name, case), review=review,
             **_step_form_context(case, transition, data, problems),
             delivery=_delivery_context(case) if transition.name == StepName.DELIVER else None,
             checklist=archive.archive_checklist(_session(), case) if transition.name == StepName.ARCHIVE else None,

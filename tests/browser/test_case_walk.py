@@ -4,7 +4,8 @@ accepts a 社会保障卡申领 for 苍溪县 and mails the materials with the d
 杜小娟 at the 苍溪县 window signs for the whole parcel (整包签收) and forwards it; 蒲文斌 of
 苍溪县人力资源和社会保障局 asks for a correction, picking the material; 张丽 ticks the supplied item with
 its scan; 杜小娟 signs for the supplement; 蒲文斌 completes the case with the result attached; 张丽
-delivers it at her counter and archives it from 待归档. A second test registers an inbound case.
+delivers it at her counter and archives it from 待归档. A second test walks an inbound case: registered,
+its receipt recorded (接收登记) with the 材料接收回执, and on to archived.
 
 The outbox's jobs (notices, SMS records, bookings) are carried out between the steps as the worker would
 (``served.run_jobs``). Screenshots of every page go to ``screenshots``.
@@ -15,8 +16,6 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
-
-import pytest
 
 from tests.factories import small_pdf
 
@@ -248,19 +247,24 @@ def test_a_case_walks_from_registration_to_archive_in_the_pages(sign_in, served,
 OUTSIDE_WINDOW = "成都市锦江区政务服务中心"
 OWN_WINDOW = "广元市利州区政务服务中心"
 OWN_DEPARTMENT = "广元市利州区人力资源和社会保障局"
+INBOUND_WAYBILL = "1190412345678"  # the EMS parcel 锦江区's window mailed
 
 
-@pytest.mark.signed_in_as("lz_window")
-def test_an_inbound_case_is_registered_in_the_form(page, shoot):
+def test_an_inbound_case_is_registered_and_walked_from_its_receipt_to_archive(sign_in, served, shoot):
     """An application mailed to 利州区 by an outside window (成都市锦江区) is registered by 张丽 with our
-    window as its home window and our department deciding it."""
+    window as its home window and our department deciding it. She records its receipt (接收登记: the outside
+    window's acceptance as its notice says, the parcel's waybill and the day it arrived), which prints our
+    材料接收回执 and takes the case straight to 已签收; she forwards it, the department completes it, and she
+    records the delivery at the outside window and archives it — in the pages only."""
+    from playwright.sync_api import expect
+
+    walk = Walk(sign_in, served, shoot)
+    page = walk.as_user("lz_window")
     menu(page, "通办件", "办件登记")
     form = page.locator("form.register-form")
     form.get_by_label("收件窗口").select_option(label=OUTSIDE_WINDOW)
     form.get_by_label("事项", exact=True).select_option(label=MATTER)
     form.get_by_label("通办类型").select_option(label=HANDLING_TYPE)
-    from playwright.sync_api import expect
-
     home = form.get_by_label("属地窗口")
     # the pickers follow the receiving window and the matter: the form asks the server again
     expect(home.locator("option").filter(has_text=OWN_WINDOW)).to_have_count(1)
@@ -273,7 +277,59 @@ def test_an_inbound_case_is_registered_in_the_form(page, shoot):
     form.get_by_role("button", name="登记").click()
     page.wait_for_url(re.compile(r"/cases/\d+/$"))
     shoot(page, "inbound-registered")
+    walk.case_id = int(re.search(r"/cases/(\d+)/", page.url).group(1))
     header = page.locator(".case-header").inner_text()
     assert OUTSIDE_WINDOW in header and OWN_WINDOW in header and OWN_DEPARTMENT in header, header
-    # The lead extends this case's walk once the inbound steps are in the pages: the outside window's
-    # acceptance recorded, the parcel's receipt printed, handled and returned as our own cases are.
+    _upload_scans(walk, page)
+
+    # 接收登记, never 受理(代收): our window records what the outside window did and signs for its parcel.
+    steps = page.locator(".case-steps")
+    assert steps.get_by_role("link", name="受理(代收)", exact=True).count() == 0, steps.inner_text()
+
+    def record_receipt(form_page: Any) -> None:
+        assert form_page.locator(".panel-title").first.inner_text().startswith("接收登记")
+        for box in form_page.locator(".field-verified input[type=checkbox]").all():
+            box.check()
+        form_page.locator("input[name=counterpart_accepted_by]").fill("王芳")
+        form_page.locator("input[name=waybill_number]").fill(INBOUND_WAYBILL)
+        shoot(form_page, "inbound-receipt-step")
+
+    walk.take_step(page, "接收登记", record_receipt)
+    walk.number = page.locator(".case-header h2").inner_text().split()[0]
+    assert walk.status(page) == "已签收", walk.status(page)  # the parcel arrived with the case: no dispatch
+    served.run_jobs()  # the receipt of materials and the SMS
+    page.reload()
+    receipt = page.get_by_role("link", name="材料接收回执")
+    assert "生成中" not in receipt.inner_text(), "the receipt of materials is still being prepared"
+    assert page.get_by_role("link", name="受理(代收)通知书").count() == 0
+    pdf = page.request.get(receipt.get_attribute("href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF"), pdf.status
+    assert "接收登记" in page.locator(".case-history").inner_text()
+    walk.snap(page, "inbound-received")
+
+    # Handled as our own cases are: forwarded, completed by the department with its result attached.
+    walk.take_step(page, "转送审批部门")
+    page = walk.open_from_queue("lz_hrss")
+
+    def approve(form_page: Any) -> None:
+        form_page.locator("select[name=result]").select_option(label="准予")
+        form_page.locator("input[name=result_documents]").set_input_files(
+            {"name": "社会保障卡制卡通知.pdf", "mimeType": "application/pdf", "buffer": small_pdf()})
+
+    walk.take_step(page, "办结", approve)
+    served.run_jobs()
+
+    # Collected where the applicant applied, an outside window: our window records the delivery for it.
+    page = walk.open_from_queue("lz_window")
+    walk.take_step(page, "结果送达")
+    served.run_jobs()
+    page.goto("/")
+    menu(page, "通办件", "待办")
+    page.locator(".queue-tab-to_archive").click()
+    page.locator(f'tr[data-archive-case="{walk.case_id}"]').get_by_role("link", name=walk.number).click()
+    page.wait_for_url(f"**/cases/{walk.case_id}/")
+    walk.take_step(page, "归档")
+    served.run_jobs()  # the archive package
+    page.reload()
+    assert walk.status(page) == "已归档", walk.status(page)
+    walk.snap(page, "inbound-archived")

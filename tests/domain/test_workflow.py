@@ -117,3 +117,26 @@ def test_an_inbound_acceptance_queues_our_receipt_and_its_own_sms_never_the_acce
     assert ("render_notice", "receipt") in inbound and ("notify_applicant", "inbound") in inbound
     assert not {("render_notice", "acceptance"), ("notify_applicant", "accepted")} & inbound
     assert [f.name for f in accept.fields_for(inbound=False)] == ["verified", "note"]
+
+
+# --- an inbound case: our window records the receipt of a case an outside window accepted --------------
+
+
+def test_an_inbound_accept_is_called_record_receipt_with_its_own_help():
+    accept = TRANSITIONS["accept"]
+    assert accept.label_for(inbound=False) == "Accept (on behalf)" == accept.label
+    assert accept.label_for(inbound=True) == "Record receipt"
+    assert accept.help_for(inbound=True) != accept.help_for(inbound=False)
+    # a step without an inbound name keeps its one name
+    assert TRANSITIONS["forward"].label_for(inbound=True) == TRANSITIONS["forward"].label
+
+
+def test_an_inbound_case_that_arrived_with_its_parcel_goes_straight_to_received():
+    accept = TRANSITIONS["accept"]
+    assert accept.target_for(inbound=False) == Status.ACCEPTED
+    assert accept.target_for(inbound=True) == Status.RECEIVED
+    assert {"received_on", "waybill_number"} <= {f.name for f in accept.fields_for(inbound=True)}
+    # the parcel is here already: no courier is booked for it
+    assert "book_parcel" not in {e.topic for e in accept.effects_for(delivery_by_mail=False, inbound=True)}
+    assert "book_parcel" in {e.topic for e in accept.effects_for(delivery_by_mail=False, inbound=False)}
+    assert "draft --> received: accept (inbound)" in diagram()

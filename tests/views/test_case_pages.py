@@ -296,6 +296,45 @@ def test_an_inbound_case_is_registered_through_the_form_with_our_window_as_home(
     assert 'name="counterpart_accepted_by"' in accept_form and 'name="accepted_on"' in accept_form
 
 
+def test_the_accept_step_of_an_inbound_case_reads_record_receipt_on_every_page(client, login, db):
+    """Issue 12, defect 1: our window does not accept an inbound case, it records its receipt (接收登记)."""
+    login("lz_window")
+    jinjiang = factories.center(db, factories.key_of_center("CDJJ"))
+    case = factories.make_case(db, origin_center_id=jinjiang.id, home="lz_center", department_key="lz_hrss",
+                               handling_type_code="shengnei", counterpart_number="JJ-2026-0042")
+    queue_row = re.search(rf'data-case="{case.id}".*?</tr>', client.get("/cases/queue/").get_data(as_text=True), re.S)
+    detail = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    form = client.get(f"/cases/{case.id}/step/accept").get_data(as_text=True)
+    for page in (queue_row.group(0), detail, form):
+        assert "接收登记" in page and "受理(代收)</" not in page
+    assert "外地窗口受理(代收)的办件材料已寄达" in form  # its own help
+    assert 'name="received_on"' in form and 'name="waybill_number"' in form
+    response = client.post(f"/cases/{case.id}/step/accept", data={
+        "csrf_token": csrf_token(client, f"/cases/{case.id}/step/accept"), "version": str(case.version),
+        "accepted_on": date.today().isoformat(), "counterpart_accepted_by": "王芳", "waybill_number": "EMS1234567895CN",
+        "verified": [str(m.seq) for m in case.materials]})
+    assert response.status_code == 302, re.findall(r'help-block[^>]*>([^<]*)', response.get_data(as_text=True))
+    assert any("接收登记" in message for _, message in _flashes(client))
+    history = re.search(r'case-history.*?</table>', client.get(f"/cases/{case.id}/").get_data(as_text=True), re.S)
+    assert history and "接收登记" in history.group(0)
+
+
+def test_the_delivery_form_of_an_inbound_case_names_the_outside_window_where_the_applicant_collects(
+        client, login, db):
+    """Collected at 收件处, the window where the application was handed in: 锦江区's, not ours, which records it."""
+    jinjiang = factories.center(db, factories.key_of_center("CDJJ"))
+    case = factories.accepted_case(db, origin_center_id=jinjiang.id, home="lz_center", department_key="lz_hrss",
+                                   handling_type_code="shengnei", counterpart_number="JJ-2026-0042")
+    case = factories.run_steps(db, case, [
+        ("lz_window", "forward", {}),
+        ("lz_hrss", "complete", factories.completion("approved", "准予办理", "社会保障卡.pdf")),
+    ])
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/step/deliver").get_data(as_text=True)
+    where = re.search(r'class="delivery-window">([^<]*)', page).group(1)
+    assert where == "成都市锦江区政务服务中心"
+
+
 def test_the_accept_form_of_our_own_case_asks_no_outside_clerk(client, login, db):
     login("lz_window")
     case = factories.make_case(db)

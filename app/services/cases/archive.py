@@ -181,18 +181,21 @@ def _result_items(case: Case) -> list[ChecklistItem]:
 
 
 def _shipment_items(case: Case) -> list[ChecklistItem]:
-    dispatched = any(s.direction == ShipmentDirection.MATERIALS and s.sent_on for s in case.shipments)
+    # an inbound case's parcel is on record from the day our window signed for it (an outside window sent it)
+    dispatched = any(s.direction == ShipmentDirection.MATERIALS and (s.sent_on or s.received_on)
+                     for s in case.shipments)
     items = [] if dispatched else [ChecklistItem("shipments", SHIPMENT_DIRECTIONS[ShipmentDirection.MATERIALS], Problem(
         "shipments", _l("The dispatch of the application materials is not on record.")))]
     for shipment in case.shipments:
-        if not shipment.sent_on:
+        on = shipment.sent_on or shipment.received_on
+        if not on:
             continue
         problem = None
         if not (shipment.waybill_number or "").strip():
             problem = Problem("shipments", _l("The parcel sent on %(date)s has no waybill number.",
-                                              date=shipment.sent_on.isoformat()))
+                                              date=on.isoformat()))
         items.append(ChecklistItem("shipments", SHIPMENT_DIRECTIONS.get(shipment.direction, shipment.direction),
-                                   problem, detail=f"{shipment.waybill_number} · {shipment.sent_on.isoformat()}"))
+                                   problem, detail=f"{shipment.waybill_number} · {on.isoformat()}"))
     if case.delivery_method == "mail" and not any(
             s.direction == ShipmentDirection.RESULT and (s.waybill_number or "").strip() for s in case.shipments):
         items.append(ChecklistItem("shipments", SHIPMENT_DIRECTIONS[ShipmentDirection.RESULT], Problem(

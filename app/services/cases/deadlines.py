@@ -26,6 +26,8 @@ def refresh_deadlines(session: Session, case: Case, today: date) -> None:
         case.paused_days = clock.stopped_total
         dispatch, process = rules.dispatch_due(calendar, case.accepted_on), clock.due
         case.dispatch_due, case.process_due = dispatch.due, process.due
+        if case.inbound:  # the outside window had to mail the materials; our window signed for them
+            case.dispatch_due = None
         provisional = dispatch.provisional or process.provisional
     if case.completed_on:
         delivery = rules.delivery_due(calendar, case.completed_on)

@@ -23,7 +23,7 @@ from app.models.case import Case, CaseMaterial, Correction, CorrectionItem, Deli
 from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
 from app.models.staff import StaffUser
 from app.services.cases.numbers import draw_number
-from app.services.courier.booking import booked_waybill, record_sent
+from app.services.courier.booking import booked_waybill, record_received, record_sent
 from app.services.cases.archive import archive_problems
 from app.services.cases.clock import extension_cap, granted_extensions, pending_extension, running_procedure
 from app.services.cases.files import add_scan_version, check_file, keep_result_document
@@ -105,10 +105,8 @@ def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
         problems.add("matter_id", _l("%(name)s has been retired and takes no new cases.", name=case.matter.name))
     if case.origin_center.external and not case.counterpart_number:
         problems.add("counterpart_number", _l("Enter the number the outside window gave the case."))
-    if case.origin_center.external:
-        if not run.values.get("counterpart_accepted_by"):
-            problems.add("counterpart_accepted_by", _l("Enter who accepted the case at the outside window, as "
-                                                       "named on its acceptance notice."))
+    if case.inbound:
+        _receipt_problems(run, problems)
         return
     # never dropped silently: our own window accepts on the day it takes the step, in its own name
     if "accepted_on" in run.given:
@@ -117,6 +115,24 @@ def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
     if "counterpart_accepted_by" in run.given:
         problems.add("counterpart_accepted_by", _l("Only a case an outside window accepted names who accepted "
                                                    "it there; our window accepts in your name."))
+    for name in ("received_on", "waybill_number"):
+        if name in run.given:
+            problems.add(name, _l("Only a case an outside window accepted and mailed to us arrives with a parcel "
+                                  "at acceptance; the materials of a case accepted here are dispatched afterwards."))
+
+
+def _receipt_problems(run: StepRun, problems: ProblemCollector) -> None:
+    """接收登记 of an inbound case: the outside window's acceptance as its notice says, and the parcel it
+    mailed as our window signed for it (its waybill, the day it arrived: not before the acceptance)."""
+    if not run.values.get("counterpart_accepted_by"):
+        problems.add("counterpart_accepted_by", _l("Enter who accepted the case at the outside window, as "
+                                                   "named on its acceptance notice."))
+    if not run.values.get("waybill_number"):
+        problems.add("waybill_number", _l("Enter the waybill number of the parcel the outside window mailed."))
+    accepted_on, received_on = run.values.get("accepted_on"), run.values.get("received_on")
+    if accepted_on and received_on and received_on < accepted_on:
+        problems.add("received_on", _l("The materials cannot have arrived before the outside window accepted the "
+                                       "case (%(date)s).", date=accepted_on.isoformat()))
 
 
 @performs(StepName.ACCEPT)
@@ -126,11 +142,14 @@ def accept(run: StepRun) -> None:
         if material.seq in run.values["verified"]:
             material.verified = run.values["verified"][material.seq]
     _decide(run)
-    inbound = case.origin_center.external
+    inbound = case.inbound
     case.accepted_on = run.values.get("accepted_on") if inbound else run.today
     # inbound: the outside window accepted (its clerk, as on its notice); our clerk records it
     case.counterpart_accepted_by = run.values.get("counterpart_accepted_by", "") if inbound else ""
     case.accepted_by_fk = run.user.id
+    if inbound:  # the parcel is on our desk: the table leads the case straight to received
+        record_received(run.session, case, ShipmentDirection.MATERIALS, carrier="",
+                        waybill=run.values["waybill_number"], received_on=run.values["received_on"])
 
 
 @performs(StepName.REJECT)

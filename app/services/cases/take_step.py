@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.workflow import TRANSITIONS, Side, Status, Transition, acting_sides, allowed_from, transitions_for
 from app.errors import Conflict, Forbidden, NotFound, ProblemCollector
-from app.labels import STATUS_LABELS, TRANSITION_LABELS, joined
+from app.labels import STATUS_LABELS, joined, step_label
 from app.models.case import Case, DeliveryMethod
 from app.models.staff import StaffUser
 from app.platform import outbox
@@ -54,7 +54,7 @@ def take_step(session: Session, user: StaffUser, case_id: Any, name: str, values
     reach = reach_of(user)
     try:
         case = get_case(session, reach, case_id, lock=True)
-        role_refusal = _role_refusal(user, transition)
+        role_refusal = _role_refusal(user, transition, case)
         if role_refusal is not None:
             raise role_refusal
         if expected_version is not None and expected_version != case.version:
@@ -76,13 +76,13 @@ def take_step(session: Session, user: StaffUser, case_id: Any, name: str, values
 
 def step_refusal(user: StaffUser, reach: Reach, case: Case, transition: Transition) -> Conflict | Forbidden | None:
     """Why ``user`` cannot take ``transition`` on ``case`` now, or None (forms ask before showing)."""
-    role_refusal = _role_refusal(user, transition)
+    role_refusal = _role_refusal(user, transition, case)
     if role_refusal is not None:
         return role_refusal
-    step = TRANSITION_LABELS[transition.name]
+    step = step_label(transition.name, case)
     status = Status(case.status)
     if status not in transition.sources:
-        allowed = joined(TRANSITION_LABELS[n] for n in allowed_from(status)) or str(_l("none"))
+        allowed = joined(step_label(n, case) for n in allowed_from(status)) or str(_l("none"))
         return Conflict(_l("%(step)s is not possible while the case is %(status)s. Possible now: %(allowed)s.",
                            step=step, status=STATUS_LABELS[case.status], allowed=allowed))
     if not acting_sides(transition, case_sides(case)) & sides_of(reach, case):
@@ -90,10 +90,10 @@ def step_refusal(user: StaffUser, reach: Reach, case: Case, transition: Transiti
     return None
 
 
-def _role_refusal(user: StaffUser, transition: Transition) -> Forbidden | None:
+def _role_refusal(user: StaffUser, transition: Transition, case: Case) -> Forbidden | None:
     if holds_permission(user, transition.permission, CASE_RESOURCE):
         return None
-    return Forbidden(_l("Your role does not take the step %(step)s.", step=TRANSITION_LABELS[transition.name]))
+    return Forbidden(_l("Your role does not take the step %(step)s.", step=step_label(transition.name, case)))
 
 
 def available_steps(case: Case, user: StaffUser, reach: Reach | None = None) -> list[Transition]:
@@ -128,7 +128,7 @@ def _apply(run: StepRun) -> None:
     absent = on_behalf_of(run.session, run.user, case, run.sides & acting_sides(transition, case_sides(case)),
                           run.today)
     STEP_FUNCTIONS[transition.name](run)
-    case.status = transition.target
+    case.status = transition.target_for(case.inbound)
     note = run.values.get("note") or run.values.get("reason") or ""
     data = _event_data(run.values)
     if absent is not None:
@@ -140,7 +140,7 @@ def _apply(run: StepRun) -> None:
     handler = run.user.name if absent is None else f"{run.user.name}（代{absent.name}办理）"
     sync_ledger(run.session, case, handler, run.today, window_role=_ledger_row_opened(run),
                 on_behalf_at=_window_acted_at(run) if absent is not None else None)
-    for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL, inbound=case.origin_center.external):
+    for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL, inbound=case.inbound):
         outbox.queue(run.session, effect, case, transition=transition.name, ref=run.ref)
 
 

@@ -115,6 +115,19 @@ def record_sent(session: Session, case: Case, direction: ShipmentDirection, *, c
     return shipment
 
 
+def record_received(session: Session, case: Case, direction: ShipmentDirection, *, carrier: str, waybill: str,
+                    received_on: date) -> Shipment:
+    """A parcel an outside window mailed, put on record when our window signs for it (it was never booked
+    here: the waybill is the one on the parcel; when it left is the outside window's record)."""
+    shipment = planned_shipment(session, case, direction)
+    shipment.carrier = carrier or shipment.carrier
+    shipment.waybill_number = waybill
+    shipment.received_on = received_on
+    shipment.provider = "manual"
+    shipment.booking_status, shipment.booked_on, shipment.booking_warning = BookingStatus.BOOKED, now(), "none"
+    return shipment
+
+
 # --- booking: the book_parcel job ----------------------------------------------------------------
 
 

@@ -11,16 +11,20 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.documents.notices import receipt_context
+from app.documents.render import cn_date
 from app.errors import NotFound, ValidationFailed
-from app.models.case import CaseDocument, Notification
+from app.models.case import CaseDocument, LedgerEntry, Notification, OutboxMessage
 from app.scope import reach_of
 from app.services.cases import notices
 from app.services.cases.access import Viewer
+from app.services.cases.take_step import available_steps
 from tests import factories
 from tests.documents.notice_pdf import pdf_text, squash
 
 OUTSIDE_NUMBER = "JJ-2026-0042"
 OUTSIDE_CLERK = "王芳"
+WAYBILL = "EMS1234567895CN"
 
 
 def inbound_draft(db):
@@ -33,7 +37,8 @@ def inbound_draft(db):
 
 def accept_inbound(db, case, **fields):
     accepted_on = (date.today() - timedelta(days=3)).isoformat()
-    values = factories.verify_all(case) | {"accepted_on": accepted_on, "counterpart_accepted_by": OUTSIDE_CLERK}
+    values = factories.verify_all(case) | {"accepted_on": accepted_on, "counterpart_accepted_by": OUTSIDE_CLERK,
+                                           "waybill_number": WAYBILL}
     return factories.step(db, "lz_window", case, "accept", **(values | fields))
 
 
@@ -87,3 +92,93 @@ def test_a_case_accepted_at_our_window_keeps_its_acceptance_notice_and_sms(db):
     factories.run_outbox(db, "notify_applicant", case.id)
     sms = db.scalar(select(Notification).where(Notification.case_id == case.id, Notification.channel == "sms"))
     assert "已由广元市利州区政务服务中心受理" in sms.body
+
+
+# --- issue 12: 接收登记, the day of receipt, and the rest of the walk ----------------------------------------
+
+
+def test_an_inbound_case_arrives_with_its_parcel_and_goes_straight_to_received(db):
+    """Registered because its parcel is on our desk: no dispatch to record, no parcel to sign for later."""
+    case = accept_inbound(db, inbound_draft(db), received_on=(date.today() - timedelta(days=1)).isoformat())
+    assert case.status == "received"
+    # the dispatch within a working day was the outside window's to keep, not ours: no deadline of ours
+    assert case.dispatch_due is None and case.process_due is not None
+    [parcel] = factories.shipments_of(db, case)
+    assert (parcel.waybill_number, parcel.received_on) == (WAYBILL, date.today() - timedelta(days=1))
+    assert parcel.from_center.code == "CDJJ" and parcel.to_center.code == "GYLZ"
+    steps = {t.name for t in available_steps(case, factories.user(db, "lz_window"))}
+    assert "forward" in steps and not {"dispatch", "receive"} & steps
+    topics = {m.topic for m in db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id))}
+    assert "book_parcel" not in topics  # nobody books a courier for a parcel that has arrived
+    [row] = db.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id)).all()
+    assert (row.role, row.case_status) == ("home", "received")
+
+
+def test_recording_the_receipt_asks_for_the_waybill_and_a_day_of_receipt_after_the_outside_acceptance(db):
+    case = inbound_draft(db)
+    with pytest.raises(ValidationFailed) as refused:
+        accept_inbound(db, case, waybill_number="", received_on=(date.today() - timedelta(days=4)).isoformat())
+    assert {p.field for p in refused.value.problems} == {"waybill_number", "received_on"}  # every problem at once
+    with pytest.raises(ValidationFailed) as refused:
+        accept_inbound(db, case, received_on=(date.today() + timedelta(days=1)).isoformat())
+    assert {p.field for p in refused.value.problems} == {"received_on"}
+    db.refresh(case)
+    assert case.status == "draft" and not case.shipments
+
+
+def test_a_case_of_our_own_window_takes_no_waybill_or_day_of_receipt_at_acceptance(db):
+    case = factories.make_case(db)
+    with pytest.raises(ValidationFailed) as refused:
+        factories.step(db, "lz_window", case, "accept", **factories.verify_all(case), waybill_number="EMS1",
+                       received_on=date.today().isoformat())
+    assert {p.field for p in refused.value.problems} == {"waybill_number", "received_on"}
+
+
+def test_the_receipt_prints_the_outside_acceptance_date_and_the_day_our_window_received_the_materials(db):
+    case = inbound_draft(db)  # registered today
+    received_on = date.today() - timedelta(days=1)
+    case = accept_inbound(db, case, received_on=received_on.isoformat())
+    context = receipt_context(case)
+    assert context.accepted_on == date.today() - timedelta(days=3) and context.received_on == received_on
+    factories.run_outbox(db, "render_notice", case.id)
+    viewer = Viewer(factories.user(db, "lz_window"), reach_of(factories.user(db, "lz_window")), "", "web")
+    text = squash("".join(pdf_text(notices.notice_for(db, viewer, case.id, "receipt").path.read_bytes())))
+    assert squash(f"受理日期{cn_date(date.today() - timedelta(days=3))}") in text
+    assert squash(f"接收日期{cn_date(received_on)}") in text
+
+
+def test_the_accept_step_of_an_inbound_case_is_shown_as_record_receipt_everywhere(app, db):
+    from app.labels import event_label, step_help, step_label
+
+    inbound, ours = inbound_draft(db), factories.make_case(db)
+    with app.test_request_context(headers={"Accept-Language": "zh"}):
+        assert str(step_label("accept", inbound)) == "接收登记" and str(step_label("accept", ours)) == "受理(代收)"
+        assert str(event_label("accept", inbound)) == "接收登记" and str(event_label("register", inbound)) == "登记"
+        assert str(step_help("accept", inbound)) != str(step_help("accept", ours))
+        assert "受理(代收)" not in str(step_label("accept", inbound))
+
+
+def test_an_inbound_case_is_walked_to_archived_at_our_window(db):
+    case = accept_inbound(db, inbound_draft(db))
+    case = factories.run_steps(db, case, [
+        ("lz_window", "forward", {}),
+        ("lz_hrss", "complete", factories.completion("approved", "准予办理", "社会保障卡.pdf")),
+        ("lz_window", "deliver", {}),  # collected at the outside window: our window records it
+    ])
+    case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
+    assert case.status == "archived"
+    assert [e.action for e in case.events] == ["register", "accept", "forward", "complete", "deliver", "archive"]
+    [row] = db.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id)).all()
+    assert (row.role, row.case_status) == ("home", "archived")
+
+
+def test_the_result_sms_of_an_inbound_case_sends_the_applicant_to_the_window_where_they_applied(db):
+    """Collected at 收件处: the outside window where the application was handed in, not our home window."""
+    case = accept_inbound(db, inbound_draft(db))
+    case = factories.run_steps(db, case, [
+        ("lz_window", "forward", {}),
+        ("lz_hrss", "complete", factories.completion("approved", "准予办理", "社会保障卡.pdf")),
+    ])
+    factories.run_outbox(db, "notify_applicant", case.id)
+    sms = db.scalar(select(Notification).where(Notification.case_id == case.id, Notification.event == "result_ready"))
+    assert "到成都市锦江区政务服务中心领取" in sms.body and "到广元市利州区政务服务中心领取" not in sms.body

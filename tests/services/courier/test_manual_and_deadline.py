@@ -6,6 +6,9 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from sqlalchemy import select
+
+from app.models.case import OutboxMessage
 from app.platform import outbox
 from app.services.courier import booking as shipments
 from app.services.courier import tracking
@@ -80,8 +83,10 @@ def test_a_parcel_an_outside_window_sends_or_of_a_closed_case_is_not_ours_to_boo
     inbound = factories.accepted_case(db, MONDAY, "cx_window", origin_center_id=hangzhou.id, home="cx_center",
                                       counterpart_number="XH-2026-0815")
     withdrawn = factories.accepted_case(db, MONDAY)
-    for case in (inbound, withdrawn):
-        outbox.run_message(db, factories.booking_message(db, case).id)
+    # the outside window's parcel arrived before our window recorded the receipt: nothing to book
+    assert not db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == inbound.id,
+                                                     OutboxMessage.topic == "book_parcel")).all()
+    outbox.run_message(db, factories.booking_message(db, withdrawn).id)
     take_step(db, factories.user(db, "lz_window"), withdrawn.id, "withdraw", {"reason": "申请人撤回"}, today=MONDAY)
     overdue = {o.shipment.case_id for o in shipments.overdue_shipments(db, FRIDAY)}
     assert inbound.id not in overdue and withdrawn.id not in overdue

@@ -64,7 +64,8 @@ def test_the_reminder_follows_the_step_to_the_side_that_must_act(db):
     case = factories.step(db, "cx_window", case, "forward", TUE)
     late = db.get(Case, case.id).process_due + timedelta(days=3)
     check_deadlines(db, late)
-    assert reminders_of_case(db, case) == {("cx_hrss", "reminder", "process", "red")} | _escalations("x", "process")
+    assert reminders_of_case(db, case) == {("cx_hrss", "reminder", "process", "red"),
+                                          ("cx_hrss_head", "reminder", "process", "red")} | _escalations("x", "process")
     case = factories.step(db, "cx_hrss", case, "complete", late, **factories.completion())
     check_deadlines(db, late + timedelta(days=7))
     got = {r for r in reminders_of_case(db, case) if r[2] == "delivery" and r[1] == "reminder"}
