@@ -19,15 +19,22 @@ def render() -> str:
     ]
     for t in TRANSITIONS.values():
         fields = ", ".join(f.name + ("*" if f.required else "") + (" (inbound)" if f.inbound_only else "")
-                           + (" (mail)" if f.only_if_mail else "") for f in t.fields)
+                           + (" (mail)" if f.only_if_mail else "") + (" (pickup)" if f.only_if_pickup else "")
+                           for f in t.fields)
         actors = ", ".join(t.actors) + (f" (mailed result: {', '.join(t.mail_actors)})" if t.mail_actors else "")
-        rows.append(f"| `{t.name}` | {', '.join(sorted(t.sources))} | {t.target} | {actors} | "
+        sources = ", ".join(sorted(t.sources)) + (f" (mailed result: {', '.join(sorted(t.mail_sources))})"
+                                                   if t.mail_sources else "")
+        name = f"`{t.name}`" + (f" ({t.delivery} only)" if t.delivery else "")
+        rows.append(f"| {name} | {sources} | {t.target} | {actors} | "
                     f"{fields} | {', '.join(t.effects) or '–'} |")
     return "\n".join([
         "# The case workflow (generated from `app/domain/workflow.py`; do not edit by hand)",
         "",
         "A side outside the system (a counterpart window, an outside department) is recorded by the window",
         "on our side. Each step is one transaction: history event, deadlines, ledger and outbox rows together.",
+        "A result collected at the window (pickup) travels from the home window to the window where the",
+        "application was received (`send_result`) before that window delivers it; a mailed result (mail) is",
+        "mailed by the home window straight from `completed`.",
         "",
         "```mermaid",
         diagram(),
