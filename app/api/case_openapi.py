@@ -167,7 +167,10 @@ KIND_SCHEMA: dict[FieldKind, Json] = {
 def _step_line(transition: Transition) -> str:
     fields = ", ".join(spec.name + ("*" if spec.required else "") for spec in transition.fields) or "–"
     sources = ", ".join(sorted(transition.sources))
-    return f"- `{transition.name}` “{transition.label}” ({sources} → {transition.target}): {fields}"
+    if transition.mail_sources:
+        sources += f"; mailed result: {', '.join(sorted(transition.mail_sources))}"
+    only = f" [{transition.delivery} only]" if transition.delivery else ""
+    return f"- `{transition.name}` “{transition.label}”{only} ({sources} → {transition.target}): {fields}"
 
 
 def step_body() -> Json:
