@@ -148,8 +148,10 @@ def test_the_home_window_follows_the_result_it_sent_until_the_window_delivers_it
 def test_a_result_sent_back_late_counts_as_overdue_in_the_report_of_its_week(db):
     from app.services.notifications import reports
 
-    on_time = factories.step(db, "cx_window", _completed(db, on=MON), "send_result", TUE, waybill_number="EMS7200000001CN")
-    late = factories.step(db, "cx_window", _completed(db, on=MON), "send_result", WED, waybill_number="EMS7200000002CN")
+    on_time = factories.step(db, "cx_window", _completed(db, on=MON), "send_result", TUE,
+                             waybill_number="EMS7200000001CN")
+    late = factories.step(db, "cx_window", _completed(db, on=MON), "send_result", WED,
+                          waybill_number="EMS7200000002CN")  # due on Tuesday
     for case in (on_time, late):  # both delivered the day the result arrived: the window is on time
         factories.step(db, "lz_window", case, "deliver", WED, result_received_on=WED.isoformat())
     assert reports.compute_figures(db, "weekly", MON, date(2026, 3, 8))["total"]["overdue"] == 1
