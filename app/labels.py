@@ -46,7 +46,8 @@ STATUS_LABELS = {
     "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),
     "supplement_sent": _l("Supplement on its way"), "in_procedure": _l("In special procedure"),
     "extension_asked": _l("Extension awaiting approval"),
-    "completed": _l("Completed"), "delivered": _l("Delivered"), "archived": _l("Archived"), "withdrawn": _l("Withdrawn"),
+    "completed": _l("Completed"), "result_sent": _l("Result on its way to the window"), "delivered": _l("Delivered"),
+    "archived": _l("Archived"), "withdrawn": _l("Withdrawn"),
 }
 #: the steps' names and help on a case of ours; on a case an outside window accepted and mailed to us
 #: (inbound) a step may be a different act of our window: ask ``step_label``/``step_help`` with the case
@@ -100,7 +101,7 @@ APPLICANT_KINDS = {"person": _l("Natural person"), "organisation": _l("Legal per
 ID_TYPES = {"resident_id": _l("Resident ID card"), "uscc": _l("Unified social credit code"),
             "other": _l("Other identity document")}
 SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _l("Supplemented materials"),
-                       "result": _l("Result to the applicant")}
+                       "result": _l("Result to the applicant"), "result_to_window": _l("Result to the window")}
 #: labels of the fields that steps take (FieldSpec names of the transition table)
 STEP_FIELD_LABELS = {
     "verified": _l("Originals verified"),
@@ -117,6 +118,7 @@ STEP_FIELD_LABELS = {
     "supplied": _l("Items supplied"),
     "result": _l("Result"),
     "result_note": _l("Result note"),
+    "result_received_on": _l("Result arrived at the window on"),
     "delivered_on": _l("Delivered on"),
     "reason": _l("Reason"),
     "result_documents": _l("Result documents"),

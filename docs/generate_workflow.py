@@ -19,17 +19,24 @@ def render() -> str:
     ]
     for t in TRANSITIONS.values():
         fields = ", ".join(f.name + ("*" if f.required else "") + (" (inbound)" if f.inbound_only else "")
-                           + (" (mail)" if f.only_if_mail else "") for f in t.fields)
+                           + (" (mail)" if f.only_if_mail else "") + (" (pickup)" if f.only_if_pickup else "")
+                           for f in t.fields)
         actors = ", ".join(t.actors) + (f" (mailed result: {', '.join(t.mail_actors)})" if t.mail_actors else "")
+        sources = ", ".join(sorted(t.sources)) + (f" (mailed result: {', '.join(sorted(t.mail_sources))})"
+                                                   if t.mail_sources else "")
         target = t.target + (f" (inbound: {t.inbound_target})" if t.inbound_target else "")
-        name = f"`{t.name}`" + (f" (inbound: “{t.inbound_label}”)" if t.inbound_label else "")
-        rows.append(f"| {name} | {', '.join(sorted(t.sources))} | {target} | {actors} | "
+        name = (f"`{t.name}`" + (f" ({t.delivery} only)" if t.delivery else "")
+                + (f" (inbound: “{t.inbound_label}”)" if t.inbound_label else ""))
+        rows.append(f"| {name} | {sources} | {target} | {actors} | "
                     f"{fields} | {', '.join(t.effects) or '–'} |")
     return "\n".join([
         "# The case workflow (generated from `app/domain/workflow.py`; do not edit by hand)",
         "",
         "A side outside the system (a counterpart window, an outside department) is recorded by the window",
         "on our side. Each step is one transaction: history event, deadlines, ledger and outbox rows together.",
+        "A result collected at the window (pickup) travels from the home window to the window where the",
+        "application was received (`send_result`) before that window delivers it; a mailed result (mail) is",
+        "mailed by the home window straight from `completed`.",
         "",
         "```mermaid",
         diagram(),

@@ -229,17 +229,24 @@ def result_document_json(name: str = "办理结果.pdf") -> dict:
 
 def delivered_case(session: Session, completed_with: dict | None = None, **overrides: Any) -> Case:
     """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result
-    (with one round of correction on the way, supplied item by item; collected at 利州区's window, unless
-    ``overrides`` say it is mailed: then 苍溪县's window mails it)."""
+    (with one round of correction on the way, supplied item by item; collected at 利州区's window, where
+    苍溪县's window sends it back, unless ``overrides`` say it is mailed: then 苍溪县's window mails it)."""
     case = run_steps(session, at_the_department(session, **overrides), [
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
     ])
     case = supplement(session, case, waybill_number="EMS1234567891CN")
-    deliverer = "cx_window" if case.delivery_method == "mail" else "lz_window"
-    return run_steps(session, case, [
-        ("cx_hrss", "complete", completed_with or completion()),
-        (deliverer, "deliver", {}),
-    ])
+    case = step(session, "cx_hrss", case, "complete", **(completed_with or completion()))
+    return deliver_result(session, case)
+
+
+def deliver_result(session: Session, case: Case, on: date | None = None, *, home_clerk: str = "cx_window",
+                   origin_clerk: str = "lz_window", waybill: str = "EMS1234567892CN") -> Case:
+    """The completed result reaches the applicant as chosen: mailed by the home window (``home_clerk``); or
+    sent back by it to the window where the applicant applied, which delivers it (``origin_clerk``)."""
+    if case.delivery_method == "mail":
+        return step(session, home_clerk, case, "deliver", on)
+    case = step(session, home_clerk, case, "send_result", on, waybill_number=waybill)
+    return step(session, origin_clerk, case, "deliver", on)
 
 
 def ready_to_archive(session: Session, case: Case) -> Case:

@@ -168,11 +168,14 @@ KIND_SCHEMA: dict[FieldKind, Json] = {
 def _step_line(transition: Transition) -> str:
     fields = ", ".join(spec.name + ("*" if spec.required else "") for spec in transition.fields) or "–"
     sources = ", ".join(sorted(transition.sources))
+    if transition.mail_sources:
+        sources += f"; mailed result: {', '.join(sorted(transition.mail_sources))}"
+    only = f" [{transition.delivery} only]" if transition.delivery else ""
     inbound = ""
     if transition.inbound_label or transition.inbound_target:
         inbound = (f"; on an inbound case “{transition.label_for(inbound=True)}” "
                    f"({sources} → {transition.target_for(inbound=True)})")
-    return f"- `{transition.name}` “{transition.label}” ({sources} → {transition.target}){inbound}: {fields}"
+    return f"- `{transition.name}` “{transition.label}”{only} ({sources} → {transition.target}){inbound}: {fields}"
 
 
 def step_body() -> Json:

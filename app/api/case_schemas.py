@@ -72,7 +72,8 @@ class CaseMaterialSchema(Schema):
 
 class CaseShipmentSchema(Schema):
     id = fields.Integer()
-    direction = fields.String(metadata={"description": "materials / supplement / result"})
+    direction = fields.String(metadata={"description": "materials / supplement / result (mailed to the applicant) / "
+                                                          "result_to_window (to the window where it is collected)"})
     carrier = fields.String()
     waybill_number = fields.String()
     from_center = fields.Nested(CaseCenterSchema, allow_none=True)

@@ -3,7 +3,10 @@
 - dispatch: within 1 working day after acceptance (the materials leave by EMS);
 - processing: the promised total limit, counted from acceptance, stopped by corrections and special
   procedures and lengthened by approved extensions: the legal clock, ``app.domain.clock``;
-- delivery: within 1 working day after the result arrives.
+- delivery: within 1 working day after the result arrives: at the home window when the department completes
+  (it mails the result, or sends it to the window where the applicant collects it, within that day), and,
+  collected at the window, once more at that window from the day its parcel arrived (none runs while the
+  parcel is on its way).
 A step done on a non-working day counts from the next working day (``add_working_days`` never counts
 the start day). A deadline that falls in, or runs through, a year without calendar data is provisional.
 """
@@ -40,6 +43,7 @@ STAGE_OF_STATUS = {
     Status.PROCESSING: Stage.PROCESS,
     Status.EXTENSION_ASKED: Stage.PROCESS,  # the clock runs while the extension is decided
     Status.COMPLETED: Stage.DELIVERY,
+    Status.RESULT_SENT: Stage.DELIVERY,
 }
 
 #: the default of DEADLINE_WARNING_WORKING_DAYS: a case is near its due day (yellow) when at most this many
@@ -66,8 +70,10 @@ def dispatch_due(calendar: WorkCalendar, accepted_on: date) -> Deadline:
     return calendar.add_working_days(accepted_on, DISPATCH_DAYS)
 
 
-def delivery_due(calendar: WorkCalendar, completed_on: date) -> Deadline:
-    return calendar.add_working_days(completed_on, DELIVERY_DAYS)
+def delivery_due(calendar: WorkCalendar, arrived_on: date) -> Deadline:
+    """The result is delivered (mailed, sent on to the window, or handed over there) within one working day of
+    arriving: at the home window on completion, at the window where it is collected when its parcel arrives."""
+    return calendar.add_working_days(arrived_on, DELIVERY_DAYS)
 
 
 def warning_level(calendar: WorkCalendar, stage: Stage | None, due: date | None, today: date,

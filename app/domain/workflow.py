@@ -24,6 +24,8 @@ class Status(StrEnum):
     IN_PROCEDURE = "in_procedure"  # 特别程序中: the clock stops (Administrative Licensing Law Art. 45)
     EXTENSION_ASKED = "extension_asked"  # 延期待批: the department asked for more time; the clock runs
     COMPLETED = "completed"  # 已办结
+    #: 结果寄递中: collected at the window, the result is on its way from the home window to the origin window
+    RESULT_SENT = "result_sent"
     DELIVERED = "delivered"  # 已送达
     ARCHIVED = "archived"  # 已归档
     WITHDRAWN = "withdrawn"  # 已撤回
@@ -31,7 +33,7 @@ class Status(StrEnum):
 
 OPEN_STATUSES = frozenset({
     Status.DRAFT, Status.ACCEPTED, Status.IN_TRANSIT, Status.RECEIVED, Status.PROCESSING, Status.CORRECTION,
-    Status.SUPPLEMENT_SENT, Status.IN_PROCEDURE, Status.EXTENSION_ASKED, Status.COMPLETED,
+    Status.SUPPLEMENT_SENT, Status.IN_PROCEDURE, Status.EXTENSION_ASKED, Status.COMPLETED, Status.RESULT_SENT,
 })
 CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 #: a case in these states can no longer change at all (read-only)
@@ -55,6 +57,7 @@ class StepName(StrEnum):
     APPROVE_EXTENSION = "approve_extension"
     REFUSE_EXTENSION = "refuse_extension"
     COMPLETE = "complete"
+    SEND_RESULT = "send_result"
     DELIVER = "deliver"
     ARCHIVE = "archive"
     WITHDRAW = "withdraw"
@@ -91,15 +94,19 @@ class FieldSpec:
     only_if_mail: bool = False
     #: only for a case an outside window accepted and mailed to us (inbound): what its notice says
     inbound_only: bool = False
+    #: only when the applicant collects the result at the window (the day its parcel reached the window)
+    only_if_pickup: bool = False
 
     def applies(self, delivery_by_mail: bool = False, inbound: bool = False) -> bool:
-        return (delivery_by_mail or not self.only_if_mail) and (inbound or not self.inbound_only)
+        return ((delivery_by_mail or not self.only_if_mail) and not (delivery_by_mail and self.only_if_pickup)
+                and (inbound or not self.inbound_only))
 
 
 @dataclass(frozen=True)
 class Effect:
     """A job queued through the outbox: ``topic`` names the job, ``key`` what it works on, and after a
-    ``?`` when it is queued: ``mail`` only when the applicant chose delivery by mail, ``ours`` only for a
+    ``?`` when it is queued: ``mail`` only when the applicant chose delivery by mail, ``pickup`` only when the
+    applicant collects the result at the window, ``ours`` only for a
     case accepted at a window of ours, ``inbound`` only for a case an outside window accepted and mailed
     to us (our window prints its receipt, never an acceptance notice in the other office's name)."""
 
@@ -107,7 +114,7 @@ class Effect:
     key: str
     condition: str = ""
 
-    CONDITIONS = ("", "mail", "ours", "inbound")
+    CONDITIONS = ("", "mail", "pickup", "ours", "inbound")
 
     @classmethod
     def parse(cls, text: str) -> Effect:
@@ -122,7 +129,8 @@ class Effect:
         return self.condition == "mail"
 
     def applies(self, delivery_by_mail: bool, inbound: bool) -> bool:
-        return {"": True, "mail": delivery_by_mail, "ours": not inbound, "inbound": inbound}[self.condition]
+        return {"": True, "mail": delivery_by_mail, "pickup": not delivery_by_mail, "ours": not inbound,
+                "inbound": inbound}[self.condition]
 
 
 def N_(text: str) -> str:
@@ -170,9 +178,44 @@ class Transition:
     def target_for(self, inbound: bool = False) -> Status:
         """The status the step leads to on a case of ours or on an inbound case."""
         return self.inbound_target if inbound and self.inbound_target is not None else self.target
+    #: the statuses the step starts from instead when the result is mailed (empty: ``sources``)
+    mail_sources: frozenset[Status] = frozenset()
+    #: the step exists only for one way of delivering the result: "mail", "pickup" (at the window) or "" (both)
+    delivery: str = ""
+
+    def __post_init__(self) -> None:
+        if self.delivery not in DELIVERIES:
+            raise ValueError(f"unknown delivery {self.delivery!r} of step {self.name!r}")
 
     def actors_for(self, delivery_by_mail: bool) -> tuple[Side, ...]:
         return self.mail_actors if delivery_by_mail and self.mail_actors else self.actors
+
+    def applies_to(self, delivery_by_mail: bool) -> bool:
+        """The step belongs to a case whose result is delivered this way."""
+        return self.delivery != ("pickup" if delivery_by_mail else "mail")
+
+    def sources_for(self, delivery_by_mail: bool) -> frozenset[Status]:
+        """The statuses the step starts from on a case whose result is delivered this way (none if the step
+        does not belong to such a case)."""
+        if not self.applies_to(delivery_by_mail):
+            return frozenset()
+        return self.mail_sources if delivery_by_mail and self.mail_sources else self.sources
+
+    def starts_from(self, status: Status, delivery_by_mail: bool) -> bool:
+        return status in self.sources_for(delivery_by_mail)
+
+    @property
+    def all_sources(self) -> frozenset[Status]:
+        """Every status the step starts from, whatever the delivery (the diagram, the docs)."""
+        return self.sources | self.mail_sources
+
+    def delivery_from(self, status: Status) -> str:
+        """For which delivery the step starts from ``status``: "mail", "pickup" or "" (either)."""
+        if self.delivery:
+            return self.delivery
+        if not self.mail_sources or (status in self.sources and status in self.mail_sources):
+            return ""
+        return "mail" if status in self.mail_sources else "pickup"
 
     def effects_for(self, delivery_by_mail: bool, inbound: bool = False) -> list[Effect]:
         return [e for e in map(Effect.parse, self.effects) if e.applies(delivery_by_mail, inbound)]
@@ -186,6 +229,10 @@ class Transition:
     def permission(self) -> str:
         """The FAB permission name on the "Case" resource, e.g. ``can_accept``."""
         return f"can_{self.name}"
+
+
+#: the ways a result reaches the applicant, as ``Transition.delivery`` names them ("": either)
+DELIVERIES = ("", "mail", "pickup")
 
 
 def _sources(*statuses: Status) -> frozenset[Status]:
@@ -338,18 +385,31 @@ TRANSITIONS: dict[str, Transition] = {
             fields=(FieldSpec("result", FieldKind.CHOICE, required=True, choices=("approved", "denied")),
                     FieldSpec("result_note", FieldKind.LONG_TEXT), FieldSpec("result_documents", FieldKind.FILES),
                     NOTE),
-            effects=("notify_applicant:result_ready", "book_parcel:result?mail"),
+            effects=("notify_applicant:result_ready", "book_parcel:result?mail", "book_parcel:result_to_window?pickup"),
+        ),
+        Transition(
+            # Notice §三(三): the department returns the result to the home window; collected at 收件处, it must
+            # travel to the window where the application was received, as a parcel with its waybill.
+            StepName.SEND_RESULT, _sources(Status.COMPLETED), Status.RESULT_SENT, (Side.HOME_WINDOW,),
+            delivery="pickup",
+            label=N_("Send result to the window"),
+            help=N_("The applicant collects the result at the window where the application was received: send "
+                    "it there within one working day of completion and enter the waybill printed by the courier."),
+            fields=(CARRIER, WAYBILL, FieldSpec("sent_on", FieldKind.DATE), NOTE),
         ),
         Transition(
             # Notice §三(四): the window delivers "as the applicant chose", within one working day of receiving
             # the result. Collected at 收件处 (attachment 1): the window where the application was received;
             # mailed: the home window, to which the department returns the result (§三(三)), mails it at once.
-            StepName.DELIVER, _sources(Status.COMPLETED), Status.DELIVERED, (Side.ORIGIN_WINDOW,),
-            mail_actors=(Side.HOME_WINDOW,),
+            # Collected at the window, the result first travels there (send_result); mailed, it leaves the home
+            # window straight from 已办结.
+            StepName.DELIVER, _sources(Status.RESULT_SENT), Status.DELIVERED, (Side.ORIGIN_WINDOW,),
+            mail_actors=(Side.HOME_WINDOW,), mail_sources=_sources(Status.COMPLETED),
             label=N_("Deliver result"),
-            help=N_("The result reaches the applicant as chosen at registration: at the window, or by mail with a "
-                    "waybill."),
-            fields=(FieldSpec("delivered_on", FieldKind.DATE),
+            help=N_("The result reaches the applicant as chosen at registration: at the window (enter the day its "
+                    "parcel arrived: the applicant is told within one working day), or by mail with a waybill."),
+            fields=(FieldSpec("result_received_on", FieldKind.DATE, only_if_pickup=True),
+                    FieldSpec("delivered_on", FieldKind.DATE),
                     FieldSpec("carrier", FieldKind.TEXT, only_if_mail=True),
                     FieldSpec("waybill_number", FieldKind.TEXT, only_if_mail=True), *MAIL_CORRECTIONS, NOTE),
             effects=("notify_applicant:delivered",),
@@ -407,24 +467,29 @@ def _stand_in(side: Side, sides: CaseSides) -> Side:
     return side
 
 
-def allowed_from(status: Status) -> list[str]:
-    """Names of the transitions that may start in ``status``, in table order."""
-    return [t.name for t in TRANSITIONS.values() if status in t.sources]
+def allowed_from(status: Status, delivery_by_mail: bool | None = None) -> list[str]:
+    """Names of the transitions that may start in ``status``, in table order: on a case whose result is
+    delivered that way, or (None) on any case."""
+    if delivery_by_mail is None:
+        return [t.name for t in TRANSITIONS.values() if status in t.all_sources]
+    return [t.name for t in TRANSITIONS.values() if t.starts_from(status, delivery_by_mail)]
 
 
 def transitions_for(status: Status, sides_of_user: Iterable[Side], sides: CaseSides) -> list[Transition]:
     """The steps a user standing on ``sides_of_user`` can take now (for buttons and queues)."""
     mine = set(sides_of_user)
-    return [t for t in TRANSITIONS.values() if status in t.sources and acting_sides(t, sides) & mine]
+    return [t for t in TRANSITIONS.values()
+            if t.starts_from(status, sides.delivery_by_mail) and acting_sides(t, sides) & mine]
 
 
 def diagram() -> str:
     """The state machine as a Mermaid diagram (docs are generated from the table, not drawn by hand)."""
     lines = ["stateDiagram-v2", "    [*] --> draft"]
     for t in TRANSITIONS.values():
-        for source in sorted(t.sources):
-            lines.append(f"    {source} --> {t.target}: {t.name}")
-            if t.inbound_target is not None and t.inbound_target != t.target:
+        for source in sorted(t.all_sources):
+            delivery = t.delivery_from(source)
+            lines.append(f"    {source} --> {t.target}: {t.name}" + (f" ({delivery})" if delivery else ""))
+            if t.inbound_target is not None and t.inbound_target != t.target and source in t.sources:
                 lines.append(f"    {source} --> {t.inbound_target}: {t.name} (inbound)")
     for closed in sorted({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN}):
         lines.append(f"    {closed} --> [*]")

@@ -49,7 +49,9 @@ class DeliveryMethod(StrEnum):
 class ShipmentDirection(StrEnum):
     MATERIALS = "materials"
     SUPPLEMENT = "supplement"
-    RESULT = "result"
+    RESULT = "result"  # mailed to the applicant
+    #: collected at the window: from the home window, where the department returns it, to the origin window
+    RESULT_TO_WINDOW = "result_to_window"
 
 
 class ResultKind(StrEnum):
@@ -339,7 +341,8 @@ def new_request_id() -> str:
 
 
 class Shipment(Model):
-    """寄递: a parcel between windows (materials, supplement) or to the applicant (result).
+    """寄递: a parcel between windows (materials, supplement, the result to the window where it is collected) or
+    to the applicant (the result mailed).
 
     The ``book_parcel`` job puts it on record and books it with the courier once
     (``booking_key`` is stored before the courier is called); the clerk's step fills in the waybill
@@ -397,13 +400,16 @@ class Shipment(Model):
     @property
     def send_by(self) -> date | None:
         """寄出期限: the day the parcel must leave: the materials one working day after acceptance (the
-        case's dispatch_due), the result one working day after it arrived (delivery_due); a supplement
-        leaves when the applicant brings it (no deadline of its own)."""
+        case's dispatch_due), the result one working day after it arrived (delivery_due), to the applicant or,
+        collected at the window, to that window (while the case is 已办结); a supplement leaves when the
+        applicant brings it (no deadline of its own)."""
         if self.case is None:
             return None
         if self.direction == "materials":
             return self.case.dispatch_due
         if self.direction == "result":
+            return self.case.delivery_due
+        if self.direction == "result_to_window" and self.case.status == "completed":
             return self.case.delivery_due
         return None
 

@@ -550,9 +550,9 @@ class CaseWorkView(BaseView):
             upload_scans=upload_scans,
             # attached in the 办结 form; afterwards only from the archive checklist, while one is missing
             upload_results=records_result and not frozen and _may("can_complete")
-            and case.status in (Status.COMPLETED, Status.DELIVERED) and not case.result_documents,
+            and case.status in (Status.COMPLETED, Status.RESULT_SENT, Status.DELIVERED) and not case.result_documents,
             checklist=archive.archive_checklist(session, case)
-            if sides and case.status in (Status.COMPLETED, Status.DELIVERED) else None,
+            if sides and case.status in (Status.COMPLETED, Status.RESULT_SENT, Status.DELIVERED) else None,
             material_forms=choices(MATERIAL_FORMS), events=sorted(case.events, key=lambda e: e.seq, reverse=True),
             notices=notices, stored_notices=stored,
             may_disclose=not sides and _may(DISCLOSE), disclosure=active_disclosure(session, user, case),

@@ -130,6 +130,7 @@ def test_an_internal_case_runs_from_registration_to_archive_through_the_api(clie
     assert document.status_code == 201, document.get_json()
     case = walk(clients, case, [
         ("cx_hrss", "complete", {"result": "approved", "result_note": "准予办理"}),
+        ("cx_window", "send_result", {"waybill_number": "EMS1234567892CN"}),  # back to 利州区, where it is collected
         ("lz_window", "deliver", {}),
     ])
     factories.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
@@ -137,13 +138,13 @@ def test_an_internal_case_runs_from_registration_to_archive_through_the_api(clie
     assert case["status"] == "archived" and case["steps"] == []
     assert case["result"]["decision"] == "approved" and case["result"]["documents"][0]["name"] == "社会保障卡制卡通知.pdf"
     assert case["corrections"][0]["supplied_on"] == str(date.today())
-    assert {s["direction"] for s in case["shipments"]} == {"materials", "supplement"}
+    assert {s["direction"] for s in case["shipments"]} == {"materials", "supplement", "result_to_window"}
 
     events = lz.get(f"{URL}{case['id']}/events").get_json()
     assert [e["action"] for e in events["result"]] == [
         "register", "accept", "dispatch", "receive", "forward", "request_correction", "supplement",
-        "receive_supplement", "complete", "deliver", "archive"]
-    assert [e["seq"] for e in events["result"]] == list(range(1, 12))
+        "receive_supplement", "complete", "send_result", "deliver", "archive"]
+    assert [e["seq"] for e in events["result"]] == list(range(1, 13))
     receive = events["result"][3]
     assert (receive["from_status"], receive["to_status"], receive["actor_name"]) == ("in_transit", "received", "杜小娟")
     assert "苍溪县" in receive["actor_place"] and events["result"][4]["note"] == "转县人社局"
@@ -166,7 +167,9 @@ def test_an_outbound_case_is_recorded_by_our_window_through_the_api(clients, db)
     ])
     # the department is outside the system: our window records its steps, and may take them now
     assert {s["name"] for s in case["steps"]} >= {"request_correction", "complete"}
-    case = walk(clients, case, [("lz_window", "complete", {"result": "approved"}), ("lz_window", "deliver", {})])
+    case = walk(clients, case, [("lz_window", "complete", {"result": "approved"}),
+                                ("lz_window", "send_result", {"waybill_number": "EMS0000000002CN"}),
+                                ("lz_window", "deliver", {})])
     factories.ready_to_archive(db, db.get(Case, case["id"]))  # scans, notices rendered (archiving needs them)
     case = walk(clients, case, [("lz_window", "archive", {})])
     assert db.scalars(select(LedgerEntry.role).where(LedgerEntry.case_id == case["id"])).all() == ["origin"]
@@ -300,6 +303,7 @@ def test_two_clerks_with_the_same_version_first_wins_second_gets_409_and_no_upda
         ("lz_window", "accept", verify_all(case)), ("lz_window", "dispatch", {"waybill_number": "EMS1"}),
         ("cx_window", "receive", {}), ("cx_window", "forward", {}),
         ("cx_hrss", "complete", {"result": "approved", "result_documents": [factories.result_document_json()]}),
+        ("cx_window", "send_result", {"waybill_number": "EMS2"}),
     ])
     version = case["version"]
     first = lz.post(f"{URL}{case['id']}/deliver", json={"version": version, "note": "利州区窗口送达"})

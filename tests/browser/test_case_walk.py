@@ -3,9 +3,10 @@ service call), by the people of the demo as they would do it: 张丽 at the 利�
 accepts a 社会保障卡申领 for 苍溪县 and mails the materials with the day's parcels (今日寄件, 移交清单);
 杜小娟 at the 苍溪县 window signs for the whole parcel (整包签收) and forwards it; 蒲文斌 of
 苍溪县人力资源和社会保障局 asks for a correction, picking the material; 张丽 ticks the supplied item with
-its scan; 杜小娟 signs for the supplement; 蒲文斌 completes the case with the result attached; 张丽
-delivers it at her counter and archives it from 待归档. A second test walks an inbound case: registered,
-its receipt recorded (接收登记) with the 材料接收回执, and on to archived.
+its scan; 杜小娟 signs for the supplement; 蒲文斌 completes the case with the result attached; 杜小娟
+sends the result back to 利州区 with the day's parcels (寄回结果); 张丽 delivers it at her counter and
+archives it from 待归档. A second test walks an inbound case: registered, its receipt recorded (接收登记)
+with the 材料接收回执, and on to archived.
 
 The outbox's jobs (notices, SMS records, bookings) are carried out between the steps as the worker would
 (``served.run_jobs``). Screenshots of every page go to ``screenshots``.
@@ -29,6 +30,7 @@ DEPARTMENT = "苍溪县人力资源和社会保障局"
 APPLICANT = {"申请人名称": "李晓梅", "证件号码": "11010519491231002X", "电话": "13908121234",
              "地址": "四川省广元市利州区东坝街道嘉陵路南段一百二十八号", "邮政编码": "628017"}
 WAYBILL = "1180412345678"
+RESULT_WAYBILL = "1180412345680"  # the result sent back to the accepting window
 
 
 def menu(page: Any, top: str, item: str) -> None:
@@ -221,13 +223,30 @@ def test_a_case_walks_from_registration_to_archive_in_the_pages(sign_in, served,
     walk.snap(page, "completed")
     served.run_jobs()
 
-    # 8. The accepting window, the one delivery owner for a result collected at its counter (pick-up chosen
-    # at registration), hands the result to the applicant.
+    # 8. The department returned the result to 苍溪县's window: collected at 利州区 (pick-up chosen at
+    # registration), it travels there with the day's parcels (今日寄件), under a 移交清单 to 利州区.
+    page = walk.as_user("cx_window")
+    page.goto("/")
+    menu(page, "通办件", "今日寄件")
+    batch = page.locator("form.batch-form")
+    for box in batch.locator("input[name=rowid]").all():
+        box.uncheck()
+    row = batch.locator("tbody tr").filter(has_text=walk.number)
+    row.locator("input[name=rowid]").check()
+    row.locator("input[name^=waybill-]").fill(RESULT_WAYBILL)
+    batch.get_by_role("button", name="寄出所选邮件并打印移交清单").click()
+    page.wait_for_load_state()
+    assert page.locator(".batch-transmittals a").count() == 1, page.locator(".alert").all_inner_texts()
+    walk.snap(page, "result-sent-back")
+
+    # 9. The accepting window, the one delivery owner for a result collected at its counter, records the
+    # day the result arrived and hands it to the applicant.
     page = walk.open_from_queue("lz_window")
+    assert walk.status(page) == "结果寄递中", walk.status(page)
     walk.take_step(page, "结果送达")
     served.run_jobs()
 
-    # 9. It archives the case from its 待归档 tab.
+    # 10. It archives the case from its 待归档 tab.
     page.goto("/")
     menu(page, "通办件", "待办")
     page.locator(".queue-tab-to_archive").click()

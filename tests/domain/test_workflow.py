@@ -51,10 +51,12 @@ def test_a_department_sees_only_its_steps_when_processing():
                                        "request_extension"}
 
 
-def test_a_result_parcel_is_booked_at_completion_only_when_the_applicant_chose_mail():
+def test_the_completion_books_the_result_parcel_to_the_applicant_or_to_the_window_where_it_is_collected():
     complete = TRANSITIONS["complete"]
-    assert {e.topic for e in complete.effects_for(delivery_by_mail=False)} == {"notify_applicant"}
-    assert {e.topic for e in complete.effects_for(delivery_by_mail=True)} == {"notify_applicant", "book_parcel"}
+    assert {(e.topic, e.key) for e in complete.effects_for(delivery_by_mail=False)} == {
+        ("notify_applicant", "result_ready"), ("book_parcel", "result_to_window")}
+    assert {(e.topic, e.key) for e in complete.effects_for(delivery_by_mail=True)} == {
+        ("notify_applicant", "result_ready"), ("book_parcel", "result")}
 
 
 def test_the_diagram_is_drawn_from_the_table():
@@ -81,6 +83,27 @@ def _by_mail(sides: CaseSides) -> CaseSides:
     return CaseSides(sides.origin_external, sides.home_external, sides.has_department, delivery_by_mail=True)
 
 
+def test_a_result_collected_at_the_window_is_sent_there_by_the_home_window_first():
+    # the department returns the result to the home window (notice §三(三)): it travels to 收件处 as a parcel
+    send_result = TRANSITIONS["send_result"]
+    assert acting_sides(send_result, INTERNAL) == {Side.HOME_WINDOW}
+    assert acting_sides(send_result, OUTBOUND) == {Side.ORIGIN_WINDOW}  # the outside window sends it; we record it
+    assert allowed_from(Status.COMPLETED, delivery_by_mail=False) == ["send_result", "withdraw"]
+    assert allowed_from(Status.RESULT_SENT, delivery_by_mail=False) == ["deliver", "withdraw"]
+    assert [t.name for t in transitions_for(Status.COMPLETED, {Side.HOME_WINDOW}, INTERNAL)] == [
+        "send_result", "withdraw"]
+    assert [t.name for t in transitions_for(Status.RESULT_SENT, {Side.ORIGIN_WINDOW}, INTERNAL)] == [
+        "deliver", "withdraw"]
+
+
+def test_a_mailed_result_never_travels_to_a_window_and_is_mailed_from_completion():
+    assert allowed_from(Status.COMPLETED, delivery_by_mail=True) == ["deliver", "withdraw"]
+    assert allowed_from(Status.RESULT_SENT, delivery_by_mail=True) == ["withdraw"]
+    assert [t.name for t in transitions_for(Status.COMPLETED, {Side.HOME_WINDOW}, _by_mail(INTERNAL))] == [
+        "deliver", "withdraw"]
+    assert TRANSITIONS["send_result"].sources_for(delivery_by_mail=True) == frozenset()
+
+
 def test_a_result_collected_at_the_window_is_delivered_by_the_window_where_the_applicant_applied():
     # 取件方式 收件处: the applicant collects it where the application was received (the origin window)
     deliver = TRANSITIONS["deliver"]
@@ -97,7 +120,8 @@ def test_a_mailed_result_is_delivered_by_the_home_window_that_receives_it_from_t
 
 
 def test_only_the_delivering_window_is_offered_the_delivery():
-    assert [t.name for t in transitions_for(Status.COMPLETED, {Side.HOME_WINDOW}, INTERNAL)] == ["withdraw"]
+    assert [t.name for t in transitions_for(Status.COMPLETED, {Side.ORIGIN_WINDOW}, INTERNAL)] == ["withdraw"]
+    assert [t.name for t in transitions_for(Status.RESULT_SENT, {Side.HOME_WINDOW}, INTERNAL)] == ["withdraw"]
     assert [t.name for t in transitions_for(Status.COMPLETED, {Side.ORIGIN_WINDOW}, _by_mail(INTERNAL))] == ["withdraw"]
 
 
@@ -106,7 +130,8 @@ def test_the_mailing_fields_of_the_delivery_are_for_a_mailed_result_only():
     by_mail = {f.name for f in deliver.fields_for(delivery_by_mail=True)}
     at_window = {f.name for f in deliver.fields_for(delivery_by_mail=False)}
     assert {"mail_recipient", "mail_phone", "mail_address", "mail_postcode", "waybill_number"} <= by_mail
-    assert at_window == {"delivered_on", "note"}
+    assert at_window == {"result_received_on", "delivered_on", "note"}
+    assert "result_received_on" not in by_mail
 
 
 def test_an_inbound_acceptance_queues_our_receipt_and_its_own_sms_never_the_acceptance_notice():

@@ -328,6 +328,7 @@ def test_the_delivery_form_of_an_inbound_case_names_the_outside_window_where_the
     case = factories.run_steps(db, case, [
         ("lz_window", "forward", {}),
         ("lz_hrss", "complete", factories.completion("approved", "准予办理", "社会保障卡.pdf")),
+        ("lz_window", "send_result", {"waybill_number": "EMS1122334455CN"}),  # to 锦江区, where it is collected
     ])
     login("lz_window")
     page = client.get(f"/cases/{case.id}/step/deliver").get_data(as_text=True)
@@ -720,9 +721,14 @@ def test_completing_without_the_result_document_shows_the_form_again_with_every_
 
 def test_only_the_window_the_applicant_collects_at_is_asked_to_deliver(client, login, db):
     case = _completed(db)  # 收件处: 利州区's window, where the application was received
-    login("cx_window")
-    assert _queue_row(client, case) is None
+    login("cx_window")  # the department returned the result to 苍溪县's window: it sends it to 利州区
+    row = _queue_row(client, case)
+    assert "/step/send_result" in row and "/step/deliver" not in row
     assert "/step/deliver" not in client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    assert _post_step(client, case, "send_result", {"version": str(case.version),
+                                                    "waybill_number": "EMS9000000010CN"}).status_code == 302
+    db.refresh(case)
+    assert case.status == "result_sent"
     assert client.get(f"/cases/{case.id}/step/deliver").status_code == 403
     client.get("/logout/")
     login("lz_window")
@@ -730,6 +736,7 @@ def test_only_the_window_the_applicant_collects_at_is_asked_to_deliver(client, l
     form = client.get(f"/cases/{case.id}/step/deliver").get_data(as_text=True)
     assert "delivery-to" in form and "广元市利州区政务服务中心" in form and FULL_PHONE in form
     assert 'name="waybill_number"' not in form and 'name="mail_address"' not in form
+    assert 'name="result_received_on"' in form
     assert _post_step(client, case, "deliver", {"version": str(case.version)}).status_code == 302
     db.refresh(case)
     assert case.status == "delivered"

@@ -30,7 +30,7 @@ from app.documents.transmittal import (
     render_transmittal,
 )
 from app.domain.privacy import mask_name
-from app.domain.workflow import Status, StepName
+from app.domain.workflow import TRANSITIONS, Status, StepName
 from app.errors import NotFound, Problem, ProblemCollector, ServiceError
 from app.models.case import Case, DeliveryMethod, Shipment, ShipmentDirection
 from app.models.staff import StaffUser
@@ -52,11 +52,13 @@ class ParcelStep:
     date_field: str
 
 
-#: which parcel a case waits to send, by its status (the result only when it is mailed). A supplement
-#: parcel is not among them: its step ticks each supplied item with its scan, in the case's own form.
-PARCEL_STEPS: dict[Status, ParcelStep] = {
-    Status.ACCEPTED: ParcelStep(StepName.DISPATCH, ShipmentDirection.MATERIALS, "sent_on"),
-    Status.COMPLETED: ParcelStep(StepName.DELIVER, ShipmentDirection.RESULT, "delivered_on"),
+#: which parcels a case may wait to send, by its status: the one whose step the case takes (the transition
+#: table says which: the result mailed to the applicant, or sent to the window where it is collected). A
+#: supplement parcel is not among them: its step ticks each supplied item with its scan, in the case's own form.
+PARCEL_STEPS: dict[Status, tuple[ParcelStep, ...]] = {
+    Status.ACCEPTED: (ParcelStep(StepName.DISPATCH, ShipmentDirection.MATERIALS, "sent_on"),),
+    Status.COMPLETED: (ParcelStep(StepName.DELIVER, ShipmentDirection.RESULT, "delivered_on"),
+                       ParcelStep(StepName.SEND_RESULT, ShipmentDirection.RESULT_TO_WINDOW, "sent_on")),
 }
 NOTHING_TO_SEND = _l("No parcel of this case waits to be sent now.")
 NOTHING_CHOSEN = _l("Tick at least one parcel.")
@@ -119,12 +121,9 @@ class ParcelOfTheDay:
 
 def parcel_step(case: Case) -> ParcelStep | None:
     """The parcel ``case`` waits to send now, if any."""
-    parcel = PARCEL_STEPS.get(Status(case.status))
-    if parcel is None:
-        return None
-    if parcel.direction == ShipmentDirection.RESULT and case.delivery_method != DeliveryMethod.MAIL:
-        return None
-    return parcel
+    status, by_mail = Status(case.status), case.delivery_method == DeliveryMethod.MAIL
+    return next((parcel for parcel in PARCEL_STEPS.get(status, ())
+                 if TRANSITIONS[parcel.step].starts_from(status, by_mail)), None)
 
 
 def parcels_of_the_day(session: Session, user: StaffUser) -> list[ParcelOfTheDay]:
@@ -146,6 +145,8 @@ def _unsent(case: Case, direction: ShipmentDirection) -> Shipment | None:
 def _destination(case: Case, parcel: ParcelStep) -> str:
     if parcel.direction == ShipmentDirection.RESULT:
         return case.mail_address
+    if parcel.direction == ShipmentDirection.RESULT_TO_WINDOW:
+        return case.origin_center.name
     return case.home_center.name
 
 
@@ -162,7 +163,7 @@ def _cases_in_scope(session: Session, reach: Reach, ids: Iterable[Any]) -> list[
 
 def send_parcels(session: Session, user: StaffUser, rows: Sequence[ParcelInput], *,
                  sent_on: date | str | None = None, today: date | None = None) -> BatchOutcome:
-    """Sends the ticked parcels: each case takes its own step (dispatch, supplement or deliver) in its own
+    """Sends the ticked parcels: each case takes its own step (dispatch, send_result or deliver) in its own
     transaction; then one 移交清单 per destination window lists the parcels that left."""
     sent_on = _batch_date("sent_on", sent_on, rows, "rowid")
     today = today or date.today()
@@ -265,11 +266,14 @@ def transmittal_context(transmittal: Transmittal) -> TransmittalContext:
     rows = []
     for item in transmittal.items:
         case, shipment = item.case, item.shipment
-        supplement = shipment is not None and shipment.direction == ShipmentDirection.SUPPLEMENT
+        direction = shipment.direction if shipment is not None else ShipmentDirection.MATERIALS
+        contents, lines = {
+            ShipmentDirection.SUPPLEMENT: ("补正材料", _supplement_lines),
+            ShipmentDirection.RESULT_TO_WINDOW: ("办理结果", _result_lines),
+        }.get(direction, ("申请材料", _material_lines))
         rows.append(TransmittalRow(
             seq=item.seq, case_number=case.label, applicant=mask_name(case.applicant_name),
-            matter_name=case.matter.name, contents="补正材料" if supplement else "申请材料",
-            materials=_supplement_lines(case) if supplement else _material_lines(case),
+            matter_name=case.matter.name, contents=contents, materials=lines(case),
             waybill_number=shipment.waybill_number if shipment is not None else ""))
     return TransmittalContext(number=transmittal.number, from_name=transmittal.from_center.name,
                               to_name=transmittal.to_center.name, sent_on=transmittal.sent_on, rows=tuple(rows),
@@ -284,6 +288,11 @@ def _material_lines(case: Case) -> tuple[TransmittalMaterial, ...]:
 def _supplement_lines(case: Case) -> tuple[TransmittalMaterial, ...]:
     latest = case.corrections[-1] if case.corrections else None
     return tuple(TransmittalMaterial(item.name, 1, "") for item in (latest.items if latest else []))
+
+
+def _result_lines(case: Case) -> tuple[TransmittalMaterial, ...]:
+    """The result's documents (批准文书、证照、决定书 …), as the department attached them."""
+    return tuple(TransmittalMaterial(document.name, 1, "") for document in case.result_documents)
 
 
 def transmittals_of(session: Session, user: StaffUser) -> list[Transmittal]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import deadlines as rules
 from app.domain.workflow import Status
-from app.models.case import Case
+from app.models.case import Case, ShipmentDirection
 from app.services.calendar import load_calendar
 from app.services.cases.clock import case_clock
 
@@ -30,12 +30,22 @@ def refresh_deadlines(session: Session, case: Case, today: date) -> None:
             case.dispatch_due = None
         provisional = dispatch.provisional or process.provisional
     if case.completed_on:
-        delivery = rules.delivery_due(calendar, case.completed_on)
-        case.delivery_due = delivery.due
-        provisional = provisional or delivery.provisional
+        arrived_on = _result_arrived_on(case)
+        delivery = rules.delivery_due(calendar, arrived_on) if arrived_on else None
+        case.delivery_due = delivery.due if delivery else None
+        provisional = provisional or bool(delivery and delivery.provisional)
     case.due_provisional = provisional
     stage = rules.STAGE_OF_STATUS.get(Status(case.status))
     case.warning_level = rules.warning_level(calendar, stage, case.current_due, today, near_working_days()).value
+
+
+def _result_arrived_on(case: Case) -> date | None:
+    """Where the result is now arrived: at the home window on completion; collected at the window, at that
+    window the day its parcel was signed for (None while it is on its way)."""
+    parcels = [s for s in case.shipments if s.direction == ShipmentDirection.RESULT_TO_WINDOW and s.sent_on]
+    if not parcels:
+        return case.completed_on
+    return max(parcels, key=lambda s: s.id).received_on
 
 
 def near_working_days() -> int:

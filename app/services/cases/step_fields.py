@@ -37,7 +37,9 @@ def read_step_values(transition: Transition, data: Mapping[str, Any], case: Case
     values = {spec.name: _read_field(spec, data.get(spec.name), case, today, problems) for spec in fields}
     for spec in transition.fields:
         if spec not in fields and data.get(spec.name) not in (None, ""):
-            problems.add(spec.name, _l("Only for a result sent by mail: the applicant collects it at the window."))
+            problems.add(spec.name, _l("Only for a result collected at the window: the applicant chose to have it "
+                                       "mailed.") if spec.only_if_pickup else
+                         _l("Only for a result sent by mail: the applicant collects it at the window."))
     for name in sorted(set(data) - {f.name for f in transition.fields} - ALWAYS_ACCEPTED):
         problems.add(name, _l("Unknown field."))
     return values

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 
 from app.domain.workflow import MAILING_FIELDS, TRANSITIONS, Side, StepName, Transition
 from app.errors import ProblemCollector, ValidationFailed
-from app.models.case import Case, CaseMaterial, Correction, CorrectionItem, DeliveryMethod, ShipmentDirection
+from app.models.case import (
+    Case,
+    CaseMaterial,
+    Correction,
+    CorrectionItem,
+    DeliveryMethod,
+    Shipment,
+    ShipmentDirection,
+)
 from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
 from app.models.staff import StaffUser
 from app.services.cases.numbers import draw_number
@@ -381,18 +389,64 @@ def complete(run: StepRun) -> None:
     run.values["result_documents"] = [d.name for d in documents]  # the history names them
 
 
+# --- the result travels to the window where the applicant collects it --------------------------------
+
+
+@checks(StepName.SEND_RESULT)
+def result_parcel_problems(run: StepRun, problems: ProblemCollector) -> None:
+    """The result parcel to the window has its waybill and leaves once the department decided."""
+    booked = booked_waybill(run.case, ShipmentDirection.RESULT_TO_WINDOW)
+    if not run.values.get("waybill_number") and not booked:
+        problems.add("waybill_number", _l("Enter the waybill number printed by the courier."))
+    _check_booked_waybill(run, problems, booked)
+    completed_on = run.case.completed_on
+    if completed_on and run.values["sent_on"] < completed_on:
+        problems.add("sent_on", _l("The result cannot leave before the case was completed (%(date)s).",
+                                   date=completed_on.isoformat()))
+
+
+@performs(StepName.SEND_RESULT)
+def send_result(run: StepRun) -> None:
+    """The result left the home window for the window where the applicant collects it (the courier job may
+    have put its parcel on record already; see courier.booking)."""
+    record_sent(run.session, run.case, ShipmentDirection.RESULT_TO_WINDOW, carrier=run.values.get("carrier"),
+                waybill=run.values["waybill_number"], sent_on=run.values["sent_on"])
+
+
+def _result_parcel(case: Case) -> Shipment | None:
+    """The result's parcel to the window, sent and not yet signed for (the newest)."""
+    sent = [s for s in case.shipments if s.direction == ShipmentDirection.RESULT_TO_WINDOW and s.sent_on
+            and not s.received_on]
+    return max(sent, key=lambda s: s.id) if sent else None
+
+
 # --- the result reaches the applicant; the end of the case ------------------------------------------
 
 
 @checks(StepName.DELIVER)
 def delivery_problems(run: StepRun, problems: ProblemCollector) -> None:
     if run.case.delivery_method != DeliveryMethod.MAIL:
+        _check_result_arrival(run, problems)
         return
     booked = booked_waybill(run.case, ShipmentDirection.RESULT)
     if not run.values.get("waybill_number") and not booked:
         problems.add("waybill_number", _l("The result is mailed: enter the waybill number."))
     _check_booked_waybill(run, problems, booked)
     _check_mailing_corrections(run, problems)
+
+
+def _check_result_arrival(run: StepRun, problems: ProblemCollector) -> None:
+    """Collected at the window: the result arrived after it was sent, and was handed over after it arrived."""
+    arrived = run.values.get("result_received_on")
+    parcel = _result_parcel(run.case)
+    if arrived is None:
+        return
+    if parcel is not None and arrived < parcel.sent_on:
+        problems.add("result_received_on", _l("The result cannot arrive before it was sent (%(date)s).",
+                                              date=parcel.sent_on.isoformat()))
+    if run.values["delivered_on"] < arrived:
+        problems.add("delivered_on", _l("The result cannot be delivered before it arrived at the window "
+                                        "(%(date)s).", date=arrived.isoformat()))
 
 
 def _check_mailing_corrections(run: StepRun, problems: ProblemCollector) -> None:
@@ -415,7 +469,11 @@ def _check_mailing_corrections(run: StepRun, problems: ProblemCollector) -> None
 def deliver(run: StepRun) -> None:
     case = run.case
     case.delivered_on = run.values["delivered_on"]
-    if case.delivery_method == DeliveryMethod.MAIL:
+    if case.delivery_method != DeliveryMethod.MAIL:
+        parcel = _result_parcel(case)
+        if parcel is not None:  # the window signs for the result's parcel
+            parcel.received_on = run.values["result_received_on"]
+    else:
         for name in MAILING_FIELDS:
             if run.values.get(name):
                 setattr(case, name, run.values[name])

@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.workflow import TRANSITIONS, Side, Status, Transition, acting_sides, allowed_from, transitions_for
 from app.errors import Conflict, Forbidden, NotFound, ProblemCollector
-from app.labels import STATUS_LABELS, joined, step_label
+from app.labels import DELIVERY_LABELS, STATUS_LABELS, joined, step_label
 from app.models.case import Case, DeliveryMethod
 from app.models.staff import StaffUser
 from app.platform import outbox
@@ -81,8 +81,14 @@ def step_refusal(user: StaffUser, reach: Reach, case: Case, transition: Transiti
         return role_refusal
     step = step_label(transition.name, case)
     status = Status(case.status)
-    if status not in transition.sources:
-        allowed = joined(step_label(n, case) for n in allowed_from(status)) or str(_l("none"))
+    by_mail = case.delivery_method == DeliveryMethod.MAIL
+    if not transition.starts_from(status, by_mail):
+        allowed = joined(step_label(n, case) for n in allowed_from(status, by_mail)) or str(_l("none"))
+        if status in transition.all_sources:  # a step of the other way of delivering the result
+            return Conflict(_l("%(step)s does not apply to this case while it is %(status)s: the result is delivered "
+                               "as chosen, %(delivery)s. Possible now: %(allowed)s.", step=step,
+                               status=STATUS_LABELS[case.status], delivery=DELIVERY_LABELS[case.delivery_method],
+                               allowed=allowed))
         return Conflict(_l("%(step)s is not possible while the case is %(status)s. Possible now: %(allowed)s.",
                            step=step, status=STATUS_LABELS[case.status], allowed=allowed))
     if not acting_sides(transition, case_sides(case)) & sides_of(reach, case):

@@ -3,7 +3,8 @@
 * 待办 ``work_queue``: open cases in which the user can take a step now, most urgent first;
 * 跟踪中 ``tracking_queue``: open cases of the user's window that wait for the other side (the parcel
   sent and not signed for yet, the department processing, the applicant supplying, the other window
-  delivering), with who is to act and since when — the window follows what it sent (notice §四(一));
+  delivering — the home window follows the result it sent back until the window delivers it), with who
+  is to act and since when — the window follows what it sent (notice §四(一));
 * 待归档 ``archive_queue``: delivered cases the user's window archives, with how much of the archive
   checklist is still open.
 
@@ -124,7 +125,7 @@ def waiting_for(case: Case) -> list[Any]:
     names: list[Any] = []
     sides = case_sides(case)
     for transition in TRANSITIONS.values():
-        if Status(case.status) not in transition.sources or transition.dangerous:
+        if not transition.starts_from(Status(case.status), sides.delivery_by_mail) or transition.dangerous:
             continue
         for side in sorted(acting_sides(transition, sides)):
             name = _name_of_side(case, side, transition)

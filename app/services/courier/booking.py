@@ -1,7 +1,9 @@
-"""Shipments (寄递): the parcel of materials to the home window, a supplement, the result to the applicant.
+"""Shipments (寄递): the parcel of materials to the home window, a supplement, the result to the applicant
+(mailed) or to the window where the applicant collects it.
 
-A step that needs a parcel (accept, supplement, complete with mail) queues the job ``book_parcel``;
-the job puts the shipment on record at once and books it with the courier. The clerk's step — dispatch, supplement, deliver —
+A step that needs a parcel (accept, supplement, complete) queues the job ``book_parcel``;
+the job puts the shipment on record at once and books it with the courier. The clerk's step — dispatch,
+supplement, send_result, deliver —
 then fills in the waybill and the date of that same shipment, so a parcel is never recorded twice,
 whichever of the two comes first. With the default ``manual`` courier the clerk types the waybill
 printed by the courier's terminal; with the ``http`` courier the job books the pickup and the waybill
@@ -56,6 +58,7 @@ PARCEL_DESCRIPTIONS = {
     ShipmentDirection.MATERIALS: "跨域通办申请材料",
     ShipmentDirection.SUPPLEMENT: "跨域通办补正材料",
     ShipmentDirection.RESULT: "跨域通办办理结果",
+    ShipmentDirection.RESULT_TO_WINDOW: "跨域通办办理结果",
 }
 
 
@@ -73,6 +76,8 @@ def _new_shipment(session: Session, case: Case, direction: ShipmentDirection,
     if direction == ShipmentDirection.RESULT:
         window = case.home_center if not case.home_center.external else case.origin_center
         shipment.from_center, shipment.to_address = window, case.mail_address
+    elif direction == ShipmentDirection.RESULT_TO_WINDOW:  # back to the window where it is collected
+        shipment.from_center, shipment.to_center = case.home_center, case.origin_center
     else:
         shipment.from_center, shipment.to_center = case.origin_center, case.home_center
     session.add(shipment)

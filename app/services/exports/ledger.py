@@ -39,7 +39,7 @@ WIDTHS = (12, 20, 24, 10, 14, 11, 18, 32, 9, 11, 26)
 #: 办理情况 of each status, as printed (the ledger is the attachment, in Chinese whatever the user's language)
 OUTCOMES = {"draft": "待受理", "accepted": "已受理", "rejected": "不予受理", "in_transit": "材料寄递中",
             "received": "已签收", "processing": "办理中", "correction": "待补正", "completed": "已办结",
-            "delivered": "已送达", "archived": "已归档", "withdrawn": "已撤回"}
+            "result_sent": "结果寄递中", "delivered": "已送达", "archived": "已归档", "withdrawn": "已撤回"}
 RESULTS = {"approved": "准予", "denied": "不予"}
 BATCH = 2000
 AUTHOR = "广元市政务服务和公共资源交易中心"
@@ -245,7 +245,7 @@ def _select():
 def outcome(status: str, result: str | None) -> str:
     """办理情况: the case's status as printed, with the decision once the department decided."""
     text = OUTCOMES.get(status, status)
-    if result in RESULTS and status in ("completed", "delivered", "archived"):
+    if result in RESULTS and status in ("completed", "result_sent", "delivered", "archived"):
         text += f"（{RESULTS[result]}）"
     return text
 

@@ -281,10 +281,11 @@ def applicant_values(case: Case, language: str) -> dict[str, Any]:
     pickup = case.origin_center
     if language == "en":
         delivery = ("the result will be mailed to the address you gave" if case.delivery_method == "mail"
-                    else f"please collect the result at {pickup.name} with a valid ID")
+                    else f"once it reaches {pickup.name}, please collect the result there with a valid ID")
     else:
+        # collected at the window: the result first travels there from the home window (寄回结果)
         delivery = ("结果将邮寄至您预留的地址" if case.delivery_method == "mail"
-                    else f"请携带有效证件到{pickup.name}领取")
+                    else f"结果寄达{pickup.name}后，请携带有效证件前往领取")
     return {"name": case.applicant_name, "matter": case.matter.name, "number": case.number or "",
             "window": window.name, "phone": window.phone, "limit": case.guide.content.get("promised_limit_days", ""),
             "delivery": delivery, "origin": case.origin_center.name, "origin_number": case.counterpart_number or ""}

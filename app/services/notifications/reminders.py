@@ -64,7 +64,7 @@ def acting_table() -> dict[Side, dict[Status, frozenset[tuple[bool, bool, bool, 
         for combo in itertools.product((False, True), repeat=4):
             sides = CaseSides(*combo)
             for transition in TRANSITIONS.values():
-                if status in transition.sources and not transition.dangerous:
+                if transition.starts_from(status, sides.delivery_by_mail) and not transition.dangerous:
                     for side in acting_sides(transition, sides):
                         table[side].setdefault(status, set()).add(combo)
     return {side: {status: frozenset(combos) for status, combos in by_status.items()}

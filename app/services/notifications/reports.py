@@ -18,7 +18,8 @@ so a county administrator reads its own county's reports and nothing else.
 - average working days per stage, of the stages finished in P: dispatch (acceptance → materials sent),
   processing (acceptance → completion, days awaiting a correction excluded), delivery (completion →
   result delivered);
-- overdue: cases with a stage finished late in P (dispatch, completion or delivery after its due date),
+- overdue: cases with a stage finished late in P (dispatch, completion, the result sent back to the window
+  where it is collected, or delivery after its due date),
   or open now with the running stage's due date before the end of P;
 - correction rate: completed in P that needed at least one correction / completed in P.
 
@@ -43,7 +44,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.deadlines import STAGE_OF_STATUS
+from app.domain.deadlines import STAGE_OF_STATUS, delivery_due
 from app.domain.roles import RoleName
 from app.domain.workdays import WorkCalendar
 from app.domain.workflow import Status, StepName
@@ -181,8 +182,9 @@ def touches(case: Case, county: Region) -> bool:
 
 def _cases(session: Session, start: date, end: date) -> list[Case]:
     open_with_stage = [s.value for s in STAGE_OF_STATUS]
-    # dispatched in the period: the step is written when it is recorded (on or after the day it names)
-    dispatched = select(CaseEvent.case_id).where(CaseEvent.action == StepName.DISPATCH, CaseEvent.at >= start)
+    # dispatched (or the result sent back to the window) in the period: the step is written when it is recorded (on or after the day it names)
+    dispatched = select(CaseEvent.case_id).where(CaseEvent.action.in_([StepName.DISPATCH, StepName.SEND_RESULT]),
+                                                 CaseEvent.at >= start)
     return list(session.scalars(select(Case).where(or_(
         Case.accepted_on.between(start, end),
         and_(Case.status == Status.REJECTED.value, Case.decided_on.between(start, end)),
@@ -193,14 +195,15 @@ def _cases(session: Session, start: date, end: date) -> list[Case]:
     )).order_by(Case.id)))
 
 
-def _dispatch_dates(session: Session, case_ids: list[int]) -> dict[int, date]:
-    """When the materials left: the date recorded with the dispatch step, or the step's own date."""
+def _dispatch_dates(session: Session, case_ids: list[int], step: StepName = StepName.DISPATCH) -> dict[int, date]:
+    """When the materials left (or, with ``step`` send_result, the result left for the window where it is
+    collected): the date recorded with the step, or the step's own date."""
     dates: dict[int, date] = {}
     for chunk in range(0, len(case_ids), 1000):
         ids = case_ids[chunk:chunk + 1000]
         for case_id, data, at in session.execute(
                 select(CaseEvent.case_id, CaseEvent.data, CaseEvent.at)
-                .where(CaseEvent.action == StepName.DISPATCH, CaseEvent.case_id.in_(ids)).order_by(CaseEvent.seq)):
+                .where(CaseEvent.action == step, CaseEvent.case_id.in_(ids)).order_by(CaseEvent.seq)):
             if case_id in dates:
                 continue
             sent = (data or {}).get("sent_on")
@@ -220,7 +223,7 @@ def _corrected(session: Session, case_ids: list[int]) -> set[int]:
 
 
 def facts_of(case: Case, start: date, end: date, calendar: WorkCalendar, dispatched_on: date | None,
-             corrected: bool) -> Facts:
+             corrected: bool, result_sent_on: date | None = None) -> Facts:
     window = our_window(case)
     county = _county_of(window.region)
     facts = Facts(county=county.full_name if county is not None else window.region.full_name, center=window.name,
@@ -242,6 +245,8 @@ def facts_of(case: Case, start: date, end: date, calendar: WorkCalendar, dispatc
     if case.completed_on and _within(case.delivered_on, start, end):
         facts.delivery_days = calendar.working_days_between(case.completed_on, case.delivered_on)
         late |= case.delivery_due is not None and case.delivered_on > case.delivery_due
+    if case.completed_on and _within(result_sent_on, start, end):  # the home window's day to send it back
+        late |= result_sent_on > delivery_due(calendar, case.completed_on).due
     due = case.current_due
     open_late = case.status in STAGE_OF_STATUS and due is not None and due < end
     facts.overdue = late or open_late
@@ -255,8 +260,10 @@ def compute_figures(session: Session, kind: str, start: date, end: date, county:
         cases = [c for c in cases if touches(c, county)]
     ids = [c.id for c in cases]
     dispatched = _dispatch_dates(session, ids)
+    results_sent = _dispatch_dates(session, ids, StepName.SEND_RESULT)
     corrected = _corrected(session, ids)
-    all_facts = [facts_of(c, start, end, calendar, dispatched.get(c.id), c.id in corrected) for c in cases]
+    all_facts = [facts_of(c, start, end, calendar, dispatched.get(c.id), c.id in corrected, results_sent.get(c.id))
+                 for c in cases]
     relevant = [f for f in all_facts if f.accepted or f.declined or f.completed or f.overdue
                 or f.dispatch_days is not None or f.delivery_days is not None]
 

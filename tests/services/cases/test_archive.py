@@ -311,7 +311,8 @@ def test_the_checklist_lists_each_material_notice_result_and_shipment_done_or_no
     result = [item for item in checklist if item.section == "result"]
     assert [item.done for item in result] == [True, True] and result[1].label == "办理结果.pdf"
     shipments = [item for item in checklist if item.section == "shipments"]
-    assert len(shipments) == 2 and all(item.done for item in shipments)  # materials and supplement, waybills on record
+    # materials, supplement and the result sent back to the window, waybills on record
+    assert len(shipments) == 3 and all(item.done for item in shipments)
     assert [p.message for p in archive.archive_problems(db, case)] == [
         item.problem.message for item in checklist if not item.done]
 
@@ -336,8 +337,7 @@ def test_the_archive_keeps_every_version_of_a_material_supplied_in_a_correction(
     case_files.attach_scan(db, factories.user(db, "lz_window"), case.id, form.id, "登记表-初次.pdf", factories.small_pdf())
     case = factories.step(db, "cx_hrss", case, "request_correction", items=[{"material": form.seq, "reason": "缺少签字"}])
     case = factories.supplement(db, case)
-    case = factories.run_steps(db, case, [("cx_hrss", "complete", factories.completion()),
-                                          ("lz_window", "deliver", {})])
+    case = factories.deliver_result(db, factories.step(db, "cx_hrss", case, "complete", **factories.completion()))
     case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
     factories.run_outbox(db, "build_archive_package", case.id)
     data = storage.path_of(_package(db, case).file_key).read_bytes()

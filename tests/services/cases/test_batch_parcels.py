@@ -208,3 +208,25 @@ def test_a_supplement_parcel_is_not_offered_in_the_batch_its_items_are_ticked_in
     assert outcome.done == [] and [f.case_id for f in outcome.failed] == [in_correction.id]
     db.refresh(in_correction)
     assert in_correction.status == "correction"
+
+
+def test_the_result_collected_at_the_window_leaves_in_the_home_windows_batch_with_its_own_list(db):
+    completed = factories.step(db, "cx_hrss", factories.at_the_department(db), "complete", **factories.completion())
+    mailed = factories.step(db, "cx_hrss", factories.at_the_department(db, **{
+        "delivery_method": "mail", "mail_recipient": "李晓梅", "mail_phone": "13908121234",
+        "mail_address": "四川省广元市利州区东坝街道嘉陵路南段一百二十八号", "mail_postcode": "628017"}),
+        "complete", **factories.completion())
+    home_clerk = factories.user(db, "cx_window")
+    parcels = {p.case.id: p for p in parcels_of_the_day(db, home_clerk)}
+    assert parcels[completed.id].parcel.step == "send_result"
+    assert parcels[completed.id].destination == completed.origin_center.name
+    assert parcels[mailed.id].parcel.step == "deliver"  # mailed to the applicant, as before
+    assert completed.id not in {p.case.id for p in parcels_of_the_day(db, factories.user(db, "lz_window"))}
+
+    outcome = send_parcels(db, home_clerk, [ParcelInput(completed.id, "EMS7100000001CN")])
+    assert not outcome.failed and outcome.done[0].status == "result_sent"
+    [transmittal] = outcome.transmittals
+    assert (transmittal.from_center.code, transmittal.to_center.code) == ("GYCX", "GYLZ")
+    text = _pdf_text(storage.path_of(transmittal.file_key).read_bytes())
+    assert "办理结果" in text and "EMS7100000001CN" in text and completed.number in text
+    assert transmittal.id in {t.id for t in transmittals_of(db, factories.user(db, "lz_window"))}

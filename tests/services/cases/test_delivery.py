@@ -33,6 +33,7 @@ def _fields(error: ValidationFailed) -> list[str]:
 def test_a_result_collected_at_the_window_is_delivered_by_the_window_where_the_applicant_applied(db):
     case = _completed(db)  # 取件方式 收件处: 利州区, where the application was received
     home_clerk = factories.user(db, "cx_window")
+    case = factories.step(db, "cx_window", case, "send_result", waybill_number="EMS9000000000CN")  # sent there
     assert "deliver" not in [t.name for t in available_steps(case, home_clerk)]
     with pytest.raises(Forbidden):
         take_step(db, home_clerk, case.id, "deliver", {})
@@ -84,7 +85,7 @@ def test_an_unchanged_address_is_not_recorded_as_a_correction(db):
 
 
 def test_mailing_fields_are_refused_for_a_result_collected_at_the_window(db):
-    case = _completed(db)
+    case = factories.step(db, "cx_window", _completed(db), "send_result", waybill_number="EMS9000000006CN")
     with pytest.raises(ValidationFailed) as refused:
         factories.step(db, "lz_window", case, "deliver", mail_address="四川省成都市锦江区红星路三段一号",
                        waybill_number="EMS9000000005CN")

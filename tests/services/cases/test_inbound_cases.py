@@ -163,11 +163,14 @@ def test_an_inbound_case_is_walked_to_archived_at_our_window(db):
     case = factories.run_steps(db, case, [
         ("lz_window", "forward", {}),
         ("lz_hrss", "complete", factories.completion("approved", "准予办理", "社会保障卡.pdf")),
-        ("lz_window", "deliver", {}),  # collected at the outside window: our window records it
+        # collected at the outside window: our window sends the result there and records its delivery
+        ("lz_window", "send_result", {"waybill_number": "EMS1122334455CN"}),
+        ("lz_window", "deliver", {}),
     ])
     case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
     assert case.status == "archived"
-    assert [e.action for e in case.events] == ["register", "accept", "forward", "complete", "deliver", "archive"]
+    assert [e.action for e in case.events] == ["register", "accept", "forward", "complete", "send_result", "deliver",
+                                               "archive"]
     [row] = db.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id)).all()
     assert (row.role, row.case_status) == ("home", "archived")
 
@@ -181,4 +184,4 @@ def test_the_result_sms_of_an_inbound_case_sends_the_applicant_to_the_window_whe
     ])
     factories.run_outbox(db, "notify_applicant", case.id)
     sms = db.scalar(select(Notification).where(Notification.case_id == case.id, Notification.event == "result_ready"))
-    assert "到成都市锦江区政务服务中心领取" in sms.body and "到广元市利州区政务服务中心领取" not in sms.body
+    assert "结果寄达成都市锦江区政务服务中心后" in sms.body and "寄达广元市利州区政务服务中心" not in sms.body

@@ -22,13 +22,14 @@ def test_internal_case_runs_from_registration_to_archive(db):
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
         ("cx_hrss", "complete", factories.completion()),
+        ("cx_window", "send_result", {"waybill_number": "EMS1234567892CN"}),
         ("lz_window", "deliver", {}),
     ])
     case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
     assert case.status == "archived"
     assert case.number.startswith(f"GYLZ-{date.today().year}-")
     assert [e.action for e in case.events] == ["register", "accept", "dispatch", "receive", "forward", "complete",
-                                              "deliver", "archive"]
+                                              "send_result", "deliver", "archive"]
     ledger = db.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case.id)).all()
     assert {e.role for e in ledger} == {"origin", "home"}
     topics = {(m.topic, m.key) for m in db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id))}
@@ -40,6 +41,7 @@ def test_outbound_case_to_a_window_outside_the_system_is_recorded_by_our_window(
     case = factories.supplement(db, case, home_clerk="lz_window")  # our window records the outside one signing
     case = factories.run_steps(db, case, [
         ("lz_window", "complete", {"result": "approved"}),
+        ("lz_window", "send_result", {"waybill_number": "EMS0000000003CN", "note": "渝中区窗口寄回"}),
         ("lz_window", "deliver", {}),
     ])
     case = factories.run_steps(db, factories.ready_to_archive(db, case), [("lz_window", "archive", {})])
@@ -58,7 +60,8 @@ def test_inbound_case_mailed_by_an_outside_window_is_registered_and_worked_at_ho
                                                          "waybill_number": "EMS0000000002CN"}),
         ("cx_window", "forward", {}),
         ("cx_hrss", "complete", factories.completion("denied", "不符合申领条件", "不予许可决定书.pdf")),
-        ("cx_window", "deliver", {}),
+        ("cx_window", "send_result", {"waybill_number": "EMS0000000004CN"}),  # to the outside window
+        ("cx_window", "deliver", {}),  # the outside window hands it over: ours records it
     ])
     case = factories.run_steps(db, factories.ready_to_archive(db, case), [("cx_window", "archive", {})])
     assert case.status == "archived" and case.number.startswith("GYCX-")

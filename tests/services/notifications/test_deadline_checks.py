@@ -69,7 +69,8 @@ def test_the_reminder_follows_the_step_to_the_side_that_must_act(db):
     case = factories.step(db, "cx_hrss", case, "complete", late, **factories.completion())
     check_deadlines(db, late + timedelta(days=7))
     got = {r for r in reminders_of_case(db, case) if r[2] == "delivery" and r[1] == "reminder"}
-    assert got == {("lz_window", "reminder", "delivery", "red")}  # collected at 利州区: its window delivers
+    # collected at 利州区: the result is at 苍溪县's window, which must send it there first
+    assert got == {("cx_window", "reminder", "delivery", "red")}
     stale = db.scalars(select(Reminder).where(Reminder.case_id == case.id, Reminder.stage == "process")).all()
     assert stale and all(r.resolved_on is not None for r in stale)
 
@@ -87,8 +88,11 @@ def test_the_acting_sides_come_from_the_transition_table():
     assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.ACCEPTED, ())} == {Side.ORIGIN_WINDOW}
     assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.IN_TRANSIT, ())} == {Side.HOME_WINDOW}
     assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.PROCESSING, ())} == {Side.DEPARTMENT}
-    # one window delivers: the one the applicant collects at, or the home window that mails the result
+    # collected at the window: the home window sends the result there, then that window delivers it;
+    # mailed: the home window mails it
     assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.COMPLETED, ())} == {
+        Side.HOME_WINDOW}
+    assert {s for s, by_status in ACTING.items() if inside in by_status.get(Status.RESULT_SENT, ())} == {
         Side.ORIGIN_WINDOW}
     mailed = (False, False, True, True)
     assert {s for s, by_status in ACTING.items() if mailed in by_status.get(Status.COMPLETED, ())} == {Side.HOME_WINDOW}

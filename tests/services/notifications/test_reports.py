@@ -28,15 +28,15 @@ WEEK = (date(2026, 3, 2), date(2026, 3, 8))
 def week_of_cases(db):
     """Five cases around the week of 2 March 2026 (利州区 → 苍溪县人社局, promised 10 working days):
 
-    A accepted Mon, dispatched Tue, completed Thu, delivered Fri;  B accepted and dispatched Tue,
-    correction requested Wed, supplied Thu, completed Fri;  C declined Wed;  D accepted in January,
+    A accepted Mon, dispatched Tue, completed Thu, sent back to the window and delivered Fri;  B accepted and
+    dispatched Tue, correction requested Wed, supplied Thu, completed Fri;  C declined Wed;  D accepted in January,
     completed (late) Wed;  E accepted Mon and never dispatched (overdue, still open)."""
     a = factories.accepted_case(db, D["mon"])
     a = factories.step(db, "lz_window", a, "dispatch", D["tue"], waybill_number="A1")
     a = factories.step(db, "cx_window", a, "receive", D["tue"])
     a = factories.step(db, "cx_window", a, "forward", D["tue"])
     a = factories.step(db, "cx_hrss", a, "complete", D["thu"], **factories.completion())
-    a = factories.step(db, "lz_window", a, "deliver", D["fri"])
+    a = factories.deliver_result(db, a, D["fri"])  # sent back to 利州区 and delivered there
 
     b = factories.accepted_case(db, D["tue"])
     b = factories.step(db, "lz_window", b, "dispatch", D["tue"], waybill_number="B1")
