@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.adapters import storage
+from app.adapters.courier import get_provider
 from app.documents.notices import FORM_LABELS
 from app.documents.transmittal import (
     TransmittalContext,
@@ -40,7 +41,7 @@ from app.services.cases.access import get_case
 from app.services.cases.input import parse_date
 from app.services.cases.take_step import available_steps, take_step
 from app.services.cases.work_queue import work_queue
-from app.services.courier.booking import booked_waybill
+from app.services.courier.booking import Rebooking, booked_waybill, queue_booking
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ NOTHING_TO_SEND = _l("No parcel of this case waits to be sent now.")
 NOTHING_CHOSEN = _l("Tick at least one parcel.")
 NOTHING_TICKED = _l("Tick the materials that arrived before signing for the case.")
 NOT_ON_LIST = _l("This case is not on the list.")
-WAYBILL_NEEDED = _l("Enter the waybill number printed by the courier.")
+BOOKING_WAITING = _l("A booking of this parcel is queued already; wait for the courier's answer.")
+COURIER_DOES_NOT_BOOK = _l("The configured courier does not take bookings: book at the courier's terminal.")
 
 
 # --- what the pages hand in and get back -----------------------------------------------------------
@@ -99,6 +101,8 @@ class BatchOutcome:
     done: list[Case] = field(default_factory=list)
     failed: list[RowFailure] = field(default_factory=list)
     transmittals: list[Transmittal] = field(default_factory=list)
+    #: 预约揽收: the rows whose parcel has its waybill already (said so, not refused)
+    already_booked: list[RowFailure] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,7 @@ def _cases_in_scope(session: Session, reach: Reach, ids: Iterable[Any]) -> list[
 
 def send_parcels(session: Session, user: StaffUser, rows: Sequence[ParcelInput], *,
                  sent_on: date | str | None = None, today: date | None = None) -> BatchOutcome:
-    """Sends the ticked parcels: each case takes its own step (dispatch, supplement or deliver) in its own
+    """Sends the ticked parcels: each case takes its own step (dispatch or deliver) in its own
     transaction; then one 移交清单 per destination window lists the parcels that left."""
     sent_on = _batch_date("sent_on", sent_on, rows, "rowid")
     today = today or date.today()
@@ -200,17 +204,60 @@ def _send_one(session: Session, user: StaffUser, case_id: int, label: str, row: 
     if parcel is None:
         outcome.failed.append(RowFailure(case_id, label, [Problem(None, NOTHING_TO_SEND)]))
         return
-    # An empty field keeps the courier's booked waybill; the supplement step records a parcel only with one.
+    # An empty field keeps the courier's booked waybill.
     waybill = row.waybill_number.strip() or booked_waybill(case, parcel.direction)
-    if not waybill and parcel.direction == ShipmentDirection.SUPPLEMENT:
-        outcome.failed.append(RowFailure(case_id, label, [Problem(f"waybill-{case_id}", WAYBILL_NEEDED)]))
-        return
     values = {"waybill_number": waybill, "carrier": row.carrier.strip(),
               parcel.date_field: sent_on.isoformat() if sent_on else ""}
     try:
         outcome.done.append(take_step(session, user, case_id, parcel.step, values, today=today))
     except ServiceError as error:  # refused (every reason); the step's transaction was rolled back
         outcome.failed.append(RowFailure(case_id, label, error.problems))
+
+
+# --- 预约揽收: booking the ticked parcels with the courier ---------------------------------------------
+
+
+def courier_books() -> bool:
+    """Whether the configured courier takes bookings (COURIER_PROVIDER other than manual)."""
+    return get_provider().books
+
+
+def book_parcels(session: Session, user: StaffUser, case_ids: Sequence[Any]) -> BatchOutcome:
+    """预约揽收: books each ticked parcel not booked yet with the courier, through the outbox as the accept
+    step does (``queue_booking``), one transaction per case. Every id through the scope rule first (one
+    outside it: 404, nothing queued); a parcel booked already is said to be so; every refusal at once."""
+    problems = ProblemCollector()
+    if not case_ids:
+        problems.add("rowid", NOTHING_CHOSEN)
+    elif not courier_books():
+        problems.add(None, COURIER_DOES_NOT_BOOK)
+    problems.raise_if_any()
+    reach = reach_of(user)
+    cases = _cases_in_scope(session, reach, case_ids)
+    outcome = BatchOutcome()
+    for case_id, label in [(c.id, c.label) for c in cases]:
+        _book_one(session, user, reach, case_id, label, outcome)
+    return outcome
+
+
+def _book_one(session: Session, user: StaffUser, reach: Reach, case_id: int, label: str,
+              outcome: BatchOutcome) -> None:
+    case = get_case(session, reach, case_id, write=True, lock=True)
+    parcel = parcel_step(case)
+    if parcel is None or parcel.step not in {t.name for t in available_steps(case, user, reach)}:
+        session.rollback()
+        outcome.failed.append(RowFailure(case_id, label, [Problem(None, NOTHING_TO_SEND)]))
+        return
+    result, shipment = queue_booking(session, case, parcel.direction)
+    session.commit()
+    if result == Rebooking.QUEUED:
+        outcome.done.append(case)
+    elif result == Rebooking.BOOKED:
+        waybill = shipment.waybill_number if shipment is not None else ""
+        outcome.already_booked.append(RowFailure(case_id, label, [Problem(None, _l(
+            "Booked with the courier already: waybill %(waybill)s.", waybill=waybill))]))
+    else:
+        outcome.failed.append(RowFailure(case_id, label, [Problem(None, BOOKING_WAITING)]))
 
 
 # --- the 移交清单 ------------------------------------------------------------------------------------
@@ -265,11 +312,9 @@ def transmittal_context(transmittal: Transmittal) -> TransmittalContext:
     rows = []
     for item in transmittal.items:
         case, shipment = item.case, item.shipment
-        supplement = shipment is not None and shipment.direction == ShipmentDirection.SUPPLEMENT
         rows.append(TransmittalRow(
             seq=item.seq, case_number=case.label, applicant=mask_name(case.applicant_name),
-            matter_name=case.matter.name, contents="补正材料" if supplement else "申请材料",
-            materials=_supplement_lines(case) if supplement else _material_lines(case),
+            matter_name=case.matter.name, contents="申请材料", materials=_material_lines(case),
             waybill_number=shipment.waybill_number if shipment is not None else ""))
     return TransmittalContext(number=transmittal.number, from_name=transmittal.from_center.name,
                               to_name=transmittal.to_center.name, sent_on=transmittal.sent_on, rows=tuple(rows),
@@ -279,11 +324,6 @@ def transmittal_context(transmittal: Transmittal) -> TransmittalContext:
 def _material_lines(case: Case) -> tuple[TransmittalMaterial, ...]:
     return tuple(TransmittalMaterial(m.name, m.copies, FORM_LABELS.get(m.form, "")) for m in case.materials
                  if m.received)
-
-
-def _supplement_lines(case: Case) -> tuple[TransmittalMaterial, ...]:
-    latest = case.corrections[-1] if case.corrections else None
-    return tuple(TransmittalMaterial(item.name, 1, "") for item in (latest.items if latest else []))
 
 
 def transmittals_of(session: Session, user: StaffUser) -> list[Transmittal]:
