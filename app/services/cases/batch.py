@@ -19,6 +19,7 @@ from typing import Any, Iterable, Sequence
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.adapters import storage
@@ -32,7 +33,7 @@ from app.documents.transmittal import (
 )
 from app.domain.privacy import mask_name
 from app.domain.workflow import Status, StepName
-from app.errors import NotFound, Problem, ProblemCollector, ServiceError
+from app.errors import Conflict, NotFound, Problem, ProblemCollector, ServiceError
 from app.models.case import Case, DeliveryMethod, Shipment, ShipmentDirection
 from app.models.staff import StaffUser
 from app.models.transmittal import Transmittal, TransmittalItem
@@ -284,15 +285,57 @@ def _transmittals_for(session: Session, user: StaffUser, reach: Reach, cases: li
     return made
 
 
+#: how often a list number is drawn again when another clerk's list took it meanwhile
+NUMBER_ATTEMPTS = 5
+NUMBER_TAKEN = _l("The parcels were sent, but their transmittal list could not be numbered: other lists "
+                   "took every number tried.")
+
+
 def _next_number(session: Session, from_center_id: int, sent_on: date) -> str:
-    count = session.scalar(select(func.count(Transmittal.id)).where(Transmittal.from_center_id == from_center_id,
-                                                                    Transmittal.sent_on == sent_on)) or 0
-    return f"YJ{from_center_id:04d}-{sent_on:%Y%m%d}-{count + 1:02d}"
+    """The window's next list number of the day: one past the highest taken (not the count of lists, which
+    a number past it would collide with)."""
+    prefix = f"YJ{from_center_id:04d}-{sent_on:%Y%m%d}-"
+    taken = session.scalars(select(Transmittal.number).where(Transmittal.number.startswith(prefix, autoescape=True)))
+    last = max((int(number[len(prefix):]) for number in taken if number[len(prefix):].isdigit()), default=0)
+    return f"{prefix}{last + 1:02d}"
 
 
 def _make_transmittal(session: Session, user: StaffUser, parcels: list[tuple[Case, Shipment]],
                       sent_on: date) -> Transmittal:
+    """The list, under a number of its own: the number is unique (uq_transmittal_number), so a list another
+    clerk numbered first at the same moment makes this insert fail in its savepoint, and the next free
+    number is drawn. On PostgreSQL the window's numbering is held until the commit (``_hold_numbering``)."""
     first = parcels[0][1]
+    _hold_numbering(session, first.from_center_id)
+    for attempt in range(1, NUMBER_ATTEMPTS + 1):
+        try:
+            with session.begin_nested():
+                transmittal = _numbered_transmittal(session, user, parcels, first, sent_on)
+            break
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS:
+                raise Conflict(NUMBER_TAKEN) from None
+    context = transmittal_context(transmittal)
+    pdf = render_transmittal(context)
+    transmittal.file_key, transmittal.sha256 = storage.put(pdf)
+    transmittal.size, transmittal.file_name = len(pdf), f"移交清单-{transmittal.number}.pdf"
+    return transmittal
+
+
+#: the first key of the PostgreSQL advisory lock that numbers a window's lists (the second: the window's id)
+NUMBERING_LOCK = 7301
+
+
+def _hold_numbering(session: Session, from_center_id: int) -> None:
+    """On PostgreSQL, the window's list numbering is held until the commit: a second clerk's batch draws its
+    number once the first one's list is committed, so it never draws the same one (SQLite writes one at a
+    time; there the savepoint's retry is the guard)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(NUMBERING_LOCK, from_center_id)))
+
+
+def _numbered_transmittal(session: Session, user: StaffUser, parcels: list[tuple[Case, Shipment]], first: Shipment,
+                          sent_on: date) -> Transmittal:
     transmittal = Transmittal(number=_next_number(session, first.from_center_id, sent_on),
                               from_center_id=first.from_center_id, to_center_id=first.to_center_id, sent_on=sent_on,
                               created_by_fk=user.id, created_by_name=user.name)
@@ -300,10 +343,6 @@ def _make_transmittal(session: Session, user: StaffUser, parcels: list[tuple[Cas
         transmittal.items.append(TransmittalItem(seq=seq, case_id=case.id, shipment_id=shipment.id))
     session.add(transmittal)
     session.flush()
-    context = transmittal_context(transmittal)
-    pdf = render_transmittal(context)
-    transmittal.file_key, transmittal.sha256 = storage.put(pdf)
-    transmittal.size, transmittal.file_name = len(pdf), f"移交清单-{transmittal.number}.pdf"
     return transmittal
 
 

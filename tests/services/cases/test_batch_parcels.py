@@ -208,3 +208,26 @@ def test_a_supplement_parcel_is_not_offered_in_the_batch_its_items_are_ticked_in
     assert outcome.done == [] and [f.case_id for f in outcome.failed] == [in_correction.id]
     db.refresh(in_correction)
     assert in_correction.status == "correction"
+
+
+def test_a_list_number_already_taken_on_the_day_is_skipped(db):
+    """Numbers counted from the day's lists collided with one numbered past the count (a list removed, or
+    made by a clerk at the same moment): the next free number is drawn instead of failing the batch."""
+    from datetime import date
+
+    case = factories.accepted_case(db)
+    origin, home = case.origin_center, case.home_center
+    taken = f"YJ{origin.id:04d}-{date.today():%Y%m%d}-02"
+    db.add(Transmittal(number=taken, from_center_id=origin.id, to_center_id=home.id, sent_on=date.today()))
+    db.flush()
+    outcome = send_parcels(db, factories.user(db, "lz_window"), [ParcelInput(case.id, "EMS4000000001CN")])
+    [transmittal] = outcome.transmittals
+    assert not outcome.failed and transmittal.number == f"YJ{origin.id:04d}-{date.today():%Y%m%d}-03"
+
+
+def test_two_lists_of_the_same_window_and_day_get_different_numbers(db):
+    first, second = factories.accepted_case(db), factories.accepted_case(db)
+    clerk = factories.user(db, "lz_window")
+    one = send_parcels(db, clerk, [ParcelInput(first.id, "EMS4000000002CN")]).transmittals[0]
+    two = send_parcels(db, clerk, [ParcelInput(second.id, "EMS4000000003CN")]).transmittals[0]
+    assert one.number != two.number and one.number.rsplit("-", 1)[0] == two.number.rsplit("-", 1)[0]
