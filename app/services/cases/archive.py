@@ -7,7 +7,8 @@ circulation, issuance and delivery records; the department all materials).
   a parcel sent without a waybill, a stored file gone from the storage, a window's ledger row missing.
 * Archiving freezes the case (read-only) and queues ``build_archive_package`` through the outbox;
   ``build_archive`` writes one ZIP per case — ``notices/*.pdf``, ``scans/<seq>-<name>``,
-  ``results/<name>``, ``history.json``, ``shipments.json``, ``corrections.json``, ``case.json`` (the full
+  ``results/<name>``, ``conversation/attachments/<id>-<name>`` with ``conversation.json`` and a transcript
+  ``conversation.txt``, ``history.json``, ``shipments.json``, ``corrections.json``, ``case.json`` (the full
   record: the package is for the archive) and ``manifest.json`` (every other file with its size and
   SHA-256, the case number, the time) — checking every file against the checksum recorded when it
   was stored, and keeps it as a ``CaseDocument`` (kind ``archive_package``) with the ZIP's SHA-256.
@@ -33,16 +34,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.adapters import storage
 from app.domain.workflow import Status
 from app.errors import NotFound, Problem
-from app.models.base import LOCAL_ZONE, now
 from app.labels import NOTICE_LABELS, RESULT_LABELS, SHIPMENT_DIRECTIONS
+from app.models.base import LOCAL_ZONE, now
 from app.models.case import Case, CaseDocument, CaseMaterial, LedgerEntry, ShipmentDirection
+from app.models.conversation import CaseMessage
+from app.platform import outbox
 from app.scope import Reach
 from app.services.cases import notices as documents
-from app.adapters import storage
 from app.services.cases.access import get_case
-from app.platform import outbox
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +321,7 @@ def build_archive(session: Session, case_id: int, *, at: datetime | None = None)
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as package:
             writer = _Writer(package, created.timetuple()[:6])
             files = _add_files(session, case, writer)
+            _add_conversation(session, case, writer)
             writer.add_json("history.json", _history(case), "history")
             writer.add_json("shipments.json", _shipments(case), "shipments")
             writer.add_json("corrections.json", _corrections(case), "corrections")
@@ -376,6 +379,33 @@ def _add_files(session: Session, case: Case, writer: _Writer) -> dict[str, Any]:
         placed["results"][document.id] = writer.add_stored(f"results/{name}", document.file_key, document.sha256,
                                                            "result")
     return placed
+
+
+def _add_conversation(session: Session, case: Case, writer: _Writer) -> None:
+    """沟通记录: each message's attachment in ``conversation/attachments/<message id>-<name>``, the messages
+    as ``conversation.json`` (full record) and as a transcript to read, ``conversation.txt``."""
+    messages = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)
+                               .order_by(CaseMessage.created_on, CaseMessage.id)).all()
+    if not messages:
+        return
+    records, lines = [], [f"{case.number or case.id} 沟通记录", ""]
+    for message in messages:
+        record = _columns(message, skip=("case_id", "file_key"))
+        record["file"] = None
+        if message.file_key:
+            name = safe_name(message.file_name or "", f"attachment{_suffix(message.file_content_type)}")
+            record["file"] = writer.add_stored(f"conversation/attachments/{message.id:04d}-{name}", message.file_key,
+                                               message.file_sha256, "conversation")
+        records.append(record)
+        place = f"（{message.author_place}）" if message.author_place else ""
+        lines.append(f"[{message.created_on:%Y-%m-%d %H:%M}] #{message.id} {message.author_name}{place}"
+                     + (f" 回复 #{message.reply_to_id}" if message.reply_to_id else ""))
+        lines.extend(f"    {line}" for line in message.body.splitlines())
+        if record["file"]:
+            lines.append(f"    附件：{message.file_name}（{record['file']}）")
+        lines.append("")
+    writer.add_json("conversation.json", records, "conversation")
+    writer.add_bytes("conversation.txt", "\n".join(lines).encode("utf-8"), "conversation")
 
 
 def _suffix(content_type: str | None) -> str:
