@@ -90,7 +90,7 @@ class StandInApi(BaseApi):
         }},
         "delete": {"delete": {
             "summary": "Ends (removes) one of the caller's stand-ins; somebody else's is 404",
-            "parameters": [in_path("pk")],
+            "parameters": [in_path("stand_in_id")],
             "responses": _responses({"200": {"description": "Removed", "content": json_content(
                 obj(message=_STRING))}}, "401", "403", "404"),
         }},
@@ -138,12 +138,12 @@ class StandInApi(BaseApi):
         record = stand_ins.save_stand_in(self._session, self._user(), values)
         return self.response(201, id=record.id, result=StandInSchema().dump(record))
 
-    @expose("/<int:pk>", methods=["DELETE"])
+    @expose("/<int:stand_in_id>", methods=["DELETE"])
     @protect()
     @safe
     @permission_name("delete")
     @answers_service_errors
-    def delete(self, pk: int):
+    def delete(self, stand_in_id: int):
         """Ends a stand-in"""
-        stand_ins.delete_stand_in(self._session, self._user(), pk)
+        stand_ins.delete_stand_in(self._session, self._user(), stand_in_id)
         return self.response(200, message=str(ENDED))

@@ -73,5 +73,5 @@ def test_the_stand_in_api_needs_a_token(client):
 def test_the_stand_in_api_is_documented(db, api):
     spec = api("admin").get("/api/v1/_openapi").get_json()
     paths = spec["paths"]
-    assert {"get", "post"} <= set(paths["/api/v1/stand_in/"]) and "delete" in paths["/api/v1/stand_in/{pk}"]
+    assert {"get", "post"} <= set(paths["/api/v1/stand_in/"]) and "delete" in paths["/api/v1/stand_in/{stand_in_id}"]
     assert "422" in paths["/api/v1/stand_in/"]["post"]["responses"]
