@@ -20,10 +20,10 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.workflow import TRANSITIONS
 from app.models.case import Case, CaseAccessLog
 from app.services.cases import files as case_files
 from app.services.cases import notices as documents
-from app.domain.workflow import TRANSITIONS
 from tests.conftest import api_token, config_override, web_login
 from tests.factories import completion, delivered_case, ready_to_archive, run_outbox, run_steps, user
 
