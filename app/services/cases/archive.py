@@ -78,7 +78,7 @@ def _missing_file(key: str | None) -> bool:
 class ChecklistItem:
     """One thing the archive of a case needs (归档清单), done or not; when not, the problem says why."""
 
-    section: str  # materials, notices, result, shipments, delivery, ledger
+    section: str  # materials, notices, result, shipments, delivery, ledger, conversation
     label: Any
     problem: Problem | None = None
     #: the received material whose scan is missing: uploaded in place from the checklist
@@ -99,7 +99,7 @@ def archive_checklist(session: Session, case: Case) -> list[ChecklistItem]:
     """Everything archiving needs (notice §三(五): the acceptance materials, circulation, issuance and
     delivery records), each item done or with the problem that keeps the case from being archived."""
     return [*_material_items(case), *_notice_items(session, case), *_result_items(case),
-            *_shipment_items(case), *_delivery_and_ledger_items(session, case)]
+            *_shipment_items(case), *_delivery_and_ledger_items(session, case), *_conversation_items(session, case)]
 
 
 def archive_problems(session: Session, case: Case) -> list[Problem]:
@@ -180,6 +180,16 @@ def _shipment_items(case: Case) -> list[ChecklistItem]:
         items.append(ChecklistItem("shipments", SHIPMENT_DIRECTIONS[ShipmentDirection.RESULT], Problem(
             "shipments", _l("The result was mailed, but no waybill number of its parcel is recorded."))))
     return items
+
+
+def _conversation_items(session: Session, case: Case) -> list[ChecklistItem]:
+    """An attachment of the conversation gone from the file storage (the package keeps every one)."""
+    attachments = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id,
+                                                            CaseMessage.file_key.is_not(None))
+                                  .order_by(CaseMessage.id)).all()
+    return [ChecklistItem("conversation", message.file_name, Problem("conversation", _l(
+        "The stored file of the conversation's attachment %(name)s is missing from the file storage.",
+        name=message.file_name))) for message in attachments if message.file_key and _missing_file(message.file_key)]
 
 
 def _delivery_and_ledger_items(session: Session, case: Case) -> list[ChecklistItem]:

@@ -371,3 +371,14 @@ def test_the_package_keeps_the_conversation_with_its_attachments_and_a_transcrip
         assert clerk.name in transcript
         manifest = json.loads(package.read("manifest.json"))
         assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
+
+
+def test_an_attachment_of_the_conversation_gone_from_the_storage_keeps_the_case_from_being_archived(db):
+    from app.services.cases.conversation import post_message
+
+    case = factories.ready_to_archive(db, factories.delivered_case(db))
+    message = post_message(db, factories.user(db, "lz_window"), case.id, "附件见此",
+                           upload=("说明.pdf", factories.small_pdf() + b"%gone"))
+    storage.path_of(message.file_key).unlink()
+    problems = _messages(archive.archive_problems(db, case))
+    assert any("说明.pdf" in m and "missing" in m for m in problems)
