@@ -173,13 +173,21 @@ def accepted_case(session: Session, on: date | None = None, clerk: str = "lz_win
     return step(session, clerk, case, "accept", on, **fields)
 
 
-def at_the_department(session: Session, **overrides: Any) -> Case:
+def at_the_department(session: Session, *, sent_in_batch: bool = False, **overrides: Any) -> Case:
     """A case of 利州区's window for 苍溪县's 人社 department, accepted, mailed, received and forwarded:
-    processing at the department."""
+    processing at the department. With ``sent_in_batch`` its parcel leaves through 今日寄件, which makes
+    its 移交清单."""
     case = make_case(session, **overrides)
+    case = run_steps(session, case, [("lz_window", "accept", verify_all(case))])
+    if sent_in_batch:
+        from app.services.cases.batch import ParcelInput, send_parcels
+
+        outcome = send_parcels(session, user(session, "lz_window"), [ParcelInput(case.id, "EMS1234567890CN")])
+        assert not outcome.failed and outcome.transmittals, outcome.failed
+        session.refresh(case)
+    else:
+        case = run_steps(session, case, [("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"})])
     return run_steps(session, case, [
-        ("lz_window", "accept", verify_all(case)),
-        ("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
         ("cx_window", "receive", {}),
         ("cx_window", "forward", {}),
     ])
@@ -227,11 +235,13 @@ def result_document_json(name: str = "办理结果.pdf") -> dict:
     return {"name": name, "content_base64": base64.b64encode(small_pdf()).decode()}
 
 
-def delivered_case(session: Session, completed_with: dict | None = None, **overrides: Any) -> Case:
+def delivered_case(session: Session, completed_with: dict | None = None, *, sent_in_batch: bool = False,
+                   **overrides: Any) -> Case:
     """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result
     (with one round of correction on the way, supplied item by item; collected at 利州区's window, where
-    苍溪县's window sends it back, unless ``overrides`` say it is mailed: then 苍溪县's window mails it)."""
-    case = run_steps(session, at_the_department(session, **overrides), [
+    苍溪县's window sends it back, unless ``overrides`` say it is mailed: then 苍溪县's window mails it).
+    ``sent_in_batch``: see ``at_the_department``."""
+    case = run_steps(session, at_the_department(session, sent_in_batch=sent_in_batch, **overrides), [
         ("cx_hrss", "request_correction", {"items": [{"name": "户口簿", "reason": "复印件不清晰"}]}),
     ])
     case = supplement(session, case, waybill_number="EMS1234567891CN")

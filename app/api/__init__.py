@@ -11,8 +11,9 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.catalog import HandlingTypeApi, MatterApi
     from app.api.menu import AppMenuApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
+    from app.api.stand_ins import StandInApi
 
-    for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi):
+    for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi):
         appbuilder.add_api(api)
     _answer_bad_tokens_with_401(appbuilder)
 

@@ -23,6 +23,8 @@ from app.services.cases.batch import (
     BatchOutcome,
     ParcelInput,
     SignInput,
+    book_parcels,
+    courier_books,
     get_transmittal,
     incoming_by_waybill,
     incoming_of_transmittal,
@@ -77,18 +79,34 @@ class ParcelBatchView(BaseView):
     def parcels(self):
         outcome, form = None, request.form
         if request.method == "POST":
-            rows = [ParcelInput(case_id, form.get(f"waybill-{case_id}", ""), form.get(f"carrier-{case_id}", ""))
-                    for case_id in form.getlist("rowid")]
             try:
-                outcome = send_parcels(_session(), _user(), rows, sent_on=form.get("sent_on", ""))
+                outcome = self._book(form) if form.get("action") == "book" else self._send(form)
             except Refused as error:
                 flash_problems(error.problems)
-            else:
-                _report(outcome, _l("Parcels sent: %(n)s."))
         status = 422 if outcome is not None and outcome.failed and not outcome.done else 200
         return self.render_template(
             "batch/parcels.html", title=_l("Parcels of the day"), parcels=parcels_of_the_day(_session(), _user()),
-            outcome=outcome, failures=_failures_by_case(outcome), form=form, **_helpers()), status
+            outcome=outcome, failures=_failures_by_case(outcome), form=form, courier_books=courier_books(),
+            **_helpers()), status
+
+    @staticmethod
+    def _send(form) -> BatchOutcome:
+        rows = [ParcelInput(case_id, form.get(f"waybill-{case_id}", ""), form.get(f"carrier-{case_id}", ""))
+                for case_id in form.getlist("rowid")]
+        outcome = send_parcels(_session(), _user(), rows, sent_on=form.get("sent_on", ""))
+        _report(outcome, _l("Parcels sent: %(n)s."))
+        return outcome
+
+    @staticmethod
+    def _book(form) -> BatchOutcome:
+        """预约揽收: the ticked parcels not booked yet are booked with the courier (the job's answer comes
+        later: the waybill is on the page once the courier gave it)."""
+        outcome = book_parcels(_session(), _user(), form.getlist("rowid"))
+        _report(outcome, _l("Bookings queued with the courier: %(n)s."))
+        for row in outcome.already_booked:
+            for problem in row.problems:
+                flash(f"{row.label}：{problem.message}", "info")
+        return outcome
 
 
 class TransmittalView(BaseView):

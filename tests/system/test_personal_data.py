@@ -20,10 +20,10 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.workflow import TRANSITIONS
 from app.models.case import Case, CaseAccessLog
 from app.services.cases import files as case_files
 from app.services.cases import notices as documents
-from app.domain.workflow import TRANSITIONS
 from tests.conftest import api_token, config_override, web_login
 from tests.factories import completion, delivered_case, ready_to_archive, run_outbox, run_steps, user
 
@@ -55,12 +55,19 @@ def pdf_with_text(text: str) -> bytes:
 @pytest.fixture()
 def seeded_case(db) -> Case:
     """An archived case (notices rendered, a scan and a result document holding the ID number, its
-    archive package built) of an applicant whose ID number and phone appear nowhere else."""
+    archive package built) of an applicant whose ID number and phone appear nowhere else; its parcel
+    left through 今日寄件 (a 移交清单 lists it) and its conversation has a message with an attachment
+    holding them too, so the routes of the list and of the messages answer and are scanned."""
+    from app.services.cases.conversation import post_message
+
     decision = completion(document="决定书.pdf", data=pdf_with_text(f"ID {ID_NUMBER} TEL {PHONE}"))
-    case = delivered_case(db, completed_with=decision, applicant_id_number=ID_NUMBER, applicant_phone=PHONE)
+    case = delivered_case(db, completed_with=decision, sent_in_batch=True, applicant_id_number=ID_NUMBER,
+                          applicant_phone=PHONE)
     material = next(m for m in case.materials if m.received)
     case_files.attach_scan(db, user(db, "lz_window"), case.id, material.id, "身份证.pdf",
                            pdf_with_text(f"ID {ID_NUMBER} TEL {PHONE}"))
+    post_message(db, user(db, "cx_window"), case.id, "身份证复印件见附件，请核对。",
+                 upload=("身份证复印件.pdf", pdf_with_text(f"ID {ID_NUMBER} TEL {PHONE}")))
     case = run_steps(db, ready_to_archive(db, case), [("lz_window", "archive", {})])
     run_outbox(db)
     db.refresh(case)
@@ -365,3 +372,15 @@ def test_the_case_page_offers_the_disclosure_with_a_reason(app, db, seeded_case)
     assert response.status_code == 302
     page = client.get(f"/cases/{seeded_case.id}/").get_data(as_text=True)
     assert ID_NUMBER in page and "12345投诉 第2026-0042号" in page and "case-disclosure-form" not in page
+
+
+def test_the_scanner_reaches_the_conversation_and_the_transmittal_list_of_the_case(app, db, seeded_case):
+    """The seeded case has a message with an attachment and a 移交清单: their routes answer (not 404 for
+    want of a record), so the masked readers' scan above reads them too."""
+    wanted = {"TransmittalView.pdf", "TransmittalView.receive", "CaseWorkView.message_file", "CaseApi.messages"}
+    client = signed_in(app, "cx_window")
+    answered: dict[str, set[int]] = {}
+    for request in get_requests(db, app, seeded_case, "cx_window"):
+        if request.endpoint in wanted:
+            answered.setdefault(request.endpoint, set()).add(client.get(request.url).status_code)
+    assert answered == {endpoint: {200} for endpoint in wanted}

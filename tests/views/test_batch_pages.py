@@ -170,3 +170,50 @@ def test_the_menu_offers_the_batch_pages_to_window_clerks_only(client, login, db
     login("cx_hrss")
     page = client.get("/cases/queue/").get_data(as_text=True)
     assert "/batch/parcels/" not in page and "/transmittals/" not in page
+
+
+def _book(client, ids):
+    token = csrf_token(client, "/resetmypassword/form")
+    return client.post("/batch/parcels/", data={"csrf_token": token, "rowid": [str(i) for i in ids], "action": "book"})
+
+
+def test_the_book_button_shows_only_when_the_configured_courier_books(client, login, db, app, ems):
+    from tests.conftest import config_override
+    from tests.fakes.ems import KEY, SECRET
+
+    factories.accepted_case(db)
+    login("lz_window")
+    assert 'value="book"' not in client.get("/batch/parcels/").get_data(as_text=True)  # manual courier
+    with config_override(app, COURIER_PROVIDER="http", COURIER_BASE_URL=ems.url, COURIER_KEY=KEY,
+                         COURIER_SECRET=SECRET, COURIER_TIMEOUT_SECONDS=1.0):
+        assert 'value="book"' in client.get("/batch/parcels/").get_data(as_text=True)
+
+
+def test_booking_through_the_form_queues_the_refused_parcels_and_says_which_are_booked(client, login, db, http_courier):
+    refused, booked = factories.accepted_case(db), factories.accepted_case(db)
+    http_courier.reject(1)
+    factories.run_outbox(db, "book_parcel", refused.id, key="materials")
+    factories.run_outbox(db, "book_parcel", booked.id, key="materials")
+    [booked_shipment] = factories.shipments_of(db, booked)
+    login("lz_window")
+    response = _book(client, [refused.id, booked.id])
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert booked_shipment.waybill_number in page and f"{booked.number}：" in page
+    [shipment] = factories.shipments_of(db, refused)
+    assert shipment.booking_status == "planned"
+    factories.run_outbox(db, "book_parcel", refused.id, key="materials")
+    [shipment] = factories.shipments_of(db, refused)
+    assert shipment.booking_status == "booked" and shipment.waybill_number in http_courier.orders
+    db.expire_all()
+    assert db.get(Case, refused.id).status == "accepted"  # booked, not sent
+
+
+def test_a_bulk_booking_with_an_id_outside_the_scope_is_404_and_queues_nothing(client, login, db, http_courier):
+    from app.models.case import OutboxMessage
+
+    mine, theirs = factories.accepted_case(db), _cx_only_case(db)
+    before = db.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1))
+    login("lz_window")
+    assert _book(client, [mine.id, theirs.id]).status_code == 404
+    assert db.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)) == before

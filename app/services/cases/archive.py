@@ -7,7 +7,8 @@ circulation, issuance and delivery records; the department all materials).
   a parcel sent without a waybill, a stored file gone from the storage, a window's ledger row missing.
 * Archiving freezes the case (read-only) and queues ``build_archive_package`` through the outbox;
   ``build_archive`` writes one ZIP per case — ``notices/*.pdf``, ``scans/<seq>-<name>``,
-  ``results/<name>``, ``history.json``, ``shipments.json``, ``corrections.json``, ``case.json`` (the full
+  ``results/<name>``, ``conversation/attachments/<id>-<name>`` with ``conversation.json`` and a transcript
+  ``conversation.txt``, ``history.json``, ``shipments.json``, ``corrections.json``, ``case.json`` (the full
   record: the package is for the archive) and ``manifest.json`` (every other file with its size and
   SHA-256, the case number, the time) — checking every file against the checksum recorded when it
   was stored, and keeps it as a ``CaseDocument`` (kind ``archive_package``) with the ZIP's SHA-256.
@@ -33,16 +34,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.adapters import storage
 from app.domain.workflow import Status
 from app.errors import NotFound, Problem
-from app.models.base import LOCAL_ZONE, now
 from app.labels import NOTICE_LABELS, RESULT_LABELS, SHIPMENT_DIRECTIONS
+from app.models.base import LOCAL_ZONE, now
 from app.models.case import Case, CaseDocument, CaseMaterial, LedgerEntry, ShipmentDirection
+from app.models.conversation import CaseMessage
+from app.platform import outbox
 from app.scope import Reach
 from app.services.cases import notices as documents
-from app.adapters import storage
 from app.services.cases.access import get_case
-from app.platform import outbox
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +70,15 @@ class ArchiveFacts:
 
     documents: dict[int, dict[tuple[str, str], CaseDocument]]
     ledger_windows: dict[int, set[int]]
+    #: the conversation's messages with an attachment
+    attachments: dict[int, list[CaseMessage]]
 
 
 def archive_facts(session: Session, case_ids: Iterable[int]) -> ArchiveFacts:
     ids = sorted(set(case_ids))
     stored: dict[int, dict[tuple[str, str], CaseDocument]] = {case_id: {} for case_id in ids}
     ledger: dict[int, set[int]] = {case_id: set() for case_id in ids}
+    attachments: dict[int, list[CaseMessage]] = {case_id: [] for case_id in ids}
     if ids:
         for document in session.scalars(select(CaseDocument).where(CaseDocument.case_id.in_(ids))
                                          .order_by(CaseDocument.created_on)):
@@ -81,7 +86,11 @@ def archive_facts(session: Session, case_ids: Iterable[int]) -> ArchiveFacts:
         for case_id, center_id in session.execute(select(LedgerEntry.case_id, LedgerEntry.center_id)
                                                   .where(LedgerEntry.case_id.in_(ids))):
             ledger[case_id].add(center_id)
-    return ArchiveFacts(stored, ledger)
+        for message in session.scalars(select(CaseMessage).where(CaseMessage.case_id.in_(ids),
+                                                                 CaseMessage.file_key.is_not(None))
+                                       .order_by(CaseMessage.id)):
+            attachments[message.case_id].append(message)
+    return ArchiveFacts(stored, ledger, attachments)
 
 
 def _missing_file(key: str | None) -> bool:
@@ -95,7 +104,7 @@ def _missing_file(key: str | None) -> bool:
 class ChecklistItem:
     """One thing the archive of a case needs (归档清单), done or not; when not, the problem says why."""
 
-    section: str  # materials, notices, result, shipments, delivery, ledger
+    section: str  # materials, notices, result, shipments, delivery, ledger, conversation
     label: Any
     problem: Problem | None = None
     #: the received material whose scan is missing: uploaded in place from the checklist
@@ -118,7 +127,8 @@ def archive_checklist(session: Session, case: Case, facts: ArchiveFacts | None =
     ``facts``: what a list of cases fetched for all of them at once."""
     facts = facts or archive_facts(session, [case.id])
     return [*_material_items(case), *_notice_items(case, facts.documents[case.id]), *_result_items(case),
-            *_shipment_items(case), *_delivery_and_ledger_items(case, facts.ledger_windows[case.id])]
+            *_shipment_items(case), *_delivery_and_ledger_items(case, facts.ledger_windows[case.id]),
+            *_conversation_items(facts.attachments[case.id])]
 
 
 def archive_problems(session: Session, case: Case, facts: ArchiveFacts | None = None) -> list[Problem]:
@@ -201,6 +211,13 @@ def _shipment_items(case: Case) -> list[ChecklistItem]:
         items.append(ChecklistItem("shipments", SHIPMENT_DIRECTIONS[ShipmentDirection.RESULT], Problem(
             "shipments", _l("The result was mailed, but no waybill number of its parcel is recorded."))))
     return items
+
+
+def _conversation_items(attachments: list[CaseMessage]) -> list[ChecklistItem]:
+    """An attachment of the conversation gone from the file storage (the package keeps every one)."""
+    return [ChecklistItem("conversation", message.file_name, Problem("conversation", _l(
+        "The stored file of the conversation's attachment %(name)s is missing from the file storage.",
+        name=message.file_name))) for message in attachments if message.file_key and _missing_file(message.file_key)]
 
 
 def _delivery_and_ledger_items(case: Case, ledger: set[int]) -> list[ChecklistItem]:
@@ -341,6 +358,7 @@ def build_archive(session: Session, case_id: int, *, at: datetime | None = None)
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as package:
             writer = _Writer(package, created.timetuple()[:6])
             files = _add_files(session, case, writer)
+            _add_conversation(session, case, writer)
             writer.add_json("history.json", _history(case), "history")
             writer.add_json("shipments.json", _shipments(case), "shipments")
             writer.add_json("corrections.json", _corrections(case), "corrections")
@@ -398,6 +416,33 @@ def _add_files(session: Session, case: Case, writer: _Writer) -> dict[str, Any]:
         placed["results"][document.id] = writer.add_stored(f"results/{name}", document.file_key, document.sha256,
                                                            "result")
     return placed
+
+
+def _add_conversation(session: Session, case: Case, writer: _Writer) -> None:
+    """沟通记录: each message's attachment in ``conversation/attachments/<message id>-<name>``, the messages
+    as ``conversation.json`` (full record) and as a transcript to read, ``conversation.txt``."""
+    messages = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)
+                               .order_by(CaseMessage.created_on, CaseMessage.id)).all()
+    if not messages:
+        return
+    records, lines = [], [f"{case.number or case.id} 沟通记录", ""]
+    for message in messages:
+        record = _columns(message, skip=("case_id", "file_key"))
+        record["file"] = None
+        if message.file_key:
+            name = safe_name(message.file_name or "", f"attachment{_suffix(message.file_content_type)}")
+            record["file"] = writer.add_stored(f"conversation/attachments/{message.id:04d}-{name}", message.file_key,
+                                               message.file_sha256, "conversation")
+        records.append(record)
+        place = f"（{message.author_place}）" if message.author_place else ""
+        lines.append(f"[{message.created_on:%Y-%m-%d %H:%M}] #{message.id} {message.author_name}{place}"
+                     + (f" 回复 #{message.reply_to_id}" if message.reply_to_id else ""))
+        lines.extend(f"    {line}" for line in message.body.splitlines())
+        if record["file"]:
+            lines.append(f"    附件：{message.file_name}（{record['file']}）")
+        lines.append("")
+    writer.add_json("conversation.json", records, "conversation")
+    writer.add_bytes("conversation.txt", "\n".join(lines).encode("utf-8"), "conversation")
 
 
 def _suffix(content_type: str | None) -> str:

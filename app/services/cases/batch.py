@@ -19,9 +19,11 @@ from typing import Any, Iterable, Sequence
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.adapters import storage
+from app.adapters.courier import get_provider
 from app.documents.notices import FORM_LABELS
 from app.documents.transmittal import (
     TransmittalContext,
@@ -31,7 +33,7 @@ from app.documents.transmittal import (
 )
 from app.domain.privacy import mask_name
 from app.domain.workflow import TRANSITIONS, Status, StepName
-from app.errors import NotFound, Problem, ProblemCollector, ServiceError
+from app.errors import Conflict, NotFound, Problem, ProblemCollector, ServiceError
 from app.models.case import Case, DeliveryMethod, Shipment, ShipmentDirection
 from app.models.staff import StaffUser
 from app.models.transmittal import Transmittal, TransmittalItem
@@ -40,7 +42,7 @@ from app.services.cases.access import get_case
 from app.services.cases.input import parse_date
 from app.services.cases.take_step import available_steps, take_step
 from app.services.cases.work_queue import work_queue
-from app.services.courier.booking import booked_waybill
+from app.services.courier.booking import Rebooking, booked_waybill, queue_booking
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ NOTHING_TO_SEND = _l("No parcel of this case waits to be sent now.")
 NOTHING_CHOSEN = _l("Tick at least one parcel.")
 NOTHING_TICKED = _l("Tick the materials that arrived before signing for the case.")
 NOT_ON_LIST = _l("This case is not on the list.")
-WAYBILL_NEEDED = _l("Enter the waybill number printed by the courier.")
+BOOKING_WAITING = _l("A booking of this parcel is queued already; wait for the courier's answer.")
+COURIER_DOES_NOT_BOOK = _l("The configured courier does not take bookings: book at the courier's terminal.")
 
 
 # --- what the pages hand in and get back -----------------------------------------------------------
@@ -101,6 +104,8 @@ class BatchOutcome:
     done: list[Case] = field(default_factory=list)
     failed: list[RowFailure] = field(default_factory=list)
     transmittals: list[Transmittal] = field(default_factory=list)
+    #: 预约揽收: the rows whose parcel has its waybill already (said so, not refused)
+    already_booked: list[RowFailure] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -201,17 +206,60 @@ def _send_one(session: Session, user: StaffUser, case_id: int, label: str, row: 
     if parcel is None:
         outcome.failed.append(RowFailure(case_id, label, [Problem(None, NOTHING_TO_SEND)]))
         return
-    # An empty field keeps the courier's booked waybill; the supplement step records a parcel only with one.
+    # An empty field keeps the courier's booked waybill.
     waybill = row.waybill_number.strip() or booked_waybill(case, parcel.direction)
-    if not waybill and parcel.direction == ShipmentDirection.SUPPLEMENT:
-        outcome.failed.append(RowFailure(case_id, label, [Problem(f"waybill-{case_id}", WAYBILL_NEEDED)]))
-        return
     values = {"waybill_number": waybill, "carrier": row.carrier.strip(),
               parcel.date_field: sent_on.isoformat() if sent_on else ""}
     try:
         outcome.done.append(take_step(session, user, case_id, parcel.step, values, today=today))
     except ServiceError as error:  # refused (every reason); the step's transaction was rolled back
         outcome.failed.append(RowFailure(case_id, label, error.problems))
+
+
+# --- 预约揽收: booking the ticked parcels with the courier ---------------------------------------------
+
+
+def courier_books() -> bool:
+    """Whether the configured courier takes bookings (COURIER_PROVIDER other than manual)."""
+    return get_provider().books
+
+
+def book_parcels(session: Session, user: StaffUser, case_ids: Sequence[Any]) -> BatchOutcome:
+    """预约揽收: books each ticked parcel not booked yet with the courier, through the outbox as the accept
+    step does (``queue_booking``), one transaction per case. Every id through the scope rule first (one
+    outside it: 404, nothing queued); a parcel booked already is said to be so; every refusal at once."""
+    problems = ProblemCollector()
+    if not case_ids:
+        problems.add("rowid", NOTHING_CHOSEN)
+    elif not courier_books():
+        problems.add(None, COURIER_DOES_NOT_BOOK)
+    problems.raise_if_any()
+    reach = reach_of(user)
+    cases = _cases_in_scope(session, reach, case_ids)
+    outcome = BatchOutcome()
+    for case_id, label in [(c.id, c.label) for c in cases]:
+        _book_one(session, user, reach, case_id, label, outcome)
+    return outcome
+
+
+def _book_one(session: Session, user: StaffUser, reach: Reach, case_id: int, label: str,
+              outcome: BatchOutcome) -> None:
+    case = get_case(session, reach, case_id, write=True, lock=True)
+    parcel = parcel_step(case)
+    if parcel is None or parcel.step not in {t.name for t in available_steps(case, user, reach)}:
+        session.rollback()
+        outcome.failed.append(RowFailure(case_id, label, [Problem(None, NOTHING_TO_SEND)]))
+        return
+    result, shipment = queue_booking(session, case, parcel.direction)
+    session.commit()
+    if result == Rebooking.QUEUED:
+        outcome.done.append(case)
+    elif result == Rebooking.BOOKED:
+        waybill = shipment.waybill_number if shipment is not None else ""
+        outcome.already_booked.append(RowFailure(case_id, label, [Problem(None, _l(
+            "Booked with the courier already: waybill %(waybill)s.", waybill=waybill))]))
+    else:
+        outcome.failed.append(RowFailure(case_id, label, [Problem(None, BOOKING_WAITING)]))
 
 
 # --- the 移交清单 ------------------------------------------------------------------------------------
@@ -238,15 +286,57 @@ def _transmittals_for(session: Session, user: StaffUser, reach: Reach, cases: li
     return made
 
 
+#: how often a list number is drawn again when another clerk's list took it meanwhile
+NUMBER_ATTEMPTS = 5
+NUMBER_TAKEN = _l("The parcels were sent, but their transmittal list could not be numbered: other lists "
+                   "took every number tried.")
+
+
 def _next_number(session: Session, from_center_id: int, sent_on: date) -> str:
-    count = session.scalar(select(func.count(Transmittal.id)).where(Transmittal.from_center_id == from_center_id,
-                                                                    Transmittal.sent_on == sent_on)) or 0
-    return f"YJ{from_center_id:04d}-{sent_on:%Y%m%d}-{count + 1:02d}"
+    """The window's next list number of the day: one past the highest taken (not the count of lists, which
+    a number past it would collide with)."""
+    prefix = f"YJ{from_center_id:04d}-{sent_on:%Y%m%d}-"
+    taken = session.scalars(select(Transmittal.number).where(Transmittal.number.startswith(prefix, autoescape=True)))
+    last = max((int(number[len(prefix):]) for number in taken if number[len(prefix):].isdigit()), default=0)
+    return f"{prefix}{last + 1:02d}"
 
 
 def _make_transmittal(session: Session, user: StaffUser, parcels: list[tuple[Case, Shipment]],
                       sent_on: date) -> Transmittal:
+    """The list, under a number of its own: the number is unique (uq_transmittal_number), so a list another
+    clerk numbered first at the same moment makes this insert fail in its savepoint, and the next free
+    number is drawn. On PostgreSQL the window's numbering is held until the commit (``_hold_numbering``)."""
     first = parcels[0][1]
+    _hold_numbering(session, first.from_center_id)
+    for attempt in range(1, NUMBER_ATTEMPTS + 1):
+        try:
+            with session.begin_nested():
+                transmittal = _numbered_transmittal(session, user, parcels, first, sent_on)
+            break
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS:
+                raise Conflict(NUMBER_TAKEN) from None
+    context = transmittal_context(transmittal)
+    pdf = render_transmittal(context)
+    transmittal.file_key, transmittal.sha256 = storage.put(pdf)
+    transmittal.size, transmittal.file_name = len(pdf), f"移交清单-{transmittal.number}.pdf"
+    return transmittal
+
+
+#: the first key of the PostgreSQL advisory lock that numbers a window's lists (the second: the window's id)
+NUMBERING_LOCK = 7301
+
+
+def _hold_numbering(session: Session, from_center_id: int) -> None:
+    """On PostgreSQL, the window's list numbering is held until the commit: a second clerk's batch draws its
+    number once the first one's list is committed, so it never draws the same one (SQLite writes one at a
+    time; there the savepoint's retry is the guard)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(NUMBERING_LOCK, from_center_id)))
+
+
+def _numbered_transmittal(session: Session, user: StaffUser, parcels: list[tuple[Case, Shipment]], first: Shipment,
+                          sent_on: date) -> Transmittal:
     transmittal = Transmittal(number=_next_number(session, first.from_center_id, sent_on),
                               from_center_id=first.from_center_id, to_center_id=first.to_center_id, sent_on=sent_on,
                               created_by_fk=user.id, created_by_name=user.name)
@@ -254,10 +344,6 @@ def _make_transmittal(session: Session, user: StaffUser, parcels: list[tuple[Cas
         transmittal.items.append(TransmittalItem(seq=seq, case_id=case.id, shipment_id=shipment.id))
     session.add(transmittal)
     session.flush()
-    context = transmittal_context(transmittal)
-    pdf = render_transmittal(context)
-    transmittal.file_key, transmittal.sha256 = storage.put(pdf)
-    transmittal.size, transmittal.file_name = len(pdf), f"移交清单-{transmittal.number}.pdf"
     return transmittal
 
 
@@ -268,7 +354,6 @@ def transmittal_context(transmittal: Transmittal) -> TransmittalContext:
         case, shipment = item.case, item.shipment
         direction = shipment.direction if shipment is not None else ShipmentDirection.MATERIALS
         contents, lines = {
-            ShipmentDirection.SUPPLEMENT: ("补正材料", _supplement_lines),
             ShipmentDirection.RESULT_TO_WINDOW: ("办理结果", _result_lines),
         }.get(direction, ("申请材料", _material_lines))
         rows.append(TransmittalRow(
@@ -283,11 +368,6 @@ def transmittal_context(transmittal: Transmittal) -> TransmittalContext:
 def _material_lines(case: Case) -> tuple[TransmittalMaterial, ...]:
     return tuple(TransmittalMaterial(m.name, m.copies, FORM_LABELS.get(m.form, "")) for m in case.materials
                  if m.received)
-
-
-def _supplement_lines(case: Case) -> tuple[TransmittalMaterial, ...]:
-    latest = case.corrections[-1] if case.corrections else None
-    return tuple(TransmittalMaterial(item.name, 1, "") for item in (latest.items if latest else []))
 
 
 def _result_lines(case: Case) -> tuple[TransmittalMaterial, ...]:

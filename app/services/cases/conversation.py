@@ -5,7 +5,9 @@ department exchange messages on the case instead of by phone.
   supervisors (read-only), within the one scope rule — out of scope is 404. Any other reader of the case
   (a county administrator, a city department) is refused (403); only a side posts.
 - A message may name (@) people of the case's sides or whole sides; they are told in 我的提醒. A message
-  that names nobody tells the other sides. An absent person's stand-in is told too.
+  that names nobody tells the other sides. An absent person's stand-in is told too. A person named is told
+  by mail as well when mail is configured: the job ``mention_mail`` is queued through the outbox with the
+  message (``app.services.notifications.mentions`` writes the mail to each named address).
 - An attachment passes the checks of case files (``files.check_file``) and is stored like them; it is a
   full view, for the sides only (``open_full_view``), logged.
 - Each message is an event of the case history (action ``message``), written in the same transaction.
@@ -18,20 +20,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from app.adapters import storage
+from app.adapters.messaging import mail_enabled
 from app.domain.privacy import AccessKind
 from app.domain.roles import RoleName
-from app.domain.workflow import FROZEN_STATUSES, Side
+from app.domain.workflow import FROZEN_STATUSES, Effect, Side
 from app.errors import Conflict, Forbidden, NotFound, ProblemCollector, ValidationFailed
 from app.labels import SIDE_LABELS
 from app.models.base import now
 from app.models.case import Case
 from app.models.conversation import CaseMessage, CaseMessageNotice
 from app.models.staff import StaffUser
+from app.platform import outbox
 from app.scope import Reach, as_record_id, reach_of
 from app.services.cases.access import Viewer, actor_place, get_case, open_full_view, sides_of
 from app.services.cases.files import check_file
@@ -39,6 +44,8 @@ from app.services.cases.history import add_event
 from app.services.organisation.stand_ins import stand_in_of, unit_of_side
 
 MAX_BODY = 2000
+#: the job that mails the people a message names (``app.services.notifications.mentions``)
+MENTION_MAIL = Effect("mention_mail", "message")
 #: the role each side's users hold
 SIDE_ROLE = {Side.ORIGIN_WINDOW: RoleName.WINDOW_CLERK, Side.HOME_WINDOW: RoleName.WINDOW_CLERK,
              Side.DEPARTMENT: RoleName.DEPARTMENT_OFFICER}
@@ -155,7 +162,9 @@ def post_message(session: Session, user: StaffUser, case_id: Any, body: Any, men
             raise Conflict(_l("The case is closed: its conversation is read-only."))
         message = _new_message(session, user, case, side, body, mentions, upload, reply_to)
         session.flush()
-        _notify(session, message, case, user, today or date.today())
+        named = _notify(session, message, case, user, today or date.today())
+        if named and mail_enabled(current_app.config):
+            outbox.queue(session, MENTION_MAIL, case, message_id=message.id)
         add_event(session, case, "message", case.status, user, note=message.body,
                   data=_event_data(message, session))
         session.commit()
@@ -220,9 +229,13 @@ def recipients(session: Session, message: CaseMessage, case: Case, author: Staff
     return chosen
 
 
-def _notify(session: Session, message: CaseMessage, case: Case, author: StaffUser, today: date) -> None:
+def _notify(session: Session, message: CaseMessage, case: Case, author: StaffUser, today: date) -> bool:
+    """The notices of 我的提醒; True when someone was named personally (they are told by mail too)."""
+    named = False
     for user_id, personally in sorted(recipients(session, message, case, author, today).items()):
         session.add(CaseMessageNotice(message_id=message.id, user_id=user_id, mentioned=personally))
+        named = named or personally
+    return named
 
 
 def mentioned_users(session: Session, message: CaseMessage) -> list[StaffUser]:

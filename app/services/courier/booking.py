@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from flask import current_app
@@ -41,7 +42,7 @@ from app.adapters.courier import (
     get_provider,
 )
 from app.domain.deadlines import DISPATCH_DAYS
-from app.domain.workflow import OPEN_STATUSES
+from app.domain.workflow import OPEN_STATUSES, Effect
 from app.models.base import now
 from app.models.case import (
     BookingStatus,
@@ -131,6 +132,54 @@ def record_received(session: Session, case: Case, direction: ShipmentDirection, 
     shipment.provider = "manual"
     shipment.booking_status, shipment.booked_on, shipment.booking_warning = BookingStatus.BOOKED, now(), "none"
     return shipment
+# --- booking again: 预约揽收 from the parcels of the day ---------------------------------------------
+
+
+class Rebooking(StrEnum):
+    """What asking the courier to book a parcel again came to."""
+
+    QUEUED = "queued"  # a booking row is queued (committed with the shipment reset to planned)
+    BOOKED = "booked"  # the parcel has its waybill already: nothing to book
+    PENDING = "pending"  # a booking row of this parcel is still waiting for the job: not queued twice
+
+
+def queue_booking(session: Session, case: Case, direction: ShipmentDirection) -> tuple[Rebooking, Shipment | None]:
+    """Queues the ``book_parcel`` job for the unsent parcel of ``direction``, through the outbox as the
+    accept step does, when it is not booked: planned without a waybill (the manual courier at the time, or
+    the job's retries ran out), or refused by the courier (reset to planned, with a new key: the courier
+    refused the old one). The shipment is tied to the new row, so the job books this parcel and no other;
+    a planned one keeps its key, so a courier that booked it unanswered answers that order. The caller
+    commits."""
+    _lock(session, case)
+    shipment = session.scalar(select(Shipment).where(Shipment.case_id == case.id, Shipment.direction == direction,
+                                                     Shipment.sent_on.is_(None)).order_by(Shipment.id).limit(1))
+    if shipment is not None and (shipment.waybill_number or shipment.booking_status not in
+                                 (BookingStatus.PLANNED, BookingStatus.FAILED)):
+        return Rebooking.BOOKED, shipment
+    if _booking_waiting(session, case, direction, shipment):
+        return Rebooking.PENDING, shipment
+    message = outbox.queue(session, Effect("book_parcel", direction.value), case, transition="book_parcels")
+    session.flush()
+    if shipment is not None:
+        if shipment.booking_status == BookingStatus.FAILED or not shipment.booking_key:
+            shipment.booking_key = f"kytb-shipment-{message.idempotency_key}"
+            shipment.booking_attempts = 0
+        shipment.booking_status, shipment.booking_error = BookingStatus.PLANNED, ""
+        shipment.outbox_id = message.id
+        shipment.provider = _provider_name_for(shipment)
+    return Rebooking.QUEUED, shipment
+
+
+def _booking_waiting(session: Session, case: Case, direction: ShipmentDirection, shipment: Shipment | None) -> bool:
+    """A ``book_parcel`` row of this parcel not done yet: the shipment's own, or (none claimed yet) the case's."""
+    stmt = select(OutboxMessage.id).where(OutboxMessage.case_id == case.id, OutboxMessage.topic == "book_parcel",
+                                          OutboxMessage.key == direction.value, OutboxMessage.done_on.is_(None))
+    if shipment is not None and shipment.outbox_id is not None:
+        stmt = stmt.where(OutboxMessage.id == shipment.outbox_id)
+    elif shipment is not None:
+        claimed = select(Shipment.outbox_id).where(Shipment.outbox_id.is_not(None))
+        stmt = stmt.where(OutboxMessage.id.not_in(claimed))
+    return session.scalar(stmt.limit(1)) is not None
 
 
 # --- booking: the book_parcel job ----------------------------------------------------------------

@@ -138,6 +138,18 @@ SPECS: dict[tuple[str, str], TemplateSpec] = {(s.event, s.channel): s for s in (
                "{items}\n\nSign in to see them: {url}\n\n(Sent automatically by the Guangyuan cross-region "
                "service system; please do not reply.)"),
     }),
+    TemplateSpec("mention", "mail", _l("Mail: named in a case's conversation"), {
+        "name": _l("staff member's name"), "author": _l("who wrote the message"), "number": _l("case number"),
+        "matter": _l("matter name"), "body": _l("the message"), "url": _l("address of the case's conversation"),
+    }, {
+        "zh": ("【跨域通办】{author}在办件{number}的沟通记录中提到了您",
+               "{name}您好：\n\n{author}在办件{number}（{matter}）的沟通记录中提到了您：\n\n{body}\n\n"
+               "请登录系统查看并回复：{url}\n\n（本邮件由广元市政务服务“跨域通办”管理系统自动发送，请勿回复。）"),
+        "en": ("[Cross-region services] {author} named you on case {number}",
+               "Dear {name},\n\n{author} named you in the conversation of case {number} ({matter}):\n\n{body}\n\n"
+               "Sign in to read and answer: {url}\n\n(Sent automatically by the Guangyuan cross-region service "
+               "system; please do not reply.)"),
+    }),
     TemplateSpec("report", "mail", _l("Mail: weekly and monthly reports"), {
         "title": _l("report title"), "period": _l("the period"), "accepted": _l("cases accepted"),
         "declined": _l("cases declined"), "completed": _l("cases completed"),

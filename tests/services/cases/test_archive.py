@@ -13,11 +13,11 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
+from app.adapters import storage
 from app.errors import Conflict, ValidationFailed
 from app.models.case import CaseDocument, OutboxMessage
 from app.services.cases import archive
 from app.services.cases import files as case_files
-from app.adapters import storage
 from app.services.cases.take_step import take_step
 from tests import factories
 
@@ -347,3 +347,38 @@ def test_the_archive_keeps_every_version_of_a_material_supplied_in_a_correction(
     versions = next(m for m in record["materials"] if m["seq"] == form.seq)["versions"]
     assert [(v["number"], v["correction_round"], v["file"]) for v in versions] == [
         (1, None, "scans/versions/02-v1-登记表-初次.pdf"), (2, 1, "scans/02-社会保障卡申领登记表.pdf")]
+
+
+def test_the_package_keeps_the_conversation_with_its_attachments_and_a_transcript(db):
+    from app.services.cases.conversation import post_message
+
+    case = factories.ready_to_archive(db, factories.delivered_case(db))
+    clerk = factories.user(db, "lz_window")
+    first = post_message(db, clerk, case.id, "请核对户口簿复印件", upload=("户口簿.pdf", factories.small_pdf()))
+    post_message(db, factories.user(db, "cx_window"), case.id, "已核对，无误", reply_to=first.id)
+    factories.run_steps(db, case, [("lz_window", "archive", {})])
+    factories.run_outbox(db, "build_archive_package", case.id)
+    data = storage.path_of(_package(db, case).file_key).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = set(package.namelist())
+        attachment = f"conversation/attachments/{first.id:04d}-户口簿.pdf"
+        assert attachment in names and package.read(attachment) == storage.path_of(first.file_key).read_bytes()
+        messages = json.loads(package.read("conversation.json"))
+        assert [m["body"] for m in messages] == ["请核对户口簿复印件", "已核对，无误"]
+        assert messages[0]["file"] == attachment and messages[1]["reply_to_id"] == first.id
+        transcript = package.read("conversation.txt").decode("utf-8")
+        assert "请核对户口簿复印件" in transcript and "已核对，无误" in transcript and "户口簿.pdf" in transcript
+        assert clerk.name in transcript
+        manifest = json.loads(package.read("manifest.json"))
+        assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
+
+
+def test_an_attachment_of_the_conversation_gone_from_the_storage_keeps_the_case_from_being_archived(db):
+    from app.services.cases.conversation import post_message
+
+    case = factories.ready_to_archive(db, factories.delivered_case(db))
+    message = post_message(db, factories.user(db, "lz_window"), case.id, "附件见此",
+                           upload=("说明.pdf", factories.small_pdf() + b"%gone"))
+    storage.path_of(message.file_key).unlink()
+    problems = _messages(archive.archive_problems(db, case))
+    assert any("说明.pdf" in m and "missing" in m for m in problems)

@@ -230,3 +230,24 @@ def test_the_result_collected_at_the_window_leaves_in_the_home_windows_batch_wit
     text = _pdf_text(storage.path_of(transmittal.file_key).read_bytes())
     assert "办理结果" in text and "EMS7100000001CN" in text and completed.number in text
     assert transmittal.id in {t.id for t in transmittals_of(db, factories.user(db, "lz_window"))}
+def test_a_list_number_already_taken_on_the_day_is_skipped(db):
+    """Numbers counted from the day's lists collided with one numbered past the count (a list removed, or
+    made by a clerk at the same moment): the next free number is drawn instead of failing the batch."""
+    from datetime import date
+
+    case = factories.accepted_case(db)
+    origin, home = case.origin_center, case.home_center
+    taken = f"YJ{origin.id:04d}-{date.today():%Y%m%d}-02"
+    db.add(Transmittal(number=taken, from_center_id=origin.id, to_center_id=home.id, sent_on=date.today()))
+    db.flush()
+    outcome = send_parcels(db, factories.user(db, "lz_window"), [ParcelInput(case.id, "EMS4000000001CN")])
+    [transmittal] = outcome.transmittals
+    assert not outcome.failed and transmittal.number == f"YJ{origin.id:04d}-{date.today():%Y%m%d}-03"
+
+
+def test_two_lists_of_the_same_window_and_day_get_different_numbers(db):
+    first, second = factories.accepted_case(db), factories.accepted_case(db)
+    clerk = factories.user(db, "lz_window")
+    one = send_parcels(db, clerk, [ParcelInput(first.id, "EMS4000000002CN")]).transmittals[0]
+    two = send_parcels(db, clerk, [ParcelInput(second.id, "EMS4000000003CN")]).transmittals[0]
+    assert one.number != two.number and one.number.rsplit("-", 1)[0] == two.number.rsplit("-", 1)[0]

@@ -59,3 +59,28 @@ def test_two_people_taking_the_same_step_at_once_one_wins_the_other_gets_409(pos
         shipments = len(db.session.get(Case, case_id).shipments)
         db.session.remove()
     assert events == 1 and shipments == 1
+
+
+def test_two_clerks_making_lists_at_once_get_different_list_numbers(postgresql_app):
+    """Two sessions send a parcel of the same window on the same day at once: each gets its 移交清单 with a
+    number of its own (the unique number is drawn again when the other committed it first)."""
+    from app.extensions import db
+    from app.services.cases.batch import ParcelInput, send_parcels
+
+    with postgresql_app.app_context():
+        case_ids = [factories.accepted_case(db.session).id for _ in range(WORKERS)]
+        db.session.remove()
+    pending = iter(case_ids)
+    lock = threading.Lock()
+
+    def send(session):
+        with lock:
+            case_id = next(pending)
+        outcome = send_parcels(session, factories.user(session, "lz_window"),
+                               [ParcelInput(case_id, f"EMS5{case_id:012d}")])
+        assert not outcome.failed, outcome.failed
+        return outcome.transmittals[0].number
+
+    numbers = in_threads(postgresql_app, send, WORKERS)
+    assert all(isinstance(n, str) for n in numbers), numbers
+    assert len(set(numbers)) == WORKERS
