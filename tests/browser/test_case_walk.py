@@ -338,8 +338,13 @@ def test_an_inbound_case_is_registered_and_walked_from_its_receipt_to_archive(si
     walk.take_step(page, "办结", approve)
     served.run_jobs()
 
-    # Collected where the applicant applied, an outside window: our window records the delivery for it.
+    # Collected where the applicant applied, an outside window: our window sends the result there (寄回结果)
+    # and records the delivery for it.
     page = walk.open_from_queue("lz_window")
+    walk.take_step(page, "寄回结果", lambda form_page: form_page.locator("input[name=waybill_number]").fill(
+        "1180412345680"))
+    served.run_jobs()
+    page.reload()
     walk.take_step(page, "结果送达")
     served.run_jobs()
     page.goto("/")
