@@ -86,6 +86,19 @@ class Walk:
         return page.locator(".case-status").inner_text().strip()
 
 
+def _archive_from_the_tab(walk: Walk, served: Any, page: Any) -> None:
+    """Opens the case from the 待归档 tab of the queue and archives it (its package built by the job)."""
+    page.goto("/")
+    menu(page, "通办件", "待办")
+    page.locator(".queue-tab-to_archive").click()
+    page.locator(f'tr[data-archive-case="{walk.case_id}"]').get_by_role("link", name=walk.number).click()
+    page.wait_for_url(f"**/cases/{walk.case_id}/")
+    walk.take_step(page, "归档")
+    served.run_jobs()  # the archive package
+    page.reload()
+    assert walk.status(page) == "已归档", walk.status(page)
+
+
 def _register(walk: Walk) -> None:
     page = walk.as_user("lz_window")
     menu(page, "通办件", "办件登记")
@@ -247,15 +260,7 @@ def test_a_case_walks_from_registration_to_archive_in_the_pages(sign_in, served,
     served.run_jobs()
 
     # 10. It archives the case from its 待归档 tab.
-    page.goto("/")
-    menu(page, "通办件", "待办")
-    page.locator(".queue-tab-to_archive").click()
-    page.locator(f'tr[data-archive-case="{walk.case_id}"]').get_by_role("link", name=walk.number).click()
-    page.wait_for_url(f"**/cases/{walk.case_id}/")
-    walk.take_step(page, "归档")
-    served.run_jobs()  # the archive package
-    page.reload()
-    assert walk.status(page) == "已归档", walk.status(page)
+    _archive_from_the_tab(walk, served, page)
     assert page.get_by_role("link", name="下载归档包").is_visible(), "no archive package on the case page"
     walk.snap(page, "archived")
 
@@ -347,13 +352,5 @@ def test_an_inbound_case_is_registered_and_walked_from_its_receipt_to_archive(si
     page.reload()
     walk.take_step(page, "结果送达")
     served.run_jobs()
-    page.goto("/")
-    menu(page, "通办件", "待办")
-    page.locator(".queue-tab-to_archive").click()
-    page.locator(f'tr[data-archive-case="{walk.case_id}"]').get_by_role("link", name=walk.number).click()
-    page.wait_for_url(f"**/cases/{walk.case_id}/")
-    walk.take_step(page, "归档")
-    served.run_jobs()  # the archive package
-    page.reload()
-    assert walk.status(page) == "已归档", walk.status(page)
+    _archive_from_the_tab(walk, served, page)
     walk.snap(page, "inbound-archived")

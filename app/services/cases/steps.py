@@ -177,12 +177,17 @@ def _check_booked_waybill(run: StepRun, problems: ProblemCollector, booked: str)
                                           "leave the field empty or enter that number.", waybill=booked))
 
 
-@checks(StepName.DISPATCH)
-def dispatch_problems(run: StepRun, problems: ProblemCollector) -> None:
-    booked = booked_waybill(run.case, ShipmentDirection.MATERIALS)
+def _check_parcel_waybill(run: StepRun, problems: ProblemCollector, direction: ShipmentDirection) -> None:
+    """A parcel between windows leaves with a waybill: typed, or the one the courier booked it under."""
+    booked = booked_waybill(run.case, direction)
     if not run.values.get("waybill_number") and not booked:
         problems.add("waybill_number", _l("Enter the waybill number printed by the courier."))
     _check_booked_waybill(run, problems, booked)
+
+
+@checks(StepName.DISPATCH)
+def dispatch_problems(run: StepRun, problems: ProblemCollector) -> None:
+    _check_parcel_waybill(run, problems, ShipmentDirection.MATERIALS)
 
 
 @performs(StepName.DISPATCH)
@@ -395,10 +400,7 @@ def complete(run: StepRun) -> None:
 @checks(StepName.SEND_RESULT)
 def result_parcel_problems(run: StepRun, problems: ProblemCollector) -> None:
     """The result parcel to the window has its waybill and leaves once the department decided."""
-    booked = booked_waybill(run.case, ShipmentDirection.RESULT_TO_WINDOW)
-    if not run.values.get("waybill_number") and not booked:
-        problems.add("waybill_number", _l("Enter the waybill number printed by the courier."))
-    _check_booked_waybill(run, problems, booked)
+    _check_parcel_waybill(run, problems, ShipmentDirection.RESULT_TO_WINDOW)
     completed_on = run.case.completed_on
     if completed_on and run.values["sent_on"] < completed_on:
         problems.add("sent_on", _l("The result cannot leave before the case was completed (%(date)s).",
