@@ -185,9 +185,10 @@ EXPORT_SUBJECTS = {"ledger": _l("Work ledger")}
 # --- reminders, messages, reports ---
 
 STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
-                "delivery": _l("Delivery of the result")}
+                "delivery": _l("Delivery of the result"), "promise": _l("Deferred material promised")}
 LEVEL_LABELS = {"yellow": _l("Yellow: near its due day"), "red": _l("Red: overdue")}
-REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation")}
+REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation"),
+                  "promise": _l("Promise overdue")}
 MAIL_STATUSES = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
                "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
 CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}

@@ -34,7 +34,8 @@ GUIDE_FIELDS = (
     "acceptance_conditions",
     "review_points",
 )
-MATERIAL_FIELDS = ("seq", "name", "copies", "form", "required", "original_check", "note", "sample_file_sha256")
+MATERIAL_FIELDS = ("seq", "name", "copies", "form", "required", "original_check", "deferrable", "note",
+                   "sample_file_sha256")
 
 
 # --- rules ------------------------------------------------------------------------------------
