@@ -57,7 +57,7 @@ _INBOUND_LABELS = {name: _l(t.label_for(inbound=True)) for name, t in TRANSITION
 _INBOUND_HELP = {name: _l(t.help_for(inbound=True)) for name, t in TRANSITIONS.items()}
 #: what the history shows for each event: the steps, and the changes of a draft
 EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed"),
-                "message": _l("Message")}
+                "message": _l("Message"), "supply_deferred": _l("Deferred material supplied")}
 
 
 def _inbound(case: Any) -> bool:
@@ -105,6 +105,10 @@ SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _
 #: labels of the fields that steps take (FieldSpec names of the transition table)
 STEP_FIELD_LABELS = {
     "verified": _l("Originals verified"),
+    "deferred": _l("Accepted 容缺 against a written promise"),
+    "material": _l("Material"),
+    "deferred_until": _l("Promised by"),
+    "scan": _l("Scan"),
     "accepted_on": _l("Accepted by the outside window on"),
     "counterpart_accepted_by": _l("Accepted at the outside window by"),
     "note": _l("Note"),

@@ -20,14 +20,14 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
+from app.adapters import storage
+from app.domain.privacy import AccessKind
 from app.domain.workflow import FROZEN_STATUSES, Side
 from app.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
 from app.models.base import now
 from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
 from app.models.staff import StaffUser
 from app.scope import reach_of
-from app.adapters import storage
-from app.domain.privacy import AccessKind
 from app.services.cases.access import Viewer, get_case, open_full_view, sides_of
 from app.services.cases.history import add_event
 

@@ -32,12 +32,12 @@ from app.models.case import (
 from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
 from app.models.staff import StaffUser
 from app.services.calendar import load_calendar
-from app.services.cases.numbers import draw_number
-from app.services.courier.booking import booked_waybill, record_received, record_sent
 from app.services.cases.archive import archive_problems
 from app.services.cases.clock import extension_cap, granted_extensions, pending_extension, running_procedure
 from app.services.cases.files import add_scan_version, check_file, keep_result_document
 from app.services.cases.input import MAX_LENGTH, check_mailing_address
+from app.services.cases.numbers import draw_number
+from app.services.courier.booking import booked_waybill, record_received, record_sent
 
 
 @dataclass

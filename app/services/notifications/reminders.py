@@ -36,6 +36,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
+from app.adapters.messaging import mail_enabled
 from app.domain.deadlines import STAGE_OF_STATUS, Stage, WarningLevel
 from app.domain.roles import RoleName
 from app.domain.workflow import OPEN_STATUSES, TRANSITIONS, CaseSides, Side, Status, acting_sides
@@ -45,7 +46,6 @@ from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreferenc
 from app.models.org import Department, Region, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import as_record_id
-from app.adapters.messaging import mail_enabled
 from app.services.cases.warnings import DUE_COLUMN, refresh_warnings
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from app.errors import ValidationFailed
 from app.models.catalog import MaterialRequirement
 from app.scope import SYSTEM
 from app.services.calendar import load_calendar
-from app.services.catalog.matters import publish_matter
 from app.services.cases import files as case_files
+from app.services.catalog.matters import publish_matter
 from tests import factories
 
 ID_CARD, FORM, PHOTO = 1, 2, 3  # the materials of KYTB-HRSS-001, by seq
