@@ -355,6 +355,10 @@ if DEADLINE_WARNING_WORKING_DAYS < 0:
 EXTENSION_MAX_WORKING_DAYS = int(os.environ.get("EXTENSION_MAX_WORKING_DAYS", "10"))
 if EXTENSION_MAX_WORKING_DAYS < 0:
     raise ConfigurationError("EXTENSION_MAX_WORKING_DAYS is a number of working days (0 or more)")
+# 容缺受理: the applicant promises to supply a deferred material within this many working days of acceptance
+DEFERRED_MATERIAL_MAX_WORKING_DAYS = int(os.environ.get("DEFERRED_MATERIAL_MAX_WORKING_DAYS", "5"))
+if DEFERRED_MATERIAL_MAX_WORKING_DAYS < 1:
+    raise ConfigurationError("DEFERRED_MATERIAL_MAX_WORKING_DAYS is a number of working days (1 or more)")
 
 #: case numbers, gap-free per deciding window and year (app/services/cases/numbers.py)
 CASE_NUMBER_FORMAT = check_case_number_format(_env_text("CASE_NUMBER_FORMAT", "{center_code}-{year}-{sequence:06d}"))

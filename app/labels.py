@@ -57,7 +57,7 @@ _INBOUND_LABELS = {name: _l(t.label_for(inbound=True)) for name, t in TRANSITION
 _INBOUND_HELP = {name: _l(t.help_for(inbound=True)) for name, t in TRANSITIONS.items()}
 #: what the history shows for each event: the steps, and the changes of a draft
 EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed"),
-                "message": _l("Message")}
+                "message": _l("Message"), "supply_deferred": _l("Deferred material supplied")}
 
 
 def _inbound(case: Any) -> bool:
@@ -105,6 +105,10 @@ SHIPMENT_DIRECTIONS = {"materials": _l("Application materials"), "supplement": _
 #: labels of the fields that steps take (FieldSpec names of the transition table)
 STEP_FIELD_LABELS = {
     "verified": _l("Originals verified"),
+    "deferred": _l("Accepted 容缺 against a written promise"),
+    "material": _l("Material"),
+    "deferred_until": _l("Promised by"),
+    "scan": _l("Scan"),
     "accepted_on": _l("Accepted by the outside window on"),
     "counterpart_accepted_by": _l("Accepted at the outside window by"),
     "note": _l("Note"),
@@ -185,9 +189,10 @@ EXPORT_SUBJECTS = {"ledger": _l("Work ledger")}
 # --- reminders, messages, reports ---
 
 STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
-                "delivery": _l("Delivery of the result")}
+                "delivery": _l("Delivery of the result"), "promise": _l("Deferred material promised")}
 LEVEL_LABELS = {"yellow": _l("Yellow: near its due day"), "red": _l("Red: overdue")}
-REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation")}
+REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation"),
+                  "promise": _l("Promise overdue")}
 MAIL_STATUSES = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
                "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
 CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}

@@ -160,6 +160,11 @@ KIND_SCHEMA: dict[FieldKind, Json] = {
                                               "(a PDF, JPEG or PNG, base64)"},
     FieldKind.BOOL_LIST: {**array_of(INTEGER),
                           "description": "material numbers (seq) verified against the original, or {seq: true/false}"},
+    FieldKind.DEFERRED: {**obj(materials=array_of(INTEGER), until={"type": "string", "format": "date"},
+                               promise_signed={"type": "boolean"}),
+                         "description": "容缺受理: the numbers (seq) of the missing materials accepted against the "
+                                        "applicant's signed written promise to supply them by ``until`` (a working "
+                                        "day after today, within DEFERRED_MATERIAL_MAX_WORKING_DAYS)"},
     FieldKind.FILES: {**array_of(obj(name=STRING, content_base64=STRING)),
                       "description": "files attached to the step (PDF, JPEG or PNG, at most 20 MB each), base64-encoded"},
 }

@@ -29,7 +29,7 @@ class MatterApi(AppModelRestApi):
         "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
         "handling_types.code", "handling_types.name",
         "materials.id", "materials.seq", "materials.name", "materials.copies", "materials.form",
-        "materials.required", "materials.original_check", "materials.note", "materials.sample_file_name",
+        "materials.required", "materials.original_check", "materials.deferrable", "materials.note", "materials.sample_file_name",
         "current_guide.id", "current_guide.version", "current_guide.published_on", "current_guide.sha256",
     ]
     add_columns = edit_columns = [

@@ -315,10 +315,10 @@ HANDLING_TYPES: list[dict] = [
 # --------------------------------------------------------------------------- matters
 
 
-def _m(name, copies=1, form="original", required=True, original_check=False, note=""):
-    """One material of a matter."""
+def _m(name, copies=1, form="original", required=True, original_check=False, note="", deferrable=False):
+    """One material of a matter (``deferrable``: 可容缺, accepted missing against a written promise)."""
     return {"name": name, "copies": copies, "form": form, "required": required,
-            "original_check": original_check, "note": note}
+            "original_check": original_check, "deferrable": deferrable, "note": note}
 
 
 _ID_CARD = "居民身份证"
@@ -458,7 +458,7 @@ MATTERS: list[dict] = [
                       "3. 换领的收回原证；补领的确认挂失；4. 按规定收取工本费并开具票据。",
      "materials": [
          _m("居民身份证申领登记表（现场填写）"),
-         _m("符合标准的居民身份证数码相片（现场采集或相馆回执）"),
+         _m("符合标准的居民身份证数码相片（现场采集或相馆回执）", deferrable=True),
          _m("原居民身份证（换领时交回）", required=False, original_check=True, note="换领时收回"),
          _m("居民户口簿", required=False, form="copy", original_check=True,
             note="户籍信息需核对时提供，核验原件"),
@@ -572,7 +572,7 @@ MATTERS: list[dict] = [
      "materials": [
          _m("住房公积金单位缴存登记表", note="加盖单位公章"),
          _m("营业执照或其他设立批准文件", form="copy", original_check=True, note="核验原件，复印件加盖公章"),
-         _m("单位经办人授权委托书"),
+         _m("单位经办人授权委托书", deferrable=True),
          _m("经办人居民身份证", form="copy", original_check=True, note=_ID_NOTE),
      ]},
     {"code": "KYTB-HF-002", "name": "提前还清住房公积金贷款", "line": "housing_fund",

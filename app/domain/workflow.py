@@ -82,6 +82,9 @@ class FieldKind(StrEnum):
     BOOL_LIST = "bool_list"  # per material: verified or not
     FILES = "files"  # files attached to the step (result documents): [{name, data | content_base64}]
     WORKING_DAYS = "working_days"  # a whole number of working days, at least 1
+    #: 容缺受理: the missing materials accepted against the applicant's written promise, the day promised and
+    #: whether the promise (承诺书) is signed: {materials: [seq], until: date, promise_signed: bool}
+    DEFERRED = "deferred"
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,7 @@ TRANSITIONS: dict[str, Transition] = {
             label=N_("Accept (on behalf)"),
             help=N_("Check the materials against the review points of the home department and tick each original "
                     "you verified. Accepting gives the case its number and issues the acceptance notice."),
-            fields=(FieldSpec("verified", FieldKind.BOOL_LIST),
+            fields=(FieldSpec("verified", FieldKind.BOOL_LIST), FieldSpec("deferred", FieldKind.DEFERRED),
                     FieldSpec("accepted_on", FieldKind.DATE, inbound_only=True),
                     FieldSpec("counterpart_accepted_by", FieldKind.TEXT, inbound_only=True),
                     # inbound: the parcel the outside window mailed, as our window signed for it

@@ -253,8 +253,18 @@ class CaseMaterial(NumberedInCase, Model):
     scan_size: Mapped[int | None] = mapped_column(Integer)
     scan_content_type: Mapped[str | None] = mapped_column(String(64))
     scan_uploaded_on: Mapped[datetime | None] = mapped_column(DateTime)
+    #: 容缺受理: accepted without it, the applicant promising in writing (承诺书) to supply it by this day
+    deferred_until: Mapped[date | None] = mapped_column(Date)
+    promise_signed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: the day the deferred material was supplied at the accepting window (the promise kept)
+    supplied_on: Mapped[date | None] = mapped_column(Date)
 
     case: Mapped[Case] = relationship(back_populates="materials")
+
+    @property
+    def awaiting_supply(self) -> bool:
+        """Accepted 容缺 and not supplied yet: the case cannot be approved until it is."""
+        return self.deferred_until is not None and self.supplied_on is None
     #: every scan the material ever had, oldest first: a later one never overwrites an earlier one (the
     #: ``scan_*`` columns above are the newest of them)
     versions: Mapped[list[MaterialVersion]] = relationship(

@@ -150,6 +150,8 @@ class MaterialRequirement(Stamped, Model):
     required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     #: the window must see the original (原件核验) even when it keeps a copy
     original_check: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: 可容缺: a window may accept without it against the applicant's written promise to supply it by a date
+    deferrable: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     note: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     sample_file_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     sample_file_name: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -19,6 +19,8 @@ from app.scope import Reach, ScopeRule, everyone, nobody
 class ReminderKind(StrEnum):
     REMINDER = "reminder"  # to whoever must act on the case now
     ESCALATION = "escalation"  # a red case, to the county administrators and the city supervisors
+    #: 容缺: the day the applicant promised to supply a deferred material has passed (to the accepting window)
+    PROMISE = "promise"
 
 
 class MailStatus(StrEnum):

@@ -39,12 +39,32 @@ from app.domain.workflow import (
     Transition,
 )
 from app.errors import Conflict, NotFound, Problem, Refused, ValidationFailed
+from app.labels import (
+    APPLICANT_KINDS,
+    CHOICE_LABELS,
+    DELIVERY_LABELS,
+    ID_TYPES,
+    MATERIAL_FORMS,
+    NOTICE_LABELS,
+    RESULT_LABELS,
+    SHIPMENT_DIRECTIONS,
+    SIDE_LABELS,
+    STATUS_LABELS,
+    STEP_FIELD_LABELS,
+    WARNING_LABELS,
+    choices,
+    event_label,
+    label,
+    step_help,
+    step_label,
+)
 from app.models.case import Case, DeliveryMethod
 from app.models.catalog import MaterialRequirement
 from app.models.org import ServiceCenter
-from app.services.cases import archive
-from app.services.cases import conversation
+from app.platform.fab import ScopedInterface, current_reach
+from app.services.cases import archive, conversation
 from app.services.cases import files as case_files
+from app.services.cases import notices as documents
 from app.services.cases.access import (
     DISCLOSE,
     Viewer,
@@ -58,28 +78,8 @@ from app.services.cases.access import (
 )
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
-from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
-from app.labels import (
-    SIDE_LABELS,
-    APPLICANT_KINDS,
-    DELIVERY_LABELS,
-    ID_TYPES,
-    MATERIAL_FORMS,
-    NOTICE_LABELS,
-    CHOICE_LABELS,
-    RESULT_LABELS,
-    SHIPMENT_DIRECTIONS,
-    STATUS_LABELS,
-    STEP_FIELD_LABELS,
-    WARNING_LABELS,
-    choices,
-    event_label,
-    label,
-    step_help,
-    step_label,
-)
-from app.services.cases import notices as documents
 from app.services.cases.take_step import available_steps, step_refusal, take_step
+from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
 from app.views.base import (
     AppModelView,
     answers_service_errors,
@@ -87,7 +87,6 @@ from app.views.base import (
     show_problems,
     uploaded_file,
 )
-from app.platform.fab import ScopedInterface, current_reach
 
 # --- how codes read to people ---------------------------------------------------------------------
 
@@ -168,7 +167,11 @@ def event_details(event: Any) -> list[str]:
             continue
         if key == "accepted_on" and not event.case.origin_center.external:
             continue  # only an outside window's acceptance date is the user's input
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        if key == "deferred" and isinstance(value, Mapping):
+            names = {m.seq: m.name for m in event.case.materials}
+            value = str(_l("%(names)s, promised by %(date)s", names=str(_l("; ")).join(
+                names.get(seq, str(seq)) for seq in value.get("materials") or []), date=value.get("until", "")))
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
             value = str(_l("; ")).join(value)  # file names (result documents)
         elif isinstance(value, list):
             value = str(_l("; ")).join(labelled(item.get("name"), item.get("reason")) if item.get("name")
@@ -280,6 +283,9 @@ def read_step_form(case: Case, transition: Transition, form: Mapping[str, Any],
         elif spec.kind == FieldKind.SUPPLIED_ITEMS:
             data[spec.name] = [{"item": seq, "file": _posted_file(files, f"{spec.name}-{seq}-scan")}
                                for seq in form.getlist(spec.name)]
+        elif spec.kind == FieldKind.DEFERRED:
+            data[spec.name] = {"materials": form.getlist(spec.name), "until": form.get(f"{spec.name}-until", ""),
+                               "promise_signed": bool(form.get(f"{spec.name}-promise_signed"))}
         elif spec.kind == FieldKind.BOOL_LIST:
             ticked = set(form.getlist(spec.name))
             data[spec.name] = {str(m.seq): str(m.seq) in ticked for m in case.materials if m.received}
@@ -393,6 +399,17 @@ def _step_form_context(case: Case, transition: Transition, data: Mapping[str, An
                 "original_check": bool(requirements.get(m.requirement_seq, {}).get("original_check")),
                 "required": bool(requirements.get(m.requirement_seq, {}).get("required")),
             } for m in case.materials if m.received]
+        elif spec.kind == FieldKind.DEFERRED:
+            posted = (data or {}).get(spec.name) or {}
+            chosen = {str(seq) for seq in posted.get("materials") or []}
+            field["options"] = [{"value": str(m.seq), "seq": m.seq, "name": m.name, "checked": str(m.seq) in chosen}
+                                for m in case.materials if not m.received
+                                and requirements.get(m.requirement_seq, {}).get("required")
+                                and requirements.get(m.requirement_seq, {}).get("deferrable")]
+            field["until"], field["promise_signed"] = posted.get("until", ""), bool(posted.get("promise_signed"))
+            for part in ("until", "promise_signed"):
+                field["errors"] += errors.get(f"{spec.name}.{part}", [])
+                placed.add(f"{spec.name}.{part}")
         elif spec.kind == FieldKind.CHOICE:
             field["options"] = [(c, label(CHOICE_LABELS.get(spec.name, {}), c)) for c in spec.choices]
             field["value"] = (data or {}).get(spec.name, "")
@@ -486,7 +503,7 @@ class CaseWorkView(BaseView):
         # supervisor, read-only) see it, and only its sides write
         "post_message": "read", "message_file": "read",
         "disclosure": "disclose",  # 查看个人信息 (city supervisor)
-        "materials": "write", "upload_scan": "write",
+        "materials": "write", "upload_scan": "write", "supply_deferred": "write",
         # whoever may complete a case (its department, or the window recording an outside department)
         "upload_result": "complete",
     }
@@ -547,7 +564,7 @@ class CaseWorkView(BaseView):
             mail_phone=case.mail_phone if full else mask_phone(case.mail_phone),
             full_data=full, steps=available_steps(case, user, reach), requirements=requirements,
             edit_materials=clerk_of_case and case.status == Status.DRAFT and _may("can_write"),
-            upload_scans=upload_scans,
+            upload_scans=upload_scans, today=date.today(),
             # attached in the 办结 form; afterwards only from the archive checklist, while one is missing
             upload_results=records_result and not frozen and _may("can_complete")
             and case.status in (Status.COMPLETED, Status.RESULT_SENT, Status.DELIVERED) and not case.result_documents,
@@ -650,6 +667,16 @@ class CaseWorkView(BaseView):
         return self._store_upload(
             case_id, "materials", lambda upload: case_files.attach_scan(_session(), _user(), case_id, material_id, *upload),
             lambda material: _l("Scan of %(name)s stored.", name=material.name))
+
+    @expose("/<int:case_id>/materials/<int:material_id>/supply", methods=["POST"])
+    @has_access
+    @answers_service_errors
+    def supply_deferred(self, case_id: int, material_id: int):
+        """容缺: the applicant supplied the deferred material (its scan); the promise is kept."""
+        return self._store_upload(
+            case_id, "materials",
+            lambda upload: case_files.supply_deferred(_session(), _user(), case_id, material_id, *upload),
+            lambda case: _l("The deferred material is supplied: the promise is kept."))
 
     @expose("/<int:case_id>/materials/<int:material_id>/scan", methods=["GET"])
     @has_access

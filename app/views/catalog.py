@@ -49,6 +49,7 @@ CATALOG_LABELS = {
     "form": _l("Original or copy"),
     "required": _l("Required"),
     "original_check": _l("Verify original"),
+    "deferrable": _l("May be deferred (容缺)"),
     "note": _l("Note"),
     "sample_file_name": _l("Sample form"),
     "sample_file": _l("Sample form"),
@@ -92,15 +93,19 @@ class MaterialRequirementView(BulkDeleteMixin, AppModelView):
     add_title = _l("Add required material")
     edit_title = _l("Edit required material")
     label_columns = CATALOG_LABELS
-    list_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "sample_file_name"]
-    show_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "note", "sample_file_name"]
-    add_columns = edit_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "note", "sample_file"]
+    list_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "deferrable",
+                    "sample_file_name"]
+    show_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "deferrable", "note",
+                    "sample_file_name"]
+    add_columns = edit_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check", "deferrable",
+                                  "note", "sample_file"]
     search_columns = ["name", "form", "required"]
     base_order = ("matter_id", "asc")
     formatters_columns = {
         "form": lambda v: label(MATERIAL_FORMS, v),
         "required": yes_no,
         "original_check": yes_no,
+        "deferrable": yes_no,
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "form": code_select(_l("Original or copy"), MATERIAL_FORMS),

@@ -271,11 +271,17 @@ def test_materials():
         assert any(x["required"] for x in mats), m["code"]
         assert not _dupes(x["name"] for x in mats), m["code"]
         for x in mats:
-            assert set(x) == {"name", "copies", "form", "required", "original_check", "note"}
+            assert set(x) == {"name", "copies", "form", "required", "original_check", "deferrable", "note"}
+            assert not x["deferrable"] or (x["required"] and not x["original_check"]), x["name"]  # 容缺: non-key
             assert x["form"] in {"original", "copy", "scan"}
             assert isinstance(x["copies"], int) and x["copies"] >= 1
             assert isinstance(x["required"], bool) and isinstance(x["original_check"], bool)
             assert x["name"]
+
+
+def test_some_non_key_materials_may_be_deferred():
+    deferrable = [x["name"] for m in d.MATTERS for x in m["materials"] if x["deferrable"]]
+    assert "单位经办人授权委托书" in deferrable and 1 <= len(deferrable) <= 3
 
 
 def test_id_card_fees_on_police_matter():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,16 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
+from app.adapters import storage
+from app.domain.privacy import AccessKind
 from app.domain.workflow import FROZEN_STATUSES, Side
 from app.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
 from app.models.base import now
 from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
 from app.models.staff import StaffUser
 from app.scope import reach_of
-from app.adapters import storage
-from app.domain.privacy import AccessKind
 from app.services.cases.access import Viewer, get_case, open_full_view, sides_of
+from app.services.cases.history import add_event
 
 MAX_BYTES = 20 * 1024 * 1024
 ALLOWED = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -116,6 +118,29 @@ def attach_scan(session: Session, user: StaffUser, case_id: Any, material_id: An
     add_scan_version(material, check_file("file", filename, data), user)
     session.commit()
     return material
+
+
+def supply_deferred(session: Session, user: StaffUser, case_id: Any, material_id: Any, filename: str, data: bytes,
+                    today: date | None = None) -> Case:
+    """容缺: the applicant kept the written promise; the accepting window records the material supplied with
+    its scan (a new version), the day it came, and the case's history says so."""
+    case = _writable_case(session, user, case_id)
+    material = next((m for m in case.materials if str(m.id) == str(material_id)), None)
+    if material is None:
+        raise NotFound()
+    if not sides_of(reach_of(user), case) & {Side.ORIGIN_WINDOW}:
+        raise Forbidden(_l("The window that accepted the case records what the applicant promised to supply."))
+    if not material.awaiting_supply:
+        raise Conflict(_l("%(name)s is not awaited: it was not deferred, or it was supplied already.",
+                          name=material.name))
+    checked = check_file("file", filename, data)
+    add_scan_version(material, checked, user)
+    material.received, material.supplied_on = True, today or date.today()
+    add_event(session, case, "supply_deferred", case.status, user,
+              data={"material": material.name, "deferred_until": material.deferred_until.isoformat(),
+                    "supplied_on": material.supplied_on.isoformat(), "scan": checked.name})
+    session.commit()
+    return case
 
 
 def add_scan_version(material: CaseMaterial, checked: CheckedFile, user: StaffUser,

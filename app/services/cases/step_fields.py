@@ -54,6 +54,8 @@ def _read_field(spec: FieldSpec, raw: Any, case: Case, today: date, problems: Pr
         return _read_verified(raw, case, problems)
     if spec.kind == FieldKind.FILES:
         return _read_files(spec.name, raw, problems)
+    if spec.kind == FieldKind.DEFERRED:
+        return _read_deferred(spec.name, raw, case, problems)
     text = "" if raw is None else str(raw).strip()
     if spec.required and not text:
         problems.add(spec.name, _l("This field is required."))
@@ -253,3 +255,37 @@ def _read_files(name: str, raw: Any, problems: ProblemCollector) -> list[Attache
             continue
         files.append(AttachedFile(file_name, content))
     return files
+
+
+def _read_deferred(name: str, raw: Any, case: Case, problems: ProblemCollector) -> dict[str, Any]:
+    """容缺: {"materials": [seq, …], "until": "YYYY-MM-DD", "promise_signed": bool}; {} when nothing is deferred.
+    Whether each material may be deferred and the day is allowed is the accept step's check."""
+    if raw in (None, "", {}):
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.add(name, _l("Give the deferred materials, the promised date and the signed promise."))
+        return {}
+    known = {m.seq for m in case.materials}
+    seqs = []
+    for item in raw.get("materials") or []:
+        try:
+            seq = int(item)
+        except (TypeError, ValueError):
+            seq = -1
+        if seq not in known:
+            problems.add(name, _l("There is no material number %(seq)s.", seq=item))
+        elif seq not in seqs:
+            seqs.append(seq)
+    if not seqs:
+        return {}
+    until = None
+    try:
+        until = parse_date(str(raw.get("until") or "").strip())
+    except ValueError:
+        problems.add(f"{name}.until", _l("Enter the date as YYYY-MM-DD."))
+    else:
+        if until is None:
+            problems.add(f"{name}.until", _l("Enter the day the applicant promises to supply the materials by."))
+    signed = raw.get("promise_signed")
+    signed = signed is True or str(signed).strip().lower() in ("1", "true", "on", "yes", "y")
+    return {"materials": seqs, "until": until, "promise_signed": signed}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -30,12 +31,13 @@ from app.models.case import (
 )
 from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
 from app.models.staff import StaffUser
-from app.services.cases.numbers import draw_number
-from app.services.courier.booking import booked_waybill, record_received, record_sent
+from app.services.calendar import load_calendar
 from app.services.cases.archive import archive_problems
 from app.services.cases.clock import extension_cap, granted_extensions, pending_extension, running_procedure
 from app.services.cases.files import add_scan_version, check_file, keep_result_document
 from app.services.cases.input import MAX_LENGTH, check_mailing_address
+from app.services.cases.numbers import draw_number
+from app.services.courier.booking import booked_waybill, record_received, record_sent
 
 
 @dataclass
@@ -103,8 +105,11 @@ def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
     case = run.case
     verified = {m.seq: run.values["verified"].get(m.seq, m.verified) for m in case.materials}
     received = {m.requirement_seq: m for m in case.materials if m.received and m.requirement_seq}
+    deferred = _deferred_requirements(run, problems)
     for requirement in case.guide.content["materials"]:
         material = received.get(requirement["seq"])
+        if requirement["required"] and material is None and requirement["seq"] in deferred:
+            continue  # 容缺: accepted against the applicant's written promise
         if requirement["required"] and material is None:
             problems.add("materials", _l("Missing: %(name)s.", name=requirement["name"]))
         elif material is not None and requirement.get("original_check") and not verified[material.seq]:
@@ -129,6 +134,46 @@ def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
                                   "at acceptance; the materials of a case accepted here are dispatched afterwards."))
 
 
+def _deferred_requirements(run: StepRun, problems: ProblemCollector) -> set[int]:
+    """容缺受理: the guide's requirements the clerk accepts without their material, each required, not
+    handed in and 可容缺 in the guide, against a signed promise to supply them by a working day after today
+    and no later than DEFERRED_MATERIAL_MAX_WORKING_DAYS. Every problem at once."""
+    deferred = run.values.get("deferred") or {}
+    if not deferred:
+        return set()
+    case = run.case
+    if case.inbound:
+        problems.add("deferred", _l("Only the window that accepts the case accepts a material 容缺."))
+        return set()
+    requirements = {r["seq"]: r for r in case.guide.content["materials"]}
+    by_seq = {m.seq: m for m in case.materials}
+    allowed = set()
+    for seq in deferred["materials"]:
+        material = by_seq[seq]
+        requirement = requirements.get(material.requirement_seq)
+        if material.received:
+            problems.add("deferred", _l("%(name)s was handed in: it is not deferred.", name=material.name))
+        elif requirement is None or not requirement.get("required"):
+            problems.add("deferred", _l("%(name)s is not required: nothing to defer.", name=material.name))
+        elif not requirement.get("deferrable"):
+            problems.add("deferred", _l("%(name)s cannot be deferred (容缺): the matter needs it at acceptance.",
+                                        name=material.name))
+        else:
+            allowed.add(requirement["seq"])
+    until = deferred.get("until")
+    if until is not None:
+        calendar = load_calendar(run.session)
+        latest = calendar.add_working_days(run.today, current_app.config["DEFERRED_MATERIAL_MAX_WORKING_DAYS"]).due
+        if until <= run.today or not calendar.is_working_day(until):
+            problems.add("deferred.until", _l("The promised day is a working day after today."))
+        elif until > latest:
+            problems.add("deferred.until", _l("The promised day is at the latest %(date)s.", date=latest.isoformat()))
+    if not deferred.get("promise_signed"):
+        problems.add("deferred.promise_signed", _l("The applicant signs the written promise (承诺书) to supply "
+                                                   "the deferred materials."))
+    return allowed
+
+
 def _receipt_problems(run: StepRun, problems: ProblemCollector) -> None:
     """接收登记 of an inbound case: the outside window's acceptance as its notice says, and the parcel it
     mailed as our window signed for it (its waybill, the day it arrived: not before the acceptance)."""
@@ -149,6 +194,10 @@ def accept(run: StepRun) -> None:
     for material in case.materials:
         if material.seq in run.values["verified"]:
             material.verified = run.values["verified"][material.seq]
+    deferred = run.values.get("deferred") or {}
+    for material in case.materials:
+        if material.seq in deferred.get("materials", ()):
+            material.deferred_until, material.promise_signed = deferred["until"], True
     _decide(run)
     inbound = case.inbound
     case.accepted_on = run.values.get("accepted_on") if inbound else run.today
@@ -354,6 +403,14 @@ def completion_problems(run: StepRun, problems: ProblemCollector) -> None:
             for problem in refused.problems:
                 problems.add("result_documents", problem.message)
     run.values["result_documents"] = checked
+    awaiting = [m for m in run.case.materials if m.awaiting_supply]
+    if awaiting and run.values.get("result") != "denied":
+        problems.add("result", _l("The applicant has not yet supplied what was accepted 容缺: %(items)s. Approve "
+                                  "once it is supplied; if the promise is broken, complete with the result "
+                                  "“denied” and give the reasons.",
+                                  items=str(_l("; ")).join(str(_l("%(name)s (promised by %(date)s)", name=m.name,
+                                                              date=m.deferred_until.isoformat()))
+                                                      for m in awaiting)))
     if run.case.department_id is not None and not run.case.result_documents and not attached_files:
         problems.add("result_documents", _l("Attach the result document (批准文书、证照、决定书 …)."))
 

@@ -34,7 +34,8 @@ GUIDE_FIELDS = (
     "acceptance_conditions",
     "review_points",
 )
-MATERIAL_FIELDS = ("seq", "name", "copies", "form", "required", "original_check", "note", "sample_file_sha256")
+MATERIAL_FIELDS = ("seq", "name", "copies", "form", "required", "original_check", "deferrable", "note",
+                   "sample_file_sha256")
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -145,10 +146,19 @@ def guide_content(matter: Matter) -> dict[str, Any]:
     return content
 
 
+#: material fields added after guides were first published, with the value every older guide meant: a guide
+#: published before the field existed is not "changed" by it (容缺, issue 12)
+LATER_MATERIAL_DEFAULTS: dict[str, Any] = {"deferrable": False}
+
+
+def _comparable_material(material: dict[str, Any]) -> dict[str, Any]:
+    # Sample files count by their checksum, not their storage key, so re-uploading the same file is not a change.
+    return {k: v for k, v in material.items()
+            if k != "sample_file_key" and not (k in LATER_MATERIAL_DEFAULTS and v == LATER_MATERIAL_DEFAULTS[k])}
+
+
 def content_sha256(content: dict[str, Any]) -> str:
-    # Sample files count by their checksum, not their storage key, so re-uploading the same file
-    # is not a change.
-    comparable = content | {"materials": [{k: v for k, v in m.items() if k != "sample_file_key"} for m in content["materials"]]}
+    comparable = content | {"materials": [_comparable_material(m) for m in content["materials"]]}
     text = json.dumps(comparable, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

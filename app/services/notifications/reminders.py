@@ -36,16 +36,16 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
+from app.adapters.messaging import mail_enabled
 from app.domain.deadlines import STAGE_OF_STATUS, Stage, WarningLevel
 from app.domain.roles import RoleName
-from app.domain.workflow import TRANSITIONS, CaseSides, Side, Status, acting_sides
+from app.domain.workflow import OPEN_STATUSES, TRANSITIONS, CaseSides, Side, Status, acting_sides
 from app.models.base import now
-from app.models.case import Case, DeliveryMethod
+from app.models.case import Case, CaseMaterial, DeliveryMethod
 from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
 from app.models.org import Department, Region, ServiceCenter
 from app.models.staff import StaffUser
 from app.scope import as_record_id
-from app.adapters.messaging import mail_enabled
 from app.services.cases.warnings import DUE_COLUMN, refresh_warnings
 
 log = logging.getLogger(__name__)
@@ -194,6 +194,38 @@ def _escalation_selects(at: datetime, mail_on: bool) -> list[Any]:
     return [city, counties]
 
 
+PROMISE_STAGE = "promise"  # the stage of a 容缺 promise's reminder (its own clock, not a stage of the case)
+
+
+def _overdue_promises_where(today: date) -> ColumnElement[bool]:
+    return and_(CaseMaterial.deferred_until.isnot(None), CaseMaterial.deferred_until < today,
+                CaseMaterial.supplied_on.is_(None), Case.status.in_([s.value for s in OPEN_STATUSES]))
+
+
+def overdue_promises(session: Session, today: date) -> list[CaseMaterial]:
+    """容缺: the deferred materials whose promised day has passed unsupplied, on open cases."""
+    return list(session.scalars(select(CaseMaterial).join(Case, Case.id == CaseMaterial.case_id)
+                                .where(_overdue_promises_where(today)).order_by(Case.id, CaseMaterial.seq)))
+
+
+def _promise_select(today: date, at: datetime, mail_on: bool) -> Any:
+    """The clerks of the accepting window of every case with an overdue promise: one reminder per case and
+    clerk (red, due the earliest day promised)."""
+    user, preference = aliased(StaffUser, name="u_promise"), aliased(StaffPreference, name="p_promise")
+    return (
+        select(Case.id, literal(PROMISE_STAGE), literal(WarningLevel.RED.value), user.id,
+               literal(ReminderKind.PROMISE.value), func.min(CaseMaterial.deferred_until), literal(at),
+               _mail_status(user, preference, mail_on))
+        .select_from(CaseMaterial)
+        .join(Case, Case.id == CaseMaterial.case_id)
+        .join(user, and_(user.center_id == Case.origin_center_id, _has_role(user, RoleName.WINDOW_CLERK),
+                         user.active.is_(True)))
+        .outerjoin(preference, preference.user_id == user.id)
+        .where(_overdue_promises_where(today))
+        .group_by(Case.id, user.id, user.email, preference.mail_reminders)
+    )
+
+
 def _insert_skipping_existing(session: Session, selects: list[Any]) -> int:
     source = union(*selects) if len(selects) > 1 else selects[0]
     dialect = session.get_bind().dialect.name
@@ -216,8 +248,14 @@ def _resolve(session: Session, at: datetime) -> int:
     one not mailed yet is not mailed."""
     still = exists().where(Case.id == Reminder.case_id, stage_expr() == Reminder.stage,
                            Case.warning_level == Reminder.level)
+    # a broken promise asks for something while a material of the case is still awaited and the case is open
+    still_awaited = exists().where(CaseMaterial.case_id == Reminder.case_id, CaseMaterial.deferred_until.isnot(None),
+                                   CaseMaterial.supplied_on.is_(None), Case.id == Reminder.case_id,
+                                   Case.status.in_([s.value for s in OPEN_STATUSES]))
+    asks = or_(and_(Reminder.kind != ReminderKind.PROMISE.value, still),
+               and_(Reminder.kind == ReminderKind.PROMISE.value, still_awaited))
     result = session.execute(
-        update(Reminder).where(Reminder.resolved_on.is_(None), ~still)
+        update(Reminder).where(Reminder.resolved_on.is_(None), ~asks)
         .values(resolved_on=at, mail_status=sql_case((Reminder.mail_status == MailStatus.PENDING.value,
                                                      MailStatus.SKIPPED.value), else_=Reminder.mail_status))
         .execution_options(synchronize_session=False))
@@ -237,6 +275,7 @@ def check_deadlines(session: Session, today: date | None = None, at: datetime | 
     changed = refresh_warnings(session, today)  # commits
     reminders = _insert_skipping_existing(session, _reminder_selects(at, mail_on))
     escalations = _insert_skipping_existing(session, _escalation_selects(at, mail_on))
+    reminders += _insert_skipping_existing(session, [_promise_select(today, at, mail_on)])
     resolved = _resolve(session, at)
     session.commit()
     result = DeadlineCheck(changed, reminders, escalations, resolved)
@@ -266,6 +305,8 @@ LEVEL_NAMES = {
     "zh": {"yellow": "黄色预警（即将到期）", "red": "红色预警（已逾期）"},
     "en": {"yellow": "yellow (near its due day)", "red": "red (overdue)"},
 }
+PROMISE_LINE = {"zh": "   容缺材料：申请人承诺{due}前补齐，已逾期未补交",
+                "en": "   deferred material: promised by {due}, not supplied"}
 ESCALATION_NAMES = {"zh": "【督办】", "en": "[follow-up] "}
 
 
@@ -283,7 +324,9 @@ def digest_items(reminders: Iterable[Reminder], language: str, base_url: str) ->
         head = (ESCALATION_NAMES[language] if reminder.kind == ReminderKind.ESCALATION else "") + \
             f"{case.number or '#' + str(case.id)} {case.applicant_name} {case.matter.name}"
         due = reminder.due_on.isoformat() if reminder.due_on else ""
-        if language == "en":
+        if reminder.stage == PROMISE_STAGE:
+            line = PROMISE_LINE[language].format(due=due)
+        elif language == "en":
             line = f"   {STAGE_NAMES['en'][Stage(reminder.stage)]}, due {due}, {LEVEL_NAMES['en'][reminder.level]}"
         else:
             line = f"   环节：{STAGE_NAMES['zh'][Stage(reminder.stage)]}，期限：{due}，{LEVEL_NAMES['zh'][reminder.level]}"

@@ -181,3 +181,15 @@ def test_a_city_department_uploads_the_sample_form_of_its_lines_material_through
     assert renamed.status_code == 200 and "只能修改审核要点和样本样表" in renamed.get_data(as_text=True)
     db.refresh(material)
     assert material.name != "改名"
+
+
+def test_a_guide_published_before_the_deferrable_flag_existed_has_no_unpublished_change(db):
+    matter = factories.matter(db, "KYTB-HRSS-001")
+    assert not catalog.has_unpublished_changes(matter)
+    guide = matter.current_guide
+    old_content = guide.content | {"materials": [{k: v for k, v in m.items() if k != "deferrable"}
+                                                 for m in guide.content["materials"]]}
+    guide.sha256 = catalog.content_sha256(old_content)  # as the publication before issue 12 stored it
+    assert not catalog.has_unpublished_changes(matter)
+    matter.materials[-1].deferrable = True  # marking one 可容缺 is a change to publish
+    assert catalog.has_unpublished_changes(matter)
