@@ -81,7 +81,8 @@ def event_label(action: str, case: Any = None) -> Any:
 SIDE_LABELS = {"origin_window": _l("Accepting window"), "home_window": _l("Home window"),
                "department": _l("Handling department")}
 NOTICE_LABELS = {"acceptance": _l("Acceptance notice"), "correction": _l("Correction notice"),
-                 "rejection": _l("Notice of decline"), "receipt": _l("Receipt of materials")}
+                 "rejection": _l("Notice of decline"), "receipt": _l("Receipt of materials"),
+                 "special_procedure": _l("Notice of special procedure"), "extension": _l("Notice of extension")}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
 #: 特别程序 (Administrative Licensing Law Art. 45, and 公示)

@@ -263,7 +263,9 @@ CASE_ENDPOINTS: dict[str, Endpoint] = {
         parameters=(CASE_ID, in_path("kind", {"type": "string", "enum": list(NOTICE_KINDS)}),
                     {"in": "query", "name": "round", "required": False, "schema": INTEGER}),
         description="The PDF once its background job has rendered it; 202 with a short status while it is being "
-                    "prepared; 404 when the case is out of scope or cannot have that notice. A notice prints the "
+                    "prepared; 404 when the case is out of scope or cannot have that notice. `round` names one of "
+                    "several: a correction's round, or the `seq` of a special procedure or an approved extension "
+                    "(of the case's clock segments); the newest without it. A notice prints the "
                     "applicant's phone and ID number: a logged full view, 403 for readers who see masks."),
     "disclosure": Endpoint(
         "post", {201: answer("The disclosure, in force until `valid_until`", json_content(obj(

@@ -428,7 +428,8 @@ class CaseApi(AppModelRestApi):
     @permission_name("notice")
     @answers_service_errors
     def notice(self, pk: int, kind: str) -> Response:
-        """A printed notice of the case: acceptance, correction (newest round unless ?round=) or rejection"""
+        """A printed notice of the case: acceptance, receipt, correction, rejection, special procedure or extension
+        (of several, the newest unless ?round= names one)"""
         state = documents.notice_for(self._session, self._viewer(), pk, kind, request.args.get("round"))
         if state.pending:
             return self._pending(_l("The notice is being prepared; ask again in a few seconds."))

@@ -11,9 +11,9 @@ xhtml2pdf breaks such paragraphs with ReportLab's "dumbest possible" algorithm, 
 of Chinese typesetting (GB/T 15834 practice, 避头尾): a closing punctuation mark never starts a
 line (the character before it moves down with it), an opening one never ends a line, an explicit
 ``<br/>`` always breaks (an empty line keeps its height), a run of Latin letters or digits (an
-e-mail address, a phone number) is not split unless it is longer than the whole line, and a space
-at a wrap is dropped. Nothing is ever drawn beyond the width it was given, unless a single
-character is wider than the line.
+e-mail address, a phone number) is not split unless it is longer than the whole line, nor is a
+number from the unit after it (10日, 5个), and a space at a wrap is dropped. Nothing is ever drawn
+beyond the width it was given, unless a single character is wider than the line.
 
 :func:`install` puts it into xhtml2pdf (idempotent), for the whole process: every paragraph that
 asks for CJK wrapping, in any document, gets it; no other paragraph is touched.
@@ -35,6 +35,10 @@ NO_LINE_END = frozenset("“‘《〈「『【〔（［｛〖〘〚([{")
 # A break is not made between two of these unless the run is longer than the line (dashes
 # included: 9:00—12:00 stays whole, and so does ——).
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+#/:%&=~—–～")
+
+
+# A unit of a date or a count that stays with the number before it: 2026年12月\n10日, never 10\n日.
+_AFTER_NUMBER = frozenset("年月日时分秒号次份件个")
 
 
 def _is_word(ch: str) -> bool:
@@ -184,6 +188,10 @@ def _cut(units: Sequence[str], start: int, overflow: int) -> int:
                 word_start -= 1
             if word_start > start:
                 cut = word_start
+        # 10日, 5个: the unit goes down with its number (which the rule above keeps whole).
+        if units[cut] in _AFTER_NUMBER and _is_word(units[cut - 1]) and units[cut - 1].isdigit() and cut - 1 > start:
+            cut -= 1
+            continue
         # 避头: a closing mark may not start the next line; bring the character before it down too.
         while cut - 1 > start and units[cut] in NO_LINE_START:
             cut -= 1

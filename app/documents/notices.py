@@ -1,11 +1,16 @@
 """The printed notices of a case: a frozen *document context* built from the case, then a PDF.
 
-Three kinds (``NOTICE_KINDS``):
+Six kinds (``NOTICE_KINDS``):
 
 * ``acceptance`` — 广元市政务服务“跨域通办”受理(代收)通知书 (附件1), 一式三份: 申请人联, 受理(代收)部门联,
   属地办理部门联;
 * ``correction`` — 广元市政务服务“跨域通办”补正通知书 (附件2), 一式二份: 申请人联, 属地办理部门联;
 * ``rejection`` — 广元市政务服务“跨域通办”不予受理(代收)告知书, 一式二份: 申请人联, 受理(代收)部门联;
+* ``special_procedure`` — 广元市政务服务“跨域通办”特别程序告知书 (行政许可法第四十五条), 一式二份: 申请人联,
+  属地办理部门联: which procedure, why, from when and for how many working days (not counted in the limit),
+  the expected due day;
+* ``extension`` — 广元市政务服务“跨域通办”延期办理告知书 (行政许可法第四十二条), 一式二份: why, who approved,
+  how many working days, the due day before and after;
 * ``receipt`` — 广元市政务服务“跨域通办”材料接收回执, 一式三份: what our window issues for a case an outside
   window accepted and mailed to us (inbound). It records the outside window's acceptance (its clerk, date and
   number, as on its notice) and our receiving of the parcel; it is no acceptance notice in another office's name.
@@ -31,6 +36,9 @@ from app.documents.render import DEFAULT_AUTHOR, Metadata, qr_data_uri, render_p
 from app.domain.workflow import StepName
 
 FORM_LABELS = {"original": "原件", "copy": "复印件", "scan": "扫描件"}
+#: 特别程序 as the notice names them (行政许可法第四十五条, and 公示); keys: ``workflow.SPECIAL_PROCEDURES``
+PROCEDURE_NAMES = {"hearing": "听证", "tender": "招标", "auction": "拍卖", "testing": "检验", "inspection": "检测",
+                   "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审", "public_notice": "公示"}
 
 
 # --- contexts ------------------------------------------------------------------------------------
@@ -156,7 +164,49 @@ class ReceiptContext:
     kind = "receipt"
 
 
-NoticeContext = AcceptanceContext | CorrectionContext | RejectionContext | ReceiptContext
+@dataclass(frozen=True)
+class SpecialProcedureContext:
+    """特别程序告知书: the department stops the clock for a procedure of Art. 45."""
+
+    number: str
+    applicant_name: str
+    applied_on: date
+    matter_name: str
+    procedure: str  # 听证 / 检验 / …, as printed
+    reason: str  # as the department stated it (without its closing full stop: the sentence goes on)
+    started_on: date  # also the day of the notice
+    expected_days: int
+    expected_due: date | None  # the due day if the procedure takes its expected length
+    department_name: str
+    handler: str  # 经办人: who started the procedure
+    phone: str  # the department's
+
+    kind = "special_procedure"
+
+
+@dataclass(frozen=True)
+class ExtensionContext:
+    """延期办理告知书: the approving head lengthened the limit (Art. 42)."""
+
+    number: str
+    applicant_name: str
+    applied_on: date
+    matter_name: str
+    reason: str  # as the department stated it (without its closing full stop)
+    days: int  # granted
+    approver: str  # 本行政机关负责人
+    approved_on: date | None  # also the day of the notice
+    due_before: date | None  # the due day without this extension
+    new_due: date | None  # the due day with it
+    department_name: str
+    handler: str  # 经办人: who asked for the extension
+    phone: str
+
+    kind = "extension"
+
+
+NoticeContext = (AcceptanceContext | CorrectionContext | RejectionContext | ReceiptContext | SpecialProcedureContext
+                 | ExtensionContext)
 
 
 @dataclass(frozen=True)
@@ -184,6 +234,12 @@ NOTICE_KINDS: dict[str, NoticeKind] = {
         NoticeKind("rejection", "广元市政务服务“跨域通办”不予受理(代收)告知书", "rejection.html",
                    ("第一联　申请人联", "第二联　受理(代收)部门联"), RejectionContext,
                    "注：本告知书一式二份，申请人、受理(代收)部门各一份。"),
+        NoticeKind("special_procedure", "广元市政务服务“跨域通办”特别程序告知书", "special_procedure.html",
+                   ("第一联　申请人联", "第二联　属地办理部门联"), SpecialProcedureContext,
+                   "注：本告知书一式二份，申请人、属地办理部门（单位）各一份。"),
+        NoticeKind("extension", "广元市政务服务“跨域通办”延期办理告知书", "extension.html",
+                   ("第一联　申请人联", "第二联　属地办理部门联"), ExtensionContext,
+                   "注：本告知书一式二份，申请人、属地办理部门（单位）各一份。"),
     )
 }
 
@@ -397,13 +453,59 @@ def rejection_context(case) -> RejectionContext:
     )
 
 
+def _clause(text: str) -> str:
+    """A reason as a clause inside a sentence: without its closing punctuation."""
+    return (text or "").strip().rstrip("。．.；;，,、 ")
+
+
+def special_procedure_context(case, segment, expected_due: date | None) -> SpecialProcedureContext:
+    """特别程序告知书 of one special procedure of the case (a ``ClockSegment``); ``expected_due``: the due day
+    if it takes its expected length, as the clock read it the day it began (the services compute it)."""
+    guide = _guide(case)
+    return SpecialProcedureContext(
+        number=case.number or "",
+        applicant_name=case.applicant_name,
+        applied_on=case.applied_on,
+        matter_name=guide.get("name") or case.matter.name,
+        procedure=PROCEDURE_NAMES.get(segment.procedure, segment.procedure),
+        reason=_clause(segment.reason),
+        started_on=segment.started_on,
+        expected_days=segment.days,
+        expected_due=expected_due,
+        department_name=_department_name(case),
+        handler=segment.requested_by_name or _staff_name(case, segment.requested_by_fk),
+        phone=_department_phone(case),
+    )
+
+
+def extension_context(case, segment, due_before: date | None, new_due: date | None) -> ExtensionContext:
+    """延期办理告知书 of one approved extension of the case (a ``ClockSegment``); the due days without and with
+    it, as the clock read them the day it was approved (the services compute them)."""
+    guide = _guide(case)
+    return ExtensionContext(
+        number=case.number or "",
+        applicant_name=case.applicant_name,
+        applied_on=case.applied_on,
+        matter_name=guide.get("name") or case.matter.name,
+        reason=_clause(segment.reason),
+        days=segment.days,
+        approver=segment.decided_by_name or _staff_name(case, segment.decided_by_fk),
+        approved_on=segment.decided_on,
+        due_before=due_before,
+        new_due=new_due,
+        department_name=_department_name(case),
+        handler=segment.requested_by_name or _staff_name(case, segment.requested_by_fk),
+        phone=_department_phone(case),
+    )
+
+
 # --- to PDF --------------------------------------------------------------------------------------
 
 
 def notice_metadata(kind: NoticeKind, context: NoticeContext) -> Metadata:
     """The document properties of a notice: its title, the issuing window or department, the matter
     and the case number."""
-    if isinstance(context, CorrectionContext):
+    if isinstance(context, (CorrectionContext, SpecialProcedureContext, ExtensionContext)):
         author = context.department_name or DEFAULT_AUTHOR
     elif isinstance(context, (AcceptanceContext, ReceiptContext)):
         author = context.issuer or DEFAULT_AUTHOR
@@ -475,7 +577,8 @@ def context_from_dict(data: Mapping[str, Any]) -> NoticeContext:
         if f.name not in data:
             continue
         value = data[f.name]
-        if f.name in ("applied_on", "accepted_on", "received_on", "requested_on", "decided_on") and value:
+        if f.name in ("applied_on", "accepted_on", "received_on", "requested_on", "decided_on", "started_on",
+                      "expected_due", "approved_on", "due_before", "new_due") and value:
             value = date.fromisoformat(value)
         elif f.name == "materials":
             value = tuple(MaterialLine(**m) for m in value)
@@ -488,7 +591,8 @@ def context_from_dict(data: Mapping[str, Any]) -> NoticeContext:
 
 
 __all__ = [
-    "AcceptanceContext", "CorrectionContext", "CorrectionItem", "MaterialLine", "NOTICE_KINDS", "NoticeKind",
-    "ReceiptContext", "RejectionContext", "acceptance_context", "context_from_dict", "context_to_dict",
-    "correction_context", "notice_text", "receipt_context", "rejection_context", "render_notice",
+    "AcceptanceContext", "CorrectionContext", "CorrectionItem", "ExtensionContext", "MaterialLine", "NOTICE_KINDS",
+    "NoticeKind", "PROCEDURE_NAMES", "ReceiptContext", "RejectionContext", "SpecialProcedureContext",
+    "acceptance_context", "context_from_dict", "context_to_dict", "correction_context", "extension_context",
+    "notice_text", "receipt_context", "rejection_context", "render_notice", "special_procedure_context",
 ]

@@ -549,8 +549,8 @@ class CaseWorkView(BaseView):
         clerk_of_case = bool(sides & {Side.ORIGIN_WINDOW, Side.HOME_WINDOW}) and reach.has_role(RoleName.WINDOW_CLERK)
         records_result = Side.DEPARTMENT in sides or (case.department_id is None and bool(sides))
         requirements = {m["seq"]: m for m in case.guide.content.get("materials", [])}
-        notices = [(kind, ref, NOTICE_LABELS[kind]) for kind in documents.NOTICE_KINDS
-                   for ref in documents.applicable(case, kind)]
+        notices = [(kind, ref, NOTICE_LABELS[kind], documents.ordinal(case, kind, ref))
+                   for kind in documents.NOTICE_KINDS for ref in documents.applicable(case, kind)]
         stored = {(d.kind, d.ref): d for d in documents.documents_of(session, case)}
         upload_scans = clerk_of_case and not frozen and _may("can_write")
         thread = None

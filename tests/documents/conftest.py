@@ -7,9 +7,16 @@ from datetime import date
 import pytest
 
 from app.documents import fonts
-from app.documents.notices import AcceptanceContext, CorrectionContext, CorrectionItem, MaterialLine, RejectionContext
+from app.documents.notices import (
+    AcceptanceContext,
+    CorrectionContext,
+    CorrectionItem,
+    ExtensionContext,
+    MaterialLine,
+    RejectionContext,
+    SpecialProcedureContext,
+)
 from tests.documents.notice_pdf import LONG_ADDRESS, LONG_MAIL, LONG_MATERIAL, REMARKS
-
 
 # --- contexts without a database -------------------------------------------------------------------
 
@@ -57,6 +64,27 @@ def rejection():
         reasons=("未能提供有效的居民身份证原件，无法核验申请人身份。", "社会保障卡申领登记表未签字确认。"),
         decided_on=date(2026, 11, 26), handler="张丽", consult="0839-3302345（受理窗口）", complaint_phone="12345",
         home_name="苍溪县",
+    )
+
+
+@pytest.fixture()
+def special_procedure():
+    return SpecialProcedureContext(
+        number="GYLZ-2026-000321", applicant_name="李晓梅", applied_on=date(2026, 11, 26),
+        matter_name="企业职工基本养老保险关系转移接续", procedure="检验",
+        reason="申请人提交的职业健康检查报告需由具备资质的机构复检", started_on=date(2026, 12, 2), expected_days=5,
+        expected_due=date(2026, 12, 21), department_name="苍溪县人力资源和社会保障局", handler="蒲文斌",
+        phone="0839-5222345",
+    )
+
+
+@pytest.fixture()
+def extension():
+    return ExtensionContext(
+        number="GYLZ-2026-000321", applicant_name="李晓梅", applied_on=date(2026, 11, 26),
+        matter_name="企业职工基本养老保险关系转移接续", reason="需现场核查，核查对象分布较散", days=3,
+        approver="罗建华", approved_on=date(2026, 12, 3), due_before=date(2026, 12, 10), new_due=date(2026, 12, 15),
+        department_name="苍溪县人力资源和社会保障局", handler="蒲文斌", phone="0839-5222345",
     )
 
 

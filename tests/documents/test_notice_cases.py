@@ -14,7 +14,7 @@ from app.documents.notices import (
     render_notice,
 )
 from tests import factories
-from tests.documents.notice_pdf import LONG_ADDRESS, LONG_MATERIAL, overruns, needs_pdftotext, pdf_text, squash
+from tests.documents.notice_pdf import LONG_ADDRESS, LONG_MATERIAL, needs_pdftotext, overruns, pdf_text, squash
 
 MAIL_ADDRESS = "重庆市渝北区龙溪街道金龙路二百六十八号金易都会一期十二栋三单元二十四楼二四零三号"
 
@@ -185,3 +185,84 @@ def test_an_outside_department_is_printed_as_entered_with_the_home_windows_phone
     context = acceptance_context(case)
     assert context.home_department == "重庆市渝中区人力资源和社会保障局"
     assert context.home_department_phone == case.home_center.phone
+
+
+# --- the legal clock's notices (issue 12) ------------------------------------------------------------
+
+
+def _stored_notice(db, case, kind, ref):
+    from app.adapters import storage
+    from app.services.cases import notices as documents
+
+    document = documents.stored_document(db, case.id, kind, ref)
+    assert document is not None, (kind, ref)
+    return document, storage.path_of(document.file_key).read_bytes()
+
+
+def test_starting_a_special_procedure_renders_its_notice_with_the_expected_due_day(db):
+    from app.services.calendar import load_calendar
+    from app.services.cases import notices as documents
+    from app.services.cases.clock import case_clock
+
+    case = factories.at_the_department(db, **NOTICE_CASE)
+    calendar = load_calendar(db)
+    began = calendar.add_working_days(case.accepted_on, 1).due
+    case = factories.step(db, "cx_hrss", case, "start_special_procedure", on=began, procedure="testing",
+                          expected_days="5", reason="需对申请人提交的检测报告进行复检。")
+    expected_due = case_clock(calendar, case, began).expected_due
+    assert documents.applicable(case, "special_procedure") == ["1"]
+    run = factories.run_outbox(db, "render_notice", case.id, key="special_procedure")
+    assert not run.errors
+    document, pdf = _stored_notice(db, case, "special_procedure", "1")
+    assert document.file_name == f"{case.number}-特别程序告知书（第1次）.pdf"
+    pages = pdf_text(pdf)
+    assert len(pages) == 2
+    text = squash(pages[0])
+    for value in (case.number, "李晓梅（申请人）：", f"于{cn(case.applied_on)}申请的“社会保障卡申领”", "因需要检验",
+                  "第四十五条", "需对申请人提交的检测报告进行复检", f"特别程序自{cn(began)}开始", "预计需要5个工作日",
+                  "所需时间不计算在办理时限内", f"预计办结日期为{cn(expected_due)}",
+                  "部门名称：苍溪县人力资源和社会保障局", "经办人：蒲文斌", f"联系电话：{case.department.phone}"):
+        assert squash(value) in text, value
+    # ended later, the notice stays what it was: the expected due day as of the start
+    case = factories.step(db, "cx_hrss", case, "end_special_procedure", on=calendar.add_working_days(began, 2).due,
+                          outcome="复检合格。")
+    assert documents.applicable(case, "special_procedure") == ["1"]
+    assert documents.render_case_notice(db, case.id, "special_procedure", "1").id == document.id
+
+
+def test_an_approved_extension_renders_its_notice_with_the_approver_and_the_new_due_day(db):
+    from app.services.cases import notices as documents
+
+    case = factories.at_the_department(db, **NOTICE_CASE)
+    due_before = case.process_due
+    case = factories.step(db, "cx_hrss", case, "request_extension", days="5", reason="需现场核查，核查对象分布较散。")
+    assert documents.applicable(case, "extension") == []  # asked, not approved: no notice
+    case = factories.step(db, "cx_hrss_head", case, "approve_extension", days="3")
+    assert documents.applicable(case, "extension") == ["1"]
+    run = factories.run_outbox(db, "render_notice", case.id, key="extension")
+    assert not run.errors
+    document, pdf = _stored_notice(db, case, "extension", "1")
+    assert document.file_name == f"{case.number}-延期办理告知书（第1次）.pdf"
+    text = squash(pdf_text(pdf)[0])
+    for value in ("广元市政务服务“跨域通办”延期办理告知书", case.number, "因需现场核查，核查对象分布较散，不能在承诺时限内作出决定",
+                  "经本行政机关负责人（罗建华）批准", "第四十二条", "办理时限延长3个工作日",
+                  f"延长后的办结期限为{cn(case.process_due)}", f"原办结期限为{cn(due_before)}", "批准人：罗建华",
+                  "经办人：蒲文斌", cn(case.clock_segments[0].decided_on)):
+        assert squash(value) in text, value
+
+
+def test_a_refused_extension_has_no_notice_and_a_later_approved_one_is_the_first(db):
+    from app.errors import NotFound
+    from app.services.cases import notices as documents
+
+    case = factories.at_the_department(db)
+    case = factories.step(db, "cx_hrss", case, "request_extension", days="2", reason="需专家论证。")
+    case = factories.step(db, "cx_hrss_head", case, "refuse_extension", reason="可在原时限内办结。")
+    case = factories.step(db, "cx_hrss", case, "request_extension", days="2", reason="需补充现场勘验。")
+    case = factories.step(db, "cx_hrss_head", case, "approve_extension")
+    assert documents.applicable(case, "extension") == ["2"]
+    with pytest.raises(NotFound):
+        documents.render_case_notice(db, case.id, "extension", "1")
+    assert not factories.run_outbox(db, "render_notice", case.id).errors
+    document, _ = _stored_notice(db, case, "extension", "2")
+    assert document.file_name.endswith("延期办理告知书（第1次）.pdf")

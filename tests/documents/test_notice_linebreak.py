@@ -67,3 +67,12 @@ def test_the_cut_is_never_at_the_start_of_the_line(font):
     result = lines_of(cjk.break_lines([frag(font, "。。。。")], [20], False))
     assert result[0] == "。" and all(result) and "".join(result) == "。。。。"
 
+
+
+def test_a_date_never_leaves_its_day_or_month_alone_at_the_start_of_a_line(font):
+    text = "一二三四五六七八12月10日。"
+    widths = cjk._char_widths(text, font, 10)
+    limit = sum(widths[:text.index("日")])  # 日 is the first character that does not fit
+    assert lines_of(cjk.break_lines([frag(font, text)], [limit], False)) == ["一二三四五六七八12月", "10日。"]
+    limit = sum(widths[:text.index("月")])
+    assert lines_of(cjk.break_lines([frag(font, text)], [limit], False)) == ["一二三四五六七八", "12月10日。"]

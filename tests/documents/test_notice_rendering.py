@@ -96,6 +96,45 @@ def test_correction_follows_attachment_2_with_numbered_items_on_two_copies(corre
         assert [e for e in expected if squash(e) not in text] == []
 
 
+def test_the_special_procedure_notice_names_the_procedure_its_days_and_the_expected_due_day(special_procedure):
+    pages = pdf_text(render_notice("special_procedure", special_procedure))
+    assert len(pages) == 2
+    for page, label in zip(pages, ["第一联申请人联", "第二联属地办理部门联"]):
+        text = squash(page)
+        assert label in text
+        expected = [
+            "广元市政务服务“跨域通办”特别程序告知书", "编号：GYLZ-2026-000321", "申请日期：2026年11月26日",
+            "李晓梅（申请人）：",
+            "你（单位）于2026年11月26日申请的“企业职工基本养老保险关系转移接续”（编号：GYLZ-2026-000321），"
+            "因需要检验，依据《中华人民共和国行政许可法》第四十五条，",
+            "申请人提交的职业健康检查报告需由具备资质的机构复检",
+            "特别程序自2026年12月2日开始，预计需要5个工作日，所需时间不计算在办理时限内。",
+            "特别程序结束后继续办理，预计办结日期为2026年12月21日",
+            "联系电话：0839-5222345", "特此告知。", "部门名称：苍溪县人力资源和社会保障局（全称并盖章）",
+            "经办人：蒲文斌", "2026年12月2日", "注：本告知书一式二份，申请人、属地办理部门（单位）各一份。",
+        ]
+        assert [e for e in expected if squash(e) not in text] == []
+
+
+def test_the_extension_notice_names_the_approving_head_the_days_and_the_new_due_day(extension):
+    pages = pdf_text(render_notice("extension", extension))
+    assert len(pages) == 2
+    for page, label in zip(pages, ["第一联申请人联", "第二联属地办理部门联"]):
+        text = squash(page)
+        assert label in text
+        expected = [
+            "广元市政务服务“跨域通办”延期办理告知书", "编号：GYLZ-2026-000321", "李晓梅（申请人）：",
+            "你（单位）于2026年11月26日申请的“企业职工基本养老保险关系转移接续”（编号：GYLZ-2026-000321），"
+            "因需现场核查，核查对象分布较散，不能在承诺时限内作出决定",
+            "经本行政机关负责人（罗建华）批准，依据《中华人民共和国行政许可法》第四十二条，办理时限延长3个工作日，"
+            "延长后的办结期限为2026年12月15日",
+            "原办结期限为2026年12月10日", "联系电话：0839-5222345", "特此告知。",
+            "部门名称：苍溪县人力资源和社会保障局（全称并盖章）", "批准人：罗建华", "经办人：蒲文斌", "2026年12月3日",
+            "注：本告知书一式二份，申请人、属地办理部门（单位）各一份。",
+        ]
+        assert [e for e in expected if squash(e) not in text] == []
+
+
 def test_rejection_gives_every_reason_the_remedies_and_the_hotline(rejection):
     pdf = render_notice("rejection", rejection)
     pages = pdf_text(pdf)
@@ -116,7 +155,7 @@ def test_rejection_gives_every_reason_the_remedies_and_the_hotline(rejection):
     assert "申请人签收" in squash(pages[1]) and "申请人签收" not in squash(pages[0])
 
 
-@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection"])
+@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension"])
 def test_the_same_context_gives_the_same_pdf(kind, request):
     context = request.getfixturevalue(kind)
     first = render_notice(kind, context)
@@ -125,17 +164,18 @@ def test_the_same_context_gives_the_same_pdf(kind, request):
     assert first == second  # ReportLab's invariant mode: no timestamp, no random file ID
 
 
-@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection"])
+@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension"])
 def test_metadata_names_the_notice_its_issuer_and_the_case(kind, request):
     context = request.getfixturevalue(kind)
     meta = PdfReader(io.BytesIO(render_notice(kind, context))).metadata
     assert meta.title == NOTICE_KINDS[kind].title
     assert meta.author == {"acceptance": "广元市利州区政务服务中心", "correction": "苍溪县人力资源和社会保障局",
-                           "rejection": "广元市利州区政务服务中心"}[kind]
+                           "rejection": "广元市利州区政务服务中心", "special_procedure": "苍溪县人力资源和社会保障局",
+                           "extension": "苍溪县人力资源和社会保障局"}[kind]
     assert context.number in meta.subject and context.matter_name in meta.subject
 
 
-@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection"])
+@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension"])
 def test_every_font_is_embedded_and_the_text_is_in_the_chinese_font(kind, request):
     fonts_found = font_resources(render_notice(kind, request.getfixturevalue(kind)))
     assert fonts_found and all(f["embedded"] for f in fonts_found), fonts_found
@@ -230,10 +270,10 @@ def test_the_qr_code_holds_the_case_number(acceptance):
         assert sampled == matrix
 
 
-def test_contexts_survive_json_and_are_frozen(acceptance, correction, rejection):
+def test_contexts_survive_json_and_are_frozen(acceptance, correction, rejection, special_procedure, extension):
     import json
 
-    for context in (acceptance, correction, rejection):
+    for context in (acceptance, correction, rejection, special_procedure, extension):
         data = json.loads(json.dumps(context_to_dict(context)))
         assert context_from_dict(data) == context
         with pytest.raises(dataclasses.FrozenInstanceError):
@@ -241,7 +281,7 @@ def test_contexts_survive_json_and_are_frozen(acceptance, correction, rejection)
 
 
 def test_unknown_kinds_and_mismatched_contexts_are_refused(acceptance):
-    assert set(NOTICE_KINDS) == {"acceptance", "receipt", "correction", "rejection"}
+    assert set(NOTICE_KINDS) == {"acceptance", "receipt", "correction", "rejection", "special_procedure", "extension"}
     with pytest.raises(ValueError, match="unknown notice kind"):
         render_notice("ledger", acceptance)
     with pytest.raises(TypeError, match="CorrectionContext"):

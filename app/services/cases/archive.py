@@ -162,12 +162,12 @@ def _notice_items(case: Case, stored: dict[tuple[str, str], CaseDocument]) -> li
             document = stored.get((kind, ref))
             problem = None
             if document is None:
-                problem = Problem("notices", _notice_pending(kind, ref))
+                problem = Problem("notices", _notice_pending(kind, documents.ordinal(case, kind, ref)))
             elif _missing_file(document.file_key):
                 problem = Problem("notices", _l("The stored file of %(name)s is missing from the file storage.",
                                                 name=document.file_name))
             name = NOTICE_LABELS[kind] if not ref else _l("%(notice)s, round %(round)s", notice=NOTICE_LABELS[kind],
-                                                           round=ref)
+                                                           round=documents.ordinal(case, kind, ref))
             items.append(ChecklistItem("notices", name, problem, detail=document.file_name if document else ""))
     return items
 
@@ -241,6 +241,11 @@ def _notice_pending(kind: str, ref: str) -> Any:
         return _l("The notice of decline has not been rendered yet: wait a moment and try again.")
     if kind == "receipt":
         return _l("The receipt of materials has not been rendered yet: wait a moment and try again.")
+    if kind == "special_procedure":
+        return _l("The notice of special procedure %(n)s has not been rendered yet: wait a moment and try again.",
+                  n=ref)
+    if kind == "extension":
+        return _l("The notice of extension %(n)s has not been rendered yet: wait a moment and try again.", n=ref)
     return _l("The acceptance notice has not been rendered yet: wait a moment and try again.")
 
 

@@ -19,24 +19,72 @@ from app.documents import fonts
 from app.documents.notices import (
     acceptance_context,
     correction_context,
+    extension_context,
     notice_text,
     receipt_context,
     rejection_context,
     render_notice,
+    special_procedure_context,
 )
 from app.domain.privacy import AccessKind
 from app.errors import NotFound
 from app.models.case import Case, CaseDocument, OutboxMessage
+from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
 from app.adapters import storage
 from app.platform import outbox
+from app.services.calendar import load_calendar
 from app.services.cases.access import Viewer, get_case, open_full_view
+from app.services.cases.clock import clock_as_of
 
-NOTICE_KINDS = ("acceptance", "receipt", "correction", "rejection")
+NOTICE_KINDS = ("acceptance", "receipt", "correction", "rejection", "special_procedure", "extension")
 FILE_NAMES = {"acceptance": "受理(代收)通知书", "receipt": "材料接收回执", "correction": "补正通知书",
-              "rejection": "不予受理(代收)告知书"}
+              "rejection": "不予受理(代收)告知书", "special_procedure": "特别程序告知书", "extension": "延期办理告知书"}
+#: the notices of the legal clock: one per ``ClockSegment`` of that kind, its ``seq`` the ref
+CLOCK_NOTICES = {"special_procedure": ClockSegmentKind.SPECIAL_PROCEDURE, "extension": ClockSegmentKind.EXTENSION}
 
 
-def _context(case: Case, kind: str, ref: str) -> Any:
+def _segments(case: Case, kind: str) -> list[ClockSegment]:
+    """The segments of the case that have a notice of ``kind``: every special procedure, the approved
+    extensions (a refused one changes nothing the applicant must be told in writing)."""
+    return [s for s in case.clock_segments if s.kind == CLOCK_NOTICES[kind]
+            and (kind != "extension" or s.decision == ExtensionDecision.APPROVED)]
+
+
+def segment_of(case: Case, kind: str, ref: str) -> ClockSegment | None:
+    """The special procedure or approved extension a notice (or message) of ``kind`` with ``ref`` is about."""
+    return next((s for s in _segments(case, kind) if str(s.seq) == ref), None)
+
+
+def ordinal(case: Case, kind: str, ref: str) -> str:
+    """How the notice ``ref`` of ``kind`` is counted for people (第N次): a correction's round; the N-th special
+    procedure or approved extension of the case (their refs number every segment of the case together)."""
+    if kind not in CLOCK_NOTICES or not ref:
+        return ref
+    refs = applicable(case, kind)
+    return str(refs.index(ref) + 1) if ref in refs else ref
+
+
+def clock_figures(session: Session, case: Case, segment: ClockSegment) -> dict[str, Any]:
+    """The due days a clock notice prints, as the clock read them the day of its segment (a special
+    procedure: the day it began, the due day if it takes its expected length; an extension: the day it
+    was approved, the due day without and with it)."""
+    calendar = load_calendar(session)
+    if segment.kind == ClockSegmentKind.SPECIAL_PROCEDURE:
+        reading = clock_as_of(calendar, case, segment.started_on, upto_seq=segment.seq)
+        return {"expected_due": reading.expected_due if reading else None}
+    day = segment.decided_on or segment.started_on
+    before = clock_as_of(calendar, case, day, upto_seq=segment.seq, with_extension=False)
+    after = clock_as_of(calendar, case, day, upto_seq=segment.seq)
+    return {"due_before": before.due.due if before else None, "new_due": after.due.due if after else None}
+
+
+def _context(session: Session, case: Case, kind: str, ref: str) -> Any:
+    if kind in CLOCK_NOTICES:
+        segment = segment_of(case, kind, ref)
+        figures = clock_figures(session, case, segment)
+        if kind == "special_procedure":
+            return special_procedure_context(case, segment, figures["expected_due"])
+        return extension_context(case, segment, figures["due_before"], figures["new_due"])
     if kind == "acceptance":
         return acceptance_context(case)
     if kind == "receipt":
@@ -58,6 +106,8 @@ def applicable(case: Case, kind: str) -> list[str]:
         return [""] if case.status == "rejected" else []
     if kind == "correction":
         return [str(c.round) for c in case.corrections]
+    if kind in CLOCK_NOTICES:
+        return [str(s.seq) for s in _segments(case, kind)]
     return []
 
 
@@ -69,10 +119,10 @@ def render_case_notice(session: Session, case_id: int, kind: str, ref: str = "")
     case = session.get(Case, case_id)
     if case is None or ref not in applicable(case, kind):
         raise NotFound()
-    context = _context(case, kind, ref)
+    context = _context(session, case, kind, ref)
     pdf = render_notice(kind, context)
     key, digest = storage.put(pdf)
-    suffix = f"（第{ref}次）" if ref else ""
+    suffix = f"（第{ordinal(case, kind, ref)}次）" if ref else ""
     document = CaseDocument(case_id=case.id, kind=kind, ref=ref, case_version=case.version, file_key=key,
                             file_name=f"{case.number or case.id}-{FILE_NAMES[kind]}{suffix}.pdf",
                             content_type="application/pdf", sha256=digest, size=len(pdf),
@@ -82,7 +132,8 @@ def render_case_notice(session: Session, case_id: int, kind: str, ref: str = "")
 
 @outbox.handles("render_notice")
 def render_notice_message(session: Session, message: OutboxMessage) -> CaseDocument:
-    """The outbox handler of topic ``render_notice`` (queued by accept, reject and request_correction)."""
+    """The outbox handler of topic ``render_notice`` (queued by accept, reject, request_correction,
+    start_special_procedure and approve_extension)."""
     return render_case_notice(session, message.case_id, message.key, message.payload.get("ref", ""))
 
 
@@ -122,8 +173,8 @@ class StoredDocument:
 
 
 def notice_for(session: Session, viewer: Viewer, case_id: Any, kind: str, ref: str | None = None) -> StoredDocument:
-    """The notice of a case within the viewer's reach; the newest correction notice unless ``ref``
-    names one. A notice prints the applicant's phone and ID number: it is a full view (Forbidden to
+    """The notice of a case within the viewer's reach; the newest correction (special procedure, extension)
+    notice unless ``ref`` names one. A notice prints the applicant's phone and ID number: it is a full view (Forbidden to
     readers who see masks, logged when handed over)."""
     case = get_case(session, viewer.reach, case_id)
     refs = applicable(case, kind) if kind in NOTICE_KINDS else []

@@ -36,7 +36,7 @@ from app.services.organisation.stand_ins import absent_for, on_behalf_of
 
 #: what the archive checklist reads of each case, loaded for the whole tab at once
 CHECKLIST_LOADS = (selectinload(Case.materials), selectinload(Case.shipments), selectinload(Case.corrections),
-                   selectinload(Case.result_documents))
+                   selectinload(Case.result_documents), selectinload(Case.clock_segments))
 URGENCY = sql_case({"red": 0, "yellow": 1}, value=Case.warning_level, else_=2)
 WINDOW_SIDES = frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW})
 

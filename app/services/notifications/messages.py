@@ -80,6 +80,10 @@ _APPLICANT = {
     "origin": _l("the window where the applicant handed in the application"),
     "origin_number": _l("the number that window gave the case"),
 }
+#: the legal clock's messages (issue 12): the segment the job's ref names fills these
+_CLOCK = {"days": _l("working days (the procedure's expected length, or the extension granted)"),
+          "due": _l("the expected due day")}
+_PROCEDURE = {"procedure": _l("the special procedure (hearing, testing, expert review …)")}
 _SMS_ZH = "【广元政务服务】"
 _SMS_EN = "[Guangyuan Gov Services] "
 
@@ -111,6 +115,21 @@ SPECS: dict[tuple[str, str], TemplateSpec] = {(s.event, s.channel): s for s in (
                              "请按补正通知书一次性补齐后交{window}。咨询电话{phone}。"),
         "en": ("", _SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) needs corrections: please "
                              "hand every item of the correction notice to {window} at once. Phone {phone}."),
+    }),
+    TemplateSpec("special_procedure", "sms", _l("SMS: special procedure started"),
+                 {**_APPLICANT, **_PROCEDURE, **_CLOCK}, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）需进行{procedure}，预计{days}个工作日，"
+                             "期间不计入办理时限，预计{due}前办结，详见特别程序告知书。咨询电话{phone}。"),
+        "en": ("", _SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) goes through a special "
+                             "procedure ({procedure}) expected to take {days} working days, not counted in the time "
+                             "limit; expected to be completed by {due}. Phone {phone}."),
+    }),
+    TemplateSpec("extended", "sms", _l("SMS: time limit extended"), {**_APPLICANT, **_CLOCK}, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）办理时限经批准延长{days}个工作日，"
+                             "预计{due}前办结，详见延期办理告知书。咨询电话{phone}。"),
+        "en": ("", _SMS_EN + "Dear {name}, the time limit of your application \"{matter}\" (case {number}) was "
+                             "extended by {days} working days with approval; expected to be completed by {due}. "
+                             "Phone {phone}."),
     }),
     TemplateSpec("result_ready", "sms", _l("SMS: result ready"), _APPLICANT, {
         "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）已办结，{delivery}。咨询电话{phone}。"),
@@ -303,6 +322,40 @@ def applicant_values(case: Case, language: str) -> dict[str, Any]:
             "delivery": delivery, "origin": case.origin_center.name, "origin_number": case.counterpart_number or ""}
 
 
+#: a special procedure as an English message names it (the Chinese names are the notices')
+PROCEDURE_NAMES_EN = {"hearing": "hearing", "tender": "tender", "auction": "auction", "testing": "testing",
+                      "inspection": "inspection", "quarantine": "quarantine", "appraisal": "appraisal",
+                      "expert_review": "expert review", "public_notice": "public notice"}
+#: the message of the legal clock -> the notice whose segment its job's ref names
+CLOCK_EVENTS = {"special_procedure": "special_procedure", "extended": "extension"}
+
+
+def clock_values(session: Session, case: Case, language: str, event: str, ref: str) -> dict[str, Any]:
+    """The values of a message of the legal clock: the procedure, its days and the expected due day (the
+    special procedure ``ref``), or the days granted and the new due day (the extension ``ref``), as its
+    notice prints them. Empty for other messages."""
+    from app.documents.notices import PROCEDURE_NAMES
+    from app.services.cases.notices import clock_figures, segment_of
+
+    segment = segment_of(case, CLOCK_EVENTS[event], ref) if event in CLOCK_EVENTS else None
+    if segment is None:
+        return {}
+    figures = clock_figures(session, case, segment)
+    due = figures.get("expected_due") or figures.get("new_due")
+    names = PROCEDURE_NAMES_EN if language == "en" else PROCEDURE_NAMES
+    if due is None:
+        written = ""
+    else:
+        written = due.isoformat() if language == "en" else f"{due.year}年{due.month}月{due.day}日"
+    return {"procedure": names.get(segment.procedure, segment.procedure), "days": segment.days, "due": written}
+
+
+def message_values(session: Session, case: Case, language: str, event: str, ref: str = "") -> dict[str, Any]:
+    """Everything a message to the applicant can say: ``applicant_values`` and, for the legal clock, the
+    segment's (``clock_values``)."""
+    return {**applicant_values(case, language), **clock_values(session, case, language, event, ref)}
+
+
 @outbox.handles("notify_applicant")
 def notify_applicant(session: Session, message: OutboxMessage) -> Notification | None:
     """The outbox handler of ``notify_applicant:<event>``: writes the SMS once, then makes its first
@@ -317,7 +370,8 @@ def notify_applicant(session: Session, message: OutboxMessage) -> Notification |
                                                              Notification.channel == "sms"))
     if notification is None:
         language = applicant_language(case)
-        rendered = render(session, message.key, "sms", language, applicant_values(case, language))
+        values = message_values(session, case, language, message.key, message.payload.get("ref", ""))
+        rendered = render(session, message.key, "sms", language, values)
         if rendered is None:  # the administrator switched this message off
             return None
         # the request id from the outbox row: run again after a restore, the job sends the same message

@@ -382,3 +382,30 @@ def test_an_attachment_of_the_conversation_gone_from_the_storage_keeps_the_case_
     storage.path_of(message.file_key).unlink()
     problems = _messages(archive.archive_problems(db, case))
     assert any("说明.pdf" in m and "missing" in m for m in problems)
+
+
+def test_the_notices_of_a_special_procedure_and_an_approved_extension_are_archived_with_the_case(db):
+    case = factories.at_the_department(db)
+    case = factories.step(db, "cx_hrss", case, "start_special_procedure", procedure="appraisal", expected_days="3",
+                          reason="需委托鉴定机构鉴定。")
+    case = factories.step(db, "cx_hrss", case, "end_special_procedure", outcome="鉴定完毕。")
+    case = factories.step(db, "cx_hrss", case, "request_extension", days="2", reason="需专家论证。")
+    case = factories.step(db, "cx_hrss_head", case, "refuse_extension", reason="可在原时限内办结。")
+    case = factories.step(db, "cx_hrss", case, "request_extension", days="2", reason="需补充现场勘验。")
+    case = factories.step(db, "cx_hrss_head", case, "approve_extension")
+    case = factories.step(db, "cx_hrss", case, "complete", **factories.completion())
+    case = factories.deliver_result(db, case)
+    messages = _messages(archive.archive_problems(db, case))
+    assert "The notice of special procedure 1 has not been rendered yet: wait a moment and try again." in messages
+    assert "The notice of extension 1 has not been rendered yet: wait a moment and try again." in messages
+    notices = [item for item in archive.archive_checklist(db, case) if item.section == "notices"]
+    assert len(notices) == 3  # acceptance, the special procedure, the approved extension (not the refused one)
+
+    case = factories.ready_to_archive(db, case)
+    assert all(item.done for item in archive.archive_checklist(db, case))
+    case = factories.step(db, "lz_window", case, "archive")
+    assert factories.run_outbox(db, "build_archive_package", case.id).done
+    with zipfile.ZipFile(io.BytesIO(storage.path_of(_package(db, case).file_key).read_bytes())) as package:
+        names = [n for n in package.namelist() if n.startswith("notices/")]
+    assert any(n.endswith("特别程序告知书（第1次）.pdf") for n in names), names
+    assert any(n.endswith("延期办理告知书（第1次）.pdf") for n in names), names
