@@ -60,6 +60,10 @@ from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
 from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
 from app.labels import (
+    CLOCK_REASONS,
+    CLOCK_SEGMENTS,
+    EXTENSION_DECISIONS,
+    SPECIAL_PROCEDURE_LABELS,
     SIDE_LABELS,
     APPLICANT_KINDS,
     DELIVERY_LABELS,
@@ -78,7 +82,9 @@ from app.labels import (
     step_help,
     step_label,
 )
+from app.services.calendar import load_calendar
 from app.services.cases import notices as documents
+from app.services.cases.clock import clock_view
 from app.services.cases.take_step import available_steps, step_refusal, take_step
 from app.views.base import (
     AppModelView,
@@ -199,6 +205,9 @@ def _template_helpers() -> dict[str, Any]:
         "applicant_kind_label": lambda v: label(APPLICANT_KINDS, v), "id_type_label": lambda v: label(ID_TYPES, v),
         "mask_id": mask_id_number, "mask_phone": mask_phone, "event_details": event_details,
         "side_label": lambda v: label(SIDE_LABELS, v),
+        "clock_reason_label": lambda v: label(CLOCK_REASONS, v), "segment_label": lambda v: label(CLOCK_SEGMENTS, v),
+        "procedure_label": lambda v: label(SPECIAL_PROCEDURE_LABELS, v),
+        "extension_decision_label": lambda v: label(EXTENSION_DECISIONS, v),
     }
 
 
@@ -557,6 +566,7 @@ class CaseWorkView(BaseView):
             notices=notices, stored_notices=stored,
             may_disclose=not sides and _may(DISCLOSE), disclosure=active_disclosure(session, user, case),
             thread=thread, mentions=lambda message: conversation.mention_labels(session, message),
+            clock=clock_view(load_calendar(session), case, date.today()),
             **_template_helpers(),
         )
 
