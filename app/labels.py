@@ -94,7 +94,7 @@ EXTENSION_DECISIONS = {"requested": _l("Awaiting approval"), "approved": _l("App
 #: the clock's reasons and stretches (the timeline on the case page)
 CLOCK_REASONS = {"correction": _l("Correction"), "special_procedure": _l("Special procedure"),
                  "extension": _l("Extension")}
-CLOCK_SEGMENTS = {"running": _l("Running"), "stopped": _l("Stopped"), "extended": _l("Extended")}
+CLOCK_SEGMENTS = {"running": _l("Clock running"), "stopped": _l("Stopped"), "extended": _l("Extended")}
 #: the words of a choice field of a step, by the field's name
 CHOICE_LABELS = {"result": RESULT_LABELS, "procedure": SPECIAL_PROCEDURE_LABELS}
 DELIVERY_LABELS = {"pickup": _l("Pick up at the window"), "mail": _l("By mail")}

@@ -11,6 +11,31 @@ from app.domain.workflow import TRANSITIONS, diagram  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "WORKFLOW.md"
 
+#: the legal clock in prose (the table below has its steps)
+CLOCK = [
+    "## The legal clock (办理时限)",
+    "",
+    "The processing due day is read from the clock of the case (`app/domain/clock.py`, read by",
+    "`app/services/cases/clock.py`): the matter's promised limit in working days, counted from acceptance",
+    "over the work calendar, with",
+    "",
+    "- **补正** (correction): the clock stops from the correction request until the department has the",
+    "  supplied items (`Correction.requested_on` → `forwarded_on`);",
+    "- **特别程序** (special procedure, Administrative Licensing Law Art. 45: hearing, testing, inspection,",
+    "  expert review, public notice …): `start_special_procedure` (status `in_procedure`) stops the clock",
+    "  with the procedure's expected length, which gives an expected due day while it runs;",
+    "  `end_special_procedure` starts it again;",
+    "- **延期** (extension, Art. 42): `request_extension` (status `extension_asked`) by the department's",
+    "  officer, `approve_extension` / `refuse_extension` only by an approving head (role `Approver`,",
+    "  审批负责人); an approved extension adds its working days to the limit (at most",
+    "  `EXTENSION_MAX_WORKING_DAYS`, or the matter's `max_extension_days`, in all).",
+    "",
+    "A stop of n working days moves the due day by n working days; two stops covering the same day stop",
+    "the clock once. The case page shows the clock as a timeline (办理时限计时), `GET /api/v1/case/<id>/clock`",
+    "answers it, the reports show the stopped and the extended days beside the processing days, and the",
+    "ledger's 备注 tells them in words (补正暂停3个工作日；特别程序（检验）2个工作日；延期5个工作日（罗建华批准）).",
+]
+
 
 def render() -> str:
     rows = [
@@ -37,6 +62,8 @@ def render() -> str:
         "A result collected at the window (pickup) travels from the home window to the window where the",
         "application was received (`send_result`) before that window delivers it; a mailed result (mail) is",
         "mailed by the home window straight from `completed`.",
+        "",
+        *CLOCK,
         "",
         "```mermaid",
         diagram(),

@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.api.case_schemas import CaseEventSchema, CaseMaterialSchema, CaseMessageSchema, CaseResultDocumentSchema
+from app.api.case_schemas import (
+    CaseClockSchema,
+    CaseEventSchema,
+    CaseMaterialSchema,
+    CaseMessageSchema,
+    CaseResultDocumentSchema,
+)
 from app.domain.workflow import TRANSITIONS, FieldKind, Transition
 from app.platform.fab import CLASS_NAME_PLACEHOLDER
 from app.services.cases.files import ALLOWED as STORED_FILE_TYPES
@@ -25,8 +31,8 @@ STRING: Json = {"type": "string"}
 BINARY: Json = {"type": "string", "format": "binary"}
 
 #: the schemas that endpoints other than FAB's own refer to by name
-COMPONENT_SCHEMAS = (CaseEventSchema, CaseMaterialSchema, CaseResultDocumentSchema, CaseMessageSchema)
-EVENT, MATERIAL, RESULT_DOCUMENT, MESSAGE = (schema.__component_name__ for schema in COMPONENT_SCHEMAS)
+COMPONENT_SCHEMAS = (CaseEventSchema, CaseMaterialSchema, CaseResultDocumentSchema, CaseMessageSchema, CaseClockSchema)
+EVENT, MATERIAL, RESULT_DOCUMENT, MESSAGE, CLOCK = (schema.__component_name__ for schema in COMPONENT_SCHEMAS)
 #: the case as the detail shows it, as a registration takes it, as a change of a draft takes it
 SHOWN_CASE, NEW_CASE, CHANGED_CASE = (f"{CLASS_NAME_PLACEHOLDER}.{verb}" for verb in ("get", "post", "put"))
 
@@ -227,6 +233,15 @@ CASE_ENDPOINTS: dict[str, Endpoint] = {
                     "answer 409."),
     "step": step_endpoint(),
     "events": Endpoint("get", {200: many("Every event of the case, in order", EVENT, counted=True)}, (404,)),
+    "clock": Endpoint(
+        "get", {200: answer("The clock (`result` is null before acceptance)", json_content(obj(
+            id=INTEGER, result={**ref(CLOCK), "nullable": True})))}, (404,),
+        description="办理时限: the promised limit, the working days stopped per reason (补正, 特别程序) and added by "
+                    "approved extensions (延期), the working days the clock ran, the due day (and while a special "
+                    "procedure runs, the due day if it ends as expected), the timeline in order with who asked and "
+                    "who decided, the extension awaiting approval, and the records of special procedures and "
+                    "extensions. The steps that change it (`start_special_procedure`, `end_special_procedure`, "
+                    "`request_extension`, `approve_extension`, `refuse_extension`) go through the step endpoint."),
     "materials": Endpoint("get", {200: many("The materials, by number", MATERIAL)}, (404,)),
     "messages": Endpoint(
         "get", {200: many("Every message of the case's conversation, oldest first", MESSAGE, counted=True)},

@@ -272,3 +272,65 @@ class CaseInputSchema(_ApplicationSchema):
     materials = fields.List(fields.Dict(), metadata={
         "description": "[{name, copies, form, received, verified, note}]; default: the guide's list"})
     version = fields.Integer(metadata={"description": "on PUT: the version you read (or send If-Match)"})
+
+
+class CaseClockEntrySchema(Schema):
+    """One stretch of the clock's timeline, in order."""
+
+    kind = fields.String(metadata={"description": "running, stopped or extended"})
+    reason = fields.String(metadata={"description": "correction, special_procedure or extension; empty while running"})
+    started_on = fields.Date(metadata={"description": "the stretch counts the working days after this day"})
+    ended_on = fields.Date(allow_none=True, metadata={"description": "up to and including this day; null: still "
+                                                                     "running today"})
+    days = fields.Integer(metadata={"description": "working days (an extension: the days it added)"})
+    procedure = fields.String(metadata={"description": "a special procedure: which one"})
+    requested_by = fields.String()
+    decided_by = fields.String()
+    decided_on = fields.Date(allow_none=True)
+    why = fields.String()
+    outcome = fields.String()
+    open = fields.Boolean()
+
+
+class CaseClockRecordSchema(Schema):
+    """A special procedure or an extension as recorded (ClockSegment)."""
+
+    seq = fields.Integer()
+    kind = fields.String(metadata={"description": "special_procedure or extension"})
+    procedure = fields.String()
+    started_on = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+    days = fields.Integer(metadata={"description": "a special procedure: its expected length; an extension: the "
+                                                   "working days asked for, then granted"})
+    reason = fields.String()
+    decision = fields.String(metadata={"description": "an extension: requested, approved or refused"})
+    requested_by_name = fields.String()
+    requested_at = LocalDateTime()
+    decided_by_name = fields.String()
+    decided_on = fields.Date(allow_none=True)
+    outcome = fields.String()
+
+
+class CaseClockSchema(Schema):
+    """The legal clock of a case (办理时限): figures, timeline and records."""
+
+    __component_name__ = "CaseClock"
+
+    limit_days = fields.Integer(attribute="reading.limit_days", metadata={"description": "the promised limit"})
+    extended_days = fields.Integer(attribute="reading.extended_days",
+                                   metadata={"description": "working days the approved extensions add"})
+    stopped_days = fields.Dict(keys=fields.String(), values=fields.Integer(), attribute="reading.stopped_days",
+                               metadata={"description": "working days stopped, per reason (correction, "
+                                                        "special_procedure)"})
+    running_days = fields.Integer(attribute="reading.running_days",
+                                  metadata={"description": "working days the clock ran up to today"})
+    due = fields.Date(attribute="reading.due.due")
+    due_provisional = fields.Boolean(attribute="reading.due.provisional")
+    expected_due = fields.Date(attribute="reading.expected_due", allow_none=True,
+                               metadata={"description": "while a special procedure runs: the due day if it ends "
+                                                        "as expected"})
+    stopped_now = fields.Function(lambda view: view.reading.open_stop.reason.value if view.reading.open_stop else None,
+                                  allow_none=True, metadata={"description": "the reason the clock is stopped today"})
+    segments = fields.List(fields.Nested(CaseClockEntrySchema), attribute="entries")
+    pending_extension = fields.Nested(CaseClockRecordSchema, attribute="pending", allow_none=True)
+    records = fields.List(fields.Nested(CaseClockRecordSchema))

@@ -10,6 +10,7 @@ the OpenAPI description of every endpoint is declared in ``app.api.case_openapi`
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from marshmallow import Schema
 
 from app.api import case_openapi
 from app.api.case_schemas import (
+    CaseClockSchema,
     CaseDetailSchema,
     CaseEventSchema,
     CaseInputSchema,
@@ -36,10 +38,12 @@ from app.domain.workflow import TRANSITIONS
 from app.errors import ServiceError, TooManyRequests
 from app.models.case import Case
 from app.scope import Reach
+from app.services.calendar import load_calendar
 from app.services.cases import archive
 from app.services.cases import conversation
 from app.services.cases import files as case_files
 from app.services.cases import notices as documents
+from app.services.cases.clock import clock_view
 from app.services.cases.access import (
     Viewer,
     disclose,
@@ -87,6 +91,7 @@ class CaseApi(AppModelRestApi):
         **API_PERMISSIONS,
         "step": "read",  # then the step's own permission (can_accept …), checked in the method
         "events": "read",
+        "clock": "read",
         "materials": "read",
         # the conversation: the service lets the case's sides (and the city supervisor, reading) in
         "messages": "read",
@@ -101,7 +106,7 @@ class CaseApi(AppModelRestApi):
         "add_result": "complete",  # result documents belong to completing a case (department side)
     }
     include_route_methods = {
-        "get_list", "get", "post", "put", "step", "events", "materials", "upload_scan", "download_scan",
+        "get_list", "get", "post", "put", "step", "events", "clock", "materials", "upload_scan", "download_scan",
         "add_result", "download_result", "notice", "archive_package", "verify_archive", "disclosure",
         "messages", "post_message",
     }
@@ -334,6 +339,17 @@ class CaseApi(AppModelRestApi):
         case = get_case(self._session, current_reach(), pk)
         events = CaseEventSchema(many=True).dump(case.events)
         return self.response(200, id=pk, count=len(events), result=events)
+
+    @expose("/<int:pk>/clock", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("clock")
+    @answers_service_errors
+    def clock(self, pk: int) -> Response:
+        """The legal clock of a case (办理时限): its figures, timeline and records"""
+        case = get_case(self._session, current_reach(), pk)
+        view = clock_view(load_calendar(self._session), case, date.today())
+        return self.response(200, id=pk, result=CaseClockSchema().dump(view) if view is not None else None)
 
     # --- the conversation (沟通记录) ---------------------------------------------------------------
 

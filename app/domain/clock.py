@@ -21,7 +21,7 @@ running days, never silently subtracted. Pure domain code: no Flask, Celery or S
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Iterable
@@ -58,6 +58,8 @@ class Stop:
     ended_on: date | None = None
     #: a special procedure's expected length in working days (the expected due day while it runs)
     expected_days: int | None = None
+    #: the record it was read from (opaque to the arithmetic; the case page names who decided)
+    ref: object = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.reason not in STOP_REASONS:
@@ -77,6 +79,7 @@ class Extension:
 
     days: int
     decided_on: date
+    ref: object = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.days < 1:
@@ -93,6 +96,8 @@ class Segment:
     ended_on: date | None
     days: int
     reason: ClockReason | None = None
+    #: the stop's or extension's ``ref`` (None for a running stretch)
+    ref: object = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -123,17 +128,25 @@ class ClockReading:
         return self.limit_days + self.extended_days + self.stopped_total
 
 
-def stopped_working_days(calendar: WorkCalendar, stops: Iterable[Stop], today: date) -> dict[ClockReason, int]:
-    """Working days each reason stopped the clock; a day two stops cover counts once, for the earlier."""
-    totals = {reason: 0 for reason in STOP_REASONS}
+def stop_days(calendar: WorkCalendar, stops: Iterable[Stop], today: date) -> list[tuple[Stop, int]]:
+    """Each stop with the working days it stopped the clock, in order of start; a day two stops cover
+    counts once, for the earlier."""
+    out: list[tuple[Stop, int]] = []
     covered_until: date | None = None
     for stop in sorted(stops, key=lambda s: (s.started_on, s.end(today))):
         start, end = stop.started_on, stop.end(today)
         if covered_until is not None:
             start = max(start, covered_until)
-        if end > start:
-            totals[stop.reason] += calendar.working_days_between(start, end)
+        out.append((stop, calendar.working_days_between(start, end) if end > start else 0))
         covered_until = end if covered_until is None else max(covered_until, end)
+    return out
+
+
+def stopped_working_days(calendar: WorkCalendar, stops: Iterable[Stop], today: date) -> dict[ClockReason, int]:
+    """Working days each reason stopped the clock; a day two stops cover counts once, for the earlier."""
+    totals = {reason: 0 for reason in STOP_REASONS}
+    for stop, days in stop_days(calendar, stops, today):
+        totals[stop.reason] += days
     return totals
 
 
@@ -203,11 +216,11 @@ def timeline(calendar: WorkCalendar, started_on: date, stops: Iterable[Stop], ex
         if start > cursor:
             segments.append(Segment(SegmentKind.RUNNING, cursor, start, calendar.working_days_between(cursor, start)))
         segments.append(Segment(SegmentKind.STOPPED, start, stop.ended_on and end,
-                                calendar.working_days_between(start, end), stop.reason))
+                                calendar.working_days_between(start, end), stop.reason, stop.ref))
         cursor = covered_until = end
     if today > cursor or not segments:
         segments.append(Segment(SegmentKind.RUNNING, cursor, None, calendar.working_days_between(cursor, today)))
     for extension in extensions:
         segments.append(Segment(SegmentKind.EXTENDED, extension.decided_on, extension.decided_on, extension.days,
-                                ClockReason.EXTENSION))
+                                ClockReason.EXTENSION, extension.ref))
     return tuple(sorted(segments, key=lambda s: (s.started_on, s.kind != SegmentKind.EXTENDED)))

@@ -42,13 +42,17 @@ from app.errors import Conflict, NotFound, Problem, Refused, ValidationFailed
 from app.labels import (
     APPLICANT_KINDS,
     CHOICE_LABELS,
+    CLOCK_REASONS,
+    CLOCK_SEGMENTS,
     DELIVERY_LABELS,
+    EXTENSION_DECISIONS,
     ID_TYPES,
     MATERIAL_FORMS,
     NOTICE_LABELS,
     RESULT_LABELS,
     SHIPMENT_DIRECTIONS,
     SIDE_LABELS,
+    SPECIAL_PROCEDURE_LABELS,
     STATUS_LABELS,
     STEP_FIELD_LABELS,
     WARNING_LABELS,
@@ -78,6 +82,8 @@ from app.services.cases.access import (
 )
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
+from app.services.calendar import load_calendar
+from app.services.cases.clock import clock_view
 from app.services.cases.take_step import available_steps, step_refusal, take_step
 from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
 from app.views.base import (
@@ -202,6 +208,9 @@ def _template_helpers() -> dict[str, Any]:
         "applicant_kind_label": lambda v: label(APPLICANT_KINDS, v), "id_type_label": lambda v: label(ID_TYPES, v),
         "mask_id": mask_id_number, "mask_phone": mask_phone, "event_details": event_details,
         "side_label": lambda v: label(SIDE_LABELS, v),
+        "clock_reason_label": lambda v: label(CLOCK_REASONS, v), "segment_label": lambda v: label(CLOCK_SEGMENTS, v),
+        "procedure_label": lambda v: label(SPECIAL_PROCEDURE_LABELS, v),
+        "extension_decision_label": lambda v: label(EXTENSION_DECISIONS, v),
     }
 
 
@@ -574,6 +583,7 @@ class CaseWorkView(BaseView):
             notices=notices, stored_notices=stored,
             may_disclose=not sides and _may(DISCLOSE), disclosure=active_disclosure(session, user, case),
             thread=thread, mentions=lambda message: conversation.mention_labels(session, message),
+            clock=clock_view(load_calendar(session), case, date.today()),
             **_template_helpers(),
         )
 

@@ -374,7 +374,7 @@ def test_openapi_spec_documents_the_resources(api):
 
 
 ALL_DEMO_USERS = ["admin", "city_super", "lz_admin", "cx_admin", "lz_window", "cx_window", "lz_hrss", "cx_hrss",
-                  "lz_police", "cx_police", "city_hrss"]
+                  "cx_hrss_head", "lz_police", "cx_police", "city_hrss"]
 
 
 @pytest.mark.parametrize("username", ALL_DEMO_USERS)

@@ -15,9 +15,13 @@ so a county administrator reads its own county's reports and nothing else.
 
 - accepted: accepted in P; declined: declined in P; completed: completed (办结) in P;
 - on-time rate: completed in P on or before the processing due date / completed in P;
+- on time means by the due day of the legal clock (``app.services.cases.clock``): the promised limit,
+  the approved extensions (延期) added, the days it stood stopped (补正, 特别程序) not counted;
 - average working days per stage, of the stages finished in P: dispatch (acceptance → materials sent),
-  processing (acceptance → completion, days awaiting a correction excluded), delivery (completion →
+  processing (acceptance → completion, the days the clock stood stopped excluded), delivery (completion →
   result delivered);
+- beside the processing days, never hidden in them: the average working days the clock stood stopped
+  (补正 and 特别程序) and the average working days approved extensions added, of the cases completed in P;
 - overdue: cases with a stage finished late in P (dispatch, completion, the result sent back to the window
   where it is collected, or delivery after its due date),
   or open now with the running stage's due date before the end of P;
@@ -40,7 +44,7 @@ from statistics import mean
 from typing import Any, Iterable
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,6 +53,7 @@ from app.domain.roles import RoleName
 from app.domain.workdays import WorkCalendar
 from app.domain.workflow import Status, StepName
 from app.models.case import Case, CaseEvent, Correction
+from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
 from app.models.notify import Report, ReportKind
 from app.models.org import Region, ServiceCenter
 from app.models.staff import StaffUser
@@ -69,14 +74,16 @@ COLUMNS = (
     ("name", "名称"), ("accepted", "受理"), ("declined", "不予受理"), ("completed", "办结"),
     ("completed_on_time", "按时办结"), ("on_time_rate", "按时办结率"),
     ("avg_dispatch_days", "平均寄出用时（工作日）"), ("avg_process_days", "平均办理用时（工作日）"),
+    ("avg_stopped_days", "平均暂停计时（补正/特别程序，工作日）"), ("avg_extended_days", "平均延期（工作日）"),
     ("avg_delivery_days", "平均送达用时（工作日）"), ("overdue", "逾期件数"), ("corrected", "补正件数"),
     ("correction_rate", "补正率"),
 )
 GROUPS = (("by_county", "按县(区)"), ("by_center", "按窗口"), ("by_handling_type", "按通办类型"), ("by_matter", "按事项"))
 DEFINITIONS = (
     "受理、不予受理、办结：本期内受理（代收）、不予受理、办结的件数。",
-    "按时办结率：本期办结件中，在办理时限（扣除补正期间）内办结的比例。",
-    "平均用时：本期内完成该环节的办件所用工作日的平均数——寄出：受理至材料寄出；办理：受理至办结（扣除补正期间）；送达：办结至结果送达。",
+    "按时办结率：本期办结件中，在办理时限内办结的比例；办理时限为承诺时限加上经批准的延期，补正和特别程序期间暂停计时、不计入时限。",
+    "平均用时：本期内完成该环节的办件所用工作日的平均数——寄出：受理至材料寄出；办理：受理至办结，扣除暂停计时的工作日；送达：办结至结果送达。",
+    "平均暂停计时、平均延期：本期办结件中，因补正、特别程序暂停计时的工作日和经批准延期的工作日的平均数，与平均办理用时分列，受理至办结实际经过的工作日为平均办理用时与平均暂停计时之和。",
     "逾期件数：本期内有环节超时完成的办件，以及报表生成时仍在办且当前环节期限早于本期末的办件。",
     "补正率：本期办结件中，曾要求补正材料的比例。",
     "归属：办件计入接件窗口（本系统内的受理窗口；外地窗口转来的计入承接窗口）及其所在县(区)。",
@@ -128,6 +135,10 @@ class Facts:
     corrected: bool = False
     dispatch_days: int | None = None
     process_days: int | None = None
+    #: a case completed in the period: working days its clock stood stopped (补正, 特别程序), and added
+    #: by approved extensions (延期)
+    stopped_days: int | None = None
+    extended_days: int | None = None
     delivery_days: int | None = None
 
 
@@ -155,6 +166,8 @@ class Tally:
             "on_time_rate": round(on_time / len(completed), 4) if completed else None,
             "avg_dispatch_days": avg(x.dispatch_days for x in f),
             "avg_process_days": avg(x.process_days for x in f),
+            "avg_stopped_days": avg(x.stopped_days for x in f),
+            "avg_extended_days": avg(x.extended_days for x in f),
             "avg_delivery_days": avg(x.delivery_days for x in f),
             "overdue": sum(1 for x in f if x.overdue),
             "corrected": corrected,
@@ -222,8 +235,21 @@ def _corrected(session: Session, case_ids: list[int]) -> set[int]:
     return found
 
 
+def _extended(session: Session, case_ids: list[int]) -> dict[int, int]:
+    """Working days the approved extensions added, per case."""
+    found: dict[int, int] = {}
+    for chunk in range(0, len(case_ids), 1000):
+        ids = case_ids[chunk:chunk + 1000]
+        found.update(session.execute(
+            select(ClockSegment.case_id, func.sum(ClockSegment.days))
+            .where(ClockSegment.case_id.in_(ids), ClockSegment.kind == ClockSegmentKind.EXTENSION,
+                   ClockSegment.decision == ExtensionDecision.APPROVED)
+            .group_by(ClockSegment.case_id)).tuples().all())
+    return found
+
+
 def facts_of(case: Case, start: date, end: date, calendar: WorkCalendar, dispatched_on: date | None,
-             corrected: bool, result_sent_on: date | None = None) -> Facts:
+             corrected: bool, result_sent_on: date | None = None, extended_days: int = 0) -> Facts:
     window = our_window(case)
     county = _county_of(window.region)
     facts = Facts(county=county.full_name if county is not None else window.region.full_name, center=window.name,
@@ -240,8 +266,10 @@ def facts_of(case: Case, start: date, end: date, calendar: WorkCalendar, dispatc
         facts.corrected = corrected
         late |= not facts.on_time
         if case.accepted_on:
+            # the stops (补正, 特别程序) are counted apart, in stopped_days, and shown beside
+            facts.stopped_days, facts.extended_days = case.paused_days or 0, extended_days
             facts.process_days = max(calendar.working_days_between(case.accepted_on, case.completed_on)
-                                     - (case.paused_days or 0), 0)
+                                     - facts.stopped_days, 0)
     if case.completed_on and _within(case.delivered_on, start, end):
         facts.delivery_days = calendar.working_days_between(case.completed_on, case.delivered_on)
         late |= case.delivery_due is not None and case.delivered_on > case.delivery_due
@@ -262,7 +290,9 @@ def compute_figures(session: Session, kind: str, start: date, end: date, county:
     dispatched = _dispatch_dates(session, ids)
     results_sent = _dispatch_dates(session, ids, StepName.SEND_RESULT)
     corrected = _corrected(session, ids)
-    all_facts = [facts_of(c, start, end, calendar, dispatched.get(c.id), c.id in corrected, results_sent.get(c.id))
+    extended = _extended(session, ids)
+    all_facts = [facts_of(c, start, end, calendar, dispatched.get(c.id), c.id in corrected, results_sent.get(c.id),
+                          int(extended.get(c.id) or 0))
                  for c in cases]
     relevant = [f for f in all_facts if f.accepted or f.declined or f.completed or f.overdue
                 or f.dispatch_days is not None or f.delivery_days is not None]

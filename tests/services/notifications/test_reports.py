@@ -115,7 +115,8 @@ def test_the_report_is_built_once_per_period_as_xlsx_and_pdf(db, week_of_cases):
     book = load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames == ["汇总", "按县(区)", "按窗口", "按通办类型", "按事项"]
     summary = [c.value for c in book["汇总"][4]]
-    assert summary[:6] == ["合计", 3, 1, 3, 2, 0.6667] and summary[9:] == [2, 1, 0.3333]
+    assert summary[:6] == ["合计", 3, 1, 3, 2, 0.6667] and summary[11:] == [2, 1, 0.3333]
+    assert summary[8:10] == [round(1 / 3, 1), 0]  # stopped (B: 1 day of correction) and extended days beside them
     assert [c.value for c in book["汇总"][3]][:4] == ["名称", "受理", "不予受理", "办结"]
 
     pdf = storage.path_of(city.pdf_key).read_bytes()
@@ -177,3 +178,34 @@ def test_the_report_history_is_scoped(db, client, login, week_of_cases):
     login("lz_window")
     assert client.get("/reports/list/").status_code == 403
     assert client.get(f"/reports/file/{lz.id}/xlsx").status_code == 403
+
+
+def test_stopped_and_extended_days_stand_beside_the_processing_days_instead_of_being_hidden_in_them(db):
+    """X (week of 9 March 2026): accepted Mon, a test from Tue to Thu (2 working days stopped), 3 days of
+    extension approved Thu, completed Fri: 4 working days elapsed, 2 counted;  Y: accepted Mon, completed Tue."""
+    mon, tue, thu, fri = date(2026, 3, 9), date(2026, 3, 10), date(2026, 3, 12), date(2026, 3, 13)
+    x = factories.accepted_case(db, mon)
+    for who, name in (("lz_window", "dispatch"), ("cx_window", "receive"), ("cx_window", "forward")):
+        x = factories.step(db, who, x, name, mon, **({"waybill_number": "X1"} if name == "dispatch" else {}))
+    x = factories.step(db, "cx_hrss", x, "start_special_procedure", tue, procedure="testing", expected_days="2",
+                       reason="复检。")
+    x = factories.step(db, "cx_hrss", x, "end_special_procedure", thu, outcome="合格。")
+    x = factories.step(db, "cx_hrss", x, "request_extension", thu, days="3", reason="需专家论证。")
+    x = factories.step(db, "cx_hrss_head", x, "approve_extension", thu)
+    x = factories.step(db, "cx_hrss", x, "complete", fri, **factories.completion())
+    y = factories.accepted_case(db, mon)
+    for who, name in (("lz_window", "dispatch"), ("cx_window", "receive"), ("cx_window", "forward")):
+        y = factories.step(db, who, y, name, mon, **({"waybill_number": "Y1"} if name == "dispatch" else {}))
+    y = factories.step(db, "cx_hrss", y, "complete", tue, **factories.completion())
+
+    total = reports.compute_figures(db, "weekly", mon, date(2026, 3, 15))["total"]
+    assert (total["completed"], total["completed_on_time"]) == (2, 2)
+    assert total["avg_process_days"] == 1.5  # X: 4 elapsed less 2 stopped; Y: 1
+    assert total["avg_stopped_days"] == 1.0 and total["avg_extended_days"] == 1.5
+    keys = [key for key, _ in reports.COLUMNS]
+    assert keys.index("avg_stopped_days") == keys.index("avg_process_days") + 1
+    assert keys.index("avg_extended_days") == keys.index("avg_stopped_days") + 1
+    headings = dict(reports.COLUMNS)
+    assert "补正" in headings["avg_stopped_days"] and "特别程序" in headings["avg_stopped_days"]
+    assert "延期" in headings["avg_extended_days"]
+    assert any("暂停" in line and "延期" in line for line in reports.DEFINITIONS)
