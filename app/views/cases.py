@@ -58,7 +58,7 @@ from app.services.cases.access import (
 )
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
-from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
+from app.services.cases.work_queue import archive_queue, precheck_queue, tracking_queue, work_queue
 from app.labels import (
     SIDE_LABELS,
     APPLICANT_KINDS,
@@ -511,9 +511,13 @@ class CaseWorkView(BaseView):
         tabs = {name: [{"item": item, "case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps,
                         "on_behalf_of": item.on_behalf_of}
                        for item in queue(session, me)]
-                for name, queue in (("todo", work_queue), ("tracking", tracking_queue), ("to_archive", archive_queue))}
+                for name, queue in (("todo", work_queue), ("tracking", tracking_queue), ("to_archive", archive_queue),
+                                    ("precheck", precheck_queue))}
         active = request.args.get("tab") if request.args.get("tab") in tabs else "todo"
+        # 预审 is the department's tab (远程预审 needs a department in the system)
+        precheck_tab = bool(tabs["precheck"]) or reach.has_role(RoleName.DEPARTMENT_OFFICER)
         return self.render_template("cases/queue.html", items=tabs["todo"], tabs=tabs, active=active, me=me,
+                                    precheck_tab=precheck_tab,
                                     title=_l("Work queue"), **_template_helpers())
 
     @expose("/<int:case_id>/")
