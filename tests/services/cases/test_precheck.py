@@ -150,3 +150,21 @@ def test_only_the_department_answers_a_pre_check_and_the_window_cannot_dispatch_
     with pytest.raises(Conflict):
         factories.step(db, "lz_window", case, "supply_precheck", supplied=[])
     assert db.query(PrecheckRound).filter_by(case_id=case.id).count() == 1
+
+
+def test_the_reports_count_pre_checks_the_corrections_they_caught_and_the_mail_round_trips_saved(db):
+    from app.services.notifications import reports
+
+    supplied = factories.step(db, "cx_hrss", _in_precheck(db), "request_precheck_correction",
+                              items=[{"material": FORM, "reason": "缺少签字"}])
+    supplied = factories.step(db, "lz_window", supplied, "supply_precheck", **_supplied(supplied))
+    factories.step(db, "cx_hrss", supplied, "pass_precheck")
+    factories.step(db, "cx_hrss", _in_precheck(db), "pass_precheck")
+    left = factories.step(db, "cx_hrss", _in_precheck(db), "request_precheck_correction",
+                          items=[{"material": FORM, "reason": "缺少签字"}])
+    factories.step(db, "lz_window", left, "dispatch", waybill_number="EMS1234567890CN")  # the applicant had left
+    factories.accepted_case(db)  # a matter not pre-checked
+    today = date.today()
+    total = reports.compute_figures(db, "weekly", today, today)["total"]
+    assert (total["prechecked"], total["precheck_corrections"], total["round_trips_saved"]) == (3, 2, 1)
+    assert "远程预审件数" in [heading for _, heading in reports.COLUMNS]
