@@ -58,7 +58,7 @@ _INBOUND_LABELS = {name: _l(t.label_for(inbound=True)) for name, t in TRANSITION
 _INBOUND_HELP = {name: _l(t.help_for(inbound=True)) for name, t in TRANSITIONS.items()}
 #: what the history shows for each event: the steps, and the changes of a draft
 EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed"),
-                "message": _l("Message"), "precheck_timeout": _l("Pre-check timed out")}
+                "message": _l("Message"), "precheck_timeout": _l("Pre-check timed out: the materials are sent as they are")}
 
 
 def _inbound(case: Any) -> bool:

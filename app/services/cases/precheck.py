@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,9 +29,8 @@ from app.services.cases.history import add_event
 
 log = logging.getLogger(__name__)
 
-#: the history event of a pre-check nobody answered in time (by the system)
+#: the history event of a pre-check nobody answered in time, by the system ("预审超时，材料照常寄出": its label)
 TIMEOUT_EVENT = "precheck_timeout"
-TIMEOUT_NOTE = _l("Pre-check not answered in time: the materials are sent as they are.")
 
 
 def precheck_applies(case: Case) -> bool:
@@ -95,7 +93,7 @@ def time_out_prechecks(session: Session, at: datetime | None = None) -> int:
                 continue  # answered meanwhile
             item.outcome, item.answered_at = PrecheckOutcome.TIMED_OUT.value, at
             case.status = Status.ACCEPTED.value
-            add_event(session, case, TIMEOUT_EVENT, Status.PRECHECK.value, None, note=str(TIMEOUT_NOTE),
+            add_event(session, case, TIMEOUT_EVENT, Status.PRECHECK.value, None,
                       data={"round": item.round, "due_at": item.due_at.isoformat(sep=" ")})
             session.flush()
             refresh_deadlines(session, case, at.date())
