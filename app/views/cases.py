@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from itertools import zip_longest
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
@@ -56,6 +57,7 @@ from app.services.cases.access import (
     record_full_view,
     sides_of,
 )
+from app.services.cases.precheck import correction_round
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
 from app.services.cases.work_queue import archive_queue, precheck_queue, tracking_queue, work_queue
@@ -309,8 +311,12 @@ def _picked_materials(case: Case, field: str, data: Mapping[str, Any] | None,
 
 def _supplied_rows(case: Case, field: str, data: Mapping[str, Any] | None,
                    errors: Mapping[str, list[str]]) -> list[dict[str, Any]]:
-    """The items of the open correction, each to tick as supplied with its scan."""
-    correction = case.open_correction
+    """The items of the open correction (or of the pre-check's, in 预审补正), each to tick as supplied with its
+    scan."""
+    asked = correction_round(case)
+    correction = case.open_correction if asked is None else SimpleNamespace(
+        items=[SimpleNamespace(seq=i["seq"], name=i["name"], reason=i["reason"], material_seq=i["material_seq"])
+               for i in asked.items])
     ticked = {str(entry.get("item")) for entry in (data or {}).get(field) or [] if isinstance(entry, Mapping)}
     materials = {m.seq: m for m in case.materials}
     return [{"seq": item.seq, "name": item.name, "reason": item.reason,
