@@ -360,6 +360,15 @@ DEFERRED_MATERIAL_MAX_WORKING_DAYS = int(os.environ.get("DEFERRED_MATERIAL_MAX_W
 if DEFERRED_MATERIAL_MAX_WORKING_DAYS < 1:
     raise ConfigurationError("DEFERRED_MATERIAL_MAX_WORKING_DAYS is a number of working days (1 or more)")
 
+#: 远程预审: the office hours in which a pre-check's time runs, on working days ("09:00-12:00,13:30-17:30")
+PRECHECK_OFFICE_HOURS = _env_text("PRECHECK_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
+try:
+    from app.domain.precheck import parse_office_hours as _parse_office_hours
+
+    _parse_office_hours(PRECHECK_OFFICE_HOURS)
+except ValueError as _error:
+    raise ConfigurationError(f"PRECHECK_OFFICE_HOURS {PRECHECK_OFFICE_HOURS!r}: {_error}") from None
+
 #: case numbers, gap-free per deciding window and year (app/services/cases/numbers.py)
 CASE_NUMBER_FORMAT = check_case_number_format(_env_text("CASE_NUMBER_FORMAT", "{center_code}-{year}-{sequence:06d}"))
 

@@ -42,7 +42,8 @@ def role_names(roles: Any) -> str:
 #: name for what has no request, such as mail)
 APP_TITLE = _l("Guangyuan cross-region government service system")
 STATUS_LABELS = {
-    "draft": _l("Registered"), "accepted": _l("Accepted"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
+    "draft": _l("Registered"), "accepted": _l("Accepted"), "precheck": _l("In pre-check"),
+    "precheck_fix": _l("Pre-check corrections asked"), "rejected": _l("Declined"), "in_transit": _l("In transit"),
     "received": _l("Received"), "processing": _l("Processing"), "correction": _l("Awaiting correction"),
     "supplement_sent": _l("Supplement on its way"), "in_procedure": _l("In special procedure"),
     "extension_asked": _l("Extension awaiting approval"),
@@ -57,7 +58,8 @@ _INBOUND_LABELS = {name: _l(t.label_for(inbound=True)) for name, t in TRANSITION
 _INBOUND_HELP = {name: _l(t.help_for(inbound=True)) for name, t in TRANSITIONS.items()}
 #: what the history shows for each event: the steps, and the changes of a draft
 EVENT_LABELS = {**TRANSITION_LABELS, "register": _l("Register"), "update": _l("Draft changed"),
-                "message": _l("Message"), "supply_deferred": _l("Deferred material supplied")}
+                "message": _l("Message"), "supply_deferred": _l("Deferred material supplied"),
+                "precheck_timeout": _l("Pre-check timed out: the materials are sent as they are")}
 
 
 def _inbound(case: Any) -> bool:

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import current_app
 
+from app.services.cases.precheck import time_out_prechecks
 from app.services.notifications import messages as notifications
 from app.services.notifications import reminders
 from app.services.notifications import reports
@@ -17,15 +18,18 @@ log = logging.getLogger(__name__)
 
 @celery.task(name="kytb.check_deadlines")
 def check_deadlines() -> dict:
-    """Warning levels of every open case (set-based), reminders to whoever must act, escalations of
-    red cases, then the reminder digests by mail and any mail that is due (retries included).
+    """Pre-checks past their time (the parcel leaves as it is), warning levels of every open case (set-based),
+    reminders to whoever must act, escalations of red cases, then the reminder digests by mail and any mail that is due (retries included).
     Safe to run often and on several beats at once: each (case, stage, level) is reminded once."""
     session = current_app.appbuilder.session
+    # 远程预审 not answered in time: the parcel leaves as it is (before the warnings, which see the new status)
+    timed_out = time_out_prechecks(session)
     result = reminders.check_deadlines(session)
     digests = reminders.queue_reminder_mail(session)
     mail = notifications.send_due_mail(session)
     return {"changed": result.changed, "reminders": result.reminders, "escalations": result.escalations,
-            "resolved": result.resolved, "digests": digests, **{f"mail_{k}": v for k, v in mail.items()}}
+            "resolved": result.resolved, "digests": digests, "prechecks_timed_out": timed_out,
+            **{f"mail_{k}": v for k, v in mail.items()}}
 
 
 @celery.task(name="kytb.build_reports")

@@ -359,6 +359,8 @@ MATTERS: list[dict] = [
             note="可通过全国社会保险信息系统获取的免于提交"),
      ]},
     {"code": "KYTB-HRSS-003", "name": "失业保险金申领", "line": "hrss",
+     # 远程预审: 苍溪县人社局 looks at the scans before the parcel leaves (half a working day)
+     "precheck": True, "precheck_hours": 4,
      "handling_types": ["kuasheng", "shengnei", "chuanyu"],
      "legal_limit_days": 10, "promised_limit_days": 5,
      "fee_note": "不收费",

@@ -38,6 +38,8 @@ class Stage(StrEnum):
 #: which deadline runs in which status (none while a correction is awaited or once closed)
 STAGE_OF_STATUS = {
     Status.ACCEPTED: Stage.DISPATCH,
+    Status.PRECHECK: Stage.DISPATCH,  # the notice's one-day dispatch rule holds through the pre-check
+    Status.PRECHECK_CORRECTION: Stage.DISPATCH,
     Status.IN_TRANSIT: Stage.PROCESS,
     Status.RECEIVED: Stage.PROCESS,
     Status.PROCESSING: Stage.PROCESS,

@@ -15,6 +15,10 @@ from typing import Iterable
 class Status(StrEnum):
     DRAFT = "draft"  # 申报: registered, materials being checked
     ACCEPTED = "accepted"  # 受理(代收)
+    #: 预审中: accepted; the department looks at the scans before the parcel leaves (远程预审)
+    PRECHECK = "precheck"
+    #: 预审补正: the department asked for corrections at the pre-check; relayed at the window
+    PRECHECK_CORRECTION = "precheck_fix"
     REJECTED = "rejected"  # 不予受理(代收)
     IN_TRANSIT = "in_transit"  # 寄递中
     RECEIVED = "received"  # 已签收
@@ -32,7 +36,7 @@ class Status(StrEnum):
 
 
 OPEN_STATUSES = frozenset({
-    Status.DRAFT, Status.ACCEPTED, Status.IN_TRANSIT, Status.RECEIVED, Status.PROCESSING, Status.CORRECTION,
+    Status.DRAFT, Status.ACCEPTED, Status.PRECHECK, Status.PRECHECK_CORRECTION, Status.IN_TRANSIT, Status.RECEIVED, Status.PROCESSING, Status.CORRECTION,
     Status.SUPPLEMENT_SENT, Status.IN_PROCEDURE, Status.EXTENSION_ASKED, Status.COMPLETED, Status.RESULT_SENT,
 })
 CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
@@ -45,6 +49,9 @@ class StepName(StrEnum):
 
     ACCEPT = "accept"
     REJECT = "reject"
+    PASS_PRECHECK = "pass_precheck"
+    REQUEST_PRECHECK_CORRECTION = "request_precheck_correction"
+    SUPPLY_PRECHECK = "supply_precheck"
     DISPATCH = "dispatch"
     RECEIVE = "receive"
     FORWARD = "forward"
@@ -170,6 +177,8 @@ class Transition:
     inbound_label: str = ""
     inbound_help: str = ""
     inbound_target: Status | None = None
+    #: on a case whose matter is pre-checked (远程预审) and accepted at our window, where the step leads instead
+    precheck_target: Status | None = None
 
     def label_for(self, inbound: bool = False) -> str:
         """The step's name (English msgid) on a case of ours or on an inbound case."""
@@ -178,9 +187,12 @@ class Transition:
     def help_for(self, inbound: bool = False) -> str:
         return self.inbound_help if inbound and self.inbound_help else self.help
 
-    def target_for(self, inbound: bool = False) -> Status:
-        """The status the step leads to on a case of ours or on an inbound case."""
-        return self.inbound_target if inbound and self.inbound_target is not None else self.target
+    def target_for(self, inbound: bool = False, precheck: bool = False) -> Status:
+        """The status the step leads to on a case of ours or on an inbound case, and on a case of ours whose
+        matter is pre-checked (never an inbound one: its parcel has already arrived)."""
+        if inbound:
+            return self.inbound_target if self.inbound_target is not None else self.target
+        return self.precheck_target if precheck and self.precheck_target is not None else self.target
     #: the statuses the step starts from instead when the result is mailed (empty: ``sources``)
     mail_sources: frozenset[Status] = frozenset()
     #: the step exists only for one way of delivering the result: "mail", "pickup" (at the window) or "" (both)
@@ -281,6 +293,8 @@ TRANSITIONS: dict[str, Transition] = {
                             "then issues the receipt of materials (not an acceptance notice) and the case is "
                             "ready to forward to the department."),
             inbound_target=Status.RECEIVED,
+            # 远程预审: the department looks at the scans before the parcel leaves
+            precheck_target=Status.PRECHECK,
         ),
         Transition(
             StepName.REJECT, _sources(Status.DRAFT), Status.REJECTED, (Side.ORIGIN_WINDOW,),
@@ -293,7 +307,30 @@ TRANSITIONS: dict[str, Transition] = {
             opens_ledger=frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW}),
         ),
         Transition(
-            StepName.DISPATCH, _sources(Status.ACCEPTED), Status.IN_TRANSIT, (Side.ORIGIN_WINDOW,),
+            StepName.PASS_PRECHECK, _sources(Status.PRECHECK), Status.ACCEPTED, (Side.DEPARTMENT,),
+            label=N_("Pass pre-check"),
+            help=N_("The scans are complete and correct: the accepting window sends the materials as they are."),
+            fields=(NOTE,),
+        ),
+        Transition(
+            StepName.REQUEST_PRECHECK_CORRECTION, _sources(Status.PRECHECK), Status.PRECHECK_CORRECTION,
+            (Side.DEPARTMENT,),
+            label=N_("Ask for corrections at pre-check"),
+            help=N_("List every missing or faulty item with its reason at once: the accepting window relays them "
+                    "while the applicant may still be there, and the parcel leaves once, complete. If the applicant "
+                    "has left, the window sends the parcel as it is and your items stay on record."),
+            fields=(FieldSpec("items", FieldKind.ITEMS, required=True), NOTE),
+        ),
+        Transition(
+            StepName.SUPPLY_PRECHECK, _sources(Status.PRECHECK_CORRECTION), Status.PRECHECK, (Side.ORIGIN_WINDOW,),
+            label=N_("Supplied at the window"),
+            help=N_("Upload the scan of each item the department asked for, every item at once: the department "
+                    "looks at them again, within a new pre-check time."),
+            fields=(FieldSpec("supplied", FieldKind.SUPPLIED_ITEMS, required=True), NOTE),
+        ),
+        Transition(
+            StepName.DISPATCH, _sources(Status.ACCEPTED, Status.PRECHECK_CORRECTION), Status.IN_TRANSIT,
+            (Side.ORIGIN_WINDOW,),
             label=N_("Dispatch materials"),
             help=N_("The materials leave within one working day after acceptance; enter the waybill printed by "
                     "the courier."),
@@ -494,6 +531,8 @@ def diagram() -> str:
             lines.append(f"    {source} --> {t.target}: {t.name}" + (f" ({delivery})" if delivery else ""))
             if t.inbound_target is not None and t.inbound_target != t.target and source in t.sources:
                 lines.append(f"    {source} --> {t.inbound_target}: {t.name} (inbound)")
+            if t.precheck_target is not None and source in t.sources:
+                lines.append(f"    {source} --> {t.precheck_target}: {t.name} (pre-check)")
     for closed in sorted({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN}):
         lines.append(f"    {closed} --> [*]")
     return "\n".join(lines)

@@ -107,6 +107,10 @@ class Matter(Stamped, Model):
     complaint_phone: Mapped[str] = mapped_column(String(32), nullable=False, default=_complaint_hotline)
     acceptance_conditions: Mapped[str] = mapped_column(Text, nullable=False, default="")
     review_points: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: 需远程预审: the department looks at the scans accepted on its behalf before the parcel leaves
+    precheck: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: the working hours (office hours of working days) the department has for a pre-check
+    precheck_hours: Mapped[int] = mapped_column(Integer, nullable=False, default=4)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=MatterStatus.DRAFT, index=True)
     current_guide_id: Mapped[int | None] = mapped_column(
         ForeignKey("guide.id", ondelete="SET NULL", use_alter=True, name="fk_matter_current_guide"), nullable=True

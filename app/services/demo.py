@@ -80,6 +80,7 @@ def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
         fields = ("name", "line", "legal_limit_days", "promised_limit_days", "fee_note", "consult_phone",
                   "acceptance_conditions", "review_points")
         matter = _upsert(session, Matter, {"code": rec["code"]}, {f: rec[f] for f in fields} | {
+            "precheck": rec.get("precheck", False), "precheck_hours": rec.get("precheck_hours", 4),
             "handling_types": [types[code] for code in rec["handling_types"]],
         })
         existing = {m.seq: m for m in matter.materials}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from itertools import zip_longest
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
@@ -80,12 +81,13 @@ from app.services.cases.access import (
     record_full_view,
     sides_of,
 )
+from app.services.cases.precheck import correction_round
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
 from app.services.calendar import load_calendar
 from app.services.cases.clock import clock_view
 from app.services.cases.take_step import available_steps, step_refusal, take_step
-from app.services.cases.work_queue import archive_queue, tracking_queue, work_queue
+from app.services.cases.work_queue import archive_queue, precheck_queue, tracking_queue, work_queue
 from app.views.base import (
     AppModelView,
     answers_service_errors,
@@ -324,8 +326,12 @@ def _picked_materials(case: Case, field: str, data: Mapping[str, Any] | None,
 
 def _supplied_rows(case: Case, field: str, data: Mapping[str, Any] | None,
                    errors: Mapping[str, list[str]]) -> list[dict[str, Any]]:
-    """The items of the open correction, each to tick as supplied with its scan."""
-    correction = case.open_correction
+    """The items of the open correction (or of the pre-check's, in 预审补正), each to tick as supplied with its
+    scan."""
+    asked = correction_round(case)
+    correction = case.open_correction if asked is None else SimpleNamespace(
+        items=[SimpleNamespace(seq=i["seq"], name=i["name"], reason=i["reason"], material_seq=i["material_seq"])
+               for i in asked.items])
     ticked = {str(entry.get("item")) for entry in (data or {}).get(field) or [] if isinstance(entry, Mapping)}
     materials = {m.seq: m for m in case.materials}
     return [{"seq": item.seq, "name": item.name, "reason": item.reason,
@@ -537,9 +543,13 @@ class CaseWorkView(BaseView):
         tabs = {name: [{"item": item, "case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps,
                         "on_behalf_of": item.on_behalf_of}
                        for item in queue(session, me)]
-                for name, queue in (("todo", work_queue), ("tracking", tracking_queue), ("to_archive", archive_queue))}
+                for name, queue in (("todo", work_queue), ("tracking", tracking_queue), ("to_archive", archive_queue),
+                                    ("precheck", precheck_queue))}
         active = request.args.get("tab") if request.args.get("tab") in tabs else "todo"
+        # 预审 is the department's tab (远程预审 needs a department in the system)
+        precheck_tab = bool(tabs["precheck"]) or reach.has_role(RoleName.DEPARTMENT_OFFICER)
         return self.render_template("cases/queue.html", items=tabs["todo"], tabs=tabs, active=active, me=me,
+                                    precheck_tab=precheck_tab,
                                     title=_l("Work queue"), **_template_helpers())
 
     @expose("/<int:case_id>/")

@@ -39,6 +39,8 @@ CATALOG_LABELS = {
     "complaint_phone": _l("Complaint hotline"),
     "acceptance_conditions": _l("Acceptance conditions"),
     "review_points": _l("Review points"),
+    "precheck": _l("Remote pre-check"),
+    "precheck_hours": _l("Pre-check time (working hours)"),
     "status": _l("Status"),
     "current_guide": _l("Current guide version"),
     "current_version": _l("Guide version"),
@@ -151,10 +153,12 @@ class MatterView(BulkDeleteMixin, AppModelView):
         (_l("Matter"), {"fields": ["code", "name", "business_line", "handling_types", "status", "current_version"]}),
         (_l("Time limits and fees"), {"fields": ["legal_limit_days", "promised_limit_days", "fee_note", "consult_phone", "complaint_phone"]}),
         (_l("Guide"), {"fields": ["acceptance_conditions", "review_points"]}),
+        (_l("Remote pre-check"), {"fields": ["precheck", "precheck_hours"]}),
     ]
     add_columns = edit_columns = [
         "code", "name", "business_line", "handling_types", "legal_limit_days", "promised_limit_days",
         "fee_note", "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
+        "precheck", "precheck_hours",
     ]
     search_columns = ["code", "name", "business_line", "status"]
     base_order = ("code", "asc")
@@ -167,6 +171,10 @@ class MatterView(BulkDeleteMixin, AppModelView):
     description_columns = {
         "code": _l("The code in the province's list (事项编码)."),
         "promised_limit_days": _l("Counted in working days from acceptance, time awaiting correction excluded."),
+        "precheck": _l("The department looks at the scans accepted on its behalf before the parcel leaves; a "
+                       "correction it asks is relayed while the applicant may still be at the window."),
+        "precheck_hours": _l("Office hours of working days the department has to answer (4: half a working day); "
+                             "then the parcel leaves as it is."),
     }
 
     @action("publish", _l("Publish"), _l("Publish the selected matters as new guide versions?"), "fa-check", single=True)

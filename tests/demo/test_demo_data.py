@@ -254,7 +254,7 @@ def test_matters():
     fields = {"code", "name", "line", "handling_types", "legal_limit_days", "promised_limit_days", "fee_note",
               "consult_phone", "acceptance_conditions", "review_points", "materials"}
     for m in d.MATTERS:
-        assert set(m) == fields, m["code"]
+        assert fields <= set(m) <= fields | {"precheck", "precheck_hours"}, m["code"]  # 远程预审: only those marked
         assert re.fullmatch(r"KYTB-[A-Z]+-\d{3}", m["code"])
         assert m["line"] in d.LINES
         assert m["handling_types"] and set(m["handling_types"]) <= set(HT_CODES), m["code"]
@@ -287,6 +287,11 @@ def test_some_non_key_materials_may_be_deferred():
 def test_id_card_fees_on_police_matter():
     id_card = next(m for m in d.MATTERS if m["name"].startswith("居民身份证换领"))
     assert "20元" in id_card["fee_note"] and "40元" in id_card["fee_note"]
+
+
+def test_one_demo_matter_is_pre_checked_in_half_a_working_day():
+    assert [(m["code"], m["precheck"], m["precheck_hours"]) for m in d.MATTERS if "precheck" in m] == [
+        ("KYTB-HRSS-003", True, 4)]
 
 
 def test_matters_cover_every_department_line():

@@ -141,7 +141,7 @@ def test_an_inbound_acceptance_queues_our_receipt_and_its_own_sms_never_the_acce
     assert ("render_notice", "acceptance") in ours and ("notify_applicant", "accepted") in ours
     assert ("render_notice", "receipt") in inbound and ("notify_applicant", "inbound") in inbound
     assert not {("render_notice", "acceptance"), ("notify_applicant", "accepted")} & inbound
-    assert [f.name for f in accept.fields_for(inbound=False)] == ["verified", "note"]
+    assert [f.name for f in accept.fields_for(inbound=False)] == ["verified", "deferred", "note"]
 
 
 # --- an inbound case: our window records the receipt of a case an outside window accepted --------------
@@ -165,3 +165,19 @@ def test_an_inbound_case_that_arrived_with_its_parcel_goes_straight_to_received(
     assert "book_parcel" not in {e.topic for e in accept.effects_for(delivery_by_mail=False, inbound=True)}
     assert "book_parcel" in {e.topic for e in accept.effects_for(delivery_by_mail=False, inbound=False)}
     assert "draft --> received: accept (inbound)" in diagram()
+
+
+def test_a_pre_checked_acceptance_leads_to_pre_check_but_never_on_an_inbound_case():
+    accept = TRANSITIONS["accept"]
+    assert accept.target_for(precheck=True) == Status.PRECHECK
+    assert accept.target_for() == Status.ACCEPTED
+    assert accept.target_for(inbound=True, precheck=True) == Status.RECEIVED
+    assert TRANSITIONS["dispatch"].target_for(precheck=True) == Status.IN_TRANSIT  # only accept has the override
+
+
+def test_the_department_answers_the_pre_check_and_the_window_relays_or_sends_the_parcel_anyway():
+    assert [t.name for t in transitions_for(Status.PRECHECK, {Side.DEPARTMENT}, INTERNAL)] == [
+        "pass_precheck", "request_precheck_correction"]
+    assert [t.name for t in transitions_for(Status.PRECHECK_CORRECTION, {Side.ORIGIN_WINDOW}, INTERNAL)] == [
+        "supply_precheck", "dispatch", "withdraw"]
+    assert [t.name for t in transitions_for(Status.PRECHECK, {Side.ORIGIN_WINDOW}, INTERNAL)] == ["withdraw"]

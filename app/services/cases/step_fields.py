@@ -7,6 +7,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ from app.errors import ProblemCollector, ValidationFailed
 from app.models.case import Case, DeliveryMethod
 from app.services.cases.files import CheckedFile, check_file
 from app.services.cases.input import parse_date
+from app.services.cases.precheck import correction_round
 
 #: besides its fields a step accepts the version the user read (optimistic locking)
 ALWAYS_ACCEPTED = frozenset({"version"})
@@ -148,15 +150,14 @@ def _read_supplied(spec: FieldSpec, raw: Any, case: Case, problems: ProblemColle
     """What the applicant supplied for the open correction, {item seq: its checked scan}: every item of the
     round at once, each with its scan. Given as [{"item": seq, "file": (name, bytes)}] by the page, or
     [{"item": seq, "scan_name": …, "scan_base64": …}] through the API."""
-    correction = case.open_correction
-    if correction is None or correction.supplied_on is not None:
+    items = _awaited_items(case)
+    if items is None:
         return {}  # not awaiting a supplement: the status check refuses the step
     if raw in (None, ""):
         raw = []
     if not isinstance(raw, list):
         problems.add(spec.name, _l("Give a list."))
         return {}
-    items = {item.seq: item for item in correction.items}
     supplied: dict[int, CheckedFile | None] = {}
     for entry in raw:
         entry = entry if isinstance(entry, Mapping) else {"item": entry}
@@ -170,6 +171,18 @@ def _read_supplied(spec: FieldSpec, raw: Any, case: Case, problems: ProblemColle
         elif supplied[seq] is None and not _problem_for(problems, f"{spec.name}[{seq}]"):
             problems.add(f"{spec.name}[{seq}]", _l("Upload the scan of the supplied %(name)s.", name=item.name))
     return {seq: scan for seq, scan in supplied.items() if scan is not None}
+
+
+def _awaited_items(case: Case) -> dict[int, Any] | None:
+    """The items the window supplies now, by number (each with its ``name``): the pre-check's corrections in
+    预审补正, else the open correction's, or None when nothing is awaited."""
+    asked = correction_round(case)
+    if asked is not None:
+        return {item["seq"]: SimpleNamespace(name=item["name"]) for item in asked.items}
+    correction = case.open_correction
+    if correction is None or correction.supplied_on is not None:
+        return None
+    return {item.seq: item for item in correction.items}
 
 
 def _item_seq(raw: Any, items: Mapping[int, Any], problems: ProblemCollector) -> int | None:

@@ -30,6 +30,7 @@ from app.models.case import (
     ShipmentDirection,
 )
 from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
+from app.models.precheck import PrecheckOutcome
 from app.models.staff import StaffUser
 from app.services.calendar import load_calendar
 from app.services.cases.archive import archive_problems
@@ -37,6 +38,7 @@ from app.services.cases.clock import extension_cap, granted_extensions, pending_
 from app.services.cases.files import add_scan_version, check_file, keep_result_document
 from app.services.cases.input import MAX_LENGTH, check_mailing_address
 from app.services.cases.numbers import draw_number
+from app.services.cases.precheck import answer_round, correction_round, precheck_applies, start_round
 from app.services.courier.booking import booked_waybill, record_received, record_sent
 
 
@@ -118,6 +120,7 @@ def acceptance_problems(run: StepRun, problems: ProblemCollector) -> None:
         problems.add("matter_id", _l("%(name)s has been retired and takes no new cases.", name=case.matter.name))
     if case.origin_center.external and not case.counterpart_number:
         problems.add("counterpart_number", _l("Enter the number the outside window gave the case."))
+    _precheck_scan_problems(run, problems)
     if case.inbound:
         _receipt_problems(run, problems)
         return
@@ -172,6 +175,13 @@ def _deferred_requirements(run: StepRun, problems: ProblemCollector) -> set[int]
         problems.add("deferred.promise_signed", _l("The applicant signs the written promise (承诺书) to supply "
                                                    "the deferred materials."))
     return allowed
+def _precheck_scan_problems(run: StepRun, problems: ProblemCollector) -> None:
+    """远程预审: the department looks at the scans, so every material handed in has its scan at acceptance."""
+    if precheck_applies(run.case):
+        for material in run.case.materials:
+            if material.received and not material.scan_key:
+                problems.add("materials", _l("The department pre-checks this matter: upload the scan of %(name)s.",
+                                             name=material.name))
 
 
 def _receipt_problems(run: StepRun, problems: ProblemCollector) -> None:
@@ -207,12 +217,48 @@ def accept(run: StepRun) -> None:
     if inbound:  # the parcel is on our desk: the table leads the case straight to received
         record_received(run.session, case, ShipmentDirection.MATERIALS, carrier="",
                         waybill=run.values["waybill_number"], received_on=run.values["received_on"])
+    elif precheck_applies(case):  # 远程预审: the table leads the case to precheck; the department's time starts
+        start_round(run.session, case)
 
 
 @performs(StepName.REJECT)
 def reject(run: StepRun) -> None:
     _decide(run)
     run.case.closed_reason = "\n".join(item["reason"] for item in run.values["reasons"])
+
+
+# --- 远程预审: the department looks at the scans before the parcel leaves ------------------------------
+
+
+@performs(StepName.PASS_PRECHECK)
+def pass_precheck(run: StepRun) -> None:
+    answer_round(run.case, run.user, PrecheckOutcome.PASSED)
+
+
+@performs(StepName.REQUEST_PRECHECK_CORRECTION)
+def request_precheck_correction(run: StepRun) -> None:
+    answer_round(run.case, run.user, PrecheckOutcome.CORRECTIONS, run.values["items"])
+
+
+@performs(StepName.SUPPLY_PRECHECK)
+def supply_precheck(run: StepRun) -> None:
+    """Each item the department asked is supplied at the window with its scan, a new version of its material
+    (a free-text item a new material of the case); the department looks again, within a new round."""
+    case = run.case
+    asked = correction_round(case)
+    items = []
+    for item in asked.items:
+        material = next((m for m in case.materials if m.seq == item["material_seq"]), None)
+        if material is None:
+            material = CaseMaterial(seq=max((m.seq for m in case.materials), default=0) + 1, name=item["name"],
+                                    copies=1, form="copy", received=True,
+                                    note=str(_l("Supplied at pre-check round %(round)s", round=asked.round)))
+            case.materials.append(material)
+        material.received = True
+        add_scan_version(material, run.values["supplied"][item["seq"]], run.user)
+        items.append(item | {"material_seq": material.seq, "supplied": True})
+    asked.items = items  # a new list: the JSON column sees the change
+    start_round(run.session, case)
 
 
 # --- the parcel of materials ----------------------------------------------------------------------

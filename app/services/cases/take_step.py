@@ -35,6 +35,7 @@ from app.services.cases.deadlines import refresh_deadlines
 from app.services.cases.files import CheckedFile
 from app.services.cases.history import add_event
 from app.services.cases.ledger import sync_ledger
+from app.services.cases.precheck import precheck_applies
 from app.services.cases.step_fields import read_step_values
 from app.services.cases.steps import CHECK_FUNCTIONS, STEP_FUNCTIONS, StepRun
 from app.services.organisation.roles import holds_permission
@@ -134,7 +135,7 @@ def _apply(run: StepRun) -> None:
     absent = on_behalf_of(run.session, run.user, case, run.sides & acting_sides(transition, case_sides(case)),
                           run.today)
     STEP_FUNCTIONS[transition.name](run)
-    case.status = transition.target_for(case.inbound)
+    case.status = transition.target_for(case.inbound, precheck=precheck_applies(case))
     note = run.values.get("note") or run.values.get("reason") or ""
     data = _event_data(run.values)
     if absent is not None:

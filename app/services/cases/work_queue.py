@@ -6,7 +6,9 @@
   delivering — the home window follows the result it sent back until the window delivers it), with who
   is to act and since when — the window follows what it sent (notice §四(一));
 * 待归档 ``archive_queue``: delivered cases the user's window archives, with how much of the archive
-  checklist is still open.
+  checklist is still open;
+* 预审 ``precheck_queue``: the department's cases whose scans wait for its pre-check (远程预审), the one
+  due soonest first.
 
 Withdrawing is possible in every open state, at the applicant's request: it alone does not make a
 case wait for the user, so such a case is followed, not worked.
@@ -31,6 +33,7 @@ from app.models.staff import StaffUser
 from app.scope import Reach, criterion, reach_of
 from app.services.cases.access import case_sides, sides_of
 from app.services.cases.archive import archive_facts, archive_problems
+from app.services.cases.precheck import open_round
 from app.services.cases.take_step import available_steps
 from app.services.organisation.stand_ins import absent_for, on_behalf_of
 
@@ -52,6 +55,8 @@ class QueueItem:
     open_items: int = 0
     #: the absent colleague whose case this is, when the user stands in for them today
     on_behalf_of: StaffUser | None = None
+    #: 预审: when the department's answer is due
+    precheck_due: datetime | None = None
 
 
 def _work(steps: list[Transition]) -> list[Transition]:
@@ -108,6 +113,22 @@ def archive_queue(session: Session, user: StaffUser, limit: int = 200) -> list[Q
     items = [QueueItem(case, steps, open_items=len(archive_problems(session, case, facts)))
              for case, steps in archivable]
     items.sort(key=lambda item: (item.case.delivered_on or date.max, item.case.id))
+    return items
+
+
+PRECHECK_STEPS = frozenset({StepName.PASS_PRECHECK, StepName.REQUEST_PRECHECK_CORRECTION})
+
+
+def precheck_queue(session: Session, user: StaffUser, limit: int = 200) -> list[QueueItem]:
+    """预审: the cases whose scans wait for the user's pre-check, the one due soonest first."""
+    reach = reach_of(user)
+    items = []
+    for case in _cases(session, reach, {Status.PRECHECK}, limit):
+        steps = [t for t in available_steps(case, user, reach) if t.name in PRECHECK_STEPS]
+        waiting = open_round(case)
+        if steps and waiting is not None:
+            items.append(QueueItem(case, steps, precheck_due=waiting.due_at))
+    items.sort(key=lambda item: (item.precheck_due, item.case.id))
     return items
 
 

@@ -34,6 +34,8 @@ GUIDE_FIELDS = (
     "acceptance_conditions",
     "review_points",
 )
+#: a week of office hours: a pre-check longer than that is a typo (the parcel must leave within a working day)
+MAX_PRECHECK_HOURS = 40
 MATERIAL_FIELDS = ("seq", "name", "copies", "form", "required", "original_check", "deferrable", "note",
                    "sample_file_sha256")
 
@@ -58,6 +60,10 @@ def matter_problems(values: dict[str, Any], problems: ProblemCollector, prefix: 
             prefix + "promised_limit_days",
             _l("The promised time limit (%(p)d) may not exceed the statutory one (%(l)d).", p=promised, l=legal),
         )
+    hours = values.get("precheck_hours")
+    if hours is not None and (not isinstance(hours, int) or not 1 <= hours <= MAX_PRECHECK_HOURS):
+        problems.add(prefix + "precheck_hours", _l("The pre-check time is a whole number of working hours from 1 to "
+                                                   "%(most)d.", most=MAX_PRECHECK_HOURS))
 
 
 def material_problems(values: dict[str, Any], problems: ProblemCollector, prefix: str = "") -> None:
@@ -96,7 +102,8 @@ def city_department_may_not_delete(reach: Reach, problems: ProblemCollector) -> 
 @rule_for(Matter)
 def matter_rules(session: Session, matter: Matter, reach: Reach, problems: ProblemCollector) -> None:
     city_department_problems(matter, reach, problems)
-    matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS}, problems)
+    matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS} | {"precheck_hours": matter.precheck_hours},
+                    problems)
     if matter.business_line is None and not matter.line:
         problems.add("business_line", _l("Choose the line of business."))
     if matter.consult_phone:
@@ -139,6 +146,8 @@ def guide_content(matter: Matter) -> dict[str, Any]:
     """Everything a case needs to know about the matter as published, as plain JSON data."""
     content: dict[str, Any] = {field: getattr(matter, field) for field in GUIDE_FIELDS}
     content["handling_types"] = sorted(ht.code for ht in matter.handling_types)
+    if matter.precheck:  # only then: a guide of a matter never pre-checked keeps its content (and checksum)
+        content["precheck"], content["precheck_hours"] = True, matter.precheck_hours
     content["materials"] = [
         {field: getattr(m, field) for field in MATERIAL_FIELDS} | {"sample_file_key": m.sample_file_key}
         for m in sorted(matter.materials, key=lambda m: m.seq)
@@ -173,7 +182,8 @@ def publish_matter(session: Session, matter: Matter, reach: Reach, *, note: str 
     if not is_in_scope(session, matter, reach, write=True):
         raise NotFound()
     problems = ProblemCollector()
-    matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS}, problems)
+    matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS} | {"precheck_hours": matter.precheck_hours},
+                    problems)
     if not any(m.required for m in matter.materials):
         problems.add("materials", _l("A matter needs at least one required material before it is published."))
     if not matter.handling_types:

@@ -115,8 +115,9 @@ def test_the_report_is_built_once_per_period_as_xlsx_and_pdf(db, week_of_cases):
     book = load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames == ["汇总", "按县(区)", "按窗口", "按通办类型", "按事项"]
     summary = [c.value for c in book["汇总"][4]]
-    assert summary[:6] == ["合计", 3, 1, 3, 2, 0.6667] and summary[11:] == [2, 1, 0.3333]
+    assert summary[:6] == ["合计", 3, 1, 3, 2, 0.6667] and summary[11:14] == [2, 1, 0.3333]
     assert summary[8:10] == [round(1 / 3, 1), 0]  # stopped (B: 1 day of correction) and extended days beside them
+    assert summary[14:] == [0, 0, 0]  # 远程预审: none pre-checked that week
     assert [c.value for c in book["汇总"][3]][:4] == ["名称", "受理", "不予受理", "办结"]
 
     pdf = storage.path_of(city.pdf_key).read_bytes()

@@ -1,0 +1,28 @@
+"""The department's 预审 tab: the cases whose scans wait for its pre-check, the one due soonest first, with
+when it must answer."""
+
+from __future__ import annotations
+
+from app.services.cases.work_queue import precheck_queue
+from tests import factories
+from tests.services.cases.test_precheck import _in_precheck
+
+
+def test_the_pre_check_tab_lists_the_departments_waiting_cases_with_their_answer_time(client, login, db):
+    first, second = _in_precheck(db), _in_precheck(db)
+    officer = factories.user(db, "cx_hrss")
+    queued = precheck_queue(db, officer)
+    assert [item.case.id for item in queued][:2] == [first.id, second.id]  # soonest due first
+    login("cx_hrss")
+    page = client.get("/cases/queue/?tab=precheck").get_data(as_text=True)
+    assert 'id="tab-precheck"' in page and f'data-precheck-case="{first.id}"' in page
+    due = first.precheck_rounds[0].due_at.strftime("%Y-%m-%d %H:%M")
+    assert due in page and "pass_precheck" in page and "request_precheck_correction" in page
+
+
+def test_a_window_clerk_has_no_pre_check_tab_and_follows_the_case_meanwhile(client, login, db):
+    case = _in_precheck(db)
+    login("lz_window")
+    page = client.get("/cases/queue/").get_data(as_text=True)
+    assert "queue-tab-precheck" not in page
+    assert f'data-tracking-case="{case.id}"' in page
