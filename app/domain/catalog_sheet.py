@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.domain.precheck import DEFAULT_PRECHECK_HOURS, MAX_PRECHECK_HOURS
 from app.domain.upload_checks import (
     SheetLimits,
     TooLarge,
@@ -42,7 +43,7 @@ DEFAULT_TITLE = "广元市政务服务“跨域通办”事项清单"
 INSTRUCTIONS_SHEET = "填写说明"
 NOT_XLSX_MESSAGE = "文件不是有效的 Excel (.xlsx) 文件"
 
-# Only this many columns are read: the template has 18, and a hostile file
+# Only this many columns are read: the template has 21, and a hostile file
 # can claim 16,384 per row, which openpyxl would pad with None on every row.
 _MAX_COLUMNS = 100
 # workdays.MAX_SCAN_DAYS (3660 calendar days ≈ 2,600 working days) makes a
@@ -68,6 +69,7 @@ _DIGITS = r"([0-9]{1,9})(?:\.0+)?"
 _PLAIN_NUMBER = re.compile(rf"^{_DIGITS}$")
 _DAYS_NUMBER = re.compile(rf"^{_DIGITS}\s*(?:个工作日|工作日|日|天)?$")
 _COPIES_NUMBER = re.compile(rf"^{_DIGITS}\s*份?$")
+_HOURS_NUMBER = re.compile(rf"^{_DIGITS}\s*(?:个工作小时|工作小时|个小时|小时|h)?$")
 
 
 # -- public records ------------------------------------------------------------
@@ -92,12 +94,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("投诉电话", "complaint_phone", 12),
     Column("受理条件", "acceptance_conditions", 40),
     Column("审核要点", "review_points", 40),
+    Column("需远程预审", "precheck", 12),
+    Column("预审时限（工作小时）", "precheck_hours", 14),
     Column("材料序号", "seq", 10),
     Column("材料名称", "material_name", 36),
     Column("份数", "copies", 8),
     Column("材料形式", "form", 10),
     Column("是否必需", "required", 10),
     Column("需核验原件", "original_check", 12),
+    Column("可容缺", "deferrable", 10),
     Column("材料备注", "material_note", 30),
 )
 
@@ -105,7 +110,10 @@ _BY_KEY = {c.key: c for c in COLUMNS}
 _ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 _ORDER_BY_TITLE = {c.title: i for i, c in enumerate(COLUMNS)}
 # The columns that describe the matter itself and repeat on each of its rows.
-MATTER_KEYS = tuple(c.key for c in COLUMNS[: _ORDER["review_points"] + 1])
+MATTER_KEYS = tuple(c.key for c in COLUMNS[: _ORDER["precheck_hours"] + 1])
+# Columns added after the first template (容缺受理, 远程预审): a sheet made before them still imports,
+# each missing one read as blank, i.e. its default.
+LATER_KEYS = frozenset({"precheck", "precheck_hours", "deferrable"})
 _WRAPPED_KEYS = frozenset(
     {"name", "handling_types", "fee_note", "acceptance_conditions", "review_points",
      "material_name", "material_note"}
@@ -121,6 +129,8 @@ class MaterialRecord:
     required: bool
     original_check: bool
     note: str
+    #: 可容缺: may be supplied after acceptance (容缺受理)
+    deferrable: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,9 @@ class MatterRecord:
     acceptance_conditions: str
     review_points: str
     materials: tuple[MaterialRecord, ...]
+    #: 需远程预审 and its time limit in working hours
+    precheck: bool = False
+    precheck_hours: int = DEFAULT_PRECHECK_HOURS
     # Where the matter was found; not part of its identity, so that a matter
     # read back from an export equals the one that was written.
     first_row: int = field(default=0, compare=False)
@@ -328,6 +341,13 @@ def _limit_days(value: Any, text: str, _lookups: _Lookups) -> int:
         raise _Bad(f"应为1到{MAX_LIMIT_DAYS}之间的整数（工作日），实际为“{_shown(text)}”") from None
 
 
+def _precheck_hours(value: Any, text: str, _lookups: _Lookups) -> int:
+    try:
+        return _whole_number(value, _HOURS_NUMBER, 1, MAX_PRECHECK_HOURS)
+    except _Bad:
+        raise _Bad(f"应为1到{MAX_PRECHECK_HOURS}之间的整数（工作小时），实际为“{_shown(text)}”") from None
+
+
 def _seq(value: Any, text: str, _lookups: _Lookups) -> int:
     try:
         return _whole_number(value, _PLAIN_NUMBER, 1, MAX_SEQ)
@@ -374,12 +394,15 @@ _RULES: dict[str, _Rule] = {
     "complaint_phone": _Rule(_limited(32), required=False, default_of=lambda lookups: lookups.complaint_phone),
     "acceptance_conditions": _Rule(_free_text, required=False, default=""),
     "review_points": _Rule(_free_text, required=False, default=""),
+    "precheck": _Rule(_yes_no, required=False, default=False),
+    "precheck_hours": _Rule(_precheck_hours, required=False, default=DEFAULT_PRECHECK_HOURS),
     "seq": _Rule(_seq, required=True),
     "material_name": _Rule(_limited(255), required=True),
     "copies": _Rule(_copies, required=True),
     "form": _Rule(_form, required=True),
     "required": _Rule(_yes_no, required=False, default=True),
     "original_check": _Rule(_yes_no, required=False, default=False),
+    "deferrable": _Rule(_yes_no, required=False, default=False),
     "material_note": _Rule(_limited(255), required=False, default=""),
 }
 
@@ -407,7 +430,8 @@ def _read_row(
     row = _Row(number, {}, {})
     problems: list[SheetProblem] = []
     for column in COLUMNS:
-        raw = cells[positions[column.key]]
+        position = positions.get(column.key)  # None: a later column an older sheet lacks
+        raw = None if position is None else cells[position]
         text = _text(raw)
         row.texts[column.key] = text
         rule = _RULES[column.key]
@@ -497,6 +521,7 @@ def _matter_record(rows: list[_Row]) -> MatterRecord:
                 required=r.values["required"],
                 original_check=r.values["original_check"],
                 note=r.values["material_note"],
+                deferrable=r.values["deferrable"],
             )
             for r in rows
         ),
@@ -549,7 +574,7 @@ def _header_positions(number: int, cells: tuple[Any, ...]) -> tuple[dict[str, in
         else:
             positions[key] = index
     for column in COLUMNS:
-        if column.key not in positions:
+        if column.key not in positions and column.key not in LATER_KEYS:
             problems.append(
                 SheetProblem(number, column.title, f"第{number}行：缺少表头「{column.title}」")
             )
@@ -637,7 +662,7 @@ def _check_capped_rows(
     second = next(rows_iter, None)
     header_number, header = _find_header(first, second)
     positions, problems = _header_positions(header_number, header)
-    if len(positions) < len(COLUMNS):
+    if any(c.key not in positions for c in COLUMNS if c.key not in LATER_KEYS):
         # Without every column the layout is uncertain: row checks would only
         # add noise to "you used the wrong template".
         return [], problems
@@ -732,7 +757,7 @@ def _material_cells(material: MaterialRecord | None) -> list[Any]:
     if material is None:
         # A matter without materials (a draft) still appears in the export;
         # importing it back reports the empty material columns.
-        return [None] * 7
+        return [None] * (len(COLUMNS) - len(MATTER_KEYS))
     return [
         material.seq,
         material.name,
@@ -740,6 +765,7 @@ def _material_cells(material: MaterialRecord | None) -> list[Any]:
         FORM_NAMES.get(material.form, material.form),
         _yes_no_text(material.required),
         _yes_no_text(material.original_check),
+        _yes_no_text(material.deferrable),
         material.note,
     ]
 
@@ -757,6 +783,8 @@ def _matter_rows(matter: MatterRecord, names: NamesForExport) -> Iterator[list[A
         matter.complaint_phone,
         matter.acceptance_conditions,
         matter.review_points,
+        _yes_no_text(matter.precheck),
+        matter.precheck_hours,
     ]
     materials = sorted(matter.materials, key=lambda m: m.seq) or [None]
     for material in materials:
@@ -803,9 +831,11 @@ def _write_catalog_sheet(sheet: Any, matters: Iterable[MatterRecord], names: Nam
 
 def _add_drop_downs(sheet: Any, last_row: int) -> None:
     choices = {
+        "precheck": f"{_YES},{_NO}",
         "form": ",".join(FORM_NAMES.values()),
         "required": f"{_YES},{_NO}",
         "original_check": f"{_YES},{_NO}",
+        "deferrable": f"{_YES},{_NO}",
     }
     for key, values in choices.items():
         letter = get_column_letter(_ORDER[key] + 1)
@@ -833,19 +863,23 @@ _COLUMN_HELP: dict[str, str] = {
     "complaint_phone": "不超过32个字；不填视为“{complaint_phone}”",  # the installation's hotline
     "acceptance_conditions": "文字，可换行",
     "review_points": "文字，可换行",
+    "precheck": f"申请材料是否需经部门远程预审后再流转，填“{_YES}”或“{_NO}”；不填视为“{_NO}”",
+    "precheck_hours": f"部门完成预审的时限，1到{MAX_PRECHECK_HOURS}之间的整数，单位为工作小时；"
+                      f"不填视为{DEFAULT_PRECHECK_HOURS}",
     "seq": f"1到{MAX_SEQ}之间的整数，同一事项内不能重复；导入后按序号排列",
     "material_name": "不超过255个字",
     "copies": f"1到{MAX_COPIES}之间的整数",
     "form": "原件、复印件或扫描件",
     "required": f"填“{_YES}”或“{_NO}”；不填视为“{_YES}”",
     "original_check": f"填“{_YES}”或“{_NO}”；不填视为“{_NO}”",
+    "deferrable": f"非关键材料可容缺受理（先受理、后补正）的填“{_YES}”；不填视为“{_NO}”",
     "material_note": "不超过255个字",
 }
 
 _GENERAL_HELP = (
     "1. 第1行为标题，第2行为表头，请勿修改、增删表头；只读取第一个工作表。",
     "2. 每行填写一项申请材料；一个事项有几项材料就填几行。",
-    "3. 同一事项的各行，事项编码至审核要点各列必须完全一致（行与行之间不必相邻）。",
+    "3. 同一事项的各行，事项编码至预审时限各列必须完全一致（行与行之间不必相邻）。",
     "4. 导入时检查整个文件，所有问题一次列出；有任何问题时不导入任何内容。",
 )
 

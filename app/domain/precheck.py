@@ -13,6 +13,8 @@ from app.domain.workdays import WorkCalendar
 
 #: the default of a matter's ``precheck_hours``: half a working day
 DEFAULT_PRECHECK_HOURS = 4
+#: a week of office hours: a pre-check longer than that is a typo (the parcel must leave within a working day)
+MAX_PRECHECK_HOURS = 40
 #: the default of PRECHECK_OFFICE_HOURS
 DEFAULT_OFFICE_HOURS = "09:00-12:00,13:30-17:30"
 

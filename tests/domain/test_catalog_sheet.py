@@ -53,14 +53,19 @@ VALID = {
     "complaint_phone": None,
     "acceptance_conditions": None,
     "review_points": None,
+    "precheck": None,
+    "precheck_hours": None,
     "seq": 1,
     "material_name": "居民身份证",
     "copies": 1,
     "form": "原件",
     "required": "是",
     "original_check": "否",
+    "deferrable": None,
     "material_note": None,
 }
+# The columns a sheet made before 容缺受理 and 远程预审 lacks.
+LATER_TITLES = ("需远程预审", "预审时限（工作小时）", "可容缺")
 
 
 def _row(**cells):
@@ -127,18 +132,20 @@ def test_template_has_title_header_drop_downs_and_an_instructions_sheet():
 
     assert sheet["A1"].value == DEFAULT_TITLE
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
-    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:R1"]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:U1"]
     assert [c.value for c in sheet[2]] == TITLES
     assert all(c.font.b and c.fill.fgColor.rgb.endswith("D9D9D9") for c in sheet[2])
     assert sheet.freeze_panes == "A3"
     assert sheet.max_row == 4  # title, header, two example rows
-    assert sheet.column_dimensions["M"].width == COLUMNS[12].width
+    assert sheet.column_dimensions["O"].width == COLUMNS[14].width
     assert sheet["K3"].alignment.wrap_text  # 审核要点
     drop_downs = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert drop_downs == {
-        "O3:O1000": '"原件,复印件,扫描件"',
-        "P3:P1000": '"是,否"',
-        "Q3:Q1000": '"是,否"',
+        "L3:L1000": '"是,否"',
+        "Q3:Q1000": '"原件,复印件,扫描件"',
+        "R3:R1000": '"是,否"',
+        "S3:S1000": '"是,否"',
+        "T3:T1000": '"是,否"',
     }
 
     assert workbook.sheetnames[1] == INSTRUCTIONS_SHEET
@@ -290,7 +297,7 @@ def test_header_problems_are_all_reported():
     assert sorted(p.message for p in problems) == sorted(
         [
             "第2行A列：未知的表头「事项编号」，请使用本系统的导入模板",
-            "第2行R列：未知的表头「备注」，请使用本系统的导入模板",
+            "第2行U列：未知的表头「备注」，请使用本系统的导入模板",
             "第2行：缺少表头「事项编码」",
             "第2行：缺少表头「份数」",
         ]
@@ -308,7 +315,7 @@ def test_an_unknown_extra_column_is_reported_but_the_rows_are_still_checked():
 def test_a_repeated_header_column_is_reported():
     _, problems = parse_catalog_xlsx(_xlsx([_row()], header=[*TITLES, "份数"]), LOOKUP, LIMITS)
 
-    assert [p.message for p in problems] == ["第2行S列：表头「份数」重复"]
+    assert [p.message for p in problems] == ["第2行V列：表头「份数」重复"]
 
 
 def test_header_may_be_in_row_1_without_a_title_row():
@@ -515,3 +522,86 @@ def test_a_workbook_with_a_corrupt_sheet_gives_the_same_problem():
             damaged.writestr(item, content)
 
     assert parse_catalog_xlsx(buffer.getvalue(), LOOKUP, LIMITS) == ([], [SheetProblem(None, None, NOT_XLSX_MESSAGE)])
+
+
+# -- 容缺受理 and 远程预审 ----------------------------------------------------------------
+
+
+def test_the_deferrable_and_pre_check_flags_survive_the_round_trip():
+    matters = [
+        _matter("A-001", [_material(1), _material(2, "照片", required=False, deferrable=True)],
+                precheck=True, precheck_hours=8),
+        _matter("B-001", [_material(1)]),
+    ]
+
+    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx(matters, NAMES), LOOKUP, LIMITS)
+
+    assert problems == []
+    assert parsed == matters
+    assert (parsed[0].precheck, parsed[0].precheck_hours) == (True, 8)
+    assert [m.deferrable for m in parsed[0].materials] == [False, True]
+    assert (parsed[1].precheck, parsed[1].precheck_hours, parsed[1].materials[0].deferrable) == (False, 4, False)
+
+
+def test_pre_check_columns_repeat_on_each_row_of_the_matter_and_take_their_defaults_when_blank():
+    rows = [_row(precheck="是", precheck_hours="8小时", deferrable="√"), _row(seq=2, precheck="Y", precheck_hours=8)]
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, LIMITS)
+    assert problems == []
+    assert (matters[0].precheck, matters[0].precheck_hours) == (True, 8)
+    assert [m.deferrable for m in matters[0].materials] == [True, False]
+
+    matters, problems = parse_catalog_xlsx(_xlsx([_row(precheck="是")]), LOOKUP, LIMITS)
+    assert problems == []
+    assert (matters[0].precheck, matters[0].precheck_hours) == (True, 4)
+
+
+def test_an_older_sheet_without_the_deferrable_and_pre_check_columns_imports_with_the_defaults():
+    header = [t for t in TITLES if t not in LATER_TITLES]
+    keys = [c.key for c in COLUMNS if c.title not in LATER_TITLES]
+    rows = [[{**VALID, "seq": seq}[k] for k in keys] for seq in (1, 2)]
+
+    matters, problems = parse_catalog_xlsx(_xlsx(rows, header=header), LOOKUP, LIMITS)
+
+    assert problems == []
+    assert (matters[0].precheck, matters[0].precheck_hours) == (False, 4)
+    assert [m.deferrable for m in matters[0].materials] == [False, False]
+
+
+def test_a_sheet_with_only_some_of_the_newer_columns_imports_the_ones_it_has():
+    header = [t for t in TITLES if t != "预审时限（工作小时）"]
+    keys = [c.key for c in COLUMNS if c.title != "预审时限（工作小时）"]
+    row = {**VALID, "precheck": "是"}
+
+    matters, problems = parse_catalog_xlsx(_xlsx([[row[k] for k in keys]], header=header), LOOKUP, LIMITS)
+
+    assert problems == []
+    assert (matters[0].precheck, matters[0].precheck_hours) == (True, 4)
+
+
+def test_bad_pre_check_and_deferrable_values_are_all_reported_with_row_and_column():
+    rows = [
+        _row(precheck="也许"),                                  # 3
+        _row(code="B-001", precheck="是", precheck_hours=0),   # 4
+        _row(code="C-001", precheck_hours=41, deferrable="maybe"),  # 5
+        _row(code="D-001", precheck_hours="4.5"),              # 6
+        _row(code="E-001", precheck="是", precheck_hours=8),   # 7
+        _row(code="E-001", seq=2, precheck="否", precheck_hours=6),  # 8 differs from row 7
+    ]
+
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, LIMITS)
+
+    assert matters == []
+    assert _where(problems) == [
+        (3, "需远程预审"),
+        (4, "预审时限（工作小时）"),
+        (5, "预审时限（工作小时）"),
+        (5, "可容缺"),
+        (6, "预审时限（工作小时）"),
+        (8, "需远程预审"),
+        (8, "预审时限（工作小时）"),
+    ]
+    messages = [p.message for p in problems]
+    assert messages[0] == "第3行「需远程预审」：应填“是”或“否”，实际为“也许”"
+    assert messages[1] == "第4行「预审时限（工作小时）」：应为1到40之间的整数（工作小时），实际为“0”"
+    assert messages[3] == "第5行「可容缺」：应填“是”或“否”，实际为“maybe”"
+    assert messages[5] == "第8行「需远程预审」：与第7行同一事项的值（是）不一致"

@@ -16,11 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.domain.precheck import MAX_PRECHECK_HOURS
 from app.errors import Conflict, NotFound, ProblemCollector
 from app.models.catalog import Guide, HandlingType, MaterialForm, MaterialRequirement, Matter, MatterStatus
+from app.platform.records import changed_fields, delete_rule_for, rule_for
 from app.scope import Reach, is_in_scope
 from app.services.organisation.units import check_phone
-from app.platform.records import changed_fields, delete_rule_for, rule_for
 
 GUIDE_FIELDS = (
     "code",
@@ -34,8 +35,6 @@ GUIDE_FIELDS = (
     "acceptance_conditions",
     "review_points",
 )
-#: a week of office hours: a pre-check longer than that is a typo (the parcel must leave within a working day)
-MAX_PRECHECK_HOURS = 40
 MATERIAL_FIELDS = ("seq", "name", "copies", "form", "required", "original_check", "deferrable", "note",
                    "sample_file_sha256")
 

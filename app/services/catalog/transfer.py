@@ -75,9 +75,10 @@ def _record_of(matter: Matter) -> MatterRecord:
         legal_limit_days=matter.legal_limit_days, promised_limit_days=matter.promised_limit_days,
         fee_note=matter.fee_note, consult_phone=matter.consult_phone, complaint_phone=matter.complaint_phone,
         acceptance_conditions=matter.acceptance_conditions, review_points=matter.review_points,
+        precheck=matter.precheck, precheck_hours=matter.precheck_hours,
         materials=tuple(
             MaterialRecord(seq=m.seq, name=m.name, copies=m.copies, form=m.form, required=m.required,
-                           original_check=m.original_check, note=m.note)
+                           original_check=m.original_check, note=m.note, deferrable=m.deferrable)
             for m in sorted(matter.materials, key=lambda m: m.seq)
         ),
         first_row=0,
@@ -123,7 +124,7 @@ def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
 
 def _apply(matter: Matter, record: MatterRecord, types: dict[str, HandlingType]) -> None:
     for name in ("name", "line", "legal_limit_days", "promised_limit_days", "fee_note", "consult_phone",
-                 "complaint_phone", "acceptance_conditions", "review_points"):
+                 "complaint_phone", "acceptance_conditions", "review_points", "precheck", "precheck_hours"):
         if getattr(matter, name) != getattr(record, name):
             setattr(matter, name, getattr(record, name))
     wanted_types = [types[code] for code in record.handling_types]
@@ -136,7 +137,8 @@ def _apply(matter: Matter, record: MatterRecord, types: dict[str, HandlingType])
             material = MaterialRequirement(seq=rec.seq)
             matter.materials.append(material)
         for attr, value in (("name", rec.name), ("copies", rec.copies), ("form", rec.form),
-                            ("required", rec.required), ("original_check", rec.original_check), ("note", rec.note)):
+                            ("required", rec.required), ("original_check", rec.original_check),
+                            ("deferrable", rec.deferrable), ("note", rec.note)):
             if getattr(material, attr) != value:
                 setattr(material, attr, value)
     for leftover in existing.values():

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.errors import ValidationFailed
 from app.models.catalog import Guide, Matter
 from app.scope import SYSTEM, reach_of
+from app.services.catalog import matters as catalog_matters
 from app.services.catalog import transfer as catalog_transfer
 from tests import factories
 from tests.conftest import csrf_token
@@ -141,3 +142,81 @@ def test_window_clerk_exports_but_cannot_import(client, login, db):
     response = client.post("/catalog/import", data={"csrf_token": token, "file": (BytesIO(b"x"), "a.xlsx")},
                            content_type="multipart/form-data")
     assert response.status_code == 403
+
+
+# --- 容缺受理 and 远程预审 -----------------------------------------------------------------------
+
+
+def _without_columns(data: bytes, titles: tuple[str, ...]) -> bytes:
+    """An exported catalog as a file made before the given columns existed."""
+    book = load_workbook(BytesIO(data))
+    sheet = book.worksheets[0]
+    for merged in list(sheet.merged_cells.ranges):
+        sheet.unmerge_cells(merged.coord)
+    for title in titles:
+        column = next(cell.column for cell in sheet[HEADER_ROW] if cell.value == title)
+        sheet.delete_cols(column)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+LATER_TITLES = ("需远程预审", "预审时限（工作小时）", "可容缺")
+
+
+def test_the_export_carries_pre_check_and_deferrable_and_reimports_unchanged(db):
+    matter = factories.matter(db, "KYTB-HRSS-003")  # the demo's pre-checked matter
+    material = sorted(matter.materials, key=lambda m: m.seq)[-1]
+    material.deferrable = True
+    catalog_matters.publish_matter(db, matter, SYSTEM)
+    exported = catalog_transfer.export_catalog(db, SYSTEM)
+    sheet = load_workbook(BytesIO(exported)).worksheets[0]
+    columns = {cell.value: cell.column for cell in sheet[HEADER_ROW]}
+    rows = [r for r in range(HEADER_ROW + 1, sheet.max_row + 1) if sheet.cell(r, 1).value == "KYTB-HRSS-003"]
+    assert {sheet.cell(r, columns["需远程预审"]).value for r in rows} == {"是"}
+    assert {sheet.cell(r, columns["预审时限（工作小时）"]).value for r in rows} == {matter.precheck_hours}
+    assert sheet.cell(rows[-1], columns["可容缺"]).value == "是"
+
+    result = catalog_transfer.import_catalog(db, exported, SYSTEM)
+
+    assert result.updated == [] and result.new_versions == 0
+
+
+def test_pre_check_and_deferrable_edited_in_the_sheet_are_imported_and_published(db):
+    exported = catalog_transfer.export_catalog(db, SYSTEM)
+    row = _row_of(exported, "KYTB-HRSS-001")
+    rows = [r for r in range(row, row + 10) if load_workbook(BytesIO(exported)).worksheets[0].cell(r, 1).value
+            == "KYTB-HRSS-001"]
+    edits = {(r, "需远程预审"): "是" for r in rows} | {(r, "预审时限（工作小时）"): 6 for r in rows}
+    edits[(rows[-1], "可容缺")] = "是"
+
+    result = catalog_transfer.import_catalog(db, _edit(exported, edits), SYSTEM)
+
+    assert result.updated == ["KYTB-HRSS-001"] and result.new_versions == 1
+    db.expire_all()
+    matter = factories.matter(db, "KYTB-HRSS-001")
+    assert (matter.precheck, matter.precheck_hours) == (True, 6)
+    assert [m.deferrable for m in sorted(matter.materials, key=lambda m: m.seq)][-1] is True
+    assert (matter.current_guide.content["precheck"], matter.current_guide.content["precheck_hours"]) == (True, 6)
+
+
+def test_an_older_file_without_the_new_columns_imports_with_the_defaults(db):
+    exported = catalog_transfer.export_catalog(db, SYSTEM)
+    row = _row_of(exported, "KYTB-HRSS-001")
+    book = load_workbook(BytesIO(exported))
+    sheet = book.worksheets[0]
+    values = [c.value for c in sheet[row]]
+    values[0], values[1] = "KYTB-OLD-001", "旧文件中的事项"
+    sheet.append(values)
+    out = BytesIO()
+    book.save(out)
+    old = _without_columns(out.getvalue(), LATER_TITLES)
+    assert not set(LATER_TITLES) & {c.value for c in load_workbook(BytesIO(old)).worksheets[0][HEADER_ROW]}
+
+    result = catalog_transfer.import_catalog(db, old, SYSTEM)
+
+    assert result.created == ["KYTB-OLD-001"]
+    created = factories.matter(db, "KYTB-OLD-001")
+    assert (created.precheck, created.precheck_hours) == (False, 4)
+    assert not any(m.deferrable for m in created.materials)
+    assert "KYTB-HRSS-001" in result.unchanged  # a matter at the defaults is not changed by an older file
