@@ -84,7 +84,8 @@ SIDE_LABELS = {"origin_window": _l("Accepting window"), "home_window": _l("Home 
                "department": _l("Handling department")}
 NOTICE_LABELS = {"acceptance": _l("Acceptance notice"), "correction": _l("Correction notice"),
                  "rejection": _l("Notice of decline"), "receipt": _l("Receipt of materials"),
-                 "special_procedure": _l("Notice of special procedure"), "extension": _l("Notice of extension")}
+                 "special_procedure": _l("Notice of special procedure"), "extension": _l("Notice of extension"),
+                 "deferral": _l("Deferred-material promise")}
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 RESULT_LABELS = {"approved": _l("Approved"), "denied": _l("Denied")}
 #: 特别程序 (Administrative Licensing Law Art. 45, and 公示)

@@ -235,6 +235,24 @@ def result_document_json(name: str = "办理结果.pdf") -> dict:
     return {"name": name, "content_base64": base64.b64encode(small_pdf()).decode()}
 
 
+def accepted_with_deferral(session: Session, on: date = date(2026, 3, 2), until: str = "2026-03-06") -> Case:
+    """容缺受理: a case of 利州区's window for KYTB-HRSS-001 (republished with its photo, seq 3, required and
+    可容缺) accepted on ``on`` without the photo, against the applicant's signed promise to supply it by ``until``."""
+    from app.services.cases.registration import register_case
+    from app.services.catalog.matters import publish_matter
+
+    social_card = matter(session, "KYTB-HRSS-001")
+    photo = next(m for m in social_card.materials if m.seq == 3)
+    photo.required, photo.deferrable = True, True
+    publish_matter(session, social_card, SYSTEM)
+    values = case_data(session)
+    values["materials"] = [item | {"received": item["seq"] != 3}
+                           for item in guide_materials(session, values["matter_id"], received=True)]
+    case = register_case(session, user(session, "lz_window"), values, today=on)
+    return step(session, "lz_window", case, "accept", on, verified=[m.seq for m in case.materials if m.received],
+                deferred={"materials": [3], "until": until, "promise_signed": True})
+
+
 def delivered_case(session: Session, completed_with: dict | None = None, *, sent_in_batch: bool = False,
                    **overrides: Any) -> Case:
     """A case of 利州区's window for 苍溪县's 人社 department, run up to the delivery of the result

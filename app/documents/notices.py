@@ -1,6 +1,6 @@
 """The printed notices of a case: a frozen *document context* built from the case, then a PDF.
 
-Six kinds (``NOTICE_KINDS``):
+Seven kinds (``NOTICE_KINDS``):
 
 * ``acceptance`` — 广元市政务服务“跨域通办”受理(代收)通知书 (附件1), 一式三份: 申请人联, 受理(代收)部门联,
   属地办理部门联;
@@ -11,6 +11,9 @@ Six kinds (``NOTICE_KINDS``):
   the expected due day;
 * ``extension`` — 广元市政务服务“跨域通办”延期办理告知书 (行政许可法第四十二条), 一式二份: why, who approved,
   how many working days, the due day before and after;
+* ``deferral`` — 广元市政务服务“跨域通办”容缺受理告知承诺书, 一式二份: 申请人联, 窗口留存联: the non-key
+  materials accepted 容缺, each with the day the applicant promised to supply it by, the applicant's promise
+  and what follows if it is broken, signed by the applicant and the accepting clerk;
 * ``receipt`` — 广元市政务服务“跨域通办”材料接收回执, 一式三份: what our window issues for a case an outside
   window accepted and mailed to us (inbound). It records the outside window's acceptance (its clerk, date and
   number, as on its notice) and our receiving of the parcel; it is no acceptance notice in another office's name.
@@ -205,8 +208,34 @@ class ExtensionContext:
     kind = "extension"
 
 
+@dataclass(frozen=True)
+class DeferredLine:
+    """One row of the materials accepted 容缺: what is missing and the day the applicant promised it by."""
+
+    seq: int
+    name: str
+    until: date
+
+
+@dataclass(frozen=True)
+class DeferralContext:
+    """容缺受理告知承诺书: the window accepted with non-key materials missing, against the applicant's promise."""
+
+    number: str
+    applicant_name: str
+    applied_on: date
+    matter_name: str
+    items: tuple[DeferredLine, ...]
+    window_name: str  # 受理窗口
+    accepted_by: str  # 受理人: the clerk who accepted
+    phone: str  # the window's
+    accepted_on: date | None  # also the day of the notice
+
+    kind = "deferral"
+
+
 NoticeContext = (AcceptanceContext | CorrectionContext | RejectionContext | ReceiptContext | SpecialProcedureContext
-                 | ExtensionContext)
+                 | ExtensionContext | DeferralContext)
 
 
 @dataclass(frozen=True)
@@ -240,6 +269,9 @@ NOTICE_KINDS: dict[str, NoticeKind] = {
         NoticeKind("extension", "广元市政务服务“跨域通办”延期办理告知书", "extension.html",
                    ("第一联　申请人联", "第二联　属地办理部门联"), ExtensionContext,
                    "注：本告知书一式二份，申请人、属地办理部门（单位）各一份。"),
+        NoticeKind("deferral", "广元市政务服务“跨域通办”容缺受理告知承诺书", "deferral.html",
+                   ("第一联　申请人联", "第二联　窗口留存联"), DeferralContext,
+                   "注：本告知承诺书一式二份，申请人、受理窗口各一份。"),
     )
 }
 
@@ -499,6 +531,26 @@ def extension_context(case, segment, due_before: date | None, new_due: date | No
     )
 
 
+def deferral_context(case) -> DeferralContext:
+    """容缺受理告知承诺书 of a case accepted with materials deferred (容缺): each with its promised day, as
+    recorded at acceptance (a material supplied since stays on it: the notice is what was promised)."""
+    guide = _guide(case)
+    deferred = [m for m in sorted(case.materials, key=lambda m: m.seq) if m.deferred_until is not None]
+    window = case.origin_center
+    return DeferralContext(
+        number=case.number or "",
+        applicant_name=case.applicant_name,
+        applied_on=case.applied_on,
+        matter_name=guide.get("name") or case.matter.name,
+        items=tuple(DeferredLine(seq=i, name=m.name, until=m.deferred_until)
+                    for i, m in enumerate(deferred, start=1)),
+        window_name=window.name if window else "",
+        accepted_by=_event_actor(case, StepName.ACCEPT) or _staff_name(case, case.accepted_by_fk),
+        phone=(window.phone if window else "") or "",
+        accepted_on=case.accepted_on,
+    )
+
+
 # --- to PDF --------------------------------------------------------------------------------------
 
 
@@ -582,6 +634,8 @@ def context_from_dict(data: Mapping[str, Any]) -> NoticeContext:
             value = date.fromisoformat(value)
         elif f.name == "materials":
             value = tuple(MaterialLine(**m) for m in value)
+        elif f.name == "items" and spec.context_type is DeferralContext:
+            value = tuple(DeferredLine(**(i | {"until": date.fromisoformat(i["until"])})) for i in value)
         elif f.name == "items":
             value = tuple(CorrectionItem(**i) for i in value)
         elif f.name == "reasons":
@@ -591,8 +645,10 @@ def context_from_dict(data: Mapping[str, Any]) -> NoticeContext:
 
 
 __all__ = [
-    "AcceptanceContext", "CorrectionContext", "CorrectionItem", "ExtensionContext", "MaterialLine", "NOTICE_KINDS",
+    "AcceptanceContext", "CorrectionContext", "CorrectionItem", "DeferralContext", "DeferredLine", "ExtensionContext",
+    "MaterialLine", "NOTICE_KINDS",
     "NoticeKind", "PROCEDURE_NAMES", "ReceiptContext", "RejectionContext", "SpecialProcedureContext",
-    "acceptance_context", "context_from_dict", "context_to_dict", "correction_context", "extension_context",
+    "acceptance_context", "context_from_dict", "context_to_dict", "correction_context", "deferral_context",
+    "extension_context",
     "notice_text", "receipt_context", "rejection_context", "render_notice", "special_procedure_context",
 ]

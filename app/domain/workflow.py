@@ -118,13 +118,14 @@ class Effect:
     ``?`` when it is queued: ``mail`` only when the applicant chose delivery by mail, ``pickup`` only when the
     applicant collects the result at the window, ``ours`` only for a
     case accepted at a window of ours, ``inbound`` only for a case an outside window accepted and mailed
-    to us (our window prints its receipt, never an acceptance notice in the other office's name)."""
+    to us (our window prints its receipt, never an acceptance notice in the other office's name), ``deferred``
+    only for a case with a material accepted 容缺 (its 容缺受理告知承诺书)."""
 
     topic: str
     key: str
     condition: str = ""
 
-    CONDITIONS = ("", "mail", "pickup", "ours", "inbound")
+    CONDITIONS = ("", "mail", "pickup", "ours", "inbound", "deferred")
 
     @classmethod
     def parse(cls, text: str) -> Effect:
@@ -138,9 +139,9 @@ class Effect:
     def only_if_mail(self) -> bool:
         return self.condition == "mail"
 
-    def applies(self, delivery_by_mail: bool, inbound: bool) -> bool:
+    def applies(self, delivery_by_mail: bool, inbound: bool, deferred: bool = False) -> bool:
         return {"": True, "mail": delivery_by_mail, "pickup": not delivery_by_mail, "ours": not inbound,
-                "inbound": inbound}[self.condition]
+                "inbound": inbound, "deferred": deferred}[self.condition]
 
 
 def N_(text: str) -> str:
@@ -232,8 +233,9 @@ class Transition:
             return ""
         return "mail" if status in self.mail_sources else "pickup"
 
-    def effects_for(self, delivery_by_mail: bool, inbound: bool = False) -> list[Effect]:
-        return [e for e in map(Effect.parse, self.effects) if e.applies(delivery_by_mail, inbound)]
+    def effects_for(self, delivery_by_mail: bool, inbound: bool = False, deferred: bool = False) -> list[Effect]:
+        """The effects the step queues; ``deferred``: the case has a material accepted 容缺."""
+        return [e for e in map(Effect.parse, self.effects) if e.applies(delivery_by_mail, inbound, deferred)]
 
     def fields_for(self, delivery_by_mail: bool = False, inbound: bool = False) -> tuple[FieldSpec, ...]:
         """The fields the step takes: mailing fields only when the result is mailed, the outside window's
@@ -280,7 +282,8 @@ TRANSITIONS: dict[str, Transition] = {
                     FieldSpec("received_on", FieldKind.DATE, inbound_only=True),
                     FieldSpec("waybill_number", FieldKind.TEXT, inbound_only=True), NOTE),
             effects=("render_notice:acceptance?ours", "render_notice:receipt?inbound", "notify_applicant:accepted?ours",
-                     "notify_applicant:inbound?inbound", "book_parcel:materials?ours"),
+                     "notify_applicant:inbound?inbound", "book_parcel:materials?ours",
+                     "render_notice:deferral?deferred"),
             opens_ledger=frozenset({Side.ORIGIN_WINDOW, Side.HOME_WINDOW}),
             # An inbound case is registered when its parcel has arrived: our window does not accept it, it
             # records the receipt (the outside window's acceptance, the parcel signed for) and issues the

@@ -11,6 +11,8 @@ from app.documents.notices import (
     AcceptanceContext,
     CorrectionContext,
     CorrectionItem,
+    DeferralContext,
+    DeferredLine,
     ExtensionContext,
     MaterialLine,
     RejectionContext,
@@ -85,6 +87,16 @@ def extension():
         matter_name="企业职工基本养老保险关系转移接续", reason="需现场核查，核查对象分布较散", days=3,
         approver="罗建华", approved_on=date(2026, 12, 3), due_before=date(2026, 12, 10), new_due=date(2026, 12, 15),
         department_name="苍溪县人力资源和社会保障局", handler="蒲文斌", phone="0839-5222345",
+    )
+
+
+@pytest.fixture()
+def deferral():
+    return DeferralContext(
+        number="GYLZ-2026-000321", applicant_name="李晓梅", applied_on=date(2026, 11, 26),
+        matter_name="企业职工基本养老保险关系转移接续",
+        items=(DeferredLine(1, "近期免冠白底彩色证件照片", date(2026, 12, 9)), DeferredLine(2, LONG_MATERIAL, date(2026, 12, 10))),
+        window_name="广元市利州区政务服务中心", accepted_by="张丽", phone="0839-3302345", accepted_on=date(2026, 11, 26),
     )
 
 

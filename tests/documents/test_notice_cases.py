@@ -266,3 +266,46 @@ def test_a_refused_extension_has_no_notice_and_a_later_approved_one_is_the_first
     assert not factories.run_outbox(db, "render_notice", case.id).errors
     document, _ = _stored_notice(db, case, "extension", "2")
     assert document.file_name.endswith("延期办理告知书（第1次）.pdf")
+
+
+# --- 容缺受理 (issue 12) ---------------------------------------------------------------------------------
+
+
+def test_an_acceptance_with_a_deferred_material_renders_the_deferral_notice_with_the_promised_day(db):
+    from app.services.cases import notices as documents
+
+    case = factories.accepted_with_deferral(db, on=date(2026, 3, 2), until="2026-03-06")
+    assert documents.applicable(case, "deferral") == [""]
+    run = factories.run_outbox(db, "render_notice", case.id, key="deferral")
+    assert run.done and not run.errors
+    document, pdf = _stored_notice(db, case, "deferral", "")
+    assert document.file_name == f"{case.number}-容缺受理告知承诺书.pdf"
+    pages = pdf_text(pdf)
+    assert len(pages) == 2
+    photo = next(m for m in case.materials if m.deferred_until is not None)
+    for page in pages:
+        text = squash(page)
+        for value in ("广元市政务服务“跨域通办”容缺受理告知承诺书", case.number, f"申请日期：{cn(case.applied_on)}",
+                      f"申请人李晓梅于{cn(case.applied_on)}申请的“社会保障卡申领”", "按容缺受理办理",
+                      f"1{photo.name}2026年3月6日", "申请人承诺在上述日期前补齐所缺材料",
+                      "审批部门可依法作出不予许可决定", "受理窗口：广元市利州区政务服务中心", "受理人：张丽",
+                      f"联系电话：{case.origin_center.phone}", cn(date(2026, 3, 2))):
+            assert squash(value) in text, value
+    # supplied later, the notice stays what was promised; a repeated job returns the stored one
+    assert documents.render_case_notice(db, case.id, "deferral").id == document.id
+
+
+def test_a_case_accepted_with_every_material_has_no_deferral_notice(db):
+    from sqlalchemy import select
+
+    from app.errors import NotFound
+    from app.models.case import OutboxMessage
+    from app.services.cases import notices as documents
+
+    case = factories.accepted_case(db, **NOTICE_CASE)
+    assert documents.applicable(case, "deferral") == []
+    keys = set(db.scalars(select(OutboxMessage.key).where(OutboxMessage.case_id == case.id,
+                                                          OutboxMessage.topic == "render_notice")))
+    assert keys == {"acceptance"}
+    with pytest.raises(NotFound):
+        documents.render_case_notice(db, case.id, "deferral")

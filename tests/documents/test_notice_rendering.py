@@ -14,14 +14,14 @@ from app.documents.notices import NOTICE_KINDS, context_from_dict, context_to_di
 from tests.documents.notice_pdf import (
     HAS_HANAZONO,
     LONG_ADDRESS,
-    LONG_MATERIAL,
     LONG_MAIL,
-    cell_lines,
+    LONG_MATERIAL,
     REMARKS,
-    overruns,
+    cell_lines,
     font_resources,
     fonts_drawing,
     needs_pdftotext,
+    overruns,
     pdf_text,
     squash,
     vertical_rules,
@@ -135,6 +135,31 @@ def test_the_extension_notice_names_the_approving_head_the_days_and_the_new_due_
         assert [e for e in expected if squash(e) not in text] == []
 
 
+def test_the_deferral_notice_lists_each_deferred_material_with_its_promised_day_and_the_promise(deferral):
+    pages = pdf_text(render_notice("deferral", deferral))
+    assert len(pages) == 2
+    for page, label in zip(pages, ["第一联申请人联", "第二联窗口留存联"]):
+        text = squash(page)
+        assert label in text
+        expected = [
+            "广元市政务服务“跨域通办”容缺受理告知承诺书", "编号：GYLZ-2026-000321", "申请日期：2026年11月26日",
+            "申请人李晓梅于2026年11月26日申请的“企业职工基本养老保险关系转移接续”，经审查，申请材料基本齐全、"
+            "主要申请材料符合法定形式，下列非主要材料暂缺，按容缺受理办理：",
+            "序号材料名称承诺补齐日期", "1近期免冠白底彩色证件照片2026年12月9日", LONG_MATERIAL, "2026年12月10日",
+            "申请人承诺在上述日期前补齐所缺材料；逾期未补齐的，审批部门可依法作出不予许可决定。",
+            "申请人（签字）：", "受理窗口：广元市利州区政务服务中心（盖章）", "受理人：张丽", "联系电话：0839-3302345",
+            "注：本告知承诺书一式二份，申请人、受理窗口各一份。",
+        ]
+        assert [e for e in expected if squash(e) not in text] == []
+        assert text.index("近期免冠白底彩色证件照片") < text.index("申请人承诺") < text.index("受理人")
+
+
+@needs_pdftotext
+def test_a_long_deferred_material_wraps_inside_its_cell(deferral):
+    pdf = render_notice("deferral", deferral)
+    assert [overruns(pdf, page) for page in (1, 2)] == [[], []]
+
+
 def test_rejection_gives_every_reason_the_remedies_and_the_hotline(rejection):
     pdf = render_notice("rejection", rejection)
     pages = pdf_text(pdf)
@@ -155,7 +180,8 @@ def test_rejection_gives_every_reason_the_remedies_and_the_hotline(rejection):
     assert "申请人签收" in squash(pages[1]) and "申请人签收" not in squash(pages[0])
 
 
-@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension"])
+@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension",
+                                  "deferral"])
 def test_the_same_context_gives_the_same_pdf(kind, request):
     context = request.getfixturevalue(kind)
     first = render_notice(kind, context)
@@ -164,18 +190,20 @@ def test_the_same_context_gives_the_same_pdf(kind, request):
     assert first == second  # ReportLab's invariant mode: no timestamp, no random file ID
 
 
-@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension"])
+@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension",
+                                  "deferral"])
 def test_metadata_names_the_notice_its_issuer_and_the_case(kind, request):
     context = request.getfixturevalue(kind)
     meta = PdfReader(io.BytesIO(render_notice(kind, context))).metadata
     assert meta.title == NOTICE_KINDS[kind].title
     assert meta.author == {"acceptance": "广元市利州区政务服务中心", "correction": "苍溪县人力资源和社会保障局",
                            "rejection": "广元市利州区政务服务中心", "special_procedure": "苍溪县人力资源和社会保障局",
-                           "extension": "苍溪县人力资源和社会保障局"}[kind]
+                           "extension": "苍溪县人力资源和社会保障局", "deferral": "广元市利州区政务服务中心"}[kind]
     assert context.number in meta.subject and context.matter_name in meta.subject
 
 
-@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension"])
+@pytest.mark.parametrize("kind", ["acceptance", "correction", "rejection", "special_procedure", "extension",
+                                  "deferral"])
 def test_every_font_is_embedded_and_the_text_is_in_the_chinese_font(kind, request):
     fonts_found = font_resources(render_notice(kind, request.getfixturevalue(kind)))
     assert fonts_found and all(f["embedded"] for f in fonts_found), fonts_found
@@ -270,10 +298,11 @@ def test_the_qr_code_holds_the_case_number(acceptance):
         assert sampled == matrix
 
 
-def test_contexts_survive_json_and_are_frozen(acceptance, correction, rejection, special_procedure, extension):
+def test_contexts_survive_json_and_are_frozen(acceptance, correction, rejection, special_procedure, extension,
+                                              deferral):
     import json
 
-    for context in (acceptance, correction, rejection, special_procedure, extension):
+    for context in (acceptance, correction, rejection, special_procedure, extension, deferral):
         data = json.loads(json.dumps(context_to_dict(context)))
         assert context_from_dict(data) == context
         with pytest.raises(dataclasses.FrozenInstanceError):
@@ -281,7 +310,8 @@ def test_contexts_survive_json_and_are_frozen(acceptance, correction, rejection,
 
 
 def test_unknown_kinds_and_mismatched_contexts_are_refused(acceptance):
-    assert set(NOTICE_KINDS) == {"acceptance", "receipt", "correction", "rejection", "special_procedure", "extension"}
+    assert set(NOTICE_KINDS) == {"acceptance", "receipt", "correction", "rejection", "special_procedure", "extension",
+                                 "deferral"}
     with pytest.raises(ValueError, match="unknown notice kind"):
         render_notice("ledger", acceptance)
     with pytest.raises(TypeError, match="CorrectionContext"):

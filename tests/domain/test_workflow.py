@@ -7,6 +7,7 @@ import pytest
 from app.domain.workflow import (
     TRANSITIONS,
     CaseSides,
+    Effect,
     Side,
     Status,
     acting_sides,
@@ -142,6 +143,15 @@ def test_an_inbound_acceptance_queues_our_receipt_and_its_own_sms_never_the_acce
     assert ("render_notice", "receipt") in inbound and ("notify_applicant", "inbound") in inbound
     assert not {("render_notice", "acceptance"), ("notify_applicant", "accepted")} & inbound
     assert [f.name for f in accept.fields_for(inbound=False)] == ["verified", "deferred", "note"]
+
+
+def test_an_acceptance_with_a_deferred_material_queues_the_deferral_notice_only_then():
+    accept = TRANSITIONS["accept"]
+    plain = {(e.topic, e.key) for e in accept.effects_for(delivery_by_mail=False)}
+    deferred = {(e.topic, e.key) for e in accept.effects_for(delivery_by_mail=False, deferred=True)}
+    assert ("render_notice", "deferral") not in plain
+    assert deferred - plain == {("render_notice", "deferral")}
+    assert Effect.parse("render_notice:deferral?deferred").condition == "deferred"
 
 
 # --- an inbound case: our window records the receipt of a case an outside window accepted --------------

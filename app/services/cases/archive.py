@@ -241,6 +241,8 @@ def _notice_pending(kind: str, ref: str) -> Any:
         return _l("The notice of decline has not been rendered yet: wait a moment and try again.")
     if kind == "receipt":
         return _l("The receipt of materials has not been rendered yet: wait a moment and try again.")
+    if kind == "deferral":
+        return _l("The deferred-material promise has not been rendered yet: wait a moment and try again.")
     if kind == "special_procedure":
         return _l("The notice of special procedure %(n)s has not been rendered yet: wait a moment and try again.",
                   n=ref)

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.adapters import storage
 from app.documents import fonts
 from app.documents.notices import (
     acceptance_context,
     correction_context,
+    deferral_context,
     extension_context,
     notice_text,
     receipt_context,
@@ -30,15 +32,15 @@ from app.domain.privacy import AccessKind
 from app.errors import NotFound
 from app.models.case import Case, CaseDocument, OutboxMessage
 from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
-from app.adapters import storage
 from app.platform import outbox
 from app.services.calendar import load_calendar
 from app.services.cases.access import Viewer, get_case, open_full_view
 from app.services.cases.clock import clock_as_of
 
-NOTICE_KINDS = ("acceptance", "receipt", "correction", "rejection", "special_procedure", "extension")
+NOTICE_KINDS = ("acceptance", "receipt", "deferral", "correction", "rejection", "special_procedure", "extension")
 FILE_NAMES = {"acceptance": "受理(代收)通知书", "receipt": "材料接收回执", "correction": "补正通知书",
-              "rejection": "不予受理(代收)告知书", "special_procedure": "特别程序告知书", "extension": "延期办理告知书"}
+              "rejection": "不予受理(代收)告知书", "special_procedure": "特别程序告知书", "extension": "延期办理告知书",
+              "deferral": "容缺受理告知承诺书"}
 #: the notices of the legal clock: one per ``ClockSegment`` of that kind, its ``seq`` the ref
 CLOCK_NOTICES = {"special_procedure": ClockSegmentKind.SPECIAL_PROCEDURE, "extension": ClockSegmentKind.EXTENSION}
 
@@ -91,6 +93,8 @@ def _context(session: Session, case: Case, kind: str, ref: str) -> Any:
         return receipt_context(case)
     if kind == "rejection":
         return rejection_context(case)
+    if kind == "deferral":
+        return deferral_context(case)
     correction = next(c for c in case.corrections if str(c.round) == ref)
     return correction_context(case, correction)
 
@@ -104,6 +108,8 @@ def applicable(case: Case, kind: str) -> list[str]:
         return [""] if case.accepted_on and inbound else []
     if kind == "rejection":
         return [""] if case.status == "rejected" else []
+    if kind == "deferral":  # 容缺受理: accepted with a material missing, against the applicant's promise
+        return [""] if case.accepted_on and any(m.deferred_until is not None for m in case.materials) else []
     if kind == "correction":
         return [str(c.round) for c in case.corrections]
     if kind in CLOCK_NOTICES:
@@ -132,8 +138,8 @@ def render_case_notice(session: Session, case_id: int, kind: str, ref: str = "")
 
 @outbox.handles("render_notice")
 def render_notice_message(session: Session, message: OutboxMessage) -> CaseDocument:
-    """The outbox handler of topic ``render_notice`` (queued by accept, reject, request_correction,
-    start_special_procedure and approve_extension)."""
+    """The outbox handler of topic ``render_notice`` (queued by accept, also for its deferral, reject,
+    request_correction, start_special_procedure and approve_extension)."""
     return render_case_notice(session, message.case_id, message.key, message.payload.get("ref", ""))
 
 

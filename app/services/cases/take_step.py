@@ -147,7 +147,9 @@ def _apply(run: StepRun) -> None:
     handler = run.user.name if absent is None else f"{run.user.name}（代{absent.name}办理）"
     sync_ledger(run.session, case, handler, run.today, window_role=_ledger_row_opened(run),
                 on_behalf_at=_window_acted_at(run) if absent is not None else None)
-    for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL, inbound=case.inbound):
+    deferred = any(m.deferred_until is not None for m in case.materials)  # 容缺受理: its notice
+    for effect in transition.effects_for(case.delivery_method == DeliveryMethod.MAIL, inbound=case.inbound,
+                                         deferred=deferred):
         outbox.queue(run.session, effect, case, transition=transition.name, ref=run.ref)
 
 

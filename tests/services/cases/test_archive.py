@@ -409,3 +409,27 @@ def test_the_notices_of_a_special_procedure_and_an_approved_extension_are_archiv
         names = [n for n in package.namelist() if n.startswith("notices/")]
     assert any(n.endswith("特别程序告知书（第1次）.pdf") for n in names), names
     assert any(n.endswith("延期办理告知书（第1次）.pdf") for n in names), names
+
+
+def test_the_deferral_notice_of_a_case_accepted_with_a_deferred_material_is_archived_with_it(db):
+    monday = factories.date(2026, 3, 2)
+    case = factories.accepted_with_deferral(db, on=monday, until="2026-03-06")
+    case = factories.run_steps(db, case, [("lz_window", "dispatch", {"waybill_number": "EMS1234567890CN"}),
+                                          ("cx_window", "receive", {}), ("cx_window", "forward", {})], monday)
+    photo = next(m for m in case.materials if m.deferred_until is not None)
+    case = case_files.supply_deferred(db, factories.user(db, "lz_window"), case.id, photo.id, "照片.png",
+                                      factories.small_png(), today=factories.date(2026, 3, 5))
+    case = factories.step(db, "cx_hrss", case, "complete", **factories.completion())
+    case = factories.deliver_result(db, case)
+    messages = _messages(archive.archive_problems(db, case))
+    assert "The deferred-material promise has not been rendered yet: wait a moment and try again." in messages
+    notices = [item for item in archive.archive_checklist(db, case) if item.section == "notices"]
+    assert len(notices) == 2  # acceptance, the deferral
+
+    case = factories.ready_to_archive(db, case)
+    assert all(item.done for item in archive.archive_checklist(db, case))
+    case = factories.step(db, "lz_window", case, "archive")
+    assert factories.run_outbox(db, "build_archive_package", case.id).done
+    with zipfile.ZipFile(io.BytesIO(storage.path_of(_package(db, case).file_key).read_bytes())) as package:
+        names = [n for n in package.namelist() if n.startswith("notices/")]
+    assert any(n.endswith("容缺受理告知承诺书.pdf") for n in names), names

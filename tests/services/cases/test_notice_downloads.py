@@ -74,3 +74,22 @@ def test_the_case_page_lists_the_special_procedure_and_extension_notices_counted
     assert f"/cases/{case.id}/notice/special_procedure?round=1" in page
     assert f"/cases/{case.id}/notice/extension?round=2" in page
     assert "特别程序告知书（第1次）" in page and "延期办理告知书（第1次）" in page
+
+
+def test_the_case_page_lists_the_deferral_notice_of_a_case_accepted_with_a_deferred_material(client, login, api, db):
+    case = factories.accepted_with_deferral(db)
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    assert f"/cases/{case.id}/notice/deferral" in page and "容缺受理告知承诺书" in page
+    assert client.get(f"/cases/{case.id}/notice/deferral").status_code == 202
+    factories.run_outbox(db, case_id=case.id)
+    response = client.get(f"/cases/{case.id}/notice/deferral")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert api("lz_police").get(f"/api/v1/case/{case.id}/notice/deferral").status_code == 404
+
+
+def test_a_case_accepted_with_every_material_offers_no_deferral_notice(client, login, api, db):
+    case = factories.accepted_case(db)
+    login("lz_window")
+    assert f"/cases/{case.id}/notice/deferral" not in client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    assert api("lz_window").get(f"/api/v1/case/{case.id}/notice/deferral").status_code == 404
