@@ -111,8 +111,9 @@ _ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 _ORDER_BY_TITLE = {c.title: i for i, c in enumerate(COLUMNS)}
 # The columns that describe the matter itself and repeat on each of its rows.
 MATTER_KEYS = tuple(c.key for c in COLUMNS[: _ORDER["precheck_hours"] + 1])
-# Columns added after the first template (容缺受理, 远程预审): a sheet made before them still imports,
-# each missing one read as blank, i.e. its default.
+# Columns added after the first template (容缺受理, 远程预审): a sheet made before them still imports. A
+# missing one reads as None, "not in this sheet": an existing matter keeps what it has, a new one takes the
+# default (an export made before the columns existed must not switch a matter's pre-check off).
 LATER_KEYS = frozenset({"precheck", "precheck_hours", "deferrable"})
 _WRAPPED_KEYS = frozenset(
     {"name", "handling_types", "fee_note", "acceptance_conditions", "review_points",
@@ -129,8 +130,8 @@ class MaterialRecord:
     required: bool
     original_check: bool
     note: str
-    #: 可容缺: may be supplied after acceptance (容缺受理)
-    deferrable: bool = False
+    #: 可容缺: may be supplied after acceptance (容缺受理); None: the sheet has no such column
+    deferrable: bool | None = False
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,9 @@ class MatterRecord:
     acceptance_conditions: str
     review_points: str
     materials: tuple[MaterialRecord, ...]
-    #: 需远程预审 and its time limit in working hours
-    precheck: bool = False
-    precheck_hours: int = DEFAULT_PRECHECK_HOURS
+    #: 需远程预审 and its time limit in working hours; None: the sheet has no such column
+    precheck: bool | None = False
+    precheck_hours: int | None = DEFAULT_PRECHECK_HOURS
     # Where the matter was found; not part of its identity, so that a matter
     # read back from an export equals the one that was written.
     first_row: int = field(default=0, compare=False)
@@ -430,8 +431,11 @@ def _read_row(
     row = _Row(number, {}, {})
     problems: list[SheetProblem] = []
     for column in COLUMNS:
-        position = positions.get(column.key)  # None: a later column an older sheet lacks
-        raw = None if position is None else cells[position]
+        position = positions.get(column.key)
+        if position is None:  # a later column an older sheet lacks: not given, kept on import
+            row.texts[column.key], row.values[column.key] = "", None
+            continue
+        raw = cells[position]
         text = _text(raw)
         row.texts[column.key] = text
         rule = _RULES[column.key]

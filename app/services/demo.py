@@ -85,7 +85,7 @@ def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
         })
         existing = {m.seq: m for m in matter.materials}
         for seq, mat in enumerate(rec["materials"], start=1):
-            values = {k: mat[k] for k in ("name", "copies", "form", "required", "original_check", "note")}
+            values = {k: mat[k] for k in MATERIAL_KEYS}
             item = existing.get(seq) or MaterialRequirement(seq=seq)
             for key, value in values.items():
                 setattr(item, key, value)
@@ -98,6 +98,10 @@ def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
     for matter in matters:
         publish_matter(session, matter, SYSTEM, note="demo", commit=False)
     return matters
+
+
+#: what a demo material sets on its requirement (可容缺 too: the demo shows 容缺受理)
+MATERIAL_KEYS = ("name", "copies", "form", "required", "original_check", "deferrable", "note")
 
 
 def load_users(session: Session, sm: Any, password: str, regions: dict[str, Region],

@@ -354,3 +354,11 @@ def test_user_names_surname_in_last_name():
 
 def test_demo_password():
     assert d.DEMO_PASSWORD_DEFAULT == "Demo#2026gy"
+
+
+def test_the_demo_loads_the_deferrable_flag_of_its_materials(db):
+    from app.models.catalog import Matter, MaterialRequirement
+
+    marked = {(r.matter.code, r.name) for r in db.query(MaterialRequirement).join(Matter)
+              .filter(MaterialRequirement.deferrable.is_(True))}
+    assert ("KYTB-HF-001", "单位经办人授权委托书") in marked and len(marked) == 2

@@ -555,7 +555,7 @@ def test_pre_check_columns_repeat_on_each_row_of_the_matter_and_take_their_defau
     assert (matters[0].precheck, matters[0].precheck_hours) == (True, 4)
 
 
-def test_an_older_sheet_without_the_deferrable_and_pre_check_columns_imports_with_the_defaults():
+def test_an_older_sheet_without_the_deferrable_and_pre_check_columns_imports_saying_nothing_of_them():
     header = [t for t in TITLES if t not in LATER_TITLES]
     keys = [c.key for c in COLUMNS if c.title not in LATER_TITLES]
     rows = [[{**VALID, "seq": seq}[k] for k in keys] for seq in (1, 2)]
@@ -563,8 +563,9 @@ def test_an_older_sheet_without_the_deferrable_and_pre_check_columns_imports_wit
     matters, problems = parse_catalog_xlsx(_xlsx(rows, header=header), LOOKUP, LIMITS)
 
     assert problems == []
-    assert (matters[0].precheck, matters[0].precheck_hours) == (False, 4)
-    assert [m.deferrable for m in matters[0].materials] == [False, False]
+    # None: not in the sheet (the import keeps an existing matter's flags; a new matter takes the defaults)
+    assert (matters[0].precheck, matters[0].precheck_hours) == (None, None)
+    assert [m.deferrable for m in matters[0].materials] == [None, None]
 
 
 def test_a_sheet_with_only_some_of_the_newer_columns_imports_the_ones_it_has():
@@ -575,7 +576,7 @@ def test_a_sheet_with_only_some_of_the_newer_columns_imports_the_ones_it_has():
     matters, problems = parse_catalog_xlsx(_xlsx([[row[k] for k in keys]], header=header), LOOKUP, LIMITS)
 
     assert problems == []
-    assert (matters[0].precheck, matters[0].precheck_hours) == (True, 4)
+    assert (matters[0].precheck, matters[0].precheck_hours) == (True, None)
 
 
 def test_bad_pre_check_and_deferrable_values_are_all_reported_with_row_and_column():

@@ -23,6 +23,7 @@ from app.domain.catalog_sheet import (
     template_xlsx,
     write_catalog_xlsx,
 )
+from app.domain.precheck import DEFAULT_PRECHECK_HOURS
 from app.domain.upload_checks import SheetLimits
 from app.errors import Problem, ValidationFailed
 from app.models.catalog import HandlingType, MaterialRequirement, Matter, MatterStatus
@@ -122,11 +123,18 @@ def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
     return result
 
 
+#: what a new matter takes for a column its sheet does not have
+MATTER_DEFAULTS = {"precheck": False, "precheck_hours": DEFAULT_PRECHECK_HOURS}
+
+
 def _apply(matter: Matter, record: MatterRecord, types: dict[str, HandlingType]) -> None:
     for name in ("name", "line", "legal_limit_days", "promised_limit_days", "fee_note", "consult_phone",
                  "complaint_phone", "acceptance_conditions", "review_points", "precheck", "precheck_hours"):
-        if getattr(matter, name) != getattr(record, name):
-            setattr(matter, name, getattr(record, name))
+        value = getattr(record, name)
+        if value is None:  # a column the sheet has not (made before it existed): kept, or the default
+            value = getattr(matter, name) if getattr(matter, name) is not None else MATTER_DEFAULTS[name]
+        if getattr(matter, name) != value:
+            setattr(matter, name, value)
     wanted_types = [types[code] for code in record.handling_types]
     if {ht.id for ht in matter.handling_types} != {ht.id for ht in wanted_types}:
         matter.handling_types = wanted_types
@@ -139,6 +147,8 @@ def _apply(matter: Matter, record: MatterRecord, types: dict[str, HandlingType])
         for attr, value in (("name", rec.name), ("copies", rec.copies), ("form", rec.form),
                             ("required", rec.required), ("original_check", rec.original_check),
                             ("deferrable", rec.deferrable), ("note", rec.note)):
+            if value is None:  # a column the sheet has not: kept, or the default
+                value = getattr(material, attr) if getattr(material, attr) is not None else False
             if getattr(material, attr) != value:
                 setattr(material, attr, value)
     for leftover in existing.values():

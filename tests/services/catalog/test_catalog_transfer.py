@@ -220,3 +220,21 @@ def test_an_older_file_without_the_new_columns_imports_with_the_defaults(db):
     assert (created.precheck, created.precheck_hours) == (False, 4)
     assert not any(m.deferrable for m in created.materials)
     assert "KYTB-HRSS-001" in result.unchanged  # a matter at the defaults is not changed by an older file
+
+
+def test_an_older_file_keeps_the_pre_check_and_the_deferrable_flags_of_the_matters_it_names(db):
+    """An export made before the columns existed says nothing about them: re-importing it must not switch the
+    pre-check of 失业保险金申领 off, nor clear a material's 可容缺."""
+    precheck = factories.matter(db, "KYTB-HRSS-003")
+    deferrable = {m.seq for m in precheck.materials if m.deferrable}
+    assert precheck.precheck and precheck.precheck_hours == 4
+    old = _without_columns(catalog_transfer.export_catalog(db, SYSTEM), LATER_TITLES)
+
+    result = catalog_transfer.import_catalog(db, old, SYSTEM)
+
+    assert "KYTB-HRSS-003" in result.unchanged and result.new_versions == 0
+    db.expire_all()
+    precheck = factories.matter(db, "KYTB-HRSS-003")
+    assert precheck.precheck and precheck.precheck_hours == 4
+    assert {m.seq for m in precheck.materials if m.deferrable} == deferrable
+    assert any(m.deferrable for m in factories.matter(db, "KYTB-HF-001").materials)  # 授权委托书, 可容缺
