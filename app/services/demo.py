@@ -66,6 +66,10 @@ def load_org(session: Session, regions: dict[str, Region]) -> tuple[dict[str, Se
     return centers, departments
 
 
+#: what a demo material sets on its requirement (可容缺 too: the demo shows 容缺受理)
+MATERIAL_KEYS = ("name", "copies", "form", "required", "original_check", "deferrable", "note")
+
+
 def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
     types: dict[str, HandlingType] = {}
     for order, rec in enumerate(data.HANDLING_TYPES, start=1):
@@ -98,10 +102,6 @@ def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
     for matter in matters:
         publish_matter(session, matter, SYSTEM, note="demo", commit=False)
     return matters
-
-
-#: what a demo material sets on its requirement (可容缺 too: the demo shows 容缺受理)
-MATERIAL_KEYS = ("name", "copies", "form", "required", "original_check", "deferrable", "note")
 
 
 def load_users(session: Session, sm: Any, password: str, regions: dict[str, Region],
