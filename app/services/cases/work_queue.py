@@ -123,7 +123,7 @@ def precheck_queue(session: Session, user: StaffUser, limit: int = 200) -> list[
     """预审: the cases whose scans wait for the user's pre-check, the one due soonest first."""
     reach = reach_of(user)
     items = []
-    for case in _cases(session, reach, {Status.PRECHECK}, limit):
+    for case in _cases(session, reach, {Status.PRECHECK}, limit, selectinload(Case.precheck_rounds)):
         steps = [t for t in available_steps(case, user, reach) if t.name in PRECHECK_STEPS]
         waiting = open_round(case)
         if steps and waiting is not None:
