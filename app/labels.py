@@ -94,6 +94,9 @@ SPECIAL_PROCEDURE_LABELS = {"hearing": _l("Hearing"), "tender": _l("Tender"), "a
                             "appraisal": _l("Appraisal"), "expert_review": _l("Expert review"),
                             "public_notice": _l("Public notice")}
 EXTENSION_DECISIONS = {"requested": _l("Awaiting approval"), "approved": _l("Approved"), "refused": _l("Refused")}
+#: how a round of the remote pre-check (远程预审) ended ("" while the department has it)
+PRECHECK_OUTCOMES = {"": _l("With the department"), "passed": _l("Pre-check passed"),
+                     "corrections": _l("Corrections asked"), "timed_out": _l("Not answered in time: sent as it was")}
 #: the clock's reasons and stretches (the timeline on the case page)
 CLOCK_REASONS = {"correction": _l("Correction"), "special_procedure": _l("Special procedure"),
                  "extension": _l("Extension")}
@@ -193,10 +196,11 @@ EXPORT_SUBJECTS = {"ledger": _l("Work ledger")}
 # --- reminders, messages, reports ---
 
 STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
-                "delivery": _l("Delivery of the result"), "promise": _l("Deferred material promised")}
+                "delivery": _l("Delivery of the result"), "promise": _l("Deferred material promised"),
+                "precheck": _l("Remote pre-check")}
 LEVEL_LABELS = {"yellow": _l("Yellow: near its due day"), "red": _l("Red: overdue")}
 REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation"),
-                  "promise": _l("Promise overdue")}
+                  "promise": _l("Promise overdue"), "precheck": _l("Scans to pre-check")}
 MAIL_STATUSES = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
                "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
 CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}

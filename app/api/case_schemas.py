@@ -106,6 +106,26 @@ class CaseCorrectionSchema(Schema):
     items = fields.List(fields.Nested(CaseCorrectionItemSchema))
 
 
+class CasePrecheckItemSchema(Schema):
+    seq = fields.Integer()
+    name = fields.String()
+    reason = fields.String()
+    material_seq = fields.Integer(allow_none=True, metadata={"description": "the case's material it asks for"})
+    supplied = fields.Boolean(metadata={"description": "supplied at the window"})
+
+
+class CasePrecheckSchema(Schema):
+    """One round of the remote pre-check (远程预审): the department looked at the scans before the parcel left."""
+
+    round = fields.Integer()
+    started_at = LocalDateTime(metadata={"description": "the scans were with the department from then"})
+    due_at = LocalDateTime(metadata={"description": "answered by then, else the parcel leaves as it is"})
+    answered_at = LocalDateTime(allow_none=True)
+    answered_by_name = fields.String()
+    outcome = fields.String(metadata={"description": "passed / corrections / timed_out; empty while open"})
+    items = fields.List(fields.Nested(CasePrecheckItemSchema), metadata={"description": "the corrections asked"})
+
+
 class CaseResultDocumentSchema(_Record):
     __component_name__ = "CaseResultDocument"
 
@@ -199,6 +219,8 @@ class CaseDetailSchema(_ApplicationSchema):
     materials = fields.List(fields.Nested(CaseMaterialSchema))
     shipments = fields.List(fields.Nested(CaseShipmentSchema))
     corrections = fields.List(fields.Nested(CaseCorrectionSchema))
+    prechecks = fields.List(fields.Nested(CasePrecheckSchema), attribute="precheck_rounds",
+                            metadata={"description": "the rounds of the remote pre-check (远程预审), in order"})
     steps = fields.List(fields.Nested(CaseStepSchema), metadata={"description": "the steps the caller can take now"})
 
 

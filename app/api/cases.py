@@ -36,14 +36,22 @@ from app.api.case_schemas import (
 from app.domain.privacy import PERSONAL_DATA_MASKS, AccessKind
 from app.domain.workflow import TRANSITIONS
 from app.errors import ServiceError, TooManyRequests
+from app.labels import step_label
 from app.models.case import Case
+from app.platform.fab import (
+    API_PERMISSIONS,
+    AppModelRestApi,
+    MalformedRequest,
+    ScopedInterface,
+    answers_service_errors,
+    current_reach,
+    within_rate_limit,
+)
 from app.scope import Reach
 from app.services.calendar import load_calendar
-from app.services.cases import archive
-from app.services.cases import conversation
+from app.services.cases import archive, conversation
 from app.services.cases import files as case_files
 from app.services.cases import notices as documents
-from app.services.cases.clock import clock_view
 from app.services.cases.access import (
     Viewer,
     disclose,
@@ -54,18 +62,9 @@ from app.services.cases.access import (
     record_full_view,
     record_search,
 )
+from app.services.cases.clock import clock_view
 from app.services.cases.registration import register_case, update_draft
-from app.labels import step_label
-from app.services.cases.take_step import available_steps, take_step
-from app.platform.fab import (
-    API_PERMISSIONS,
-    AppModelRestApi,
-    MalformedRequest,
-    ScopedInterface,
-    answers_service_errors,
-    current_reach,
-    within_rate_limit,
-)
+from app.services.cases.take_step import available_steps, step_target, take_step
 
 #: what a list shows of the applicant's identity (overviews are masked; the detail may show all)
 MASKED = PERSONAL_DATA_MASKS
@@ -214,7 +213,7 @@ class CaseApi(AppModelRestApi):
         data["full_data"] = full
         steps = available_steps(case, self._user(), reach)
         # named and aimed as on this case (an inbound case's accept is 接收登记 and leads to received)
-        data["steps"] = [dumped | {"label": str(step_label(t.name, case)), "target": str(t.target_for(case.inbound))}
+        data["steps"] = [dumped | {"label": str(step_label(t.name, case)), "target": str(step_target(t, case))}
                          for t, dumped in zip(steps, CaseStepSchema(many=True).dump(steps))]
         return data
 

@@ -21,6 +21,8 @@ class ReminderKind(StrEnum):
     ESCALATION = "escalation"  # a red case, to the county administrators and the city supervisors
     #: 容缺: the day the applicant promised to supply a deferred material has passed (to the accepting window)
     PROMISE = "promise"
+    #: 远程预审: the scans of a case wait for the department's pre-check (to its officers, one per round)
+    PRECHECK = "precheck"
 
 
 class MailStatus(StrEnum):

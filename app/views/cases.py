@@ -50,6 +50,7 @@ from app.labels import (
     ID_TYPES,
     MATERIAL_FORMS,
     NOTICE_LABELS,
+    PRECHECK_OUTCOMES,
     RESULT_LABELS,
     SHIPMENT_DIRECTIONS,
     SIDE_LABELS,
@@ -67,6 +68,7 @@ from app.models.case import Case, DeliveryMethod
 from app.models.catalog import MaterialRequirement
 from app.models.org import ServiceCenter
 from app.platform.fab import ScopedInterface, current_reach
+from app.services.calendar import load_calendar
 from app.services.cases import archive, conversation
 from app.services.cases import files as case_files
 from app.services.cases import notices as documents
@@ -81,11 +83,10 @@ from app.services.cases.access import (
     record_full_view,
     sides_of,
 )
+from app.services.cases.clock import clock_view
 from app.services.cases.precheck import correction_round
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
-from app.services.calendar import load_calendar
-from app.services.cases.clock import clock_view
 from app.services.cases.take_step import available_steps, step_refusal, take_step
 from app.services.cases.work_queue import archive_queue, precheck_queue, tracking_queue, work_queue
 from app.views.base import (
@@ -213,6 +214,7 @@ def _template_helpers() -> dict[str, Any]:
         "clock_reason_label": lambda v: label(CLOCK_REASONS, v), "segment_label": lambda v: label(CLOCK_SEGMENTS, v),
         "procedure_label": lambda v: label(SPECIAL_PROCEDURE_LABELS, v),
         "extension_decision_label": lambda v: label(EXTENSION_DECISIONS, v),
+        "precheck_outcome_label": lambda v: label(PRECHECK_OUTCOMES, v),
     }
 
 

@@ -21,6 +21,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app.adapters import storage
 from app.domain.privacy import mask_phone
 from app.labels import (
     CHANNEL_LABELS,
@@ -35,13 +36,12 @@ from app.labels import (
 )
 from app.models.case import Notification
 from app.models.notify import MessageTemplate, Report
+from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
 from app.scope import OutOfScope, get_in_scope
 from app.services.cases import conversation
 from app.services.notifications import messages as notifications
 from app.services.notifications import reminders
-from app.adapters import storage
 from app.services.notifications.reports import XLSX_TYPE, file_name
-from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
 from app.views.base import EDIT_ONLY_ROUTES, NO_EDITING_ROUTES, READ_ONLY_ROUTES, AppModelView, page_number, yes_no
 
 
@@ -80,6 +80,7 @@ class ReminderView(BaseView):
             unread=reminders.unread_count(session, self._user_id()), preference=preference,
             stage_label=lambda v: label(STAGE_LABELS, v), level_label=lambda v: label(LEVEL_LABELS, v),
             kind_label=lambda v: label(REMINDER_KINDS, v), mail_label=lambda v: label(MAIL_STATUSES, v),
+            precheck_due=reminders.precheck_due,
             languages=LANGUAGE_LABELS, mail_on=bool(current_app.config.get("MAIL_SERVER")),
             messages=conversation.notices_of(session, self._user_id(), show=show),
             unread_messages=conversation.unread_notice_count(session, self._user_id()),

@@ -42,3 +42,25 @@ def test_a_pre_check_catches_a_correction_before_dispatch_through_the_api(client
     events = [e["action"] for e in lz.get(f"{URL}{case['id']}/events").get_json()["result"]]
     assert events == ["register", "accept", "request_precheck_correction", "supply_precheck", "pass_precheck",
                       "dispatch"]
+
+
+def test_the_case_answer_carries_its_pre_check_rounds_and_the_accept_step_says_where_it_leads(clients, db):  # noqa: F811
+    lz, hrss = clients["lz_window"], clients["cx_hrss"]
+    case = register(lz, db, matter_code=PRECHECKED)
+    for material in case["materials"]:
+        upload(lz, f"{URL}{case['id']}/materials/{material['id']}/scan", factories.small_pdf(), "扫描件.pdf")
+    case = lz.get(f"{URL}{case['id']}").get_json()["result"]
+    assert case["prechecks"] == []
+    assert {s["name"]: s["target"] for s in case["steps"]}["accept"] == "precheck"
+
+    case = step(lz, case["id"], "accept", verify_all(case))["result"]
+    (opened,) = case["prechecks"]
+    assert opened["round"] == 1 and opened["outcome"] == "" and opened["answered_at"] is None
+    assert opened["due_at"] > opened["started_at"]
+
+    case = step(hrss, case["id"], "request_precheck_correction",
+                {"items": [{"material": 2, "reason": "证明未盖单位公章"}]})["result"]
+    (asked,) = case["prechecks"]
+    assert asked["outcome"] == "corrections" and asked["answered_by_name"]
+    assert asked["items"] == [{"seq": 1, "name": case["materials"][1]["name"], "reason": "证明未盖单位公章",
+                               "material_seq": 2, "supplied": False}]

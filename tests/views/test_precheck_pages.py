@@ -26,3 +26,19 @@ def test_a_window_clerk_has_no_pre_check_tab_and_follows_the_case_meanwhile(clie
     page = client.get("/cases/queue/").get_data(as_text=True)
     assert "queue-tab-precheck" not in page
     assert f'data-tracking-case="{case.id}"' in page
+
+
+def test_the_case_page_shows_each_pre_check_round_with_its_answer_and_the_items_asked(client, login, db):
+    case = factories.step(db, "cx_hrss", _in_precheck(db), "request_precheck_correction",
+                          items=[{"material": 2, "reason": "证明未盖单位公章"}])
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    assert 'id="prechecks"' in page and "precheck-corrections" in page
+    assert "证明未盖单位公章" in page and factories.user(db, "cx_hrss").name in page
+    assert case.precheck_rounds[0].due_at.strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_a_case_never_pre_checked_has_no_pre_check_panel(client, login, db):
+    case = factories.accepted_case(db)
+    login("lz_window")
+    assert 'id="prechecks"' not in client.get(f"/cases/{case.id}/").get_data(as_text=True)

@@ -14,13 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from flask_appbuilder.security.sqla.models import Role
+from sqlalchemy import case as sql_case
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.adapters.messaging import mail_enabled
 from app.domain.precheck import DEFAULT_PRECHECK_HOURS, add_working_hours, parse_office_hours
+from app.domain.roles import RoleName
 from app.domain.workflow import Status
 from app.models.base import now
 from app.models.case import Case
+from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
 from app.models.precheck import PrecheckOutcome, PrecheckRound
 from app.models.staff import StaffUser
 from app.services.calendar import load_calendar
@@ -29,6 +34,8 @@ from app.services.cases.history import add_event
 
 log = logging.getLogger(__name__)
 
+#: the stage of a pre-check's reminder (the department's own short clock, not a stage of the case)
+PRECHECK_STAGE = "precheck"
 #: the history event of a pre-check nobody answered in time, by the system ("预审超时，材料照常寄出": its label)
 TIMEOUT_EVENT = "precheck_timeout"
 
@@ -62,13 +69,49 @@ def start_round(session: Session, case: Case, started_at: datetime | None = None
     item = PrecheckRound(case=case, round=len(case.precheck_rounds) + 1, started_at=started_at, due_at=due_at,
                          items=[])
     session.add(item)
+    _remind_department(session, case, item)
     return item
 
 
-def answer_round(case: Case, user: StaffUser, outcome: PrecheckOutcome, items: list[dict[str, Any]] = ()) -> None:
+def reminder_level(item: PrecheckRound) -> str:
+    """The reminder's ``level`` of a round: "r1", "r2" … (one reminder per round and officer)."""
+    return f"r{item.round}"
+
+
+def _remind_department(session: Session, case: Case, item: PrecheckRound) -> None:
+    """The department learns at once that scans wait for it: a reminder in 我的提醒 of each of its active
+    officers, in the next reminder digest when mail is on (and the officer wants reminders mailed)."""
+    officers = session.scalars(select(StaffUser).where(
+        StaffUser.department_id == case.department_id, StaffUser.active.is_(True),
+        StaffUser.roles.any(Role.name == RoleName.DEPARTMENT_OFFICER.value)).order_by(StaffUser.id)).all()
+    if not officers:
+        return
+    declined = set(session.scalars(select(StaffPreference.user_id).where(
+        StaffPreference.user_id.in_([u.id for u in officers]), StaffPreference.mail_reminders.is_(False))))
+    mail_on = mail_enabled(current_app.config)
+    for user in officers:
+        mailed = mail_on and bool(user.email) and user.id not in declined
+        session.add(Reminder(case=case, stage=PRECHECK_STAGE, level=reminder_level(item), user_id=user.id,
+                             kind=ReminderKind.PRECHECK.value, due_on=item.due_at.date(), created_on=item.started_at,
+                             mail_status=(MailStatus.PENDING if mailed else MailStatus.OFF).value))
+
+
+def _resolve_reminders(session: Session, case: Case, item: PrecheckRound, at: datetime) -> None:
+    """The round is answered (or timed out): its reminders ask for nothing any more; one not mailed yet is not."""
+    session.execute(
+        update(Reminder).where(Reminder.case_id == case.id, Reminder.kind == ReminderKind.PRECHECK.value,
+                               Reminder.level == reminder_level(item), Reminder.resolved_on.is_(None))
+        .values(resolved_on=at, mail_status=sql_case((Reminder.mail_status == MailStatus.PENDING.value,
+                                                     MailStatus.SKIPPED.value), else_=Reminder.mail_status))
+        .execution_options(synchronize_session=False))
+
+
+def answer_round(session: Session, case: Case, user: StaffUser, outcome: PrecheckOutcome,
+                 items: list[dict[str, Any]] = ()) -> None:
     """The department answered the open round."""
     item = open_round(case)
     item.answered_at, item.answered_by_fk, item.answered_by_name = now(), user.id, user.name
+    _resolve_reminders(session, case, item, item.answered_at)
     item.outcome = outcome.value
     item.items = [{"seq": seq, "name": i["name"], "reason": i["reason"], "material_seq": i.get("material_seq"),
                    "supplied": False} for seq, i in enumerate(items, start=1)]
@@ -92,6 +135,7 @@ def time_out_prechecks(session: Session, at: datetime | None = None) -> int:
                 session.rollback()
                 continue  # answered meanwhile
             item.outcome, item.answered_at = PrecheckOutcome.TIMED_OUT.value, at
+            _resolve_reminders(session, case, item, at)
             case.status = Status.ACCEPTED.value
             add_event(session, case, TIMEOUT_EVENT, Status.PRECHECK.value, None,
                       data={"round": item.round, "due_at": item.due_at.isoformat(sep=" ")})

@@ -232,12 +232,12 @@ def reject(run: StepRun) -> None:
 
 @performs(StepName.PASS_PRECHECK)
 def pass_precheck(run: StepRun) -> None:
-    answer_round(run.case, run.user, PrecheckOutcome.PASSED)
+    answer_round(run.session, run.case, run.user, PrecheckOutcome.PASSED)
 
 
 @performs(StepName.REQUEST_PRECHECK_CORRECTION)
 def request_precheck_correction(run: StepRun) -> None:
-    answer_round(run.case, run.user, PrecheckOutcome.CORRECTIONS, run.values["items"])
+    answer_round(run.session, run.case, run.user, PrecheckOutcome.CORRECTIONS, run.values["items"])
 
 
 @performs(StepName.SUPPLY_PRECHECK)

@@ -114,6 +114,11 @@ def available_steps(case: Case, user: StaffUser, reach: Reach | None = None) -> 
 # --- inside the transaction --------------------------------------------------------------------------
 
 
+def step_target(transition: Transition, case: Case) -> Status:
+    """Where the step leads this case: an inbound case's acceptance to 已签收, a pre-checked one's to 预审中."""
+    return transition.target_for(case.inbound, precheck=precheck_applies(case))
+
+
 def _validated_run(session: Session, user: StaffUser, reach: Reach, case: Case, transition: Transition,
                    data: dict[str, Any], today: date) -> StepRun:
     problems = ProblemCollector()
@@ -135,7 +140,7 @@ def _apply(run: StepRun) -> None:
     absent = on_behalf_of(run.session, run.user, case, run.sides & acting_sides(transition, case_sides(case)),
                           run.today)
     STEP_FUNCTIONS[transition.name](run)
-    case.status = transition.target_for(case.inbound, precheck=precheck_applies(case))
+    case.status = step_target(transition, case)
     note = run.values.get("note") or run.values.get("reason") or ""
     data = _event_data(run.values)
     if absent is not None:

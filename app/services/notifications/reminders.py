@@ -31,10 +31,25 @@ from typing import Any, Iterable
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role
-from sqlalchemy import ColumnElement, and_, exists, false, func, insert, literal, or_, select, text, union, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+    update,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.adapters.messaging import mail_enabled
 from app.domain.deadlines import STAGE_OF_STATUS, Stage, WarningLevel
@@ -44,8 +59,10 @@ from app.models.base import now
 from app.models.case import Case, CaseMaterial, DeliveryMethod
 from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
 from app.models.org import Department, Region, ServiceCenter
+from app.models.precheck import PrecheckRound
 from app.models.staff import StaffUser
 from app.scope import as_record_id
+from app.services.cases.precheck import PRECHECK_STAGE, reminder_level
 from app.services.cases.warnings import DUE_COLUMN, refresh_warnings
 
 log = logging.getLogger(__name__)
@@ -252,8 +269,13 @@ def _resolve(session: Session, at: datetime) -> int:
     still_awaited = exists().where(CaseMaterial.case_id == Reminder.case_id, CaseMaterial.deferred_until.isnot(None),
                                    CaseMaterial.supplied_on.is_(None), Case.id == Reminder.case_id,
                                    Case.status.in_([s.value for s in OPEN_STATUSES]))
-    asks = or_(and_(Reminder.kind != ReminderKind.PROMISE.value, still),
-               and_(Reminder.kind == ReminderKind.PROMISE.value, still_awaited))
+    # a pre-check's reminder (written by the step that starts the round) while its round is unanswered
+    still_prechecked = exists().where(PrecheckRound.case_id == Reminder.case_id, PrecheckRound.outcome == "",
+                                      literal("r") + cast(PrecheckRound.round, String) == Reminder.level)
+    own_clock = (ReminderKind.PROMISE.value, ReminderKind.PRECHECK.value)
+    asks = or_(and_(Reminder.kind.not_in(own_clock), still),
+               and_(Reminder.kind == ReminderKind.PROMISE.value, still_awaited),
+               and_(Reminder.kind == ReminderKind.PRECHECK.value, still_prechecked))
     result = session.execute(
         update(Reminder).where(Reminder.resolved_on.is_(None), ~asks)
         .values(resolved_on=at, mail_status=sql_case((Reminder.mail_status == MailStatus.PENDING.value,
@@ -307,6 +329,8 @@ LEVEL_NAMES = {
 }
 PROMISE_LINE = {"zh": "   容缺材料：申请人承诺{due}前补齐，已逾期未补交",
                 "en": "   deferred material: promised by {due}, not supplied"}
+PRECHECK_LINE = {"zh": "   远程预审：请于{due}前答复（预审通过，或一次性提出需补正的材料）",
+                 "en": "   remote pre-check: answer by {due} (pass it, or ask for every correction at once)"}
 ESCALATION_NAMES = {"zh": "【督办】", "en": "[follow-up] "}
 
 
@@ -326,6 +350,8 @@ def digest_items(reminders: Iterable[Reminder], language: str, base_url: str) ->
         due = reminder.due_on.isoformat() if reminder.due_on else ""
         if reminder.stage == PROMISE_STAGE:
             line = PROMISE_LINE[language].format(due=due)
+        elif reminder.stage == PRECHECK_STAGE:
+            line = PRECHECK_LINE[language].format(due=precheck_due(reminder) or due)
         elif language == "en":
             line = f"   {STAGE_NAMES['en'][Stage(reminder.stage)]}, due {due}, {LEVEL_NAMES['en'][reminder.level]}"
         else:
@@ -335,6 +361,18 @@ def digest_items(reminders: Iterable[Reminder], language: str, base_url: str) ->
     if len(reminders) > DIGEST_ITEMS:
         blocks.append(MORE[language].format(n=len(reminders) - DIGEST_ITEMS))
     return "\n\n".join(blocks)
+
+
+#: a reminder's case with its pre-check rounds (their answer times), one query for a page or a digest
+_WITH_ROUNDS = selectinload(Reminder.case).selectinload(Case.precheck_rounds)
+
+
+def precheck_due(reminder: Reminder) -> str:
+    """When the department must answer the pre-check round a reminder is about ("" if the round is gone)."""
+    for item in reminder.case.precheck_rounds:
+        if reminder_level(item) == reminder.level:
+            return item.due_at.strftime("%Y-%m-%d %H:%M")
+    return ""
 
 
 def queue_reminder_mail(session: Session, at: datetime | None = None, limit: int = 5000) -> int:
@@ -348,6 +386,7 @@ def queue_reminder_mail(session: Session, at: datetime | None = None, limit: int
     serialise(session, "kytb.reminder_mail")
     pending = session.scalars(
         select(Reminder).where(Reminder.mail_status == MailStatus.PENDING.value, Reminder.resolved_on.is_(None))
+        .options(_WITH_ROUNDS)
         .order_by(Reminder.user_id, Reminder.kind, Reminder.level.desc(), Reminder.due_on, Reminder.id).limit(limit)
     ).all()
     if not pending:
@@ -397,7 +436,7 @@ def reminders_of(session: Session, user_id: int, *, show: str = "open", page: in
     """The user's own reminders (``show``: open — unread and still current —, or all), newest first."""
     where = open_criterion(user_id) if show == "open" else Reminder.user_id == user_id
     total = session.scalar(select(func.count()).select_from(Reminder).where(where)) or 0
-    rows = session.scalars(select(Reminder).where(where)
+    rows = session.scalars(select(Reminder).where(where).options(_WITH_ROUNDS)
                            .order_by(Reminder.created_on.desc(), Reminder.level.desc(), Reminder.id.desc())
                            .offset(page * page_size).limit(page_size)).all()
     return total, list(rows)
