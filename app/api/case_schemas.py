@@ -68,6 +68,11 @@ class CaseMaterialSchema(Schema):
     scan_content_type = fields.String(allow_none=True)
     scan_sha256 = fields.String(allow_none=True)
     scan_uploaded_on = LocalDateTime(allow_none=True)
+    deferred_until = fields.Date(allow_none=True, metadata={"description": "容缺: the day the applicant promised "
+                                                                           "to supply it by"})
+    promise_signed = fields.Boolean()
+    supplied_on = fields.Date(allow_none=True, metadata={"description": "容缺: the day it was supplied"})
+    awaiting_supply = fields.Boolean(metadata={"description": "accepted 容缺 and not supplied yet"})
 
 
 class CaseShipmentSchema(Schema):

@@ -102,11 +102,12 @@ class CaseApi(AppModelRestApi):
         "verify_archive": "read",
         "disclosure": "disclose",  # 查看个人信息 (city supervisor)
         "upload_scan": "write",
+        "supply_deferred": "write",
         "add_result": "complete",  # result documents belong to completing a case (department side)
     }
     include_route_methods = {
         "get_list", "get", "post", "put", "step", "events", "clock", "materials", "upload_scan", "download_scan",
-        "add_result", "download_result", "notice", "archive_package", "verify_archive", "disclosure",
+        "supply_deferred", "add_result", "download_result", "notice", "archive_package", "verify_archive", "disclosure",
         "messages", "post_message",
     }
     list_columns = [
@@ -406,6 +407,17 @@ class CaseApi(AppModelRestApi):
     def upload_scan(self, pk: int, material_id: int) -> Response:
         """Stores the scan of a received material (PDF, JPEG or PNG, at most 20 MB)"""
         material = case_files.attach_scan(self._session, self._user(), pk, material_id, *self._upload())
+        return self._created(material, CaseMaterialSchema)
+
+    @expose("/<int:pk>/materials/<int:material_id>/supplied", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("supply_deferred")
+    @answers_service_errors
+    def supply_deferred(self, pk: int, material_id: int) -> Response:
+        """容缺: records a material accepted to follow as supplied, with its scan, by the accepting window"""
+        case = case_files.supply_deferred(self._session, self._user(), pk, material_id, *self._upload())
+        material = next(m for m in case.materials if m.id == material_id)
         return self._created(material, CaseMaterialSchema)
 
     @expose("/<int:pk>/materials/<int:material_id>/scan", methods=["GET"])

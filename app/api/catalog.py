@@ -21,12 +21,12 @@ class MatterApi(AppModelRestApi):
     resource_name = "matter"
     datamodel = ScopedInterface(Matter)
     list_columns = [
-        "id", "code", "name", "line", "status", "legal_limit_days", "promised_limit_days",
+        "id", "code", "name", "line", "status", "legal_limit_days", "promised_limit_days", "precheck",
         "handling_types.code", "handling_types.name", "current_guide.version",
     ]
     show_columns = [
-        "id", "code", "name", "line", "status", "legal_limit_days", "promised_limit_days", "fee_note",
-        "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
+        "id", "code", "name", "line", "status", "legal_limit_days", "promised_limit_days", "max_extension_days",
+        "precheck", "precheck_hours", "fee_note", "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
         "handling_types.code", "handling_types.name",
         "materials.id", "materials.seq", "materials.name", "materials.copies", "materials.form",
         "materials.required", "materials.original_check", "materials.deferrable", "materials.note", "materials.sample_file_name",
@@ -34,7 +34,8 @@ class MatterApi(AppModelRestApi):
     ]
     add_columns = edit_columns = [
         "code", "name", "business_line", "handling_types", "legal_limit_days", "promised_limit_days", "fee_note",
-        "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
+        "consult_phone", "complaint_phone", "acceptance_conditions", "review_points", "precheck", "precheck_hours",
+        "max_extension_days",
     ]
     search_columns = ["code", "name", "line", "status", "handling_types"]
     order_columns = ["code", "name", "promised_limit_days"]

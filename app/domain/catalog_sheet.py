@@ -96,6 +96,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("审核要点", "review_points", 40),
     Column("需远程预审", "precheck", 12),
     Column("预审时限（工作小时）", "precheck_hours", 14),
+    Column("延期上限（工作日）", "max_extension_days", 14),
     Column("材料序号", "seq", 10),
     Column("材料名称", "material_name", 36),
     Column("份数", "copies", 8),
@@ -110,11 +111,22 @@ _BY_KEY = {c.key: c for c in COLUMNS}
 _ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 _ORDER_BY_TITLE = {c.title: i for i, c in enumerate(COLUMNS)}
 # The columns that describe the matter itself and repeat on each of its rows.
-MATTER_KEYS = tuple(c.key for c in COLUMNS[: _ORDER["precheck_hours"] + 1])
-# Columns added after the first template (容缺受理, 远程预审): a sheet made before them still imports. A
-# missing one reads as None, "not in this sheet": an existing matter keeps what it has, a new one takes the
-# default (an export made before the columns existed must not switch a matter's pre-check off).
-LATER_KEYS = frozenset({"precheck", "precheck_hours", "deferrable"})
+MATTER_KEYS = tuple(c.key for c in COLUMNS[: _ORDER["max_extension_days"] + 1])
+# Columns added after the first template (容缺受理, 远程预审, 延期上限): a sheet made before them still
+# imports. A missing one reads as "not in this sheet" (None, or NOT_IN_SHEET where None is a value of its
+# own): an existing matter keeps what it has, a new one takes the default (an export made before the
+# columns existed must not switch a matter's pre-check off).
+LATER_KEYS = frozenset({"precheck", "precheck_hours", "max_extension_days", "deferrable"})
+
+
+class _NotInSheet:
+    """The value of a later column the sheet has not, where a blank cell means something (None)."""
+
+    def __repr__(self) -> str:
+        return "NOT_IN_SHEET"
+
+
+NOT_IN_SHEET: Any = _NotInSheet()
 _WRAPPED_KEYS = frozenset(
     {"name", "handling_types", "fee_note", "acceptance_conditions", "review_points",
      "material_name", "material_note"}
@@ -151,6 +163,8 @@ class MatterRecord:
     #: 需远程预审 and its time limit in working hours; None: the sheet has no such column
     precheck: bool | None = False
     precheck_hours: int | None = DEFAULT_PRECHECK_HOURS
+    #: 延期上限 in working days (0: no extension); None: the general rule (blank cell); NOT_IN_SHEET
+    max_extension_days: int | None = None
     # Where the matter was found; not part of its identity, so that a matter
     # read back from an export equals the one that was written.
     first_row: int = field(default=0, compare=False)
@@ -288,6 +302,8 @@ class _Rule:
     default: Any = None
     #: a default that belongs to the installation rather than the sheet (the complaint hotline)
     default_of: Callable[[_Lookups], Any] | None = None
+    #: the value of a later column the sheet has not (a blank cell of it gives ``default``)
+    absent: Any = None
 
     def blank(self, lookups: _Lookups) -> Any:
         """The value of a blank cell of an optional column."""
@@ -349,6 +365,13 @@ def _precheck_hours(value: Any, text: str, _lookups: _Lookups) -> int:
         raise _Bad(f"应为1到{MAX_PRECHECK_HOURS}之间的整数（工作小时），实际为“{_shown(text)}”") from None
 
 
+def _extension_days(value: Any, text: str, _lookups: _Lookups) -> int:
+    try:
+        return _whole_number(value, _DAYS_NUMBER, 0, MAX_LIMIT_DAYS)
+    except _Bad:
+        raise _Bad(f"应为0到{MAX_LIMIT_DAYS}之间的整数（工作日），或不填，实际为“{_shown(text)}”") from None
+
+
 def _seq(value: Any, text: str, _lookups: _Lookups) -> int:
     try:
         return _whole_number(value, _PLAIN_NUMBER, 1, MAX_SEQ)
@@ -397,6 +420,7 @@ _RULES: dict[str, _Rule] = {
     "review_points": _Rule(_free_text, required=False, default=""),
     "precheck": _Rule(_yes_no, required=False, default=False),
     "precheck_hours": _Rule(_precheck_hours, required=False, default=DEFAULT_PRECHECK_HOURS),
+    "max_extension_days": _Rule(_extension_days, required=False, default=None, absent=NOT_IN_SHEET),
     "seq": _Rule(_seq, required=True),
     "material_name": _Rule(_limited(255), required=True),
     "copies": _Rule(_copies, required=True),
@@ -433,7 +457,7 @@ def _read_row(
     for column in COLUMNS:
         position = positions.get(column.key)
         if position is None:  # a later column an older sheet lacks: not given, kept on import
-            row.texts[column.key], row.values[column.key] = "", None
+            row.texts[column.key], row.values[column.key] = "", _RULES[column.key].absent
             continue
         raw = cells[position]
         text = _text(raw)
@@ -789,6 +813,7 @@ def _matter_rows(matter: MatterRecord, names: NamesForExport) -> Iterator[list[A
         matter.review_points,
         _yes_no_text(matter.precheck),
         matter.precheck_hours,
+        matter.max_extension_days,
     ]
     materials = sorted(matter.materials, key=lambda m: m.seq) or [None]
     for material in materials:
@@ -870,6 +895,8 @@ _COLUMN_HELP: dict[str, str] = {
     "precheck": f"申请材料是否需经部门远程预审后再流转，填“{_YES}”或“{_NO}”；不填视为“{_NO}”",
     "precheck_hours": f"部门完成预审的时限，1到{MAX_PRECHECK_HOURS}之间的整数，单位为工作小时；"
                       f"不填视为{DEFAULT_PRECHECK_HOURS}",
+    "max_extension_days": f"本事项的法律法规对延期另有规定时填写，0到{MAX_LIMIT_DAYS}之间的整数，单位为工作日，"
+                          "0表示不得延期；不填按《行政许可法》第四十二条执行（一般最多延长10个工作日）",
     "seq": f"1到{MAX_SEQ}之间的整数，同一事项内不能重复；导入后按序号排列",
     "material_name": "不超过255个字",
     "copies": f"1到{MAX_COPIES}之间的整数",

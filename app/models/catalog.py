@@ -111,6 +111,9 @@ class Matter(Stamped, Model):
     precheck: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     #: the working hours (office hours of working days) the department has for a pre-check
     precheck_hours: Mapped[int] = mapped_column(Integer, nullable=False, default=4)
+    #: 延期上限: the working days all extensions of a case may add when the matter's own law caps them
+    #: differently from Art. 42 (0: none); empty: the general rule (EXTENSION_MAX_WORKING_DAYS)
+    max_extension_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=MatterStatus.DRAFT, index=True)
     current_guide_id: Mapped[int | None] = mapped_column(
         ForeignKey("guide.id", ondelete="SET NULL", use_alter=True, name="fk_matter_current_guide"), nullable=True

@@ -180,6 +180,8 @@ def event_details(event: Any) -> list[str]:
             names = {m.seq: m.name for m in event.case.materials}
             value = str(_l("%(names)s, promised by %(date)s", names=str(_l("; ")).join(
                 names.get(seq, str(seq)) for seq in value.get("materials") or []), date=value.get("until", "")))
+        elif isinstance(value, Mapping):  # {item seq: file name} (the scans supplied for a pre-check)
+            value = str(_l("; ")).join(str(name) for name in value.values())
         elif isinstance(value, list) and all(isinstance(item, str) for item in value):
             value = str(_l("; ")).join(value)  # file names (result documents)
         elif isinstance(value, list):

@@ -12,13 +12,13 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import FileField
 
+from app.adapters import storage
+from app.labels import MATERIAL_FORMS, MATTER_STATUSES, label
 from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
 from app.models.org import RegionLevel
-from app.services.catalog import matters as catalog
-from app.adapters import storage
-from app.views.base import EDIT_ONLY_ROUTES, BulkDeleteMixin, AppModelView, code_select, region_ids, yes_no
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
-from app.labels import MATERIAL_FORMS, MATTER_STATUSES, label
+from app.services.catalog import matters as catalog
+from app.views.base import EDIT_ONLY_ROUTES, AppModelView, BulkDeleteMixin, code_select, region_ids, yes_no
 
 CATALOG_LABELS = {
     "code": _l("Code"),
@@ -41,6 +41,7 @@ CATALOG_LABELS = {
     "review_points": _l("Review points"),
     "precheck": _l("Remote pre-check"),
     "precheck_hours": _l("Pre-check time (working hours)"),
+    "max_extension_days": _l("Extension cap (working days)"),
     "status": _l("Status"),
     "current_guide": _l("Current guide version"),
     "current_version": _l("Guide version"),
@@ -151,13 +152,14 @@ class MatterView(BulkDeleteMixin, AppModelView):
     list_columns = ["code", "name", "business_line", "handling_types", "promised_limit_days", "status", "current_version"]
     show_fieldsets = [
         (_l("Matter"), {"fields": ["code", "name", "business_line", "handling_types", "status", "current_version"]}),
-        (_l("Time limits and fees"), {"fields": ["legal_limit_days", "promised_limit_days", "fee_note", "consult_phone", "complaint_phone"]}),
+        (_l("Time limits and fees"), {"fields": ["legal_limit_days", "promised_limit_days", "max_extension_days", "fee_note",
+                                                   "consult_phone", "complaint_phone"]}),
         (_l("Guide"), {"fields": ["acceptance_conditions", "review_points"]}),
         (_l("Remote pre-check"), {"fields": ["precheck", "precheck_hours"]}),
     ]
     add_columns = edit_columns = [
         "code", "name", "business_line", "handling_types", "legal_limit_days", "promised_limit_days",
-        "fee_note", "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
+        "max_extension_days", "fee_note", "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
         "precheck", "precheck_hours",
     ]
     search_columns = ["code", "name", "business_line", "status"]
@@ -171,6 +173,9 @@ class MatterView(BulkDeleteMixin, AppModelView):
     description_columns = {
         "code": _l("The code in the province's list (事项编码)."),
         "promised_limit_days": _l("Counted in working days from acceptance, time awaiting correction excluded."),
+        "max_extension_days": _l("Only when the matter's own law caps extensions differently: the working days all "
+                                 "extensions of a case may add (0: none). Empty: the general rule of Art. 42 of the "
+                                 "Administrative Licensing Law."),
         "precheck": _l("The department looks at the scans accepted on its behalf before the parcel leaves; a "
                        "correction it asks is relayed while the applicant may still be at the window."),
         "precheck_hours": _l("Office hours of working days the department has to answer (4: half a working day); "

@@ -52,7 +52,11 @@ def test_a_pre_check_catches_a_correction_before_the_parcel_leaves_in_the_pages(
     assert walk.status(page) == "预审中", walk.status(page)
     assert page.locator(".case-steps").get_by_role("link", name="寄出材料", exact=True).count() == 0
 
-    # the department catches a correction before the parcel leaves
+    # the department is reminded, with the time to answer by, and catches a correction before the parcel leaves
+    page = walk.as_user("cx_hrss")
+    page.goto("/reminders/")
+    assert page.locator(".reminder-precheck-due").first.inner_text().startswith("请于"), "the time to answer by"
+    walk.snap(page, "precheck-reminder")
     page = _open_from_the_precheck_tab(walk, "cx_hrss")
 
     def correction_item(form_page: Any) -> None:
@@ -84,5 +88,10 @@ def test_a_pre_check_catches_a_correction_before_the_parcel_leaves_in_the_pages(
     walk.take_step(page, "寄出材料", lambda form_page: form_page.locator("input[name=waybill_number]")
                    .fill("1180412345690"))
     assert walk.status(page) == "寄递中", walk.status(page)
+    rounds = page.locator("#prechecks .precheck-round")
+    assert rounds.count() == 2, "both rounds on the case page"
+    assert "授权委托书" in page.locator("#prechecks").inner_text()
+    page.locator("#prechecks").scroll_into_view_if_needed()
+    walk.snap(page, "precheck-rounds")
     history = page.locator("body").inner_text()
     assert "预审补正" in history and "窗口补齐" in history and "预审通过" in history

@@ -12,6 +12,7 @@ from app.domain.catalog_sheet import (
     COLUMNS,
     DEFAULT_TITLE,
     INSTRUCTIONS_SHEET,
+    NOT_IN_SHEET,
     NOT_XLSX_MESSAGE,
     SAMPLE_MATTER,
     Lookup,
@@ -55,6 +56,7 @@ VALID = {
     "review_points": None,
     "precheck": None,
     "precheck_hours": None,
+    "max_extension_days": None,
     "seq": 1,
     "material_name": "居民身份证",
     "copies": 1,
@@ -64,8 +66,8 @@ VALID = {
     "deferrable": None,
     "material_note": None,
 }
-# The columns a sheet made before 容缺受理 and 远程预审 lacks.
-LATER_TITLES = ("需远程预审", "预审时限（工作小时）", "可容缺")
+# The columns a sheet made before 容缺受理, 远程预审 and 延期上限 lacks.
+LATER_TITLES = ("需远程预审", "预审时限（工作小时）", "延期上限（工作日）", "可容缺")
 
 
 def _row(**cells):
@@ -132,7 +134,7 @@ def test_template_has_title_header_drop_downs_and_an_instructions_sheet():
 
     assert sheet["A1"].value == DEFAULT_TITLE
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
-    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:U1"]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:V1"]
     assert [c.value for c in sheet[2]] == TITLES
     assert all(c.font.b and c.fill.fgColor.rgb.endswith("D9D9D9") for c in sheet[2])
     assert sheet.freeze_panes == "A3"
@@ -142,10 +144,10 @@ def test_template_has_title_header_drop_downs_and_an_instructions_sheet():
     drop_downs = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert drop_downs == {
         "L3:L1000": '"是,否"',
-        "Q3:Q1000": '"原件,复印件,扫描件"',
-        "R3:R1000": '"是,否"',
+        "R3:R1000": '"原件,复印件,扫描件"',
         "S3:S1000": '"是,否"',
         "T3:T1000": '"是,否"',
+        "U3:U1000": '"是,否"',
     }
 
     assert workbook.sheetnames[1] == INSTRUCTIONS_SHEET
@@ -297,7 +299,7 @@ def test_header_problems_are_all_reported():
     assert sorted(p.message for p in problems) == sorted(
         [
             "第2行A列：未知的表头「事项编号」，请使用本系统的导入模板",
-            "第2行U列：未知的表头「备注」，请使用本系统的导入模板",
+            "第2行V列：未知的表头「备注」，请使用本系统的导入模板",
             "第2行：缺少表头「事项编码」",
             "第2行：缺少表头「份数」",
         ]
@@ -315,7 +317,7 @@ def test_an_unknown_extra_column_is_reported_but_the_rows_are_still_checked():
 def test_a_repeated_header_column_is_reported():
     _, problems = parse_catalog_xlsx(_xlsx([_row()], header=[*TITLES, "份数"]), LOOKUP, LIMITS)
 
-    assert [p.message for p in problems] == ["第2行V列：表头「份数」重复"]
+    assert [p.message for p in problems] == ["第2行W列：表头「份数」重复"]
 
 
 def test_header_may_be_in_row_1_without_a_title_row():
@@ -565,6 +567,7 @@ def test_an_older_sheet_without_the_deferrable_and_pre_check_columns_imports_say
     assert problems == []
     # None: not in the sheet (the import keeps an existing matter's flags; a new matter takes the defaults)
     assert (matters[0].precheck, matters[0].precheck_hours) == (None, None)
+    assert matters[0].max_extension_days is NOT_IN_SHEET  # None would mean "the general rule"
     assert [m.deferrable for m in matters[0].materials] == [None, None]
 
 
@@ -606,3 +609,33 @@ def test_bad_pre_check_and_deferrable_values_are_all_reported_with_row_and_colum
     assert messages[1] == "第4行「预审时限（工作小时）」：应为1到40之间的整数（工作小时），实际为“0”"
     assert messages[3] == "第5行「可容缺」：应填“是”或“否”，实际为“maybe”"
     assert messages[5] == "第8行「需远程预审」：与第7行同一事项的值（是）不一致"
+
+
+# -- 延期上限 -------------------------------------------------------------------------------
+
+
+def test_the_extension_cap_survives_the_round_trip_and_a_blank_cell_is_the_general_rule():
+    matters = [_matter("A-001", [_material(1)], max_extension_days=0),
+               _matter("B-001", [_material(1)], max_extension_days=30),
+               _matter("C-001", [_material(1)])]
+
+    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx(matters, NAMES), LOOKUP, LIMITS)
+
+    assert problems == []
+    assert [m.max_extension_days for m in parsed] == [0, 30, None]
+
+
+def test_the_extension_cap_reads_days_written_as_text_and_reports_what_is_not_a_cap():
+    rows = [
+        _row(max_extension_days="15个工作日"),                    # 3
+        _row(code="B-001", max_extension_days=-1),              # 4
+        _row(code="C-001", max_extension_days="十天"),           # 5
+        _row(code="D-001", max_extension_days=5),               # 6
+        _row(code="D-001", seq=2, max_extension_days=6),        # 7 differs from row 6
+    ]
+
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, LIMITS)
+
+    assert [m.max_extension_days for m in matters] == [15]
+    assert _where(problems) == [(4, "延期上限（工作日）"), (5, "延期上限（工作日）"), (7, "延期上限（工作日）")]
+    assert problems[0].message == "第4行「延期上限（工作日）」：应为0到999之间的整数（工作日），或不填，实际为“-1”"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.services.cases.work_queue import precheck_queue
 from tests import factories
-from tests.services.cases.test_precheck import _in_precheck
+from tests.services.cases.test_precheck import _in_precheck, _supplied
 
 
 def test_the_pre_check_tab_lists_the_departments_waiting_cases_with_their_answer_time(client, login, db):
@@ -42,3 +42,13 @@ def test_a_case_never_pre_checked_has_no_pre_check_panel(client, login, db):
     case = factories.accepted_case(db)
     login("lz_window")
     assert 'id="prechecks"' not in client.get(f"/cases/{case.id}/").get_data(as_text=True)
+
+
+def test_the_history_names_the_files_supplied_for_a_pre_check_not_a_raw_mapping(client, login, db):
+    case = factories.step(db, "cx_hrss", _in_precheck(db), "request_precheck_correction",
+                          items=[{"material": 2, "reason": "证明未盖单位公章"}])
+    case = factories.step(db, "lz_window", case, "supply_precheck", **_supplied(case))
+    login("lz_window")
+    page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    supplied_name = case.precheck_rounds[0].items[0]["name"] + ".pdf"
+    assert supplied_name in page and "{&#39;1&#39;" not in page and "{'1'" not in page

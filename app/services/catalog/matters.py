@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.domain.catalog_sheet import MAX_LIMIT_DAYS
 from app.domain.precheck import MAX_PRECHECK_HOURS
 from app.errors import Conflict, NotFound, ProblemCollector
 from app.models.catalog import Guide, HandlingType, MaterialForm, MaterialRequirement, Matter, MatterStatus
@@ -63,6 +64,16 @@ def matter_problems(values: dict[str, Any], problems: ProblemCollector, prefix: 
     if hours is not None and (not isinstance(hours, int) or not 1 <= hours <= MAX_PRECHECK_HOURS):
         problems.add(prefix + "precheck_hours", _l("The pre-check time is a whole number of working hours from 1 to "
                                                    "%(most)d.", most=MAX_PRECHECK_HOURS))
+    cap = values.get("max_extension_days")
+    if cap is not None and (not isinstance(cap, int) or not 0 <= cap <= MAX_LIMIT_DAYS):
+        problems.add(prefix + "max_extension_days", _l("The extension cap is a whole number of working days from 0 "
+                                                       "to %(most)d, or empty for the general rule.", most=MAX_LIMIT_DAYS))
+
+
+def checked_values(matter: Matter) -> dict[str, Any]:
+    """The matter's fields that matter_problems checks, as plain values."""
+    return {f: getattr(matter, f) for f in GUIDE_FIELDS} | {
+        "precheck_hours": matter.precheck_hours, "max_extension_days": matter.max_extension_days}
 
 
 def material_problems(values: dict[str, Any], problems: ProblemCollector, prefix: str = "") -> None:
@@ -101,8 +112,7 @@ def city_department_may_not_delete(reach: Reach, problems: ProblemCollector) -> 
 @rule_for(Matter)
 def matter_rules(session: Session, matter: Matter, reach: Reach, problems: ProblemCollector) -> None:
     city_department_problems(matter, reach, problems)
-    matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS} | {"precheck_hours": matter.precheck_hours},
-                    problems)
+    matter_problems(checked_values(matter), problems)
     if matter.business_line is None and not matter.line:
         problems.add("business_line", _l("Choose the line of business."))
     if matter.consult_phone:
@@ -147,6 +157,8 @@ def guide_content(matter: Matter) -> dict[str, Any]:
     content["handling_types"] = sorted(ht.code for ht in matter.handling_types)
     if matter.precheck:  # only then: a guide of a matter never pre-checked keeps its content (and checksum)
         content["precheck"], content["precheck_hours"] = True, matter.precheck_hours
+    if matter.max_extension_days is not None:  # likewise: only a matter with its own cap says so
+        content["max_extension_days"] = matter.max_extension_days
     content["materials"] = [
         {field: getattr(m, field) for field in MATERIAL_FIELDS} | {"sample_file_key": m.sample_file_key}
         for m in sorted(matter.materials, key=lambda m: m.seq)
@@ -181,8 +193,7 @@ def publish_matter(session: Session, matter: Matter, reach: Reach, *, note: str 
     if not is_in_scope(session, matter, reach, write=True):
         raise NotFound()
     problems = ProblemCollector()
-    matter_problems({f: getattr(matter, f) for f in GUIDE_FIELDS} | {"precheck_hours": matter.precheck_hours},
-                    problems)
+    matter_problems(checked_values(matter), problems)
     if not any(m.required for m in matter.materials):
         problems.add("materials", _l("A matter needs at least one required material before it is published."))
     if not matter.handling_types:

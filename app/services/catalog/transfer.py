@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.catalog_sheet import (
+    NOT_IN_SHEET,
     Lookup,
     MaterialRecord,
     MatterRecord,
@@ -77,6 +78,7 @@ def _record_of(matter: Matter) -> MatterRecord:
         fee_note=matter.fee_note, consult_phone=matter.consult_phone, complaint_phone=matter.complaint_phone,
         acceptance_conditions=matter.acceptance_conditions, review_points=matter.review_points,
         precheck=matter.precheck, precheck_hours=matter.precheck_hours,
+        max_extension_days=matter.max_extension_days,
         materials=tuple(
             MaterialRecord(seq=m.seq, name=m.name, copies=m.copies, form=m.form, required=m.required,
                            original_check=m.original_check, note=m.note, deferrable=m.deferrable)
@@ -129,9 +131,12 @@ MATTER_DEFAULTS = {"precheck": False, "precheck_hours": DEFAULT_PRECHECK_HOURS}
 
 def _apply(matter: Matter, record: MatterRecord, types: dict[str, HandlingType]) -> None:
     for name in ("name", "line", "legal_limit_days", "promised_limit_days", "fee_note", "consult_phone",
-                 "complaint_phone", "acceptance_conditions", "review_points", "precheck", "precheck_hours"):
+                 "complaint_phone", "acceptance_conditions", "review_points", "precheck", "precheck_hours",
+                 "max_extension_days"):
         value = getattr(record, name)
-        if value is None:  # a column the sheet has not (made before it existed): kept, or the default
+        if value is NOT_IN_SHEET:  # a column whose blank cell means something (None): absent, kept
+            continue
+        if value is None and name in MATTER_DEFAULTS:  # a column the sheet has not: kept, or the default
             value = getattr(matter, name) if getattr(matter, name) is not None else MATTER_DEFAULTS[name]
         if getattr(matter, name) != value:
             setattr(matter, name, value)

@@ -8,12 +8,15 @@ from datetime import date
 import pytest
 
 from app.errors import Forbidden, ValidationFailed
-from app.models.clock import ClockSegmentKind, ExtensionDecision
 from app.models.case import OutboxMessage
+from app.models.clock import ClockSegmentKind, ExtensionDecision
+from app.scope import SYSTEM
 from app.services.calendar import load_calendar
 from app.services.cases.clock import case_clock
 from app.services.cases.take_step import available_steps
+from app.services.catalog.matters import publish_matter
 from tests import factories
+
 
 def _at_the_department(db):
     return factories.at_the_department(db)
@@ -74,6 +77,29 @@ def test_an_extension_beyond_what_the_matter_allows_or_more_than_asked_is_refuse
     case = factories.step(db, "cx_hrss_head", case, "refuse_extension", reason="可在原时限内办结。")
     assert case.status == "processing" and case.clock_segments[0].decision == ExtensionDecision.REFUSED
     assert case.clock_segments[0].outcome == "可在原时限内办结。"
+
+
+def test_the_matters_own_cap_bounds_every_extension_of_its_cases(db):
+    matter = factories.matter(db, "KYTB-HRSS-001")
+    matter.max_extension_days = 3
+    publish_matter(db, matter, SYSTEM)
+    case = _at_the_department(db)
+    with pytest.raises(ValidationFailed) as refused:
+        factories.step(db, "cx_hrss", case, "request_extension", days="4", reason="需专家论证。")
+    assert [str(p.message) for p in refused.value.problems] == [
+        "本事项累计最多可延期3个工作日，已批准0个工作日。"]
+    case = factories.step(db, "cx_hrss", case, "request_extension", days="3", reason="需专家论证。")
+    assert case.status == "extension_asked"
+
+
+def test_a_matter_capped_at_zero_takes_no_extension(db):
+    matter = factories.matter(db, "KYTB-HRSS-001")
+    matter.max_extension_days = 0
+    publish_matter(db, matter, SYSTEM)
+    case = _at_the_department(db)
+    with pytest.raises(ValidationFailed) as refused:
+        factories.step(db, "cx_hrss", case, "request_extension", days="1", reason="需专家论证。")
+    assert [p.field for p in refused.value.problems] == ["days"]
 
 
 @pytest.mark.parametrize("days", ["0", "-2", "2.5", "三", "9999"])
