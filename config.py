@@ -382,3 +382,14 @@ NOTICE_SYSTEM_FONT_DIRS: tuple[Path, ...] | None = (
     None if _system_font_dirs is None
     else tuple(Path(p.strip()).expanduser() for p in _system_font_dirs.split(os.pathsep) if p.strip())
 )
+
+# --- The applicant's side (issue 13): the public API and the static portal -------------------------
+# The address applicants reach the portal at, for the short links in SMS and the QR code on the notices
+# (empty: APP_URL; both empty: relative links, fine for development only).
+PUBLIC_URL = (_env_text("PUBLIC_URL", "") or APP_URL).rstrip("/")
+# Origins (comma-separated) whose pages may call the public API from a browser (CORS): the static host of
+# the portal when it is not served by this app. The app's own /portal/ needs none.
+PORTAL_ORIGINS = [o.strip().rstrip("/") for o in os.environ.get("PORTAL_ORIGINS", "").split(",") if o.strip()]
+# Requests per client address to the public API (every endpoint counts), and to the progress lookups.
+PUBLIC_API_RATE_LIMIT = _env_text("PUBLIC_API_RATE_LIMIT", "120 per minute;2000 per day")
+PUBLIC_PROGRESS_RATE_LIMIT = _env_text("PUBLIC_PROGRESS_RATE_LIMIT", "10 per minute;100 per day")

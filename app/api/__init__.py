@@ -11,10 +11,12 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.catalog import HandlingTypeApi, MatterApi
     from app.api.menu import AppMenuApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
+    from app.api.public import register_public_apis
     from app.api.stand_ins import StandInApi
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi):
         appbuilder.add_api(api)
+    register_public_apis(appbuilder)
     _answer_bad_tokens_with_401(appbuilder)
 
 
