@@ -393,3 +393,9 @@ PORTAL_ORIGINS = [o.strip().rstrip("/") for o in os.environ.get("PORTAL_ORIGINS"
 # Requests per client address to the public API (every endpoint counts), and to the progress lookups.
 PUBLIC_API_RATE_LIMIT = _env_text("PUBLIC_API_RATE_LIMIT", "120 per minute;2000 per day")
 PUBLIC_PROGRESS_RATE_LIMIT = _env_text("PUBLIC_PROGRESS_RATE_LIMIT", "10 per minute;100 per day")
+# The static portal (app/services/public/portal.py): `flask portal build` writes it here, Flask serves it at
+# /portal/, the publish_portal job rebuilds it when a guide is published or an article saved. Copy the folder
+# to any static host; its pages call the public API at PORTAL_API_BASE (empty: the same origin, /api/v1/public;
+# otherwise the API's origin, e.g. https://zwfw.example.gov.cn, listed in that app's PORTAL_ORIGINS).
+PORTAL_DIR = Path(os.environ.get("PORTAL_DIR", INSTANCE_DIR / "portal")).resolve()
+PORTAL_API_BASE = _env_text("PORTAL_API_BASE", "").rstrip("/")

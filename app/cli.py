@@ -1,5 +1,5 @@
 """Command-line entry points: ``flask db …``, ``flask roles sync``, ``flask demo load``, ``flask setup``,
-``flask backup <dir>`` and ``flask restore <dir>``."""
+``flask backup <dir>``, ``flask restore <dir>`` and ``flask portal build``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 roles_cli = AppGroup("roles", help="Roles and permissions, defined in app/domain/permissions.py.")
 demo_cli = AppGroup("demo", help="Demo data for Guangyuan.")
 calendar_cli = AppGroup("calendar", help="The work calendar.")
+portal_cli = AppGroup("portal", help="The applicant's static portal.")
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
@@ -85,6 +86,20 @@ def calendar_seed() -> None:
     click.echo(f"seeded {len(years)} year(s): {', '.join(map(str, years)) or '-'}")
 
 
+@portal_cli.command("build")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write the site to (default: PORTAL_DIR).")
+@click.option("--api-base", default=None, help="Origin of the public API (default: PORTAL_API_BASE; empty: the same).")
+def portal_build(out: Path | None, api_base: str | None) -> None:
+    """Write the static portal (guides, windows, progress, rating, news) from what is published now."""
+    from app.services.public.portal import build_portal
+
+    built = build_portal(current_app.appbuilder.session, out or Path(current_app.config["PORTAL_DIR"]),
+                         api_base=api_base)
+    click.echo(f"portal written to {built.directory}: {built.pages} pages ({built.guides} guides, "
+               f"{built.articles} articles)")
+
+
 def setup(with_demo: bool) -> None:
     """Everything a fresh or upgraded installation needs before it serves requests."""
     from app.services.calendar import seed_from_chinese_calendar
@@ -142,7 +157,7 @@ def restore_command(directory: Path, force: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (db_cli, roles_cli, demo_cli, calendar_cli):
+    for group in (db_cli, roles_cli, demo_cli, calendar_cli, portal_cli):
         app.cli.add_command(group)
     for command_ in (setup_command, backup_command, restore_command):
         app.cli.add_command(command_)

@@ -121,7 +121,8 @@ def instance_of_its_own(app, tmp_path: Path, name: str, *, set_up: bool = True, 
     from app.factory import create_app
 
     with database_of_its_own(app, f"kytb_{name}", tmp_path / f"{name}.sqlite") as url:
-        other = create_app({"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": tmp_path / f"{name}-files", **config})
+        other = create_app({"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": tmp_path / f"{name}-files",
+                            "PORTAL_DIR": tmp_path / f"{name}-portal", **config})
         with other.app_context():
             if set_up:
                 setup(with_demo=True)

@@ -39,6 +39,7 @@ def flask_app() -> Any:
 
 celery = Celery("kytb", task_cls=AppTask, include=[
     "workers.tasks", "workers.courier_tasks", "workers.notification_tasks", "workers.export_tasks",
+    "workers.portal_tasks",
 ])
 celery.conf.update(
     broker_url=config.CELERY_BROKER_URL,

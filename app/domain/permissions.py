@@ -81,6 +81,8 @@ MATRIX["Notification"] = {READ: frozenset({A, SUP})}
 # those of its county's cases, as far as the message list's scope reaches; the supervisor follows them.
 MATRIX["ParkedMessage"] = {READ: frozenset({A, SUP, CA}), WRITE: frozenset({A, CA})}
 MATRIX["Report"] = {READ: frozenset({A, SUP, CA})}
+# 宣传推广 (issue 13): the portal's news and policy pages, edited by the administrator and the city supervisor.
+MATRIX["Article"] = {READ: frozenset({A, SUP}), WRITE: frozenset({A, SUP})}
 
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:

@@ -45,6 +45,19 @@ def queue(session: Session, effect: Effect, case: Case | None, **payload: Any) -
     return message
 
 
+#: the static portal rebuilt (``app.services.public.portal``): queued when a guide is published or an article saved
+PUBLISH_PORTAL = Effect("publish_portal", "site")
+
+
+def queue_once(session: Session, effect: Effect, **payload: Any) -> OutboxMessage:
+    """Queues a job about no case unless the same job already waits, not handed to the queue yet: a job that
+    redoes everything (the portal) asked for twice before the relay runs is done once."""
+    waiting = session.scalar(select(OutboxMessage).where(
+        OutboxMessage.topic == effect.topic, OutboxMessage.key == effect.key, OutboxMessage.done_on.is_(None),
+        OutboxMessage.published_on.is_(None)).limit(1))
+    return waiting if waiting is not None else queue(session, effect, None, **payload)
+
+
 def _limits(stale_after: timedelta | None, held_after: timedelta | None) -> tuple[timedelta, timedelta]:
     config = current_app.config
     return (timedelta(seconds=config["OUTBOX_STALE_SECONDS"]) if stale_after is None else stale_after,

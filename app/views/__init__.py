@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 
 def register_views(appbuilder: AppBuilder) -> None:
+    from app.views.access_log import AccessLogView
     from app.views.calendar import CalendarTransferView, WorkCalendarDayView, WorkCalendarYearView
+    from app.views.cases import CaseRegisterView, CaseView, CaseWorkView
     from app.views.catalog import (
         GuideView,
         HandlingTypeView,
@@ -15,8 +17,6 @@ def register_views(appbuilder: AppBuilder) -> None:
         MatterReviewView,
         MatterView,
     )
-    from app.views.access_log import AccessLogView
-    from app.views.cases import CaseRegisterView, CaseView, CaseWorkView
     from app.views.catalog_transfer import CatalogTransferView
     from app.views.ledger import LedgerView
     from app.views.org import BusinessLineView, CenterView, DepartmentView, RegionView
@@ -52,6 +52,10 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(GuideView, "Guides", label=_l("Published guides"), icon="fa-history", category=cat)
     appbuilder.add_view(CatalogTransferView, "Catalog import and export", label=_l("Import and export"),
                         icon="fa-file-excel-o", category=cat)
+    from app.views.portal import ArticleView
+
+    appbuilder.add_view(ArticleView, "Articles", label=_l("News and policy (portal)"), icon="fa-newspaper-o",
+                        category=cat)
 
     cal, cal_label = "Calendar", _l("Calendar")
     appbuilder.add_view(WorkCalendarDayView, "Calendar days", label=_l("Holidays and working weekends"),

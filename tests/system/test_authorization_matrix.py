@@ -56,6 +56,7 @@ PUBLIC_ROUTES = frozenset({
     "static", "appbuilder.static", "health.health_page", "LocaleView.index",
     "HomeView.index",  # the start page: the login page to those not signed in
     "UtilView.back",  # FAB's "back": a redirect to the page before
+    "portal.portal_root", "portal.portal_file",  # the applicant's static portal (published catalog, no record)
 })
 
 #: an id no record has (within PostgreSQL's integer range: larger ones are defect 6)

@@ -20,6 +20,7 @@ from app.domain.catalog_sheet import MAX_LIMIT_DAYS
 from app.domain.precheck import MAX_PRECHECK_HOURS
 from app.errors import Conflict, NotFound, ProblemCollector
 from app.models.catalog import Guide, HandlingType, MaterialForm, MaterialRequirement, Matter, MatterStatus
+from app.platform import outbox
 from app.platform.records import changed_fields, delete_rule_for, rule_for
 from app.scope import Reach, is_in_scope
 from app.services.organisation.units import check_phone
@@ -209,6 +210,8 @@ def publish_matter(session: Session, matter: Matter, reach: Reach, *, note: str 
         session.add(guide)
         session.flush()
         matter.current_guide = guide
+    if guide is not None or matter.status != MatterStatus.PUBLISHED:
+        outbox.queue_once(session, outbox.PUBLISH_PORTAL)  # the portal shows the new guide (issue 13)
     matter.status = MatterStatus.PUBLISHED
     if commit:
         session.commit()
@@ -221,6 +224,7 @@ def retire_matter(session: Session, matter: Matter, reach: Reach) -> None:
     if matter.status == MatterStatus.RETIRED:
         raise Conflict(_l("%(name)s is already retired.", name=matter.name))
     matter.status = MatterStatus.RETIRED
+    outbox.queue_once(session, outbox.PUBLISH_PORTAL)  # its guide leaves the portal
     session.commit()
 
 
