@@ -6,6 +6,7 @@ natural keys (code, name, username) and updated, never duplicated; passwords of 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.demo import data
 from app.models.catalog import HandlingType, MaterialRequirement, Matter
 from app.models.org import BusinessLine, Department, Region, ServiceCenter
+from app.models.portal import Article
 from app.models.staff import StaffUser
 from app.scope import SYSTEM
 from app.services import calendar as calendar_service
@@ -135,16 +137,28 @@ def load_users(session: Session, sm: Any, password: str, regions: dict[str, Regi
     return users
 
 
+def load_articles(session: Session) -> list[Article]:
+    """The portal's demo articles (宣传推广), matched by title; published."""
+    articles = []
+    for rec in data.ARTICLES:
+        values = {"summary": rec["summary"], "body": rec["body"], "category": rec["category"], "published": True,
+                  "published_on": date.fromisoformat(rec["published_on"])}
+        articles.append(_upsert(session, Article, {"title": rec["title"]}, values))
+    return articles
+
+
 def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
     """Loads everything in one transaction."""
     regions = load_regions(session)
     centers, departments = load_org(session, regions)
     matters = load_catalog(session, regions)
     users = load_users(session, sm, password, regions, centers, departments)
+    articles = load_articles(session)
     session.commit()
     seeded = calendar_service.seed_from_chinese_calendar(session)
     summary = {"regions": len(regions), "centers": len(centers), "departments": len(departments),
-               "matters": len(matters), "users": len(users), "calendar_years": len(seeded)}
+               "matters": len(matters), "users": len(users), "articles": len(articles),
+               "calendar_years": len(seeded)}
     log.info("demo data loaded: %s", summary)
     return summary
 
