@@ -142,6 +142,26 @@ def page(sign_in, request) -> Any:
     return sign_in(marker.args[0] if marker else "lz_window")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs_slices(*paths): needs public API routes that another slice of issue 13 adds (e.g. "
+        "'/api/v1/public/progress'); skipped, saying so, while the served app has no route under such a path")
+
+
+@pytest.fixture(autouse=True)
+def _needs_slices(request: pytest.FixtureRequest) -> None:
+    """A test marked ``needs_slices("/api/v1/public/progress", …)`` is skipped while the app answers those
+    paths 404 for want of a route (the slice is not merged yet); once the routes exist it runs, in CI too."""
+    marker = request.node.get_closest_marker("needs_slices")
+    if marker is None:
+        return
+    app = request.getfixturevalue("served").app
+    rules = [rule.rule for rule in app.url_map.iter_rules()]
+    missing = [path for path in marker.args if not any(r == path or r.startswith(path + "/") for r in rules)]
+    if missing:
+        pytest.skip(f"needs the routes {', '.join(missing)} of another slice of issue 13 (they answer 404 here)")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
