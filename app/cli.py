@@ -106,6 +106,7 @@ def setup(with_demo: bool) -> None:
     from app.services.demo import demo_loaded, load_demo
     from app.services.notifications.messages import seed_templates
     from app.services.organisation.roles import sync_roles
+    from app.services.public.portal import queue_rebuild
 
     session = current_app.appbuilder.session
     command.upgrade(alembic_config(), "heads")
@@ -114,6 +115,7 @@ def setup(with_demo: bool) -> None:
     seed_templates(session)
     if with_demo and not demo_loaded(session):
         load_demo(session, current_app.appbuilder.sm, current_app.config["DEMO_PASSWORD"])  # it logs what it did
+    queue_rebuild(session)  # the portal in this release's pages (the worker builds it)
 
 
 @click.command("setup")

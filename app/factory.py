@@ -118,6 +118,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health_blueprint)
     csrf.exempt(health_blueprint)
+    from app.views.portal_site import blueprint as portal_site
+
+    app.register_blueprint(portal_site)  # /portal/: the applicant's static site (issue 13)
 
     app.wsgi_app = TrustedProxies(app)  # type: ignore[method-assign]
 

@@ -216,10 +216,6 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(joined, "joined")
 
-    from app.views.portal_site import blueprint as portal_site
-
-    app.register_blueprint(portal_site)  # /portal/: the applicant's static site (issue 13)
-
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:
         from app.services.calendar import known_years

@@ -249,6 +249,12 @@ def publish_portal(session: Session) -> PortalBuild:
     return build_portal(session, portal_dir())
 
 
+def queue_rebuild(session: Session) -> None:
+    """Asks for a rebuild (committed): ``flask setup`` does, so a new release's pages replace the old ones."""
+    outbox.queue_once(session, outbox.PUBLISH_PORTAL)
+    session.commit()
+
+
 @outbox.handles(outbox.PUBLISH_PORTAL.topic)
 def _publish_job(session: Session, message: OutboxMessage) -> None:
     publish_portal(session)  # idempotent: the whole site from what is published now
