@@ -212,7 +212,9 @@ def app():
     with application.app_context():
         setup(with_demo=True)
         from app.extensions import db
+        from tests.factories import run_outbox
 
+        run_outbox(db.session)  # what set-up queued (the portal's build): every test starts with none waiting
         db.session.remove()
     yield application
 
