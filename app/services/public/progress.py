@@ -235,14 +235,16 @@ def _detail(case: Case, event: CaseEvent) -> str:
                       number=case.number or ""))
     if action == StepName.REJECT:
         return str(_l("Every reason was given to you in writing at once."))
-    if action in (StepName.DISPATCH, StepName.SEND_RESULT) or (action == StepName.DELIVER and data.get("waybill_number")):
+    mailed_result = action == StepName.DELIVER and data.get("waybill_number")
+    if action in (StepName.DISPATCH, StepName.SEND_RESULT) or mailed_result:
         destination = case.home_center.name if action == StepName.DISPATCH else (
             case.origin_center.name if action == StepName.SEND_RESULT else "")
-        waybill = " ".join(part for part in (data.get("carrier", ""), data.get("waybill_number", "")) if part)
+        carrier, waybill = data.get("carrier", ""), data.get("waybill_number", "")
         if action == StepName.DELIVER:
-            return str(_l("Mailed to you, waybill %(waybill)s", waybill=waybill))
+            return str(_l("Mailed to you, %(carrier)s waybill %(waybill)s", carrier=carrier, waybill=waybill))
         if waybill:
-            return str(_l("To %(place)s, waybill %(waybill)s", place=destination, waybill=waybill))
+            return str(_l("To %(place)s, %(carrier)s waybill %(waybill)s", place=destination, carrier=carrier,
+                          waybill=waybill))
         return str(_l("To %(place)s", place=destination))
     if action == StepName.RECEIVE:
         return case.home_center.name
