@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Flask,
@@ -16,6 +17,7 @@ from flask import (
     g,
     has_request_context,
     jsonify,
+    redirect,
     render_template,
     request,
 )
@@ -199,7 +201,18 @@ def _bad_request(error: Any):
     return _error(400, reason)
 
 
+#: where the short link of a case's progress page (``/p/<token>``: the QR code on the notice, the SMS) leads
+PORTAL_PROGRESS_PAGE = "/portal/progress.html"
+
+
+def progress_redirect(token: str) -> Response:
+    """``/p/<token>`` → the portal's progress page, which fetches the case by the token. No login, no lookup
+    here: every token gets the same answer, whether a case has it or not (the page asks the public API)."""
+    return redirect(f"{PORTAL_PROGRESS_PAGE}?t={quote(token[:64], safe='')}", code=302)
+
+
 def register_web(app: Flask) -> None:
+    app.add_url_rule("/p/<token>", "progress_link", progress_redirect, methods=["GET"])
     app.after_request(secure_headers)
     app.after_request(_outage_answers_503)  # registered last, runs first: the 503 gets the security headers
     for error in (*OUTAGE_ERRORS, exc.DBAPIError):

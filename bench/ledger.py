@@ -33,16 +33,17 @@ def fill(session, rows: int) -> None:
     """One demo case copied ``rows`` times, each with a ledger row at the 利州区 window."""
     from sqlalchemy import insert, select
 
-    from app.models.case import Case, LedgerEntry
+    from app.models.case import Case, LedgerEntry, new_public_token
     from tests import factories
 
     template = factories.make_case(session)
-    columns = {c.key: getattr(template, c.key) for c in Case.__table__.columns if c.key not in ("id", "number")}
+    columns = {c.key: getattr(template, c.key) for c in Case.__table__.columns
+               if c.key not in ("id", "number", "public_token")}
     center_id = template.origin_center_id
     start = date(2026, 1, 1)
     for offset in range(0, rows, 5000):
         chunk = range(offset, min(rows, offset + 5000))
-        session.execute(insert(Case), [columns | {"number": f"BENCH-{i:07d}"} for i in chunk])
+        session.execute(insert(Case), [columns | {"number": f"BENCH-{i:07d}", "public_token": new_public_token()} for i in chunk])
         ids = session.scalars(select(Case.id).where(Case.number.in_([f"BENCH-{i:07d}" for i in chunk]))).all()
         session.execute(insert(LedgerEntry), [{
             "center_id": center_id, "case_id": case_id, "role": "origin", "entry_date": start + timedelta(days=i % 300),

@@ -87,6 +87,9 @@ class AcceptanceContext:
     #: applicant and the receiving window know whom the case is waiting for; empty in notices stored before)
     home_department: str = ""
     home_department_phone: str = ""
+    #: the short link of the case's progress page (办件查询): the QR code encodes it, captioned 扫码查询办理进度
+    #: (empty in notices stored before: the QR code then holds the case number)
+    progress_link: str = ""
 
     kind = "acceptance"
 
@@ -361,8 +364,9 @@ def _form_label(material) -> str:
     return label
 
 
-def acceptance_context(case) -> AcceptanceContext:
-    """附件1 for an accepted case (the materials printed are the ones received)."""
+def acceptance_context(case, progress_link: str = "") -> AcceptanceContext:
+    """附件1 for an accepted case (the materials printed are the ones received); ``progress_link``: the case's
+    progress page, which the QR code then holds (the services know the link; the documents do not)."""
     guide = _guide(case)
     received = [m for m in sorted(case.materials, key=lambda m: m.seq) if m.received]
     window = case.origin_center
@@ -392,7 +396,12 @@ def acceptance_context(case) -> AcceptanceContext:
         issuer=window.name if window else DEFAULT_AUTHOR,
         home_department=_department_name(case),
         home_department_phone=_department_phone(case),
+        progress_link=progress_link,
     )
+
+
+#: the caption under a QR code that holds the progress link
+QR_PROGRESS_CAPTION = "扫码查询办理进度"
 
 
 def _received_materials(case) -> tuple[MaterialLine, ...]:
@@ -580,7 +589,10 @@ def render_notice(kind: str, context: NoticeContext) -> bytes:
         "copies": spec.copies,
         "footnote": spec.footnote,
         "qr": qr_data_uri(context.number) if context.number else "",
+        "qr_caption": "",
     }
+    if getattr(context, "progress_link", ""):  # the applicant scans it to see the progress (issue 13)
+        values["qr"], values["qr_caption"] = qr_data_uri(context.progress_link), QR_PROGRESS_CAPTION
     return render_pdf(spec.template, values, notice_metadata(spec, context))
 
 

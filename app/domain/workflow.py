@@ -338,6 +338,7 @@ TRANSITIONS: dict[str, Transition] = {
             help=N_("The materials leave within one working day after acceptance; enter the waybill printed by "
                     "the courier."),
             fields=(CARRIER, WAYBILL, FieldSpec("sent_on", FieldKind.DATE), NOTE),
+            effects=("notify_applicant:dispatched",),
         ),
         Transition(
             StepName.RECEIVE, _sources(Status.IN_TRANSIT), Status.RECEIVED, (Side.HOME_WINDOW,),

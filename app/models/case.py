@@ -3,6 +3,7 @@ results, the work ledger, the number sequences, the access log and the outbox.""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
@@ -59,6 +60,11 @@ class ResultKind(StrEnum):
     DENIED = "denied"
 
 
+def new_public_token() -> str:
+    """The unguessable key of a case's progress page (the QR code on its acceptance notice, the SMS link)."""
+    return secrets.token_urlsafe(16)
+
+
 def _centers_in_counties(reach: Reach):
     return select(ServiceCenter.id).where(within_counties(ServiceCenter.region_id, reach))
 
@@ -107,9 +113,13 @@ class Case(Model):
 
     __tablename__ = "case"
     __scope__ = ScopeRule(read=lambda r: _case_read(r), write=lambda r: _case_write(r))
-    __table_args__ = (UniqueConstraint("number", name="uq_case_number"),)
+    __table_args__ = (UniqueConstraint("number", name="uq_case_number"),
+                      UniqueConstraint("public_token", name="uq_case_public_token"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the applicant's key to the progress page without the phone (/p/<token>: the notice's QR code, the SMS
+    #: link); set at registration, unguessable (secrets.token_urlsafe), never shown to anyone but the applicant
+    public_token: Mapped[str] = mapped_column(String(43), nullable=False, default=new_public_token)
     #: assigned at the first formal decision (accept or decline), per deciding center and year
     number: Mapped[str | None] = mapped_column(String(40), nullable=True)
     #: the number the counterpart window outside the system gave the case, if any

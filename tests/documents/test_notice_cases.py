@@ -309,3 +309,20 @@ def test_a_case_accepted_with_every_material_has_no_deferral_notice(db):
     assert keys == {"acceptance"}
     with pytest.raises(NotFound):
         documents.render_case_notice(db, case.id, "deferral")
+
+
+def test_the_stored_acceptance_notice_leads_the_applicant_to_the_cases_progress_page(db, app):
+    from app.adapters import storage
+    from app.services.cases.notices import render_case_notice
+    from app.services.public.progress import progress_link
+    from tests.conftest import config_override
+    from tests.documents.test_notice_rendering import qr_codes_hold
+
+    case = factories.accepted_case(db)
+    with config_override(app, PUBLIC_URL="https://zwfw.cngy.gov.cn"):
+        document = render_case_notice(db, case.id, "acceptance")
+        link = progress_link(case)
+    assert link == f"https://zwfw.cngy.gov.cn/p/{case.public_token}"
+    pdf = storage.path_of(document.file_key).read_bytes()
+    assert qr_codes_hold(pdf, link)
+    assert all("扫码查询办理进度" in squash(page) for page in pdf_text(pdf))

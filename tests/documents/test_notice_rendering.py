@@ -281,21 +281,39 @@ def test_spaced_labels_are_centred_in_their_cells(acceptance):
     assert abs((surname.x0 - left) - (right - given.x1)) < 2
 
 
-def test_the_qr_code_holds_the_case_number(acceptance):
+def qr_codes_hold(pdf: bytes, text: str) -> bool:
+    """Every page's one image is the QR code of ``text`` (error correction M, as the notices make it)."""
     import qrcode
 
-    reader = PdfReader(io.BytesIO(render_notice("acceptance", acceptance)))
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=1)
-    code.add_data(acceptance.number)
+    code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()
-    for page in reader.pages:
+    for page in PdfReader(io.BytesIO(pdf)).pages:
         (image,) = page.images
         picture = image.image.convert("L")
         size = picture.width / len(matrix)
+        if picture.width != picture.height or round(size) != size:
+            return False
         sampled = [[picture.getpixel((int((x + 0.5) * size), int((y + 0.5) * size))) < 128
                     for x in range(len(matrix))] for y in range(len(matrix))]
-        assert sampled == matrix
+        if sampled != matrix:
+            return False
+    return True
+
+
+def test_without_a_progress_link_the_qr_code_holds_the_case_number_uncaptioned(acceptance):
+    pdf = render_notice("acceptance", acceptance)
+    assert qr_codes_hold(pdf, acceptance.number)
+    assert not any("扫码查询办理进度" in squash(page) for page in pdf_text(pdf))
+
+
+def test_the_qr_code_leads_to_the_progress_page_captioned_on_every_copy(acceptance):
+    link = "https://zwfw.cngy.gov.cn/p/Xk3vQ9aT2mLp8RrN5wYc1A"
+    pdf = render_notice("acceptance", dataclasses.replace(acceptance, progress_link=link))
+    assert qr_codes_hold(pdf, link) and not qr_codes_hold(pdf, acceptance.number)
+    pages = pdf_text(pdf)
+    assert len(pages) == 3 and all("扫码查询办理进度" in squash(page) for page in pages)
 
 
 def test_contexts_survive_json_and_are_frozen(acceptance, correction, rejection, special_procedure, extension,

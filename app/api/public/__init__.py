@@ -64,6 +64,7 @@ def _allow_portal_origins(response: Response) -> Response:
 
 def register_public_apis(appbuilder: AppBuilder) -> None:
     from app.api.public.catalog import PublicCatalogApi
+    from app.api.public.progress import PublicProgressApi
 
-    for api in (PublicCatalogApi,):
+    for api in (PublicCatalogApi, PublicProgressApi):
         appbuilder.add_api(api)

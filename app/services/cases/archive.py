@@ -480,7 +480,7 @@ def _corrections(case: Case) -> list[dict[str, Any]]:
 
 
 def _case_record(session: Session, case: Case, placed: dict[str, Any]) -> dict[str, Any]:
-    record = _columns(case)
+    record = _columns(case, skip=("public_token",))  # the applicant's key to the progress page stays out
     record["matter"] = {"id": case.matter.id, "code": case.matter.code, "name": case.matter.name}
     record["guide"] = {"id": case.guide.id, "version": case.guide.version, "sha256": case.guide.sha256,
                        "content": _plain(case.guide.content)}

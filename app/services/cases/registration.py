@@ -15,11 +15,11 @@ from app.domain.roles import RoleName
 from app.domain.workflow import Status
 from app.errors import Conflict, Forbidden, ProblemCollector
 from app.labels import STATUS_LABELS
-from app.models.case import Case, CaseMaterial
+from app.models.case import Case, CaseMaterial, new_public_token
 from app.models.staff import StaffUser
+from app.scope import Reach, reach_of
 from app.services.cases.access import get_case
 from app.services.cases.history import add_event
-from app.scope import Reach, reach_of
 from app.services.cases.input import (
     APPLICANT_FIELDS,
     MAIL_FIELDS,
@@ -62,8 +62,9 @@ def register_case(session: Session, user: StaffUser, data: Mapping[str, Any], to
     _check_registering_window(reach, checked, problems)
     problems.raise_if_any()
     guide = checked.matter.current_guide
+    # the applicant's key to the progress page (the QR code on the notice, the SMS link): unguessable
     case = Case(status=Status.DRAFT, guide=guide, matter=checked.matter, line=checked.matter.line,
-                registered_by_fk=user.id, **_draft_values(checked.values))
+                registered_by_fk=user.id, public_token=new_public_token(), **_draft_values(checked.values))
     if not case.fee_note:
         case.fee_note = guide.content.get("fee_note", "")
     for item in checked.materials if checked.materials is not None else materials_from_guide(guide.content):

@@ -50,6 +50,7 @@ from app.models.case import Case, Notification, OutboxMessage
 from app.models.notify import MailStatus, MessageTemplate, Reminder, StaffPreference
 from app.platform import outbox, records, system
 from app.scope import Reach, criterion
+from app.services.public.progress import progress_link
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ _APPLICANT = {
     "limit": _l("promised time limit in working days"), "delivery": _l("how the result reaches the applicant"),
     "origin": _l("the window where the applicant handed in the application"),
     "origin_number": _l("the number that window gave the case"),
+    "link": _l("the short link of the case's progress page (办件查询, the QR code of the acceptance notice)"),
 }
 #: the legal clock's messages (issue 12): the segment the job's ref names fills these
 _CLOCK = {"days": _l("working days (the procedure's expected length, or the extension granted)"),
@@ -90,10 +92,16 @@ _SMS_EN = "[Guangyuan Gov Services] "
 SPECS: dict[tuple[str, str], TemplateSpec] = {(s.event, s.channel): s for s in (
     TemplateSpec("accepted", "sms", _l("SMS: application accepted"), _APPLICANT, {
         "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”已由{window}受理（代收），编号{number}，"
-                             "承诺办理时限{limit}个工作日。可凭编号和手机号查询办理进度。"),
+                             "承诺办理时限{limit}个工作日。办理进度：{link}（也可凭编号和手机号查询）"),
         "en": ("", _SMS_EN + "Dear {name}, your application for \"{matter}\" was accepted by {window}, case number "
-                             "{number}; promised time limit {limit} working days. Track it with the case number "
-                             "and your phone number."),
+                             "{number}; promised time limit {limit} working days. Progress: {link} (or look it up "
+                             "with the case number and your phone number)."),
+    }),
+    TemplateSpec("dispatched", "sms", _l("SMS: materials mailed to the home window"), _APPLICANT, {
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）的申请材料已寄往属地窗口，"
+                             "办理进度：{link}"),
+        "en": ("", _SMS_EN + "Dear {name}, the materials of your application \"{matter}\" (case {number}) were "
+                             "mailed to the home window. Progress: {link}"),
     }),
     # inbound: an outside window accepted the case and mailed it to us; our window only received it
     TemplateSpec("inbound", "sms", _l("SMS: materials accepted elsewhere received at the home window"), _APPLICANT, {
@@ -112,9 +120,10 @@ SPECS: dict[tuple[str, str], TemplateSpec] = {(s.event, s.channel): s for s in (
     }),
     TemplateSpec("correction", "sms", _l("SMS: correction needed"), _APPLICANT, {
         "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）需补正材料，"
-                             "请按补正通知书一次性补齐后交{window}。咨询电话{phone}。"),
+                             "请按补正通知书一次性补齐后交{window}，需补正的材料见{link}。咨询电话{phone}。"),
         "en": ("", _SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) needs corrections: please "
-                             "hand every item of the correction notice to {window} at once. Phone {phone}."),
+                             "hand every item of the correction notice to {window} at once (the items: {link}). "
+                             "Phone {phone}."),
     }),
     TemplateSpec("special_procedure", "sms", _l("SMS: special procedure started"),
                  {**_APPLICANT, **_PROCEDURE, **_CLOCK}, {
@@ -132,14 +141,15 @@ SPECS: dict[tuple[str, str], TemplateSpec] = {(s.event, s.channel): s for s in (
                              "Phone {phone}."),
     }),
     TemplateSpec("result_ready", "sms", _l("SMS: result ready"), _APPLICANT, {
-        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）已办结，{delivery}。咨询电话{phone}。"),
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）已办结，{delivery}。办理进度：{link}"
+                             "，咨询电话{phone}。"),
         "en": ("", _SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) is completed; {delivery}. "
-                             "Phone {phone}."),
+                             "Progress: {link}; phone {phone}."),
     }),
     TemplateSpec("delivered", "sms", _l("SMS: result delivered"), _APPLICANT, {
-        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）办理结果已送达，欢迎对本次服务作出评价。"),
+        "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）办理结果已送达，欢迎对本次服务作出评价：{link}"),
         "en": ("", _SMS_EN + "Dear {name}, the result of \"{matter}\" (case {number}) has been delivered. Please rate "
-                             "our service."),
+                             "our service: {link}"),
     }),
     TemplateSpec("withdrawn", "sms", _l("SMS: application withdrawn"), _APPLICANT, {
         "zh": ("", _SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）已按您的要求撤回。"),
@@ -184,6 +194,31 @@ SPECS: dict[tuple[str, str], TemplateSpec] = {(s.event, s.channel): s for s in (
                "Report history: {url}\n\n(Sent automatically; please do not reply.)"),
     }),
 )}
+#: default texts of earlier versions (event, channel, language) -> bodies: a row still holding one of them was
+#: seeded, never edited, and ``seed_templates`` brings it to today's default (the progress link, issue 13)
+SUPERSEDED_DEFAULTS: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("accepted", "sms", "zh"): (_SMS_ZH + "{name}您好，您申请的“{matter}”已由{window}受理（代收），编号{number}，"
+                                          "承诺办理时限{limit}个工作日。可凭编号和手机号查询办理进度。",),
+    ("accepted", "sms", "en"): (_SMS_EN + "Dear {name}, your application for \"{matter}\" was accepted by {window}, "
+                                          "case number {number}; promised time limit {limit} working days. Track it "
+                                          "with the case number and your phone number.",),
+    ("correction", "sms", "zh"): (_SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）需补正材料，"
+                                            "请按补正通知书一次性补齐后交{window}。咨询电话{phone}。",),
+    ("correction", "sms", "en"): (_SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) needs "
+                                            "corrections: please hand every item of the correction notice to {window} "
+                                            "at once. Phone {phone}.",),
+    ("result_ready", "sms", "zh"): (_SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）已办结，{delivery}。"
+                                              "咨询电话{phone}。",),
+    ("result_ready", "sms", "en"): (_SMS_EN + "Dear {name}, your application \"{matter}\" (case {number}) is "
+                                              "completed; {delivery}. Phone {phone}.",),
+    ("delivered", "sms", "zh"): (_SMS_ZH + "{name}您好，您申请的“{matter}”（编号{number}）办理结果已送达，"
+                                           "欢迎对本次服务作出评价。",),
+    ("delivered", "sms", "en"): (_SMS_EN + "Dear {name}, the result of \"{matter}\" (case {number}) has been "
+                                           "delivered. Please rate our service.",),
+}
+#: the milestones an applicant is told of once per case, whichever outbox row asks (a correction, a special
+#: procedure, an extension may come more than once: each of those is told once per outbox row, its own round)
+ONCE_PER_CASE = frozenset({"accepted", "inbound", "dispatched", "result_ready", "delivered", "rejected", "withdrawn"})
 SMS_EVENTS = tuple(event for event, channel in SPECS if channel == "sms")
 #: the default Chinese SMS texts (kept for callers of the first version)
 SMS_TEMPLATES = {event: SPECS[(event, "sms")].defaults["zh"][1] for event in SMS_EVENTS}
@@ -275,9 +310,15 @@ def render(session: Session, event: str, channel: str, language: str, values: Ma
 
 
 def seed_templates(session: Session) -> int:
-    """Adds the default texts that are not in the table yet (an edited text is never replaced)."""
+    """Adds the default texts that are not in the table yet (an edited text is never replaced; a text still
+    holding an earlier default is brought to today's: ``SUPERSEDED_DEFAULTS``). Returns the rows added."""
     existing = {tuple(row) for row in session.execute(
         select(MessageTemplate.event, MessageTemplate.channel, MessageTemplate.language))}
+    for (event, channel, language), bodies in SUPERSEDED_DEFAULTS.items():
+        body = SPECS[(event, channel)].defaults[language][1]
+        session.execute(update(MessageTemplate).where(
+            MessageTemplate.event == event, MessageTemplate.channel == channel, MessageTemplate.language == language,
+            MessageTemplate.body.in_(bodies)).values(body=body))
     added = 0
     for (event, channel), spec in SPECS.items():
         for language, (subject, body) in spec.defaults.items():
@@ -319,7 +360,8 @@ def applicant_values(case: Case, language: str) -> dict[str, Any]:
                     else f"结果寄达{pickup.name}后，请携带有效证件前往领取")
     return {"name": case.applicant_name, "matter": case.matter.name, "number": case.number or "",
             "window": window.name, "phone": window.phone, "limit": case.guide.content.get("promised_limit_days", ""),
-            "delivery": delivery, "origin": case.origin_center.name, "origin_number": case.counterpart_number or ""}
+            "delivery": delivery, "origin": case.origin_center.name, "origin_number": case.counterpart_number or "",
+            "link": progress_link(case)}
 
 
 #: a special procedure as an English message names it (the Chinese names are the notices')
@@ -368,6 +410,10 @@ def notify_applicant(session: Session, message: OutboxMessage) -> Notification |
         return None
     notification = session.scalar(select(Notification).where(Notification.outbox_id == message.id,
                                                              Notification.channel == "sms"))
+    if notification is None and message.key in ONCE_PER_CASE and session.scalar(
+            select(Notification.id).where(Notification.case_id == case.id, Notification.channel == "sms",
+                                          Notification.event == message.key).limit(1)) is not None:
+        return None  # the applicant was told of this milestone already (another row asking for it)
     if notification is None:
         language = applicant_language(case)
         values = message_values(session, case, language, message.key, message.payload.get("ref", ""))

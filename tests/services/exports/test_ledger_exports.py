@@ -14,13 +14,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import insert, select
 
+from app.adapters import storage
 from app.errors import ValidationFailed
-from app.models.case import Case, LedgerEntry, OutboxMessage
+from app.models.case import Case, LedgerEntry, OutboxMessage, new_public_token
 from app.models.exports import ExportJob
 from app.scope import reach_of
 from app.services.exports import jobs as exports
 from app.services.exports import ledger as ledger_export
-from app.adapters import storage
 from app.services.exports.ledger import HEADER, TITLE, Condition, LedgerFilter
 from app.views.ledger import screen_filter
 from tests import factories
@@ -66,9 +66,10 @@ def _pdf_text(data: bytes) -> list[str]:
 def copy_ledger_rows(db, template: Case, rows: int, start: date, **values) -> None:
     """``rows`` more ledger rows at the template's origin window, each on a copy of the case: written
     in bulk (a test fixture: no service makes hundreds of cases at once)."""
-    columns = {c.key: getattr(template, c.key) for c in Case.__table__.columns if c.key not in ("id", "number")}
+    columns = {c.key: getattr(template, c.key) for c in Case.__table__.columns
+               if c.key not in ("id", "number", "public_token")}
     numbers = [f"COPY-{template.id}-{i:06d}" for i in range(rows)]
-    db.execute(insert(Case), [columns | {"number": n} for n in numbers])
+    db.execute(insert(Case), [columns | {"number": n, "public_token": new_public_token()} for n in numbers])
     ids = db.scalars(select(Case.id).where(Case.number.in_(numbers)).order_by(Case.id)).all()
     db.execute(insert(LedgerEntry), [{
         "center_id": template.origin_center_id, "case_id": case_id, "role": "origin",

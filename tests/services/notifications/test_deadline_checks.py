@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.domain.workflow import Side, Status
-from app.models.case import Case
+from app.models.case import Case, new_public_token
 from app.models.notify import Reminder
 from app.services.notifications import reminders
 from app.services.notifications.reminders import ACTING, check_deadlines
@@ -122,9 +122,10 @@ def _statements(db, fn) -> int:
 
 def _bulk_copies(db, template: Case, count: int) -> None:
     """``count`` more open cases like ``template``, written with one bulk INSERT (no numbers)."""
-    values = {c.key: getattr(template, c.key) for c in Case.__table__.columns if c.key not in ("id", "number")}
+    values = {c.key: getattr(template, c.key) for c in Case.__table__.columns
+              if c.key not in ("id", "number", "public_token")}
     values["warning_level"] = "none"
-    db.execute(Case.__table__.insert(), [dict(values) for _ in range(count)])
+    db.execute(Case.__table__.insert(), [values | {"public_token": new_public_token()} for _ in range(count)])
     db.commit()
 
 
