@@ -9,6 +9,8 @@
 
   var T = {};
   try { T = JSON.parse(document.getElementById("portal-text").textContent); } catch (e) { T = {}; }
+  var codes = T.codes || {};
+  function named(kind, code) { return ((codes[kind] || {})[code]) || code || ""; }
   var meta = document.querySelector('meta[name="portal-api"]');
   var API = meta ? meta.getAttribute("content") : "/api/v1/public";
 
@@ -110,7 +112,7 @@
     box.appendChild(el("dl", { "class": "rows compact" }, [
       row(T.number, p.number), row(T.handling_type, p.handling_type), row(T.accepted_on, p.accepted_on),
       row(T.accepted_at, p.origin_window && p.origin_window.name), row(T.department, p.department_name),
-      row(T.delivery, p.delivery_method)
+      row(T.delivery, named("delivery", p.delivery_method))
     ]));
     if (p.correction && p.correction.items && p.correction.items.length) {
       var c = el("section", { "class": "callout", "aria-labelledby": "p-correction" }, [el("h3", { id: "p-correction", text: T.correction })]);
@@ -136,7 +138,7 @@
     if (p.waybills && p.waybills.length) {
       box.appendChild(el("h3", { text: T.waybills }));
       box.appendChild(el("ul", { "class": "waybills" }, p.waybills.map(function (w) {
-        return el("li", {}, [(w.direction || "") + " · " + (w.carrier || "") + " · " + T.waybill + " ", el("strong", { text: w.waybill_number || "" })]);
+        return el("li", {}, [named("direction", w.direction) + " · " + (w.carrier || "") + " · " + T.waybill + " ", el("strong", { text: w.waybill_number || "" })]);
       })));
     }
     show(box, true);

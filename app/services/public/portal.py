@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ProblemCollector
+from app.labels import DELIVERY_LABELS, SHIPMENT_DIRECTIONS
 from app.models.base import now
 from app.models.case import OutboxMessage
 from app.models.portal import Article, ArticleCategory
@@ -195,6 +196,9 @@ def build_portal(session: Session, out_dir: Path | str, *, api_base: str | None 
     try:
         with force_locale(PORTAL_LOCALE):
             env = _environment(api_base)
+            # how the progress answer's codes read (the page's script shows these words, never a code)
+            env.globals["code_labels"] = {"delivery": {k: str(v) for k, v in DELIVERY_LABELS.items()},
+                                          "direction": {k: str(v) for k, v in SHIPMENT_DIRECTIONS.items()}}
             built = now()
 
             def write(name: str, template: str, root: str = "", **context: Any) -> None:
