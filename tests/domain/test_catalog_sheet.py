@@ -57,6 +57,11 @@ VALID = {
     "precheck": None,
     "precheck_hours": None,
     "max_extension_days": None,
+    "authority": None,
+    "legal_basis": None,
+    "process_steps": None,
+    "visits": None,
+    "faq": None,
     "seq": 1,
     "material_name": "居民身份证",
     "copies": 1,
@@ -66,8 +71,9 @@ VALID = {
     "deferrable": None,
     "material_note": None,
 }
-# The columns a sheet made before 容缺受理, 远程预审 and 延期上限 lacks.
-LATER_TITLES = ("需远程预审", "预审时限（工作小时）", "延期上限（工作日）", "可容缺")
+# The columns a sheet made before 容缺受理, 远程预审, 延期上限 and the guide elements of issue 13 lacks.
+LATER_TITLES = ("需远程预审", "预审时限（工作小时）", "延期上限（工作日）", "实施机关", "设定依据", "办理流程", "到现场次数",
+                "常见问题", "可容缺")
 
 
 def _row(**cells):
@@ -134,7 +140,7 @@ def test_template_has_title_header_drop_downs_and_an_instructions_sheet():
 
     assert sheet["A1"].value == DEFAULT_TITLE
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
-    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:V1"]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:AA1"]
     assert [c.value for c in sheet[2]] == TITLES
     assert all(c.font.b and c.fill.fgColor.rgb.endswith("D9D9D9") for c in sheet[2])
     assert sheet.freeze_panes == "A3"
@@ -144,10 +150,10 @@ def test_template_has_title_header_drop_downs_and_an_instructions_sheet():
     drop_downs = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert drop_downs == {
         "L3:L1000": '"是,否"',
-        "R3:R1000": '"原件,复印件,扫描件"',
-        "S3:S1000": '"是,否"',
-        "T3:T1000": '"是,否"',
-        "U3:U1000": '"是,否"',
+        "W3:W1000": '"原件,复印件,扫描件"',
+        "X3:X1000": '"是,否"',
+        "Y3:Y1000": '"是,否"',
+        "Z3:Z1000": '"是,否"',
     }
 
     assert workbook.sheetnames[1] == INSTRUCTIONS_SHEET
@@ -299,7 +305,7 @@ def test_header_problems_are_all_reported():
     assert sorted(p.message for p in problems) == sorted(
         [
             "第2行A列：未知的表头「事项编号」，请使用本系统的导入模板",
-            "第2行V列：未知的表头「备注」，请使用本系统的导入模板",
+            "第2行AA列：未知的表头「备注」，请使用本系统的导入模板",
             "第2行：缺少表头「事项编码」",
             "第2行：缺少表头「份数」",
         ]
@@ -317,7 +323,7 @@ def test_an_unknown_extra_column_is_reported_but_the_rows_are_still_checked():
 def test_a_repeated_header_column_is_reported():
     _, problems = parse_catalog_xlsx(_xlsx([_row()], header=[*TITLES, "份数"]), LOOKUP, LIMITS)
 
-    assert [p.message for p in problems] == ["第2行W列：表头「份数」重复"]
+    assert [p.message for p in problems] == ["第2行AB列：表头「份数」重复"]
 
 
 def test_header_may_be_in_row_1_without_a_title_row():
