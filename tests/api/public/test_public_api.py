@@ -30,9 +30,10 @@ def test_only_the_portals_origins_may_read_it_from_a_browser(app, client):
 
 
 @pytest.fixture()
-def tight_limit(app):
-    app.config["PUBLIC_API_RATE_LIMIT"] = "3 per minute"
-    app.config["RATELIMIT_ENABLED"] = True
+def tight_limit(app, monkeypatch):
+    # set for this test only: the app lives for the whole session
+    monkeypatch.setitem(app.config, "PUBLIC_API_RATE_LIMIT", "3 per minute")
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)
     yield
 
 
