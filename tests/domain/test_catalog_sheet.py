@@ -645,3 +645,55 @@ def test_the_extension_cap_reads_days_written_as_text_and_reports_what_is_not_a_
     assert [m.max_extension_days for m in matters] == [15]
     assert _where(problems) == [(4, "延期上限（工作日）"), (5, "延期上限（工作日）"), (7, "延期上限（工作日）")]
     assert problems[0].message == "第4行「延期上限（工作日）」：应为0到999之间的整数（工作日），或不填，实际为“-1”"
+
+
+# -- 办事指南 elements (实施机关, 设定依据, 办理流程, 到现场次数, 常见问题) --------------------------------------
+
+FAQ = "问：要本人到场吗？\n答：可以委托他人办理。\n\n问：收费吗？\n答：不收费。"
+
+
+def test_the_guide_elements_survive_the_round_trip_and_blank_cells_are_their_defaults():
+    matters = [_matter("A-001", [_material(1)], authority="利州区人力资源和社会保障局",
+                       legal_basis="《中华人民共和国社会保险法》第五十八条", process_steps="申请\n受理\n审核\n办结\n送达",
+                       visits=0, faq=FAQ),
+               _matter("B-001", [_material(1)])]
+
+    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx(matters, NAMES), LOOKUP, LIMITS)
+
+    assert problems == []
+    assert parsed == matters
+    assert (parsed[1].authority, parsed[1].legal_basis, parsed[1].process_steps, parsed[1].visits, parsed[1].faq) == (
+        "", "", "", 1, "")
+
+
+def test_an_older_sheet_without_the_guide_element_columns_leaves_them_not_given():
+    matters, problems = parse_catalog_xlsx(_older_sheet(), LOOKUP, LIMITS)
+
+    assert problems == []
+    record = matters[0]
+    assert (record.authority, record.legal_basis, record.process_steps, record.visits, record.faq) == (
+        None, None, None, None, None)
+
+
+def _older_sheet():
+    keep = [i for i, c in enumerate(COLUMNS) if c.title not in LATER_TITLES]
+    row = _row()
+    return _xlsx([[row[i] for i in keep]], header=[TITLES[i] for i in keep])
+
+
+def test_bad_visits_and_questions_are_all_reported_with_row_and_column():
+    rows = [
+        _row(visits="2次"),                                          # 3 fine
+        _row(code="B-001", visits=10),                               # 4
+        _row(code="C-001", visits="两次"),                            # 5
+        _row(code="D-001", faq="问：只有问题没有回答"),                   # 6
+        _row(code="E-001", faq=FAQ + "\n\n答：没有问题的回答"),          # 7: the third block
+        _row(code="F-001", authority="局" * 256),                     # 8
+    ]
+
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, LIMITS)
+
+    assert [m.visits for m in matters] == [2]
+    assert _where(problems) == [(4, "到现场次数"), (5, "到现场次数"), (6, "常见问题"), (7, "常见问题"), (8, "实施机关")]
+    assert problems[0].message == "第4行「到现场次数」：应为0到9之间的整数（次），实际为“10”"
+    assert problems[3].message == "第7行「常见问题」：第3条应写成“问：……”一行、“答：……”一行，两条之间空一行"
