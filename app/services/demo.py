@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.demo import data
+from app.demo.guide_elements import GUIDE_ELEMENTS
+from app.domain.guide_elements import GUIDE_ELEMENT_DEFAULTS
 from app.models.catalog import HandlingType, MaterialRequirement, Matter
 from app.models.org import BusinessLine, Department, Region, ServiceCenter
 from app.models.staff import StaffUser
@@ -70,6 +72,11 @@ def load_org(session: Session, regions: dict[str, Region]) -> tuple[dict[str, Se
 MATERIAL_KEYS = ("name", "copies", "form", "required", "original_check", "deferrable", "note")
 
 
+def guide_elements(code: str) -> dict[str, Any]:
+    """实施机关, 设定依据, 办理流程, 到现场次数 and 常见问题 of a demo matter (issue 13); the defaults for one without."""
+    return GUIDE_ELEMENT_DEFAULTS | GUIDE_ELEMENTS.get(code, {})
+
+
 def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
     types: dict[str, HandlingType] = {}
     for order, rec in enumerate(data.HANDLING_TYPES, start=1):
@@ -86,7 +93,7 @@ def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
         matter = _upsert(session, Matter, {"code": rec["code"]}, {f: rec[f] for f in fields} | {
             "precheck": rec.get("precheck", False), "precheck_hours": rec.get("precheck_hours", 4),
             "handling_types": [types[code] for code in rec["handling_types"]],
-        })
+        } | guide_elements(rec["code"]))
         existing = {m.seq: m for m in matter.materials}
         for seq, mat in enumerate(rec["materials"], start=1):
             values = {k: mat[k] for k in MATERIAL_KEYS}

@@ -56,6 +56,9 @@ PUBLIC_ROUTES = frozenset({
     "static", "appbuilder.static", "health.health_page", "LocaleView.index",
     "HomeView.index",  # the start page: the login page to those not signed in
     "UtilView.back",  # FAB's "back": a redirect to the page before
+    # the public catalog (issue 13): published guides and the window directory, no personal data
+    "PublicCatalogApi.handling_types", "PublicCatalogApi.matters", "PublicCatalogApi.guide",
+    "PublicCatalogApi.sample", "PublicCatalogApi.windows",
 })
 
 #: an id no record has (within PostgreSQL's integer range: larger ones are defect 6)
@@ -157,6 +160,8 @@ def _value_parameters(route: Route, view: Any) -> dict[str, list[str]]:
         "group_by": ["first_name"],
         "locale": ["zh"],
         "version": ["v1"],
+        "code": ["KYTB-HRSS-001"],  # a matter's code (the public catalog)
+        "seq": ["1"],  # a material's number in the matter's guide
     }
 
 
