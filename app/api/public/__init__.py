@@ -64,6 +64,7 @@ def _allow_portal_origins(response: Response) -> Response:
 
 def register_public_apis(appbuilder: AppBuilder) -> None:
     from app.api.public.catalog import PublicCatalogApi
+    from app.api.public.ratings import PublicRatingApi
 
-    for api in (PublicCatalogApi,):
+    for api in (PublicCatalogApi, PublicRatingApi):
         appbuilder.add_api(api)
