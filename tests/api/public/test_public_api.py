@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import config_override
+
 URL = "/api/v1/public/handling_types"
 
 
@@ -31,9 +33,9 @@ def test_only_the_portals_origins_may_read_it_from_a_browser(app, client):
 
 @pytest.fixture()
 def tight_limit(app):
-    app.config["PUBLIC_API_RATE_LIMIT"] = "3 per minute"
-    app.config["RATELIMIT_ENABLED"] = True
-    yield
+    # put back afterwards: the app is shared by the whole session (the next public tests would get 429)
+    with config_override(app, PUBLIC_API_RATE_LIMIT="3 per minute", RATELIMIT_ENABLED=True):
+        yield
 
 
 def test_an_address_past_its_limit_is_told_to_wait_and_another_is_not(client, tight_limit):
