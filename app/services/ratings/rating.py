@@ -177,11 +177,13 @@ def rectification_ids_of_cases(session: Session, case_ids: Iterable[int]) -> dic
                                 .where(Rectification.case_id.in_(ids))).all())
 
 
-def satisfaction_of(session: Session, start: datetime, end: datetime,
-                    case_ids: Iterable[int] | None = None) -> domain.Satisfaction:
+def satisfaction_of(session: Session, start: datetime, end: datetime, case_ids: Iterable[int] | None = None,
+                    county_id: int | None = None) -> domain.Satisfaction:
     """The satisfaction figures of the ratings given from ``start`` up to (not including) ``end``; only those of
-    ``case_ids`` when given."""
+    ``case_ids``, or of the windows of one county, when given."""
     stmt = select(Rating.level, Rating.excluded).where(Rating.rated_at >= start, Rating.rated_at < end)
+    if county_id is not None:
+        stmt = stmt.where(Rating.county_id == county_id)
     if case_ids is not None:
         ids = sorted(set(case_ids))
         if not ids:

@@ -95,3 +95,19 @@ def test_a_rejected_appeal_lets_the_rectification_go_on_and_cannot_be_repeated(d
         fix.appeal(db, admin, item.id, {"reason": "再次申诉"})
     with pytest.raises(Conflict):
         fix.decide_appeal(db, supervisor, item.id, {"outcome": "upheld"})
+
+
+def test_the_reports_count_the_ratings_per_level_and_the_satisfaction_rate(db):
+    from datetime import date
+
+    from app.services.notifications.reports import compute_figures, report_xlsx
+
+    _, poor = rated_case(db, 2, at=datetime(2026, 3, 3, 9, 0))
+    _, good = rated_case(db, 5, tags=("warm",), comment="", at=datetime(2026, 3, 4, 9, 0))
+    fix.appeal(db, _user(db, "lz_admin"), poor.rectification.id, {"reason": "与服务无关"})
+    fix.decide_appeal(db, _user(db, "city_super"), poor.rectification.id, {"outcome": "upheld"})
+    figures = compute_figures(db, "weekly", date(2026, 3, 2), date(2026, 3, 8))["satisfaction"]
+    assert figures["per_level"]["5"] == 1 and figures["excluded"] == 1 and figures["satisfaction_rate"] == 1.0
+    lizhou = poor.county
+    assert compute_figures(db, "weekly", date(2026, 3, 2), date(2026, 3, 8), lizhou)["satisfaction"]["counted"] == 1
+    assert report_xlsx("周报", compute_figures(db, "weekly", date(2026, 3, 2), date(2026, 3, 8)))
