@@ -81,6 +81,11 @@ MATRIX["Notification"] = {READ: frozenset({A, SUP})}
 # those of its county's cases, as far as the message list's scope reaches; the supervisor follows them.
 MATRIX["ParkedMessage"] = {READ: frozenset({A, SUP, CA}), WRITE: frozenset({A, CA})}
 MATRIX["Report"] = {READ: frozenset({A, SUP, CA})}
+# 好差评 and 整改 (issue 13): the ratings are read by the accepting window and its county (the supervisor and the
+# administrator everywhere); the county administrators (and the administrator) work the rectifications; the city
+# supervisor alone decides appeals.
+MATRIX["Rating"] = {READ: frozenset({A, SUP, CA, WC})}
+MATRIX["Rectification"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({A, CA}), "can_decide": frozenset({SUP})}
 
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:

@@ -32,7 +32,7 @@ from app.models.catalog import (
 )
 from app.models.org import BusinessLine, CenterKind, Department, Region, RegionLevel, ServiceCenter
 from app.models.staff import LoginThrottle, StaffUser
-from app.models import clock, conversation, courier, exports, notify, precheck, transmittal  # noqa: F401  (each declares its own tables)
+from app.models import clock, conversation, courier, exports, notify, precheck, rating, transmittal  # noqa: F401  (each declares its own tables)
 from app.models.system import Heartbeat
 
 __all__ = [
