@@ -14,11 +14,8 @@ TOKEN_MAX_CHARS = 64
 
 
 def case_for_token(session: Session, token: Any) -> Case | None:
-    """The case whose public token is ``token`` (``Case.public_token``, the progress slice's); until that
-    column exists, the case number stands in for it. None for anything else."""
+    """The case whose public token (``Case.public_token``, printed as the QR code) is ``token``; None for
+    anything else."""
     if not isinstance(token, str) or not token.strip() or len(token) > TOKEN_MAX_CHARS:
         return None
-    column = getattr(Case, "public_token", None)
-    if column is None:
-        column = Case.number
-    return session.scalars(select(Case).where(column == token.strip())).first()
+    return session.scalars(select(Case).where(Case.public_token == token.strip())).first()

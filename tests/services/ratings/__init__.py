@@ -8,8 +8,8 @@ from tests import factories
 
 
 def token_of(case) -> str:
-    """The case's public token (the progress slice's ``Case.public_token``; its number until that exists)."""
-    return case.public_token if hasattr(case, "public_token") else case.number
+    """The case's public token (``Case.public_token``: the QR code and the SMS link)."""
+    return case.public_token
 
 
 def rated_case(db, level: int = 2, *, tags=("cold",), comment: str = "窗口人员态度生硬", at: datetime | None = None):

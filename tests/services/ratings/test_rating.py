@@ -70,3 +70,13 @@ def test_a_case_not_delivered_yet_is_refused_with_every_other_problem(db):
     fields = [p.field for p in refused.value.problems]
     assert fields == ["token", "level", "tags", "comment"]
     assert not rating_state(db, token_of(case))["open"]
+
+
+def test_the_progress_answer_says_the_case_was_rated_and_how(db):
+    from app.services.public.progress import progress_by_token
+
+    case, _ = rated_case(db, level=2)
+    rating = progress_by_token(db, case.public_token)["rating"]
+    assert rating["open"] is True and rating["given"] is True
+    assert rating["rating"]["level"] == 2 and rating["rating"]["label"] == "不满意"
+    assert rating["rating"]["comment"] == "窗口人员态度生硬"
