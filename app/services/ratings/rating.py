@@ -21,19 +21,16 @@ from sqlalchemy.orm import Session
 from app.domain import ratings as domain
 from app.domain.deadlines import WarningLevel, warning_cutoff
 from app.domain.ratings import RatingChannel, RatingProblem, RectificationStatus
-from app.domain.workflow import Status
 from app.errors import Conflict, NotFound, Problem, ProblemCollector
 from app.labels import RATING_LEVEL_LABELS, RATING_TAG_LABELS
-from app.models.base import LOCAL_ZONE, now
+from app.models.base import now
 from app.models.case import Case
 from app.models.org import Region, ServiceCenter
 from app.models.rating import Rating, Rectification, RectificationEvent
 from app.services.calendar import load_calendar
 from app.services.cases.deadlines import near_working_days
+from app.services.public.ratings import RATABLE, moment, public_rating, rating_of, rating_summary  # noqa: F401
 from app.services.ratings.tokens import case_for_token
-
-#: the case statuses in which the applicant may rate: the result has reached them
-RATABLE = frozenset({Status.DELIVERED.value, Status.ARCHIVED.value})
 
 UNKNOWN_TOKEN = _l("No case has this link. Check the link or the QR code on your acceptance notice.")
 RATED_ALREADY = _l("This case has been rated already: each case is rated once.")
@@ -66,22 +63,6 @@ def rating_options() -> dict[str, Any]:
     }
 
 
-def moment(value: datetime) -> str:
-    return value.replace(tzinfo=LOCAL_ZONE).isoformat()
-
-
-def public_rating(rating: Rating | None) -> dict[str, Any] | None:
-    """A rating as the public answer shows it (the applicant's own words; no personal data)."""
-    if rating is None:
-        return None
-    return {"level": rating.level, "label": str(RATING_LEVEL_LABELS[rating.level]), "tags": list(rating.tags),
-            "comment": rating.comment, "at": moment(rating.rated_at)}
-
-
-def rating_of(session: Session, case_id: int) -> Rating | None:
-    return session.scalars(select(Rating).where(Rating.case_id == case_id)).first()
-
-
 def rating_state(session: Session, token: Any) -> dict[str, Any]:
     """``{open, given, rating}`` of the case of ``token`` (NotFound for a token no case has): ``open`` once its
     result is delivered, ``given`` once rated."""
@@ -89,12 +70,6 @@ def rating_state(session: Session, token: Any) -> dict[str, Any]:
     if case is None:
         raise NotFound(Problem(None, UNKNOWN_TOKEN))
     return rating_summary(session, case)
-
-
-def rating_summary(session: Session, case: Case) -> dict[str, Any]:
-    """What the progress answer says of the rating of a case: ``{open, given, rating}``."""
-    rating = rating_of(session, case.id)
-    return {"open": case.status in RATABLE, "given": rating is not None, "rating": public_rating(rating)}
 
 
 def rate_case(session: Session, token: Any, level: Any, tags: Any, comment: Any,
