@@ -359,6 +359,10 @@ if EXTENSION_MAX_WORKING_DAYS < 0:
 DEFERRED_MATERIAL_MAX_WORKING_DAYS = int(os.environ.get("DEFERRED_MATERIAL_MAX_WORKING_DAYS", "5"))
 if DEFERRED_MATERIAL_MAX_WORKING_DAYS < 1:
     raise ConfigurationError("DEFERRED_MATERIAL_MAX_WORKING_DAYS is a number of working days (1 or more)")
+# 好差评: a rating of 不满意 or below opens a rectification (整改) due this many working days after the rating
+RECTIFICATION_WORKING_DAYS = int(os.environ.get("RECTIFICATION_WORKING_DAYS", "5"))
+if RECTIFICATION_WORKING_DAYS < 1:
+    raise ConfigurationError("RECTIFICATION_WORKING_DAYS is a number of working days (1 or more)")
 
 #: 远程预审: the office hours in which a pre-check's time runs, on working days ("09:00-12:00,13:30-17:30")
 PRECHECK_OFFICE_HOURS = _env_text("PRECHECK_OFFICE_HOURS", "09:00-12:00,13:30-17:30")

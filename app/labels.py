@@ -197,10 +197,11 @@ EXPORT_SUBJECTS = {"ledger": _l("Work ledger")}
 
 STAGE_LABELS = {"dispatch": _l("Dispatch of the materials"), "process": _l("Processing"),
                 "delivery": _l("Delivery of the result"), "promise": _l("Deferred material promised"),
-                "precheck": _l("Remote pre-check")}
+                "precheck": _l("Remote pre-check"), "rectify": _l("Rectification of a poor rating")}
 LEVEL_LABELS = {"yellow": _l("Yellow: near its due day"), "red": _l("Red: overdue")}
 REMINDER_KINDS = {"reminder": _l("Reminder"), "escalation": _l("Escalation"),
-                  "promise": _l("Promise overdue"), "precheck": _l("Scans to pre-check")}
+                  "promise": _l("Promise overdue"), "precheck": _l("Scans to pre-check"),
+                  "rectification": _l("Rectification due")}
 MAIL_STATUSES = {"off": _l("No mail"), "pending": _l("To be mailed"), "queued": _l("Mail queued"),
                "sent": _l("Mailed"), "failed": _l("Mail failed"), "skipped": _l("Not mailed (resolved)")}
 CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}
@@ -239,3 +240,25 @@ PHONE_FIELDS = {"applicant_phone": _l("Applicant's phone"), "mail_phone": _l("Re
 def phone_message(field: str, value: str, problem: str) -> Any:
     """The message for a refused phone: which field, the value, and why."""
     return PHONE_PROBLEMS[problem](PHONE_FIELDS.get(field, field), value)
+
+
+# --- 好差评 and 整改 (app.domain.ratings) ---
+
+RATING_LEVEL_LABELS = {5: _l("Very satisfied"), 4: _l("Satisfied"), 3: _l("Fairly satisfied"), 2: _l("Dissatisfied"),
+                       1: _l("Very dissatisfied")}
+RATING_TAG_LABELS = {
+    "warm": _l("Warm and friendly"), "efficient": _l("Quick and efficient"), "told_once": _l("Told everything at once"),
+    "fewer_trips": _l("Fewer trips"), "skilled": _l("Knows the business well"), "cold": _l("Curt manner"),
+    "slow": _l("Took too long"), "unclear": _l("Not told clearly"), "more_trips": _l("Had to come several times"),
+    "unreachable": _l("Could not reach the window"), "result_wrong": _l("The result was wrong"),
+}
+RATING_CHANNEL_LABELS = {"portal": _l("Portal"), "sms": _l("SMS link"), "window": _l("Rating device at the window")}
+RECTIFICATION_STATUS_LABELS = {"open": _l("Being rectified"), "appealed": _l("Appeal pending"),
+                               "closed": _l("Rectified"), "voided": _l("Appeal upheld: not counted")}
+APPEAL_OUTCOME_LABELS = {"upheld": _l("Upheld"), "rejected": _l("Rejected")}
+RECTIFICATION_EVENT_LABELS = {
+    "opened": _l("Opened by the rating"), "callback": _l("Called the applicant back"),
+    "actions": _l("Measures recorded"), "closed": _l("Rectification closed"), "appealed": _l("Appealed"),
+    "appeal_upheld": _l("Appeal upheld"), "appeal_rejected": _l("Appeal rejected"),
+}
+WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}

@@ -32,6 +32,8 @@ os.environ.setdefault("RATELIMIT_KEY_PREFIX", f"kytb-test-{uuid.uuid4().hex[:8]}
 os.environ.setdefault("DEMO_PASSWORD", "Demo#2026gy")
 # Hundreds of logins from 127.0.0.1 in one run; the limit itself is tested with a tiny one.
 os.environ.setdefault("AUTH_RATE_LIMIT", "10000 per minute")
+# Likewise the public API (the catalog's tests and the schema fuzzing); its limit is tested with a tiny one.
+os.environ.setdefault("PUBLIC_API_RATE_LIMIT", "10000 per minute")
 
 DEMO_PASSWORD = os.environ["DEMO_PASSWORD"]
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -262,6 +262,10 @@ CASE_ENDPOINTS: dict[str, Endpoint] = {
     "upload_scan": Endpoint(
         "post", {201: one("The material with its scan", MATERIAL)}, _CHANGE_REFUSALS,
         parameters=(CASE_ID, in_path("material_id")), body=FILE_BODY),
+    "supply_deferred": Endpoint(
+        "post", {201: one("The material, supplied, with its scan", MATERIAL)}, _CHANGE_REFUSALS,
+        parameters=(CASE_ID, in_path("material_id")), body=FILE_BODY,
+        description="容缺: records a material accepted to follow as supplied, with its scan, by the accepting window."),
     "download_scan": Endpoint(
         "get", {200: stored_file("The file as stored", *_FILES)}, (403, 404), parameters=(CASE_ID, in_path("material_id")),
         description="A full view: for the case's windows and department (and a supervisor's disclosure in force), "

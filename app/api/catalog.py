@@ -27,6 +27,7 @@ class MatterApi(AppModelRestApi):
     show_columns = [
         "id", "code", "name", "line", "status", "legal_limit_days", "promised_limit_days", "max_extension_days",
         "precheck", "precheck_hours", "fee_note", "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
+        "authority", "legal_basis", "process_steps", "visits", "faq",
         "handling_types.code", "handling_types.name",
         "materials.id", "materials.seq", "materials.name", "materials.copies", "materials.form",
         "materials.required", "materials.original_check", "materials.deferrable", "materials.note", "materials.sample_file_name",
@@ -35,7 +36,7 @@ class MatterApi(AppModelRestApi):
     add_columns = edit_columns = [
         "code", "name", "business_line", "handling_types", "legal_limit_days", "promised_limit_days", "fee_note",
         "consult_phone", "complaint_phone", "acceptance_conditions", "review_points", "precheck", "precheck_hours",
-        "max_extension_days",
+        "max_extension_days", "authority", "legal_basis", "process_steps", "visits", "faq",
     ]
     search_columns = ["code", "name", "line", "status", "handling_types"]
     order_columns = ["code", "name", "promised_limit_days"]

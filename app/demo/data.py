@@ -689,3 +689,20 @@ ARTICLES: list[dict] = [
                 "年长的朋友可以点击页面右上角的“大字版”，字更大、更清楚；也可以请家人代为查询。",
     },
 ]
+
+# --- 好差评: one delivered demo case rated 不满意, with its open rectification (issue 13) ---------------------
+# An illustrative applicant (the ID number is the standard's sample, the phone a made-up one); the case runs
+# through the real steps from 利州区's window to 苍溪县人社局 and back, and the applicant rates it by the SMS link.
+RATED_CASE = {
+    "remark": "演示数据：已送达并评价为不满意的办件（好差评整改）",
+    "applicant": {
+        "applicant_name": "赵丽华", "applicant_id_type": "resident_id", "applicant_id_number": "11010519491231002X",
+        "applicant_phone": "13908120457", "applicant_address": "四川省广元市利州区南河街道滨河路二段66号",
+        "applicant_postcode": "628000",
+    },
+    "matter": "KYTB-HRSS-001", "handling_type": "kuasheng",
+    "origin_clerk": "lz_window", "home_center": "cx_center", "home_clerk": "cx_window",
+    "department": "cx_hrss", "officer": "cx_hrss",
+    "rating": {"level": 2, "tags": ["unclear", "more_trips"], "channel": "sms",
+               "comment": "第一次去窗口时没有一次性告知需要户口簿原件，多跑了一趟。"},
+}

@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.domain.guide_elements import AUTHORITY_MAX_LENGTH, DEFAULT_VISITS, MAX_VISITS, faq_problems
 from app.domain.precheck import DEFAULT_PRECHECK_HOURS, MAX_PRECHECK_HOURS
 from app.domain.upload_checks import (
     SheetLimits,
@@ -43,7 +44,7 @@ DEFAULT_TITLE = "广元市政务服务“跨域通办”事项清单"
 INSTRUCTIONS_SHEET = "填写说明"
 NOT_XLSX_MESSAGE = "文件不是有效的 Excel (.xlsx) 文件"
 
-# Only this many columns are read: the template has 21, and a hostile file
+# Only this many columns are read: the template has 27, and a hostile file
 # can claim 16,384 per row, which openpyxl would pad with None on every row.
 _MAX_COLUMNS = 100
 # workdays.MAX_SCAN_DAYS (3660 calendar days ≈ 2,600 working days) makes a
@@ -70,6 +71,7 @@ _PLAIN_NUMBER = re.compile(rf"^{_DIGITS}$")
 _DAYS_NUMBER = re.compile(rf"^{_DIGITS}\s*(?:个工作日|工作日|日|天)?$")
 _COPIES_NUMBER = re.compile(rf"^{_DIGITS}\s*份?$")
 _HOURS_NUMBER = re.compile(rf"^{_DIGITS}\s*(?:个工作小时|工作小时|个小时|小时|h)?$")
+_VISITS_NUMBER = re.compile(rf"^{_DIGITS}\s*次?$")
 
 
 # -- public records ------------------------------------------------------------
@@ -97,6 +99,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("需远程预审", "precheck", 12),
     Column("预审时限（工作小时）", "precheck_hours", 14),
     Column("延期上限（工作日）", "max_extension_days", 14),
+    Column("实施机关", "authority", 24),
+    Column("设定依据", "legal_basis", 40),
+    Column("办理流程", "process_steps", 36),
+    Column("到现场次数", "visits", 10),
+    Column("常见问题", "faq", 50),
     Column("材料序号", "seq", 10),
     Column("材料名称", "material_name", 36),
     Column("份数", "copies", 8),
@@ -111,12 +118,14 @@ _BY_KEY = {c.key: c for c in COLUMNS}
 _ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 _ORDER_BY_TITLE = {c.title: i for i, c in enumerate(COLUMNS)}
 # The columns that describe the matter itself and repeat on each of its rows.
-MATTER_KEYS = tuple(c.key for c in COLUMNS[: _ORDER["max_extension_days"] + 1])
-# Columns added after the first template (容缺受理, 远程预审, 延期上限): a sheet made before them still
+MATTER_KEYS = tuple(c.key for c in COLUMNS[: _ORDER["faq"] + 1])
+# Columns added after the first template (容缺受理, 远程预审, 延期上限, the 办事指南 elements of issue 13: 实施机关,
+# 设定依据, 办理流程, 到现场次数, 常见问题): a sheet made before them still
 # imports. A missing one reads as "not in this sheet" (None, or NOT_IN_SHEET where None is a value of its
 # own): an existing matter keeps what it has, a new one takes the default (an export made before the
 # columns existed must not switch a matter's pre-check off).
-LATER_KEYS = frozenset({"precheck", "precheck_hours", "max_extension_days", "deferrable"})
+LATER_KEYS = frozenset({"precheck", "precheck_hours", "max_extension_days", "deferrable",
+                        "authority", "legal_basis", "process_steps", "visits", "faq"})
 
 
 class _NotInSheet:
@@ -129,7 +138,7 @@ class _NotInSheet:
 NOT_IN_SHEET: Any = _NotInSheet()
 _WRAPPED_KEYS = frozenset(
     {"name", "handling_types", "fee_note", "acceptance_conditions", "review_points",
-     "material_name", "material_note"}
+     "authority", "legal_basis", "process_steps", "faq", "material_name", "material_note"}
 )
 
 
@@ -165,6 +174,13 @@ class MatterRecord:
     precheck_hours: int | None = DEFAULT_PRECHECK_HOURS
     #: 延期上限 in working days (0: no extension); None: the general rule (blank cell); NOT_IN_SHEET
     max_extension_days: int | None = None
+    #: 办事指南 elements: 实施机关, 设定依据, 办理流程 (one step a line), 到现场次数, 常见问题 (问/答 blocks);
+    #: None: the sheet has no such column
+    authority: str | None = ""
+    legal_basis: str | None = ""
+    process_steps: str | None = ""
+    visits: int | None = DEFAULT_VISITS
+    faq: str | None = ""
     # Where the matter was found; not part of its identity, so that a matter
     # read back from an export equals the one that was written.
     first_row: int = field(default=0, compare=False)
@@ -372,6 +388,21 @@ def _extension_days(value: Any, text: str, _lookups: _Lookups) -> int:
         raise _Bad(f"应为0到{MAX_LIMIT_DAYS}之间的整数（工作日），或不填，实际为“{_shown(text)}”") from None
 
 
+def _visits(value: Any, text: str, _lookups: _Lookups) -> int:
+    try:
+        return _whole_number(value, _VISITS_NUMBER, 0, MAX_VISITS)
+    except _Bad:
+        raise _Bad(f"应为0到{MAX_VISITS}之间的整数（次），实际为“{_shown(text)}”") from None
+
+
+def _faq(_value: Any, text: str, _lookups: _Lookups) -> str:
+    bad = faq_problems(text)
+    if bad:
+        numbers = "、".join(f"第{n}条" for n in bad)
+        raise _Bad(f"{numbers}应写成“问：……”一行、“答：……”一行，两条之间空一行")
+    return text
+
+
 def _seq(value: Any, text: str, _lookups: _Lookups) -> int:
     try:
         return _whole_number(value, _PLAIN_NUMBER, 1, MAX_SEQ)
@@ -421,6 +452,11 @@ _RULES: dict[str, _Rule] = {
     "precheck": _Rule(_yes_no, required=False, default=False),
     "precheck_hours": _Rule(_precheck_hours, required=False, default=DEFAULT_PRECHECK_HOURS),
     "max_extension_days": _Rule(_extension_days, required=False, default=None, absent=NOT_IN_SHEET),
+    "authority": _Rule(_limited(AUTHORITY_MAX_LENGTH), required=False, default=""),
+    "legal_basis": _Rule(_free_text, required=False, default=""),
+    "process_steps": _Rule(_free_text, required=False, default=""),
+    "visits": _Rule(_visits, required=False, default=DEFAULT_VISITS),
+    "faq": _Rule(_faq, required=False, default=""),
     "seq": _Rule(_seq, required=True),
     "material_name": _Rule(_limited(255), required=True),
     "copies": _Rule(_copies, required=True),
@@ -814,6 +850,11 @@ def _matter_rows(matter: MatterRecord, names: NamesForExport) -> Iterator[list[A
         _yes_no_text(matter.precheck),
         matter.precheck_hours,
         matter.max_extension_days,
+        matter.authority,
+        matter.legal_basis,
+        matter.process_steps,
+        matter.visits,
+        matter.faq,
     ]
     materials = sorted(matter.materials, key=lambda m: m.seq) or [None]
     for material in materials:
@@ -897,6 +938,11 @@ _COLUMN_HELP: dict[str, str] = {
                       f"不填视为{DEFAULT_PRECHECK_HOURS}",
     "max_extension_days": f"本事项的法律法规对延期另有规定时填写，0到{MAX_LIMIT_DAYS}之间的整数，单位为工作日，"
                           "0表示不得延期；不填按《行政许可法》第四十二条执行（一般最多延长10个工作日）",
+    "authority": f"实施机关或主管部门，不超过{AUTHORITY_MAX_LENGTH}个字",
+    "legal_basis": "设定依据：法律、法规、规章的名称及条款，可换行",
+    "process_steps": "办理流程，每行一个环节，如：申请、受理、审核、办结、送达",
+    "visits": f"申请人到现场的次数，0到{MAX_VISITS}之间的整数；不填视为{DEFAULT_VISITS}",
+    "faq": "常见问题，每条写成“问：……”一行、“答：……”一行，两条之间空一行",
     "seq": f"1到{MAX_SEQ}之间的整数，同一事项内不能重复；导入后按序号排列",
     "material_name": "不超过255个字",
     "copies": f"1到{MAX_COPIES}之间的整数",
@@ -910,7 +956,7 @@ _COLUMN_HELP: dict[str, str] = {
 _GENERAL_HELP = (
     "1. 第1行为标题，第2行为表头，请勿修改、增删表头；只读取第一个工作表。",
     "2. 每行填写一项申请材料；一个事项有几项材料就填几行。",
-    "3. 同一事项的各行，事项编码至预审时限各列必须完全一致（行与行之间不必相邻）。",
+    "3. 同一事项的各行，事项编码至常见问题各列必须完全一致（行与行之间不必相邻）。",
     "4. 导入时检查整个文件，所有问题一次列出；有任何问题时不导入任何内容。",
 )
 

@@ -83,6 +83,11 @@ MATRIX["ParkedMessage"] = {READ: frozenset({A, SUP, CA}), WRITE: frozenset({A, C
 MATRIX["Report"] = {READ: frozenset({A, SUP, CA})}
 # 宣传推广 (issue 13): the portal's news and policy pages, edited by the administrator and the city supervisor.
 MATRIX["Article"] = {READ: frozenset({A, SUP}), WRITE: frozenset({A, SUP})}
+# 好差评 and 整改 (issue 13): the ratings are read by the accepting window and its county (the supervisor and the
+# administrator everywhere); the county administrators (and the administrator) work the rectifications; the city
+# supervisor alone decides appeals.
+MATRIX["Rating"] = {READ: frozenset({A, SUP, CA, WC})}
+MATRIX["Rectification"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({A, CA}), "can_decide": frozenset({SUP})}
 
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:

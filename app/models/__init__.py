@@ -1,7 +1,5 @@
 """All models, imported here so that FAB's metadata (and Alembic) sees every table."""
 
-from app.models import clock, conversation, courier, exports, notify, portal, precheck, transmittal  # noqa: F401  (each declares its own tables)
-from app.models.calendar import CalendarSource, WorkCalendarDay, WorkCalendarYear
 from app.models.case import (
     ApplicantKind,
     Case,
@@ -22,6 +20,7 @@ from app.models.case import (
     Shipment,
     ShipmentDirection,
 )
+from app.models.calendar import CalendarSource, WorkCalendarDay, WorkCalendarYear
 from app.models.catalog import (
     Guide,
     HandlingType,
@@ -33,6 +32,7 @@ from app.models.catalog import (
 )
 from app.models.org import BusinessLine, CenterKind, Department, Region, RegionLevel, ServiceCenter
 from app.models.staff import LoginThrottle, StaffUser
+from app.models import clock, conversation, courier, exports, notify, portal, precheck, rating, transmittal  # noqa: F401  (each declares its own tables)
 from app.models.system import Heartbeat
 
 __all__ = [

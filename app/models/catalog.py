@@ -74,6 +74,18 @@ class HandlingType(Stamped, Model):
         secondary=handling_type_region, order_by="Region.code", lazy="selectin"
     )
 
+    def covers(self, region: Region) -> bool:
+        """It covers a place when it is nationwide or lists the place or one of its ancestors."""
+        if self.nationwide:
+            return True
+        covered = {r.id for r in self.regions}
+        node: Region | None = region
+        while node is not None:
+            if node.id in covered:
+                return True
+            node = node.parent
+        return False
+
     def __repr__(self) -> str:
         return self.name
 
@@ -114,6 +126,13 @@ class Matter(Stamped, Model):
     #: 延期上限: the working days all extensions of a case may add when the matter's own law caps them
     #: differently from Art. 42 (0: none); empty: the general rule (EXTENSION_MAX_WORKING_DAYS)
     max_extension_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: 办事指南 elements (issue 13): 实施机关/主管部门, 设定依据, 办理流程 (one step a line), 到现场次数 and 常见问题
+    #: (blocks of "问：…" / "答：…" separated by a blank line)
+    authority: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    legal_basis: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    process_steps: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    visits: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    faq: Mapped[str] = mapped_column(Text, nullable=False, default="")
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=MatterStatus.DRAFT, index=True)
     current_guide_id: Mapped[int | None] = mapped_column(
         ForeignKey("guide.id", ondelete="SET NULL", use_alter=True, name="fk_matter_current_guide"), nullable=True

@@ -23,6 +23,9 @@ class ReminderKind(StrEnum):
     PROMISE = "promise"
     #: 远程预审: the scans of a case wait for the department's pre-check (to its officers, one per round)
     PRECHECK = "precheck"
+    #: 整改: the rectification of a poor rating is near its due day or overdue (to the county administrators of
+    #: its county; red ones are escalated to the city supervisors with kind ESCALATION)
+    RECTIFICATION = "rectification"
 
 
 class MailStatus(StrEnum):

@@ -9,10 +9,13 @@ import logging
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.demo import data
+from app.demo.guide_elements import GUIDE_ELEMENTS
+from app.domain.guide_elements import GUIDE_ELEMENT_DEFAULTS
 from app.models.catalog import HandlingType, MaterialRequirement, Matter
 from app.models.org import BusinessLine, Department, Region, ServiceCenter
 from app.models.portal import Article
@@ -72,6 +75,11 @@ def load_org(session: Session, regions: dict[str, Region]) -> tuple[dict[str, Se
 MATERIAL_KEYS = ("name", "copies", "form", "required", "original_check", "deferrable", "note")
 
 
+def guide_elements(code: str) -> dict[str, Any]:
+    """实施机关, 设定依据, 办理流程, 到现场次数 and 常见问题 of a demo matter (issue 13); the defaults for one without."""
+    return GUIDE_ELEMENT_DEFAULTS | GUIDE_ELEMENTS.get(code, {})
+
+
 def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
     types: dict[str, HandlingType] = {}
     for order, rec in enumerate(data.HANDLING_TYPES, start=1):
@@ -88,7 +96,7 @@ def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
         matter = _upsert(session, Matter, {"code": rec["code"]}, {f: rec[f] for f in fields} | {
             "precheck": rec.get("precheck", False), "precheck_hours": rec.get("precheck_hours", 4),
             "handling_types": [types[code] for code in rec["handling_types"]],
-        })
+        } | guide_elements(rec["code"]))
         existing = {m.seq: m for m in matter.materials}
         for seq, mat in enumerate(rec["materials"], start=1):
             values = {k: mat[k] for k in MATERIAL_KEYS}
@@ -156,11 +164,73 @@ def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
     articles = load_articles(session)
     session.commit()
     seeded = calendar_service.seed_from_chinese_calendar(session)
+    if current_app.config.get("DEMO_MODE"):
+        # a case that went the whole way, for the portal's rating and the rectification in the admin (demo
+        # installations only: the tests' database stays without cases)
+        load_rated_demo_case(session)
     summary = {"regions": len(regions), "centers": len(centers), "departments": len(departments),
                "matters": len(matters), "users": len(users), "articles": len(articles),
                "calendar_years": len(seeded)}
     log.info("demo data loaded: %s", summary)
     return summary
+
+
+def load_rated_demo_case(session: Session) -> Any:
+    """好差评: one case of 利州区's window for 苍溪县人社局 taken through the real steps to delivery and rated
+    不满意 by its applicant, which opens its rectification for 利州区. Skipped when it is there already.
+    Returns the rating (None when skipped)."""
+    import io
+    from datetime import date
+
+    from pypdf import PdfWriter
+
+    from app.models.case import Case
+    from app.services.cases.input import materials_from_guide
+    from app.services.cases.registration import register_case
+    from app.services.cases.take_step import take_step
+    from app.services.ratings.rating import rate_case
+
+    spec = data.RATED_CASE
+    if session.scalars(select(Case.id).where(Case.remarks == spec["remark"])).first() is not None:
+        return None
+    center_code = {c["key"]: c["code"] for c in data.CENTERS}
+    department_name = {d["key"]: d["name"] for d in data.DEPARTMENTS}
+
+    def user(name: str) -> StaffUser:
+        return session.scalars(select(StaffUser).where(StaffUser.username == name)).one()
+
+    matter = session.scalars(select(Matter).where(Matter.code == spec["matter"])).one()
+    values = dict(spec["applicant"]) | {
+        "matter_id": matter.id,
+        "handling_type_id": session.scalars(select(HandlingType.id).where(HandlingType.code == spec["handling_type"])).one(),
+        "home_center_id": session.scalars(select(ServiceCenter.id)
+                                          .where(ServiceCenter.code == center_code[spec["home_center"]])).one(),
+        "department_id": session.scalars(select(Department.id)
+                                         .where(Department.name == department_name[spec["department"]])).one(),
+        "remarks": spec["remark"],
+        "materials": [item | {"received": True} for item in materials_from_guide(matter.current_guide.content)],
+    }
+    today = date.today()
+    case = register_case(session, user(spec["origin_clerk"]), values, today=today)
+    pdf = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(pdf)
+    steps = [
+        (spec["origin_clerk"], "accept", {"verified": [m.seq for m in case.materials]}),
+        (spec["origin_clerk"], "dispatch", {"waybill_number": "EMS1000000001CN"}),
+        (spec["home_clerk"], "receive", {}),
+        (spec["home_clerk"], "forward", {}),
+        (spec["officer"], "complete", {"result": "approved", "result_note": "准予办理",
+                                       "result_documents": [{"name": "社会保障卡补领结果.pdf", "data": pdf.getvalue()}]}),
+        (spec["home_clerk"], "send_result", {"waybill_number": "EMS1000000002CN"}),
+        (spec["origin_clerk"], "deliver", {}),
+    ]
+    for username, step, fields in steps:
+        case = take_step(session, user(username), case.id, step, fields, today=today)
+    token = getattr(case, "public_token", None) or case.number
+    rating = spec["rating"]
+    return rate_case(session, token, rating["level"], rating["tags"], rating["comment"], rating["channel"])
 
 
 def demo_loaded(session: Session) -> bool:

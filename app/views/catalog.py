@@ -42,6 +42,11 @@ CATALOG_LABELS = {
     "precheck": _l("Remote pre-check"),
     "precheck_hours": _l("Pre-check time (working hours)"),
     "max_extension_days": _l("Extension cap (working days)"),
+    "authority": _l("Implementing authority"),
+    "legal_basis": _l("Legal basis"),
+    "process_steps": _l("Process steps"),
+    "visits": _l("Visits to the window"),
+    "faq": _l("Common questions"),
     "status": _l("Status"),
     "current_guide": _l("Current guide version"),
     "current_version": _l("Guide version"),
@@ -155,12 +160,13 @@ class MatterView(BulkDeleteMixin, AppModelView):
         (_l("Time limits and fees"), {"fields": ["legal_limit_days", "promised_limit_days", "max_extension_days", "fee_note",
                                                    "consult_phone", "complaint_phone"]}),
         (_l("Guide"), {"fields": ["acceptance_conditions", "review_points"]}),
+        (_l("Service guide for applicants"), {"fields": ["authority", "legal_basis", "process_steps", "visits", "faq"]}),
         (_l("Remote pre-check"), {"fields": ["precheck", "precheck_hours"]}),
     ]
     add_columns = edit_columns = [
         "code", "name", "business_line", "handling_types", "legal_limit_days", "promised_limit_days",
         "max_extension_days", "fee_note", "consult_phone", "complaint_phone", "acceptance_conditions", "review_points",
-        "precheck", "precheck_hours",
+        "authority", "legal_basis", "process_steps", "visits", "faq", "precheck", "precheck_hours",
     ]
     search_columns = ["code", "name", "business_line", "status"]
     base_order = ("code", "asc")
@@ -169,6 +175,9 @@ class MatterView(BulkDeleteMixin, AppModelView):
         "status": lambda v: label(MATTER_STATUSES, v),
         "acceptance_conditions": _format_multiline,
         "review_points": _format_multiline,
+        "legal_basis": _format_multiline,
+        "process_steps": _format_multiline,
+        "faq": _format_multiline,
     }
     description_columns = {
         "code": _l("The code in the province's list (事项编码)."),
@@ -176,6 +185,11 @@ class MatterView(BulkDeleteMixin, AppModelView):
         "max_extension_days": _l("Only when the matter's own law caps extensions differently: the working days all "
                                  "extensions of a case may add (0: none). Empty: the general rule of Art. 42 of the "
                                  "Administrative Licensing Law."),
+        "authority": _l("The authority that carries out the matter or is in charge of it (实施机关/主管部门)."),
+        "legal_basis": _l("The laws, regulations and rules the matter is set by, with their articles (设定依据)."),
+        "process_steps": _l("One step a line, e.g. 申请, 受理, 审核, 办结, 送达."),
+        "visits": _l("How many times the applicant comes to a window, 0 to 9 (最多跑一次: 1)."),
+        "faq": _l("Each question as one line “问：…” and one line “答：…”, a blank line between two questions."),
         "precheck": _l("The department looks at the scans accepted on its behalf before the parcel leaves; a "
                        "correction it asks is relayed while the applicant may still be at the window."),
         "precheck_hours": _l("Office hours of working days the department has to answer (4: half a working day); "

@@ -42,6 +42,7 @@ from app.services.cases import conversation
 from app.services.notifications import messages as notifications
 from app.services.notifications import reminders
 from app.services.notifications.reports import XLSX_TYPE, file_name
+from app.services.ratings.rating import rectification_ids_of_cases
 from app.views.base import EDIT_ONLY_ROUTES, NO_EDITING_ROUTES, READ_ONLY_ROUTES, AppModelView, page_number, yes_no
 
 
@@ -81,6 +82,7 @@ class ReminderView(BaseView):
             stage_label=lambda v: label(STAGE_LABELS, v), level_label=lambda v: label(LEVEL_LABELS, v),
             kind_label=lambda v: label(REMINDER_KINDS, v), mail_label=lambda v: label(MAIL_STATUSES, v),
             precheck_due=reminders.precheck_due,
+            rectification_ids=rectification_ids_of_cases(session, [r.case_id for r in items if r.stage == "rectify"]),
             languages=LANGUAGE_LABELS, mail_on=bool(current_app.config.get("MAIL_SERVER")),
             messages=conversation.notices_of(session, self._user_id(), show=show),
             unread_messages=conversation.unread_notice_count(session, self._user_id()),

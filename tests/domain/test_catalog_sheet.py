@@ -57,6 +57,11 @@ VALID = {
     "precheck": None,
     "precheck_hours": None,
     "max_extension_days": None,
+    "authority": None,
+    "legal_basis": None,
+    "process_steps": None,
+    "visits": None,
+    "faq": None,
     "seq": 1,
     "material_name": "居民身份证",
     "copies": 1,
@@ -66,8 +71,9 @@ VALID = {
     "deferrable": None,
     "material_note": None,
 }
-# The columns a sheet made before 容缺受理, 远程预审 and 延期上限 lacks.
-LATER_TITLES = ("需远程预审", "预审时限（工作小时）", "延期上限（工作日）", "可容缺")
+# The columns a sheet made before 容缺受理, 远程预审, 延期上限 and the guide elements of issue 13 lacks.
+LATER_TITLES = ("需远程预审", "预审时限（工作小时）", "延期上限（工作日）", "实施机关", "设定依据", "办理流程", "到现场次数",
+                "常见问题", "可容缺")
 
 
 def _row(**cells):
@@ -134,7 +140,7 @@ def test_template_has_title_header_drop_downs_and_an_instructions_sheet():
 
     assert sheet["A1"].value == DEFAULT_TITLE
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
-    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:V1"]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:AA1"]
     assert [c.value for c in sheet[2]] == TITLES
     assert all(c.font.b and c.fill.fgColor.rgb.endswith("D9D9D9") for c in sheet[2])
     assert sheet.freeze_panes == "A3"
@@ -144,10 +150,10 @@ def test_template_has_title_header_drop_downs_and_an_instructions_sheet():
     drop_downs = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert drop_downs == {
         "L3:L1000": '"是,否"',
-        "R3:R1000": '"原件,复印件,扫描件"',
-        "S3:S1000": '"是,否"',
-        "T3:T1000": '"是,否"',
-        "U3:U1000": '"是,否"',
+        "W3:W1000": '"原件,复印件,扫描件"',
+        "X3:X1000": '"是,否"',
+        "Y3:Y1000": '"是,否"',
+        "Z3:Z1000": '"是,否"',
     }
 
     assert workbook.sheetnames[1] == INSTRUCTIONS_SHEET
@@ -299,7 +305,7 @@ def test_header_problems_are_all_reported():
     assert sorted(p.message for p in problems) == sorted(
         [
             "第2行A列：未知的表头「事项编号」，请使用本系统的导入模板",
-            "第2行V列：未知的表头「备注」，请使用本系统的导入模板",
+            "第2行AA列：未知的表头「备注」，请使用本系统的导入模板",
             "第2行：缺少表头「事项编码」",
             "第2行：缺少表头「份数」",
         ]
@@ -317,7 +323,7 @@ def test_an_unknown_extra_column_is_reported_but_the_rows_are_still_checked():
 def test_a_repeated_header_column_is_reported():
     _, problems = parse_catalog_xlsx(_xlsx([_row()], header=[*TITLES, "份数"]), LOOKUP, LIMITS)
 
-    assert [p.message for p in problems] == ["第2行W列：表头「份数」重复"]
+    assert [p.message for p in problems] == ["第2行AB列：表头「份数」重复"]
 
 
 def test_header_may_be_in_row_1_without_a_title_row():
@@ -639,3 +645,55 @@ def test_the_extension_cap_reads_days_written_as_text_and_reports_what_is_not_a_
     assert [m.max_extension_days for m in matters] == [15]
     assert _where(problems) == [(4, "延期上限（工作日）"), (5, "延期上限（工作日）"), (7, "延期上限（工作日）")]
     assert problems[0].message == "第4行「延期上限（工作日）」：应为0到999之间的整数（工作日），或不填，实际为“-1”"
+
+
+# -- 办事指南 elements (实施机关, 设定依据, 办理流程, 到现场次数, 常见问题) --------------------------------------
+
+FAQ = "问：要本人到场吗？\n答：可以委托他人办理。\n\n问：收费吗？\n答：不收费。"
+
+
+def test_the_guide_elements_survive_the_round_trip_and_blank_cells_are_their_defaults():
+    matters = [_matter("A-001", [_material(1)], authority="利州区人力资源和社会保障局",
+                       legal_basis="《中华人民共和国社会保险法》第五十八条", process_steps="申请\n受理\n审核\n办结\n送达",
+                       visits=0, faq=FAQ),
+               _matter("B-001", [_material(1)])]
+
+    parsed, problems = parse_catalog_xlsx(write_catalog_xlsx(matters, NAMES), LOOKUP, LIMITS)
+
+    assert problems == []
+    assert parsed == matters
+    assert (parsed[1].authority, parsed[1].legal_basis, parsed[1].process_steps, parsed[1].visits, parsed[1].faq) == (
+        "", "", "", 1, "")
+
+
+def test_an_older_sheet_without_the_guide_element_columns_leaves_them_not_given():
+    matters, problems = parse_catalog_xlsx(_older_sheet(), LOOKUP, LIMITS)
+
+    assert problems == []
+    record = matters[0]
+    assert (record.authority, record.legal_basis, record.process_steps, record.visits, record.faq) == (
+        None, None, None, None, None)
+
+
+def _older_sheet():
+    keep = [i for i, c in enumerate(COLUMNS) if c.title not in LATER_TITLES]
+    row = _row()
+    return _xlsx([[row[i] for i in keep]], header=[TITLES[i] for i in keep])
+
+
+def test_bad_visits_and_questions_are_all_reported_with_row_and_column():
+    rows = [
+        _row(visits="2次"),                                          # 3 fine
+        _row(code="B-001", visits=10),                               # 4
+        _row(code="C-001", visits="两次"),                            # 5
+        _row(code="D-001", faq="问：只有问题没有回答"),                   # 6
+        _row(code="E-001", faq=FAQ + "\n\n答：没有问题的回答"),          # 7: the third block
+        _row(code="F-001", authority="局" * 256),                     # 8
+    ]
+
+    matters, problems = parse_catalog_xlsx(_xlsx(rows), LOOKUP, LIMITS)
+
+    assert [m.visits for m in matters] == [2]
+    assert _where(problems) == [(4, "到现场次数"), (5, "到现场次数"), (6, "常见问题"), (7, "常见问题"), (8, "实施机关")]
+    assert problems[0].message == "第4行「到现场次数」：应为0到9之间的整数（次），实际为“10”"
+    assert problems[3].message == "第7行「常见问题」：第3条应写成“问：……”一行、“答：……”一行，两条之间空一行"

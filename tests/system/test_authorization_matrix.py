@@ -57,6 +57,11 @@ PUBLIC_ROUTES = frozenset({
     "HomeView.index",  # the start page: the login page to those not signed in
     "UtilView.back",  # FAB's "back": a redirect to the page before
     "portal.portal_root", "portal.portal_file",  # the applicant's static portal (published catalog, no record)
+    # the public API of the applicant's side (issue 13): no login, no personal data
+    "PublicCatalogApi.handling_types", "PublicCatalogApi.matters", "PublicCatalogApi.guide",
+    "PublicCatalogApi.sample", "PublicCatalogApi.windows",
+    "PublicProgressApi.by_number", "PublicProgressApi.by_token",
+    "PublicRatingApi.options", "PublicRatingApi.state", "PublicRatingApi.rate",
 })
 
 #: an id no record has (within PostgreSQL's integer range: larger ones are defect 6)
@@ -158,6 +163,9 @@ def _value_parameters(route: Route, view: Any) -> dict[str, list[str]]:
         "group_by": ["first_name"],
         "locale": ["zh"],
         "version": ["v1"],
+        "code": ["KYTB-HRSS-001"],  # a matter's code (the public catalog)
+        "seq": ["1"],  # a material's number in the matter's guide
+        "token": ["no-such-token"],  # a case's public token (progress, rating): the public API's own 404
     }
 
 
@@ -349,10 +357,10 @@ def _build_records(app, session) -> Any:
     message with an attachment and a parcel; a stand-in of 利州区's clerk; each user's export job; the reports of last week."""
     from app.services.cases import conversation
     from app.services.cases import files as case_files
-    from app.services.organisation.stand_ins import save_stand_in
     from app.services.exports.jobs import request_ledger_export, run_job
     from app.services.exports.ledger import LedgerFilter
     from app.services.notifications import reports
+    from app.services.organisation.stand_ins import save_stand_in
 
     other = factories.accepted_case(session, clerk="cx_window", home="wc_center", matter_code="KYTB-POL-001",
                                     department_key="wc_police")
@@ -367,6 +375,10 @@ def _build_records(app, session) -> Any:
     factories.run_outbox(session, case_id=other.id)
     archived = factories.archived_case(session)
     _transmittal_of(session, archived)
+    from app.services.ratings.rating import rate_case  # 好差评: a poor rating and its rectification (利州区)
+    from tests.services.ratings import token_of
+
+    rate_case(session, token_of(archived), 2, ["cold"], "态度生硬")
     _park_the_messages_of(session, other, archived)
     with config_override(app, EXPORT_INLINE_MAX_ROWS=-1, EXPORT_PDF_INLINE_MAX_ROWS=-1):
         for username in ("admin", "city_super", "lz_admin", "cx_admin", "lz_window", "cx_window"):

@@ -65,6 +65,7 @@ def _allow_portal_origins(response: Response) -> Response:
 def register_public_apis(appbuilder: AppBuilder) -> None:
     from app.api.public.catalog import PublicCatalogApi
     from app.api.public.progress import PublicProgressApi
+    from app.api.public.ratings import PublicRatingApi
 
-    for api in (PublicCatalogApi, PublicProgressApi):
+    for api in (PublicCatalogApi, PublicProgressApi, PublicRatingApi):
         appbuilder.add_api(api)

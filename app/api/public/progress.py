@@ -48,7 +48,12 @@ PROGRESS_SCHEMA = {
                 "name": {"type": "string"}, "reason": {"type": "string"}}}},
             "hand_to": {"$ref": "#/components/schemas/PublicWindowContact"}}},
         "pickup": {"allOf": [{"$ref": "#/components/schemas/PublicWindowContact"}], "nullable": True},
-        "rating": {"type": "object", "properties": {"open": {"type": "boolean"}}},
+        "rating": {"type": "object", "properties": {
+            "open": {"type": "boolean"}, "given": {"type": "boolean"},
+            "rating": {"type": "object", "nullable": True, "properties": {
+                "level": {"type": "integer"}, "label": {"type": "string"},
+                "tags": {"type": "array", "items": {"type": "string"}}, "comment": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"}}}}},
     },
 }
 WINDOW_CONTACT_SCHEMA = {"type": "object", "properties": {

@@ -6,7 +6,7 @@ registration; the cases already on record get one here (``secrets.token_urlsafe`
 row), before the column becomes required and unique.
 
 Revision ID: 0029_public_progress
-Revises: 0027_extension_cap
+Revises: 0028_guide_elements
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0029_public_progress"
-down_revision = "0027_extension_cap"
+down_revision = "0028_guide_elements"
 branch_labels = None
 depends_on = None
 

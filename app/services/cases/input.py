@@ -275,15 +275,7 @@ def _check_department(result: CaseInput, problems: ProblemCollector) -> None:
 
 def covers(handling_type: HandlingType, region: Region) -> bool:
     """A handling type covers a place when it is nationwide or lists the place or one of its ancestors."""
-    if handling_type.nationwide:
-        return True
-    covered = {r.id for r in handling_type.regions}
-    node: Region | None = region
-    while node is not None:
-        if node.id in covered:
-            return True
-        node = node.parent
-    return False
+    return handling_type.covers(region)
 
 
 def materials_from_guide(guide_content: Mapping[str, Any]) -> list[dict[str, Any]]:

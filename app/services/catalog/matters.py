@@ -17,6 +17,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.domain.catalog_sheet import MAX_LIMIT_DAYS
+from app.domain.guide_elements import AUTHORITY_MAX_LENGTH, GUIDE_ELEMENT_DEFAULTS, MAX_VISITS, faq_problems
 from app.domain.precheck import MAX_PRECHECK_HOURS
 from app.errors import Conflict, NotFound, ProblemCollector
 from app.models.catalog import Guide, HandlingType, MaterialForm, MaterialRequirement, Matter, MatterStatus
@@ -69,12 +70,29 @@ def matter_problems(values: dict[str, Any], problems: ProblemCollector, prefix: 
     if cap is not None and (not isinstance(cap, int) or not 0 <= cap <= MAX_LIMIT_DAYS):
         problems.add(prefix + "max_extension_days", _l("The extension cap is a whole number of working days from 0 "
                                                        "to %(most)d, or empty for the general rule.", most=MAX_LIMIT_DAYS))
+    guide_element_problems(values, problems, prefix)
+
+
+def guide_element_problems(values: dict[str, Any], problems: ProblemCollector, prefix: str = "") -> None:
+    """The 办事指南 elements of issue 13: 实施机关 fits its column, 到现场次数 is 0–9, 常见问题 is 问/答 blocks."""
+    authority = values.get("authority")
+    if authority is not None and len(authority) > AUTHORITY_MAX_LENGTH:
+        problems.add(prefix + "authority", _l("The implementing authority has at most %(most)d characters.",
+                                              most=AUTHORITY_MAX_LENGTH))
+    visits = values.get("visits")
+    if visits is not None and (not isinstance(visits, int) or isinstance(visits, bool) or not 0 <= visits <= MAX_VISITS):
+        problems.add(prefix + "visits", _l("The visits to the window are a whole number from 0 to %(most)d.",
+                                           most=MAX_VISITS))
+    for number in faq_problems(values.get("faq")):
+        problems.add(prefix + "faq", _l("Common question %(n)d: write one line “问：…”, then one line “答：…”, and "
+                                        "a blank line between two questions.", n=number))
 
 
 def checked_values(matter: Matter) -> dict[str, Any]:
     """The matter's fields that matter_problems checks, as plain values."""
     return {f: getattr(matter, f) for f in GUIDE_FIELDS} | {
-        "precheck_hours": matter.precheck_hours, "max_extension_days": matter.max_extension_days}
+        "precheck_hours": matter.precheck_hours, "max_extension_days": matter.max_extension_days} | {
+        f: getattr(matter, f) for f in GUIDE_ELEMENT_DEFAULTS}
 
 
 def material_problems(values: dict[str, Any], problems: ProblemCollector, prefix: str = "") -> None:
@@ -160,6 +178,9 @@ def guide_content(matter: Matter) -> dict[str, Any]:
         content["precheck"], content["precheck_hours"] = True, matter.precheck_hours
     if matter.max_extension_days is not None:  # likewise: only a matter with its own cap says so
         content["max_extension_days"] = matter.max_extension_days
+    for name, default in GUIDE_ELEMENT_DEFAULTS.items():  # the 办事指南 elements of issue 13, likewise
+        if getattr(matter, name) not in (None, default):
+            content[name] = getattr(matter, name)
     content["materials"] = [
         {field: getattr(m, field) for field in MATERIAL_FIELDS} | {"sample_file_key": m.sample_file_key}
         for m in sorted(matter.materials, key=lambda m: m.seq)

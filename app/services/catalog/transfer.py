@@ -24,6 +24,7 @@ from app.domain.catalog_sheet import (
     template_xlsx,
     write_catalog_xlsx,
 )
+from app.domain.guide_elements import GUIDE_ELEMENT_DEFAULTS
 from app.domain.precheck import DEFAULT_PRECHECK_HOURS
 from app.domain.upload_checks import SheetLimits
 from app.errors import Problem, ValidationFailed
@@ -79,6 +80,8 @@ def _record_of(matter: Matter) -> MatterRecord:
         acceptance_conditions=matter.acceptance_conditions, review_points=matter.review_points,
         precheck=matter.precheck, precheck_hours=matter.precheck_hours,
         max_extension_days=matter.max_extension_days,
+        authority=matter.authority, legal_basis=matter.legal_basis, process_steps=matter.process_steps,
+        visits=matter.visits, faq=matter.faq,
         materials=tuple(
             MaterialRecord(seq=m.seq, name=m.name, copies=m.copies, form=m.form, required=m.required,
                            original_check=m.original_check, note=m.note, deferrable=m.deferrable)
@@ -126,13 +129,13 @@ def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
 
 
 #: what a new matter takes for a column its sheet does not have
-MATTER_DEFAULTS = {"precheck": False, "precheck_hours": DEFAULT_PRECHECK_HOURS}
+MATTER_DEFAULTS = {"precheck": False, "precheck_hours": DEFAULT_PRECHECK_HOURS, **GUIDE_ELEMENT_DEFAULTS}
 
 
 def _apply(matter: Matter, record: MatterRecord, types: dict[str, HandlingType]) -> None:
     for name in ("name", "line", "legal_limit_days", "promised_limit_days", "fee_note", "consult_phone",
                  "complaint_phone", "acceptance_conditions", "review_points", "precheck", "precheck_hours",
-                 "max_extension_days"):
+                 "max_extension_days", *GUIDE_ELEMENT_DEFAULTS):
         value = getattr(record, name)
         if value is NOT_IN_SHEET:  # a column whose blank cell means something (None): absent, kept
             continue

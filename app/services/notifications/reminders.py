@@ -60,10 +60,12 @@ from app.models.case import Case, CaseMaterial, DeliveryMethod
 from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
 from app.models.org import Department, Region, ServiceCenter
 from app.models.precheck import PrecheckRound
+from app.models.rating import Rectification
 from app.models.staff import StaffUser
 from app.scope import as_record_id
 from app.services.cases.precheck import PRECHECK_STAGE, reminder_level
 from app.services.cases.warnings import DUE_COLUMN, refresh_warnings
+from app.services.ratings.rating import refresh_rectification_warnings
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +245,40 @@ def _promise_select(today: date, at: datetime, mail_on: bool) -> Any:
     )
 
 
+RECTIFY_STAGE = "rectify"  # the stage of a rectification's reminder (its own clock, not a stage of the case)
+
+
+def _rectification_selects(at: datetime, mail_on: bool) -> list[Any]:
+    """整改: the county administrators of a yellow or red rectification's county (kind RECTIFICATION, at its
+    level), and every city supervisor for a red one (an escalation)."""
+    warned = and_(Rectification.status == "open",
+                  Rectification.warning_level.in_((WarningLevel.YELLOW.value, WarningLevel.RED.value)))
+    admin, admin_pref = aliased(StaffUser, name="u_rectify"), aliased(StaffPreference, name="p_rectify")
+    county, admin_county = aliased(Region, name="rectify_county"), aliased(Region, name="rectify_admin_county")
+    counties = (
+        select(Rectification.case_id, literal(RECTIFY_STAGE), Rectification.warning_level, admin.id,
+               literal(ReminderKind.RECTIFICATION.value), Rectification.due_on, literal(at),
+               _mail_status(admin, admin_pref, mail_on))
+        .select_from(Rectification)
+        .join(county, county.id == Rectification.county_id)
+        .join(admin, and_(admin.active.is_(True), admin.region_id.isnot(None), _has_role(admin, RoleName.COUNTY_ADMIN)))
+        .join(admin_county, admin_county.id == admin.region_id)
+        .outerjoin(admin_pref, admin_pref.user_id == admin.id)
+        .where(warned, county.path.startswith(admin_county.path))
+    )
+    supervisor, sup_pref = aliased(StaffUser, name="u_rectify_sup"), aliased(StaffPreference, name="p_rectify_sup")
+    city = (
+        select(Rectification.case_id, literal(RECTIFY_STAGE), literal(WarningLevel.RED.value), supervisor.id,
+               literal(ReminderKind.ESCALATION.value), Rectification.due_on, literal(at),
+               _mail_status(supervisor, sup_pref, mail_on))
+        .select_from(Rectification)
+        .join(supervisor, and_(supervisor.active.is_(True), _has_role(supervisor, RoleName.CITY_SUPERVISOR)))
+        .outerjoin(sup_pref, sup_pref.user_id == supervisor.id)
+        .where(warned, Rectification.warning_level == WarningLevel.RED.value)
+    )
+    return [counties, city]
+
+
 def _insert_skipping_existing(session: Session, selects: list[Any]) -> int:
     source = union(*selects) if len(selects) > 1 else selects[0]
     dialect = session.get_bind().dialect.name
@@ -272,8 +308,12 @@ def _resolve(session: Session, at: datetime) -> int:
     # a pre-check's reminder (written by the step that starts the round) while its round is unanswered
     still_prechecked = exists().where(PrecheckRound.case_id == Reminder.case_id, PrecheckRound.outcome == "",
                                       literal("r") + cast(PrecheckRound.round, String) == Reminder.level)
+    # a rectification's reminder while it is open at that level
+    still_rectifying = exists().where(Rectification.case_id == Reminder.case_id, Rectification.status == "open",
+                                      Rectification.warning_level == Reminder.level)
     own_clock = (ReminderKind.PROMISE.value, ReminderKind.PRECHECK.value)
-    asks = or_(and_(Reminder.kind.not_in(own_clock), still),
+    asks = or_(and_(Reminder.kind.not_in(own_clock), Reminder.stage != RECTIFY_STAGE, still),
+               and_(Reminder.stage == RECTIFY_STAGE, still_rectifying),
                and_(Reminder.kind == ReminderKind.PROMISE.value, still_awaited),
                and_(Reminder.kind == ReminderKind.PRECHECK.value, still_prechecked))
     result = session.execute(
@@ -298,6 +338,10 @@ def check_deadlines(session: Session, today: date | None = None, at: datetime | 
     reminders = _insert_skipping_existing(session, _reminder_selects(at, mail_on))
     escalations = _insert_skipping_existing(session, _escalation_selects(at, mail_on))
     reminders += _insert_skipping_existing(session, [_promise_select(today, at, mail_on)])
+    changed += refresh_rectification_warnings(session, today, commit=False)
+    rectifications = _rectification_selects(at, mail_on)
+    reminders += _insert_skipping_existing(session, rectifications[:1])
+    escalations += _insert_skipping_existing(session, rectifications[1:])
     resolved = _resolve(session, at)
     session.commit()
     result = DeadlineCheck(changed, reminders, escalations, resolved)
@@ -331,6 +375,8 @@ PROMISE_LINE = {"zh": "   容缺材料：申请人承诺{due}前补齐，已逾�
                 "en": "   deferred material: promised by {due}, not supplied"}
 PRECHECK_LINE = {"zh": "   远程预审：请于{due}前答复（预审通过，或一次性提出需补正的材料）",
                  "en": "   remote pre-check: answer by {due} (pass it, or ask for every correction at once)"}
+RECTIFY_LINE = {"zh": "   差评整改：请于{due}前完成回访和整改，{level}",
+                "en": "   rectification of a poor rating: call back and rectify by {due}, {level}"}
 ESCALATION_NAMES = {"zh": "【督办】", "en": "[follow-up] "}
 
 
@@ -350,6 +396,8 @@ def digest_items(reminders: Iterable[Reminder], language: str, base_url: str) ->
         due = reminder.due_on.isoformat() if reminder.due_on else ""
         if reminder.stage == PROMISE_STAGE:
             line = PROMISE_LINE[language].format(due=due)
+        elif reminder.stage == RECTIFY_STAGE:
+            line = RECTIFY_LINE[language].format(due=due, level=LEVEL_NAMES[language][reminder.level])
         elif reminder.stage == PRECHECK_STAGE:
             line = PRECHECK_LINE[language].format(due=precheck_due(reminder) or due)
         elif language == "en":

@@ -38,7 +38,7 @@ import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from statistics import mean
 from typing import Any, Iterable
@@ -49,6 +49,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.deadlines import STAGE_OF_STATUS, delivery_due
+from app.domain.ratings import RATING_LEVELS
 from app.domain.roles import RoleName
 from app.domain.workdays import WorkCalendar
 from app.domain.workflow import Status, StepName
@@ -58,6 +59,7 @@ from app.models.notify import Report, ReportKind
 from app.models.precheck import PrecheckOutcome, PrecheckRound
 from app.models.org import Region, ServiceCenter
 from app.models.staff import StaffUser
+from app.services.ratings.rating import satisfaction_of
 from app.adapters import storage
 from app.services.calendar import load_calendar
 from app.adapters.messaging import mail_enabled
@@ -346,7 +348,17 @@ def compute_figures(session: Session, kind: str, start: date, end: date, county:
         "total": total,
         "by_county": grouped("county"), "by_center": grouped("center"),
         "by_handling_type": grouped("handling_type"), "by_matter": grouped("matter"),
+        "satisfaction": satisfaction_figures(session, start, end, county),
     }
+
+
+def satisfaction_figures(session: Session, start: date, end: date, county: Region | None = None) -> dict:
+    """好差评 of the period: ratings per level and the satisfaction rate (非常满意、满意、基本满意 of the ratings
+    that count; those of an upheld appeal left out), of the county's windows or the whole city."""
+    figures = satisfaction_of(session, datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1),
+                              time.min), county_id=county.id if county is not None else None)
+    return {"per_level": {str(level): n for level, n in figures.per_level.items()}, "counted": figures.counted,
+            "excluded": figures.excluded, "satisfaction_rate": figures.rate}
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -370,6 +382,7 @@ def report_xlsx(title: str, figures: dict) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     sheets = [("汇总", [figures["total"]])] + [(label, figures[key]) for key, label in GROUPS]
+    satisfaction = figures.get("satisfaction")
     for sheet_name, rows in sheets:
         sheet = workbook.create_sheet(sheet_name)
         sheet.append([title])
@@ -402,6 +415,17 @@ def report_xlsx(title: str, figures: dict) -> bytes:
         for index in range(2, len(COLUMNS) + 1):
             sheet.column_dimensions[get_column_letter(index)].width = 13
         sheet.freeze_panes = "B4"
+    if satisfaction:
+        sheet = workbook.create_sheet("好差评")
+        sheet.append([title])
+        sheet.append([f"统计范围：{figures['scope']}    统计期间：{figures['start']} 至 {figures['end']}"])
+        sheet.append(["评价等级", "评价数"])
+        for level, name in RATING_LEVELS.items():
+            sheet.append([name, satisfaction["per_level"].get(str(level), 0)])
+        sheet.append(["计入评价数", satisfaction["counted"]])
+        sheet.append(["申诉成立不计入", satisfaction["excluded"]])
+        sheet.append(["满意率", cell_text("satisfaction_rate", satisfaction["satisfaction_rate"])])
+        sheet.column_dimensions["A"].width = 36
     workbook.properties.creator = "广元市政务服务和公共资源交易中心"
     workbook.properties.title = title
     out = io.BytesIO()

@@ -31,6 +31,7 @@ from app.labels import SPECIAL_PROCEDURE_LABELS, STATUS_LABELS
 from app.models.base import LOCAL_ZONE
 from app.models.case import BookingStatus, Case, CaseEvent, DeliveryMethod
 from app.models.org import ServiceCenter
+from app.services.public.ratings import rating_summary
 
 #: the longest case number and token a lookup reads (longer input is cut, never refused differently)
 NUMBER_MAX, TOKEN_MAX, PHONE_MAX = 40, 64, 32
@@ -156,7 +157,7 @@ def _progress(session: Session, case_id: int) -> dict[str, Any]:
                      if s.waybill_number and s.booking_status != BookingStatus.CANCELLED],
         "correction": _correction(case),
         "pickup": _pickup(case),
-        "rating": {"open": status in (Status.DELIVERED, Status.ARCHIVED)},
+        "rating": rating_summary(session, case),
     }
 
 

@@ -20,15 +20,15 @@ def test_the_handling_types_are_open_to_anyone_in_their_order(client):
 
 
 def test_only_the_portals_origins_may_read_it_from_a_browser(app, client):
-    app.config["PORTAL_ORIGINS"] = ["https://zwfw.example.cn"]
-    allowed = client.get(URL, headers={"Origin": "https://zwfw.example.cn"})
-    assert allowed.headers["Access-Control-Allow-Origin"] == "https://zwfw.example.cn"
-    assert "Origin" in allowed.headers["Vary"]
-    preflight = client.options(URL, headers={"Origin": "https://zwfw.example.cn",
-                                             "Access-Control-Request-Method": "GET"})
-    assert preflight.headers["Access-Control-Allow-Origin"] == "https://zwfw.example.cn"
-    other = client.get(URL, headers={"Origin": "https://evil.example.com"})
-    assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
+    with config_override(app, PORTAL_ORIGINS=["https://zwfw.example.cn"]):
+        allowed = client.get(URL, headers={"Origin": "https://zwfw.example.cn"})
+        assert allowed.headers["Access-Control-Allow-Origin"] == "https://zwfw.example.cn"
+        assert "Origin" in allowed.headers["Vary"]
+        preflight = client.options(URL, headers={"Origin": "https://zwfw.example.cn",
+                                                 "Access-Control-Request-Method": "GET"})
+        assert preflight.headers["Access-Control-Allow-Origin"] == "https://zwfw.example.cn"
+        other = client.get(URL, headers={"Origin": "https://evil.example.com"})
+        assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
 
 
 @pytest.fixture()

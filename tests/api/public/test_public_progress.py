@@ -37,7 +37,7 @@ def test_the_right_phone_shows_the_cases_progress(client, case):
     assert progress["home_window"] == {"name": "苍溪县政务服务中心"}
     assert progress["origin_window"]["name"] == "广元市利州区政务服务中心"
     assert [w["waybill_number"] for w in progress["waybills"]] == ["EMS1234567890CN"]
-    assert len(progress["milestones"]) == 5 and progress["rating"] == {"open": False}
+    assert len(progress["milestones"]) == 5 and progress["rating"] == {"open": False, "given": False, "rating": None}
 
 
 def test_the_phone_is_compared_as_digits(client, case):
@@ -84,7 +84,7 @@ def test_no_personal_data_is_in_the_answer(client, db):
     case = factories.step(db, "cx_hrss", case, "complete", **factories.completion())
     case = factories.step(db, "cx_window", case, "deliver", waybill_number="EMS9876543210CN")
     answer = client.get(f"{URL}/{case.public_token}")
-    assert answer.get_json()["result"]["rating"] == {"open": True}
+    assert answer.get_json()["result"]["rating"] == {"open": True, "given": False, "rating": None}
     body = json.dumps(answer.get_json(), ensure_ascii=False)
     for personal in (case.applicant_name, case.applicant_id_number, case.applicant_phone, case.applicant_address,
                      case.applicant_email, case.mail_address, "401147", "628017"):

@@ -113,7 +113,7 @@ def test_the_report_is_built_once_per_period_as_xlsx_and_pdf(db, week_of_cases):
     xlsx = storage.path_of(city.xlsx_key).read_bytes()
     assert hashlib.sha256(xlsx).hexdigest() == city.xlsx_sha256 and len(xlsx) == city.xlsx_size
     book = load_workbook(io.BytesIO(xlsx))
-    assert book.sheetnames == ["汇总", "按县(区)", "按窗口", "按通办类型", "按事项"]
+    assert book.sheetnames == ["汇总", "按县(区)", "按窗口", "按通办类型", "按事项", "好差评"]
     summary = [c.value for c in book["汇总"][4]]
     assert summary[:6] == ["合计", 3, 1, 3, 2, 0.6667] and summary[11:14] == [2, 1, 0.3333]
     assert summary[8:10] == [round(1 / 3, 1), 0]  # stopped (B: 1 day of correction) and extended days beside them

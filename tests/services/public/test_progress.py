@@ -67,7 +67,7 @@ def test_an_open_correction_lists_what_to_supply_and_where(db):
 def test_a_delivered_case_opens_the_rating_and_lists_every_waybill(db):
     case = factories.delivered_case(db)
     progress = progress_by_token(db, case.public_token)
-    assert progress["status"] == "delivered" and progress["rating"] == {"open": True}
+    assert progress["status"] == "delivered" and progress["rating"] == {"open": True, "given": False, "rating": None}
     assert {(w["direction"], w["waybill_number"]) for w in progress["waybills"]} >= {
         ("materials", "EMS1234567890CN"), ("supplement", "EMS1234567891CN"), ("result_to_window", "EMS1234567892CN")}
     titles = [m["title"] for m in progress["milestones"]]
