@@ -8,7 +8,8 @@ from the published catalog and the articles (宣传推广), served by any static
 - ``save_article`` / ``delete_article``: the admin's edits of 宣传推广, each with its rebuild queued in the
   same transaction.
 
-Build-time data come from the public catalog's service functions (``app.services.public.catalog``); what
+Build-time data come from the public catalog's service functions (``app.services.public.catalog``), the same
+answers the public API gives (the sample links are made here, under ``PORTAL_API_BASE``); what
 changes by the minute (progress, ratings) the pages fetch from the public API at ``PORTAL_API_BASE``.
 """
 
@@ -31,7 +32,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound, ProblemCollector
+from app.errors import ProblemCollector
 from app.labels import DELIVERY_LABELS, SHIPMENT_DIRECTIONS
 from app.models.base import now
 from app.models.case import OutboxMessage
@@ -48,98 +49,12 @@ TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "portal"
 ASSETS = ("portal.css", "portal.js")
 #: the public API under the API's origin (PORTAL_API_BASE; empty: the site's own origin)
 API_PATH = "/api/v1/public"
-SAMPLE_PATH = API_PATH + "/matters/{code}/materials/{seq}/sample"
+SAMPLE_PATH = public_catalog.SAMPLE_PATH
 #: the language the portal is written in (its applicants read Chinese)
 PORTAL_LOCALE = "zh"
 
 ARTICLE_CATEGORIES = {ArticleCategory.NEWS.value: _l("News"), ArticleCategory.POLICY.value: _l("Policy")}
 TITLE_MAX, SUMMARY_MAX = 200, 500
-
-
-# --- the catalog as the portal needs it --------------------------------------------------------------
-# Until the GUIDE slice's functions are on this branch, a thin adapter reads the published guides itself.
-
-
-def _catalog_function(name: str) -> Any:
-    return getattr(public_catalog, name, None)
-
-
-def portal_matters(session: Session) -> list[dict[str, Any]]:
-    fn = _catalog_function("public_matters")
-    answer = fn(session) if fn else _fallback_matters(session)
-    return answer["result"] if isinstance(answer, dict) else list(answer)
-
-
-def portal_guide(session: Session, code: str) -> dict[str, Any] | None:
-    fn = _catalog_function("public_guide")
-    try:
-        answer = fn(session, code) if fn else _fallback_guide(session, code)
-    except NotFound:
-        return None
-    return answer.get("result", answer) if isinstance(answer, dict) else answer
-
-
-def portal_windows(session: Session) -> list[dict[str, Any]]:
-    fn = _catalog_function("public_windows")
-    answer = fn(session) if fn else _fallback_windows(session)
-    return answer["result"] if isinstance(answer, dict) else list(answer)
-
-
-def _fallback_published(session: Session) -> list[Any]:
-    from app.models.catalog import Matter, MatterStatus
-
-    return [m for m in session.scalars(select(Matter).where(Matter.status == MatterStatus.PUBLISHED)
-                                       .order_by(Matter.code)) if m.current_guide is not None]
-
-
-def _fallback_matters(session: Session) -> list[dict[str, Any]]:
-    types = {t["code"]: t["name"] for t in public_catalog.public_handling_types(session)}
-    result = []
-    for matter in _fallback_published(session):
-        content = matter.current_guide.content
-        result.append({"code": content["code"], "name": content["name"], "line": content["line"],
-                       "line_name": matter.business_line.name if matter.business_line else content["line"],
-                       "handling_types": [{"code": c, "name": types[c]} for c in content["handling_types"] if c in types],
-                       "legal_limit_days": content["legal_limit_days"],
-                       "promised_limit_days": content["promised_limit_days"], "visits": content.get("visits", 1)})
-    return result
-
-
-def _fallback_guide(session: Session, code: str) -> dict[str, Any]:
-    from app.labels import MATERIAL_FORMS, label
-
-    summary = next((m for m in _fallback_matters(session) if m["code"] == code), None)
-    if summary is None:
-        raise NotFound()
-    matter = next(m for m in _fallback_published(session) if m.code == code)
-    guide, content = matter.current_guide, matter.current_guide.content
-    return summary | {
-        "version": guide.version, "published_on": guide.published_on.date().isoformat(),
-        "authority": content.get("authority", ""), "legal_basis": content.get("legal_basis", ""),
-        "acceptance_conditions": content.get("acceptance_conditions", ""),
-        "materials": [{"seq": m["seq"], "name": m["name"], "copies": m["copies"], "form": m["form"],
-                       "form_label": label(MATERIAL_FORMS, m["form"]), "required": bool(m["required"]),
-                       "original_check": bool(m.get("original_check")), "deferrable": bool(m.get("deferrable")),
-                       "note": m.get("note") or "",
-                       "sample_url": SAMPLE_PATH.format(code=code, seq=m["seq"]) if m.get("sample_file_key") else None}
-                      for m in content.get("materials", [])],
-        "process_steps": [s for s in (content.get("process_steps") or "").splitlines() if s.strip()],
-        "fee_note": (content.get("fee_note") or "").strip() or "不收费",
-        "consult_phone": content.get("consult_phone", ""),
-        "complaint_phone": content.get("complaint_phone") or current_app.config["COMPLAINT_PHONE"],
-        "faq": [], "windows": _fallback_windows(session),
-    }
-
-
-def _fallback_windows(session: Session) -> list[dict[str, Any]]:
-    from app.models.org import ServiceCenter
-
-    centers = session.scalars(select(ServiceCenter).where(
-        ServiceCenter.active.is_(True), ServiceCenter.external.is_(False), ServiceCenter.has_window.is_(True))
-        .order_by(ServiceCenter.code))
-    return [{"code": c.code, "name": c.name, "kind": c.kind, "region": c.region.full_name, "address": c.address,
-             "postcode": c.postcode, "hours": c.hours, "phone": c.phone, "hotline": c.hotline, "handling_types": []}
-            for c in centers]
 
 
 # --- the build ----------------------------------------------------------------------------------------
@@ -187,9 +102,9 @@ def build_portal(session: Session, out_dir: Path | str, *, api_base: str | None 
     out_dir = Path(out_dir).resolve()
     api_base = (current_app.config.get("PORTAL_API_BASE", "") if api_base is None else api_base).rstrip("/")
     handling_types = public_catalog.public_handling_types(session)
-    matters = portal_matters(session)
-    guides = [g for g in (portal_guide(session, m["code"]) for m in matters) if g is not None]
-    windows = portal_windows(session)
+    matters = public_catalog.public_matters(session)["result"]
+    guides = [public_catalog.public_guide(session, m["code"]) for m in matters]  # each published: found
+    windows = public_catalog.public_windows(session)
     articles = published_articles(session)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))

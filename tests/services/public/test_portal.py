@@ -18,6 +18,7 @@ from app.models.portal import Article
 from app.platform import outbox
 from app.scope import SYSTEM, reach_of
 from app.services.catalog.matters import publish_matter, retire_matter
+from app.services.public import catalog as public_catalog
 from app.services.public import portal
 from tests import factories
 from tests.conftest import config_override
@@ -70,7 +71,7 @@ def test_a_guide_page_carries_the_guide_and_links_sample_forms_to_the_public_api
     code = _published_codes(db)[0]
     site = portal.build_portal(db, tmp_path / "site", api_base="https://zwfw.example.cn").directory
     html = _read(site, f"guides/{code}.html")
-    guide = portal.portal_guide(db, code)
+    guide = public_catalog.public_guide(db, code)
     assert guide["name"] in html and guide["fee_note"] in html and "承诺时限" in html and "法定时限" in html
     for material in guide["materials"]:
         assert material["name"] in html
