@@ -61,6 +61,7 @@ PUBLIC_ROUTES = frozenset({
     "PublicCatalogApi.handling_types", "PublicCatalogApi.matters", "PublicCatalogApi.guide",
     "PublicCatalogApi.sample", "PublicCatalogApi.windows",
     "PublicProgressApi.by_number", "PublicProgressApi.by_token",
+    "progress_link",  # /p/<token>: a redirect to the portal's progress page, no lookup
     "PublicRatingApi.options", "PublicRatingApi.state", "PublicRatingApi.rate",
 })
 
