@@ -3,7 +3,7 @@
 Issue 13 item 4: the admin edits news and policy pages (宣传推广) that the static portal publishes.
 
 Revision ID: 0031_articles
-Revises: 0027_extension_cap
+Revises: 0030_ratings
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031_articles"
-down_revision = "0027_extension_cap"
+down_revision = "0030_ratings"
 branch_labels = None
 depends_on = None
 
