@@ -706,3 +706,16 @@ RATED_CASE = {
     "rating": {"level": 2, "tags": ["unclear", "more_trips"], "channel": "sms",
                "comment": "第一次去窗口时没有一次性告知需要户口簿原件，多跑了一趟。"},
 }
+#: a delivered case not rated yet: the visitor of the demo rates it on the portal (progress by number and phone)
+DELIVERED_CASE = {
+    "remark": "演示数据：已送达、待申请人评价的办件",
+    "applicant": {
+        "applicant_name": "钱志强", "applicant_id_type": "resident_id", "applicant_id_number": "110105194912310046",
+        "applicant_phone": "13908120458", "applicant_address": "四川省广元市利州区东坝街道嘉陵路1号",
+        "applicant_postcode": "628000",
+    },
+    "matter": "KYTB-HRSS-001", "handling_type": "kuasheng",
+    "origin_clerk": "lz_window", "home_center": "cx_center", "home_clerk": "cx_window",
+    "department": "cx_hrss", "officer": "cx_hrss",
+    "waybills": ("EMS1000000003CN", "EMS1000000004CN"),
+}

@@ -168,6 +168,7 @@ def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
         # a case that went the whole way, for the portal's rating and the rectification in the admin (demo
         # installations only: the tests' database stays without cases)
         load_rated_demo_case(session)
+        load_rated_demo_case(session, data.DELIVERED_CASE)
     summary = {"regions": len(regions), "centers": len(centers), "departments": len(departments),
                "matters": len(matters), "users": len(users), "articles": len(articles),
                "calendar_years": len(seeded)}
@@ -175,10 +176,15 @@ def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
     return summary
 
 
-def load_rated_demo_case(session: Session) -> Any:
-    """好差评: one case of 利州区's window for 苍溪县人社局 taken through the real steps to delivery and rated
-    不满意 by its applicant, which opens its rectification for 利州区. Skipped when it is there already.
-    Returns the rating (None when skipped)."""
+#: the parcels of the rated demo case (materials, result)
+WAYBILLS = ("EMS1000000001CN", "EMS1000000002CN")
+
+
+def load_rated_demo_case(session: Session, spec: dict[str, Any] | None = None) -> Any:
+    """好差评: one case of 利州区's window for 苍溪县人社局 taken through the real steps to delivery and, when the
+    spec has a rating (data.RATED_CASE: 不满意, which opens its rectification for 利州区), rated by its applicant;
+    data.DELIVERED_CASE waits for the visitor to rate it on the portal. Skipped when it is there already.
+    Returns the rating (None when skipped or not rated)."""
     import io
     from datetime import date
 
@@ -190,7 +196,7 @@ def load_rated_demo_case(session: Session) -> Any:
     from app.services.cases.take_step import take_step
     from app.services.ratings.rating import rate_case
 
-    spec = data.RATED_CASE
+    spec = spec or data.RATED_CASE
     if session.scalars(select(Case.id).where(Case.remarks == spec["remark"])).first() is not None:
         return None
     center_code = {c["key"]: c["code"] for c in data.CENTERS}
@@ -218,19 +224,21 @@ def load_rated_demo_case(session: Session) -> Any:
     writer.write(pdf)
     steps = [
         (spec["origin_clerk"], "accept", {"verified": [m.seq for m in case.materials]}),
-        (spec["origin_clerk"], "dispatch", {"waybill_number": "EMS1000000001CN"}),
+        (spec["origin_clerk"], "dispatch", {"waybill_number": spec.get("waybills", WAYBILLS)[0]}),
         (spec["home_clerk"], "receive", {}),
         (spec["home_clerk"], "forward", {}),
         (spec["officer"], "complete", {"result": "approved", "result_note": "准予办理",
                                        "result_documents": [{"name": "社会保障卡补领结果.pdf", "data": pdf.getvalue()}]}),
-        (spec["home_clerk"], "send_result", {"waybill_number": "EMS1000000002CN"}),
+        (spec["home_clerk"], "send_result", {"waybill_number": spec.get("waybills", WAYBILLS)[1]}),
         (spec["origin_clerk"], "deliver", {}),
     ]
     for username, step, fields in steps:
         case = take_step(session, user(username), case.id, step, fields, today=today)
-    token = getattr(case, "public_token", None) or case.number
-    rating = spec["rating"]
-    return rate_case(session, token, rating["level"], rating["tags"], rating["comment"], rating["channel"])
+    rating = spec.get("rating")
+    if rating is None:
+        session.commit()
+        return None
+    return rate_case(session, case.public_token, rating["level"], rating["tags"], rating["comment"], rating["channel"])
 
 
 def demo_loaded(session: Session) -> bool:

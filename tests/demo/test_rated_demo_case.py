@@ -15,3 +15,17 @@ def test_the_demo_has_a_delivered_case_rated_dissatisfied_with_its_open_rectific
     assert fix.status == "open" and fix.county.name == "利州区" and fix.due_on > fix.opened_on
     assert load_rated_demo_case(db) is None
     assert db.query(Rating).filter(Rating.case_id == rating.case_id).count() == 1
+
+
+def test_the_demo_has_a_delivered_case_waiting_for_the_visitor_to_rate_it_on_the_portal(db):
+    from sqlalchemy import select
+
+    from app.demo import data
+    from app.models.case import Case
+    from app.services.public.progress import progress_by_number
+
+    assert load_rated_demo_case(db, data.DELIVERED_CASE) is None  # delivered, not rated
+    case = db.scalars(select(Case).where(Case.remarks == data.DELIVERED_CASE["remark"])).one()
+    progress = progress_by_number(db, case.number, data.DELIVERED_CASE["applicant"]["applicant_phone"])
+    assert progress["status"] == "delivered" and progress["rating"] == {"open": True, "given": False, "rating": None}
+    assert db.scalars(select(Case.id).where(Case.remarks == data.DELIVERED_CASE["remark"])).all() == [case.id]
