@@ -93,6 +93,8 @@ def main() -> int:
     if config is None:
         return 2
     env = _env()
+    if not config.PUBLIC_URL:  # the QR codes and SMS links of the demo lead to this server
+        env["PUBLIC_URL"] = f"http://127.0.0.1:{config.PORT}"
     setup = subprocess.run([str(BIN / "flask"), "setup"], cwd=ROOT, env=env)
     if setup.returncode != 0:
         return setup.returncode
