@@ -100,7 +100,7 @@ def build_portal(session: Session, out_dir: Path | str, *, api_base: str | None 
     """Renders the whole portal into ``out_dir``: built beside it and swapped in, so the old site stays whole
     until the new one is complete. ``api_base``: the public API's origin (default: PORTAL_API_BASE)."""
     out_dir = Path(out_dir).resolve()
-    api_base = (current_app.config.get("PORTAL_API_BASE", "") if api_base is None else api_base).rstrip("/")
+    api_base = (current_app.config["PORTAL_API_BASE"] if api_base is None else api_base).rstrip("/")
     handling_types = public_catalog.public_handling_types(session)
     matters = public_catalog.public_matters(session)["result"]
     guides = [public_catalog.public_guide(session, m["code"]) for m in matters]  # each published: found
