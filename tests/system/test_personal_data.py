@@ -156,6 +156,12 @@ def _argument_values(db, app, endpoint: str, argument: str, case: Case, username
         from app.models.exports import ExportJob
 
         return list(db.scalars(select(ExportJob.id).where(ExportJob.user_fk == user(db, username).id)))
+    if argument == "token":  # the applicant's key (QR code, SMS link): the public answers about the case
+        return [case.public_token]
+    if argument == "code":  # the case's matter in the public catalog
+        return [case.matter.code]
+    if argument == "seq":  # the matter's required materials (their sample forms)
+        return sorted({m.requirement_seq for m in case.materials if m.requirement_seq is not None})
     if argument in NOT_ABOUT_A_CASE:
         return None
     raise AssertionError(f"{endpoint}: the scanner does not know how to fill <{argument}>; teach "

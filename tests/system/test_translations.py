@@ -53,7 +53,12 @@ def test_compiled_catalog_matches_its_source(locale):
         compiled = read_mo(f)
     for message in source:
         if message.id and message.string:
-            assert compiled.get(message.id) is not None and compiled[message.id].string == message.string, (
+            # a plural's forms: a list in the .po file, a tuple in the .mo file
+            shown = tuple(message.string) if isinstance(message.string, (list, tuple)) else message.string
+            found = compiled.get(message.id)
+            in_mo = tuple(found.string) if found is not None and isinstance(found.string, (list, tuple)) else (
+                found.string if found is not None else None)
+            assert found is not None and in_mo == shown, (
                 f"{locale}: messages.mo is stale for {message.id!r}: run `make translations`")
 
 
