@@ -26,6 +26,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, pre_load
 from marshmallow_sqlalchemy.fields import Related, RelatedList
+from sqlalchemy import JSON
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -102,13 +103,17 @@ def offer_only_sortable_columns(appbuilder: Any) -> None:
 
 
 def _sortable(model: Any, column: str) -> bool:
-    """A mapped column of ``model``, or ``relation.column`` of a related model (FAB joins it)."""
+    """A mapped column of ``model``, or ``relation.column`` of a related model (FAB joins it), of a type the
+    database can order by (PostgreSQL has no order for JSON: a rating's tags)."""
     mapper = sa_inspect(model)
     name, _, rest = column.partition(".")
-    if not rest:
-        return name in mapper.column_attrs
-    relation = mapper.relationships.get(name)
-    return relation is not None and rest in relation.mapper.column_attrs
+    if rest:
+        relation = mapper.relationships.get(name)
+        if relation is None:
+            return False
+        mapper, name = relation.mapper, rest
+    attribute = mapper.column_attrs.get(name)
+    return attribute is not None and not any(isinstance(c.type, JSON) for c in attribute.columns)
 
 
 def _check_filter_values(datamodel: SQLAInterface, filters: Any) -> None:
