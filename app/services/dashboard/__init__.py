@@ -1,0 +1,1 @@
+"""督导看板: the supervisors' dashboard (issue 14)."""
