@@ -6,7 +6,7 @@ natural keys (code, name, username) and updated, never duplicated; passwords of 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -169,6 +169,8 @@ def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
         # installations only: the tests' database stays without cases)
         load_rated_demo_case(session)
         load_rated_demo_case(session, data.DELIVERED_CASE)
+        # some forty cases of the last four months at every stage, for the supervisors' dashboard
+        load_demo_workload(session)
     summary = {"regions": len(regions), "centers": len(centers), "departments": len(departments),
                "matters": len(matters), "users": len(users), "articles": len(articles),
                "calendar_years": len(seeded)}
@@ -243,3 +245,102 @@ def load_rated_demo_case(session: Session, spec: dict[str, Any] | None = None) -
 
 def demo_loaded(session: Session) -> bool:
     return session.execute(select(Region.id).where(Region.code == "510800")).first() is not None
+
+
+def load_demo_workload(session: Session, today: date | None = None) -> int:
+    """看板演示: the cases of ``app.demo.workload`` taken through the real steps, each on its own day, then the
+    deadline check of today (warnings, reminders). Skipped when loaded already. Returns the cases made."""
+    from app.demo import workload
+    from app.models.case import Case
+    from app.services.cases.input import materials_from_guide
+    from app.services.cases.registration import register_case
+    from app.services.cases.take_step import take_step
+    from app.services.notifications.reminders import check_deadlines
+
+    if session.scalars(select(Case.id).where(Case.remarks.startswith(workload.REMARK))).first() is not None:
+        return 0
+    today = today or date.today()
+    users = {u.username: u for u in session.scalars(select(StaffUser))}
+    matters = {line: session.scalars(select(Matter).where(Matter.line == line, Matter.code.startswith("KYTB-"),
+                                                  Matter.precheck.is_(False))
+                                     .order_by(Matter.code)).all() for line in ("hrss", "police")}
+    types = {t.code: t.id for t in session.scalars(select(HandlingType))}
+    centers = {c["key"]: c["code"] for c in data.CENTERS}
+    center_ids = {c.code: c.id for c in session.scalars(select(ServiceCenter))}
+    department_names = {d["key"]: d["name"] for d in data.DEPARTMENTS}
+    department_ids = {d.name: d.id for d in session.scalars(select(Department))}
+    calendar = calendar_service.load_calendar(session)
+    waybills = iter(range(1, 10_000))
+    made = 0
+    for index, plan in enumerate(workload.plan_cases(today, calendar)):
+        route = plan.route
+        fitting = [m for m in matters[plan.matter_line]
+                   if route.handling_type is None or route.handling_type in {t.code for t in m.handling_types}]
+        matter = fitting[index % len(fitting)]
+        type_codes = [t.code for t in matter.handling_types]
+        type_code = route.handling_type or type_codes[index % len(type_codes)]
+        values = dict(plan.applicant) | {
+            "matter_id": matter.id, "handling_type_id": types[type_code],
+            "home_center_id": center_ids[centers.get(route.home_center, route.home_center)],
+            "department_id": department_ids[department_names[route.department]] if route.department else None,
+            "department_name": route.department_name,
+            "remarks": f"{workload.REMARK}（第{index + 1}件）",
+            "materials": [item | {"received": True} for item in materials_from_guide(matter.current_guide.content)],
+        }
+        if plan.delivery_mail and route.department:
+            values |= {"delivery_method": "mail", "mail_recipient": values["applicant_name"],
+                       "mail_phone": values["applicant_phone"], "mail_address": values["applicant_address"],
+                       "mail_postcode": values["applicant_postcode"]}
+        case = register_case(session, users[route.origin_clerk], values, today=plan.registered)
+        case.registered_on = datetime.combine(plan.registered, time(9, 0))
+        dated = _backdate(session, case.id, plan.registered, 0)
+        for day, username, step, fields in plan.steps:
+            if day > today:
+                break
+            case = take_step(session, users[username], case.id, step, _workload_fields(case, fields, waybills),
+                             today=day)
+            dated = _backdate(session, case.id, day, dated)
+        session.commit()
+        made += 1
+    check_deadlines(session, today)
+    log.info("demo workload: %d case(s)", made)
+    return made
+
+
+def _workload_fields(case: Any, fields: dict[str, Any], waybills: Any) -> dict[str, Any]:
+    """A planned step's fields with what depends on the case: every material verified, every item supplied
+    with a scan, a fresh waybill number, a result document."""
+    values = dict(fields)
+    if values.get("verified") == "all":
+        values["verified"] = [m.seq for m in case.materials]
+    if values.get("supplied") == "all":
+        values["supplied"] = [{"item": item.seq, "file": (f"{item.name}.pdf", _blank_pdf())}
+                              for item in case.open_correction.items]
+    if values.get("waybill_number") == "waybill":
+        values["waybill_number"] = f"EMS2{next(waybills):09d}CN"
+    if "result" in values:
+        values["result_documents"] = [{"name": "办理结果.pdf", "data": _blank_pdf()}]
+    return values
+
+
+def _blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
+def _backdate(session: Session, case_id: int, day: date, dated: int) -> int:
+    """The history of a workload case on the day it happened (a step stamps the hour it ran): the events after
+    number ``dated`` get ``day``, in their order. Returns the last event's number."""
+    from app.models.case import CaseEvent
+
+    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.seq > dated)
+                             .order_by(CaseEvent.seq)).all()
+    for minute, event in enumerate(events):
+        event.at = datetime.combine(day, time(9, 30)) + timedelta(minutes=7 * minute)
+    return events[-1].seq if events else dated
