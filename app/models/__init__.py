@@ -1,18 +1,5 @@
 """All models, imported here so that FAB's metadata (and Alembic) sees every table."""
 
-from app.models import (  # noqa: F401  (each declares its own tables)
-    clock,
-    conversation,
-    courier,
-    exports,
-    notify,
-    portal,
-    precheck,
-    rating,
-    reconciliation,  # noqa: F401,E402  (对账发现, issue 14)
-    transmittal,
-)
-from app.models.calendar import CalendarSource, WorkCalendarDay, WorkCalendarYear
 from app.models.case import (
     ApplicantKind,
     Case,
@@ -33,6 +20,7 @@ from app.models.case import (
     Shipment,
     ShipmentDirection,
 )
+from app.models.calendar import CalendarSource, WorkCalendarDay, WorkCalendarYear
 from app.models.catalog import (
     Guide,
     HandlingType,
@@ -44,7 +32,9 @@ from app.models.catalog import (
 )
 from app.models.org import BusinessLine, CenterKind, Department, Region, RegionLevel, ServiceCenter
 from app.models.staff import LoginThrottle, StaffUser
+from app.models import clock, conversation, courier, exports, notify, portal, precheck, rating, transmittal  # noqa: F401  (each declares its own tables)
 from app.models.system import Heartbeat
+from app.models import reconciliation  # noqa: F401,E402  (对账发现, issue 14)
 
 __all__ = [
     "ApplicantKind",
