@@ -169,6 +169,12 @@ def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
         # installations only: the tests' database stays without cases)
         load_rated_demo_case(session)
         load_rated_demo_case(session, data.DELIVERED_CASE)
+        # 对账: a case whose materials never left, then the first reconciliation (its finding shows at once)
+        from app.services import reconciliation
+        from app.services.reconciliation.demo import load_overdue_case
+
+        load_overdue_case(session)
+        reconciliation.reconcile(session)
     summary = {"regions": len(regions), "centers": len(centers), "departments": len(departments),
                "matters": len(matters), "users": len(users), "articles": len(articles),
                "calendar_years": len(seeded)}

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models.case import OutboxMessage
+from app.scope import reach_of
 from app.services import reconciliation
 from tests import factories
 
@@ -60,3 +61,14 @@ def test_the_daily_task_reconciles(db, found):
 
     counts = reconciliation_tasks.reconcile.run()
     assert counts["found"]["not_dispatched"] >= 1 and counts["new"] == 0
+
+
+def test_the_demo_case_overdue_for_dispatch_gives_a_finding(db):
+    from app.services.reconciliation.demo import load_overdue_case
+
+    case = load_overdue_case(db)
+    assert case.status == "accepted" and case.dispatch_due < date.today()
+    assert load_overdue_case(db) is None  # loaded once
+    summary = reconciliation.reconcile(db)
+    assert summary.found["not_dispatched"] >= 1
+    assert case.id in [f.case_id for f in reconciliation.for_queue(db, reach_of(factories.user(db, "lz_window")))]
