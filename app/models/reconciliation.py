@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import now
-from app.models.case import Case, _case_read
+from app.models.case import Case
 from app.models.org import Department, Region, ServiceCenter
 from app.scope import ScopeRule, nobody
 
@@ -23,9 +23,10 @@ class ReconciliationFinding(Model):
     for, a notice that failed to render, a stale side effect), who answers for it, and since when."""
 
     __tablename__ = "reconciliation_finding"
-    # A case finding: through the case's scope (its windows, department, county, line). A system finding (no
+    # A case finding: through the case's read rule (its windows, department, county, line). A system finding (no
     # case): nobody but the everything-roles (``criterion`` lets them see every row). Written by the job only.
-    __scope__ = ScopeRule(read=lambda r: ReconciliationFinding.case.has(_case_read(r)), write=nobody)
+    __scope__ = ScopeRule(read=lambda r: ReconciliationFinding.case.has(Case.__scope__.read(r)),
+                          write=nobody)
     __table_args__ = (UniqueConstraint("kind", "open_subject", name="uq_reconciliation_finding_open"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
