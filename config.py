@@ -176,6 +176,15 @@ COURIER_BOOKING_DAYS = int(os.environ.get("COURIER_BOOKING_DAYS", "1"))
 #: shipments polled per tracking run
 COURIER_TRACKING_BATCH = int(os.environ.get("COURIER_TRACKING_BATCH", "100"))
 
+# --- 对账: the daily reconciliation of both ends (docs/RECONCILIATION.md) ---------------------------
+#: working days a parcel between two windows may take before it is found unsigned, on a route with too few
+#: signed parcels to measure (a measured route uses the 90th percentile of its own transit times)
+RECONCILIATION_TRANSIT_DAYS = int(os.environ.get("RECONCILIATION_TRANSIT_DAYS", "3"))
+#: days a parcel tracked with the courier may go without any event before it is found silent
+RECONCILIATION_TRACKING_SILENT_DAYS = int(os.environ.get("RECONCILIATION_TRACKING_SILENT_DAYS", "3"))
+if RECONCILIATION_TRANSIT_DAYS < 1 or RECONCILIATION_TRACKING_SILENT_DAYS < 1:
+    raise ConfigurationError("RECONCILIATION_TRANSIT_DAYS and RECONCILIATION_TRACKING_SILENT_DAYS are numbers of days (1 or more)")
+
 # --- Notifications, reminders, reports ------------------------------------------------------
 # SMS to applicants: "log" keeps the message in the database (shown to administrators under
 # 已发送消息), "http" posts it to an SMS gateway (JSON, signed with key and secret).

@@ -39,7 +39,7 @@ def flask_app() -> Any:
 
 celery = Celery("kytb", task_cls=AppTask, include=[
     "workers.tasks", "workers.courier_tasks", "workers.notification_tasks", "workers.export_tasks",
-    "workers.portal_tasks",
+    "workers.portal_tasks", "workers.reconciliation_tasks",
 ])
 celery.conf.update(
     broker_url=config.CELERY_BROKER_URL,
@@ -76,6 +76,8 @@ celery.conf.update(
         "outbox-relay": {"task": "kytb.relay_outbox", "schedule": config.OUTBOX_RELAY_SECONDS},
         # export files hold phone numbers: removed after EXPORT_RETENTION_DAYS
         "purge-exports": {"task": "kytb.purge_exports", "schedule": 3600.0},
+        # 对账: the daily reconciliation of both ends, before the working day; safe on any number of beats
+        "reconcile-daily": {"task": "kytb.reconcile", "schedule": crontab(hour=6, minute=30)},
     },
 )
 if config.REDIS_URL:

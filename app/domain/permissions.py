@@ -88,6 +88,9 @@ MATRIX["Article"] = {READ: frozenset({A, SUP}), WRITE: frozenset({A, SUP})}
 # supervisor alone decides appeals.
 MATRIX["Rating"] = {READ: frozenset({A, SUP, CA, WC})}
 MATRIX["Rectification"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({A, CA}), "can_decide": frozenset({SUP})}
+# 对账发现 (issue 14): the findings of the daily reconciliation, followed by the supervisors and the county
+# administrators (the windows and departments see theirs in their work queue).
+MATRIX["ReconciliationFinding"] = {READ: frozenset({A, SUP, CA})}
 
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:

@@ -171,6 +171,12 @@ def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
         load_rated_demo_case(session, data.DELIVERED_CASE)
         # some forty cases of the last four months at every stage, for the supervisors' dashboard
         load_demo_workload(session)
+        # 对账: a case whose materials never left, then the first reconciliation (its finding shows at once)
+        from app.services import reconciliation
+        from app.services.reconciliation.demo import load_overdue_case
+
+        load_overdue_case(session)
+        reconciliation.reconcile(session)
     summary = {"regions": len(regions), "centers": len(centers), "departments": len(departments),
                "matters": len(matters), "users": len(users), "articles": len(articles),
                "calendar_years": len(seeded)}

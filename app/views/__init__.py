@@ -68,3 +68,7 @@ def register_views(appbuilder: AppBuilder) -> None:
 
     for module in (exports, courier, batch, notify, stand_ins, ratings):
         module.register_views(appbuilder)
+
+    from app.views import reconciliation as reconciliation_views  # 对账发现 (issue 14)
+
+    reconciliation_views.register_views(appbuilder)

@@ -96,6 +96,7 @@ from app.views.base import (
     show_problems,
     uploaded_file,
 )
+from app.views.reconciliation import reconciliation_section
 
 # --- how codes read to people ---------------------------------------------------------------------
 
@@ -553,7 +554,7 @@ class CaseWorkView(BaseView):
         # 预审 is the department's tab (远程预审 needs a department in the system)
         precheck_tab = bool(tabs["precheck"]) or reach.has_role(RoleName.DEPARTMENT_OFFICER)
         return self.render_template("cases/queue.html", items=tabs["todo"], tabs=tabs, active=active, me=me,
-                                    precheck_tab=precheck_tab,
+                                    precheck_tab=precheck_tab, **reconciliation_section(session, reach),
                                     title=_l("Work queue"), **_template_helpers())
 
     @expose("/<int:case_id>/")
