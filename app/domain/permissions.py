@@ -89,6 +89,9 @@ MATRIX["Article"] = {READ: frozenset({A, SUP}), WRITE: frozenset({A, SUP})}
 MATRIX["Rating"] = {READ: frozenset({A, SUP, CA, WC})}
 MATRIX["Rectification"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({A, CA}), "can_decide": frozenset({SUP})}
 
+# 督导看板 (issue 14): the supervisors' dashboard, each seeing the figures of its own scope.
+MATRIX["Dashboard"] = {READ: frozenset({A, SUP, CA, CD})}
+
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:
     """(permission, resource) pairs the role holds, menus excluded (they are derived)."""
