@@ -282,7 +282,7 @@ class CaseView(AppModelView):
                 cell = parse_cell(figure)
             except BadCell:
                 abort(400)
-            filters = filters.copy().add_filter("id", FigureFilter, cell)
+            filters = filters.copy().add_filter("number", FigureFilter, cell)
         return super()._get_list_widget(filters, **kwargs)
 
     @expose("/show/<pk>")
