@@ -141,3 +141,15 @@ def test_the_charts_come_from_the_pinned_local_echarts(client, login):
     charts = json.loads(unescape(re.search(r'id="dashboard-data">(.*?)</script>', page, re.S).group(1)))
     assert set(charts) >= {"open", "performance", "matrix", "routes", "satisfaction", "weeks", "months"}
     assert select  # (the tables carry the same numbers: see the click-through test)
+
+
+def test_the_definitions_read_as_the_reports_do(app):
+    """The dashboard states on-time, correction rate and attribution in the reports' own words (zh)."""
+    from flask_babel import force_locale
+
+    from app.services.notifications.reports import DEFINITIONS as REPORTS
+    from app.views.dashboard import DEFINITIONS
+
+    with app.test_request_context(), force_locale("zh"):
+        shown = [str(text) for text in DEFINITIONS]
+    assert REPORTS[1] in shown and REPORTS[5] in shown and REPORTS[-1] in shown
