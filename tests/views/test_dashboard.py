@@ -153,3 +153,12 @@ def test_the_definitions_read_as_the_reports_do(app):
     with app.test_request_context(), force_locale("zh"):
         shown = [str(text) for text in DEFINITIONS]
     assert REPORTS[1] in shown and REPORTS[5] in shown and REPORTS[-1] in shown
+
+
+def test_the_page_reads_in_chinese_and_in_english(client, login, cases):
+    login("city_super")
+    chinese = _page(client)
+    assert "督导看板" in chinese and "按时办结率" in chinese and "受理地" in chinese
+    client.get("/lang/en")
+    english = _page(client)
+    assert "Supervision dashboard" in english and "On-time rate" in english

@@ -83,7 +83,7 @@ def parse_filters(args: Mapping[str, Any], today: date, *, counties: set[int], w
             problems.append(Problem("preset", _l("Choose one of the offered periods.")))
     else:
         given: dict[str, date] = {}
-        for name, label in (("from", _l("From")), ("to", _l("To"))):
+        for name, label in (("from", _l("Period from")), ("to", _l("Period to"))):
             text = (args.get(name) or "").strip()
             if not text:
                 continue
