@@ -72,9 +72,9 @@ def test_figures_of_a_small_set_by_hand(db, cases):
     assert (t.accepted.value, t.completed.value, t.on_time.value, t.corrected.value) == (3, 1, 1, 1)
     assert t.on_time_rate == 1.0 and t.correction_rate == 1.0
     assert t.avg_elapsed_days == 0 and t.avg_paused_days == 0 and t.avg_extension_days == 0
-    by_dept = {r.name: r for r in d.performance["dept"]}
-    assert by_dept["苍溪县人力资源和社会保障局"].accepted.value == 2
-    assert by_dept["Department outside the system"].accepted.value == 1
+    by_dept = {r.key: r for r in d.performance["dept"]}
+    assert by_dept[f.department(db, "cx_hrss").id].accepted.value == 2
+    assert by_dept[0].accepted.value == 1  # outside the system
     # who sends to whom: 利州区 → 苍溪县 twice, 利州区 → 重庆市渝中区 once
     names = {(o, h): c.value for (o, h), c in d.matrix.items()}
     origin = dict(d.matrix_origins)
