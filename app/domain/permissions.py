@@ -92,6 +92,9 @@ MATRIX["Rectification"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({
 # administrators (the windows and departments see theirs in their work queue).
 MATRIX["ReconciliationFinding"] = {READ: frozenset({A, SUP, CA})}
 
+# 督导看板 (issue 14): the supervisors' dashboard, each seeing the figures of its own scope.
+MATRIX["Dashboard"] = {READ: frozenset({A, SUP, CA, CD})}
+
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:
     """(permission, resource) pairs the role holds, menus excluded (they are derived)."""

@@ -69,6 +69,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     for module in (exports, courier, batch, notify, stand_ins, ratings):
         module.register_views(appbuilder)
 
+    from app.views import dashboard
     from app.views import reconciliation as reconciliation_views  # 对账发现 (issue 14)
 
     reconciliation_views.register_views(appbuilder)
+    dashboard.register_views(appbuilder)

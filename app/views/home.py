@@ -8,13 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.domain.roles import RoleName
+from app.labels import ROLE_LABELS
 from app.models.catalog import HandlingType, Matter, MatterStatus
 from app.models.org import Department, ServiceCenter
 from app.models.staff import StaffUser
-from app.scope import criterion
 from app.platform.fab import current_reach
+from app.scope import criterion
 from app.views.cases import WARNING_LABELS, open_case_counts
-from app.labels import ROLE_LABELS
 
 # (model, permission resource, list endpoint, label, icon, extra criterion)
 TILES = [
@@ -49,6 +49,7 @@ class HomeView(IndexView):
             place=me.center or me.department or me.region or "",
             tiles=self._tiles(),
             case_tiles=self._case_tiles(),
+            dashboard_url=url_for("DashboardView.index") if sm.has_access("can_read", "Dashboard") else None,
             handling_types=current_app.appbuilder.session.execute(
                 select(HandlingType).where(HandlingType.active.is_(True)).order_by(HandlingType.sort_order)
             ).scalars().all(),
