@@ -34,6 +34,7 @@ from app.models.org import BusinessLine, CenterKind, Department, Region, RegionL
 from app.models.staff import LoginThrottle, StaffUser
 from app.models import clock, conversation, courier, exports, notify, portal, precheck, rating, transmittal  # noqa: F401  (each declares its own tables)
 from app.models.system import Heartbeat
+from app.models import supervision  # noqa: F401,E402  (督办单)
 
 __all__ = [
     "ApplicantKind",
