@@ -88,6 +88,11 @@ MATRIX["Article"] = {READ: frozenset({A, SUP}), WRITE: frozenset({A, SUP})}
 # supervisor alone decides appeals.
 MATRIX["Rating"] = {READ: frozenset({A, SUP, CA, WC})}
 MATRIX["Rectification"] = {READ: frozenset({A, SUP, CA, WC}), WRITE: frozenset({A, CA}), "can_decide": frozenset({SUP})}
+# 督办单 and 催办 (issue 14): read through the case's scope by whoever reads cases; issued, and cases nudged, by the
+# city supervisor (every case) and the county administrators (their county's); answered by the responsible side
+# (the window's clerks, the department's officers). The supervisor's only writes besides disclosures.
+MATRIX["SupervisionOrder"] = {READ: STAFF, "can_issue": frozenset({SUP, CA}), "can_nudge": frozenset({SUP, CA}),
+                              "can_reply": frozenset({WC, DO})}
 
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:

@@ -68,3 +68,6 @@ def register_views(appbuilder: AppBuilder) -> None:
 
     for module in (exports, courier, batch, notify, stand_ins, ratings):
         module.register_views(appbuilder)
+    from app.views import supervision
+
+    supervision.register_views(appbuilder)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.models.case import CaseEvent
 from app.models.supervision import SupervisionOrder
+from app.scope import reach_of
 from app.services.supervision import orders
 from app.services.supervision.queries import OrderFilter, awaiting_reply, list_orders, nudge_count
-from app.scope import reach_of
 from tests import factories
 from tests.services.supervision import ORDER, other_county_case
 
