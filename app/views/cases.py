@@ -170,6 +170,10 @@ def event_details(event: Any) -> list[str]:
     """What a step recorded besides its note, in words (waybill, result, reasons …)."""
     if event.action == "message":
         return _message_details(event.data or {})
+    if event.action.startswith("supervision_"):
+        from app.views.supervision import event_details as supervision_details
+
+        return supervision_details(event)
     details = []
     for key, value in (event.data or {}).items():
         if key not in STEP_FIELD_LABELS or key in ("verified", "note") or value == event.note:

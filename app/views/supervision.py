@@ -49,6 +49,17 @@ def helpers() -> dict[str, Any]:
             "max_reply_days": orders.MAX_REPLY_DAYS}
 
 
+def event_details(event: Any) -> list[str]:
+    """What a 督办 event of the case history adds to its note: who answers by when; a late reply."""
+    data = event.data or {}
+    if event.action == orders.ISSUED and data.get("reply_due"):
+        return [str(_l("Answered by %(side)s (%(unit)s) by %(due)s", side=label(SIDE_LABELS, data.get("responsible_side")),
+                       unit=data.get("responsible", ""), due=data["reply_due"]))]
+    if event.action == orders.REPLIED and data.get("late"):
+        return [str(_l("Answered late"))]
+    return []
+
+
 def _cases_by_numbers(text: str) -> tuple[list[int], list[Problem]]:
     """The cases the numbers name, among those the user reads; every number that names none is a problem."""
     numbers = [n for n in SEPARATORS.split(text or "") if n]
