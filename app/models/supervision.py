@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import now
-from app.models.case import Case, _case_read
+from app.models.case import Case
 from app.models.org import Department, ServiceCenter
 from app.scope import Reach, ScopeRule, among, any_of
 
@@ -38,7 +38,7 @@ class SupervisionOrder(Model):
 
     __tablename__ = "supervision_order"
     # read through the case (and the responsible side, always one of the case's); answered by the responsible side
-    __scope__ = ScopeRule(read=lambda r: any_of(SupervisionOrder.case.has(_case_read(r)), _responsible(r)),
+    __scope__ = ScopeRule(read=lambda r: any_of(SupervisionOrder.case.has(Case.__scope__.read(r)), _responsible(r)),
                           write=lambda r: _responsible(r))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
