@@ -54,3 +54,12 @@ def test_out_of_scope_is_missing_and_roles_are_checked(api, db):
     assert api("city_super").post(f"/api/v1/supervision_order/{made['id']}/reply",
                                   json={"reply": "x"}).status_code in (401, 403)
     assert admin.post("/api/v1/supervision_order/", data="nope", content_type="application/json").status_code == 400
+
+
+def test_the_endpoints_are_in_the_openapi_document(api, db):
+    spec = api("admin").get("/api/v1/_openapi").get_json()
+    paths = spec["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/supervision_order/"])
+    assert "post" in paths["/api/v1/supervision_order/{order_id}/reply"]
+    assert "post" in paths["/api/v1/supervision_order/nudge"]
+    assert "SupervisionOrder" in spec["components"]["schemas"]

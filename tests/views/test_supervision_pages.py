@@ -91,3 +91,18 @@ def test_the_list_filters_and_exports_what_it_shows(client, login, db):
     assert xlsx.status_code == 200
     sheet = zipfile.ZipFile(io.BytesIO(xlsx.data)).read("xl/worksheets/sheet1.xml").decode()
     assert "已处理" in sheet and made[0].number in sheet and made[1].number not in sheet
+
+
+def test_my_reminders_name_the_order_and_lead_to_its_panel(client, login, db):
+    from datetime import date
+
+    from app.services.notifications.reminders import check_deadlines
+    from app.services.supervision import orders
+
+    monday = date(2026, 3, 2)
+    case = factories.accepted_case(db, monday)
+    orders.issue_orders(db, factories.user(db, "city_super"), [case.id], ORDER, today=monday)
+    check_deadlines(db, date(2026, 3, 9))
+    login("cx_hrss")
+    page = client.get("/reminders/").get_data(as_text=True)
+    assert f'/cases/{case.id}/#supervision">督办单</a>' in page and "督办待反馈" in page
