@@ -106,3 +106,10 @@ def test_my_reminders_name_the_order_and_lead_to_its_panel(client, login, db):
     login("cx_hrss")
     page = client.get("/reminders/").get_data(as_text=True)
     assert f'/cases/{case.id}/#supervision">督办单</a>' in page and "督办待反馈" in page
+
+
+def test_a_closed_case_offers_no_nudge(client, login, db):
+    case = factories.archived_case(db, build=False)
+    login("city_super")
+    page = client.get(f"/cases/{case.id}/").get_data(as_text=True)
+    assert "issue-form" in page and "nudge-form" not in page

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.roles import RoleName
+from app.domain.workflow import FROZEN_STATUSES
 from app.models.case import Case, CaseEvent
 from app.models.staff import StaffUser
 from app.models.supervision import SupervisionOrder, SupervisionStatus
@@ -105,6 +106,8 @@ class CaseSupervision:
     nudges: int
     may_issue: bool
     answerable: frozenset[int]
+    #: 催办 is for a case still open
+    may_nudge: bool = False
 
 
 def nudge_count(session: Session, case_id: int) -> int:
@@ -118,7 +121,8 @@ def case_supervision(session: Session, user: StaffUser, case: Case) -> CaseSuper
     orders = list(session.scalars(select(SupervisionOrder).where(SupervisionOrder.case_id == case.id)
                                   .order_by(SupervisionOrder.issued_on.desc(), SupervisionOrder.id.desc())))
     return CaseSupervision(orders, nudge_count(session, case.id), may_supervise(reach),
-                           frozenset(o.id for o in orders if may_answer(reach, o)))
+                           frozenset(o.id for o in orders if may_answer(reach, o)),
+                           may_supervise(reach) and case.status not in FROZEN_STATUSES)
 
 
 def _answerable(reach: Reach) -> ColumnElement[bool]:
