@@ -262,3 +262,17 @@ RECTIFICATION_EVENT_LABELS = {
     "appeal_upheld": _l("Appeal upheld"), "appeal_rejected": _l("Appeal rejected"),
 }
 WARNING_LABELS = {"none": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
+
+
+# --- 督办单 and 催办 (issue 14: app.models.supervision) ---
+
+SUPERVISION_STATUS_LABELS = {"open": _l("Awaiting reply"), "answered": _l("Answered"), "withdrawn": _l("Withdrawn")}
+SUPERVISION_EVENT_LABELS = {"supervision_issued": _l("Supervision order issued"),
+                            "supervision_replied": _l("Supervision order answered"),
+                            "supervision_nudged": _l("Nudged by the supervisor")}
+#: the list's filters of the orders (one source for the page, the export, the API and the dashboard's links)
+SUPERVISION_STATES = {"open": _l("Awaiting reply"), "red": _l("Reply overdue"), "answered": _l("Answered"),
+                      "late": _l("Answered late")}
+EVENT_LABELS.update(SUPERVISION_EVENT_LABELS)
+STAGE_LABELS["sv"] = _l("Supervision order")
+REMINDER_KINDS["supervision"] = _l("Supervision order to answer")

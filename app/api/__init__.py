@@ -16,6 +16,9 @@ def register_apis(appbuilder: AppBuilder) -> None:
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi):
         appbuilder.add_api(api)
+    from app.api.supervision import SupervisionOrderApi
+
+    appbuilder.add_api(SupervisionOrderApi)
     register_public_apis(appbuilder)
     _answer_bad_tokens_with_401(appbuilder)
 

@@ -719,3 +719,14 @@ DELIVERED_CASE = {
     "department": "cx_hrss", "officer": "cx_hrss",
     "waybills": ("EMS1000000003CN", "EMS1000000004CN"),
 }
+
+# --- 督办 (issue 14): one open order and one answered, on the two demo cases of 苍溪县 -------------------------
+SUPERVISION_ORDERS: list[dict] = [
+    {"case": "演示数据：已送达并评价为不满意的办件（好差评整改）", "issuer": "city_super", "side": "home_window",
+     "days": 3, "instruction": "申请人通过12345反映结果送达前等待时间较长，请属地窗口核实寄递和签收各环节用时，"
+                              "说明原因并提出改进措施。",
+     "reply": {"by": "cx_window", "text": "经核实，材料签收后当日转送人社局，结果于办结次日寄回；等待主要在邮路。"
+                                        "已与邮政约定次日达，今后结果当日寄出。"}},
+    {"case": "演示数据：已送达、待申请人评价的办件", "issuer": "cx_admin", "side": "department", "days": 2,
+     "instruction": "请说明本件办理用时及是否存在超时风险，并于期限内反馈。"},
+]

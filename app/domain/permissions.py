@@ -94,6 +94,11 @@ MATRIX["ReconciliationFinding"] = {READ: frozenset({A, SUP, CA})}
 
 # 督导看板 (issue 14): the supervisors' dashboard, each seeing the figures of its own scope.
 MATRIX["Dashboard"] = {READ: frozenset({A, SUP, CA, CD})}
+# 督办单 and 催办 (issue 14): read through the case's scope by whoever reads cases; issued, and cases nudged, by the
+# city supervisor (every case) and the county administrators (their county's); answered by the responsible side
+# (the window's clerks, the department's officers). The supervisor's only writes besides disclosures.
+MATRIX["SupervisionOrder"] = {READ: STAFF, "can_issue": frozenset({SUP, CA}), "can_nudge": frozenset({SUP, CA}),
+                              "can_reply": frozenset({WC, DO})}
 
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:

@@ -18,7 +18,8 @@ class RoleName(StrEnum):
     PUBLIC = "Public"
 
 
-#: roles that see every record (the supervisor only reads: its permissions hold no write)
+#: roles that see every record (the supervisor only reads cases: its writes are 督办单, 催办 and disclosure requests,
+#: app.domain.permissions)
 EVERYTHING_ROLES = frozenset({RoleName.ADMIN.value, RoleName.CITY_SUPERVISOR.value})
 
 #: roles a county administrator may give to the users of its county

@@ -26,6 +26,9 @@ class ReminderKind(StrEnum):
     #: 整改: the rectification of a poor rating is near its due day or overdue (to the county administrators of
     #: its county; red ones are escalated to the city supervisors with kind ESCALATION)
     RECTIFICATION = "rectification"
+    #: 督办单: an order's reply is near its due day or overdue (to the responsible window's clerks or department's
+    #: officers; red ones are escalated to the issuer and the county's administrators with kind ESCALATION)
+    SUPERVISION = "supervision"
 
 
 class MailStatus(StrEnum):

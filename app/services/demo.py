@@ -177,6 +177,7 @@ def load_demo(session: Session, sm: Any, password: str) -> dict[str, int]:
 
         load_overdue_case(session)
         reconciliation.reconcile(session)
+        load_supervision_demo(session)
     summary = {"regions": len(regions), "centers": len(centers), "departments": len(departments),
                "matters": len(matters), "users": len(users), "articles": len(articles),
                "calendar_years": len(seeded)}
@@ -247,6 +248,31 @@ def load_rated_demo_case(session: Session, spec: dict[str, Any] | None = None) -
         session.commit()
         return None
     return rate_case(session, case.public_token, rating["level"], rating["tags"], rating["comment"], rating["channel"])
+
+
+def load_supervision_demo(session: Session) -> int:
+    """督办: the orders of data.SUPERVISION_ORDERS on the demo cases (one answered by its window, one open for the
+    department), through the real commands; skipped for a case that has orders already. Returns how many were
+    issued."""
+    from app.models.case import Case
+    from app.models.supervision import SupervisionOrder
+    from app.services.supervision.orders import issue_orders, reply_to_order
+
+    def user(name: str) -> StaffUser:
+        return session.scalars(select(StaffUser).where(StaffUser.username == name)).one()
+
+    issued = 0
+    for spec in data.SUPERVISION_ORDERS:
+        case_id = session.scalars(select(Case.id).where(Case.remarks == spec["case"])).first()
+        if case_id is None or session.scalars(select(SupervisionOrder.id)
+                                              .where(SupervisionOrder.case_id == case_id)).first() is not None:
+            continue
+        [order] = issue_orders(session, user(spec["issuer"]), [case_id], {
+            "instruction": spec["instruction"], "responsible_side": spec["side"], "reply_days": spec["days"]})
+        issued += 1
+        if spec.get("reply"):
+            reply_to_order(session, user(spec["reply"]["by"]), order.id, {"reply": spec["reply"]["text"]})
+    return issued
 
 
 def demo_loaded(session: Session) -> bool:

@@ -74,3 +74,6 @@ def register_views(appbuilder: AppBuilder) -> None:
 
     reconciliation_views.register_views(appbuilder)
     dashboard.register_views(appbuilder)
+    from app.views import supervision
+
+    supervision.register_views(appbuilder)

@@ -172,6 +172,10 @@ def event_details(event: Any) -> list[str]:
     """What a step recorded besides its note, in words (waybill, result, reasons …)."""
     if event.action == "message":
         return _message_details(event.data or {})
+    if event.action.startswith("supervision_"):
+        from app.views.supervision import event_details as supervision_details
+
+        return supervision_details(event)
     details = []
     for key, value in (event.data or {}).items():
         if key not in STEP_FIELD_LABELS or key in ("verified", "note") or value == event.note:
@@ -532,6 +536,22 @@ def _delivery_context(case: Case) -> dict[str, Any]:
     }
 
 
+def _supervision_of(session: Any, user: Any, case: Case) -> dict[str, Any]:
+    """The case page's 督办 panel (app/views/supervision.py, templates/supervision/_case.html)."""
+    from app.services.supervision.queries import case_supervision
+    from app.views.supervision import helpers
+
+    return {"supervision": case_supervision(session, user, case), **helpers()}
+
+
+def _supervision_queue(session: Any, user: Any) -> dict[str, Any]:
+    """督办待反馈 on the work queue (templates/supervision/_queue.html)."""
+    from app.services.supervision.queries import awaiting_reply
+    from app.views.supervision import helpers
+
+    return {"supervision_orders": awaiting_reply(session, user), **helpers()}
+
+
 def _version() -> int | None:
     value = request.form.get("version", "")
     return int(value) if value.isdigit() else None
@@ -582,7 +602,7 @@ class CaseWorkView(BaseView):
         precheck_tab = bool(tabs["precheck"]) or reach.has_role(RoleName.DEPARTMENT_OFFICER)
         return self.render_template("cases/queue.html", items=tabs["todo"], tabs=tabs, active=active, me=me,
                                     precheck_tab=precheck_tab, **reconciliation_section(session, reach),
-                                    title=_l("Work queue"), **_template_helpers())
+                                    title=_l("Work queue"), **_template_helpers(), **_supervision_queue(session, me))
 
     @expose("/<int:case_id>/")
     @has_access
@@ -627,6 +647,7 @@ class CaseWorkView(BaseView):
             thread=thread, mentions=lambda message: conversation.mention_labels(session, message),
             clock=clock_view(load_calendar(session), case, date.today()),
             **_template_helpers(),
+            **_supervision_of(session, user, case),
         )
 
     @expose("/<int:case_id>/disclosure", methods=["POST"])

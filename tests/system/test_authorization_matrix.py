@@ -94,6 +94,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
+    from app.models.supervision import SupervisionOrder
     from app.models.transmittal import Transmittal
 
     return {
@@ -106,6 +107,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "version_id": lambda view: (MaterialVersion, None),
         "job_id": lambda view: (ExportJob, ExportJob.file_key.is_not(None)),
         "transmittal_id": lambda view: (Transmittal, None),
+        "order_id": lambda view: (SupervisionOrder, None),
     }
 
 
@@ -381,6 +383,11 @@ def _build_records(app, session) -> Any:
 
     rate_case(session, token_of(archived), 2, ["cold"], "态度生硬")
     _park_the_messages_of(session, other, archived)
+    from app.services.supervision.orders import issue_orders  # 督办单: one for a window, one for a department
+
+    for case, side in ((other, "origin_window"), (archived, "department")):
+        issue_orders(session, factories.user(session, "city_super"), [case.id],
+                     {"instruction": "请反馈办理情况", "responsible_side": side, "reply_days": 3})
     with config_override(app, EXPORT_INLINE_MAX_ROWS=-1, EXPORT_PDF_INLINE_MAX_ROWS=-1):
         for username in ("admin", "city_super", "lz_admin", "cx_admin", "lz_window", "cx_window"):
             job = request_ledger_export(session, factories.user(session, username), "xlsx", LedgerFilter())

@@ -3,7 +3,7 @@
 Issue 14 item 3.
 
 Revision ID: 0033_reconciliation
-Revises: 0031_articles
+Revises: 0032_supervision
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0033_reconciliation"
-down_revision = "0031_articles"
+down_revision = "0032_supervision"
 branch_labels = None
 depends_on = None
 

@@ -66,6 +66,7 @@ from app.scope import as_record_id
 from app.services.cases.precheck import PRECHECK_STAGE, reminder_level
 from app.services.cases.warnings import DUE_COLUMN, refresh_warnings
 from app.services.ratings.rating import refresh_rectification_warnings
+from app.services.supervision import deadlines as supervision
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +313,10 @@ def _resolve(session: Session, at: datetime) -> int:
     still_rectifying = exists().where(Rectification.case_id == Reminder.case_id, Rectification.status == "open",
                                       Rectification.warning_level == Reminder.level)
     own_clock = (ReminderKind.PROMISE.value, ReminderKind.PRECHECK.value)
-    asks = or_(and_(Reminder.kind.not_in(own_clock), Reminder.stage != RECTIFY_STAGE, still),
+    # a supervision order's reminder while the order is open at that level
+    supervised = supervision.is_supervision_reminder()
+    asks = or_(and_(Reminder.kind.not_in(own_clock), Reminder.stage != RECTIFY_STAGE, ~supervised, still),
+               and_(supervised, supervision.still_supervised()),
                and_(Reminder.stage == RECTIFY_STAGE, still_rectifying),
                and_(Reminder.kind == ReminderKind.PROMISE.value, still_awaited),
                and_(Reminder.kind == ReminderKind.PRECHECK.value, still_prechecked))
@@ -342,6 +346,11 @@ def check_deadlines(session: Session, today: date | None = None, at: datetime | 
     rectifications = _rectification_selects(at, mail_on)
     reminders += _insert_skipping_existing(session, rectifications[:1])
     escalations += _insert_skipping_existing(session, rectifications[1:])
+    changed += supervision.refresh_supervision_warnings(session, today)
+    reminders += _insert_skipping_existing(session, supervision.reminder_selects(
+        at, lambda u, p: _mail_status(u, p, mail_on), _has_role))
+    escalations += _insert_skipping_existing(session, supervision.escalation_selects(
+        at, lambda u, p: _mail_status(u, p, mail_on), _has_role))
     resolved = _resolve(session, at)
     session.commit()
     result = DeadlineCheck(changed, reminders, escalations, resolved)
@@ -378,6 +387,8 @@ PRECHECK_LINE = {"zh": "   远程预审：请于{due}前答复（预审通过，
 RECTIFY_LINE = {"zh": "   差评整改：请于{due}前完成回访和整改，{level}",
                 "en": "   rectification of a poor rating: call back and rectify by {due}, {level}"}
 ESCALATION_NAMES = {"zh": "【督办】", "en": "[follow-up] "}
+SUPERVISION_LINE = {"zh": "   督办单：请于{due}前反馈，{level}",
+                    "en": "   supervision order: reply by {due}, {level}"}
 
 
 #: cases listed in one digest mail; the rest are summed up (the reminders page has them all)
@@ -394,7 +405,9 @@ def digest_items(reminders: Iterable[Reminder], language: str, base_url: str) ->
         head = (ESCALATION_NAMES[language] if reminder.kind == ReminderKind.ESCALATION else "") + \
             f"{case.number or '#' + str(case.id)} {case.applicant_name} {case.matter.name}"
         due = reminder.due_on.isoformat() if reminder.due_on else ""
-        if reminder.stage == PROMISE_STAGE:
+        if supervision.order_id_of_stage(reminder.stage) is not None:
+            line = SUPERVISION_LINE[language].format(due=due, level=LEVEL_NAMES[language][reminder.level])
+        elif reminder.stage == PROMISE_STAGE:
             line = PROMISE_LINE[language].format(due=due)
         elif reminder.stage == RECTIFY_STAGE:
             line = RECTIFY_LINE[language].format(due=due, level=LEVEL_NAMES[language][reminder.level])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.domain.reconciliation import SYSTEM_KINDS, FindingKind
 from app.models.reconciliation import ReconciliationFinding
 from app.scope import Reach, criterion
-from app.services.dashboard.panels import Panel, PanelRow
+from app.domain.panels import Panel, PanelRow
 from app.services.reconciliation.labels import kind_label
 
 #: the findings list (app.views.reconciliation.ReconciliationView)
