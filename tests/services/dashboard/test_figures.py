@@ -151,8 +151,11 @@ def test_a_cell_survives_its_url_form():
     assert parse_cell(item.encode()) == item
 
 
-def test_no_extra_panels_yet(db):
-    assert extra_panels(db, SYSTEM) == []
+def test_the_dashboard_shows_the_supervision_and_reconciliation_panels_in_two_statements(db):
+    panels = []
+    assert count_statements(lambda: panels.extend(extra_panels(db, SYSTEM)), savepoints=False) == 2
+    assert [p.key for p in panels] == ["supervision", "reconciliation"]
+    assert all(row.count == 0 for p in panels for row in p.rows)  # the tests' database has no orders or findings
 
 
 def test_the_statements_do_not_grow_with_the_cases(db):
