@@ -34,7 +34,7 @@ _STRING: dict[str, Any] = {"type": "string"}
 
 
 def _files(report: Report) -> dict[str, str]:
-    return {fmt: url_for("ReportApi.file", pk=report.id, fmt=fmt) for fmt in ("xlsx", "pdf")}
+    return {fmt: url_for("ReportApi.file", report_id=report.id, fmt=fmt) for fmt in ("xlsx", "pdf")}
 
 
 class ReportSchema(Schema):
@@ -125,13 +125,13 @@ class ReportApi(BaseApi):
         }},
         "get": {"get": {
             "summary": "One report",
-            "parameters": [in_path("pk")],
+            "parameters": [in_path("report_id")],
             "responses": _responses({"200": {"description": "The report", "content": json_content(
                 obj(id=_INT, result=ref("Report")))}}, "401", "403", "404"),
         }},
         "file": {"get": {
             "summary": "The report's XLSX or PDF file",
-            "parameters": [in_path("pk"), in_path("fmt", {"type": "string", "enum": ["xlsx", "pdf"]})],
+            "parameters": [in_path("report_id"), in_path("fmt", {"type": "string", "enum": ["xlsx", "pdf"]})],
             "responses": _responses({"200": {"description": "The file", "content": {
                 XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
                 "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}, "401", "403", "404"),
@@ -194,25 +194,25 @@ class ReportApi(BaseApi):
         return self.response(200, count=count, result=ReportSchema(many=True).dump(items),
                              pending=ReportRequestSchema(many=True).dump(pending))
 
-    @expose("/<int:pk>", methods=["GET"])
+    @expose("/<int:report_id>", methods=["GET"])
     @protect()
     @safe
     @permission_name("get")
     @answers_service_errors
-    def get(self, pk: int):
+    def get(self, report_id: int):
         """One report"""
-        return self.response(200, id=pk, result=ReportSchema().dump(self._report(pk)))
+        return self.response(200, id=report_id, result=ReportSchema().dump(self._report(report_id)))
 
-    @expose("/<int:pk>/file/<string:fmt>", methods=["GET"])
+    @expose("/<int:report_id>/file/<string:fmt>", methods=["GET"])
     @protect()
     @safe
     @permission_name("file")
     @answers_service_errors
-    def file(self, pk: int, fmt: str):
+    def file(self, report_id: int, fmt: str):
         """The report's file"""
         if fmt not in ("xlsx", "pdf"):
             raise NotFound()
-        report = self._report(pk)
+        report = self._report(report_id)
         answer = send_file(storage.path_of(report.xlsx_key if fmt == "xlsx" else report.pdf_key),
                            mimetype=XLSX_TYPE if fmt == "xlsx" else "application/pdf", as_attachment=True,
                            download_name=file_name(report, fmt))

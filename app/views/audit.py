@@ -9,9 +9,10 @@ Each export is an entry of the access log.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
-from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
@@ -41,10 +42,8 @@ class CaseAuditView(BaseView):
             made = audit.case_audit(current_app.appbuilder.session, _viewer(), case_id)
         except NotFound:
             abort(404)
-        answer = Response(made.data, mimetype=made.content_type)
-        answer.headers.set("Content-Disposition", "attachment", filename=made.name)
-        answer.headers["Cache-Control"] = "no-store"
-        return answer
+        return send_file(io.BytesIO(made.data), mimetype=made.content_type, as_attachment=True,
+                         download_name=made.name, max_age=0)
 
 
 class AuditView(BaseView):

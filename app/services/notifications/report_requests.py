@@ -136,7 +136,7 @@ def request_report(session: Session, user: StaffUser, start: Any, end: Any, regi
     first, last = checked_period(start, end, today or date.today(), problems)
     if problems:
         raise ValidationFailed(problems)
-    scope_key = reports._scope_key(county)
+    scope_key = reports.scope_key(county)
     reports_lock(session)
     existing = session.scalar(select(ReportRequest).where(
         ReportRequest.scope_key == scope_key, ReportRequest.period_start == first, ReportRequest.period_end == last,

@@ -468,13 +468,13 @@ def report_counties(session: Session) -> list[Region]:
     return sorted(counties.values(), key=lambda r: (r.code or "999999", r.name))
 
 
-def _scope_key(county: Region | None) -> str:
+def scope_key(county: Region | None) -> str:
     return f"county:{county.id}" if county is not None else "city"
 
 
 def find_report(session: Session, kind: str, start: date, county: Region | None = None) -> Report | None:
     return session.scalar(select(Report).where(Report.kind == kind, Report.period_start == start,
-                                               Report.scope_key == _scope_key(county)))
+                                               Report.scope_key == scope_key(county)))
 
 
 def file_name(report: Report, extension: str) -> str:
@@ -546,7 +546,7 @@ def build_report(session: Session, kind: str, start: date, end: date, county: Re
     pdf = report_pdf(title, figures, created or date.today())
     xlsx_key, xlsx_sha = storage.put(xlsx)
     pdf_key, pdf_sha = storage.put(pdf)
-    report = Report(kind=kind, period_start=start, period_end=end, scope_key=_scope_key(county),
+    report = Report(kind=kind, period_start=start, period_end=end, scope_key=scope_key(county),
                     region_id=county.id if county is not None else None, title=title, xlsx_key=xlsx_key,
                     xlsx_sha256=xlsx_sha, xlsx_size=len(xlsx), pdf_key=pdf_key, pdf_sha256=pdf_sha, pdf_size=len(pdf),
                     figures=figures)

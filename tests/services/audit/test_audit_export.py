@@ -43,7 +43,8 @@ def test_the_audit_export_of_a_case_holds_its_history_and_access_log_and_is_logg
     login("cx_window")
     answer = client.get(f"/audit/case/{shared.id}")
     assert answer.status_code == 200 and answer.mimetype == audit.XLSX_TYPE
-    assert "attachment" in answer.headers["Content-Disposition"]
+    disposition = answer.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and disposition.isascii() and "filename*=UTF-8" in disposition
     book = load_workbook(io.BytesIO(answer.data))
     assert book.sheetnames == ["流转记录", "个人信息访问日志"]
     assert [c for c in next(book["流转记录"].iter_rows(min_row=3, max_row=3, values_only=True))] == \
