@@ -234,3 +234,15 @@ def test_reports_through_the_api(db, api):
     assert county.get(f"/api/v1/report/{city_report}").status_code == 404
     assert county.get(f"/api/v1/report/{city_report}/file/xlsx").status_code == 404
     assert api("lz_window").get("/api/v1/report/").status_code == 403
+
+
+def test_the_requester_gets_the_report_by_mail_when_mail_is_on(db, mail_on, a_week):
+    from app.models.case import Notification
+
+    request = _ask(db, "cx_admin", region_id=_county(db, "510824").id).request
+    factories.run_outbox(db, "build_report_request")
+    report = db.get(Report, db.get(ReportRequest, request.id).report_id)
+    assert report.mailed_to == "cx_admin@gy-demo.example.cn"
+    mail = db.scalars(select(Notification).where(Notification.event == "report")).all()
+    assert [m.recipient for m in mail] == ["cx_admin@gy-demo.example.cn"]
+    assert sorted(a["name"] for a in mail[0].attachments) == sorted([f"{report.title}.pdf", f"{report.title}.xlsx"])
