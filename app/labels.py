@@ -13,6 +13,7 @@ from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.domain.privacy import AccessKind
 from app.domain.workflow import TRANSITIONS
 from app.models.exports import ExportStatus
 
@@ -190,7 +191,7 @@ EXPORT_STATUSES = {
     ExportStatus.FAILED: _l("Failed"),
     ExportStatus.EXPIRED: _l("Expired"),
 }
-EXPORT_SUBJECTS = {"ledger": _l("Work ledger")}
+EXPORT_SUBJECTS = {"ledger": _l("Work ledger"), "audit": _l("Audit export")}
 
 
 # --- reminders, messages, reports ---
@@ -208,7 +209,9 @@ CHANNEL_LABELS = {"sms": _l("SMS"), "mail": _l("Mail")}
 MESSAGE_STATUSES = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed"),
                     "parked": _l("Not sent: waiting to be sent again")}
 LANGUAGE_LABELS = {"zh": "中文", "en": "English"}
-REPORT_KINDS = {"weekly": _l("Weekly"), "monthly": _l("Monthly")}
+REPORT_KINDS = {"weekly": _l("Weekly"), "monthly": _l("Monthly"), "custom": _l("On demand")}
+REPORT_REQUEST_STATUSES = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Ready"),
+                           "failed": _l("Build failed")}
 
 
 # --- why a phone number is refused (app.domain.validators.PhoneProblem) ---
@@ -276,3 +279,21 @@ SUPERVISION_STATES = {"open": _l("Awaiting reply"), "red": _l("Reply overdue"), 
 EVENT_LABELS.update(SUPERVISION_EVENT_LABELS)
 STAGE_LABELS["sv"] = _l("Supervision order")
 REMINDER_KINDS["supervision"] = _l("Supervision order to answer")
+
+# --- the access log of personal data (issue 9) and the audit export (issue 14) ---
+
+#: what the access log says was seen
+ACCESS_KINDS = {
+    AccessKind.PAGE: _l("Case page"),
+    AccessKind.API: _l("Case in the API"),
+    AccessKind.NOTICE: _l("Notice"),
+    AccessKind.SCAN: _l("Scan of a material"),
+    AccessKind.RESULT: _l("Result document"),
+    AccessKind.ARCHIVE: _l("Archive package"),
+    AccessKind.EXPORT: _l("Ledger export"),
+    AccessKind.SEARCH: _l("Search by ID number or phone"),
+    AccessKind.DISCLOSURE: _l("Show personal data"),
+    AccessKind.MESSAGE: _l("Attachment of a message"),
+    AccessKind.AUDIT: _l("Audit export"),
+}
+ACCESS_CHANNELS = {"web": _l("Web"), "api": _l("API"), "job": _l("Background job")}

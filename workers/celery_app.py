@@ -10,6 +10,7 @@ from celery.schedules import crontab
 from kombu import Queue
 
 import config
+from app.domain.reporting import crontab_args
 
 VISIBILITY_TIMEOUT = 3600  # seconds; longer than any task runs
 #: every job (outbox rows, periodic checks, exports) waits in the jobs queue; the outbox relay and the
@@ -69,9 +70,10 @@ celery.conf.update(
         # SMS and mail that are due: first attempts of mail, every retry on the schedule each message keeps
         "send-messages": {"task": "kytb.send_messages", "schedule": config.NOTIFY_SEND_SECONDS},
         "track-shipments": {"task": "kytb.track_shipments", "schedule": config.TRACKING_SECONDS},
-        "weekly-report": {"task": "kytb.build_reports", "schedule": crontab(hour=7, minute=0, day_of_week=1),
+        # when: app.domain.reporting.REPORT_SCHEDULE (the report history tells from it when the next one comes)
+        "weekly-report": {"task": "kytb.build_reports", "schedule": crontab(**crontab_args("weekly")),
                           "args": ("weekly",)},
-        "monthly-report": {"task": "kytb.build_reports", "schedule": crontab(hour=7, minute=15, day_of_month=1),
+        "monthly-report": {"task": "kytb.build_reports", "schedule": crontab(**crontab_args("monthly")),
                            "args": ("monthly",)},
         "outbox-relay": {"task": "kytb.relay_outbox", "schedule": config.OUTBOX_RELAY_SECONDS},
         # export files hold phone numbers: removed after EXPORT_RETENTION_DAYS

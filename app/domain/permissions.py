@@ -80,7 +80,11 @@ MATRIX["Notification"] = {READ: frozenset({A, SUP})}
 # Messages whose retries ran out (issue 10): administrators send them again — a county administrator
 # those of its county's cases, as far as the message list's scope reaches; the supervisor follows them.
 MATRIX["ParkedMessage"] = {READ: frozenset({A, SUP, CA}), WRITE: frozenset({A, CA})}
-MATRIX["Report"] = {READ: frozenset({A, SUP, CA})}
+# Reports on demand (issue 14): the same readers ask for them, and for "generate now", within their reach.
+MATRIX["Report"] = {READ: frozenset({A, SUP, CA}), WRITE: frozenset({A, SUP, CA})}
+# 审计导出 of a period (issue 14): supervisors and administrators (a county administrator its county); the
+# audit export of one case belongs to reading the case (Case can_read).
+MATRIX["Audit"] = {READ: frozenset({A, SUP, CA})}
 # 宣传推广 (issue 13): the portal's news and policy pages, edited by the administrator and the city supervisor.
 MATRIX["Article"] = {READ: frozenset({A, SUP}), WRITE: frozenset({A, SUP})}
 # 好差评 and 整改 (issue 13): the ratings are read by the accepting window and its county (the supervisor and the

@@ -62,6 +62,9 @@ class AccessKind:
     SEARCH = "search"  # a search by ID number or phone (no case; the column and a mask in ``detail``)
     DISCLOSURE = "disclosure"  # 查看个人信息: a supervisor's logged request, with its reason
     MESSAGE = "message"  # the attachment of a message of the case conversation
+    #: an audit export (issue 14): the history and this log of one case (its id) or of a period (no case; the
+    #: period and scope in ``detail``)
+    AUDIT = "audit"
 
     FULL_VIEWS = (PAGE, API, NOTICE, SCAN, RESULT, ARCHIVE, EXPORT, MESSAGE)
 

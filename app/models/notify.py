@@ -119,6 +119,8 @@ class MessageTemplate(Model):
 class ReportKind(StrEnum):
     WEEKLY = "weekly"
     MONTHLY = "monthly"
+    #: 按需报表: any period and scope a supervisor asked for (``ReportRequest``)
+    CUSTOM = "custom"
 
 
 def _report_read(reach: Reach):
@@ -168,3 +170,53 @@ class Report(Model):
 
     def __repr__(self) -> str:
         return self.title
+
+
+class ReportRequestStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def _report_request_read(reach: Reach):
+    """As the reports: a county administrator its own county's requests, the city-wide ones nobody but
+    administrators and the city supervisor."""
+    return within_counties(ReportRequest.region_id, reach)
+
+
+class ReportRequest(Model):
+    """按需报表申请: a report of any period and scope asked for by a supervisor, built in the background
+    (outbox topic ``build_report_request``) with its progress (``step`` of ``steps``); when done, ``report_id``
+    is the custom report in the history. While one is queued or running, asking again for the same period and
+    scope gives that one."""
+
+    __tablename__ = "report_request"
+    __scope__ = ScopeRule(read=lambda r: _report_request_read(r), write=lambda r: _report_request_read(r))
+    __table_args__ = (Index("ix_report_request_open", "scope_key", "period_start", "period_end", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    #: "city", or "county:<region id>" (as ``Report.scope_key``)
+    scope_key: Mapped[str] = mapped_column(String(32), nullable=False)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=ReportRequestStatus.QUEUED, index=True)
+    step: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    steps: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id", ondelete="SET NULL"))
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+    started_on: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_on: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
+
+    region: Mapped[Region | None] = relationship(lazy="selectin")
+    user: Mapped[StaffUser | None] = relationship(lazy="select")
+    report: Mapped[Report | None] = relationship(lazy="select")
+
+    @property
+    def active(self) -> bool:
+        return self.status in (ReportRequestStatus.QUEUED, ReportRequestStatus.RUNNING)

@@ -64,9 +64,9 @@ def register_views(appbuilder: AppBuilder) -> None:
                         icon="fa-calendar-check-o", category=cal)
     appbuilder.add_view_no_menu(CalendarTransferView)
 
-    from app.views import batch, courier, exports, notify, ratings, stand_ins
+    from app.views import audit, batch, courier, exports, notify, ratings, stand_ins
 
-    for module in (exports, courier, batch, notify, stand_ins, ratings):
+    for module in (exports, courier, batch, notify, stand_ins, ratings, audit):
         module.register_views(appbuilder)
 
     from app.views import dashboard

@@ -9,24 +9,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app.domain.privacy import AccessKind
-from app.labels import label
+from app.labels import ACCESS_KINDS, label
 from app.models.case import CaseAccessLog
 from app.platform.fab import ScopedInterface
 from app.views.base import READ_ONLY_ROUTES, AppModelView
-
-ACCESS_KINDS = {
-    AccessKind.PAGE: _l("Case page"),
-    AccessKind.API: _l("Case in the API"),
-    AccessKind.NOTICE: _l("Notice"),
-    AccessKind.SCAN: _l("Scan of a material"),
-    AccessKind.RESULT: _l("Result document"),
-    AccessKind.ARCHIVE: _l("Archive package"),
-    AccessKind.EXPORT: _l("Ledger export"),
-    AccessKind.SEARCH: _l("Search by ID number or phone"),
-    AccessKind.DISCLOSURE: _l("Show personal data"),
-    AccessKind.MESSAGE: _l("Attachment of a message"),
-}
 
 
 def _moment(value: Any) -> str:

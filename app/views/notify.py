@@ -7,22 +7,27 @@
 - 发送失败的消息: the messages whose retries ran out (parked), with 重新发送 (administrators, a county
   administrator for its county's cases; the supervisor follows them).
 - 统计报表: the report history with XLSX and PDF downloads (administrators and the city supervisor
-  see all; a county administrator its own county's reports).
+  see all; a county administrator its own county's reports), reports on demand with their progress, and
+  立即生成 of the last complete week or month.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
 from app.adapters import storage
 from app.domain.privacy import mask_phone
+from app.domain.reporting import MAX_SPAN_DAYS
+from app.errors import NotFound, ValidationFailed
 from app.labels import (
     CHANNEL_LABELS,
     LANGUAGE_LABELS,
@@ -31,16 +36,18 @@ from app.labels import (
     MESSAGE_STATUSES,
     REMINDER_KINDS,
     REPORT_KINDS,
+    REPORT_REQUEST_STATUSES,
     STAGE_LABELS,
     label,
 )
 from app.models.case import Notification
-from app.models.notify import MessageTemplate, Report
+from app.models.notify import MessageTemplate, Report, ReportRequest
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
-from app.scope import OutOfScope, get_in_scope
+from app.scope import OutOfScope, criterion, get_in_scope
 from app.services.cases import conversation
 from app.services.notifications import messages as notifications
-from app.services.notifications import reminders
+from app.services.notifications import reminders, report_requests
+from app.services.notifications import reports as reports_service
 from app.services.notifications.reports import XLSX_TYPE, file_name
 from app.services.ratings.rating import rectification_ids_of_cases
 from app.views.base import EDIT_ONLY_ROUTES, NO_EDITING_ROUTES, READ_ONLY_ROUTES, AppModelView, page_number, yes_no
@@ -217,10 +224,16 @@ class ParkedMessageView(AppModelView):
 
 
 class ReportView(AppModelView):
+    """统计报表: the history (weekly, monthly and on-demand reports) with the form to ask for a report of any
+    period and scope, the requests in progress (queued, running with their step, failed with 重试), and — while
+    the history is empty — when the next scheduled reports come, with 立即生成."""
+
     datamodel = ScopedInterface(Report)
     class_permission_name = "Report"
     route_base = "/reports"
-    method_permission_name = {**VIEW_PERMISSIONS, "file": "read"}
+    list_template = "reports/list.html"
+    method_permission_name = {**VIEW_PERMISSIONS, "file": "read", "request_report": "write",
+                              "requests_status": "read", "retry_request": "write", "generate": "write"}
     exclude_route_methods = READ_ONLY_ROUTES
     list_title = _l("Reports")
     show_title = _l("Report")
@@ -235,6 +248,61 @@ class ReportView(AppModelView):
     base_order = ("period_start", "desc")
     formatters_columns = {"kind": lambda v: label(REPORT_KINDS, v)}
 
+    def render_template(self, template: str, **kwargs: Any):
+        if template == self.list_template:
+            kwargs.update(_report_page_context(self.appbuilder.session))
+        return super().render_template(template, **kwargs)
+
+    @expose("/request", methods=["POST"])
+    @has_access
+    def request_report(self):
+        """按需报表: asks for the report of the form's period and scope (every problem shown at once)."""
+        form = request.form
+        values = {"start": form.get("start", ""), "end": form.get("end", ""), "region_id": form.get("region_id", "")}
+        try:
+            asked = report_requests.request_report(self.appbuilder.session, g.user, values["start"], values["end"],
+                                                   values["region_id"])
+        except ValidationFailed as refused:
+            for problem in refused.problems:
+                flash(str(problem.message), "danger")
+            return redirect(url_for("ReportView.list", **values))
+        except NotFound:
+            abort(404)
+        if asked.created:
+            flash(str(_l("The report was requested: it is being built in the background; follow it here.")), "info")
+        else:
+            flash(str(_l("This report is already being built: follow it here.")), "info")
+        return redirect(url_for("ReportView.list"))
+
+    @expose("/requests/status")
+    @has_access
+    def requests_status(self):
+        """The progress of the requests in reach, for the page to follow them."""
+        reach = current_reach()
+        return jsonify(requests=[request_state(r) for r in report_requests.requests_seen_by(
+            self.appbuilder.session, reach)])
+
+    @expose("/requests/<int:request_id>/retry", methods=["POST"])
+    @has_access
+    def retry_request(self, request_id: int):
+        try:
+            report_requests.retry_request(self.appbuilder.session, g.user, request_id)
+        except NotFound:
+            abort(404)
+        flash(str(_l("The report was queued again.")), "info")
+        return redirect(url_for("ReportView.list"))
+
+    @expose("/generate/<string:kind>", methods=["POST"])
+    @has_access
+    def generate(self, kind: str):
+        """立即生成: the last complete week's or month's reports, built now where missing."""
+        try:
+            built = report_requests.generate_now(self.appbuilder.session, g.user, kind)
+        except NotFound:
+            abort(404)
+        flash(str(_l("%(n)d report(s) of the last complete period are in the history.", n=len(built))), "success")
+        return redirect(url_for("ReportView.list"))
+
     @expose("/file/<int:pk>/<string:fmt>")
     @has_access
     def file(self, pk: int, fmt: str):
@@ -247,6 +315,41 @@ class ReportView(AppModelView):
         key = report.xlsx_key if fmt == "xlsx" else report.pdf_key
         return send_file(storage.path_of(key), mimetype=XLSX_TYPE if fmt == "xlsx" else "application/pdf",
                          as_attachment=True, download_name=file_name(report, fmt))
+
+
+def request_state(item: ReportRequest) -> dict[str, Any]:
+    """What the history page shows of a request in progress, and what its polling reads."""
+    step = max(min(item.step, report_requests.STEPS), 0)
+    return {"id": item.id, "status": item.status, "status_label": label(REPORT_REQUEST_STATUSES, item.status),
+            "step": step, "steps": item.steps or report_requests.STEPS, "active": item.active,
+            "step_label": str(report_requests.STEP_NAMES[step - 1]) if item.active and step else "",
+            "percent": int(step * 100 / report_requests.STEPS), "error": item.error}
+
+
+def _report_page_context(session: Any) -> dict[str, Any]:
+    """The form's choices, the requests in progress, and what an empty history says."""
+    reach = current_reach()
+    sm = current_app.appbuilder.sm
+    may_request = sm.has_access("can_write", "Report")
+    pending = report_requests.requests_seen_by(session, reach)
+    any_report = session.scalar(select(Report.id).where(criterion(Report, reach)).limit(1)) is not None
+    scopes = ([("", str(_l("The whole city")))] if report_requests.may_request_city(reach) else []) + [
+        (str(c.id), c.name) for c in report_requests.counties_within(session, reach)]
+    today = date.today()
+    return {
+        "may_request": may_request, "scopes": scopes, "pending": pending,
+        "states": {r.id: request_state(r) for r in pending}, "any_active": any(r.active for r in pending),
+        "history_empty": not any_report, "next_runs": report_requests.next_scheduled(),
+        "last_periods": {kind: reports_service.period_of(kind, today) for kind in ("weekly", "monthly")},
+        "form": {"start": request.args.get("start", ""), "end": request.args.get("end", ""),
+                 "region_id": request.args.get("region_id", "")},
+        "today": today.isoformat(), "max_days": MAX_SPAN_DAYS, "on_time_formula": reports_service.ON_TIME_FORMULA,
+        "status_labels": REPORT_REQUEST_STATUSES, "scope_name": _scope_name,
+    }
+
+
+def _scope_name(item: ReportRequest) -> str:
+    return item.region.name if item.region is not None else str(_l("The whole city"))
 
 
 def register_views(appbuilder: AppBuilder) -> None:

@@ -96,6 +96,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
     from app.models.supervision import SupervisionOrder
+    from app.models.notify import Report, ReportRequest
     from app.models.transmittal import Transmittal
 
     return {
@@ -109,6 +110,8 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "job_id": lambda view: (ExportJob, ExportJob.file_key.is_not(None)),
         "transmittal_id": lambda view: (Transmittal, None),
         "order_id": lambda view: (SupervisionOrder, None),
+        "report_id": lambda view: (Report, None),
+        "request_id": lambda view: (ReportRequest, None),
     }
 
 
@@ -160,7 +163,8 @@ def _value_parameters(route: Route, view: Any) -> dict[str, list[str]]:
     """Path parameters that take a value, not an id: the values to try (the first also for the scope)."""
     return {
         "name": _actions(route, view) if route.method_name in ACTION_METHODS else list(TRANSITIONS),
-        "kind": ["xlsx"] if route.endpoint.startswith("LedgerView.") else ["acceptance"],
+        "kind": (["xlsx"] if route.endpoint.startswith("LedgerView.") else
+                 ["weekly"] if route.endpoint.startswith("ReportView.") else ["acceptance"]),
         "fmt": ["xlsx", "pdf"],
         "year": [str(date.today().year)],
         "filename": ["x.pdf"],
@@ -373,7 +377,8 @@ def _user_per_role(session, in_scope_case) -> list[tuple[str, RoleName]]:
 def _build_records(app, session) -> Any:
     """Two cases no non-city user shares: an archived 利州→苍溪 人社 case with scans, a result
     document, notices and an archive package, and an accepted 苍溪→旺苍 公安 case with scans, a
-    message with an attachment and a parcel; a stand-in of 利州区's clerk; each user's export job; the reports of last week."""
+    message with an attachment and a parcel; a stand-in of 利州区's clerk; each user's export job; the reports of last week
+    and three reports on demand (the city's, 利州区's, 苍溪县's)."""
     from app.services.cases import conversation
     from app.services.cases import files as case_files
     from app.services.exports.jobs import request_ledger_export, run_job
@@ -409,6 +414,12 @@ def _build_records(app, session) -> Any:
             job = request_ledger_export(session, factories.user(session, username), "xlsx", LedgerFilter())
             run_job(session, job.id)
     reports.build_reports(session, "weekly", date.today() + timedelta(days=7))
+    from app.services.notifications.report_requests import request_report  # reports on demand: city, 2 counties
+
+    week = (date.today() - timedelta(days=7)).isoformat(), date.today().isoformat()
+    for username, county in (("city_super", None), ("lz_admin", "510802"), ("cx_admin", "510824")):
+        request_report(session, factories.user(session, username), *week,
+                       factories.region(session, county).id if county else None)
     session.commit()
     return archived
 

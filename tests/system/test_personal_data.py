@@ -36,7 +36,8 @@ MASKED_READERS = ("admin", "city_super", "lz_admin", "cx_admin", "city_hrss")
 SIDE_USERS = ("lz_window", "cx_window", "cx_hrss")
 
 #: GET routes whose arguments name nothing of a case (FAB's own security pages, static files …)
-NOT_ABOUT_A_CASE = {"filename", "locale", "version", "group_by", "year"}
+NOT_ABOUT_A_CASE = {"filename", "locale", "version", "group_by", "year",
+                    "report_id", "request_id"}  # reports: figures of many cases, no personal data
 #: GET routes that change the session, not what is read (logouts are skipped too)
 SKIPPED_ENDPOINTS = {"LocaleView.index", "static", "appbuilder.static"}
 

@@ -32,16 +32,16 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.adapters import storage
 from app.domain.workflow import Effect
 from app.errors import NotFound, Problem, ValidationFailed
 from app.models.base import now
 from app.models.exports import ExportJob, ExportKind, ExportStatus
 from app.models.staff import StaffUser
+from app.platform import outbox
 from app.scope import criterion, reach_of
 from app.services.cases.access import Viewer, record_export
 from app.services.exports import ledger as ledger_export
-from app.platform import outbox
-from app.adapters import storage
 from app.services.exports.ledger import LedgerFilter
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,25 @@ STALE_AFTER = timedelta(minutes=5)
 def setting(name: str) -> int:
     """One of the four EXPORT_* limits (config.py holds them and their defaults)."""
     return int(current_app.config[name])
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What else than the work ledger a job may export (``ExportJob.subject``), declared by the service that
+    makes it with ``register_subject``: ``write(session, reach, filter, out, on_progress) -> rows`` writes the
+    file, ``logged(session, viewer, job)`` records in the access log that it was made."""
+
+    write: Any
+    logged: Any
+
+
+#: subject -> how its file is made (the ledger's, the default, is written below)
+SUBJECTS: dict[str, Subject] = {}
+
+
+def register_subject(name: str, subject: Subject) -> Subject:
+    SUBJECTS[name] = subject
+    return subject
 
 
 class ExportBusy(RuntimeError):
@@ -147,6 +166,8 @@ def run_job(session: Session, job_id: int, *, at: datetime | None = None) -> Exp
         _finish_failed(session, job_id, attempt, str(_l("The user of this export no longer exists or is inactive.")))
         return session.get(ExportJob, job_id)
     reach = reach_of(owner)
+    if job.subject in SUBJECTS:
+        return _run_subject(session, job, attempt, owner, reach, SUBJECTS[job.subject])
     flt = LedgerFilter.from_dict(job.filter)
     kind = ExportKind(job.kind)
     total = ledger_export.count_rows(session, reach, flt)
@@ -193,6 +214,46 @@ def run_job(session: Session, job_id: int, *, at: datetime | None = None) -> Exp
     else:
         record_export(session, Viewer(owner, reach, "", "job"), full_cases, job.file_name)
     log.info("export job %s done: %d rows, %d bytes", job_id, rows, size)
+    return session.get(ExportJob, job_id)
+
+
+def _run_subject(session: Session, job: ExportJob, attempt: int, owner: StaffUser, reach: Any,
+                 subject: Subject) -> ExportJob | None:
+    """``run_job`` for a subject other than the ledger: the same claim, progress, storage and end."""
+    job_id, file_name = job.id, job.file_name
+
+    def progress(rows: int) -> None:
+        try:
+            _set(session, job_id, attempt, progress_rows=rows)
+        except OperationalError as error:
+            session.rollback()
+            log.warning("export job %s: progress not written (%s)", job_id, error.orig)
+
+    tmp = storage.temporary_file("export-")
+    try:
+        with tmp.open("wb") as out:
+            rows = subject.write(session, reach, dict(job.filter), out, progress)
+        key, digest, size = storage.store_file(tmp)
+    except Exception as error:
+        session.rollback()
+        tmp.unlink(missing_ok=True)
+        log.exception("export job %s failed", job_id)
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        _finish_failed(session, job_id, attempt, f"{type(error).__name__}: {first_line}"[:500])
+        raise
+    _end_reading(session)
+    finished = session.execute(
+        update(ExportJob).where(ExportJob.id == job_id, ExportJob.attempts == attempt,
+                                ExportJob.status == ExportStatus.RUNNING)
+        .values(status=ExportStatus.DONE, file_key=key, sha256=digest, size=size, progress_rows=rows,
+                total_rows=rows, finished_on=now(), updated_on=now(), error="")
+    ).rowcount
+    session.commit()
+    if not finished:
+        storage.remove(key)
+    else:
+        subject.logged(session, Viewer(owner, reach, "", "job"), session.get(ExportJob, job_id))
+    log.info("export job %s (%s) done: %d rows, %d bytes, %s", job_id, job.subject, rows, size, file_name)
     return session.get(ExportJob, job_id)
 
 

@@ -27,6 +27,12 @@ so a county administrator reads its own county's reports and nothing else.
   or open now with the running stage's due date before the end of P;
 - correction rate: completed in P that needed at least one correction / completed in P.
 
+The on-time rate's definition is printed in every report, XLSX and PDF alike (``ON_TIME_FORMULA``).
+
+**Reports on demand** (``app.services.notifications.report_requests``): the same figures and files for any
+period and scope a supervisor asks for, kind ``custom``, built in the background; each request has a report
+of its own (scope key ``<scope>~<request id>``), so asking again later gives fresh figures.
+
 Each case is grouped under the window of ours that handled it at the front desk (the origin window, or
 the home window for a case sent by a window outside the system), that window's county, the case's
 handling type and its matter.
@@ -48,6 +54,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.adapters import storage
+from app.adapters.messaging import mail_enabled
 from app.domain.deadlines import STAGE_OF_STATUS, delivery_due
 from app.domain.ratings import RATING_LEVELS
 from app.domain.roles import RoleName
@@ -56,20 +64,18 @@ from app.domain.workflow import Status, StepName
 from app.models.case import Case, CaseEvent, Correction
 from app.models.clock import ClockSegment, ClockSegmentKind, ExtensionDecision
 from app.models.notify import Report, ReportKind
-from app.models.precheck import PrecheckOutcome, PrecheckRound
 from app.models.org import Region, ServiceCenter
+from app.models.precheck import PrecheckOutcome, PrecheckRound
 from app.models.staff import StaffUser
-from app.services.ratings.rating import satisfaction_of
-from app.adapters import storage
 from app.services.calendar import load_calendar
-from app.adapters.messaging import mail_enabled
+from app.services.ratings.rating import satisfaction_of
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates" / "reports"
 CITY_NAME = "广元市"
 TITLE = "广元市政务服务“跨域通办”工作{kind}"
-KIND_NAMES = {"weekly": "周报", "monthly": "月报"}
+KIND_NAMES = {"weekly": "周报", "monthly": "月报", "custom": "统计报表"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: the columns of every table: (key, heading)
@@ -83,6 +89,9 @@ COLUMNS = (
     ("round_trips_saved", "节省补正寄递"),
 )
 GROUPS = (("by_county", "按县(区)"), ("by_center", "按窗口"), ("by_handling_type", "按通办类型"), ("by_matter", "按事项"))
+#: the on-time rate as a formula (the definition above, in the words of the report)
+ON_TIME_FORMULA = ("按时办结率 = 本期内在办理时限内办结的件数 ÷ 本期内办结的件数 × 100%（办理时限为承诺时限加上经批准的延期，"
+                   "补正和特别程序期间暂停计时、不计入时限）")
 DEFINITIONS = (
     "受理、不予受理、办结：本期内受理（代收）、不予受理、办结的件数。",
     "按时办结率：本期办结件中，在办理时限内办结的比例；办理时限为承诺时限加上经批准的延期，补正和特别程序期间暂停计时、不计入时限。",
@@ -409,7 +418,7 @@ def report_xlsx(title: str, figures: dict) -> bytes:
         if not rows:
             sheet.append(["本期无数据"])
         sheet.append([])
-        for line in DEFINITIONS:
+        for line in (ON_TIME_FORMULA, *DEFINITIONS):
             sheet.append([line])
         sheet.column_dimensions["A"].width = 36
         for index in range(2, len(COLUMNS) + 1):
@@ -444,7 +453,7 @@ def report_pdf(title: str, figures: dict, created: date) -> bytes:
     from app.documents.render import Metadata, render_pdf
 
     context = {"title": title, "figures": figures, "columns": COLUMNS, "groups": GROUPS,
-               "definitions": DEFINITIONS, "created": created}
+               "definitions": DEFINITIONS, "created": created, "on_time_formula": ON_TIME_FORMULA}
     return render_pdf("report.html", context, Metadata(title=title, subject="跨域通办统计报表"),
                       template_dir=TEMPLATE_DIR, filters={"cell": cell_filter})
 
@@ -459,13 +468,13 @@ def report_counties(session: Session) -> list[Region]:
     return sorted(counties.values(), key=lambda r: (r.code or "999999", r.name))
 
 
-def _scope_key(county: Region | None) -> str:
+def scope_key(county: Region | None) -> str:
     return f"county:{county.id}" if county is not None else "city"
 
 
 def find_report(session: Session, kind: str, start: date, county: Region | None = None) -> Report | None:
     return session.scalar(select(Report).where(Report.kind == kind, Report.period_start == start,
-                                               Report.scope_key == _scope_key(county)))
+                                               Report.scope_key == scope_key(county)))
 
 
 def file_name(report: Report, extension: str) -> str:
@@ -537,7 +546,7 @@ def build_report(session: Session, kind: str, start: date, end: date, county: Re
     pdf = report_pdf(title, figures, created or date.today())
     xlsx_key, xlsx_sha = storage.put(xlsx)
     pdf_key, pdf_sha = storage.put(pdf)
-    report = Report(kind=kind, period_start=start, period_end=end, scope_key=_scope_key(county),
+    report = Report(kind=kind, period_start=start, period_end=end, scope_key=scope_key(county),
                     region_id=county.id if county is not None else None, title=title, xlsx_key=xlsx_key,
                     xlsx_sha256=xlsx_sha, xlsx_size=len(xlsx), pdf_key=pdf_key, pdf_sha256=pdf_sha, pdf_size=len(pdf),
                     figures=figures)
