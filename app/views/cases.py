@@ -234,6 +234,11 @@ class CaseListWidget(ListWidget):
 
     template = "cases/list_widget.html"
 
+    def __call__(self, **kwargs: Any) -> Any:
+        # a figure's list offers a 督办单 on its cases to those who may issue one
+        kwargs["can_supervise"] = current_app.appbuilder.sm.has_access("can_issue", "SupervisionOrder")
+        return super().__call__(**kwargs)
+
 
 class FigureFilter(BaseFilter):
     """The cases of one figure of the dashboard: its cell's criterion (the same the figure counts with)."""

@@ -95,8 +95,8 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
-    from app.models.supervision import SupervisionOrder
     from app.models.notify import Report, ReportRequest
+    from app.models.supervision import SupervisionOrder
     from app.models.transmittal import Transmittal
 
     return {

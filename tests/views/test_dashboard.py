@@ -88,6 +88,21 @@ def test_the_red_count_of_a_county_lists_its_overdue_cases(client, login, db, ca
     red = re.search(r'<td class="num level-red"><a class="figure-count" href="([^"]+)"[^>]*>(\d+)</a>', page)
     assert red and red.group(2) == "1"
     assert _listed_ids(client, red.group(1)) == {late.id}
+    # the list offers a 督办单 on its cases: the issuing form comes filled with their numbers
+    listed = client.get(unescape(red.group(1))).get_data(as_text=True)
+    supervise = re.search(r'class="btn btn-warning btn-xs supervise-listed" href="([^"]+)"', listed)
+    assert supervise, "no 督办 link on the figure's list"
+    form = client.get(unescape(supervise.group(1))).get_data(as_text=True)
+    assert late.number in form
+
+
+def test_the_list_of_a_figure_offers_no_supervision_order_to_those_who_cannot_issue_one(client, login, db, cases):
+    db.execute(Case.__table__.update().where(Case.id == cases[0].id).values(warning_level="red"))
+    login("city_hrss")
+    page = _page(client)
+    red = re.search(r'<td class="num level-red"><a class="figure-count" href="([^"]+)"[^>]*>(\d+)</a>', page)
+    assert red, "no red count"
+    assert "supervise-listed" not in client.get(unescape(red.group(1))).get_data(as_text=True)
 
 
 def test_filters_narrow_and_bad_filters_change_nothing(client, login, db, cases):
