@@ -9,17 +9,17 @@ another county is as if missing: 404) and checks the period (every problem at on
 
 from __future__ import annotations
 
-import copy
 from typing import Any, ClassVar
 
-from flask import current_app, request, send_file, url_for
-from flask_appbuilder.api import BaseApi, expose, safe
+from flask import request, send_file, url_for
+from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
 from app.adapters import storage
-from app.api.case_openapi import PROBLEM_RESPONSES, PROBLEM_SCHEMAS, array_of, in_path, json_content, obj, ref
+from app.api.case_openapi import array_of, in_path, json_content, obj, ref
+from app.api.declared import DeclaredApi, responses_of
 from app.errors import NotFound
 from app.labels import REPORT_KINDS, REPORT_REQUEST_STATUSES, label
 from app.models.notify import Report
@@ -92,17 +92,10 @@ _NEW_REQUEST = {
 }
 
 
-def _responses(ok: dict[str, Any], *codes: str) -> dict[str, Any]:
-    refusals = {code: {"$ref": f"#/components/responses/{code}"} for code in codes}
-    if "422" in refusals:
-        refusals["422"] = {"$ref": "#/components/responses/CaseInvalid"}
-    return {**ok, **refusals}
-
-
 _REQUEST_ANSWER = json_content(obj(id=_INT, created={"type": "boolean"}, result=ref("ReportRequest")))
 
 
-class ReportApi(BaseApi):
+class ReportApi(DeclaredApi):
     """/api/v1/report/: the report history and reports on demand."""
 
     resource_name = "report"
@@ -111,28 +104,26 @@ class ReportApi(BaseApi):
                               "get_request": "read"}
     openapi_spec_tag = "Reports"
     openapi_spec_component_schemas = (ReportSchema, ReportRequestSchema)
-    apispec_parameter_schemas = PROBLEM_SCHEMAS
-    responses = {**BaseApi.responses, **PROBLEM_RESPONSES}
     openapi_spec_methods: ClassVar[dict[str, Any]] = {
         "get_list": {"get": {
             "summary": "The report history within the caller's scope (the newest period first), and the requests "
                        "not done yet",
             "parameters": [{"in": "query", "name": "page", "required": False, "schema": {"type": "integer",
                                                                                         "minimum": 0}}],
-            "responses": _responses({"200": {"description": "The reports", "content": json_content(obj(
+            "responses": responses_of({"200": {"description": "The reports", "content": json_content(obj(
                 count=_INT, result=array_of(ref("Report")), pending=array_of(ref("ReportRequest"))))}},
                 "400", "401", "403"),
         }},
         "get": {"get": {
             "summary": "One report",
             "parameters": [in_path("report_id")],
-            "responses": _responses({"200": {"description": "The report", "content": json_content(
+            "responses": responses_of({"200": {"description": "The report", "content": json_content(
                 obj(id=_INT, result=ref("Report")))}}, "401", "403", "404"),
         }},
         "file": {"get": {
             "summary": "The report's XLSX or PDF file",
             "parameters": [in_path("report_id"), in_path("fmt", {"type": "string", "enum": ["xlsx", "pdf"]})],
-            "responses": _responses({"200": {"description": "The file", "content": {
+            "responses": responses_of({"200": {"description": "The file", "content": {
                 XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
                 "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}, "401", "403", "404"),
         }},
@@ -140,34 +131,17 @@ class ReportApi(BaseApi):
             "summary": "Asks for the report of a period and scope, built in the background (the same period and "
                        "scope while one is queued or running: that one)",
             "requestBody": {"required": True, "content": json_content(_NEW_REQUEST)},
-            "responses": _responses({"202": {"description": "The request (created: false when an equal one was "
+            "responses": responses_of({"202": {"description": "The request (created: false when an equal one was "
                                                             "already under way)", "content": _REQUEST_ANSWER}},
                                     "400", "401", "403", "404", "422"),
         }},
         "get_request": {"get": {
             "summary": "A report request's status and progress; once done, its report and files",
             "parameters": [in_path("request_id")],
-            "responses": _responses({"200": {"description": "The request", "content": json_content(
+            "responses": responses_of({"200": {"description": "The request", "content": json_content(
                 obj(id=_INT, result=ref("ReportRequest")))}}, "401", "403", "404"),
         }},
     }
-
-    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
-                         methods: list[str] | None = None, func: Any = None, **kwargs: Any) -> None:
-        """The declared description of each endpoint, with the JWT it needs."""
-        declared = self.openapi_spec_methods.get(getattr(func, "__name__", ""), {})
-        for method in methods or []:
-            operation = copy.deepcopy(declared.get(method.lower(), {}))
-            operation["security"] = [{"jwt": []}, {"api_key": []}]
-            operations[method.lower()] = operation
-
-    @property
-    def _session(self) -> Any:
-        return current_app.appbuilder.session
-
-    @staticmethod
-    def _user() -> Any:
-        return current_app.appbuilder.sm.current_user
 
     def _report(self, pk: Any) -> Report:
         try:

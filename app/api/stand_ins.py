@@ -9,16 +9,16 @@ no JSON object is 400; somebody else's stand-in is as if missing (404). Document
 
 from __future__ import annotations
 
-import copy
 from typing import Any, ClassVar
 
-from flask import current_app, request
-from flask_appbuilder.api import BaseApi, expose, safe
+from flask import request
+from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
-from app.api.case_openapi import PROBLEM_RESPONSES, PROBLEM_SCHEMAS, in_path, json_content, obj, ref
+from app.api.case_openapi import in_path, json_content, obj, ref
+from app.api.declared import DeclaredApi, responses_of
 from app.platform.fab import MalformedRequest, answers_service_errors
 from app.services.organisation import stand_ins
 
@@ -58,14 +58,7 @@ _NEW_STAND_IN = {
 }
 
 
-def _responses(ok: dict[str, Any], *codes: str) -> dict[str, Any]:
-    refusals = {code: {"$ref": f"#/components/responses/{code}"} for code in codes}
-    if "422" in refusals:
-        refusals["422"] = {"$ref": "#/components/responses/CaseInvalid"}
-    return {**ok, **refusals}
-
-
-class StandInApi(BaseApi):
+class StandInApi(DeclaredApi):
     """/api/v1/stand_in/: the caller's stand-ins (我的代理)."""
 
     resource_name = "stand_in"
@@ -73,46 +66,26 @@ class StandInApi(BaseApi):
     method_permission_name = {"get_list": "read", "post": "write", "delete": "write"}
     openapi_spec_tag = "Stand-ins"
     openapi_spec_component_schemas = (StandInSchema,)
-    apispec_parameter_schemas = PROBLEM_SCHEMAS
-    responses = {**BaseApi.responses, **PROBLEM_RESPONSES}
     openapi_spec_methods: ClassVar[dict[str, Any]] = {
         "get_list": {"get": {
             "summary": "The caller's stand-ins (away, or standing in); an administrator's: everybody's",
-            "responses": _responses({"200": {"description": "The stand-ins, the latest first", "content": json_content(
-                obj(count={"type": "integer"}, result={"type": "array", "items": ref("StandIn")}))}},
+            "responses": responses_of({"200": {"description": "The stand-ins, the latest first", "content":
+                json_content(obj(count={"type": "integer"}, result={"type": "array", "items": ref("StandIn")}))}},
                 "401", "403"),
         }},
         "post": {"post": {
             "summary": "Names a stand-in for the caller (an administrator: for anybody)",
             "requestBody": {"required": True, "content": json_content(_NEW_STAND_IN)},
-            "responses": _responses({"201": {"description": "The stand-in named", "content": json_content(
+            "responses": responses_of({"201": {"description": "The stand-in named", "content": json_content(
                 obj(id={"type": "integer"}, result=ref("StandIn")))}}, "400", "401", "403", "422"),
         }},
         "delete": {"delete": {
             "summary": "Ends (removes) one of the caller's stand-ins; somebody else's is 404",
             "parameters": [in_path("stand_in_id")],
-            "responses": _responses({"200": {"description": "Removed", "content": json_content(
+            "responses": responses_of({"200": {"description": "Removed", "content": json_content(
                 obj(message=_STRING))}}, "401", "403", "404"),
         }},
     }
-
-    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
-                         methods: list[str] | None = None, func: Any = None, **kwargs: Any) -> None:
-        """The declared description of each endpoint (FAB reads ``openapi_spec_methods`` only beside YAML in
-        the docstring), with the JWT it needs."""
-        declared = self.openapi_spec_methods.get(getattr(func, "__name__", ""), {})
-        for method in methods or []:
-            operation = copy.deepcopy(declared.get(method.lower(), {}))
-            operation["security"] = [{"jwt": []}, {"api_key": []}]
-            operations[method.lower()] = operation
-
-    @property
-    def _session(self) -> Any:
-        return current_app.appbuilder.session
-
-    @staticmethod
-    def _user() -> Any:
-        return current_app.appbuilder.sm.current_user
 
     @expose("/", methods=["GET"])
     @protect()

@@ -10,15 +10,15 @@ side, for a reply) is 404, like a missing one. Documented in /api/v1/_openapi.
 
 from __future__ import annotations
 
-import copy
 from typing import Any, ClassVar
 
-from flask import current_app, request
-from flask_appbuilder.api import BaseApi, expose, safe
+from flask import request
+from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 
-from app.api.case_openapi import PROBLEM_RESPONSES, PROBLEM_SCHEMAS, in_path, json_content, obj, ref
+from app.api.case_openapi import in_path, json_content, obj, ref
+from app.api.declared import DeclaredApi, in_query, responses_of
 from app.platform.fab import MalformedRequest, answers_service_errors, current_reach
 from app.services.supervision import orders
 from app.services.supervision.queries import PAGE_SIZE, SIDES, STATES, OrderFilter, list_orders, nudge_count
@@ -72,20 +72,7 @@ _NUDGE = {"type": "object", "required": ["case_id"],
           "properties": {"case_id": _INTEGER, "note": {"type": "string", "maxLength": orders.NOTE_MAX_CHARS}}}
 
 
-def _in_query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"in": "query", "name": name, "required": False, "schema": schema, "description": description}
-
-
-def _responses(ok: dict[str, Any], *codes: str) -> dict[str, Any]:
-    refusals = {code: {"$ref": f"#/components/responses/{code}"} for code in codes}
-    if "409" in refusals:
-        refusals["409"] = {"$ref": "#/components/responses/CaseConflict"}
-    if "422" in refusals:
-        refusals["422"] = {"$ref": "#/components/responses/CaseInvalid"}
-    return {**ok, **refusals}
-
-
-class SupervisionOrderApi(BaseApi):
+class SupervisionOrderApi(DeclaredApi):
     """/api/v1/supervision_order/: 督办单, 反馈 and 催办."""
 
     resource_name = "supervision_order"
@@ -93,61 +80,42 @@ class SupervisionOrderApi(BaseApi):
     method_permission_name = {"get_list": "read", "post": "issue", "reply": "reply", "nudge": "nudge"}
     openapi_spec_tag = "Supervision orders"
     openapi_spec_component_schemas = (SupervisionOrderSchema,)
-    apispec_parameter_schemas = PROBLEM_SCHEMAS
-    responses = {**BaseApi.responses, **PROBLEM_RESPONSES}
     openapi_spec_methods: ClassVar[dict[str, Any]] = {
         "get_list": {"get": {
             "summary": "The supervision orders the caller reads (through their cases' scope), the newest first",
             "parameters": [
-                _in_query("state", {"type": "string", "enum": list(STATES)},
-                          "open: awaiting the reply; red: overdue, not answered; answered; late: answered late"),
-                _in_query("issuer", _INTEGER, "the user who issued them"),
-                _in_query("side", {"type": "string", "enum": list(SIDES)}, "the side that answers"),
-                _in_query("case", _INTEGER, "the orders of one case"),
-                _in_query("page", {"type": "integer", "minimum": 0}, f"{PAGE_SIZE} per page, from 0"),
+                in_query("state", {"type": "string", "enum": list(STATES)},
+                         "open: awaiting the reply; red: overdue, not answered; answered; late: answered late"),
+                in_query("issuer", _INTEGER, "the user who issued them"),
+                in_query("side", {"type": "string", "enum": list(SIDES)}, "the side that answers"),
+                in_query("case", _INTEGER, "the orders of one case"),
+                in_query("page", {"type": "integer", "minimum": 0}, f"{PAGE_SIZE} per page, from 0"),
             ],
-            "responses": _responses({"200": {"description": "The orders", "content": json_content(
+            "responses": responses_of({"200": {"description": "The orders", "content": json_content(
                 obj(count=_INTEGER, result={"type": "array", "items": ref("SupervisionOrder")}))}}, "401", "403"),
         }},
         "post": {"post": {
             "summary": "Issues a supervision order on one case or several (city supervisor; county administrator in "
                        "its county)",
             "requestBody": {"required": True, "content": json_content(_NEW_ORDER)},
-            "responses": _responses({"201": {"description": "The orders issued, one per case", "content": json_content(
-                obj(count=_INTEGER, result={"type": "array", "items": ref("SupervisionOrder")}))}},
+            "responses": responses_of({"201": {"description": "The orders issued, one per case", "content":
+                json_content(obj(count=_INTEGER, result={"type": "array", "items": ref("SupervisionOrder")}))}},
                 "400", "401", "403", "404", "422"),
         }},
         "reply": {"post": {
             "summary": "The responsible side's reply (反馈), once",
             "parameters": [in_path("order_id")],
             "requestBody": {"required": True, "content": json_content(_REPLY)},
-            "responses": _responses({"200": {"description": "The order answered", "content": json_content(
+            "responses": responses_of({"200": {"description": "The order answered", "content": json_content(
                 obj(id=_INTEGER, result=ref("SupervisionOrder")))}}, "400", "401", "403", "404", "409", "422"),
         }},
         "nudge": {"post": {
             "summary": "催办: nudges a case (logged in its history and counted)",
             "requestBody": {"required": True, "content": json_content(_NUDGE)},
-            "responses": _responses({"200": {"description": "The case nudged, and how often it was", "content":
+            "responses": responses_of({"200": {"description": "The case nudged, and how often it was", "content":
                 json_content(obj(case_id=_INTEGER, nudges=_INTEGER))}}, "400", "401", "403", "404", "409", "422"),
         }},
     }
-
-    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
-                         methods: list[str] | None = None, func: Any = None, **kwargs: Any) -> None:
-        """The declared description of each endpoint, with the JWT it needs."""
-        declared = self.openapi_spec_methods.get(getattr(func, "__name__", ""), {})
-        for method in methods or []:
-            operation = copy.deepcopy(declared.get(method.lower(), {}))
-            operation["security"] = [{"jwt": []}, {"api_key": []}]
-            operations[method.lower()] = operation
-
-    @property
-    def _session(self) -> Any:
-        return current_app.appbuilder.session
-
-    @staticmethod
-    def _user() -> Any:
-        return current_app.appbuilder.sm.current_user
 
     @staticmethod
     def _body() -> dict[str, Any]:
