@@ -72,7 +72,7 @@ class Subject:
     logged: Any
 
 
-#: subject -> how its file is made (the ledger's, the default, is written below)
+#: subject -> how its file is made (the ledger's, the default, is ``_ledger_subject``)
 SUBJECTS: dict[str, Subject] = {}
 
 
@@ -175,57 +175,36 @@ def run_job(session: Session, job_id: int, *, at: datetime | None = None) -> Exp
     if kind == ExportKind.PDF and total > setting("EXPORT_PDF_MAX_ROWS"):
         _finish_failed(session, job_id, attempt, str(_pdf_too_large(total).message))
         return session.get(ExportJob, job_id)
+    return _run_subject(session, job, attempt, owner, reach, _ledger_subject(flt, kind))
 
-    def progress(rows: int) -> None:
-        try:
-            _set(session, job_id, attempt, progress_rows=rows)
-        except OperationalError as error:  # progress is for the eye: a busy database does not stop the job
-            session.rollback()
-            log.warning("export job %s: progress not written (%s)", job_id, error.orig)
 
-    tmp = storage.temporary_file("export-")
+def _ledger_subject(flt: LedgerFilter, kind: ExportKind) -> Subject:
+    """The work ledger as a subject: XLSX in batches or PDF, and the cases shown in full logged as exported."""
     full_cases: set[int] = set()
-    try:
-        with tmp.open("wb") as out:
-            if kind == ExportKind.PDF:
-                rows = ledger_export.write_ledger_pdf(session, reach, flt, out, on_progress=progress,
-                                                      full_cases=full_cases)
-            else:
-                rows = ledger_export.write_ledger_xlsx_batched(session, reach, flt, out, on_progress=progress,
-                                                               full_cases=full_cases)
-        key, digest, size = storage.store_file(tmp)
-    except Exception as error:
-        session.rollback()
-        tmp.unlink(missing_ok=True)
-        log.exception("export job %s failed", job_id)
-        first_line = (str(error).strip().splitlines() or [""])[0]
-        _finish_failed(session, job_id, attempt, f"{type(error).__name__}: {first_line}"[:500])
-        raise
-    _end_reading(session)
-    finished = session.execute(
-        update(ExportJob).where(ExportJob.id == job_id, ExportJob.attempts == attempt,
-                                ExportJob.status == ExportStatus.RUNNING)
-        .values(status=ExportStatus.DONE, file_key=key, sha256=digest, size=size, progress_rows=rows,
-                total_rows=rows, finished_on=now(), updated_on=now(), error="")
-    ).rowcount
-    session.commit()
-    if not finished:  # another worker took the job over meanwhile: keep its file
-        storage.remove(key)
-    else:
-        record_export(session, Viewer(owner, reach, "", "job"), full_cases, job.file_name)
-    log.info("export job %s done: %d rows, %d bytes", job_id, rows, size)
-    return session.get(ExportJob, job_id)
+
+    def write(session: Session, reach: Any, _filter: dict, out: Any, progress: Any) -> int:
+        if kind == ExportKind.PDF:
+            return ledger_export.write_ledger_pdf(session, reach, flt, out, on_progress=progress,
+                                                  full_cases=full_cases)
+        return ledger_export.write_ledger_xlsx_batched(session, reach, flt, out, on_progress=progress,
+                                                       full_cases=full_cases)
+
+    def logged(session: Session, viewer: Viewer, job: ExportJob) -> None:
+        record_export(session, viewer, full_cases, job.file_name)
+
+    return Subject(write=write, logged=logged)
 
 
 def _run_subject(session: Session, job: ExportJob, attempt: int, owner: StaffUser, reach: Any,
                  subject: Subject) -> ExportJob | None:
-    """``run_job`` for a subject other than the ledger: the same claim, progress, storage and end."""
+    """Makes the job's file (claimed by ``run_job``): the progress after every batch, the file stored with its
+    SHA-256, the job done and the export logged — unless another worker took the job over meanwhile."""
     job_id, file_name = job.id, job.file_name
 
     def progress(rows: int) -> None:
         try:
             _set(session, job_id, attempt, progress_rows=rows)
-        except OperationalError as error:
+        except OperationalError as error:  # progress is for the eye: a busy database does not stop the job
             session.rollback()
             log.warning("export job %s: progress not written (%s)", job_id, error.orig)
 
@@ -249,7 +228,7 @@ def _run_subject(session: Session, job: ExportJob, attempt: int, owner: StaffUse
                 total_rows=rows, finished_on=now(), updated_on=now(), error="")
     ).rowcount
     session.commit()
-    if not finished:
+    if not finished:  # another worker took the job over meanwhile: keep its file
         storage.remove(key)
     else:
         subject.logged(session, Viewer(owner, reach, "", "job"), session.get(ExportJob, job_id))
