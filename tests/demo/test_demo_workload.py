@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.demo import workload
-from app.models.case import Case, CaseEvent
+from app.models.case import Case, CaseEvent, OutboxMessage
 from app.services.demo import load_demo_workload
 
 TODAY = date(2026, 12, 1)
@@ -43,5 +43,8 @@ def test_the_demo_workload_has_cases_at_every_stage_some_late_dated_as_they_happ
     assert db.scalar(select(func.max(CaseEvent.at)).where(CaseEvent.case_id.in_([c.id for c in _workload(db)]))
                      ).date() <= TODAY
 
+    # its history's notices, SMS records and bookings are made at loading, not left to hold up the worker
+    assert db.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.done_on.is_(None), OutboxMessage.case_id.in_([c.id for c in cases]))) == 0
     assert load_demo_workload(db, TODAY) == 0
     assert len(_workload(db)) == workload.CASES
