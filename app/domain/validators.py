@@ -7,7 +7,9 @@ why it is not (``phone_problem``). The services turn that into a message in the 
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import phonenumbers
 from stdnum.cn import ric, uscc
@@ -134,3 +136,16 @@ def is_resident_id(value: str) -> bool:
 
 def is_uscc(value: str) -> bool:
     return uscc.is_valid(value or "")
+
+
+def parse_date(value: Any) -> date | None:
+    """A date typed as YYYY-MM-DD (or already a date); None when nothing was given; ValueError for what is no
+    date. Every form and API body that takes a day reads it through here."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(value) from None

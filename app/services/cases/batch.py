@@ -32,6 +32,7 @@ from app.documents.transmittal import (
     render_transmittal,
 )
 from app.domain.privacy import mask_name
+from app.domain.validators import parse_date
 from app.domain.workflow import TRANSITIONS, Status, StepName
 from app.errors import Conflict, NotFound, Problem, ProblemCollector, ServiceError
 from app.models.case import Case, DeliveryMethod, Shipment, ShipmentDirection
@@ -39,7 +40,6 @@ from app.models.staff import StaffUser
 from app.models.transmittal import Transmittal, TransmittalItem
 from app.scope import OutOfScope, Reach, as_record_id, criterion, get_in_scope, reach_of
 from app.services.cases.access import get_case
-from app.services.cases.input import parse_date
 from app.services.cases.take_step import available_steps, take_step
 from app.services.cases.work_queue import work_queue
 from app.services.courier.booking import Rebooking, booked_waybill, queue_booking

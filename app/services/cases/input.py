@@ -46,16 +46,6 @@ class CaseInput:
     materials: list[dict[str, Any]] | None = None
 
 
-def parse_date(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(value) from None
-
 
 def _text(data: Mapping[str, Any], name: str) -> str:
     value = data.get(name)
@@ -90,7 +80,7 @@ def read_case_input(session: Session, data: Mapping[str, Any], base: Mapping[str
     _check_applicant(result.values, problems)
     _check_delivery(result.values, problems)
     try:
-        applied_on = parse_date(merged.get("applied_on")) or today
+        applied_on = validators.parse_date(merged.get("applied_on")) or today
     except ValueError:
         problems.add("applied_on", _l("Enter the date as YYYY-MM-DD."))
         applied_on = today

@@ -12,11 +12,11 @@ from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
 
+from app.domain.validators import parse_date
 from app.domain.workflow import FieldKind, FieldSpec, Transition
 from app.errors import ProblemCollector, ValidationFailed
 from app.models.case import Case, DeliveryMethod
 from app.services.cases.files import CheckedFile, check_file
-from app.services.cases.input import parse_date
 from app.services.cases.precheck import correction_round
 
 #: besides its fields a step accepts the version the user read (optimistic locking)

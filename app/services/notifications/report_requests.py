@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.adapters import storage
 from app.adapters.messaging import mail_enabled
 from app.domain.reporting import MAX_SPAN_DAYS, next_run, period_problems
+from app.domain.validators import parse_date
 from app.domain.workflow import Effect
 from app.errors import NotFound, Problem, ValidationFailed
 from app.models.base import now
@@ -61,12 +62,8 @@ PROBLEMS = {
 
 def _date(value: Any) -> date | None | str:
     """A date, None when nothing was given, or "bad" for what is no date."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value).strip())
+        return parse_date(value)
     except ValueError:
         return "bad"
 

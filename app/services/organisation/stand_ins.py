@@ -19,6 +19,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.domain.roles import RoleName
+from app.domain.validators import parse_date
 from app.domain.workflow import Side
 from app.errors import NotFound, ProblemCollector
 from app.models.case import Case, CaseEvent
@@ -61,10 +62,8 @@ def colleagues(session: Session, user: StaffUser) -> list[StaffUser]:
 
 
 def _date(raw: Any) -> date | None:
-    if isinstance(raw, date):
-        return raw
     try:
-        return date.fromisoformat(str(raw).strip()) if raw not in (None, "") else None
+        return parse_date(raw)
     except ValueError:
         return None
 
