@@ -76,16 +76,16 @@ def test_an_event_committed_after_a_younger_one_is_not_skipped(postgresql_app):
     from app.models.case import Case
 
     with postgresql_app.app_context():
-        case_id = factories.accepted_case(db.session).id
+        case_a, case_b = factories.accepted_case(db.session).id, factories.accepted_case(db.session).id
         db.session.remove()
         engine = db.engine
         reader, first, second = Session(engine), Session(engine), Session(engine)
         try:
             cursor = read_feed(reader, SYSTEM, 0, 100000).next
             reader.commit()
-            early = add_event(first, first.get(Case, case_id), "nudge", "accepted", None, note="A")
+            early = add_event(first, first.get(Case, case_a), "nudge", "accepted", None, note="A")
             first.flush()  # its id is taken now; the row is not visible before A commits
-            late = add_event(second, second.get(Case, case_id), "nudge", "accepted", None, note="B")
+            late = add_event(second, second.get(Case, case_b), "nudge", "accepted", None, note="B")
             second.flush()
             assert early.id < late.id
             second.commit()
