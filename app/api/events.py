@@ -58,5 +58,8 @@ class EventFeedApi(DeclaredApi):
         after, limit = parse_feed_request(request.args.get("after"), request.args.get("limit"),
                                           current_app.config["EVENT_FEED_MAX_LIMIT"])
         page = read_feed(self._session, current_reach(), after, limit)
-        return self.response(200, count=len(page.events), next=page.next, more=page.more,
-                             next_url=f"/api/v1/events/?after={page.next}&limit={limit}", result=page.events)
+        next_url = f"/api/v1/events/?after={page.next}&limit={limit}"
+        answer = self.response(200, count=len(page.events), next=page.next, more=page.more, next_url=next_url,
+                               result=page.events)
+        answer.headers["Link"] = f'<{next_url}>; rel="next"'
+        return answer

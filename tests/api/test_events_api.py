@@ -14,6 +14,7 @@ def _all(caller, after=0, limit=500):
         body = answer.get_json()
         events += body["result"]
         assert body["next_url"] == f"/api/v1/events/?after={body['next']}&limit={limit}"
+        assert answer.headers["Link"] == f'<{body["next_url"]}>; rel="next"'
         after = body["next"]
         if not body["more"]:
             return events, after
