@@ -138,6 +138,11 @@ OUTBOX_STALE_SECONDS = float(os.environ.get("OUTBOX_STALE_SECONDS", "30"))
 #: renders in seconds); a failed attempt waiting for its retry is not held, it waits for the retry's time.
 OUTBOX_HELD_SECONDS = float(os.environ.get("OUTBOX_HELD_SECONDS", "300"))
 DEADLINE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CHECK_SECONDS", "300"))
+#: webhooks (docs/WEBHOOKS.md): how long one POST may take, and after how many attempts a delivery is failed
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+#: the event feed (GET /api/v1/events): at most this many events per answer
+EVENT_FEED_MAX_LIMIT = int(os.environ.get("EVENT_FEED_MAX_LIMIT", "500"))
 #: a worker that lost the broker tries it again this often (Celery's own back-off grows to 30 s, so a worker
 #: would resume up to half a minute after Redis is back)
 BROKER_RETRY_SECONDS = float(os.environ.get("BROKER_RETRY_SECONDS", "2"))

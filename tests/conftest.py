@@ -353,6 +353,16 @@ def ems():
 
 
 @pytest.fixture()
+def webhook_receiver():
+    """A webhook receiver (``tests/fakes/webhook_receiver.py``) on 127.0.0.1 for this test."""
+    from tests.fakes.webhook_receiver import WebhookReceiver
+
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
 def http_courier(app, ems):
     """The app books and tracks parcels through the fake courier; its client gives up after 1 s."""
     from tests.fakes.ems import KEY, SECRET

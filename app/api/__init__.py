@@ -21,6 +21,9 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.supervision import SupervisionOrderApi
 
     appbuilder.add_api(SupervisionOrderApi)
+    from app.api.events import EventFeedApi
+
+    appbuilder.add_api(EventFeedApi)
     register_public_apis(appbuilder)
     _answer_bad_tokens_with_401(appbuilder)
 

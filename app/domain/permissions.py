@@ -104,6 +104,13 @@ MATRIX["Dashboard"] = {READ: frozenset({A, SUP, CA, CD})}
 MATRIX["SupervisionOrder"] = {READ: STAFF, "can_issue": frozenset({SUP, CA}), "can_nudge": frozenset({SUP, CA}),
                               "can_reply": frozenset({WC, DO})}
 
+# 事件流 and webhooks (issue 15): the event feed is read by whoever reads cases, within the cases' scope (an
+# integration account is a user with one of these roles); the webhook subscribers and their delivery log
+# (重新投递) are the administrator's.
+MATRIX["Event"] = {READ: MATRIX["Case"][READ]}
+MATRIX["WebhookSubscriber"] = {READ: frozenset({A}), WRITE: frozenset({A})}
+MATRIX["WebhookDelivery"] = {READ: frozenset({A}), WRITE: frozenset({A})}
+
 
 def permissions_of(role: RoleName) -> set[tuple[str, str]]:
     """(permission, resource) pairs the role holds, menus excluded (they are derived)."""

@@ -36,6 +36,7 @@ from app.models import clock, conversation, courier, exports, notify, portal, pr
 from app.models.system import Heartbeat
 from app.models import reconciliation  # noqa: F401,E402  (对账发现, issue 14)
 from app.models import supervision  # noqa: F401,E402  (督办单)
+from app.models import webhook  # noqa: F401,E402  (webhooks, issue 15)
 
 __all__ = [
     "ApplicantKind",

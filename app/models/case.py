@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -327,8 +328,14 @@ class CaseEvent(NumberedInCase, Model):
     at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=now)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     data: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    #: 事件流 position: numbered after commit, in the order events became visible (``app.services.events.feed``);
+    #: None until numbered. The feed's cursor (docs/WEBHOOKS.md), never the id (ids are taken before commit).
+    feed_seq: Mapped[int | None] = mapped_column(Integer)
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+Index("ix_case_event_feed_seq", CaseEvent.feed_seq, unique=True)
 
 
 class BookingStatus(StrEnum):

@@ -77,3 +77,6 @@ def register_views(appbuilder: AppBuilder) -> None:
     from app.views import supervision
 
     supervision.register_views(appbuilder)
+    from app.views import webhooks as webhook_views  # 订阅方 and 投递记录 (issue 15)
+
+    webhook_views.register_views(appbuilder)

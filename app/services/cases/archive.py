@@ -457,7 +457,8 @@ def _suffix(content_type: str | None) -> str:
 
 
 def _history(case: Case) -> list[dict[str, Any]]:
-    return [_columns(e, skip=("case_id",)) for e in sorted(case.events, key=lambda e: e.seq)]
+    # feed_seq: the event feed's position, given when an integration reads it (docs/WEBHOOKS.md): not the record
+    return [_columns(e, skip=("case_id", "feed_seq")) for e in sorted(case.events, key=lambda e: e.seq)]
 
 
 def _shipments(case: Case) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.models.case import Case, CaseEvent
 from app.models.staff import StaffUser
 from app.services.cases.access import actor_place
+from app.services.events.webhooks import queue_deliveries
 
 
 def add_event(session: Session, case: Case, action: str, from_status: str | None, user: StaffUser | None,
@@ -20,4 +21,5 @@ def add_event(session: Session, case: Case, action: str, from_status: str | None
                       actor_fk=user.id if user else None, actor_name=user.name if user else "",
                       actor_place=actor_place(user) if user else "", note=note or "", data=dict(data or {}))
     session.add(event)
+    queue_deliveries(session, case, event)  # webhooks: in the event's transaction, through the outbox
     return event
