@@ -9,6 +9,8 @@ from flask_appbuilder import AppBuilder
 def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.cases import CaseApi
     from app.api.catalog import HandlingTypeApi, MatterApi
+    from app.api.exports import ExportJobApi
+    from app.api.ledger import LedgerApi
     from app.api.menu import AppMenuApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
     from app.api.public import register_public_apis
@@ -16,7 +18,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.stand_ins import StandInApi
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
-                ReportApi):
+                ReportApi, LedgerApi, ExportJobApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 

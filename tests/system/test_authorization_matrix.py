@@ -92,7 +92,7 @@ ACTION_METHODS = frozenset({"action", "action_post"})
 
 def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     """Path parameter -> (model it names, condition a usable record meets) for the view of the route."""
-    from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
+    from app.models.case import Case, CaseMaterial, LedgerEntry, MaterialVersion, ResultDocument
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
     from app.models.notify import Report, ReportRequest
@@ -112,6 +112,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "order_id": lambda view: (SupervisionOrder, None),
         "report_id": lambda view: (Report, None),
         "request_id": lambda view: (ReportRequest, None),
+        "entry_id": lambda view: (LedgerEntry, None),
     }
 
 
