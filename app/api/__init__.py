@@ -14,11 +14,12 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.menu import AppMenuApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
     from app.api.public import register_public_apis
+    from app.api.reminders import ReminderApi
     from app.api.reports import ReportApi
     from app.api.stand_ins import StandInApi
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
-                ReportApi, LedgerApi, ExportJobApi):
+                ReportApi, LedgerApi, ExportJobApi, ReminderApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 

@@ -95,7 +95,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     from app.models.case import Case, CaseMaterial, LedgerEntry, MaterialVersion, ResultDocument
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
-    from app.models.notify import Report, ReportRequest
+    from app.models.notify import Reminder, Report, ReportRequest
     from app.models.supervision import SupervisionOrder
     from app.models.transmittal import Transmittal
 
@@ -113,6 +113,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "report_id": lambda view: (Report, None),
         "request_id": lambda view: (ReportRequest, None),
         "entry_id": lambda view: (LedgerEntry, None),
+        "reminder_id": lambda view: (Reminder, None),
     }
 
 
@@ -150,8 +151,10 @@ def _usable_records() -> dict[str, Any]:
 def _narrower_rules() -> dict[type, Callable[[Any], Any]]:
     """Models whose services narrow the scope rule for those who reach everything too."""
     from app.models.exports import ExportJob
+    from app.models.notify import Reminder
 
-    return {ExportJob: lambda reach: ExportJob.user_fk == (reach.user_id or -1)}  # only the owner
+    return {ExportJob: lambda reach: ExportJob.user_fk == (reach.user_id or -1),  # only the owner
+            Reminder: lambda reach: Reminder.user_id == (reach.user_id or -1)}
 
 
 #: models without a scope rule (``__scope__``) whose routes may show them anyway, and why

@@ -31,6 +31,7 @@ from typing import Any, Iterable
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     String,
@@ -55,6 +56,7 @@ from app.adapters.messaging import mail_enabled
 from app.domain.deadlines import STAGE_OF_STATUS, Stage, WarningLevel
 from app.domain.roles import RoleName
 from app.domain.workflow import OPEN_STATUSES, TRANSITIONS, CaseSides, Side, Status, acting_sides
+from app.errors import NotFound, Problem, ValidationFailed
 from app.models.base import now
 from app.models.case import Case, CaseMaterial, DeliveryMethod
 from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
@@ -515,6 +517,33 @@ def mark_read(session: Session, user_id: int, ids: Iterable[int] | None = None) 
     result = session.execute(stmt.values(read_on=now()).execution_options(synchronize_session=False))
     session.commit()
     return max(result.rowcount or 0, 0)
+
+
+def reminder_of(session: Session, user_id: int, reminder_id: Any) -> Reminder:
+    """One of the user's own reminders; NotFound for anyone else's (administrators' too) and a missing one."""
+    reminder_id = as_record_id(reminder_id)
+    found = None if reminder_id is None else session.scalar(
+        select(Reminder).where(Reminder.id == reminder_id, Reminder.user_id == user_id).options(_WITH_ROUNDS))
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def mark_one_read(session: Session, user_id: int, reminder_id: Any) -> Reminder:
+    """Marks one of the user's own reminders read (one already read stays as it was); NotFound for another's."""
+    reminder = reminder_of(session, user_id, reminder_id)
+    mark_read(session, user_id, [reminder.id])
+    session.refresh(reminder)
+    return reminder
+
+
+def check_shown(show: Any) -> str:
+    """Which reminders a list shows: ``open`` (unread and still current) or ``all``; anything else is refused."""
+    if show in (None, ""):
+        return "open"
+    if show not in ("open", "all"):
+        raise ValidationFailed([Problem("show", _l("Choose open or all."))])
+    return show
 
 
 def preference_of(session: Session, user_id: int) -> StaffPreference:
