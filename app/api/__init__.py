@@ -16,10 +16,11 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.public import register_public_apis
     from app.api.reminders import ReminderApi
     from app.api.reports import ReportApi
+    from app.api.shipments import ShipmentApi
     from app.api.stand_ins import StandInApi
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
-                ReportApi, LedgerApi, ExportJobApi, ReminderApi):
+                ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 

@@ -92,7 +92,7 @@ ACTION_METHODS = frozenset({"action", "action_post"})
 
 def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     """Path parameter -> (model it names, condition a usable record meets) for the view of the route."""
-    from app.models.case import Case, CaseMaterial, LedgerEntry, MaterialVersion, ResultDocument
+    from app.models.case import Case, CaseMaterial, LedgerEntry, MaterialVersion, ResultDocument, Shipment
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
     from app.models.notify import Reminder, Report, ReportRequest
@@ -114,6 +114,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "request_id": lambda view: (ReportRequest, None),
         "entry_id": lambda view: (LedgerEntry, None),
         "reminder_id": lambda view: (Reminder, None),
+        "shipment_id": lambda view: (Shipment, None),
     }
 
 
