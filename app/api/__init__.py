@@ -7,6 +7,7 @@ from flask_appbuilder import AppBuilder
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
+    from app.api.batch import ParcelBatchApi, TransmittalApi
     from app.api.cases import CaseApi
     from app.api.catalog import HandlingTypeApi, MatterApi
     from app.api.exports import ExportJobApi
@@ -20,7 +21,8 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.stand_ins import StandInApi
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
-                ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi):
+                ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi,
+                ParcelBatchApi, TransmittalApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 
