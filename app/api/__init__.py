@@ -15,6 +15,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.menu import AppMenuApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
     from app.api.public import register_public_apis
+    from app.api.ratings import RatingApi, RectificationApi
     from app.api.reminders import ReminderApi
     from app.api.reports import ReportApi
     from app.api.shipments import ShipmentApi
@@ -22,7 +23,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
                 ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi,
-                ParcelBatchApi, TransmittalApi):
+                ParcelBatchApi, TransmittalApi, RatingApi, RectificationApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 

@@ -96,6 +96,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
     from app.models.notify import Reminder, Report, ReportRequest
+    from app.models.rating import Rating, Rectification
     from app.models.supervision import SupervisionOrder
     from app.models.transmittal import Transmittal
 
@@ -115,6 +116,8 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "entry_id": lambda view: (LedgerEntry, None),
         "reminder_id": lambda view: (Reminder, None),
         "shipment_id": lambda view: (Shipment, None),
+        "rating_id": lambda view: (Rating, None),
+        "rectification_id": lambda view: (Rectification, None),
     }
 
 
