@@ -14,6 +14,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.ledger import LedgerApi
     from app.api.menu import AppMenuApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
+    from app.api.oversight import AccessLogApi, AuditApi, ReconciliationApi
     from app.api.public import register_public_apis
     from app.api.ratings import RatingApi, RectificationApi
     from app.api.reminders import ReminderApi
@@ -23,7 +24,8 @@ def register_apis(appbuilder: AppBuilder) -> None:
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
                 ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi,
-                ParcelBatchApi, TransmittalApi, RatingApi, RectificationApi):
+                ParcelBatchApi, TransmittalApi, RatingApi, RectificationApi,
+                ReconciliationApi, AccessLogApi, AuditApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 

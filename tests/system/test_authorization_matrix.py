@@ -92,7 +92,15 @@ ACTION_METHODS = frozenset({"action", "action_post"})
 
 def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     """Path parameter -> (model it names, condition a usable record meets) for the view of the route."""
-    from app.models.case import Case, CaseMaterial, LedgerEntry, MaterialVersion, ResultDocument, Shipment
+    from app.models.case import (
+        Case,
+        CaseAccessLog,
+        CaseMaterial,
+        LedgerEntry,
+        MaterialVersion,
+        ResultDocument,
+        Shipment,
+    )
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
     from app.models.notify import Reminder, Report, ReportRequest
@@ -118,6 +126,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "shipment_id": lambda view: (Shipment, None),
         "rating_id": lambda view: (Rating, None),
         "rectification_id": lambda view: (Rectification, None),
+        "log_entry_id": lambda view: (CaseAccessLog, None),
     }
 
 
