@@ -10,6 +10,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.batch import ParcelBatchApi, TransmittalApi
     from app.api.cases import CaseApi
     from app.api.catalog import HandlingTypeApi, MatterApi
+    from app.api.dashboard import DashboardApi
     from app.api.exports import ExportJobApi
     from app.api.ledger import LedgerApi
     from app.api.menu import AppMenuApi
@@ -25,7 +26,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
                 ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi,
                 ParcelBatchApi, TransmittalApi, RatingApi, RectificationApi,
-                ReconciliationApi, AccessLogApi, AuditApi):
+                ReconciliationApi, AccessLogApi, AuditApi, DashboardApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 
