@@ -14,6 +14,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.exports import ExportJobApi
     from app.api.ledger import LedgerApi
     from app.api.menu import AppMenuApi
+    from app.api.messages import NotificationApi, ParkedMessageApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
     from app.api.oversight import AccessLogApi, AuditApi, ReconciliationApi
     from app.api.public import register_public_apis
@@ -26,7 +27,8 @@ def register_apis(appbuilder: AppBuilder) -> None:
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
                 ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi,
                 ParcelBatchApi, TransmittalApi, RatingApi, RectificationApi,
-                ReconciliationApi, AccessLogApi, AuditApi, DashboardApi):
+                ReconciliationApi, AccessLogApi, AuditApi, DashboardApi,
+                NotificationApi, ParkedMessageApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 

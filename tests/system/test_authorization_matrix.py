@@ -127,6 +127,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "rating_id": lambda view: (Rating, None),
         "rectification_id": lambda view: (Rectification, None),
         "log_entry_id": lambda view: (CaseAccessLog, None),
+        "notification_id": lambda view: (Notification, None),
     }
 
 
@@ -158,7 +159,8 @@ def _usable_records() -> dict[str, Any]:
 
     parked = Notification.status == "parked"
     return {"MaterialRequirementView.sample": MaterialRequirement.sample_file_key.is_not(None),
-            **{f"ParkedMessageView.{name}": parked for name in ("show", "action", "action_post")}}
+            **{f"ParkedMessageView.{name}": parked for name in ("show", "action", "action_post")},
+            "ParkedMessageApi.get": parked}
 
 
 def _narrower_rules() -> dict[type, Callable[[Any], Any]]:
