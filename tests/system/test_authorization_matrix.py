@@ -98,6 +98,7 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         CaseMaterial,
         LedgerEntry,
         MaterialVersion,
+        Notification,
         ResultDocument,
         Shipment,
     )
