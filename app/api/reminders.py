@@ -17,6 +17,7 @@ from app.api.case_openapi import array_of, in_path, json_content, obj, ref
 from app.api.declared import DeclaredApi, in_query, responses_of
 from app.labels import LEVEL_LABELS, MAIL_STATUSES, REMINDER_KINDS, STAGE_LABELS, label
 from app.platform.fab import LocalDateTime, MalformedRequest, answers_service_errors
+from app.services.cases import conversation
 from app.services.notifications import reminders
 
 PAGE_SIZE = 50
@@ -50,19 +51,49 @@ class ReminderSchema(Schema):
 _MARKED = json_content(obj(count=_INT, unread=_INT))
 
 
+class ConversationNoticeSchema(Schema):
+    """A notice of a message in a case's conversation (沟通记录) to the caller: posted on its side, or naming it."""
+
+    __component_name__ = "ConversationNotice"
+
+    id = fields.Integer()
+    message_id = fields.Integer()
+    case_id = fields.Function(lambda n: n.message.case_id)
+    author_name = fields.Function(lambda n: n.message.author_name)
+    author_place = fields.Function(lambda n: n.message.author_place)
+    body = fields.Function(lambda n: n.message.body)
+    mentioned = fields.Boolean(metadata={"description": "the message names the caller or its side"})
+    created_on = LocalDateTime()
+    read_on = LocalDateTime(allow_none=True)
+
+
+class PreferenceSchema(Schema):
+    """The caller's message preferences."""
+
+    __component_name__ = "MessagePreference"
+
+    language = fields.String(metadata={"description": "zh or en: the language of the caller's mails"})
+    mail_reminders = fields.Boolean(metadata={"description": "the reminders also by mail, as a daily digest"})
+
+
+_SHOW = in_query("show", {"type": "string", "enum": ["open", "all"]}, "open (the default) or all")
+_PREFERENCE = json_content(obj(result=ref("MessagePreference")))
+
+
 class ReminderApi(DeclaredApi):
     """/api/v1/reminder/: the caller's reminders."""
 
     resource_name = "reminder"
     class_permission_name = "Reminder"
-    method_permission_name = {"get_list": "read", "get": "read", "mark_read": "read", "mark_all_read": "read"}
+    method_permission_name = {"get_list": "read", "get": "read", "mark_read": "read", "mark_all_read": "read",
+                              "messages": "read", "mark_messages_read": "read", "preferences": "read",
+                              "save_preferences": "read"}
     openapi_spec_tag = "My reminders"
-    openapi_spec_component_schemas = (ReminderSchema,)
+    openapi_spec_component_schemas = (ReminderSchema, ConversationNoticeSchema, PreferenceSchema)
     openapi_spec_methods: ClassVar[dict[str, Any]] = {
         "get_list": {"get": {
             "summary": "The caller's reminders, the newest first: open ones (unread and still current) or all",
-            "parameters": [in_query("show", {"type": "string", "enum": ["open", "all"]}, "open (the default) or all"),
-                           in_query("page", {"type": "integer", "minimum": 0}, "the page (50), from 0")],
+            "parameters": [_SHOW, in_query("page", {"type": "integer", "minimum": 0}, "the page (50), from 0")],
             "responses": responses_of({"200": {"description": "The reminders", "content": json_content(obj(
                 count=_INT, unread=_INT, result=array_of(ref("Reminder"))))}}, "400", "401", "403", "422"),
         }},
@@ -82,6 +113,30 @@ class ReminderApi(DeclaredApi):
             "summary": "Marks all the caller's reminders read",
             "responses": responses_of({"200": {"description": "How many were marked, and how many stay unread",
                                                "content": _MARKED}}, "401", "403"),
+        }},
+        "messages": {"get": {
+            "summary": "The notices of case conversation messages to the caller (the latest 50): unread or all",
+            "parameters": [_SHOW],
+            "responses": responses_of({"200": {"description": "The notices", "content": json_content(obj(
+                count=_INT, unread=_INT, result=array_of(ref("ConversationNotice"))))}}, "401", "403", "422"),
+        }},
+        "mark_messages_read": {"post": {
+            "summary": "Marks the caller's conversation notices read: those ids, or all when ids is left out",
+            "requestBody": {"required": False, "content": json_content(obj(ids=array_of(_INT)))},
+            "responses": responses_of({"200": {"description": "How many were marked, and how many stay unread",
+                                               "content": _MARKED}}, "400", "401", "403"),
+        }},
+        "preferences": {"get": {
+            "summary": "The caller's message preferences",
+            "responses": responses_of({"200": {"description": "The preferences", "content": _PREFERENCE}},
+                                      "401", "403"),
+        }},
+        "save_preferences": {"put": {
+            "summary": "Saves the caller's message preferences (each left out: as it was)",
+            "requestBody": {"required": True, "content": json_content(obj(
+                language={"type": "string", "enum": ["zh", "en"]}, mail_reminders={"type": "boolean"}))},
+            "responses": responses_of({"200": {"description": "The preferences", "content": _PREFERENCE}},
+                                      "400", "401", "403", "422"),
         }},
     }
 
@@ -134,3 +189,55 @@ class ReminderApi(DeclaredApi):
         """Marks all reminders read"""
         count = reminders.mark_read(self._session, self._me(), None)
         return self.response(200, count=count, unread=reminders.unread_count(self._session, self._me()))
+
+    @expose("/messages", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("messages")
+    @answers_service_errors
+    def messages(self):
+        """The caller's conversation notices"""
+        show = reminders.check_shown(request.args.get("show"))
+        items = conversation.notices_of(self._session, self._me(), show=show)
+        return self.response(200, count=len(items), unread=conversation.unread_notice_count(self._session, self._me()),
+                             result=ConversationNoticeSchema(many=True).dump(items))
+
+    @expose("/messages/read", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("mark_messages_read")
+    @answers_service_errors
+    def mark_messages_read(self):
+        """Marks conversation notices read"""
+        data = _body()
+        ids = data.get("ids")
+        if ids is not None and (not isinstance(ids, list) or not all(type(i) is int for i in ids)):
+            raise MalformedRequest("ids must be a list of integers")
+        count = conversation.mark_notices_read(self._session, self._me(), ids)
+        return self.response(200, count=count, unread=conversation.unread_notice_count(self._session, self._me()))
+
+    @expose("/preferences", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("preferences")
+    @answers_service_errors
+    def preferences(self):
+        """The caller's message preferences"""
+        return self.response(200, result=PreferenceSchema().dump(reminders.preference_of(self._session, self._me())))
+
+    @expose("/preferences", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("save_preferences")
+    @answers_service_errors
+    def save_preferences(self):
+        """Saves the caller's message preferences"""
+        saved = reminders.save_preference_of(self._session, self._me(), _body())
+        return self.response(200, result=PreferenceSchema().dump(saved))
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True) if request.get_data(cache=True) else {}
+    if not isinstance(data, dict):
+        raise MalformedRequest("Request is not a JSON object")
+    return data

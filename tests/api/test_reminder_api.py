@@ -67,7 +67,41 @@ def test_a_list_it_cannot_show_is_refused(api, db):
     assert api("lz_window").get("/api/v1/reminder/?page=-1").status_code == 400
 
 
+def test_conversation_notices_listed_and_marked_read_as_on_the_page(api, db, client, login):
+    from app.services.cases import conversation
+
+    case = factories.at_the_department(db)
+    message = conversation.post_message(db, factories.user(db, "cx_hrss"), case.id, "第3项材料的复印件不清晰，可否重新扫描？")
+    clerk = api("lz_window")
+    listed = clerk.get("/api/v1/reminder/messages").get_json()
+    notice = next(n for n in listed["result"] if n["message_id"] == message.id)
+    assert listed["unread"] >= 1 and notice["case_id"] == case.id and "复印件" in notice["body"]
+    assert api("cx_window").post("/api/v1/reminder/messages/read", json={"ids": [notice["id"]]}).get_json()["count"] == 0
+    answer = clerk.post("/api/v1/reminder/messages/read", json={"ids": [notice["id"]]})
+    assert answer.status_code == 200 and answer.get_json()["count"] == 1
+    assert notice["id"] not in [n["id"] for n in clerk.get("/api/v1/reminder/messages").get_json()["result"]]
+    assert notice["id"] in [n["id"] for n in clerk.get("/api/v1/reminder/messages?show=all").get_json()["result"]]
+    assert clerk.post("/api/v1/reminder/messages/read", json={"ids": "x"}).status_code == 400
+    assert clerk.post("/api/v1/reminder/messages/read").status_code == 200  # all
+
+
+def test_message_preferences_every_problem_at_once(api, db):
+    clerk = api("lz_window")
+    assert clerk.get("/api/v1/reminder/preferences").get_json()["result"] == {"language": "zh",
+                                                                               "mail_reminders": True}
+    refused = clerk.put("/api/v1/reminder/preferences", json={"language": "fr", "mail_reminders": "yes"})
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.get_json()["errors"]} == {"language", "mail_reminders"}
+    saved = clerk.put("/api/v1/reminder/preferences", json={"language": "en", "mail_reminders": False})
+    assert saved.status_code == 200 and saved.get_json()["result"] == {"language": "en", "mail_reminders": False}
+    assert clerk.put("/api/v1/reminder/preferences", json={"mail_reminders": True}).get_json()["result"] == {
+        "language": "en", "mail_reminders": True}
+    assert api("cx_window").get("/api/v1/reminder/preferences").get_json()["result"]["language"] == "zh"
+
+
 def test_the_endpoints_are_in_the_openapi_document(api, db):
     paths = api("admin").get("/api/v1/_openapi").get_json()["paths"]
     assert "get" in paths["/api/v1/reminder/"] and "get" in paths["/api/v1/reminder/{reminder_id}"]
     assert "post" in paths["/api/v1/reminder/{reminder_id}/read"] and "post" in paths["/api/v1/reminder/read"]
+    assert "get" in paths["/api/v1/reminder/messages"] and "post" in paths["/api/v1/reminder/messages/read"]
+    assert {"get", "put"} <= set(paths["/api/v1/reminder/preferences"])

@@ -56,7 +56,7 @@ from app.adapters.messaging import mail_enabled
 from app.domain.deadlines import STAGE_OF_STATUS, Stage, WarningLevel
 from app.domain.roles import RoleName
 from app.domain.workflow import OPEN_STATUSES, TRANSITIONS, CaseSides, Side, Status, acting_sides
-from app.errors import NotFound, Problem, ValidationFailed
+from app.errors import NotFound, Problem, ProblemCollector, ValidationFailed
 from app.models.base import now
 from app.models.case import Case, CaseMaterial, DeliveryMethod
 from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
@@ -548,6 +548,21 @@ def check_shown(show: Any) -> str:
 
 def preference_of(session: Session, user_id: int) -> StaffPreference:
     return session.get(StaffPreference, user_id) or StaffPreference(user_id=user_id, language="zh", mail_reminders=True)
+
+
+def save_preference_of(session: Session, user_id: int, values: Any) -> StaffPreference:
+    """The message preferences as the REST API hands them in: ``language`` zh or en, ``mail_reminders`` true or
+    false (each left out: as it was); every problem at once."""
+    current = preference_of(session, user_id)
+    language = values.get("language", current.language)
+    mail = values.get("mail_reminders", current.mail_reminders)
+    problems = ProblemCollector()
+    if language not in ("zh", "en"):
+        problems.add("language", _l("Choose one of: %(values)s.", values="zh, en"))
+    if not isinstance(mail, bool):
+        problems.add("mail_reminders", _l("Choose one of: %(values)s.", values="true, false"))
+    problems.raise_if_any()
+    return save_preference(session, user_id, language, mail)
 
 
 def save_preference(session: Session, user_id: int, language: str, mail_reminders: bool) -> StaffPreference:
