@@ -91,7 +91,8 @@ class ReconciliationApi(DeclaredApi):
                 in_query("county_id", {"type": "integer", "minimum": 1}, "the county")],
             "responses": responses_of({"200": {"description": "The findings", "content": json_content(obj(
                 count=_INT, result=array_of(ref("ReconciliationFinding")),
-                last_run=obj(ran_at=_STRING, day=_DAY, counts={"type": "object"})))}},
+                last_run={**obj(ran_at=_STRING, day=_DAY, counts={"type": "object"}), "nullable": True,
+                          "description": "the latest reconciliation run (empty before the first)"}))}},
                 "400", "401", "403", "422"),
         }},
     }
