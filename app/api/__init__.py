@@ -7,16 +7,28 @@ from flask_appbuilder import AppBuilder
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
+    from app.api.batch import ParcelBatchApi, TransmittalApi
     from app.api.cases import CaseApi
     from app.api.catalog import HandlingTypeApi, MatterApi
+    from app.api.dashboard import DashboardApi
+    from app.api.exports import ExportJobApi
+    from app.api.ledger import LedgerApi
     from app.api.menu import AppMenuApi
+    from app.api.messages import NotificationApi, ParkedMessageApi
     from app.api.org import CenterApi, DepartmentApi, RegionApi
+    from app.api.oversight import AccessLogApi, AuditApi, ReconciliationApi
     from app.api.public import register_public_apis
+    from app.api.ratings import RatingApi, RectificationApi
+    from app.api.reminders import ReminderApi
     from app.api.reports import ReportApi
+    from app.api.shipments import ShipmentApi
     from app.api.stand_ins import StandInApi
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
-                ReportApi):
+                ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi,
+                ParcelBatchApi, TransmittalApi, RatingApi, RectificationApi,
+                ReconciliationApi, AccessLogApi, AuditApi, DashboardApi,
+                NotificationApi, ParkedMessageApi):
         appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 

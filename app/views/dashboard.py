@@ -12,10 +12,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.ratings import RATING_LEVELS
 from app.platform.fab import current_reach
-from app.services.dashboard import extra_panels
+from app.services.dashboard import extra_panels, figures_asked
 from app.services.dashboard.cells import STAGES
-from app.services.dashboard.figures import Count, dashboard, load_names
-from app.services.dashboard.filters import PRESET_LABELS, parse_filters
+from app.services.dashboard.figures import Count
+from app.services.dashboard.filters import PRESET_LABELS
 
 STAGE_LABELS = {"dispatch": _l("Dispatch"), "process": _l("Processing"), "delivery": _l("Delivery"),
                 "paused": _l("Clock stopped or not accepted")}
@@ -55,14 +55,8 @@ class DashboardView(BaseView):
     def index(self):
         session = self.appbuilder.session
         reach = current_reach()
-        today = date.today()
-        names = load_names(session, reach)
+        names, filters, problems, figures = figures_asked(session, reach, request.args, date.today())
         counties, windows = names.counties(), names.windows()
-        filters, problems = parse_filters(
-            request.args, today, counties={c for c, _ in counties}, windows={w for w, _ in windows},
-            departments={d for d, _ in names.department_choices}, lines=set(names.lines),
-            handling_types=set(names.handling_types))
-        figures = dashboard(session, reach, filters, today, names)
         return self.render_template(
             "dashboard/index.html", title=_l("Supervision dashboard"), d=figures, f=filters, problems=problems,
             counties=counties, windows=windows, departments=names.department_choices,

@@ -92,10 +92,20 @@ ACTION_METHODS = frozenset({"action", "action_post"})
 
 def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
     """Path parameter -> (model it names, condition a usable record meets) for the view of the route."""
-    from app.models.case import Case, CaseMaterial, MaterialVersion, ResultDocument
+    from app.models.case import (
+        Case,
+        CaseAccessLog,
+        CaseMaterial,
+        LedgerEntry,
+        MaterialVersion,
+        Notification,
+        ResultDocument,
+        Shipment,
+    )
     from app.models.conversation import CaseMessage, StandIn
     from app.models.exports import ExportJob
-    from app.models.notify import Report, ReportRequest
+    from app.models.notify import Reminder, Report, ReportRequest
+    from app.models.rating import Rating, Rectification
     from app.models.supervision import SupervisionOrder
     from app.models.transmittal import Transmittal
 
@@ -112,6 +122,13 @@ def _id_parameters() -> dict[str, Callable[[Any], tuple[type, Any]]]:
         "order_id": lambda view: (SupervisionOrder, None),
         "report_id": lambda view: (Report, None),
         "request_id": lambda view: (ReportRequest, None),
+        "entry_id": lambda view: (LedgerEntry, None),
+        "reminder_id": lambda view: (Reminder, None),
+        "shipment_id": lambda view: (Shipment, None),
+        "rating_id": lambda view: (Rating, None),
+        "rectification_id": lambda view: (Rectification, None),
+        "log_entry_id": lambda view: (CaseAccessLog, None),
+        "notification_id": lambda view: (Notification, None),
     }
 
 
@@ -143,14 +160,17 @@ def _usable_records() -> dict[str, Any]:
 
     parked = Notification.status == "parked"
     return {"MaterialRequirementView.sample": MaterialRequirement.sample_file_key.is_not(None),
-            **{f"ParkedMessageView.{name}": parked for name in ("show", "action", "action_post")}}
+            **{f"ParkedMessageView.{name}": parked for name in ("show", "action", "action_post")},
+            "ParkedMessageApi.get": parked}
 
 
 def _narrower_rules() -> dict[type, Callable[[Any], Any]]:
     """Models whose services narrow the scope rule for those who reach everything too."""
     from app.models.exports import ExportJob
+    from app.models.notify import Reminder
 
-    return {ExportJob: lambda reach: ExportJob.user_fk == (reach.user_id or -1)}  # only the owner
+    return {ExportJob: lambda reach: ExportJob.user_fk == (reach.user_id or -1),  # only the owner
+            Reminder: lambda reach: Reminder.user_id == (reach.user_id or -1)}
 
 
 #: models without a scope rule (``__scope__``) whose routes may show them anyway, and why

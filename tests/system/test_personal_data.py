@@ -122,6 +122,17 @@ def _view_model(app, endpoint: str) -> Any:
     return None
 
 
+def _records_of_a_case() -> dict[str, type]:
+    """Path arguments of the REST API that name a record of a case (it has ``case_id``) by its own id."""
+    from app.models.case import LedgerEntry, Notification, Shipment
+    from app.models.notify import Reminder
+    from app.models.rating import Rating, Rectification
+
+    return {"entry_id": LedgerEntry, "shipment_id": Shipment, "log_entry_id": CaseAccessLog,
+            "notification_id": Notification, "reminder_id": Reminder, "rating_id": Rating,
+            "rectification_id": Rectification}
+
+
 def _argument_values(db, app, endpoint: str, argument: str, case: Case, username: str) -> list[Any] | None:
     """The values to try for one argument of a route, None when it is not about a case."""
     if argument == "case_id":
@@ -153,6 +164,9 @@ def _argument_values(db, app, endpoint: str, argument: str, case: Case, username
         return None if endpoint.endswith(".action") else list(TRANSITIONS)
     if argument == "fmt":
         return ["xlsx", "pdf"]
+    if argument in _records_of_a_case():  # the API's records of the case by their own ids (issue 15)
+        model = _records_of_a_case()[argument]
+        return list(db.scalars(select(model.id).where(model.case_id == case.id)))
     if argument == "job_id":
         from app.models.exports import ExportJob
 

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.workflow import Status
-from app.errors import ProblemCollector
+from app.errors import NotFound, ProblemCollector
 from app.models.case import Case, LedgerEntry
 from app.models.org import ServiceCenter
-from app.scope import Reach
+from app.platform import records
 from app.platform.records import changed_fields, rule_for
+from app.scope import OutOfScope, Reach, get_in_scope
 
 #: from which status on a window has handled the case: the origin once it accepted, the home window
 #: once the materials arrived (for an inbound case the home window accepts, so from acceptance too)
@@ -64,3 +65,26 @@ def ledger_rules(session: Session, entry: LedgerEntry, reach: Reach, problems: P
     # Only 备注 is typed by hand: every other column follows the case.
     if changed_fields(entry) - {"remarks"}:
         problems.add(None, _l("Only the remarks of a ledger row can be edited; the rest follows the case."))
+
+
+def ledger_entry(session: Session, reach: Reach, entry_id: object) -> LedgerEntry:
+    """A ledger row within the reach; NotFound for a row outside it or missing."""
+    try:
+        return get_in_scope(session, LedgerEntry, entry_id, reach)
+    except OutOfScope:
+        raise NotFound() from None
+
+
+def edit_remarks(session: Session, reach: Reach, entry_id: object, remarks: object) -> LedgerEntry:
+    """备注 of a ledger row, typed by hand (the screen's edit saves through the same records rule): a text;
+    a row the reach may read but not write is as missing."""
+    try:
+        entry = get_in_scope(session, LedgerEntry, entry_id, reach, write=True)
+    except OutOfScope:
+        raise NotFound() from None
+    problems = ProblemCollector()
+    if not isinstance(remarks, str):
+        problems.add("remarks", _l("Enter a text."))
+    problems.raise_if_any()
+    entry.remarks = remarks
+    return records.save(session, entry, reach)

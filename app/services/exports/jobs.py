@@ -115,7 +115,7 @@ def _pdf_too_large(rows: int) -> Problem:
 
 
 def request_ledger_export(session: Session, user: StaffUser, kind: str, flt: LedgerFilter, *,
-                          address: str = "") -> ExportFile | ExportJob:
+                          address: str = "", channel: str = "web") -> ExportFile | ExportJob:
     """The ledger of ``flt`` within the user's scope: the file itself when it is small, otherwise the
     job that will make it (committed with its outbox row). The cases whose rows the file carries with
     full phones are written to the access log when the file is made."""
@@ -131,7 +131,7 @@ def request_ledger_export(session: Session, user: StaffUser, kind: str, flt: Led
             data = ledger_export.ledger_pdf_bytes(session, reach, flt, full_cases)
         else:
             data = ledger_export.ledger_xlsx_bytes(session, reach, flt, full_cases)
-        record_export(session, Viewer(user, reach, address, "web"), full_cases, name)
+        record_export(session, Viewer(user, reach, address, channel), full_cases, name)
         return ExportFile(name=name, content_type=CONTENT_TYPES[export_kind], data=data, rows=rows)
     job = ExportJob(user_fk=user.id, subject="ledger", kind=export_kind.value, filter=flt.to_dict(),
                     description=ledger_export.describe(session, flt), status=ExportStatus.QUEUED,
@@ -142,6 +142,23 @@ def request_ledger_export(session: Session, user: StaffUser, kind: str, flt: Led
     session.commit()
     log.info("export job %s queued: %s %s, %d rows, for %s", job.id, job.subject, job.kind, rows, user.username)
     return job
+
+
+def request_ledger_export_of(session: Session, user: StaffUser, values: Any, *,
+                             address: str = "", channel: str = "api") -> ExportFile | ExportJob:
+    """``request_ledger_export`` asked with fields (the REST API's body): ``kind`` (xlsx or pdf) and the
+    filter of ``LedgerFilter.from_fields``; every problem of both at once."""
+    problems: list[Problem] = []
+    kind = values.get("kind")
+    if kind not in [k.value for k in ExportKind]:
+        problems.append(Problem("kind", _l("Choose xlsx or pdf.")))
+    try:
+        flt = LedgerFilter.from_fields(values)
+    except ValidationFailed as error:
+        problems.extend(error.problems)
+    if problems:
+        raise ValidationFailed(problems)
+    return request_ledger_export(session, user, kind, flt, address=address, channel=channel)
 
 
 # --- running a job ------------------------------------------------------------------------------------

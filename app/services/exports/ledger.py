@@ -60,6 +60,10 @@ OPERATOR_LABELS = {"sw": "以…开头", "ew": "以…结尾", "ct": "包含", "
                    "new": "不以…结尾", "nct": "不包含", "neq": "不等于", "in": "为其中之一", "not_in": "不为其中之一"}
 
 
+#: the filters of the ledger's REST API (``LedgerFilter.from_fields``)
+API_FILTERS = ("date_from", "date_to", "center_id", "handling_type_name", "matter_name", "applicant_name")
+
+
 @dataclass(frozen=True)
 class Condition:
     """One more condition of the screen's search form: ``column`` ``op`` ``value`` (a text, a tuple of
@@ -139,6 +143,39 @@ class LedgerFilter:
                                         column=column, op=op))
         problems.raise_if_any()
         return replace(flt, conditions=tuple(conditions))
+
+    @classmethod
+    def from_fields(cls, values: Mapping[str, Any]) -> LedgerFilter:
+        """The filter of the ledger's REST API (``date_from``, ``date_to``, ``center_id``,
+        ``handling_type_name``, ``matter_name`` contained, ``applicant_name`` contained): the columns the
+        screen's search form offers. Names it does not know are left aside, as the screen leaves them.
+        Raises ValidationFailed with every value that cannot be read."""
+        problems = ProblemCollector()
+        texts: dict[str, str] = {}
+        for name in API_FILTERS:
+            value = values.get(name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                problems.add(name, _l("Enter a text."))
+                continue
+            texts[name] = str(value)
+        days: dict[str, date | None] = {}
+        for name in ("date_from", "date_to"):
+            if name in texts:
+                days[name] = _parse_day(texts[name]) if len(texts[name]) == 10 else None
+                if days[name] is None:
+                    problems.add(name, _l("Enter the date as YYYY-MM-DD."))
+        center_id = None
+        if "center_id" in texts:
+            center_id = as_record_id(texts["center_id"])
+            if center_id is None:
+                problems.add("center_id", _l("Choose the window from the list."))
+        problems.raise_if_any()
+        conditions = (Condition("applicant_name", "ct", texts["applicant_name"]),) if "applicant_name" in texts else ()
+        return cls(date_from=days.get("date_from"), date_to=days.get("date_to"), center_id=center_id,
+                   handling_type_name=texts.get("handling_type_name"), matter_name=texts.get("matter_name"),
+                   conditions=conditions)
 
     @property
     def empty_range(self) -> bool:
@@ -294,6 +331,14 @@ def ledger_batches(session: Session, reach: Reach, flt: LedgerFilter, size: int 
         if len(rows) < size:
             return
         last = (rows[-1].entry_date, rows[-1].id)
+
+
+def entries(session: Session, reach: Reach, flt: LedgerFilter, *, offset: int = 0,
+            limit: int = 50) -> list[LedgerEntry]:
+    """One page of the ledger rows in scope and filter, as the screen orders them (newest day first)."""
+    return list(session.scalars(select(LedgerEntry).where(*_where(reach, flt))
+                                .order_by(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc())
+                                .offset(offset).limit(limit)))
 
 
 def count_rows(session: Session, reach: Reach, flt: LedgerFilter) -> int:

@@ -31,6 +31,7 @@ from typing import Any, Iterable
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     String,
@@ -55,6 +56,7 @@ from app.adapters.messaging import mail_enabled
 from app.domain.deadlines import STAGE_OF_STATUS, Stage, WarningLevel
 from app.domain.roles import RoleName
 from app.domain.workflow import OPEN_STATUSES, TRANSITIONS, CaseSides, Side, Status, acting_sides
+from app.errors import NotFound, Problem, ProblemCollector, ValidationFailed
 from app.models.base import now
 from app.models.case import Case, CaseMaterial, DeliveryMethod
 from app.models.notify import MailStatus, Reminder, ReminderKind, StaffPreference
@@ -517,8 +519,50 @@ def mark_read(session: Session, user_id: int, ids: Iterable[int] | None = None) 
     return max(result.rowcount or 0, 0)
 
 
+def reminder_of(session: Session, user_id: int, reminder_id: Any) -> Reminder:
+    """One of the user's own reminders; NotFound for anyone else's (administrators' too) and a missing one."""
+    reminder_id = as_record_id(reminder_id)
+    found = None if reminder_id is None else session.scalar(
+        select(Reminder).where(Reminder.id == reminder_id, Reminder.user_id == user_id).options(_WITH_ROUNDS))
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def mark_one_read(session: Session, user_id: int, reminder_id: Any) -> Reminder:
+    """Marks one of the user's own reminders read (one already read stays as it was); NotFound for another's."""
+    reminder = reminder_of(session, user_id, reminder_id)
+    mark_read(session, user_id, [reminder.id])
+    session.refresh(reminder)
+    return reminder
+
+
+def check_shown(show: Any) -> str:
+    """Which reminders a list shows: ``open`` (unread and still current) or ``all``; anything else is refused."""
+    if show in (None, ""):
+        return "open"
+    if show not in ("open", "all"):
+        raise ValidationFailed([Problem("show", _l("Choose open or all."))])
+    return show
+
+
 def preference_of(session: Session, user_id: int) -> StaffPreference:
     return session.get(StaffPreference, user_id) or StaffPreference(user_id=user_id, language="zh", mail_reminders=True)
+
+
+def save_preference_of(session: Session, user_id: int, values: Any) -> StaffPreference:
+    """The message preferences as the REST API hands them in: ``language`` zh or en, ``mail_reminders`` true or
+    false (each left out: as it was); every problem at once."""
+    current = preference_of(session, user_id)
+    language = values.get("language", current.language)
+    mail = values.get("mail_reminders", current.mail_reminders)
+    problems = ProblemCollector()
+    if language not in ("zh", "en"):
+        problems.add("language", _l("Choose one of: %(values)s.", values="zh, en"))
+    if not isinstance(mail, bool):
+        problems.add("mail_reminders", _l("Choose one of: %(values)s.", values="true, false"))
+    problems.raise_if_any()
+    return save_preference(session, user_id, language, mail)
 
 
 def save_preference(session: Session, user_id: int, language: str, mail_reminders: bool) -> StaffPreference:

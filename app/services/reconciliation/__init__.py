@@ -27,19 +27,21 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, insert, not_, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from app.domain.reconciliation import MIN_SAMPLES, FindingKind, transit_threshold
+from app.domain.reconciliation import MIN_SAMPLES, SYSTEM_KINDS, FindingKind, transit_threshold
 from app.domain.workdays import WorkCalendar
 from app.domain.workflow import FROZEN_STATUSES, Status
+from app.errors import ProblemCollector
 from app.models.base import now
 from app.models.case import BookingStatus, Case, OutboxMessage, Shipment, ShipmentDirection
 from app.models.courier import CourierEvent
 from app.models.org import Department, Region, RegionLevel, ServiceCenter
 from app.models.reconciliation import ReconciliationFinding, ReconciliationRun
 from app.platform.outbox import QUEUE_MARK
-from app.scope import Reach, criterion
+from app.scope import Reach, as_record_id, criterion
 from app.services.calendar import load_calendar
 from app.services.courier.tracking import FINAL_TRACKING
 
@@ -363,6 +365,28 @@ def counties_of_findings(session: Session, reach: Reach) -> list[Region]:
     ids = select(ReconciliationFinding.county_id).where(criterion(ReconciliationFinding, reach),
                                                         ReconciliationFinding.county_id.is_not(None)).distinct()
     return list(session.scalars(select(Region).where(Region.id.in_(ids)).order_by(Region.code)))
+
+
+def visible_kinds(reach: Reach) -> list[FindingKind]:
+    """The kinds of finding the reader may filter by: the system's own only for those who reach everything."""
+    return [k for k in FindingKind if reach.everything or k not in SYSTEM_KINDS]
+
+
+def checked_filters(reach: Reach, values: Any) -> dict[str, Any]:
+    """The findings list's filters of the REST API (kind, state, county_id), every unreadable one at once."""
+    problems = ProblemCollector()
+    kind, state, county = values.get("kind") or None, values.get("state") or "open", values.get("county_id")
+    if kind is not None and kind not in {k.value for k in visible_kinds(reach)}:
+        problems.add("kind", _l("Choose one of: %(values)s.", values=", ".join(k.value for k in visible_kinds(reach))))
+    if state not in STATES:
+        problems.add("state", _l("Choose one of: %(values)s.", values=", ".join(STATES)))
+    county_id = None
+    if county not in (None, ""):
+        county_id = as_record_id(county)
+        if county_id is None:
+            problems.add("county_id", _l("Not the id of a record."))
+    problems.raise_if_any()
+    return {"kind": kind, "state": state, "county_id": county_id}
 
 
 __all__ = ["Found", "Summary", "counties_of_findings", "find_all", "findings", "for_queue", "last_run",
