@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from app.domain import validators
+from app.domain.privacy import mask_id_number, mask_phone
 
 KINDS = ("text", "number", "date", "choice", "yes_no", "id_number", "phone", "address")
 #: personal data (masked where the applicant's ID number and phone are masked)
@@ -258,11 +259,19 @@ def _shown_number(value: Any) -> str:
 
 
 def mask(d: FieldDefinition, text: str) -> str:
-    """An ID number or phone shown like the applicant's where those are masked: the ends only."""
-    if d.kind not in PERSONAL_KINDS or len(text) < 7:
-        return text
-    keep = 4 if d.kind == "id_number" else 3
-    return text[:keep] + "*" * (len(text) - keep - 4) + text[-4:]
+    """An ID number or phone masked like the applicant's (``app.domain.privacy``); other kinds as they are."""
+    if d.kind == "id_number":
+        return mask_id_number(text)
+    if d.kind == "phone":
+        return mask_phone(text)
+    return text
+
+
+def masked_values(definitions: Iterable[FieldDefinition], values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The stored values with the personal ones (ID numbers, phones) masked, for overviews."""
+    kinds = {d.key: d for d in definitions}
+    return {key: mask(kinds[key], str(value)) if key in kinds and kinds[key].kind in PERSONAL_KINDS and value
+            else value for key, value in (values or {}).items()}
 
 
 def shown(d: FieldDefinition, value: Any, *, masked: bool = False) -> str:

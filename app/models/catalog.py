@@ -160,6 +160,11 @@ class Matter(Stamped, Model):
     def current_version(self) -> int | None:
         return self.current_guide.version if self.current_guide else None
 
+    @property
+    def form_fields(self) -> list[dict]:
+        """补充信息 a new case is asked now: the extra fields of the current guide (not the unpublished draft)."""
+        return list(self.current_guide.content.get("fields") or []) if self.current_guide else []
+
     def __repr__(self) -> str:
         return self.name
 
