@@ -20,7 +20,8 @@ DEFINITION_ATTRS = ("seq", "key", "label", "kind", "help", "required", "min_leng
                     "max_value", "pattern")
 
 
-def _message(problem: FieldProblem) -> Any:
+def problem_message(problem: FieldProblem) -> Any:
+    """A problem of a definition or a value in the reader's language."""
     p = problem.params
     label = p.get("label", "")
     code = problem.code
@@ -70,7 +71,7 @@ def add_problems(problems: ProblemCollector, found: Iterable[FieldProblem], pref
     """Each problem under ``prefix`` + where it is (``form_values.<key>``, ``fields[<key>].kind`` …)."""
     for problem in found:
         where = f"{prefix}{problem.where}" if problem.where else prefix.rstrip(".")
-        problems.add(where, _message(problem))
+        problems.add(where, problem_message(problem))
 
 
 def definition_of(item: MatterField) -> FieldDefinition:
