@@ -42,7 +42,6 @@ from app.domain.workflow import (
 )
 from app.errors import Conflict, NotFound, Problem, Refused, ValidationFailed
 from app.labels import (
-    FIELD_KINDS,
     APPLICANT_KINDS,
     CHOICE_LABELS,
     CLOCK_REASONS,
@@ -87,12 +86,12 @@ from app.services.cases.access import (
     sides_of,
 )
 from app.services.cases.clock import clock_view
-from app.services.catalog.fields import case_field_rows
 from app.services.cases.precheck import correction_round
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
 from app.services.cases.take_step import available_steps, step_refusal, take_step
 from app.services.cases.work_queue import archive_queue, precheck_queue, tracking_queue, work_queue
+from app.services.catalog.fields import case_field_rows
 from app.views.base import (
     AppModelView,
     answers_service_errors,
@@ -1004,7 +1003,7 @@ class CaseRegisterView(BaseView):
         return self.render_template("cases/register.html", form=form, sections=RegistrationForm.SECTIONS,
                                     problems=problems, required=required, mail_required=MAIL_REQUIRED,
                                     extra_fields=_extra_fields(form.matter_id.data, values or {}, field_errors or {}),
-                                    extra_matter=form.matter_id.data or "", kind_labels=FIELD_KINDS,
+                                    extra_matter=form.matter_id.data or "",
                                     title=_l("Register a case"))
 
 

@@ -294,9 +294,16 @@ def _format_guide_content(content: dict) -> Markup:
         f"({escape(label(MATERIAL_FORMS, m['form']))}{'' if m['required'] else ', ' + escape(str(_l('optional')))})</li>"
         for m in content.get("materials", [])
     )
+    fields = "".join(
+        f"<li>{escape(f['label'])} <code>{escape(f['key'])}</code> ({escape(label(FIELD_KINDS, f['kind']))}"
+        f"{', ' + escape(str(_l('required'))) if f.get('required') else ''})</li>"
+        for f in content.get("fields", [])
+    )
+    extra = (f"<tr><th>{escape(str(CATALOG_LABELS['fields']))}</th><td><ul>{fields}</ul></td></tr>"
+             if fields else "")
     return Markup(
         f"<table class='table table-condensed'>{''.join(rows)}"
-        f"<tr><th>{escape(str(CATALOG_LABELS['materials']))}</th><td><ul>{materials}</ul></td></tr></table>"
+        f"<tr><th>{escape(str(CATALOG_LABELS['materials']))}</th><td><ul>{materials}</ul></td></tr>{extra}</table>"
     )
 
 

@@ -16,11 +16,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.domain import form_fields
 from app.domain.catalog_sheet import MAX_LIMIT_DAYS
 from app.domain.guide_elements import AUTHORITY_MAX_LENGTH, GUIDE_ELEMENT_DEFAULTS, MAX_VISITS, faq_problems
 from app.domain.precheck import MAX_PRECHECK_HOURS
 from app.errors import Conflict, NotFound, ProblemCollector
-from app.domain import form_fields
 from app.models.catalog import (
     Guide,
     HandlingType,

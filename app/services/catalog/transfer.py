@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.domain import form_fields
 from app.domain.catalog_sheet import (
     NOT_IN_SHEET,
     Lookup,
@@ -24,7 +25,6 @@ from app.domain.catalog_sheet import (
     template_xlsx,
     write_catalog_xlsx,
 )
-from app.domain import form_fields
 from app.domain.form_fields_sheet import SHEET as FIELDS_SHEET
 from app.domain.form_fields_sheet import FieldRow, read_fields_sheet, write_fields_sheet
 from app.domain.guide_elements import GUIDE_ELEMENT_DEFAULTS
