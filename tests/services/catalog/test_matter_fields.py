@@ -93,12 +93,12 @@ def test_admin_adds_a_field_in_the_browser_and_the_city_department_only_for_its_
     answer = client.post("/matterfieldview/add", data={
         "matter": hrss.id, "label": "", "key": "Last Employer", "kind": "choice", "csrf_token": token})
     assert answer.status_code == 200  # shown again with the problems
-    assert db.query(MatterField).count() == 0
+    assert db.query(MatterField).filter_by(matter_id=hrss.id).count() == 0
     answer = client.post("/matterfieldview/add", data={
         "matter": hrss.id, "label": "最后就业单位", "key": "last_employer", "kind": "text", "required": "y",
         "csrf_token": token})
     assert answer.status_code == 302
-    item = db.query(MatterField).one()
+    item = db.query(MatterField).filter_by(matter_id=hrss.id).one()
     assert (item.key, item.required, item.seq) == ("last_employer", True, 1)
     client.get("/logout/")
     login("city_hrss")
