@@ -158,6 +158,17 @@ REGION_LEVELS = {
 CENTER_KINDS = {"center": _l("Government service center"), "station": _l("Convenience service center/station")}
 MATTER_STATUSES = {"draft": _l("Draft"), "published": _l("Published"), "retired": _l("Retired")}
 MATERIAL_FORMS = {"original": _l("Original"), "copy": _l("Copy"), "scan": _l("Scan")}
+#: kinds of the extra fields a matter asks at registration (补充信息, issue 15 item 3)
+FIELD_KINDS = {
+    "text": _l("Text"),
+    "number": _l("Number"),
+    "date": _l("Date"),
+    "choice": _l("Choice"),
+    "yes_no": _l("Yes or no"),
+    "id_number": _l("Resident ID number"),
+    "phone": _l("Phone"),
+    "address": _l("Address"),
+}
 ROLE_LABELS = {
     "Admin": _l("System administrator"),
     "CitySupervisor": _l("City supervisor"),

@@ -194,6 +194,15 @@ class _ApplicationSchema(Schema):
     fee_note = fields.String()
     remarks = fields.String()
     applied_on = fields.Date()
+    form_values = fields.Dict(keys=fields.String(), metadata={
+        "description": "补充信息: the values of the extra fields the matter's guide asks (`form_fields` of "
+                       "/api/v1/matter/<id>), keyed by field key: text, number, date (YYYY-MM-DD), choice, "
+                       "yes/no (true/false), resident ID number, phone, address. Every problem at once (422, "
+                       "fields `form_values.<key>`)."})
+
+
+def _form_fields(case: Any) -> list[dict[str, Any]]:
+    return list(case.guide.content.get("fields") or []) if case.guide is not None else []
 
 
 class CaseDetailSchema(_ApplicationSchema):
@@ -222,6 +231,10 @@ class CaseDetailSchema(_ApplicationSchema):
     deadlines = _Whole(CaseDeadlinesSchema)
     result = _Whole(CaseResultSchema)
     materials = fields.List(fields.Nested(CaseMaterialSchema))
+    form_fields = fields.Function(_form_fields, metadata={
+        "type": "array", "items": {"type": "object"},
+        "description": "the extra fields of the case's own guide version: key, label, kind, seq, help, required and "
+                       "its rules (min_length, max_length, min_value, max_value, choices, pattern)"})
     shipments = fields.List(fields.Nested(CaseShipmentSchema))
     corrections = fields.List(fields.Nested(CaseCorrectionSchema))
     prechecks = fields.List(fields.Nested(CasePrecheckSchema), attribute="precheck_rounds",

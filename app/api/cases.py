@@ -33,6 +33,7 @@ from app.api.case_schemas import (
     CaseResultDocumentSchema,
     CaseStepSchema,
 )
+from app.domain import form_fields
 from app.domain.privacy import PERSONAL_DATA_MASKS, AccessKind
 from app.domain.workflow import TRANSITIONS
 from app.errors import ServiceError, TooManyRequests
@@ -211,6 +212,8 @@ class CaseApi(AppModelRestApi):
         data = self.show_model_schema.dump(case)
         if not full:
             self._masked(data)
+            data["form_values"] = form_fields.masked_values(form_fields.definitions_of(case.guide.content),
+                                                            data.get("form_values"))
         data["full_data"] = full
         steps = available_steps(case, self._user(), reach)
         # named and aimed as on this case (an inbound case's accept is 接收登记 and leads to received)

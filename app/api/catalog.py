@@ -32,6 +32,8 @@ class MatterApi(AppModelRestApi):
         "materials.id", "materials.seq", "materials.name", "materials.copies", "materials.form",
         "materials.required", "materials.original_check", "materials.deferrable", "materials.note", "materials.sample_file_name",
         "current_guide.id", "current_guide.version", "current_guide.published_on", "current_guide.sha256",
+        # 补充信息 (issue 15 item 3): the extra fields a new case is asked, as published
+        "form_fields",
     ]
     add_columns = edit_columns = [
         "code", "name", "business_line", "handling_types", "legal_limit_days", "promised_limit_days", "fee_note",

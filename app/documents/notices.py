@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from flask import current_app
 
@@ -90,6 +90,9 @@ class AcceptanceContext:
     #: the short link of the case's progress page (办件查询): the QR code encodes it, captioned 扫码查询办理进度
     #: (empty in notices stored before: the QR code then holds the case number)
     progress_link: str = ""
+    #: 补充信息: (label, value) of the matter's extra fields the case answered (issue 15 item 3), printed as
+    #: rows of 申请信息 (empty in notices stored before)
+    extra_info: tuple[tuple[str, str], ...] = ()
 
     kind = "acceptance"
 
@@ -364,9 +367,11 @@ def _form_label(material) -> str:
     return label
 
 
-def acceptance_context(case, progress_link: str = "") -> AcceptanceContext:
+def acceptance_context(case, progress_link: str = "",
+                       extra_info: Iterable[tuple[str, str]] = ()) -> AcceptanceContext:
     """附件1 for an accepted case (the materials printed are the ones received); ``progress_link``: the case's
-    progress page, which the QR code then holds (the services know the link; the documents do not)."""
+    progress page, which the QR code then holds (the services know the link; the documents do not);
+    ``extra_info``: the (label, value) rows of the case's extra fields, as the services read them."""
     guide = _guide(case)
     received = [m for m in sorted(case.materials, key=lambda m: m.seq) if m.received]
     window = case.origin_center
@@ -397,6 +402,7 @@ def acceptance_context(case, progress_link: str = "") -> AcceptanceContext:
         home_department=_department_name(case),
         home_department_phone=_department_phone(case),
         progress_link=progress_link,
+        extra_info=tuple(extra_info),
     )
 
 
@@ -652,6 +658,8 @@ def context_from_dict(data: Mapping[str, Any]) -> NoticeContext:
             value = tuple(CorrectionItem(**i) for i in value)
         elif f.name == "reasons":
             value = tuple(value)
+        elif f.name == "extra_info":
+            value = tuple((str(label), str(text)) for label, text in value)
         values[f.name] = value
     return spec.context_type(**values)
 

@@ -1005,18 +1005,23 @@ def write_catalog_xlsx(
     lookup_names: NamesForExport,
     *,
     title: str = DEFAULT_TITLE,
+    write_more: Callable[[Any], None] | None = None,
 ) -> bytes:
     """Write matters in the layout parse_catalog_xlsx reads.
 
     Sheet 1: title row, header row, one row per material (matters in the
     given order, materials by seq).  Sheet 2 「填写说明」: the rules and the
     accepted values, always written (the parser only reads sheet 1).
+    ``write_more(workbook)`` adds sheets after them (the 表单字段 of
+    ``app.domain.form_fields_sheet``).
     """
     workbook = openpyxl.Workbook()
     catalog = workbook.active
     catalog.title = "事项清单"
     _write_catalog_sheet(catalog, matters, lookup_names, title)
     _write_instructions_sheet(workbook.create_sheet(INSTRUCTIONS_SHEET), lookup_names)
+    if write_more is not None:
+        write_more(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

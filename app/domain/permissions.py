@@ -31,6 +31,8 @@ MATRIX: dict[str, dict[str, frozenset[RoleName]]] = {
     "Matter": {READ: STAFF, WRITE: frozenset({A})},
     "MatterReview": {READ: frozenset({CD}), WRITE: frozenset({CD})},
     "MaterialRequirement": {READ: STAFF, WRITE: frozenset({A, CD})},
+    # 补充信息 (issue 15 item 3): the administrator, or the city department for the matters of its line
+    "MatterField": {READ: STAFF, WRITE: frozenset({A, CD})},
     "Guide": {READ: STAFF},
     "CatalogTransfer": {READ: STAFF, WRITE: frozenset({A})},
     "WorkCalendar": {READ: STAFF, WRITE: frozenset({A})},

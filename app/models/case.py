@@ -158,6 +158,8 @@ class Case(Model):
     mail_postcode: Mapped[str] = mapped_column(String(6), nullable=False, default="")
     fee_note: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     remarks: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: 补充信息: the values of the guide's extra fields (``content["fields"]``), keyed by field key
+    form_values: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
 
     applied_on: Mapped[date] = mapped_column(Date, nullable=False)
     registered_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -145,6 +146,9 @@ class Matter(Stamped, Model):
     materials: Mapped[list[MaterialRequirement]] = relationship(
         back_populates="matter", order_by="MaterialRequirement.seq", cascade="all, delete-orphan"
     )
+    fields: Mapped[list[MatterField]] = relationship(
+        back_populates="matter", order_by="MatterField.seq", cascade="all, delete-orphan"
+    )
     guides: Mapped[list[Guide]] = relationship(
         back_populates="matter", foreign_keys="Guide.matter_id", order_by="Guide.version"
     )
@@ -155,6 +159,11 @@ class Matter(Stamped, Model):
     @property
     def current_version(self) -> int | None:
         return self.current_guide.version if self.current_guide else None
+
+    @property
+    def form_fields(self) -> list[dict]:
+        """补充信息 a new case is asked now: the extra fields of the current guide (not the unpublished draft)."""
+        return list(self.current_guide.content.get("fields") or []) if self.current_guide else []
 
     def __repr__(self) -> str:
         return self.name
@@ -187,6 +196,39 @@ class MaterialRequirement(Stamped, Model):
 
     def __repr__(self) -> str:
         return self.name
+
+
+class MatterField(Stamped, Model):
+    """补充信息: a field the registration asks for this matter besides the applicant's (issue 15 item 3).
+
+    Kinds, rules and checks live in ``app.domain.form_fields``; publishing freezes the list into the guide."""
+
+    __tablename__ = "matter_field"
+    __scope__ = ScopeRule(read=everyone, write=lambda r: MatterField.matter.has(_matter_write(r)))
+    __table_args__ = (UniqueConstraint("matter_id", "key", name="uq_matter_field_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matter.id", ondelete="CASCADE"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: the stable machine name the values are stored under (ASCII, unique per matter)
+    key: Mapped[str] = mapped_column(String(40), nullable=False)
+    label: Mapped[str] = mapped_column(String(64), nullable=False)
+    help: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, default="text")
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    min_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    min_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: the choices of a choice field, one a line
+    choices: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: a regular expression a text must match in full (optional)
+    pattern: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+
+    matter: Mapped[Matter] = relationship(back_populates="fields", lazy="selectin")
+
+    def __repr__(self) -> str:
+        return self.label
 
 
 class Guide(Model):

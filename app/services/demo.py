@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.demo import data
+from app.demo.form_fields import FORM_FIELDS
 from app.demo.guide_elements import GUIDE_ELEMENTS
 from app.domain.guide_elements import GUIDE_ELEMENT_DEFAULTS
-from app.models.catalog import HandlingType, MaterialRequirement, Matter
+from app.models.catalog import HandlingType, MaterialRequirement, Matter, MatterField
 from app.models.org import BusinessLine, Department, Region, ServiceCenter
 from app.models.portal import Article
 from app.models.staff import StaffUser
@@ -107,11 +108,43 @@ def load_catalog(session: Session, regions: dict[str, Region]) -> list[Matter]:
                 matter.materials.append(item)
         for seq in set(existing) - set(range(1, len(rec["materials"]) + 1)):
             matter.materials.remove(existing[seq])
+        _load_fields(matter, FORM_FIELDS.get(rec["code"], []))
         matters.append(matter)
     session.flush()
     for matter in matters:
         publish_matter(session, matter, SYSTEM, note="demo", commit=False)
     return matters
+
+
+def _load_fields(matter: Matter, fields: list[dict]) -> None:
+    """补充信息 of a demo matter (issue 15 item 3), matched by key."""
+    existing = {f.key: f for f in matter.fields}
+    for seq, rec in enumerate(fields, start=1):
+        item = existing.pop(rec["key"], None) or MatterField(key=rec["key"])
+        for key, value in ({"seq": seq, "help": "", "required": False, "choices": ""} | rec).items():
+            if getattr(item, key) != value:
+                setattr(item, key, value)
+        if item not in matter.fields:
+            matter.fields.append(item)
+    for leftover in existing.values():
+        matter.fields.remove(leftover)
+
+
+def demo_form_values(matter: Matter, applicant: dict[str, Any]) -> dict[str, Any]:
+    """What a demo applicant answers to the required extra fields of a matter: its own address for an
+    address (迁入地址), the first choice of a choice, a plain word otherwise."""
+    values: dict[str, Any] = {}
+    for item in matter.form_fields:
+        if not item.get("required"):
+            continue
+        kind = item.get("kind")
+        values[item["key"]] = (applicant.get("applicant_address") or "四川省广元市利州区" if kind == "address"
+                               else (item.get("choices") or [""])[0] if kind == "choice"
+                               else True if kind == "yes_no" else "1" if kind == "number"
+                               else applicant.get("applicant_phone") if kind == "phone"
+                               else applicant.get("applicant_id_number") if kind == "id_number"
+                               else date.today().isoformat() if kind == "date" else "无")
+    return values
 
 
 def load_users(session: Session, sm: Any, password: str, regions: dict[str, Region],
@@ -224,6 +257,7 @@ def load_rated_demo_case(session: Session, spec: dict[str, Any] | None = None) -
                                          .where(Department.name == department_name[spec["department"]])).one(),
         "remarks": spec["remark"],
         "materials": [item | {"received": True} for item in materials_from_guide(matter.current_guide.content)],
+        "form_values": demo_form_values(matter, spec["applicant"]),
     }
     today = date.today()
     case = register_case(session, user(spec["origin_clerk"]), values, today=today)
@@ -318,6 +352,7 @@ def load_demo_workload(session: Session, today: date | None = None) -> int:
             "department_name": route.department_name,
             "remarks": f"{workload.REMARK}（第{index + 1}件）",
             "materials": [item | {"received": True} for item in materials_from_guide(matter.current_guide.content)],
+            "form_values": demo_form_values(matter, plan.applicant),
         }
         if plan.delivery_mail and route.department:
             values |= {"delivery_method": "mail", "mail_recipient": values["applicant_name"],

@@ -14,6 +14,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         GuideView,
         HandlingTypeView,
         MaterialRequirementView,
+        MatterFieldView,
         MatterReviewView,
         MatterView,
     )
@@ -48,6 +49,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(HandlingTypeView, "Handling types", label=_l("Handling types"), icon="fa-exchange",
                         category=cat)
     appbuilder.add_view(MaterialRequirementView, "Materials", label=_l("Required materials"), icon="fa-file-text-o",
+                        category=cat)
+    appbuilder.add_view(MatterFieldView, "Extra fields", label=_l("Extra information asked"), icon="fa-pencil-square-o",
                         category=cat)
     appbuilder.add_view(GuideView, "Guides", label=_l("Published guides"), icon="fa-history", category=cat)
     appbuilder.add_view(CatalogTransferView, "Catalog import and export", label=_l("Import and export"),

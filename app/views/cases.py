@@ -66,9 +66,10 @@ from app.labels import (
     step_label,
 )
 from app.models.case import Case, DeliveryMethod
-from app.models.catalog import MaterialRequirement
+from app.models.catalog import MaterialRequirement, Matter
 from app.models.org import ServiceCenter
 from app.platform.fab import ScopedInterface, current_reach
+from app.scope import as_record_id
 from app.services.calendar import load_calendar
 from app.services.cases import archive, conversation
 from app.services.cases import files as case_files
@@ -90,6 +91,7 @@ from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
 from app.services.cases.take_step import available_steps, step_refusal, take_step
 from app.services.cases.work_queue import archive_queue, precheck_queue, tracking_queue, work_queue
+from app.services.catalog.fields import case_field_rows
 from app.views.base import (
     AppModelView,
     answers_service_errors,
@@ -638,6 +640,7 @@ class CaseWorkView(BaseView):
             id_number=case.applicant_id_number if full else mask_id_number(case.applicant_id_number),
             phone=case.applicant_phone if full else mask_phone(case.applicant_phone),
             mail_phone=case.mail_phone if full else mask_phone(case.mail_phone),
+            extra_rows=case_field_rows(case.guide.content, case.form_values, masked=not full),
             full_data=full, steps=available_steps(case, user, reach), requirements=requirements,
             edit_materials=clerk_of_case and case.status == Status.DRAFT and _may("can_write"),
             upload_scans=upload_scans, today=date.today(),
@@ -970,11 +973,17 @@ class CaseRegisterView(BaseView):
         required = _registration_choices(form, clerk)
         data = {name: field.data for name, field in form._fields.items()}
         data["department_id"] = data.get("department_id") or None
+        data["form_values"] = posted_form_values(request.form)
         try:
             case = register_case(_session(), clerk, data)
         except Refused as error:
-            show_problems(error.problems, form)
-            return self._render(form, required, problems=len(error.problems)), 422
+            field_errors: dict[str, list[str]] = {}
+            for problem in error.problems:
+                if (problem.field or "").startswith(FORM_VALUE_PREFIX):
+                    field_errors.setdefault(problem.field[len(FORM_VALUE_PREFIX):], []).append(str(problem.message))
+            show_problems([p for p in error.problems if not (p.field or "").startswith(FORM_VALUE_PREFIX)], form)
+            return self._render(form, required, problems=len(error.problems), values=data["form_values"],
+                                field_errors=field_errors), 422
         flash(str(_l("Case registered. Check the received materials, then accept or decline it.")), "success")
         return redirect(url_for("CaseWorkView.detail", case_id=case.id))
 
@@ -989,10 +998,33 @@ class CaseRegisterView(BaseView):
         offered = registration_options(_session(), _user(), **chosen)
         return jsonify(offered.as_json())
 
-    def _render(self, form: RegistrationForm, required: list[str], problems: int = 0):
+    def _render(self, form: RegistrationForm, required: list[str], problems: int = 0,
+                values: Mapping[str, Any] | None = None, field_errors: Mapping[str, list[str]] | None = None):
         return self.render_template("cases/register.html", form=form, sections=RegistrationForm.SECTIONS,
                                     problems=problems, required=required, mail_required=MAIL_REQUIRED,
+                                    extra_fields=_extra_fields(form.matter_id.data, values or {}, field_errors or {}),
+                                    extra_matter=form.matter_id.data or "",
                                     title=_l("Register a case"))
+
+
+#: the form's names of the extra fields' inputs: ``form_values.<key>``
+FORM_VALUE_PREFIX = "form_values."
+
+
+def posted_form_values(posted: Mapping[str, Any]) -> dict[str, Any]:
+    """补充信息 as a page posts them (``form_values.<key>`` inputs), for the registration service."""
+    return {name[len(FORM_VALUE_PREFIX):]: value for name, value in posted.items()
+            if name.startswith(FORM_VALUE_PREFIX)}
+
+
+def _extra_fields(matter_id: Any, values: Mapping[str, Any], errors: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """The extra fields of the chosen matter's current guide, with what was typed and its problems."""
+    record_id = as_record_id(matter_id) if matter_id not in (None, "") else None
+    matter = _session().get(Matter, record_id) if record_id is not None else None
+    if matter is None:
+        return []
+    return [item | {"value": values.get(item["key"], ""), "errors": errors.get(item["key"], [])}
+            for item in matter.form_fields]
 
 
 #: required when the result is mailed (the recipient and the phone default to the applicant's)

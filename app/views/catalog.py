@@ -10,11 +10,12 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import FileField
+from wtforms import FileField, IntegerField, TextAreaField
+from wtforms.validators import Optional
 
 from app.adapters import storage
-from app.labels import MATERIAL_FORMS, MATTER_STATUSES, label
-from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
+from app.labels import FIELD_KINDS, MATERIAL_FORMS, MATTER_STATUSES, label
+from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter, MatterField
 from app.models.org import RegionLevel
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
 from app.services.catalog import matters as catalog
@@ -66,6 +67,17 @@ CATALOG_LABELS = {
     "content": _l("Content"),
     "sha256": _l("Checksum (SHA-256)"),
     "changed_on": _l("Changed on"),
+    "fields": _l("Extra information asked"),
+    "key": _l("Key"),
+    "label": _l("Label"),
+    "help": _l("Help text"),
+    "kind": _l("Kind"),
+    "min_length": _l("Least length"),
+    "max_length": _l("Most length"),
+    "min_value": _l("Least value"),
+    "max_value": _l("Most value"),
+    "choices": _l("Choices"),
+    "pattern": _l("Pattern"),
 }
 
 
@@ -145,6 +157,44 @@ class MaterialRequirementView(BulkDeleteMixin, AppModelView):
         return send_file(storage.path_of(item.sample_file_key), download_name=item.sample_file_name, as_attachment=True)
 
 
+class MatterFieldView(BulkDeleteMixin, AppModelView):
+    """补充信息: the extra fields a matter asks at registration (issue 15 item 3), without code. They take
+    effect for new cases when the matter is published, like its materials."""
+
+    datamodel = ScopedInterface(MatterField)
+    class_permission_name = "MatterField"
+    list_title = _l("Extra information asked")
+    show_title = _l("Extra field")
+    add_title = _l("Add extra field")
+    edit_title = _l("Edit extra field")
+    label_columns = CATALOG_LABELS
+    list_columns = ["matter", "seq", "label", "key", "kind", "required"]
+    show_columns = ["matter", "seq", "label", "key", "kind", "required", "help", "min_length", "max_length",
+                    "min_value", "max_value", "choices", "pattern"]
+    add_columns = edit_columns = ["matter", "seq", "label", "key", "kind", "required", "help", "min_length",
+                                  "max_length", "min_value", "max_value", "choices", "pattern"]
+    search_columns = ["label", "key", "kind", "required"]
+    base_order = ("matter_id", "asc")
+    formatters_columns = {"kind": lambda v: label(FIELD_KINDS, v), "required": yes_no, "choices": _format_multiline}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": code_select(_l("Kind"), FIELD_KINDS),
+        "choices": TextAreaField(_l("Choices"), description=_l("For a choice field: one choice a line.")),
+        "seq": IntegerField(_l("No."), validators=[Optional()],
+                            description=_l("The order on the form; empty: after the others.")),
+    }
+    description_columns = {
+        "seq": _l("The order on the form; empty: after the others."),
+        "key": _l("The machine name the value is stored and exported under, e.g. move_to_address: a small letter, "
+                  "then small letters, digits or _. Keep it once cases use it."),
+        "help": _l("Shown under the field on the registration form."),
+        "min_length": _l("For text and address fields."),
+        "max_length": _l("For text and address fields."),
+        "min_value": _l("For number fields."),
+        "max_value": _l("For number fields."),
+        "pattern": _l("Optional, for text and address fields: a regular expression the whole value must match."),
+    }
+
+
 class MatterView(BulkDeleteMixin, AppModelView):
     datamodel = ScopedInterface(Matter)
     class_permission_name = "Matter"
@@ -170,7 +220,7 @@ class MatterView(BulkDeleteMixin, AppModelView):
     ]
     search_columns = ["code", "name", "business_line", "status"]
     base_order = ("code", "asc")
-    related_views = [MaterialRequirementView]
+    related_views = [MaterialRequirementView, MatterFieldView]
     formatters_columns = {
         "status": lambda v: label(MATTER_STATUSES, v),
         "acceptance_conditions": _format_multiline,
@@ -231,7 +281,7 @@ class MatterReviewView(AppModelView):
     base_order = ("code", "asc")
     formatters_columns = {"status": lambda v: label(MATTER_STATUSES, v), "review_points": _format_multiline,
                           "acceptance_conditions": _format_multiline}
-    related_views = [MaterialRequirementView]
+    related_views = [MaterialRequirementView, MatterFieldView]
 
 
 def _format_guide_content(content: dict) -> Markup:
@@ -244,9 +294,16 @@ def _format_guide_content(content: dict) -> Markup:
         f"({escape(label(MATERIAL_FORMS, m['form']))}{'' if m['required'] else ', ' + escape(str(_l('optional')))})</li>"
         for m in content.get("materials", [])
     )
+    fields = "".join(
+        f"<li>{escape(f['label'])} <code>{escape(f['key'])}</code> ({escape(label(FIELD_KINDS, f['kind']))}"
+        f"{', ' + escape(str(_l('required'))) if f.get('required') else ''})</li>"
+        for f in content.get("fields", [])
+    )
+    extra = (f"<tr><th>{escape(str(CATALOG_LABELS['fields']))}</th><td><ul>{fields}</ul></td></tr>"
+             if fields else "")
     return Markup(
         f"<table class='table table-condensed'>{''.join(rows)}"
-        f"<tr><th>{escape(str(CATALOG_LABELS['materials']))}</th><td><ul>{materials}</ul></td></tr></table>"
+        f"<tr><th>{escape(str(CATALOG_LABELS['materials']))}</th><td><ul>{materials}</ul></td></tr>{extra}</table>"
     )
 
 

@@ -17,9 +17,10 @@ from app.domain import validators
 from app.errors import ProblemCollector
 from app.labels import phone_message
 from app.models.case import ApplicantKind, DeliveryMethod, IdType
-from app.models.catalog import HandlingType, MaterialForm, Matter, MatterStatus
+from app.models.catalog import Guide, HandlingType, MaterialForm, Matter, MatterStatus
 from app.models.org import Department, Region, ServiceCenter
 from app.scope import as_record_id
+from app.services.catalog.fields import check_values
 
 APPLICANT_FIELDS = (
     "applicant_kind", "applicant_name", "applicant_id_type", "applicant_id_number", "applicant_phone",
@@ -28,7 +29,7 @@ APPLICANT_FIELDS = (
 MAIL_FIELDS = ("delivery_method", "mail_recipient", "mail_phone", "mail_address", "mail_postcode")
 TEXT_FIELDS = APPLICANT_FIELDS + MAIL_FIELDS + ("department_name", "fee_note", "remarks", "counterpart_number")
 REFERENCE_FIELDS = ("matter_id", "handling_type_id", "origin_center_id", "home_center_id", "department_id")
-CASE_FIELDS = TEXT_FIELDS + REFERENCE_FIELDS + ("applied_on", "materials")
+CASE_FIELDS = TEXT_FIELDS + REFERENCE_FIELDS + ("applied_on", "materials", "form_values")
 MAX_LENGTH = {"applicant_name": 128, "applicant_email": 320, "applicant_address": 255, "mail_recipient": 128,
               "mail_address": 255, "department_name": 128, "fee_note": 255, "counterpart_number": 64}
 
@@ -65,8 +66,11 @@ def _record_id(data: Mapping[str, Any], name: str, problems: ProblemCollector) -
 
 
 def read_case_input(session: Session, data: Mapping[str, Any], base: Mapping[str, Any] | None,
-                    problems: ProblemCollector, today: date) -> CaseInput:
-    """``data`` over ``base`` (a draft's current values): every field checked, every problem kept."""
+                    problems: ProblemCollector, today: date, guide: Guide | None = None) -> CaseInput:
+    """``data`` over ``base`` (a draft's current values): every field checked, every problem kept.
+
+    The extra information (``form_values``) is checked against ``guide`` (a draft's own version) while the
+    matter stays that guide's, else against the matter's current guide (what a new case is registered under)."""
     merged = {**(base or {}), **{k: v for k, v in data.items() if k in CASE_FIELDS}}
     unknown = sorted(set(data) - set(CASE_FIELDS) - {"version", "id"})
     for name in unknown:
@@ -90,7 +94,25 @@ def read_case_input(session: Session, data: Mapping[str, Any], base: Mapping[str
     if "materials" in data:
         result.materials = _read_materials(data.get("materials"), problems)
     _check_case_shape(result, problems)
+    _check_form_values(data, merged, result, guide, problems)
     return result
+
+
+def _check_form_values(data: Mapping[str, Any], merged: Mapping[str, Any], result: CaseInput, guide: Guide | None,
+                       problems: ProblemCollector) -> None:
+    """补充信息 (issue 15 item 3): the values of the guide's extra fields, every problem with the others."""
+    matter = result.matter
+    if matter is None:
+        return
+    if guide is None or guide.matter_id != matter.id:
+        guide = matter.current_guide
+    if guide is None:
+        return
+    values = merged.get("form_values")
+    if "form_values" not in data and isinstance(values, Mapping):  # a draft's values of another guide
+        keys = {f.get("key") for f in guide.content.get("fields") or []}
+        values = {k: v for k, v in values.items() if k in keys}
+    result.values["form_values"] = check_values(guide.content, values, problems)
 
 
 def _read_references(session: Session, data: Mapping[str, Any], result: CaseInput, problems: ProblemCollector) -> None:

@@ -36,6 +36,7 @@ from app.platform import outbox
 from app.services.calendar import load_calendar
 from app.services.cases.access import Viewer, get_case, open_full_view
 from app.services.cases.clock import clock_as_of
+from app.services.catalog.fields import case_field_rows
 from app.services.public.progress import progress_link
 
 NOTICE_KINDS = ("acceptance", "receipt", "deferral", "correction", "rejection", "special_procedure", "extension")
@@ -89,7 +90,7 @@ def _context(session: Session, case: Case, kind: str, ref: str) -> Any:
             return special_procedure_context(case, segment, figures["expected_due"])
         return extension_context(case, segment, figures["due_before"], figures["new_due"])
     if kind == "acceptance":  # its QR code leads the applicant to the progress page (办件查询)
-        return acceptance_context(case, progress_link(case))
+        return acceptance_context(case, progress_link(case), case_field_rows(case.guide.content, case.form_values))
     if kind == "receipt":
         return receipt_context(case)
     if kind == "rejection":

@@ -29,7 +29,7 @@ from app.services.cases.input import (
 
 DRAFT_FIELDS = APPLICANT_FIELDS + MAIL_FIELDS + (
     "department_name", "fee_note", "remarks", "counterpart_number", "matter_id", "handling_type_id",
-    "origin_center_id", "home_center_id", "department_id", "applied_on",
+    "origin_center_id", "home_center_id", "department_id", "applied_on", "form_values",
 )
 
 
@@ -89,7 +89,7 @@ def update_draft(session: Session, user: StaffUser, case_id: Any, data: Mapping[
         raise Conflict(_l("Only a draft can be edited; this case is %(status)s.", status=STATUS_LABELS[case.status]))
     problems = ProblemCollector()
     base = {name: getattr(case, name) for name in DRAFT_FIELDS}
-    checked = read_case_input(session, data, base, problems, today)
+    checked = read_case_input(session, data, base, problems, today, guide=case.guide)
     _check_registering_window(reach, checked, problems)
     problems.raise_if_any()
     for name, value in _draft_values(checked.values).items():

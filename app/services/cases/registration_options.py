@@ -42,9 +42,12 @@ class RegistrationOptions:
     homes: list[ServiceCenter] = field(default_factory=list)
     departments: list[Department] = field(default_factory=list)
     required: list[str] = field(default_factory=list)
+    #: 补充信息: the extra fields the chosen matter's current guide asks (issue 15 item 3)
+    form_fields: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "form_fields": self.form_fields,
             "handling_types": [{"id": t.id, "name": t.name} for t in self.handling_types],
             "home_centers": [{"id": c.id, "name": c.name, "external": c.external} for c in self.homes],
             "departments": [{"id": d.id, "name": d.name} for d in self.departments],
@@ -84,6 +87,7 @@ def registration_options(session: Session, user: StaffUser, *, origin_center_id:
                                                                  Matter.current_guide_id.is_not(None))
                                            .order_by(Matter.code)))
     matter = _chosen(options.matters, matter_id)
+    options.form_fields = matter.form_fields if matter is not None else []
     types = session.scalars(select(HandlingType).where(HandlingType.active.is_(True))
                             .order_by(HandlingType.sort_order)).all()
     options.handling_types = [t for t in types if (matter is None or t in matter.handling_types)

@@ -16,14 +16,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.domain import form_fields
 from app.domain.catalog_sheet import MAX_LIMIT_DAYS
 from app.domain.guide_elements import AUTHORITY_MAX_LENGTH, GUIDE_ELEMENT_DEFAULTS, MAX_VISITS, faq_problems
 from app.domain.precheck import MAX_PRECHECK_HOURS
 from app.errors import Conflict, NotFound, ProblemCollector
-from app.models.catalog import Guide, HandlingType, MaterialForm, MaterialRequirement, Matter, MatterStatus
+from app.models.catalog import (
+    Guide,
+    HandlingType,
+    MaterialForm,
+    MaterialRequirement,
+    Matter,
+    MatterField,
+    MatterStatus,
+)
 from app.platform import outbox
 from app.platform.records import changed_fields, delete_rule_for, rule_for
 from app.scope import Reach, is_in_scope
+from app.services.catalog.fields import add_problems, definition_of, guide_fields
 from app.services.organisation.units import check_phone
 
 GUIDE_FIELDS = (
@@ -148,6 +158,28 @@ def material_rules(session: Session, material: MaterialRequirement, reach: Reach
     material_problems({f: getattr(material, f) for f in MATERIAL_FIELDS}, problems)
 
 
+@rule_for(MatterField)
+def field_rules(session: Session, item: MatterField, reach: Reach, problems: ProblemCollector) -> None:
+    """补充信息: an administrator, or the city department of the matter's line (the write scope), defines
+    the fields; every problem of the definition and of its clash with the matter's other fields at once."""
+    item.key = (item.key or "").strip()
+    for name in ("help", "choices", "pattern"):  # a form's empty text field is None
+        setattr(item, name, (getattr(item, name) or "").strip())
+    with session.no_autoflush:
+        siblings = list(item.matter.fields) if item.matter is not None else []
+    if item.seq is None:
+        item.seq = max((f.seq or 0 for f in siblings if f is not item), default=0) + 1
+    add_problems(problems, form_fields.definition_problems(definition_of(item)), "")
+    if item.matter is not None:
+        others = [f for f in siblings if f is not item]
+        if any(f.key == item.key for f in others):
+            problems.add("key", _l("The key %(value)s is used by another field of this matter.", value=item.key))
+        if any(f.seq == item.seq for f in others):
+            problems.add("seq", _l("The number %(value)s is used by another field of this matter.", value=item.seq))
+        if len(others) + 1 > form_fields.MAX_FIELDS:
+            problems.add(None, _l("A matter has at most %(most)d fields.", most=form_fields.MAX_FIELDS))
+
+
 @delete_rule_for(MaterialRequirement)
 def material_delete_rules(session: Session, material: MaterialRequirement, reach: Reach,
                           problems: ProblemCollector) -> None:
@@ -185,6 +217,8 @@ def guide_content(matter: Matter) -> dict[str, Any]:
         {field: getattr(m, field) for field in MATERIAL_FIELDS} | {"sample_file_key": m.sample_file_key}
         for m in sorted(matter.materials, key=lambda m: m.seq)
     ]
+    if matter.fields:  # only then: a guide of a matter without fields keeps its content (and checksum)
+        content["fields"] = guide_fields(matter.fields)
     return content
 
 
@@ -220,6 +254,7 @@ def publish_matter(session: Session, matter: Matter, reach: Reach, *, note: str 
         problems.add("materials", _l("A matter needs at least one required material before it is published."))
     if not matter.handling_types:
         problems.add("handling_types", _l("Choose at least one handling type before publishing."))
+    add_problems(problems, form_fields.list_problems(definition_of(f) for f in matter.fields), "fields.")
     problems.raise_if_any()
     content = guide_content(matter)
     digest = content_sha256(content)

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.domain import form_fields
 from app.domain.catalog_sheet import (
     NOT_IN_SHEET,
     Lookup,
@@ -24,13 +25,16 @@ from app.domain.catalog_sheet import (
     template_xlsx,
     write_catalog_xlsx,
 )
+from app.domain.form_fields_sheet import SHEET as FIELDS_SHEET
+from app.domain.form_fields_sheet import FieldRow, read_fields_sheet, write_fields_sheet
 from app.domain.guide_elements import GUIDE_ELEMENT_DEFAULTS
 from app.domain.precheck import DEFAULT_PRECHECK_HOURS
-from app.domain.upload_checks import SheetLimits
+from app.domain.upload_checks import SheetLimits, check_unpacked_size
 from app.errors import Problem, ValidationFailed
-from app.models.catalog import HandlingType, MaterialRequirement, Matter, MatterStatus
+from app.models.catalog import HandlingType, MaterialRequirement, Matter, MatterField, MatterStatus
 from app.models.org import BusinessLine
 from app.scope import Reach, criterion
+from app.services.catalog.fields import DEFINITION_ATTRS, definition_of, problem_message
 from app.services.catalog.matters import has_unpublished_changes, publish_matter
 
 
@@ -64,11 +68,16 @@ def template(session: Session) -> bytes:
 
 
 def export_catalog(session: Session, reach: Reach) -> bytes:
-    matters = session.execute(
+    matters = list(session.execute(
         select(Matter).where(criterion(Matter, reach)).order_by(Matter.code)
-        .options(selectinload(Matter.materials), selectinload(Matter.handling_types))
-    ).scalars()
-    return write_catalog_xlsx([_record_of(m) for m in matters], names(session))
+        .options(selectinload(Matter.materials), selectinload(Matter.handling_types), selectinload(Matter.fields))
+    ).scalars())
+    fields = {m.code: [definition_of(f) for f in m.fields] for m in matters}
+
+    def fields_sheet(workbook) -> None:  # 表单字段: the extra fields, one row each (issue 15 item 3)
+        write_fields_sheet(workbook.create_sheet(FIELDS_SHEET), fields)
+
+    return write_catalog_xlsx([_record_of(m) for m in matters], names(session), write_more=fields_sheet)
 
 
 def _record_of(matter: Matter) -> MatterRecord:
@@ -94,10 +103,11 @@ def _record_of(matter: Matter) -> MatterRecord:
 def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
     if not reach.everything:
         raise ValidationFailed([Problem(None, _l("Only an administrator imports the catalog."))])
-    records, problems = parse_catalog_xlsx(data, Lookup.from_names(names(session)),
-                                           SheetLimits.from_settings(current_app.config))
-    if problems:
-        raise ValidationFailed([Problem(p.column, p.message) for p in problems])
+    limits = SheetLimits.from_settings(current_app.config)
+    records, problems = parse_catalog_xlsx(data, Lookup.from_names(names(session)), limits)
+    fields, field_problems = _read_fields(data, limits, records)
+    if problems or field_problems:
+        raise ValidationFailed([Problem(p.column, p.message) for p in problems] + field_problems)
     if not records:
         raise ValidationFailed([Problem(None, _l("The file lists no matter."))])
     without_required = [r for r in records if not any(m.required for m in r.materials)]
@@ -116,6 +126,8 @@ def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
                 matter = Matter(code=record.code, status=MatterStatus.DRAFT)
                 session.add(matter)
             _apply(matter, record, types)
+            if fields is not None:
+                _apply_fields(matter, fields.get(record.code, []))
             session.flush()
             changed = has_unpublished_changes(matter) or matter.status != MatterStatus.PUBLISHED
             guide = publish_matter(session, matter, reach, note="import", commit=False) if changed else None
@@ -161,3 +173,52 @@ def _apply(matter: Matter, record: MatterRecord, types: dict[str, HandlingType])
                 setattr(material, attr, value)
     for leftover in existing.values():
         matter.materials.remove(leftover)
+
+
+# --- 表单字段: the matters' extra fields (issue 15 item 3) ---------------------------------------------
+
+
+def _read_fields(data: bytes, limits: SheetLimits, records: list[MatterRecord]
+                 ) -> tuple[dict[str, list[FieldRow]] | None, list[Problem]]:
+    """The rows of sheet 表单字段 by matter code (None: the file has no such sheet, the fields are kept),
+    and every problem of the sheet: unreadable cells, bad definitions, a matter the file does not list."""
+    try:
+        check_unpacked_size(data, limits.max_unpacked_bytes)
+    except Exception:  # noqa: BLE001 - too large or no zip: sheet 1's reading reported the file
+        return None, []
+    read = read_fields_sheet(data, limits)
+    if read is None:
+        return None, []
+    rows, sheet_problems = read
+    problems = [Problem(p.column, p.message) for p in sheet_problems]
+    codes = {r.code for r in records}
+    by_code: dict[str, list[FieldRow]] = {}
+    for row in rows:
+        if row.code not in codes:
+            problems.append(Problem(None, _l("Sheet %(sheet)s, row %(row)d: the matter %(code)s is not in the "
+                                             "first sheet.", sheet=FIELDS_SHEET, row=row.row, code=row.code)))
+        by_code.setdefault(row.code, []).append(row)
+    for code_rows in by_code.values():
+        row_of = {r.definition.key: r.row for r in code_rows}
+        for found in form_fields.list_problems(r.definition for r in code_rows):
+            key = found.where.split(".", 1)[0]
+            problems.append(Problem(None, _l("Sheet %(sheet)s, row %(row)d: %(message)s", sheet=FIELDS_SHEET,
+                                             row=row_of.get(key, 0), message=problem_message(found))))
+    return by_code, problems
+
+
+def _apply_fields(matter: Matter, rows: list[FieldRow]) -> None:
+    """The matter's fields become the sheet's: matched by key, changed in place, the others removed."""
+    existing = {f.key: f for f in matter.fields}
+    for row in rows:
+        d = row.definition
+        item = existing.pop(d.key, None)
+        if item is None:
+            item = MatterField(key=d.key)
+            matter.fields.append(item)
+        values = {name: getattr(d, name) for name in DEFINITION_ATTRS} | {"choices": "\n".join(d.choices)}
+        for name, value in values.items():
+            if getattr(item, name) != value:
+                setattr(item, name, value)
+    for leftover in existing.values():
+        matter.fields.remove(leftover)

@@ -22,11 +22,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.domain import form_fields
 from app.domain.privacy import mask_phone
 from app.domain.xlsx_stream import PrintSetup, write_table
 from app.errors import ProblemCollector
 from app.models.case import Case, LedgerEntry
-from app.models.catalog import HandlingType
+from app.models.catalog import Guide, HandlingType
 from app.models.org import ServiceCenter
 from app.scope import Reach, as_record_id, criterion
 from app.services.calendar import load_calendar
@@ -39,6 +40,11 @@ TITLE = "广元市政务服务“跨域通办”工作登记台账"
 HEADER = ("日期", "编号", "窗口", "申请人", "联系电话", "通办类型", "通办具体地区", "事项名称", "经办人", "办理情况",
           "备注")
 WIDTHS = (12, 20, 24, 10, 14, 11, 18, 32, 9, 11, 26)
+#: the spreadsheet adds 补充信息: the values of the matter's extra fields (issue 15 item 3) as
+#: "label：value；label：value", an ID number or phone among them masked where the applicant's phone is (the PDF
+#: keeps the attachment's columns)
+XLSX_HEADER = HEADER + ("补充信息",)
+XLSX_WIDTHS = WIDTHS + (36,)
 #: 办理情况 of each status, as printed (the ledger is the attachment, in Chinese whatever the user's language)
 OUTCOMES = {"draft": "待受理", "accepted": "已受理", "rejected": "不予受理", "in_transit": "材料寄递中",
             "received": "已签收", "processing": "办理中", "correction": "待补正", "completed": "已办结",
@@ -368,19 +374,41 @@ def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
 
 
 def printed_rows(session: Session, reach: Reach, batches: Iterable[list[tuple]],
-                 on_batch: Callable[[int], Any] | None = None, full_cases: set[int] | None = None) -> Iterator[tuple]:
+                 on_batch: Callable[[int], Any] | None = None, full_cases: set[int] | None = None,
+                 extra: bool = False) -> Iterator[tuple]:
     """The printed values of each row (``_printed``), the clock's words of each batch's cases read in two
-    queries per batch. ``on_batch(n)`` before each batch after the first."""
+    queries per batch. ``on_batch(n)`` before each batch after the first. ``extra``: each row ends with
+    补充信息 (``XLSX_HEADER``), read in one query per batch (and once per guide version)."""
     full_for = reach.center_ids
     calendar, today = load_calendar(session), date.today()
+    definitions: dict[int, list[form_fields.FieldDefinition]] = {}
     done = 0
     for batch in batches:
         if done and on_batch is not None:
             on_batch(done)
         texts = clock_remarks(session, calendar, [row.case_id for row in batch], today)
+        values = _extra_values(session, [row.case_id for row in batch], definitions) if extra else {}
         for row in batch:
-            yield _printed(row, full_for, full_cases, texts.get(row.case_id, ""))
+            printed = _printed(row, full_for, full_cases, texts.get(row.case_id, ""))
+            if extra:
+                guide_id, answers = values.get(row.case_id, (None, None))
+                printed += (form_fields.one_line(definitions.get(guide_id, []), answers,
+                                                 masked=row.center_id not in full_for),)
+            yield printed
         done += len(batch)
+
+
+def _extra_values(session: Session, case_ids: list[int], definitions: dict[int, list[form_fields.FieldDefinition]]
+                  ) -> dict[int, tuple[int, dict]]:
+    """(guide id, values) of the cases of a batch that have extra values; the definitions of their guide
+    versions are added to ``definitions`` (read once per version)."""
+    rows = session.execute(select(Case.id, Case.guide_id, Case.form_values).where(Case.id.in_(case_ids))).all()
+    found = {case_id: (guide_id, answers) for case_id, guide_id, answers in rows if answers}
+    missing = {guide_id for guide_id, _ in found.values()} - set(definitions)
+    if missing:
+        for guide_id, content in session.execute(select(Guide.id, Guide.content).where(Guide.id.in_(missing))):
+            definitions[guide_id] = form_fields.definitions_of(content)
+    return found
 
 
 def footnote(session: Session) -> str:
@@ -430,8 +458,9 @@ def write_ledger_xlsx(session: Session, reach: Reach, flt: LedgerFilter, out: IO
                       on_progress=None, full_cases: set[int] | None = None) -> int:
     """Writes the ledger to ``out``; returns the number of rows. ``on_progress(n)`` every batch; the
     cases printed with full phones are added to ``full_cases``."""
-    rows = printed_rows(session, reach, _chunks(ledger_rows(session, reach, flt), BATCH), full_cases=full_cases)
-    return write_table(out, sheet_name="工作登记台账", title=TITLE, header=HEADER, widths=WIDTHS, rows=rows,
+    rows = printed_rows(session, reach, _chunks(ledger_rows(session, reach, flt), BATCH), full_cases=full_cases,
+                        extra=True)
+    return write_table(out, sheet_name="工作登记台账", title=TITLE, header=XLSX_HEADER, widths=XLSX_WIDTHS, rows=rows,
                        note=footnote(session), creator=AUTHOR, on_batch=on_progress, print_setup=PRINT_SETUP)
 
 
@@ -439,8 +468,8 @@ def write_ledger_xlsx_batched(session: Session, reach: Reach, flt: LedgerFilter,
                               on_progress: Callable[[int], Any] | None = None,
                               full_cases: set[int] | None = None) -> int:
     """As :func:`write_ledger_xlsx`, reading keyset batches so ``on_progress`` may commit."""
-    rows = printed_rows(session, reach, ledger_batches(session, reach, flt), on_progress, full_cases)
-    return write_table(out, sheet_name="工作登记台账", title=TITLE, header=HEADER, widths=WIDTHS, rows=rows,
+    rows = printed_rows(session, reach, ledger_batches(session, reach, flt), on_progress, full_cases, extra=True)
+    return write_table(out, sheet_name="工作登记台账", title=TITLE, header=XLSX_HEADER, widths=XLSX_WIDTHS, rows=rows,
                        note=footnote(session), creator=AUTHOR, print_setup=PRINT_SETUP)
 
 

@@ -21,7 +21,7 @@ from app.models.exports import ExportJob
 from app.scope import reach_of
 from app.services.exports import jobs as exports
 from app.services.exports import ledger as ledger_export
-from app.services.exports.ledger import HEADER, TITLE, Condition, LedgerFilter
+from app.services.exports.ledger import HEADER, TITLE, XLSX_HEADER, Condition, LedgerFilter
 from app.views.ledger import screen_filter
 from tests import factories
 from tests.conftest import config_override
@@ -102,7 +102,7 @@ def test_the_screens_xlsx_button_gives_the_attachments_header_and_the_rows_of_it
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _sheet_rows(response.data)
-    assert rows[0][0] == TITLE and rows[1] == HEADER
+    assert rows[0][0] == TITLE and rows[1] == XLSX_HEADER
     assert rows[-1][0].startswith(FOOTNOTE)
     data = [r for r in rows[2:] if r[0] and not str(r[0]).startswith("注")]
     # the screen: strictly after 2 March, before April, 跨省通办 — one row, 9 March (not 2 March, not 省内通办)
@@ -290,7 +290,7 @@ def test_a_large_export_is_a_job_queued_through_the_outbox_that_runs_with_progre
     download = client.get(state["download_url"])
     assert download.status_code == 200 and download.data == stored
     rows = _sheet_rows(download.data)
-    assert rows[1] == HEADER and len([r for r in rows[2:] if r[0] and not str(r[0]).startswith("注")]) == 10
+    assert rows[1] == XLSX_HEADER and len([r for r in rows[2:] if r[0] and not str(r[0]).startswith("注")]) == 10
 
 
 def test_a_large_pdf_runs_in_the_background_too(client, login, db, small_inline_limits):

@@ -8,7 +8,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from app.scope import reach_of
-from app.services.exports.ledger import HEADER, TITLE, LedgerFilter, ledger_xlsx_bytes
+from app.services.exports.ledger import HEADER, TITLE, XLSX_HEADER, LedgerFilter, ledger_xlsx_bytes
 from tests import factories
 
 
@@ -20,8 +20,8 @@ def test_the_export_has_the_attachments_title_header_and_footnote(db):
     factories.accepted_case(db, date(2026, 3, 2))
     sheet = _sheet(ledger_xlsx_bytes(db, reach_of(factories.user(db, "lz_window")), LedgerFilter()))
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == TITLE and "A1:K1" in {str(r) for r in sheet.merged_cells.ranges}
-    assert rows[1] == HEADER
+    assert rows[0][0] == TITLE and "A1:L1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert rows[1] == XLSX_HEADER == HEADER + ("补充信息",)
     assert rows[-1][0].startswith("注：通办类型是指：跨省通办、省内通办、川渝通办、杭广通办、西南五省通办")
 
 
