@@ -18,9 +18,11 @@ def register_apis(appbuilder: AppBuilder) -> None:
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
                 ReportApi):
         appbuilder.add_api(api)
+    from app.api.registration_directory import RegistrationDirectoryApi
     from app.api.supervision import SupervisionOrderApi
 
     appbuilder.add_api(SupervisionOrderApi)
+    appbuilder.add_api(RegistrationDirectoryApi)
     register_public_apis(appbuilder)
     _answer_bad_tokens_with_401(appbuilder)
 
