@@ -7,16 +7,21 @@ from flask_appbuilder import AppBuilder
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
+    from app.api.calendar import WorkCalendarDayApi, WorkCalendarYearApi
     from app.api.cases import CaseApi
-    from app.api.catalog import HandlingTypeApi, MatterApi
+    from app.api.catalog import GuideApi, HandlingTypeApi, MaterialRequirementApi, MatterApi
     from app.api.menu import AppMenuApi
-    from app.api.org import CenterApi, DepartmentApi, RegionApi
+    from app.api.messages import MessageTemplateApi
+    from app.api.openapi import register_openapi
+    from app.api.org import BusinessLineApi, CenterApi, DepartmentApi, RegionApi
+    from app.api.portal import ArticleApi
     from app.api.public import register_public_apis
     from app.api.reports import ReportApi
     from app.api.stand_ins import StandInApi
 
     for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
-                ReportApi):
+                ReportApi, BusinessLineApi, MaterialRequirementApi, GuideApi, WorkCalendarDayApi, WorkCalendarYearApi,
+                ArticleApi, MessageTemplateApi):
         appbuilder.add_api(api)
     from app.api.registration_directory import RegistrationDirectoryApi
     from app.api.supervision import SupervisionOrderApi
@@ -24,6 +29,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     appbuilder.add_api(SupervisionOrderApi)
     appbuilder.add_api(RegistrationDirectoryApi)
     register_public_apis(appbuilder)
+    register_openapi(appbuilder)
     _answer_bad_tokens_with_401(appbuilder)
 
 

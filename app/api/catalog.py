@@ -1,8 +1,9 @@
-"""REST resources for the catalog: /api/v1/handling_type/ and /api/v1/matter/ (with materials and guide)."""
+"""REST resources for the catalog: /api/v1/handling_type/, /api/v1/matter/ (with materials and guide),
+/api/v1/material_requirement/ and /api/v1/guide/ (read-only)."""
 
 from __future__ import annotations
 
-from app.models.catalog import HandlingType, Matter
+from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
 from app.platform.fab import AppModelRestApi, ScopedInterface
 
 
@@ -41,3 +42,31 @@ class MatterApi(AppModelRestApi):
     search_columns = ["code", "name", "line", "status", "handling_types"]
     order_columns = ["code", "name", "promised_limit_days"]
     base_order = ("code", "asc")
+
+
+class MaterialRequirementApi(AppModelRestApi):
+    """A matter's required materials (the sample form is uploaded on the page; its download is a known gap)."""
+
+    resource_name = "material_requirement"
+    datamodel = ScopedInterface(MaterialRequirement)
+    list_columns = ["id", "matter.id", "matter.code", "matter.name", "seq", "name", "copies", "form", "required",
+                    "original_check", "deferrable", "sample_file_name"]
+    show_columns = list_columns + ["note"]
+    add_columns = edit_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check",
+                                  "deferrable", "note"]
+    search_columns = ["matter", "name", "form", "required"]
+    order_columns = ["seq", "name"]
+    base_order = ("matter_id", "asc")
+
+
+class GuideApi(AppModelRestApi):
+    """The published guides (办事指南), read-only: a guide is published from its matter, never edited."""
+
+    resource_name = "guide"
+    datamodel = ScopedInterface(Guide)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "matter.id", "matter.code", "matter.name", "version", "published_on", "sha256"]
+    show_columns = list_columns + ["content", "note"]
+    search_columns = ["matter", "version"]
+    order_columns = ["version", "published_on"]
+    base_order = ("published_on", "desc")

@@ -42,6 +42,10 @@ def _crud(resource: str) -> dict[str, list[str]]:
     }
 
 
+def _read_only(resource: str) -> dict[str, list[str]]:
+    return {name: ops for name, ops in _crud(resource).items() if name in ("list", "show")}
+
+
 def _page(view: str, operations: dict[str, list[str]]) -> dict[str, list[str]]:
     return {f"{view}.{name}": ops for name, ops in operations.items()}
 
@@ -84,6 +88,19 @@ ROUTE_MAP: dict[str, list[str]] = {
     # 事项目录: handling types, matters
     **_page("HandlingTypeView", _crud("handling_type")),
     **_page("MatterView", _crud("matter")),
+    **_page("BusinessLineView", _crud("business_line")),
+    # 事项目录: required materials, published guides (read-only), matter review
+    **_page("MaterialRequirementView", _crud("material_requirement")),
+    **_page("GuideView", _read_only("guide")),
+    # 工作日历: exception days, years (read-only)
+    **_page("WorkCalendarDayView", _crud("work_calendar_day")),
+    **_page("WorkCalendarYearView", _read_only("work_calendar_year")),
+    # 宣传推广: the portal's articles
+    **_page("ArticleView", _crud("article")),
+    # 消息模板: read, and their texts edited
+    **_page("MessageTemplateView", {**_read_only("message_template"),
+                                    "edit": ["PUT /api/v1/message_template/{pk}",
+                                             "GET /api/v1/message_template/_info"]}),
     # 代办 (stand-ins)
     **_page("StandInView", {
         "list": ["GET /api/v1/stand_in/"],
@@ -160,21 +177,11 @@ KNOWN_GAPS: dict[str, str] = {
     "MatterView.action": "publish / retire of a matter (muldelete is DELETE /api/v1/matter/{pk})",
     "MatterView.action_post": "publish / retire of matters (muldelete is DELETE /api/v1/matter/{pk})",
     **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
-    **{f"GuideView.{name}": "guides, read-only: list, show" for name in ("list", "show")},
-    **{f"MaterialRequirementView.{name}": "material requirements: list, show, add, edit, delete, sample file"
-       for name in ("list", "show", "add", "edit", "delete", "action", "action_post", "sample")},
-    **{f"BusinessLineView.{name}": "business lines: list, show, add, edit, delete" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post")},
-    **{f"WorkCalendarDayView.{name}": "work calendar days: list, show, add, edit, delete" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post")},
-    **{f"WorkCalendarYearView.{name}": "work calendar years, read-only: list, show" for name in ("list", "show")},
+    "MaterialRequirementView.sample": "GET of a required material's sample form (and its upload on POST/PUT)",
     "CalendarTransferView.export": "the work calendar of a year as a file",
     "CalendarTransferView.upload": "import of a work calendar file (every problem at once)",
     **{f"CatalogTransferView.{name}": "the catalog as a workbook: page, export, template, import" for name in
        ("index", "export", "template", "upload")},
-    **{f"ArticleView.{name}": "portal articles: list, show, add, edit, delete" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post")},
-    **{f"MessageTemplateView.{name}": "message templates: list, show, edit" for name in ("list", "show", "edit")},
     **{f"StaffUserView.{name}": "staff users: list, show, add, edit, delete, unlock, own info" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post", "userinfo")},
     "ScopedResetPasswordView.this_form_get": "reset of a staff user's password",
