@@ -3,8 +3,23 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+from flask import send_file
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.security.decorators import permission_name, protect
+
+from app.adapters import storage
+from app.api.case_openapi import in_path, json_content, obj
+from app.api.declared import responses_of
+from app.errors import NotFound
 from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
-from app.platform.fab import AppModelRestApi, ScopedInterface
+from app.platform.fab import API_PERMISSIONS, AppModelRestApi, ScopedInterface, answers_service_errors, current_reach
+from app.services.catalog import matters as catalog
+
+_CHANGED_MATTER = json_content(obj(id={"type": "integer"}, result=obj(
+    status={"type": "string"}, guide_version={"type": "integer", "nullable": True,
+                                              "description": "the matter's current guide"})))
 
 
 class HandlingTypeApi(AppModelRestApi):
@@ -42,10 +57,58 @@ class MatterApi(AppModelRestApi):
     search_columns = ["code", "name", "line", "status", "handling_types"]
     order_columns = ["code", "name", "promised_limit_days"]
     base_order = ("code", "asc")
+    method_permission_name: ClassVar[dict[str, str]] = {**API_PERMISSIONS, "publish": "write", "retire": "write"}
+    openapi_spec_methods: ClassVar[dict[str, Any]] = {
+        "publish": {"post": {
+            "summary": "Publishes the matter: a new guide version when its content changed (the page's 发布)",
+            "parameters": [in_path("pk")],
+            "responses": responses_of({"200": {"description": "The matter published", "content": _CHANGED_MATTER}},
+                                      "404", "409", "422"),
+        }},
+        "retire": {"post": {
+            "summary": "Retires the matter (the page's 停用); open cases keep their guide",
+            "parameters": [in_path("pk")],
+            "responses": responses_of({"200": {"description": "The matter retired", "content": _CHANGED_MATTER}},
+                                      "404", "409"),
+        }},
+    }
+
+    def _matter(self, pk: int) -> Matter:
+        matter = self.datamodel.get(pk, self._base_filters)
+        if matter is None:
+            raise NotFound()
+        return matter
+
+    def _changed(self, matter: Matter) -> Any:
+        guide = matter.current_guide
+        return self.response(200, id=matter.id, result={"status": matter.status,
+                                                        "guide_version": guide.version if guide else None})
+
+    @expose("/<int:pk>/publish", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("publish")
+    @answers_service_errors
+    def publish(self, pk: int) -> Any:
+        """Publishes the matter"""
+        matter = self._matter(pk)
+        catalog.publish_matters(self.datamodel.session, [matter], current_reach())
+        return self._changed(matter)
+
+    @expose("/<int:pk>/retire", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("retire")
+    @answers_service_errors
+    def retire(self, pk: int) -> Any:
+        """Retires the matter"""
+        matter = self._matter(pk)
+        catalog.retire_matter(self.datamodel.session, matter, current_reach())
+        return self._changed(matter)
 
 
 class MaterialRequirementApi(AppModelRestApi):
-    """A matter's required materials (the sample form is uploaded on the page; its download is a known gap)."""
+    """A matter's required materials, and the download of a sample form (uploaded on the page: a known gap)."""
 
     resource_name = "material_requirement"
     datamodel = ScopedInterface(MaterialRequirement)
@@ -57,6 +120,29 @@ class MaterialRequirementApi(AppModelRestApi):
     search_columns = ["matter", "name", "form", "required"]
     order_columns = ["seq", "name"]
     base_order = ("matter_id", "asc")
+    method_permission_name: ClassVar[dict[str, str]] = {**API_PERMISSIONS, "sample": "read"}
+    openapi_spec_methods: ClassVar[dict[str, Any]] = {
+        "sample": {"get": {
+            "summary": "The material's sample form (样表), as the page offers it",
+            "parameters": [in_path("pk")],
+            "responses": responses_of({"200": {"description": "The sample form", "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("application/pdf", "image/jpeg", "image/png")}}}, "404"),
+        }},
+    }
+
+    @expose("/<int:pk>/sample", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("sample")
+    @answers_service_errors
+    def sample(self, pk: int) -> Any:
+        """The material's sample form"""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None or not item.sample_file_key:
+            return self.response_404()
+        return send_file(storage.path_of(item.sample_file_key), download_name=item.sample_file_name,
+                         as_attachment=True)
 
 
 class GuideApi(AppModelRestApi):

@@ -87,10 +87,13 @@ ROUTE_MAP: dict[str, list[str]] = {
     **_page("DepartmentView", _crud("department")),
     # 事项目录: handling types, matters
     **_page("HandlingTypeView", _crud("handling_type")),
-    **_page("MatterView", _crud("matter")),
+    **_page("MatterView", {**_crud("matter"), **{
+        name: ["DELETE /api/v1/matter/{pk}", "POST /api/v1/matter/{pk}/publish", "POST /api/v1/matter/{pk}/retire"]
+        for name in ("action", "action_post")}}),  # muldelete, publish, retire
     **_page("BusinessLineView", _crud("business_line")),
     # 事项目录: required materials, published guides (read-only), matter review
-    **_page("MaterialRequirementView", _crud("material_requirement")),
+    **_page("MaterialRequirementView", {**_crud("material_requirement"),
+                                        "sample": ["GET /api/v1/material_requirement/{pk}/sample"]}),
     **_page("GuideView", _read_only("guide")),
     # 工作日历: exception days, years (read-only)
     **_page("WorkCalendarDayView", _crud("work_calendar_day")),
@@ -174,10 +177,10 @@ KNOWN_GAPS: dict[str, str] = {
     "SupervisionView.export_xlsx": "the supervision orders as a workbook (export)",
     "ReportView.generate": "POST 立即生成 (the last complete period's reports now)",
     "ReportView.retry_request": "POST retry of a failed report request",
-    "MatterView.action": "publish / retire of a matter (muldelete is DELETE /api/v1/matter/{pk})",
-    "MatterView.action_post": "publish / retire of matters (muldelete is DELETE /api/v1/matter/{pk})",
     **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
-    "MaterialRequirementView.sample": "GET of a required material's sample form (and its upload on POST/PUT)",
+    "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
+    "MaterialRequirementView.edit": "the sample form's upload (the other fields are PUT "
+                                    "/api/v1/material_requirement/{pk})",
     "CalendarTransferView.export": "the work calendar of a year as a file",
     "CalendarTransferView.upload": "import of a work calendar file (every problem at once)",
     **{f"CatalogTransferView.{name}": "the catalog as a workbook: page, export, template, import" for name in

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models.case import OutboxMessage
+from app.models.catalog import MaterialRequirement
 from tests import factories
 
 RESOURCES = ("work_calendar_day", "work_calendar_year", "business_line", "material_requirement", "guide",
@@ -102,3 +103,33 @@ def test_a_required_material_is_checked_by_the_catalogs_rule(api, db):
                                                                 "copies": 0, "form": "photo"})
     assert refused.status_code == 422, refused.get_json()
     assert len(fields_of(refused)) >= 2
+
+
+def test_a_matter_is_retired_and_published_again_as_with_the_pages_actions(api, db):
+    admin = api("admin")
+    matter = factories.matter(db, "KYTB-HRSS-003")
+    retired = admin.post(f"/api/v1/matter/{matter.id}/retire")
+    assert retired.status_code == 200, retired.get_json()
+    assert retired.get_json()["result"]["status"] == "retired"
+    assert admin.post(f"/api/v1/matter/{matter.id}/retire").status_code == 409  # already retired
+    published = admin.post(f"/api/v1/matter/{matter.id}/publish")
+    assert published.status_code == 200, published.get_json()
+    assert published.get_json()["result"]["status"] == "published"
+    assert published.get_json()["result"]["guide_version"] >= 1
+    assert api("lz_window").post(f"/api/v1/matter/{matter.id}/retire").status_code == 403
+    assert admin.post("/api/v1/matter/999999/publish").status_code == 404
+
+
+def test_a_sample_form_is_downloaded_as_on_the_page(app, api, db):
+    from app.adapters import storage
+    from tests.hostile_files import pdf_with
+
+    admin = api("admin")
+    with_sample, without = db.scalars(select(MaterialRequirement).order_by(MaterialRequirement.id).limit(2)).all()
+    with app.app_context():
+        storage.attach_sample_form(with_sample, "样表.pdf", pdf_with())
+    without.sample_file_key = None
+    db.flush()
+    answer = admin.get(f"/api/v1/material_requirement/{with_sample.id}/sample")
+    assert answer.status_code == 200 and answer.data == pdf_with()
+    assert admin.get(f"/api/v1/material_requirement/{without.id}/sample").status_code == 404
