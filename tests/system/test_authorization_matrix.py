@@ -142,7 +142,8 @@ def _usable_records() -> dict[str, Any]:
     from app.models.catalog import MaterialRequirement
 
     parked = Notification.status == "parked"
-    return {"MaterialRequirementView.sample": MaterialRequirement.sample_file_key.is_not(None),
+    with_sample = MaterialRequirement.sample_file_key.is_not(None)
+    return {"MaterialRequirementView.sample": with_sample, "MaterialRequirementApi.sample": with_sample,
             **{f"ParkedMessageView.{name}": parked for name in ("show", "action", "action_post")}}
 
 
