@@ -124,6 +124,8 @@ ROUTE_MAP: dict[str, list[str]] = {
         "file": ["GET /api/v1/report/{report_id}/file/{fmt}"],
         "request_report": ["POST /api/v1/report/"],
         "requests_status": ["GET /api/v1/report/request/{request_id}"],
+        "retry_request": ["POST /api/v1/report/request/{request_id}/retry"],
+        "generate": ["POST /api/v1/report/generate/{kind}"],
     }),
 }
 
@@ -175,8 +177,6 @@ KNOWN_GAPS: dict[str, str] = {
     "CaseWorkView.scan_version": "GET of an earlier version of a material's scan",
     "CaseWorkView.message_file": "GET of a conversation message's attachment",
     "SupervisionView.export_xlsx": "the supervision orders as a workbook (export)",
-    "ReportView.generate": "POST 立即生成 (the last complete period's reports now)",
-    "ReportView.retry_request": "POST retry of a failed report request",
     **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
     "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
     "MaterialRequirementView.edit": "the sample form's upload (the other fields are PUT "

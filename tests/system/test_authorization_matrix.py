@@ -165,7 +165,7 @@ def _value_parameters(route: Route, view: Any) -> dict[str, list[str]]:
     return {
         "name": _actions(route, view) if route.method_name in ACTION_METHODS else list(TRANSITIONS),
         "kind": (["xlsx"] if route.endpoint.startswith("LedgerView.") else
-                 ["weekly"] if route.endpoint.startswith("ReportView.") else ["acceptance"]),
+                 ["weekly"] if route.endpoint.startswith(("ReportView.", "ReportApi.")) else ["acceptance"]),
         "fmt": ["xlsx", "pdf"],
         "year": [str(date.today().year)],
         "filename": ["x.pdf"],
