@@ -242,6 +242,8 @@ FAB_BASE_TEMPLATE = "app_baselayout.html"
 FAB_INDEX_VIEW = "app.views.home.HomeView"
 FAB_SECURITY_MANAGER_CLASS = "app.security.manager.AppSecurityManager"
 FAB_API_SWAGGER_UI = True
+# The OpenAPI view is ours (app.api.openapi: FAB's, with an example for every body and answer).
+FAB_ADD_OPENAPI_VIEWS = False
 FAB_API_MAX_PAGE_SIZE = 100
 # /api/v1/security/* would expose user and role management to a session cookie without CSRF.
 FAB_ADD_SECURITY_API = False

@@ -8,35 +8,43 @@ from flask_appbuilder import AppBuilder
 
 def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.batch import ParcelBatchApi, TransmittalApi
+    from app.api.calendar import WorkCalendarDayApi, WorkCalendarYearApi
     from app.api.cases import CaseApi
-    from app.api.catalog import HandlingTypeApi, MatterApi
+    from app.api.catalog import GuideApi, HandlingTypeApi, MaterialRequirementApi, MatterApi
     from app.api.dashboard import DashboardApi
+    from app.api.events import EventFeedApi
     from app.api.exports import ExportJobApi
     from app.api.ledger import LedgerApi
     from app.api.menu import AppMenuApi
-    from app.api.messages import NotificationApi, ParkedMessageApi
-    from app.api.org import CenterApi, DepartmentApi, RegionApi
+    from app.api.messages import MessageTemplateApi, NotificationApi, ParkedMessageApi
+    from app.api.openapi import register_openapi
+    from app.api.org import BusinessLineApi, CenterApi, DepartmentApi, RegionApi
     from app.api.oversight import AccessLogApi, AuditApi, ReconciliationApi
+    from app.api.portal import ArticleApi
     from app.api.public import register_public_apis
     from app.api.ratings import RatingApi, RectificationApi
+    from app.api.registration_directory import RegistrationDirectoryApi
     from app.api.reminders import ReminderApi
     from app.api.reports import ReportApi
     from app.api.shipments import ShipmentApi
     from app.api.stand_ins import StandInApi
-
-    for api in (AppMenuApi, RegionApi, CenterApi, DepartmentApi, HandlingTypeApi, MatterApi, CaseApi, StandInApi,
-                ReportApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi,
-                ParcelBatchApi, TransmittalApi, RatingApi, RectificationApi,
-                ReconciliationApi, AccessLogApi, AuditApi, DashboardApi,
-                NotificationApi, ParkedMessageApi):
-        appbuilder.add_api(api)
     from app.api.supervision import SupervisionOrderApi
 
-    appbuilder.add_api(SupervisionOrderApi)
-    from app.api.events import EventFeedApi
-
-    appbuilder.add_api(EventFeedApi)
+    for api in (
+        AppMenuApi,
+        # organisation and catalog (the admin's configuration)
+        RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi,
+        GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi,
+        # the cases and the work around them
+        CaseApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,
+        ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,
+        # oversight
+        ReportApi, SupervisionOrderApi, RatingApi, RectificationApi, ReconciliationApi, AccessLogApi, AuditApi,
+        DashboardApi,
+    ):
+        appbuilder.add_api(api)
     register_public_apis(appbuilder)
+    register_openapi(appbuilder)
     _answer_bad_tokens_with_401(appbuilder)
 
 

@@ -1,9 +1,25 @@
-"""REST resources for the catalog: /api/v1/handling_type/ and /api/v1/matter/ (with materials and guide)."""
+"""REST resources for the catalog: /api/v1/handling_type/, /api/v1/matter/ (with materials and guide),
+/api/v1/material_requirement/ and /api/v1/guide/ (read-only)."""
 
 from __future__ import annotations
 
-from app.models.catalog import HandlingType, Matter
-from app.platform.fab import AppModelRestApi, ScopedInterface
+from typing import Any, ClassVar
+
+from flask import send_file
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.security.decorators import permission_name, protect
+
+from app.adapters import storage
+from app.api.case_openapi import in_path, json_content, obj
+from app.api.declared import responses_of
+from app.errors import NotFound
+from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
+from app.platform.fab import API_PERMISSIONS, AppModelRestApi, ScopedInterface, answers_service_errors, current_reach
+from app.services.catalog import matters as catalog
+
+_CHANGED_MATTER = json_content(obj(id={"type": "integer"}, result=obj(
+    status={"type": "string"}, guide_version={"type": "integer", "nullable": True,
+                                              "description": "the matter's current guide"})))
 
 
 class HandlingTypeApi(AppModelRestApi):
@@ -43,3 +59,102 @@ class MatterApi(AppModelRestApi):
     search_columns = ["code", "name", "line", "status", "handling_types"]
     order_columns = ["code", "name", "promised_limit_days"]
     base_order = ("code", "asc")
+    method_permission_name: ClassVar[dict[str, str]] = {**API_PERMISSIONS, "publish": "write", "retire": "write"}
+    openapi_spec_methods: ClassVar[dict[str, Any]] = {
+        "publish": {"post": {
+            "summary": "Publishes the matter: a new guide version when its content changed (the page's 发布)",
+            "parameters": [in_path("pk")],
+            "responses": responses_of({"200": {"description": "The matter published", "content": _CHANGED_MATTER}},
+                                      "404", "409", "422"),
+        }},
+        "retire": {"post": {
+            "summary": "Retires the matter (the page's 停用); open cases keep their guide",
+            "parameters": [in_path("pk")],
+            "responses": responses_of({"200": {"description": "The matter retired", "content": _CHANGED_MATTER}},
+                                      "404", "409"),
+        }},
+    }
+
+    def _matter(self, pk: int) -> Matter:
+        matter = self.datamodel.get(pk, self._base_filters)
+        if matter is None:
+            raise NotFound()
+        return matter
+
+    def _changed(self, matter: Matter) -> Any:
+        guide = matter.current_guide
+        return self.response(200, id=matter.id, result={"status": matter.status,
+                                                        "guide_version": guide.version if guide else None})
+
+    @expose("/<int:pk>/publish", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("publish")
+    @answers_service_errors
+    def publish(self, pk: int) -> Any:
+        """Publishes the matter"""
+        matter = self._matter(pk)
+        catalog.publish_matters(self.datamodel.session, [matter], current_reach())
+        return self._changed(matter)
+
+    @expose("/<int:pk>/retire", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("retire")
+    @answers_service_errors
+    def retire(self, pk: int) -> Any:
+        """Retires the matter"""
+        matter = self._matter(pk)
+        catalog.retire_matter(self.datamodel.session, matter, current_reach())
+        return self._changed(matter)
+
+
+class MaterialRequirementApi(AppModelRestApi):
+    """A matter's required materials, and the download of a sample form (uploaded on the page: a known gap)."""
+
+    resource_name = "material_requirement"
+    datamodel = ScopedInterface(MaterialRequirement)
+    list_columns = ["id", "matter.id", "matter.code", "matter.name", "seq", "name", "copies", "form", "required",
+                    "original_check", "deferrable", "sample_file_name"]
+    show_columns = list_columns + ["note"]
+    add_columns = edit_columns = ["matter", "seq", "name", "copies", "form", "required", "original_check",
+                                  "deferrable", "note"]
+    search_columns = ["matter", "name", "form", "required"]
+    order_columns = ["seq", "name"]
+    base_order = ("matter_id", "asc")
+    method_permission_name: ClassVar[dict[str, str]] = {**API_PERMISSIONS, "sample": "read"}
+    openapi_spec_methods: ClassVar[dict[str, Any]] = {
+        "sample": {"get": {
+            "summary": "The material's sample form (样表), as the page offers it",
+            "parameters": [in_path("pk")],
+            "responses": responses_of({"200": {"description": "The sample form", "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("application/pdf", "image/jpeg", "image/png")}}}, "404"),
+        }},
+    }
+
+    @expose("/<int:pk>/sample", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("sample")
+    @answers_service_errors
+    def sample(self, pk: int) -> Any:
+        """The material's sample form"""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None or not item.sample_file_key:
+            return self.response_404()
+        return send_file(storage.path_of(item.sample_file_key), download_name=item.sample_file_name,
+                         as_attachment=True)
+
+
+class GuideApi(AppModelRestApi):
+    """The published guides (办事指南), read-only: a guide is published from its matter, never edited."""
+
+    resource_name = "guide"
+    datamodel = ScopedInterface(Guide)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "matter.id", "matter.code", "matter.name", "version", "published_on", "sha256"]
+    show_columns = list_columns + ["content", "note"]
+    search_columns = ["matter", "version"]
+    order_columns = ["version", "published_on"]
+    base_order = ("published_on", "desc")

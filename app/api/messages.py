@@ -3,7 +3,9 @@ ParkedMessageView) offer them, through the same services:
 
 * /api/v1/notification/ — every SMS and mail within the caller's scope with its delivery status, one message;
 * /api/v1/parked_message/ — the messages whose retries ran out, one of them, and 重新发送 of the chosen ones
-  (``resend_parked``: every id parked and in scope, or nothing is queued and 404).
+  (``resend_parked``: every id parked and in scope, or nothing is queued and 404);
+* /api/v1/message_template/ — the templates, fixed by the code (one per event, channel and language): read and
+  their texts edited, never added or deleted, as on their page.
 
 Phones are masked as on the pages (the readers see masks). Permissions are the pages' (``Notification``,
 ``ParkedMessage``). Every problem of a filter at once: 422. Documented in /api/v1/_openapi.
@@ -22,7 +24,15 @@ from app.api.case_openapi import array_of, in_path, json_content, obj, ref
 from app.api.declared import DeclaredApi, in_query, responses_of
 from app.domain.privacy import mask_phone
 from app.labels import CHANNEL_LABELS, MESSAGE_STATUSES, label
-from app.platform.fab import LocalDateTime, MalformedRequest, answers_service_errors, current_reach
+from app.models.notify import MessageTemplate
+from app.platform.fab import (
+    AppModelRestApi,
+    LocalDateTime,
+    MalformedRequest,
+    ScopedInterface,
+    answers_service_errors,
+    current_reach,
+)
 from app.services.notifications import message_list
 from app.services.notifications import messages as notifications
 
@@ -177,3 +187,15 @@ class ParkedMessageApi(_MessageList):
             raise MalformedRequest("ids must be a list of integers")
         count = notifications.resend_parked(self._session, current_reach(), ids)
         return self.response(200, count=count)
+
+
+class MessageTemplateApi(AppModelRestApi):
+    resource_name = "message_template"
+    datamodel = ScopedInterface(MessageTemplate)
+    include_route_methods = {"get", "get_list", "info", "put"}
+    list_columns = ["id", "event", "channel", "language", "subject", "active", "changed_on"]
+    show_columns = ["id", "event", "channel", "language", "subject", "body", "active", "changed_on"]
+    edit_columns = ["subject", "body", "active"]
+    search_columns = ["event", "channel", "language", "active"]
+    order_columns = ["event", "channel", "language"]
+    base_order = ("event", "asc")

@@ -1,8 +1,9 @@
-"""REST resources for the organisation: /api/v1/region/, /api/v1/center/, /api/v1/department/."""
+"""REST resources for the organisation: /api/v1/region/, /api/v1/center/, /api/v1/department/,
+/api/v1/business_line/."""
 
 from __future__ import annotations
 
-from app.models.org import Department, Region, ServiceCenter
+from app.models.org import BusinessLine, Department, Region, ServiceCenter
 from app.platform.fab import AppModelRestApi, ScopedInterface
 
 
@@ -47,3 +48,13 @@ class DepartmentApi(AppModelRestApi):
     search_columns = ["name", "short_name", "line", "region", "active"]
     order_columns = ["name", "line"]
     base_order = ("name", "asc")
+
+
+class BusinessLineApi(AppModelRestApi):
+    resource_name = "business_line"
+    datamodel = ScopedInterface(BusinessLine)
+    list_columns = show_columns = ["id", "code", "name", "name_en"]
+    add_columns = edit_columns = ["code", "name", "name_en"]
+    search_columns = ["code", "name"]
+    order_columns = ["code", "name"]
+    base_order = ("code", "asc")

@@ -101,7 +101,7 @@ class ReportApi(DeclaredApi):
     resource_name = "report"
     class_permission_name = "Report"
     method_permission_name = {"get_list": "read", "get": "read", "file": "read", "post": "write",
-                              "get_request": "read"}
+                              "get_request": "read", "retry_request": "write", "generate": "write"}
     openapi_spec_tag = "Reports"
     openapi_spec_component_schemas = (ReportSchema, ReportRequestSchema)
     openapi_spec_methods: ClassVar[dict[str, Any]] = {
@@ -134,6 +134,19 @@ class ReportApi(DeclaredApi):
             "responses": responses_of({"202": {"description": "The request (created: false when an equal one was "
                                                             "already under way)", "content": _REQUEST_ANSWER}},
                                     "400", "401", "403", "404", "422"),
+        }},
+        "retry_request": {"post": {
+            "summary": "Queues a failed report request again (a request not failed is answered as it is)",
+            "parameters": [in_path("request_id")],
+            "responses": responses_of({"200": {"description": "The request", "content": json_content(
+                obj(id=_INT, result=ref("ReportRequest")))}}, "401", "403", "404"),
+        }},
+        "generate": {"post": {
+            "summary": "立即生成: the last complete week's or month's reports, built now where missing (the city's "
+                       "and each county's in the caller's reach)",
+            "parameters": [in_path("kind", {"type": "string", "enum": ["weekly", "monthly"]})],
+            "responses": responses_of({"200": {"description": "The reports of the period", "content": json_content(
+                obj(count=_INT, result=array_of(ref("Report"))))}}, "401", "403", "404"),
         }},
         "get_request": {"get": {
             "summary": "A report request's status and progress; once done, its report and files",
@@ -220,3 +233,23 @@ class ReportApi(DeclaredApi):
         """A report request's progress"""
         item = report_requests.request_of(self._session, current_reach(), request_id)
         return self.response(200, id=item.id, result=ReportRequestSchema().dump(item))
+
+    @expose("/request/<int:request_id>/retry", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("retry_request")
+    @answers_service_errors
+    def retry_request(self, request_id: int):
+        """Queues a failed report request again"""
+        item = report_requests.retry_request(self._session, self._user(), request_id)
+        return self.response(200, id=item.id, result=ReportRequestSchema().dump(item))
+
+    @expose("/generate/<string:kind>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("generate")
+    @answers_service_errors
+    def generate(self, kind: str):
+        """Builds the last complete period's reports now"""
+        built = report_requests.generate_now(self._session, self._user(), kind)
+        return self.response(200, count=len(built), result=ReportSchema(many=True).dump(built))

@@ -397,7 +397,8 @@ def _answer_schema(operation: dict[str, Any], status: str = "200") -> dict[str, 
 def document_as_answered(endpoint: str, operation: dict[str, Any]) -> None:
     """Amends one operation of the document to what the resource answers: every operation behind a token
     can be refused with 401 and, for a role without the permission, 403; every body can be over the size
-    limit (413); FAB's list gives integer ``ids`` and its ``_info`` lists the form's columns as arrays."""
+    limit (413); FAB's list gives integer ``ids``, a record's answer its integer ``id`` (FAB says a string), and
+    its ``_info`` lists the form's columns as arrays."""
     # FAB's YAML reads status codes as numbers; ours are strings
     responses = operation["responses"] = {str(status): answer for status, answer in operation.get("responses", {}).items()}
     refusals = (["401", "403"] if operation.get("security") else []) + (["413"] if "requestBody" in operation else [])
@@ -406,6 +407,10 @@ def document_as_answered(endpoint: str, operation: dict[str, Any]) -> None:
     properties = _answer_schema(operation).get("properties", {})
     if endpoint == "get_list" and "ids" in properties:
         properties["ids"]["items"] = {"type": "integer"}
+    for status in ("200", "201"):
+        answer = _answer_schema(operation, status).get("properties", {})
+        if endpoint in ("get", "post", "put") and answer.get("id", {}).get("type") == "string":
+            answer["id"] = {**answer["id"], "type": "integer"}
     if endpoint == "info":
         for name in ("add_columns", "edit_columns"):
             if name in properties:

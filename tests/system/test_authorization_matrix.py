@@ -159,7 +159,8 @@ def _usable_records() -> dict[str, Any]:
     from app.models.catalog import MaterialRequirement
 
     parked = Notification.status == "parked"
-    return {"MaterialRequirementView.sample": MaterialRequirement.sample_file_key.is_not(None),
+    with_sample = MaterialRequirement.sample_file_key.is_not(None)
+    return {"MaterialRequirementView.sample": with_sample, "MaterialRequirementApi.sample": with_sample,
             **{f"ParkedMessageView.{name}": parked for name in ("show", "action", "action_post")},
             "ParkedMessageApi.get": parked}
 
@@ -184,7 +185,7 @@ def _value_parameters(route: Route, view: Any) -> dict[str, list[str]]:
     return {
         "name": _actions(route, view) if route.method_name in ACTION_METHODS else list(TRANSITIONS),
         "kind": (["xlsx"] if route.endpoint.startswith("LedgerView.") else
-                 ["weekly"] if route.endpoint.startswith("ReportView.") else ["acceptance"]),
+                 ["weekly"] if route.endpoint.startswith(("ReportView.", "ReportApi.")) else ["acceptance"]),
         "fmt": ["xlsx", "pdf"],
         "year": [str(date.today().year)],
         "filename": ["x.pdf"],

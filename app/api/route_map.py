@@ -1,0 +1,221 @@
+"""Headless for real (issue 15): what every page endpoint is in the REST API.
+
+Every endpoint a page serves (the FAB views of ``app/views/`` and the app's own page routes) is either
+
+* mapped (``ROUTE_MAP``) to the API operations that do the same — as ``"METHOD /api/v1/path"``, spelled as in the
+  OpenAPI document /api/v1/_openapi;
+* exempt (``EXEMPT``), with the reason it needs no operation of its own (a form whose submit is mapped, an
+  HTML-only page); or
+* a known gap (``KNOWN_GAPS``): the operation still missing, named.
+
+An endpoint may be both mapped and a gap when the API covers part of it (e.g. a list's bulk delete, but not its
+other actions). ``tests/api/test_route_map.py`` walks the app's url_map and holds this map to it. Pure data; the
+one helper names the endpoints a page serves.
+
+Bulk list actions (FAB's ``action_post``, ``action/<name>/<pk>``) count as actions: ``muldelete`` is the API's
+``DELETE`` of each record. A route FAB registers but no role may use (its permission is not among the view's
+``base_permissions``, e.g. ``add`` on a read-only list) is no endpoint the page offers, and is not listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: FAB's ``/download/<filename>`` serves files of a FileColumn from the upload folder; none of our models has one
+#: (uploads go through the file store and their own routes)
+NO_FILE_COLUMN = "FAB's generic upload-folder download; the model has no file column (files have their own routes)"
+#: the add/edit pages are forms whose submit is the API's POST/PUT; their GET only renders the form
+FORM = "renders the form whose submit is {}"
+
+
+def _crud(resource: str) -> dict[str, list[str]]:
+    """The FAB list page of a resource with an AppModelRestApi of the same name."""
+    base = f"/api/v1/{resource}/"
+    return {
+        "list": [f"GET {base}"],
+        "show": [f"GET {base}{{pk}}"],
+        "add": [f"POST {base}", f"GET {base}_info"],
+        "edit": [f"PUT {base}{{pk}}", f"GET {base}_info"],
+        "delete": [f"DELETE {base}{{pk}}"],
+        "action_post": [f"DELETE {base}{{pk}}"],  # muldelete: one DELETE per record
+        "action": [f"DELETE {base}{{pk}}"],
+    }
+
+
+def _read_only(resource: str) -> dict[str, list[str]]:
+    return {name: ops for name, ops in _crud(resource).items() if name in ("list", "show")}
+
+
+def _page(view: str, operations: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {f"{view}.{name}": ops for name, ops in operations.items()}
+
+
+# --- the map, per page ---------------------------------------------------------------------------------------
+
+ROUTE_MAP: dict[str, list[str]] = {
+    # 办件: the case list and the case page
+    **_page("CaseView", {
+        "list": ["GET /api/v1/case/"],
+        "show": ["GET /api/v1/case/{pk}"],
+    }),
+    **_page("CaseWorkView", {
+        "detail": ["GET /api/v1/case/{pk}", "GET /api/v1/case/{pk}/events", "GET /api/v1/case/{pk}/materials",
+                   "GET /api/v1/case/{pk}/clock", "GET /api/v1/case/{pk}/messages"],
+        "step": ["POST /api/v1/case/{pk}/{name}"],
+        "materials": ["PUT /api/v1/case/{pk}"],
+        "disclosure": ["POST /api/v1/case/{pk}/disclosure"],
+        "upload_scan": ["POST /api/v1/case/{pk}/materials/{material_id}/scan"],
+        "scan": ["GET /api/v1/case/{pk}/materials/{material_id}/scan"],
+        "supply_deferred": ["POST /api/v1/case/{pk}/materials/{material_id}/supplied"],
+        "upload_result": ["POST /api/v1/case/{pk}/results"],
+        "result_document": ["GET /api/v1/case/{pk}/results/{document_id}"],
+        "post_message": ["POST /api/v1/case/{pk}/messages"],
+        "notice": ["GET /api/v1/case/{pk}/notice/{kind}"],
+        "archive_package": ["GET /api/v1/case/{pk}/archive"],
+        "verify_archive": ["GET /api/v1/case/{pk}/archive/verify"],
+    }),
+    # 办件登记
+    **_page("CaseRegisterView", {
+        "register": ["POST /api/v1/case/", "GET /api/v1/registration_directory/"],
+        "options": ["GET /api/v1/registration_directory/"],
+    }),
+    # the public progress link (a QR code on the receipt)
+    "progress_link": ["GET /api/v1/public/progress/{token}"],
+    # 组织: regions, windows, departments
+    **_page("RegionView", _crud("region")),
+    **_page("CenterView", _crud("center")),
+    **_page("DepartmentView", _crud("department")),
+    # 事项目录: handling types, matters
+    **_page("HandlingTypeView", _crud("handling_type")),
+    **_page("MatterView", {**_crud("matter"), **{
+        name: ["DELETE /api/v1/matter/{pk}", "POST /api/v1/matter/{pk}/publish", "POST /api/v1/matter/{pk}/retire"]
+        for name in ("action", "action_post")}}),  # muldelete, publish, retire
+    **_page("BusinessLineView", _crud("business_line")),
+    # 事项目录: required materials, published guides (read-only), matter review
+    **_page("MaterialRequirementView", {**_crud("material_requirement"),
+                                        "sample": ["GET /api/v1/material_requirement/{pk}/sample"]}),
+    **_page("GuideView", _read_only("guide")),
+    # 工作日历: exception days, years (read-only)
+    **_page("WorkCalendarDayView", _crud("work_calendar_day")),
+    **_page("WorkCalendarYearView", _read_only("work_calendar_year")),
+    # 宣传推广: the portal's articles
+    **_page("ArticleView", _crud("article")),
+    # 消息模板: read, and their texts edited
+    **_page("MessageTemplateView", {**_read_only("message_template"),
+                                    "edit": ["PUT /api/v1/message_template/{pk}",
+                                             "GET /api/v1/message_template/_info"]}),
+    # 代办 (stand-ins)
+    **_page("StandInView", {
+        "list": ["GET /api/v1/stand_in/"],
+        "add": ["POST /api/v1/stand_in/"],
+        "end": ["DELETE /api/v1/stand_in/{stand_in_id}"],
+    }),
+    # 督办
+    **_page("SupervisionView", {
+        "list": ["GET /api/v1/supervision_order/"],
+        "issue": ["POST /api/v1/supervision_order/"],
+        "reply": ["POST /api/v1/supervision_order/{order_id}/reply"],
+        "nudge": ["POST /api/v1/supervision_order/nudge"],
+    }),
+    # 报表
+    **_page("ReportView", {
+        "list": ["GET /api/v1/report/"],
+        "show": ["GET /api/v1/report/{report_id}"],
+        "file": ["GET /api/v1/report/{report_id}/file/{fmt}"],
+        "request_report": ["POST /api/v1/report/"],
+        "requests_status": ["GET /api/v1/report/request/{request_id}"],
+        "retry_request": ["POST /api/v1/report/request/{request_id}/retry"],
+        "generate": ["POST /api/v1/report/generate/{kind}"],
+    }),
+}
+
+EXEMPT: dict[str, str] = {
+    "HomeView.index": "HTML-only landing page (links to the other pages; GET /api/v1/menu/ is the menu)",
+    "CaseView.download": NO_FILE_COLUMN,
+    "RegionView.download": NO_FILE_COLUMN,
+    "CenterView.download": NO_FILE_COLUMN,
+    "DepartmentView.download": NO_FILE_COLUMN,
+    "HandlingTypeView.download": NO_FILE_COLUMN,
+    "MatterView.download": NO_FILE_COLUMN,
+    "BusinessLineView.download": NO_FILE_COLUMN,
+    "MaterialRequirementView.download": NO_FILE_COLUMN,
+    "GuideView.download": NO_FILE_COLUMN,
+    "ArticleView.download": NO_FILE_COLUMN,
+    "WorkCalendarDayView.download": NO_FILE_COLUMN,
+    "WorkCalendarYearView.download": NO_FILE_COLUMN,
+    "StaffUserView.download": NO_FILE_COLUMN,
+}
+
+#: endpoint → the API operation still missing. Those marked (parity-b) are being built beside this map.
+KNOWN_GAPS: dict[str, str] = {
+    # --- being built by parity-b ---
+    **{f"LedgerView.{name}": "(parity-b) ledger resource: list/show/edit, export" for name in
+       ("list", "show", "edit", "export")},
+    **{f"ExportJobView.{name}": "(parity-b) export jobs: list, status, download, retry" for name in
+       ("list", "status", "download", "retry")},
+    **{f"ReminderView.{name}": "(parity-b) reminders: list, mark read, preferences" for name in
+       ("list", "mark_read", "mark_messages_read", "preferences")},
+    **{f"ShipmentView.{name}": "(parity-b) shipments and tracking" for name in ("list", "show")},
+    "ParcelBatchView.parcels": "(parity-b) parcel batches",
+    **{f"TransmittalView.{name}": "(parity-b) transmittals: lists, incoming, receive, PDF" for name in
+       ("lists", "incoming", "receive", "pdf")},
+    **{f"RatingView.{name}": "(parity-b) ratings: list, show, export" for name in ("list", "show", "export_xlsx")},
+    **{f"RectificationView.{name}": "(parity-b) rectifications: list, show, export, measures, decide, appeal, "
+                                    "callback, close" for name in
+       ("list", "show", "export_xlsx", "measures", "decide", "appeal", "callback", "close")},
+    "ReconciliationView.list": "(parity-b) reconciliation findings",
+    **{f"AccessLogView.{name}": "(parity-b) access log" for name in ("list", "show")},
+    "AuditView.form": "(parity-b) audit export",
+    "AuditView.period": "(parity-b) audit export of a period",
+    "CaseAuditView.case_export": "(parity-b) audit export of a case",
+    "DashboardView.index": "(parity-b) dashboard figures",
+    **{f"NotificationView.{name}": "(parity-b) notifications" for name in ("list", "show")},
+    **{f"ParkedMessageView.{name}": "(parity-b) parked messages: list, show, resend" for name in
+       ("list", "show", "action", "action_post")},
+    # --- not built by anyone yet ---
+    "CaseWorkView.queue": "the work queue's tabs (待办, 跟踪中, 待归档, 预审) as an API list",
+    "CaseWorkView.scan_version": "GET of an earlier version of a material's scan",
+    "CaseWorkView.message_file": "GET of a conversation message's attachment",
+    "SupervisionView.export_xlsx": "the supervision orders as a workbook (export)",
+    **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
+    "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
+    "MaterialRequirementView.edit": "the sample form's upload (the other fields are PUT "
+                                    "/api/v1/material_requirement/{pk})",
+    "CalendarTransferView.export": "the work calendar of a year as a file",
+    "CalendarTransferView.upload": "import of a work calendar file (every problem at once)",
+    **{f"CatalogTransferView.{name}": "the catalog as a workbook: page, export, template, import" for name in
+       ("index", "export", "template", "upload")},
+    **{f"StaffUserView.{name}": "staff users: list, show, add, edit, delete, unlock, own info" for name in
+       ("list", "show", "add", "edit", "delete", "action", "action_post", "userinfo")},
+    "ScopedResetPasswordView.this_form_get": "reset of a staff user's password",
+    "ScopedResetPasswordView.this_form_post": "reset of a staff user's password",
+}
+
+#: endpoints that are not pages of the product: FAB's own security and locale views, static files, the public
+#: portal (served by the public API), health, and the API itself
+SKIPPED_PREFIXES = ("portal.",)
+
+
+def page_endpoints(app: Any) -> dict[str, str]:
+    """endpoint → rule of every endpoint a page serves: the methods of the FAB views of ``app.views`` that some
+    role may use, and the app's own page routes of ``app.web``."""
+    from flask_appbuilder.baseviews import BaseView
+
+    found: dict[str, str] = {}
+    for rule in app.url_map.iter_rules():
+        endpoint = rule.endpoint
+        if endpoint.startswith(SKIPPED_PREFIXES):
+            continue
+        view = app.view_functions[endpoint]
+        owner = getattr(view, "__self__", None)
+        if isinstance(owner, BaseView):
+            if not type(owner).__module__.startswith("app.views."):
+                continue
+            name = view.__name__
+            permission = (owner.method_permission_name or {}).get(name, name)
+            if owner.base_permissions and f"can_{permission}" not in owner.base_permissions:
+                continue  # a route FAB registers that no role may use
+        elif not getattr(view, "__module__", "").startswith(("app.views.", "app.web")):
+            continue
+        found[endpoint] = rule.rule
+    return found
