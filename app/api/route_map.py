@@ -127,6 +127,67 @@ ROUTE_MAP: dict[str, list[str]] = {
         "retry_request": ["POST /api/v1/report/request/{request_id}/retry"],
         "generate": ["POST /api/v1/report/generate/{kind}"],
     }),
+    # 工作台账
+    **_page("LedgerView", {
+        "list": ["GET /api/v1/ledger/"],
+        "show": ["GET /api/v1/ledger/{entry_id}"],
+        "edit": ["GET /api/v1/ledger/{entry_id}", "PUT /api/v1/ledger/{entry_id}"],
+        "export": ["POST /api/v1/ledger/export"],
+    }),
+    # 我的导出
+    **_page("ExportJobView", {
+        "list": ["GET /api/v1/export/"],
+        "status": ["GET /api/v1/export/", "GET /api/v1/export/{job_id}"],
+        "download": ["GET /api/v1/export/{job_id}/file"],
+        "retry": ["POST /api/v1/export/{job_id}/retry"],
+    }),
+    # 我的提醒
+    **_page("ReminderView", {
+        "list": ["GET /api/v1/reminder/", "GET /api/v1/reminder/{reminder_id}", "GET /api/v1/reminder/messages",
+                 "GET /api/v1/reminder/preferences"],
+        "mark_read": ["POST /api/v1/reminder/{reminder_id}/read", "POST /api/v1/reminder/read"],
+        "mark_messages_read": ["POST /api/v1/reminder/messages/read"],
+        "preferences": ["PUT /api/v1/reminder/preferences"],
+    }),
+    # 邮寄跟踪, 当日寄件, 交接清单
+    **_page("ShipmentView", {"list": ["GET /api/v1/shipment/"], "show": ["GET /api/v1/shipment/{shipment_id}"]}),
+    "ParcelBatchView.parcels": ["GET /api/v1/parcel_batch/", "POST /api/v1/parcel_batch/send",
+                                "POST /api/v1/parcel_batch/book"],
+    **_page("TransmittalView", {
+        "lists": ["GET /api/v1/transmittal/"],
+        "pdf": ["GET /api/v1/transmittal/{transmittal_id}/pdf"],
+        "receive": ["GET /api/v1/transmittal/{transmittal_id}", "POST /api/v1/transmittal/{transmittal_id}/receive"],
+        "incoming": ["GET /api/v1/transmittal/incoming", "POST /api/v1/transmittal/incoming"],
+    }),
+    # 好差评 and 整改
+    **_page("RatingView", {
+        "list": ["GET /api/v1/rating/"],
+        "show": ["GET /api/v1/rating/{rating_id}"],
+        "export_xlsx": ["GET /api/v1/rating/export"],
+    }),
+    **_page("RectificationView", {
+        "list": ["GET /api/v1/rectification/"],
+        "show": ["GET /api/v1/rectification/{rectification_id}"],
+        "export_xlsx": ["GET /api/v1/rectification/export"],
+        **{name: [f"POST /api/v1/rectification/{{rectification_id}}/{name}"] for name in
+           ("callback", "measures", "close", "appeal", "decide")},
+    }),
+    # 对账, 个人信息访问记录, 审计导出, 督导看板
+    "ReconciliationView.list": ["GET /api/v1/reconciliation/"],
+    **_page("AccessLogView", {"list": ["GET /api/v1/access_log/"], "show": ["GET /api/v1/access_log/{log_entry_id}"]}),
+    "CaseAuditView.case_export": ["GET /api/v1/audit/case/{case_id}"],
+    "AuditView.period": ["POST /api/v1/audit/period"],
+    "AuditView.form": ["POST /api/v1/audit/period"],  # the form's choices are that body's, as documented
+    "DashboardView.index": ["GET /api/v1/dashboard/"],
+    # 已发送消息, 发送失败的消息
+    **_page("NotificationView", {"list": ["GET /api/v1/notification/"],
+                                 "show": ["GET /api/v1/notification/{notification_id}"]}),
+    **_page("ParkedMessageView", {
+        "list": ["GET /api/v1/parked_message/"],
+        "show": ["GET /api/v1/parked_message/{notification_id}"],
+        "action": ["POST /api/v1/parked_message/resend"],
+        "action_post": ["POST /api/v1/parked_message/resend"],
+    }),
 }
 
 EXEMPT: dict[str, str] = {
@@ -144,35 +205,12 @@ EXEMPT: dict[str, str] = {
     "WorkCalendarDayView.download": NO_FILE_COLUMN,
     "WorkCalendarYearView.download": NO_FILE_COLUMN,
     "StaffUserView.download": NO_FILE_COLUMN,
+    "MatterFieldView.download": NO_FILE_COLUMN,
+    "WebhookSubscriberView.download": NO_FILE_COLUMN,
 }
 
-#: endpoint → the API operation still missing. Those marked (parity-b) are being built beside this map.
+#: endpoint → the API operation still missing.
 KNOWN_GAPS: dict[str, str] = {
-    # --- being built by parity-b ---
-    **{f"LedgerView.{name}": "(parity-b) ledger resource: list/show/edit, export" for name in
-       ("list", "show", "edit", "export")},
-    **{f"ExportJobView.{name}": "(parity-b) export jobs: list, status, download, retry" for name in
-       ("list", "status", "download", "retry")},
-    **{f"ReminderView.{name}": "(parity-b) reminders: list, mark read, preferences" for name in
-       ("list", "mark_read", "mark_messages_read", "preferences")},
-    **{f"ShipmentView.{name}": "(parity-b) shipments and tracking" for name in ("list", "show")},
-    "ParcelBatchView.parcels": "(parity-b) parcel batches",
-    **{f"TransmittalView.{name}": "(parity-b) transmittals: lists, incoming, receive, PDF" for name in
-       ("lists", "incoming", "receive", "pdf")},
-    **{f"RatingView.{name}": "(parity-b) ratings: list, show, export" for name in ("list", "show", "export_xlsx")},
-    **{f"RectificationView.{name}": "(parity-b) rectifications: list, show, export, measures, decide, appeal, "
-                                    "callback, close" for name in
-       ("list", "show", "export_xlsx", "measures", "decide", "appeal", "callback", "close")},
-    "ReconciliationView.list": "(parity-b) reconciliation findings",
-    **{f"AccessLogView.{name}": "(parity-b) access log" for name in ("list", "show")},
-    "AuditView.form": "(parity-b) audit export",
-    "AuditView.period": "(parity-b) audit export of a period",
-    "CaseAuditView.case_export": "(parity-b) audit export of a case",
-    "DashboardView.index": "(parity-b) dashboard figures",
-    **{f"NotificationView.{name}": "(parity-b) notifications" for name in ("list", "show")},
-    **{f"ParkedMessageView.{name}": "(parity-b) parked messages: list, show, resend" for name in
-       ("list", "show", "action", "action_post")},
-    # --- not built by anyone yet ---
     "CaseWorkView.queue": "the work queue's tabs (待办, 跟踪中, 待归档, 预审) as an API list",
     "CaseWorkView.scan_version": "GET of an earlier version of a material's scan",
     "CaseWorkView.message_file": "GET of a conversation message's attachment",
@@ -187,6 +225,13 @@ KNOWN_GAPS: dict[str, str] = {
        ("index", "export", "template", "upload")},
     **{f"StaffUserView.{name}": "staff users: list, show, add, edit, delete, unlock, own info" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post", "userinfo")},
+    **{f"MatterFieldView.{name}": "a matter's extra form fields (补充信息) as a resource of their own (read: the "
+                                  "matter's form_fields in GET /api/v1/matter/{pk})" for name in
+       ("list", "show", "add", "edit", "delete", "action", "action_post")},
+    **{f"WebhookSubscriberView.{name}": "webhook subscribers as a resource" for name in
+       ("list", "show", "add", "edit", "delete", "action", "action_post")},
+    **{f"WebhookDeliveryView.{name}": "the webhook delivery log and 重新投递 as a resource" for name in
+       ("list", "show", "action", "action_post")},
     "ScopedResetPasswordView.this_form_get": "reset of a staff user's password",
     "ScopedResetPasswordView.this_form_post": "reset of a staff user's password",
 }
