@@ -118,6 +118,14 @@ def _translated(text: Any) -> str:
     return gettext(text) if isinstance(text, str) and text else str(text)
 
 
+#: FAB's own refusals say only their status (in English) ...
+FAB_STATUS_WORDS = frozenset({"Not found", "Forbidden", "Not authorized", "Arguments are not correct",
+                              "Could not process entity", "Internal error", "Fatal error"})
+#: ... or a reason worth keeping as the detail (in ``errors``)
+FAB_GENERIC_MESSAGES = FAB_STATUS_WORDS | {"Request is not JSON", "Not a valid rison argument",
+                                           "Not a valid rison/json argument"}
+
+
 def error_body(status: int, body: Any) -> dict[str, Any]:
     """The one shape of a refusal made of whatever the answer said: keeps every key it had (``msg`` of the
     JWT), makes ``message`` a text and ``errors`` a list of problems."""
@@ -127,6 +135,12 @@ def error_body(status: int, body: Any) -> dict[str, Any]:
     if not isinstance(errors, list):
         errors = _as_problems(message) if isinstance(message, (dict, list)) else []
     errors = [e if isinstance(e, dict) else {"field": None, "message": str(e)} for e in errors]
+    if status >= 500:  # FAB's @safe would answer the exception's own text
+        message, errors = default, []
+    elif isinstance(message, str) and message in FAB_GENERIC_MESSAGES:  # FAB's English, the status's own words
+        detail = None if message in FAB_STATUS_WORDS else message
+        message = default
+        errors = errors or ([{"field": None, "message": detail}] if detail else [])
     if status == 401:  # the JWT's reasons ("Token has expired", "Missing Authorization Header") are the detail
         detail = body.get("msg") or (message if isinstance(message, str) else None)
         message = default
@@ -145,7 +159,9 @@ def error_body(status: int, body: Any) -> dict[str, Any]:
 
 
 def _one_error_body(response: Response) -> Response:
-    if response.status_code < 400 or not request.path.startswith(API_PREFIX) or response.direct_passthrough:
+    if response.status_code < 400 or not request.path.startswith("/api/") or response.direct_passthrough:
+        return response
+    if request.path.startswith(PUBLIC_PREFIX):  # the portal's own contract (``{"message"}``, alike for every miss)
         return response
     body = response.get_json(silent=True) if response.is_json else None
     shaped = error_body(response.status_code, body)
@@ -242,6 +258,9 @@ def _list_links(view: Any, count: int) -> dict[str, str] | None:
             return None
         if not isinstance(rison, dict):
             return None
+        private = set(getattr(view, "exact_search_only", ()))
+        if any(isinstance(f, dict) and f.get("col") in private for f in rison.get("filters") or []):
+            return None  # links would repeat an ID number or phone searched for (personal data) in the answer
         size = rison.get("page_size") or getattr(view, "page_size", None)
         page = rison.get("page") or 0
         if not isinstance(size, int) or not isinstance(page, int) or size <= 0:
