@@ -229,3 +229,40 @@ def test_a_declared_list_links_its_pages(client, db, token):
     body = answer.get_json()
     assert answer.status_code == 200 and "first" in body["links"] and "Link" in answer.headers
     assert "prev" not in body["links"]
+
+
+def test_two_registrations_with_one_key_at_the_same_moment_register_once_on_postgresql(postgresql_app):
+    """Two identical POSTs with one key, each on its own connection: the unique key decides; one registers, the
+    other is told the first is still being answered (409) or gets its answer replayed."""
+    import threading
+
+    from app.extensions import db
+
+    with postgresql_app.app_context():
+        body = factories.case_data(db.session)
+        before = db.session.scalar(select(func.count(Case.id)))
+        db.session.remove()
+    token = api_token(postgresql_app.test_client(), "lz_window")
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "at-once-0001"}
+    barrier = threading.Barrier(4)
+    answers: list = []
+
+    def register() -> None:
+        client = postgresql_app.test_client()
+        barrier.wait()
+        answer = client.post("/api/v1/case/", json=body, headers=headers)
+        answers.append((answer.status_code, answer.headers.get("Idempotent-Replayed")))
+
+    threads = [threading.Thread(target=register) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 4
+    assert [a for a in answers if a == (201, None)] == [(201, None)], answers
+    assert all(a in ((201, "true"), (409, None)) for a in answers if a != (201, None)), answers
+    with postgresql_app.app_context():
+        assert db.session.scalar(select(func.count(Case.id))) == before + 1
+        db.session.remove()
+    replay = postgresql_app.test_client().post("/api/v1/case/", json=body, headers=headers)
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
