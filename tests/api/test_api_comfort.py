@@ -4,6 +4,8 @@ every resource has them without code of its own."""
 
 from __future__ import annotations
 
+import re
+
 import prison
 import pytest
 from sqlalchemy import func, select
@@ -67,6 +69,44 @@ def test_every_kind_of_refusal_has_the_one_shape(client, db, token):
     # 409: our conflicts
     assert_problem(client.post(f"/api/v1/case/{draft.id}/accept", json={"version": draft.version + 5},
                                headers=window), 409)
+
+
+def test_the_document_walked_every_operation_refuses_in_the_one_shape(client, db, token):
+    """Walks the OpenAPI document: every operation behind a token refused without one (401), every record
+    path with an id no record has (404, or the 403 of a role without the permission). Not walked: the public
+    API (its own contract) and FAB's menu (it answers an anonymous caller the anonymous menu)."""
+    admin = token("admin")
+    spec = client.get("/api/v1/_openapi", headers=admin).get_json()
+    walked = 0
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/v1/") or path.startswith(("/api/v1/public", "/api/v1/menu/")):
+            continue
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "delete") or not operation.get("security"):
+                continue
+            url = path
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path":
+                    enum = parameter.get("schema", {}).get("enum")
+                    url = url.replace("{%s}" % parameter["name"], str(enum[0]) if enum else "987654")
+            url = re.sub(r"\{[^}]+\}", "987654", url)
+            assert_problem(getattr(client, method)(url), 401)
+            if "987654" in url:
+                refused = getattr(client, method)(url, headers=admin, json={})
+                assert refused.status_code in (400, 403, 404, 405, 422), (method, url, refused.status_code)
+                assert_problem(refused, refused.status_code)
+            walked += 1
+    assert walked > 40
+
+
+def test_a_rate_limit_answers_the_one_shape(app, client, db, token):
+    from tests.conftest import config_override
+
+    search = "/api/v1/case/?q=(filters:!((col:applicant_phone,opr:eq,value:'13900000000')))"
+    with config_override(app, PERSONAL_DATA_SEARCH_LIMIT="1 per minute"):
+        window = token("lz_window")
+        client.get(search, headers=window)
+        assert_problem(client.get(search, headers=window), 429)
 
 
 def test_refusals_are_in_chinese_unless_the_client_asks_for_english(client, db, token):
