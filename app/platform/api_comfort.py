@@ -197,7 +197,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
         return True
     if header.strip() == "*":
         return True
-    wanted = etag.strip('"')
+    wanted = etag.strip().removeprefix("W/").strip('"')
     tags = parse_etags(header)
     return any(tag == wanted for tag in (*tags._strong, *tags._weak))  # W/"3" names the same state as "3"
 
@@ -223,6 +223,8 @@ def _etag_and_not_modified(response: Response) -> Response:
         version = result.get("version") if isinstance(result, dict) else None
         if isinstance(version, int) and not isinstance(version, bool):
             response.headers["ETag"] = f'"{version}"'
+        else:  # a record without a version (a declared resource): its answer, hashed (weak: this representation)
+            response.headers["ETag"] = 'W/"' + hashlib.sha256(response.get_data()).hexdigest()[:32] + '"'
     etag = response.headers.get("ETag")
     wanted = request.headers.get("If-None-Match")
     if etag and wanted and _etag_matches(wanted, etag):

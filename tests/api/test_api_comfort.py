@@ -247,6 +247,18 @@ def test_a_case_answers_its_version_as_etag_and_keeps_409_for_a_stale_one(client
     assert_problem(stale, 409)
 
 
+def test_a_declared_record_without_a_version_answers_a_weak_etag_and_304(client, db, token):
+    supervisor = token("city_super")
+    assert client.post("/api/v1/report/", json={"start": "2026-03-02", "end": "2026-03-08"},
+                       headers=supervisor).status_code == 202
+    factories.run_outbox(db, "build_report_request")
+    report = client.get("/api/v1/report/", headers=supervisor).get_json()["result"][0]["id"]
+    answer = client.get(f"/api/v1/report/{report}", headers=supervisor)
+    assert answer.status_code == 200 and answer.headers["ETag"].startswith('W/"')
+    again = client.get(f"/api/v1/report/{report}", headers={**supervisor, "If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
+
+
 # --- 3. pagination links ----------------------------------------------------------------------------
 
 def test_a_fab_list_links_its_pages(client, db, token):
