@@ -139,7 +139,8 @@ def secure_headers(response: Response) -> Response:
     if not request.path.startswith(STATIC_PREFIX):
         response.headers["Cache-Control"] = "private, no-store"
         response.headers.pop("Expires", None)
-        response.headers.pop("ETag", None)
+        if is_download or not (_wants_json() and response.is_json):  # an API record keeps its ETag (docs/API.md)
+            response.headers.pop("ETag", None)
     return response
 
 

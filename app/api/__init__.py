@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 from flask_appbuilder import AppBuilder
 
 
@@ -46,6 +46,9 @@ def register_apis(appbuilder: AppBuilder) -> None:
     register_public_apis(appbuilder)
     register_openapi(appbuilder)
     _answer_bad_tokens_with_401(appbuilder)
+    from app.platform.api_comfort import install_api_comfort
+
+    install_api_comfort(current_app)
 
 
 def _answer_bad_tokens_with_401(appbuilder: AppBuilder) -> None:

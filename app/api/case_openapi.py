@@ -20,6 +20,7 @@ from app.api.case_schemas import (
     CaseResultDocumentSchema,
 )
 from app.domain.workflow import TRANSITIONS, FieldKind, Transition
+from app.platform.api_comfort import PROBLEM_SCHEMA, PROBLEM_SCHEMA_NAME
 from app.platform.fab import CLASS_NAME_PLACEHOLDER
 from app.services.cases.files import ALLOWED as STORED_FILE_TYPES
 from app.services.cases.notices import NOTICE_KINDS
@@ -55,9 +56,11 @@ def json_content(schema: Json) -> Json:
 
 # --- our refusals ----------------------------------------------------------------------------------
 
-#: our answers to refused requests: ``{"errors": [{"field", "message"}, ...]}``
+#: our answers to refused requests: the one problem body of the API, ``{"message": ..., "errors": [{"field",
+#: "message"}, ...]}`` (``Problem``; ``CaseProblems`` is its older name, kept for the references to it)
 PROBLEM_SCHEMAS: dict[str, Json] = {
-    "CaseProblems": obj(errors=array_of(obj(field={"type": "string", "nullable": True}, message=STRING))),
+    PROBLEM_SCHEMA_NAME: PROBLEM_SCHEMA,
+    "CaseProblems": PROBLEM_SCHEMA,
 }
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app
 from flask_appbuilder.api import BaseApi
 
 from app.api.case_openapi import PROBLEM_RESPONSES, PROBLEM_SCHEMAS
+from app.platform.api_comfort import add_problem_components, check_if_match, document_comforts, record_etag
 
 #: the refusals whose answer is a problem document of our own (every problem at once) rather than FAB's
 OWN_REFUSALS = {"409": "CaseConflict", "422": "CaseInvalid"}
@@ -27,6 +28,12 @@ def in_query(name: str, schema: dict[str, Any], description: str) -> dict[str, A
 
 
 class DeclaredApi(BaseApi):
+    """Declared endpoints; every one gets the API's comforts (``app.platform.api_comfort``): one problem body,
+    pagination links on ``get_list`` (paged by ``page`` with ``page_size`` rows), Idempotency-Key on POSTs,
+    and for editable records :meth:`with_etag` / :meth:`check_if_match`."""
+
+    #: rows per page of ``get_list`` (its ``page`` argument, from 0): set it to get pagination links
+    page_size: int | None = None
     apispec_parameter_schemas = PROBLEM_SCHEMAS
     responses = {**BaseApi.responses, **PROBLEM_RESPONSES}
 
@@ -34,11 +41,29 @@ class DeclaredApi(BaseApi):
                          methods: list[str] | None = None, func: Any = None, **kwargs: Any) -> None:
         """The declared description of each endpoint (FAB reads ``openapi_spec_methods`` only beside YAML in
         the docstring), with the JWT it needs."""
-        declared = self.openapi_spec_methods.get(getattr(func, "__name__", ""), {})
+        endpoint = getattr(func, "__name__", "")
+        declared = self.openapi_spec_methods.get(endpoint, {})
         for method in methods or []:
             operation = copy.deepcopy(declared.get(method.lower(), {}))
             operation["security"] = [{"jwt": []}, {"api_key": []}]
+            document_comforts(endpoint, method.lower(), operation)
             operations[method.lower()] = operation
+
+    def add_apispec_components(self, api_spec: Any) -> None:
+        super().add_apispec_components(api_spec)
+        add_problem_components(api_spec)
+
+    @staticmethod
+    def with_etag(answer: Response, record: Any) -> Response:
+        """``answer`` (of one editable record) with the record's ETag; ``If-None-Match`` then answers 304."""
+        answer.headers["ETag"] = record_etag(record)
+        return answer
+
+    @staticmethod
+    def check_if_match(record: Any) -> None:
+        """Before changing ``record``: refuses (412, through ``answers_service_errors``) a change whose
+        ``If-Match`` names another state than its current one."""
+        check_if_match(record)
 
     @property
     def _session(self) -> Any:

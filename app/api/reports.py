@@ -99,6 +99,7 @@ class ReportApi(DeclaredApi):
     """/api/v1/report/: the report history and reports on demand."""
 
     resource_name = "report"
+    page_size = PAGE_SIZE
     class_permission_name = "Report"
     method_permission_name = {"get_list": "read", "get": "read", "file": "read", "post": "write",
                               "get_request": "read", "retry_request": "write", "generate": "write"}

@@ -76,6 +76,7 @@ class SupervisionOrderApi(DeclaredApi):
     """/api/v1/supervision_order/: 督办单, 反馈 and 催办."""
 
     resource_name = "supervision_order"
+    page_size = PAGE_SIZE
     class_permission_name = "SupervisionOrder"
     method_permission_name = {"get_list": "read", "post": "issue", "reply": "reply", "nudge": "nudge"}
     openapi_spec_tag = "Supervision orders"

@@ -33,7 +33,7 @@ from app.models.catalog import (
 from app.models.org import BusinessLine, CenterKind, Department, Region, RegionLevel, ServiceCenter
 from app.models.staff import LoginThrottle, StaffUser
 from app.models import clock, conversation, courier, exports, notify, portal, precheck, rating, supervision, transmittal  # noqa: F401  (each declares its own tables)
-from app.models.system import Heartbeat
+from app.models.system import Heartbeat, IdempotencyKey
 from app.models import reconciliation  # noqa: F401,E402  (对账发现, issue 14)
 from app.models import supervision  # noqa: F401,E402  (督办单)
 from app.models import webhook  # noqa: F401,E402  (webhooks, issue 15)
@@ -65,6 +65,7 @@ __all__ = [
     "Guide",
     "HandlingType",
     "Heartbeat",
+    "IdempotencyKey",
     "ImmutableRecord",
     "MaterialForm",
     "MaterialRequirement",

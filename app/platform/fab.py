@@ -8,14 +8,13 @@ scope, and it routes every write through ``app.platform.records`` so writes are 
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import logging
 from typing import Any, Callable, ClassVar
 
 from apispec import yaml_utils
-from flask import Response, current_app, g
+from flask import Response, current_app, g, request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.api.convert import Model2SchemaConverter
@@ -34,6 +33,13 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from app.errors import NotFound, ServiceError
 from app.models.base import LOCAL_ZONE
 from app.platform import records
+from app.platform.api_comfort import (
+    PROBLEM_RESPONSES,
+    add_problem_components,
+    check_if_match,
+    document_comforts,
+    record_etag,
+)
 from app.scope import MAX_ID, Reach, as_record_id, criterion, reach_of
 
 log = logging.getLogger(__name__)
@@ -361,26 +367,11 @@ def page_problem(rison: dict[str, Any]) -> str | None:
 
 # --- the OpenAPI document: FAB's answers as they really are -------------------------------------------
 
-def _message_answer(description: str, message: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"type": "object", "properties": {"message": message}}}}}
-
-
 _TEXT = {"type": "string"}
-#: a refusal's message: a text, or (a body that fails validation, FAB's own and the login's) the problems
-#: of each field
-_TEXT_OR_PROBLEMS = {"oneOf": [_TEXT, {"type": "object", "description": "field → its problems"}]}
 
-#: the answers every resource can give, registered over FAB's (first come) in the document
-RESPONSES: dict[str, dict[str, Any]] = {
-    "400": _message_answer("Bad request", _TEXT_OR_PROBLEMS),
-    "401": _message_answer("No valid token", _TEXT),
-    "403": _message_answer("The role may not do this", _TEXT),
-    "404": _message_answer("Not found (or outside the caller's scope)", _TEXT),
-    "413": _message_answer("The body is over the size limit", _TEXT),
-    "422": _message_answer("The body breaks a rule", _TEXT_OR_PROBLEMS),
-    "500": _message_answer("Fatal error", _TEXT),
-}
+#: the answers every resource can give, registered over FAB's (first come) in the document: the one problem body
+RESPONSES: dict[str, dict[str, Any]] = PROBLEM_RESPONSES
+
 
 #: one column as FAB's ``_info`` describes a field of the add and edit forms
 _FORM_COLUMN = {"type": "object", "properties": {
@@ -486,12 +477,35 @@ class AppModelRestApi(ModelRestApi):
 
     delete.__doc__ = ModelRestApi.delete.__doc__
 
+    def get_headless(self, pk: Any, **kwargs: Any) -> Response:
+        """The record with its ETag (``If-None-Match`` naming it answers 304: ``api_comfort``)."""
+        answer = super().get_headless(pk, **kwargs)
+        if answer.status_code == 200:
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None:
+                answer.headers["ETag"] = record_etag(item)
+        return answer
+
+    def _check_if_match(self, pk: Any) -> None:
+        """A change sent with ``If-Match`` is made only on the state it names (else 412)."""
+        if request.headers.get("If-Match"):
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None:
+                check_if_match(item)
+
     @answers_service_errors
     def put_headless(self, pk: Any) -> Response:
-        return super().put_headless(pk)
+        self._check_if_match(pk)
+        answer = super().put_headless(pk)
+        if answer.status_code == 200:
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None:
+                answer.headers["ETag"] = record_etag(item)
+        return answer
 
     @answers_service_errors
     def delete_headless(self, pk: Any) -> Response:
+        self._check_if_match(pk)
         return super().delete_headless(pk)
 
     def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
@@ -509,11 +523,12 @@ class AppModelRestApi(ModelRestApi):
         for method in methods or []:
             if operations.get(method.lower()):
                 document_as_answered(endpoint, operations[method.lower()])
+                document_comforts(endpoint, method.lower(), operations[method.lower()])
 
     def add_apispec_components(self, api_spec: Any) -> None:
         super().add_apispec_components(api_spec)
         # FAB's own resources (the login) registered FAB's answers first; ours say what the answers hold.
-        api_spec.components.responses.update(copy.deepcopy(RESPONSES))
+        add_problem_components(api_spec)
 
     def _declared_operation(self, func: Callable[..., Any], declared: dict[str, Any]) -> dict[str, Any]:
         # A copy (apispec changes what it is given), with the class name put in for FAB's placeholder as
