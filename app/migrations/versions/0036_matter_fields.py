@@ -5,7 +5,7 @@ rules; publishing freezes them into the guide (``content["fields"]``); a case ke
 ``form_values`` (JSON keyed by field key, ``{}`` for every case registered before).
 
 Revision ID: 0036_matter_fields
-Revises: 0034_report_requests
+Revises: 0035_webhooks
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0036_matter_fields"
-down_revision = "0034_report_requests"
+down_revision = "0035_webhooks"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Idempotency-Key on the API's POSTs (issue 15 item 4): the key, the request it was used for and its answer
 
 Revision ID: 0037_idempotency_keys
-Revises: 0034_report_requests
+Revises: 0036_matter_fields
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0037_idempotency_keys"
-down_revision = "0034_report_requests"
+down_revision = "0036_matter_fields"
 branch_labels = None
 depends_on = None
 
