@@ -160,7 +160,7 @@ MATTER_STATUSES = {"draft": _l("Draft"), "published": _l("Published"), "retired"
 MATERIAL_FORMS = {"original": _l("Original"), "copy": _l("Copy"), "scan": _l("Scan")}
 #: kinds of the extra fields a matter asks at registration (补充信息, issue 15 item 3)
 FIELD_KINDS = {
-    "text": _l("Text"),
+    "text": _l("Free text"),
     "number": _l("Number"),
     "date": _l("Date"),
     "choice": _l("Choice"),

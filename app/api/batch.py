@@ -24,7 +24,7 @@ from marshmallow import Schema, fields
 
 from app.adapters import storage
 from app.api.case_openapi import array_of, in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, in_query, responses_of
+from app.api.declared import DeclaredApi, in_query, json_object, record_ids, responses_of
 from app.labels import BOOKING_STATUSES, SHIPMENT_DIRECTIONS, STATUS_LABELS, label
 from app.platform.fab import LocalDateTime, MalformedRequest, answers_service_errors
 from app.services.cases import batch
@@ -121,12 +121,6 @@ def _failure(failure: Any) -> dict[str, Any]:
             "errors": [p.as_dict() for p in failure.problems]}
 
 
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-    if not isinstance(data, dict):
-        raise MalformedRequest("Request is not a JSON object")
-    return data
-
 
 def _rows(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
     rows = data.get(name) or []
@@ -204,7 +198,7 @@ class ParcelBatchApi(DeclaredApi):
     @answers_service_errors
     def send(self):
         """Sends the chosen parcels"""
-        data = _body()
+        data = json_object()
         rows = [ParcelInput(row.get("case_id"), _text(row.get("waybill_number"), "waybill_number"),
                             _text(row.get("carrier"), "carrier")) for row in _rows(data, "parcels")]
         outcome = batch.send_parcels(self._session, self._user(), rows, sent_on=_text(data.get("sent_on"), "sent_on"))
@@ -217,7 +211,7 @@ class ParcelBatchApi(DeclaredApi):
     @answers_service_errors
     def book(self):
         """Books the chosen parcels"""
-        ids = _body().get("case_ids") or []
+        ids = json_object().get("case_ids") or []
         if not isinstance(ids, list):
             raise MalformedRequest("case_ids must be a list")
         return _outcome_answer(self, batch.book_parcels(self._session, self._user(), ids))
@@ -334,12 +328,11 @@ class TransmittalApi(DeclaredApi):
         return self._sign(None)
 
     def _sign(self, transmittal_id: int | None):
-        data = _body()
+        data = json_object()
         rows = []
         for row in _rows(data, "cases"):
             materials = row.get("materials") or []
-            if not isinstance(materials, list) or not all(type(seq) is int for seq in materials):
-                raise MalformedRequest("materials must be a list of integers")
+            record_ids(materials, "materials")
             rows.append(SignInput(row.get("case_id"), tuple(materials)))
         outcome = batch.sign_parcels(self._session, self._user(), rows, transmittal_id=transmittal_id,
                                      received_on=_text(data.get("received_on"), "received_on"))

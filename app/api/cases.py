@@ -33,6 +33,7 @@ from app.api.case_schemas import (
     CaseResultDocumentSchema,
     CaseStepSchema,
 )
+from app.api.declared import json_object
 from app.domain import form_fields
 from app.domain.privacy import PERSONAL_DATA_MASKS, AccessKind
 from app.domain.workflow import TRANSITIONS
@@ -164,13 +165,8 @@ class CaseApi(AppModelRestApi):
 
     @staticmethod
     def _body() -> dict[str, Any]:
-        """The JSON object sent (an empty body is an empty object)."""
-        if not request.get_data(cache=True):
-            return {}
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
-        return dict(data)
+        """The JSON object sent, a copy the endpoint may change (an empty body is an empty object)."""
+        return dict(json_object())
 
     @staticmethod
     def _expected_version(body: dict[str, Any]) -> int | None:

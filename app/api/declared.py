@@ -7,11 +7,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask_appbuilder.api import BaseApi
 
 from app.api.case_openapi import PROBLEM_RESPONSES, PROBLEM_SCHEMAS
 from app.platform.api_comfort import add_problem_components, check_if_match, document_comforts, record_etag
+from app.platform.fab import MalformedRequest
+from app.scope import as_record_id
 
 #: the refusals whose answer is a problem document of our own (every problem at once) rather than FAB's
 OWN_REFUSALS = {"409": "CaseConflict", "422": "CaseInvalid"}
@@ -25,6 +27,30 @@ def responses_of(ok: dict[str, Any], *codes: str) -> dict[str, Any]:
 
 def in_query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"in": "query", "name": name, "required": False, "schema": schema, "description": description}
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body: an object, or {} when nothing was sent; anything else is 400."""
+    data = request.get_json(silent=True) if request.get_data(cache=True) else {}
+    if not isinstance(data, dict):
+        raise MalformedRequest("Request is not a JSON object")
+    return data
+
+
+def record_ids(value: Any, name: str) -> list[int]:
+    """A body's list of record ids; 400 for anything else, a number no record can have included (the database's
+    integers end somewhere: a larger one must not reach a query)."""
+    if not isinstance(value, list) or not all(type(i) is int and as_record_id(i) is not None for i in value):
+        raise MalformedRequest(f"{name} must be a list of record ids")
+    return value
+
+
+def page_number() -> int:
+    """The ``page`` asked of a declared list (from 0; none is page 0); 400 for anything else."""
+    raw = request.args.get("page", "0")
+    if not raw.isdigit() or len(raw) > 6:
+        raise MalformedRequest("page must be a number from 0")
+    return int(raw)
 
 
 class DeclaredApi(BaseApi):

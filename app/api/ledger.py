@@ -21,11 +21,11 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 
 from app.api.case_openapi import array_of, in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, in_query, responses_of
+from app.api.declared import DeclaredApi, in_query, json_object, page_number, responses_of
 from app.api.exports import ExportJobSchema
 from app.domain.privacy import mask_phone
 from app.labels import STATUS_LABELS
-from app.platform.fab import LocalDateTime, MalformedRequest, answers_service_errors, current_reach
+from app.platform.fab import LocalDateTime, answers_service_errors, current_reach
 from app.services.cases import ledger as ledger_rows
 from app.services.exports import jobs as exports
 from app.services.exports import ledger as ledger_export
@@ -135,13 +135,11 @@ class LedgerApi(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The ledger rows"""
-        raw = request.args.get("page", "0")
-        if not raw.isdigit() or len(raw) > 6:
-            raise MalformedRequest("page must be a number from 0")
+        page = page_number()
         flt = LedgerFilter.from_fields(request.args)
         reach = current_reach()
         count = ledger_export.count_rows(self._session, reach, flt)
-        rows = ledger_export.entries(self._session, reach, flt, offset=int(raw) * PAGE_SIZE, limit=PAGE_SIZE)
+        rows = ledger_export.entries(self._session, reach, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
         return self.response(200, count=count, result=LedgerEntrySchema(many=True).dump(rows))
 
     @expose("/<int:entry_id>", methods=["GET"])
@@ -161,7 +159,7 @@ class LedgerApi(DeclaredApi):
     @answers_service_errors
     def put(self, entry_id: int):
         """Edits a row's remarks"""
-        data = self._body()
+        data = json_object()
         entry = ledger_rows.edit_remarks(self._session, current_reach(), entry_id, data.get("remarks"))
         return self.response(200, id=entry.id, result=LedgerEntrySchema().dump(entry))
 
@@ -174,7 +172,7 @@ class LedgerApi(DeclaredApi):
         """Exports the ledger"""
         if not current_app.appbuilder.sm.has_access("can_read", "Export"):
             return self.response_403()
-        data = self._body()
+        data = json_object()
         result = exports.request_ledger_export_of(self._session, self._user(), data,
                                                   address=request.remote_addr or "", channel="api")
         if isinstance(result, exports.ExportFile):
@@ -186,8 +184,6 @@ class LedgerApi(DeclaredApi):
         return answer
 
     @staticmethod
-    def _body() -> dict[str, Any]:
-        data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
+    def json_object() -> dict[str, Any]:
+        data = json_object()
         return data

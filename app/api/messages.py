@@ -21,14 +21,13 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 
 from app.api.case_openapi import array_of, in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, in_query, responses_of
+from app.api.declared import DeclaredApi, in_query, json_object, page_number, record_ids, responses_of
 from app.domain.privacy import mask_phone
 from app.labels import CHANNEL_LABELS, MESSAGE_STATUSES, label
 from app.models.notify import MessageTemplate
 from app.platform.fab import (
     AppModelRestApi,
     LocalDateTime,
-    MalformedRequest,
     ScopedInterface,
     answers_service_errors,
     current_reach,
@@ -80,12 +79,6 @@ class MessageDetailSchema(MessageSchema):
     provider_ref = fields.String()
 
 
-def _page() -> int:
-    raw = request.args.get("page", "0")
-    if not raw.isdigit() or len(raw) > 6:
-        raise MalformedRequest("page must be a number from 0")
-    return int(raw)
-
 
 def _parameters(parked: bool) -> list[dict[str, Any]]:
     return [
@@ -125,7 +118,7 @@ class _MessageList(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The messages"""
-        page = _page()
+        page = page_number()
         total, rows = message_list.messages_in(self._session, current_reach(), request.args, parked=self.parked,
                                                offset=page * PAGE_SIZE, limit=PAGE_SIZE)
         return self.response(200, count=total, result=MessageSchema(many=True).dump(rows))
@@ -179,12 +172,8 @@ class ParkedMessageApi(_MessageList):
     @answers_service_errors
     def resend(self):
         """Sends parked messages again"""
-        data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
-        ids = data.get("ids") or []
-        if not isinstance(ids, list) or not all(type(i) is int for i in ids):
-            raise MalformedRequest("ids must be a list of integers")
+        data = json_object()
+        ids = record_ids(data.get("ids") or [], "ids")
         count = notifications.resend_parked(self._session, current_reach(), ids)
         return self.response(200, count=count)
 

@@ -21,7 +21,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 
 from app.api.case_openapi import array_of, in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, in_query, responses_of
+from app.api.declared import DeclaredApi, in_query, json_object, page_number, responses_of
 from app.api.exports import ExportJobSchema
 from app.domain.reconciliation import FindingKind
 from app.labels import ACCESS_KINDS, label
@@ -38,12 +38,6 @@ _STRING: dict[str, Any] = {"type": "string"}
 _DAY: dict[str, Any] = {"type": "string", "format": "date"}
 _XLSX = {audit.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}
 
-
-def _page(size: int = PAGE_SIZE) -> int:
-    raw = request.args.get("page", "0")
-    if not raw.isdigit() or len(raw) > 6:
-        raise MalformedRequest("page must be a number from 0")
-    return int(raw)
 
 
 def _page_parameter() -> dict[str, Any]:
@@ -104,7 +98,7 @@ class ReconciliationApi(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The findings"""
-        page, reach = _page(), current_reach()
+        page, reach = page_number(), current_reach()
         chosen = reconciliation.checked_filters(reach, request.args)
         total, items = reconciliation.findings(self._session, reach, **chosen, page=page, page_size=PAGE_SIZE)
         run = reconciliation.last_run(self._session)
@@ -167,7 +161,7 @@ class AccessLogApi(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The access log"""
-        page = _page()
+        page = page_number()
         total, rows = access_log.entries(self._session, current_reach(), request.args, offset=page * PAGE_SIZE,
                                          limit=PAGE_SIZE)
         return self.response(200, count=total, result=AccessLogEntrySchema(many=True).dump(rows))
@@ -230,9 +224,7 @@ class AuditApi(DeclaredApi):
     @answers_service_errors
     def period(self):
         """A period's audit export"""
-        data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
+        data = json_object()
         region_id = data.get("region_id")
         if region_id is not None and (isinstance(region_id, bool) or not isinstance(region_id, int)):
             raise MalformedRequest("region_id must be an integer or null")

@@ -22,7 +22,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 
 from app.api.case_openapi import array_of, in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, in_query, responses_of
+from app.api.declared import DeclaredApi, in_query, json_object, page_number, responses_of
 from app.labels import (
     APPEAL_OUTCOME_LABELS,
     RATING_CHANNEL_LABELS,
@@ -34,7 +34,7 @@ from app.labels import (
     label,
 )
 from app.models.rating import Rating, Rectification
-from app.platform.fab import LocalDateTime, MalformedRequest, answers_service_errors, current_reach
+from app.platform.fab import LocalDateTime, answers_service_errors, current_reach
 from app.services.ratings import export, listing
 from app.services.ratings import rectifications as commands
 
@@ -126,12 +126,6 @@ class RectificationDetailSchema(RectificationSchema):
     events = fields.List(fields.Nested(RectificationEventSchema))
 
 
-def _page() -> int:
-    raw = request.args.get("page", "0")
-    if not raw.isdigit() or len(raw) > 6:
-        raise MalformedRequest("page must be a number from 0")
-    return int(raw)
-
 
 def _page_parameter() -> dict[str, Any]:
     return in_query("page", {"type": "integer", "minimum": 0}, "the page (50), from 0")
@@ -182,7 +176,7 @@ class RatingApi(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The ratings"""
-        page = _page()
+        page = page_number()
         total, rows = listing.ratings_in(self._session, current_reach(), request.args, offset=page * PAGE_SIZE,
                                          limit=PAGE_SIZE)
         return self.response(200, count=total, result=RatingSchema(many=True).dump(rows))
@@ -284,7 +278,7 @@ class RectificationApi(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The rectifications"""
-        page = _page()
+        page = page_number()
         total, rows = listing.rectifications_in(self._session, current_reach(), request.args,
                                                 offset=page * PAGE_SIZE, limit=PAGE_SIZE)
         return self.response(200, count=total, result=RectificationSchema(many=True).dump(rows))
@@ -309,9 +303,7 @@ class RectificationApi(DeclaredApi):
         return _xlsx("rectifications")
 
     def _run(self, name: str, rectification_id: int):
-        data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
+        data = json_object()
         _, command, names = _COMMANDS[name]
         command(self._session, self._user(), rectification_id, {key: data.get(key) for key in names})
         item = listing.record_in(self._session, current_reach(), Rectification, rectification_id)

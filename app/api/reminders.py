@@ -14,9 +14,9 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 
 from app.api.case_openapi import array_of, in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, in_query, responses_of
+from app.api.declared import DeclaredApi, in_query, json_object, page_number, record_ids, responses_of
 from app.labels import LEVEL_LABELS, MAIL_STATUSES, REMINDER_KINDS, STAGE_LABELS, label
-from app.platform.fab import LocalDateTime, MalformedRequest, answers_service_errors
+from app.platform.fab import LocalDateTime, answers_service_errors
 from app.services.cases import conversation
 from app.services.notifications import reminders
 
@@ -150,11 +150,9 @@ class ReminderApi(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The caller's reminders"""
-        raw = request.args.get("page", "0")
-        if not raw.isdigit() or len(raw) > 6:
-            raise MalformedRequest("page must be a number from 0")
+        page = page_number()
         show = reminders.check_shown(request.args.get("show"))
-        total, items = reminders.reminders_of(self._session, self._me(), show=show, page=int(raw),
+        total, items = reminders.reminders_of(self._session, self._me(), show=show, page=page,
                                               page_size=PAGE_SIZE)
         return self.response(200, count=total, unread=reminders.unread_count(self._session, self._me()),
                              result=ReminderSchema(many=True).dump(items))
@@ -209,10 +207,10 @@ class ReminderApi(DeclaredApi):
     @answers_service_errors
     def mark_messages_read(self):
         """Marks conversation notices read"""
-        data = _body()
+        data = json_object()
         ids = data.get("ids")
-        if ids is not None and (not isinstance(ids, list) or not all(type(i) is int for i in ids)):
-            raise MalformedRequest("ids must be a list of integers")
+        if ids is not None:
+            record_ids(ids, "ids")
         count = conversation.mark_notices_read(self._session, self._me(), ids)
         return self.response(200, count=count, unread=conversation.unread_notice_count(self._session, self._me()))
 
@@ -232,12 +230,6 @@ class ReminderApi(DeclaredApi):
     @answers_service_errors
     def save_preferences(self):
         """Saves the caller's message preferences"""
-        saved = reminders.save_preference_of(self._session, self._me(), _body())
+        saved = reminders.save_preference_of(self._session, self._me(), json_object())
         return self.response(200, result=PreferenceSchema().dump(saved))
 
-
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-    if not isinstance(data, dict):
-        raise MalformedRequest("Request is not a JSON object")
-    return data

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import request, send_file, url_for
+from flask import send_file, url_for
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.adapters import storage
 from app.api.case_openapi import array_of, in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, responses_of
+from app.api.declared import DeclaredApi, json_object, page_number, responses_of
 from app.errors import NotFound
 from app.labels import REPORT_KINDS, REPORT_REQUEST_STATUSES, label
 from app.models.notify import Report
@@ -170,14 +170,12 @@ class ReportApi(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The report history"""
-        raw = request.args.get("page", "0")
-        if not raw.isdigit() or len(raw) > 6:
-            raise MalformedRequest("page must be a number from 0")
+        page = page_number()
         reach = current_reach()
         scoped = criterion(Report, reach)
         count = self._session.scalar(select(func.count(Report.id)).where(scoped))
         items = self._session.scalars(select(Report).where(scoped).order_by(
-            Report.period_start.desc(), Report.id.desc()).offset(int(raw) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+            Report.period_start.desc(), Report.id.desc()).offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
         pending = report_requests.requests_seen_by(self._session, reach)
         return self.response(200, count=count, result=ReportSchema(many=True).dump(items),
                              pending=ReportRequestSchema(many=True).dump(pending))
@@ -214,9 +212,7 @@ class ReportApi(DeclaredApi):
     @answers_service_errors
     def post(self):
         """Asks for a report on demand"""
-        data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
+        data = json_object()
         region_id = data.get("region_id")
         if region_id is not None and (isinstance(region_id, bool) or not isinstance(region_id, int)):
             raise MalformedRequest("region_id must be an integer or null")

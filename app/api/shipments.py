@@ -15,7 +15,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 
 from app.api.case_openapi import array_of, in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, in_query, responses_of
+from app.api.declared import DeclaredApi, in_query, page_number, responses_of
 from app.labels import (
     BOOKING_STATUSES,
     BOOKING_WARNINGS,
@@ -24,7 +24,7 @@ from app.labels import (
     TRACKING_STATUSES,
     label,
 )
-from app.platform.fab import LocalDateTime, MalformedRequest, answers_service_errors, current_reach
+from app.platform.fab import LocalDateTime, answers_service_errors, current_reach
 from app.services.courier import shipments
 from app.services.courier.shipments import CHOICES, ShipmentFilter
 
@@ -134,11 +134,9 @@ class ShipmentApi(DeclaredApi):
     @answers_service_errors
     def get_list(self):
         """The shipments"""
-        raw = request.args.get("page", "0")
-        if not raw.isdigit() or len(raw) > 6:
-            raise MalformedRequest("page must be a number from 0")
+        page = page_number()
         flt = ShipmentFilter.from_fields(request.args)
-        total, rows = shipments.shipments_in(self._session, current_reach(), flt, offset=int(raw) * PAGE_SIZE,
+        total, rows = shipments.shipments_in(self._session, current_reach(), flt, offset=page * PAGE_SIZE,
                                              limit=PAGE_SIZE)
         return self.response(200, count=total, result=ShipmentSchema(many=True).dump(rows))
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import request
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from app.api.case_openapi import in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, responses_of
-from app.platform.fab import MalformedRequest, answers_service_errors
+from app.api.declared import DeclaredApi, json_object, responses_of
+from app.platform.fab import answers_service_errors
 from app.services.organisation import stand_ins
 
 ENDED = _l("The stand-in was removed.")
@@ -104,9 +103,7 @@ class StandInApi(DeclaredApi):
     @answers_service_errors
     def post(self):
         """Names a stand-in"""
-        data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
+        data = json_object()
         values = {name: data.get(name) for name in _FIELDS}
         record = stand_ins.save_stand_in(self._session, self._user(), values)
         return self.response(201, id=record.id, result=StandInSchema().dump(record))

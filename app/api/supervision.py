@@ -18,8 +18,8 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
 
 from app.api.case_openapi import in_path, json_content, obj, ref
-from app.api.declared import DeclaredApi, in_query, responses_of
-from app.platform.fab import MalformedRequest, answers_service_errors, current_reach
+from app.api.declared import DeclaredApi, in_query, json_object, responses_of
+from app.platform.fab import answers_service_errors, current_reach
 from app.services.supervision import orders
 from app.services.supervision.queries import PAGE_SIZE, SIDES, STATES, OrderFilter, list_orders, nudge_count
 
@@ -119,10 +119,8 @@ class SupervisionOrderApi(DeclaredApi):
     }
 
     @staticmethod
-    def _body() -> dict[str, Any]:
-        data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
+    def json_object() -> dict[str, Any]:
+        data = json_object()
         return data
 
     @expose("/", methods=["GET"])
@@ -145,7 +143,7 @@ class SupervisionOrderApi(DeclaredApi):
     @answers_service_errors
     def post(self):
         """Issues supervision orders"""
-        data = self._body()
+        data = json_object()
         case_ids = data.get("case_ids")
         if case_ids is None and data.get("case_id") is not None:
             case_ids = [data["case_id"]]
@@ -160,7 +158,7 @@ class SupervisionOrderApi(DeclaredApi):
     @answers_service_errors
     def reply(self, order_id: int):
         """Answers a supervision order"""
-        data = self._body()
+        data = json_object()
         order = orders.reply_to_order(self._session, self._user(), order_id, {"reply": data.get("reply")})
         return self.response(200, id=order.id, result=SupervisionOrderSchema().dump(order))
 
@@ -171,6 +169,6 @@ class SupervisionOrderApi(DeclaredApi):
     @answers_service_errors
     def nudge(self):
         """Nudges a case"""
-        data = self._body()
+        data = json_object()
         case = orders.nudge_case(self._session, self._user(), data.get("case_id"), {"note": data.get("note")})
         return self.response(200, case_id=case.id, nudges=nudge_count(self._session, case.id))

@@ -298,7 +298,8 @@ LINKS_SCHEMA: dict[str, Any] = {
 
 def _pagination_links(response: Response) -> Response:
     if (request.method != "GET" or response.status_code != 200 or not request.path.startswith(API_PREFIX)
-            or (request.endpoint or "").rsplit(".", 1)[-1] != "get_list" or not response.is_json):
+            or (request.endpoint or "").rsplit(".", 1)[-1] != "get_list" or not response.is_json
+            or "Link" in response.headers):  # a list paged its own way (the event feed's cursor) links itself
         return response
     body = response.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("count"), int) or "links" in body:

@@ -50,6 +50,7 @@ def test_parked_messages_are_sent_again_within_the_scope(api, db):
     assert db.get(Notification, sms.id).status == "parked"
     assert api("city_super").post("/api/v1/parked_message/resend", json={"ids": [sms.id]}).status_code in (401, 403)
     assert county.post("/api/v1/parked_message/resend", json={"ids": ["x"]}).status_code == 400
+    assert county.post("/api/v1/parked_message/resend", json={"ids": [2**70]}).status_code == 400  # no record can have it
     answer = county.post("/api/v1/parked_message/resend", json={"ids": [sms.id]})
     assert answer.status_code == 200 and answer.get_json() == {"count": 1}
     db.expire_all()

@@ -4,10 +4,8 @@ seen, the channel, the day), the newest first; one entry by id (404 outside the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +13,7 @@ from app.domain.privacy import AccessKind
 from app.errors import NotFound, ProblemCollector
 from app.models.case import CaseAccessLog
 from app.scope import OutOfScope, Reach, criterion, get_in_scope
+from app.services.list_filters import chosen, within_days
 
 KINDS = tuple(value for name, value in vars(AccessKind).items() if name.isupper() and isinstance(value, str))
 CHANNELS = ("web", "api", "job")
@@ -27,24 +26,8 @@ def _where(values: Mapping[str, Any]) -> list[Any]:
     if username:
         clauses.append(CaseAccessLog.username.contains(str(username), autoescape=True))
     for name, allowed in (("kind", KINDS), ("channel", CHANNELS)):
-        value = values.get(name)
-        if value in (None, ""):
-            continue
-        if value not in allowed:
-            problems.add(name, _l("Choose one of: %(values)s.", values=", ".join(allowed)))
-        else:
-            clauses.append(getattr(CaseAccessLog, name) == value)
-    for name in ("at_from", "at_to"):
-        value = values.get(name)
-        if value in (None, ""):
-            continue
-        try:
-            day = date.fromisoformat(str(value))
-        except ValueError:
-            problems.add(name, _l("Enter the date as YYYY-MM-DD."))
-            continue
-        start = datetime.combine(day, datetime.min.time())
-        clauses.append(CaseAccessLog.at >= start if name == "at_from" else CaseAccessLog.at < start + timedelta(days=1))
+        chosen(values, name, allowed, getattr(CaseAccessLog, name), clauses, problems)
+    within_days(values, "at_from", "at_to", CaseAccessLog.at, clauses, problems)
     problems.raise_if_any()
     return clauses
 

@@ -4,16 +4,15 @@ the newest first; the parked ones only for 发送失败的消息. One message by
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ProblemCollector
 from app.models.case import Notification
 from app.scope import Reach, as_record_id, criterion
+from app.services.list_filters import chosen, within_days
 from app.services.notifications.messages import SPECS
 
 CHANNELS = ("sms", "mail")
@@ -29,25 +28,8 @@ def _where(values: Mapping[str, Any], *, parked: bool) -> list[Any]:
     clauses: list[Any] = [Notification.status == Notification.PARKED] if parked else []
     choices = {"channel": CHANNELS, "event": events(), **({} if parked else {"status": STATUSES})}
     for name, allowed in choices.items():
-        value = values.get(name)
-        if value in (None, ""):
-            continue
-        if value not in allowed:
-            problems.add(name, _l("Choose one of: %(values)s.", values=", ".join(allowed)))
-        else:
-            clauses.append(getattr(Notification, name) == value)
-    for name in ("created_from", "created_to"):
-        value = values.get(name)
-        if value in (None, ""):
-            continue
-        try:
-            day = date.fromisoformat(str(value))
-        except ValueError:
-            problems.add(name, _l("Enter the date as YYYY-MM-DD."))
-            continue
-        start = datetime.combine(day, datetime.min.time())
-        clauses.append(Notification.created_on >= start if name == "created_from"
-                       else Notification.created_on < start + timedelta(days=1))
+        chosen(values, name, allowed, getattr(Notification, name), clauses, problems)
+    within_days(values, "created_from", "created_to", Notification.created_on, clauses, problems)
     problems.raise_if_any()
     return clauses
 

@@ -49,7 +49,7 @@ from app.models.base import now
 from app.models.case import Case, Notification, OutboxMessage
 from app.models.notify import MailStatus, MessageTemplate, Reminder, StaffPreference
 from app.platform import outbox, records, system
-from app.scope import Reach, criterion
+from app.scope import Reach, as_record_id, criterion
 from app.services.public.progress import progress_link
 
 log = logging.getLogger(__name__)
@@ -631,6 +631,8 @@ def resend_parked(session: Session, reach: Reach, ids: list[int]) -> int:
     message list; otherwise nothing is queued and NotFound (404) is raised, as for a missing id. The
     SMS keeps its request id, so a gateway that took it after all still sends it once."""
     wanted = set(ids)
+    if any(as_record_id(i) is None for i in wanted):
+        raise NotFound()  # an id no record can have (beyond the database's integers) is missing like any other
     found = session.scalars(select(Notification).where(
         Notification.id.in_(wanted), Notification.status == Notification.PARKED,
         criterion(Notification, reach, write=True))).all()
