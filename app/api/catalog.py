@@ -13,7 +13,7 @@ from app.adapters import storage
 from app.api.case_openapi import in_path, json_content, obj
 from app.api.declared import responses_of
 from app.errors import NotFound
-from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
+from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter, MatterField
 from app.platform.fab import API_PERMISSIONS, AppModelRestApi, ScopedInterface, answers_service_errors, current_reach
 from app.services.catalog import matters as catalog
 
@@ -158,3 +158,25 @@ class GuideApi(AppModelRestApi):
     search_columns = ["matter", "version"]
     order_columns = ["version", "published_on"]
     base_order = ("published_on", "desc")
+
+
+class MatterFieldApi(AppModelRestApi):
+    """补充信息: the extra fields a matter asks at registration, with the page's record rules (``field_rules``):
+    the administrator for every matter, the city department for the matters of its line (the write scope)."""
+
+    resource_name = "matter_field"
+    datamodel = ScopedInterface(MatterField)
+    list_columns = ["id", "matter.id", "matter.code", "matter.name", "seq", "label", "key", "kind", "required"]
+    show_columns = list_columns + ["help", "min_length", "max_length", "min_value", "max_value", "choices", "pattern"]
+    add_columns = edit_columns = ["matter", "seq", "label", "key", "kind", "required", "help", "min_length",
+                                  "max_length", "min_value", "max_value", "choices", "pattern"]
+    search_columns = ["matter", "label", "key", "kind", "required"]
+    order_columns = ["seq", "label", "key"]
+    base_order = ("matter_id", "asc")
+
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        # as on the page: an empty number puts the field after the others (field_rules numbers it)
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            seq = schema.fields["seq"]
+            seq.required, seq.allow_none = False, True

@@ -92,6 +92,8 @@ ROUTE_MAP: dict[str, list[str]] = {
         for name in ("action", "action_post")}}),  # muldelete, publish, retire
     **_page("BusinessLineView", _crud("business_line")),
     # 事项目录: required materials, published guides (read-only), matter review
+    # 补充信息: a matter's extra form fields
+    **_page("MatterFieldView", _crud("matter_field")),
     **_page("MaterialRequirementView", {**_crud("material_requirement"),
                                         "sample": ["GET /api/v1/material_requirement/{pk}/sample"]}),
     **_page("GuideView", _read_only("guide")),
@@ -225,9 +227,6 @@ KNOWN_GAPS: dict[str, str] = {
        ("index", "export", "template", "upload")},
     **{f"StaffUserView.{name}": "staff users: list, show, add, edit, delete, unlock, own info" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post", "userinfo")},
-    **{f"MatterFieldView.{name}": "a matter's extra form fields (补充信息) as a resource of their own (read: the "
-                                  "matter's form_fields in GET /api/v1/matter/{pk})" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post")},
     **{f"WebhookSubscriberView.{name}": "webhook subscribers as a resource" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post")},
     **{f"WebhookDeliveryView.{name}": "the webhook delivery log and 重新投递 as a resource" for name in
