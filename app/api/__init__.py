@@ -33,7 +33,8 @@ def register_apis(appbuilder: AppBuilder) -> None:
     for api in (
         AppMenuApi,
         # organisation and catalog (the admin's configuration)
-        RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi, MatterFieldApi,
+        RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi,
+        MatterFieldApi,
         GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi,
         # the cases and the work around them
         CaseApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,

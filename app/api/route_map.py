@@ -66,6 +66,8 @@ ROUTE_MAP: dict[str, list[str]] = {
         "disclosure": ["POST /api/v1/case/{pk}/disclosure"],
         "upload_scan": ["POST /api/v1/case/{pk}/materials/{material_id}/scan"],
         "scan": ["GET /api/v1/case/{pk}/materials/{material_id}/scan"],
+        "scan_version": ["GET /api/v1/case/{pk}/scan_versions/{version_id}"],
+        "message_file": ["GET /api/v1/case/{pk}/messages/{message_id}/file"],
         "supply_deferred": ["POST /api/v1/case/{pk}/materials/{material_id}/supplied"],
         "upload_result": ["POST /api/v1/case/{pk}/results"],
         "result_document": ["GET /api/v1/case/{pk}/results/{document_id}"],
@@ -214,8 +216,6 @@ EXEMPT: dict[str, str] = {
 #: endpoint → the API operation still missing.
 KNOWN_GAPS: dict[str, str] = {
     "CaseWorkView.queue": "the work queue's tabs (待办, 跟踪中, 待归档, 预审) as an API list",
-    "CaseWorkView.scan_version": "GET of an earlier version of a material's scan",
-    "CaseWorkView.message_file": "GET of a conversation message's attachment",
     "SupervisionView.export_xlsx": "the supervision orders as a workbook (export)",
     **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
     "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
