@@ -116,6 +116,7 @@ ROUTE_MAP: dict[str, list[str]] = {
     }),
     # 督办
     **_page("SupervisionView", {
+        "export_xlsx": ["GET /api/v1/supervision_order/export"],
         "list": ["GET /api/v1/supervision_order/"],
         "issue": ["POST /api/v1/supervision_order/"],
         "reply": ["POST /api/v1/supervision_order/{order_id}/reply"],
@@ -216,7 +217,6 @@ EXEMPT: dict[str, str] = {
 #: endpoint → the API operation still missing.
 KNOWN_GAPS: dict[str, str] = {
     "CaseWorkView.queue": "the work queue's tabs (待办, 跟踪中, 待归档, 预审) as an API list",
-    "SupervisionView.export_xlsx": "the supervision orders as a workbook (export)",
     **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
     "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
     "MaterialRequirementView.edit": "the sample form's upload (the other fields are PUT "
