@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import send_file
+from flask import request, send_file
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
@@ -110,7 +110,7 @@ class MatterApi(AppModelRestApi):
 
 
 class MaterialRequirementApi(AppModelRestApi):
-    """A matter's required materials, and the download of a sample form (uploaded on the page: a known gap)."""
+    """A matter's required materials, and the upload and download of their sample forms (样表)."""
 
     resource_name = "material_requirement"
     datamodel = ScopedInterface(MaterialRequirement)
@@ -122,7 +122,7 @@ class MaterialRequirementApi(AppModelRestApi):
     search_columns = ["matter", "name", "form", "required"]
     order_columns = ["seq", "name"]
     base_order = ("matter_id", "asc")
-    method_permission_name: ClassVar[dict[str, str]] = {**API_PERMISSIONS, "sample": "read"}
+    method_permission_name: ClassVar[dict[str, str]] = {**API_PERMISSIONS, "sample": "read", "upload_sample": "write"}
     openapi_spec_methods: ClassVar[dict[str, Any]] = {
         "sample": {"get": {
             "summary": "The material's sample form (样表), as the page offers it",
@@ -131,7 +131,32 @@ class MaterialRequirementApi(AppModelRestApi):
                 kind: {"schema": {"type": "string", "format": "binary"}}
                 for kind in ("application/pdf", "image/jpeg", "image/png")}}}, "404"),
         }},
+        "upload_sample": {"post": {
+            "summary": "Uploads the material's sample form (样表), as the page's upload: PDF, JPEG or PNG "
+                       "(every problem of the file at once: 422)",
+            "parameters": [in_path("pk")],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "responses": responses_of({"200": {"description": "The material with its sample form", "content":
+                json_content(obj(id={"type": "integer"}, result=obj(
+                    sample_file_name={"type": "string"}, sample_file_sha256={"type": "string"})))}},
+                "400", "404", "422"),
+        }},
     }
+
+    @expose("/<int:pk>/sample", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("upload_sample")
+    @answers_service_errors
+    def upload_sample(self, pk: int) -> Any:
+        """Uploads the material's sample form"""
+        upload = request.files.get("file")
+        filename, data = (upload.filename or "", upload.read()) if upload is not None else ("", b"")
+        item = catalog.attach_sample(self.datamodel.session, pk, current_reach(), filename, data)
+        return self.response(200, id=item.id, result={"sample_file_name": item.sample_file_name,
+                                                      "sample_file_sha256": item.sample_file_sha256})
 
     @expose("/<int:pk>/sample", methods=["GET"])
     @protect()

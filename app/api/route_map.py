@@ -96,8 +96,12 @@ ROUTE_MAP: dict[str, list[str]] = {
     # 事项目录: required materials, published guides (read-only), matter review
     # 补充信息: a matter's extra form fields
     **_page("MatterFieldView", _crud("matter_field")),
-    **_page("MaterialRequirementView", {**_crud("material_requirement"),
-                                        "sample": ["GET /api/v1/material_requirement/{pk}/sample"]}),
+    **_page("MaterialRequirementView", {
+        **_crud("material_requirement"),
+        # the form's sample upload is an operation of its own after the POST/PUT of the other fields
+        "add": [*_crud("material_requirement")["add"], "POST /api/v1/material_requirement/{pk}/sample"],
+        "edit": [*_crud("material_requirement")["edit"], "POST /api/v1/material_requirement/{pk}/sample"],
+        "sample": ["GET /api/v1/material_requirement/{pk}/sample"]}),
     **_page("GuideView", _read_only("guide")),
     # 工作日历: exception days, years (read-only)
     **_page("WorkCalendarDayView", _crud("work_calendar_day")),
@@ -218,9 +222,6 @@ EXEMPT: dict[str, str] = {
 KNOWN_GAPS: dict[str, str] = {
     "CaseWorkView.queue": "the work queue's tabs (待办, 跟踪中, 待归档, 预审) as an API list",
     **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
-    "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
-    "MaterialRequirementView.edit": "the sample form's upload (the other fields are PUT "
-                                    "/api/v1/material_requirement/{pk})",
     "CalendarTransferView.export": "the work calendar of a year as a file",
     "CalendarTransferView.upload": "import of a work calendar file (every problem at once)",
     **{f"CatalogTransferView.{name}": "the catalog as a workbook: page, export, template, import" for name in
