@@ -10,7 +10,14 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.batch import ParcelBatchApi, TransmittalApi
     from app.api.calendar import WorkCalendarDayApi, WorkCalendarYearApi
     from app.api.cases import CaseApi
-    from app.api.catalog import GuideApi, HandlingTypeApi, MaterialRequirementApi, MatterApi, MatterFieldApi
+    from app.api.catalog import (
+        GuideApi,
+        HandlingTypeApi,
+        MaterialRequirementApi,
+        MatterApi,
+        MatterFieldApi,
+        MatterReviewApi,
+    )
     from app.api.dashboard import DashboardApi
     from app.api.events import EventFeedApi
     from app.api.exports import ExportJobApi
@@ -34,7 +41,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
         AppMenuApi,
         # organisation and catalog (the admin's configuration)
         RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi,
-        MatterFieldApi,
+        MatterFieldApi, MatterReviewApi,
         GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi,
         # the cases and the work around them
         CaseApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,

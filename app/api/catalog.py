@@ -205,3 +205,18 @@ class MatterFieldApi(AppModelRestApi):
         for schema in (self.add_model_schema, self.edit_model_schema):
             seq = schema.fields["seq"]
             seq.required, seq.allow_none = False, True
+
+
+class MatterReviewApi(AppModelRestApi):
+    """审核 (我条线的审查要点): the city department reads the matters and changes the review points of its line's
+    (the matter's write scope and rules: any other field is refused), as on its page."""
+
+    resource_name = "matter_review"
+    datamodel = ScopedInterface(Matter)
+    include_route_methods = {"get_list", "get", "put", "info"}
+    list_columns = ["id", "code", "name", "line", "status", "current_guide.version"]
+    show_columns = ["id", "code", "name", "line", "status", "acceptance_conditions", "review_points"]
+    edit_columns = ["review_points"]
+    search_columns = ["code", "name"]
+    order_columns = ["code", "name"]
+    base_order = ("code", "asc")

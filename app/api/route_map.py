@@ -94,6 +94,9 @@ ROUTE_MAP: dict[str, list[str]] = {
         for name in ("action", "action_post")}}),  # muldelete, publish, retire
     **_page("BusinessLineView", _crud("business_line")),
     # 事项目录: required materials, published guides (read-only), matter review
+    # 审核: the review points of the city department's line
+    **_page("MatterReviewView", {name: ops for name, ops in _crud("matter_review").items()
+                                 if name in ("list", "show", "edit")}),
     # 补充信息: a matter's extra form fields
     **_page("MatterFieldView", _crud("matter_field")),
     **_page("MaterialRequirementView", {
@@ -221,7 +224,6 @@ EXEMPT: dict[str, str] = {
 #: endpoint → the API operation still missing.
 KNOWN_GAPS: dict[str, str] = {
     "CaseWorkView.queue": "the work queue's tabs (待办, 跟踪中, 待归档, 预审) as an API list",
-    **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
     "CalendarTransferView.export": "the work calendar of a year as a file",
     "CalendarTransferView.upload": "import of a work calendar file (every problem at once)",
     **{f"CatalogTransferView.{name}": "the catalog as a workbook: page, export, template, import" for name in
