@@ -36,6 +36,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.shipments import ShipmentApi
     from app.api.stand_ins import StandInApi
     from app.api.supervision import SupervisionOrderApi
+    from app.api.work_queue import WorkQueueApi
 
     for api in (
         AppMenuApi,
@@ -44,7 +45,8 @@ def register_apis(appbuilder: AppBuilder) -> None:
         MatterFieldApi, MatterReviewApi,
         GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi,
         # the cases and the work around them
-        CaseApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,
+        CaseApi, WorkQueueApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi,
+        ReminderApi,
         ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,
         # oversight
         ReportApi, SupervisionOrderApi, RatingApi, RectificationApi, ReconciliationApi, AccessLogApi, AuditApi,
