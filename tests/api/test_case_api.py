@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from app.domain.workflow import TRANSITIONS, Status, allowed_from
-from app.labels import STATUS_LABELS
 from app.models.case import Case, CaseAccessLog, LedgerEntry
+from app.labels import STATUS_LABELS
 from tests import factories
 from tests.conftest import api_token
 

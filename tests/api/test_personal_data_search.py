@@ -83,7 +83,7 @@ def test_searches_by_personal_data_are_rate_limited_per_user(app, api, case):
 
 
 def test_the_id_number_and_phone_columns_offer_only_the_exact_match(api, case):
-    answer = api("lz_window").get("/api/v1/case/?q=(filters:!((col:applicant_phone,opr:sw,value:'139')))")
+    answer = api("lz_window").get(f"/api/v1/case/?q=(filters:!((col:applicant_phone,opr:sw,value:'139')))")
     assert answer.status_code == 400
 
 
