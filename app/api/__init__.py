@@ -10,7 +10,14 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.batch import ParcelBatchApi, TransmittalApi
     from app.api.calendar import WorkCalendarDayApi, WorkCalendarYearApi
     from app.api.cases import CaseApi
-    from app.api.catalog import GuideApi, HandlingTypeApi, MaterialRequirementApi, MatterApi
+    from app.api.catalog import (
+        GuideApi,
+        HandlingTypeApi,
+        MaterialRequirementApi,
+        MatterApi,
+        MatterFieldApi,
+        MatterReviewApi,
+    )
     from app.api.dashboard import DashboardApi
     from app.api.events import EventFeedApi
     from app.api.exports import ExportJobApi
@@ -29,14 +36,17 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.shipments import ShipmentApi
     from app.api.stand_ins import StandInApi
     from app.api.supervision import SupervisionOrderApi
+    from app.api.work_queue import WorkQueueApi
 
     for api in (
         AppMenuApi,
         # organisation and catalog (the admin's configuration)
         RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi,
+        MatterFieldApi, MatterReviewApi,
         GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi,
         # the cases and the work around them
-        CaseApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,
+        CaseApi, WorkQueueApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi,
+        ReminderApi,
         ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,
         # oversight
         ReportApi, SupervisionOrderApi, RatingApi, RectificationApi, ReconciliationApi, AccessLogApi, AuditApi,

@@ -262,6 +262,12 @@ CASE_ENDPOINTS: dict[str, Endpoint] = {
                     "(`user:<id>`) of the case; nobody named tells the other sides. An attachment (multipart "
                     "`file`) passes the checks of case files. Every problem at once (422). The message is an "
                     "event of the case history."),
+    "download_message_file": Endpoint(
+        "get", {200: stored_file("The attachment as stored", *_FILES)}, (403, 404),
+        parameters=(CASE_ID, in_path("message_id")),
+        description="The attachment of a conversation message, for those who may read the conversation (the "
+                    "case's windows and department, the city supervisor): 403 for the other readers of the case, "
+                    "404 out of scope or for a message without one. Logged as the page's download."),
     "upload_scan": Endpoint(
         "post", {201: one("The material with its scan", MATERIAL)}, _CHANGE_REFUSALS,
         parameters=(CASE_ID, in_path("material_id")), body=FILE_BODY),
@@ -273,6 +279,12 @@ CASE_ENDPOINTS: dict[str, Endpoint] = {
         "get", {200: stored_file("The file as stored", *_FILES)}, (403, 404), parameters=(CASE_ID, in_path("material_id")),
         description="A full view: for the case's windows and department (and a supervisor's disclosure in force), "
                     "logged; 403 for the other readers of the case."),
+    "download_scan_version": Endpoint(
+        "get", {200: stored_file("The earlier scan as stored", *_FILES)}, (403, 404),
+        parameters=(CASE_ID, in_path("version_id")),
+        description="An earlier version of a material's scan (the page's 历史版本), under the same rules as the "
+                    "current scan: a full view for the case's windows and department (and a supervisor's "
+                    "disclosure in force), logged; 403 for the other readers of the case."),
     "add_result": Endpoint(
         "post", {201: one("The stored document", RESULT_DOCUMENT)}, _CHANGE_REFUSALS, body=FILE_BODY,
         description="By the case's department (or the window that records an outside department's result)."),

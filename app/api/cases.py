@@ -98,6 +98,8 @@ class CaseApi(AppModelRestApi):
         "messages": "read",
         "post_message": "read",
         "download_scan": "read",
+        "download_scan_version": "read",
+        "download_message_file": "read",
         "download_result": "read",
         "notice": "read",
         "archive_package": "read",
@@ -110,7 +112,7 @@ class CaseApi(AppModelRestApi):
     include_route_methods = {
         "get_list", "get", "post", "put", "step", "events", "clock", "materials", "upload_scan", "download_scan",
         "supply_deferred", "add_result", "download_result", "notice", "archive_package", "verify_archive", "disclosure",
-        "messages", "post_message",
+        "messages", "post_message", "download_scan_version", "download_message_file",
     }
     list_columns = [
         "id", "number", "status", "warning_level", "applicant_name", "applicant_id_number", "applicant_phone",
@@ -427,6 +429,25 @@ class CaseApi(AppModelRestApi):
     def download_scan(self, pk: int, material_id: int) -> Response:
         """The stored scan of a material"""
         return self._stored_file(*case_files.scan_of(self._session, self._viewer(), pk, material_id), PRIVATE)
+
+    @expose("/<int:pk>/scan_versions/<int:version_id>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("download_scan_version")
+    @answers_service_errors
+    def download_scan_version(self, pk: int, version_id: int) -> Response:
+        """An earlier version of a material's scan"""
+        return self._stored_file(*case_files.scan_version_of(self._session, self._viewer(), pk, version_id),
+                                 PRIVATE)
+
+    @expose("/<int:pk>/messages/<int:message_id>/file", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("download_message_file")
+    @answers_service_errors
+    def download_message_file(self, pk: int, message_id: int) -> Response:
+        """The attachment of a conversation message"""
+        return self._stored_file(*conversation.message_file(self._session, self._viewer(), pk, message_id), PRIVATE)
 
     @expose("/<int:pk>/results", methods=["POST"])
     @protect()

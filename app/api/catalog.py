@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import send_file
+from flask import request, send_file
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
@@ -13,7 +13,7 @@ from app.adapters import storage
 from app.api.case_openapi import in_path, json_content, obj
 from app.api.declared import responses_of
 from app.errors import NotFound
-from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter
+from app.models.catalog import Guide, HandlingType, MaterialRequirement, Matter, MatterField
 from app.platform.fab import API_PERMISSIONS, AppModelRestApi, ScopedInterface, answers_service_errors, current_reach
 from app.services.catalog import matters as catalog
 
@@ -110,7 +110,7 @@ class MatterApi(AppModelRestApi):
 
 
 class MaterialRequirementApi(AppModelRestApi):
-    """A matter's required materials, and the download of a sample form (uploaded on the page: a known gap)."""
+    """A matter's required materials, and the upload and download of their sample forms (样表)."""
 
     resource_name = "material_requirement"
     datamodel = ScopedInterface(MaterialRequirement)
@@ -122,7 +122,7 @@ class MaterialRequirementApi(AppModelRestApi):
     search_columns = ["matter", "name", "form", "required"]
     order_columns = ["seq", "name"]
     base_order = ("matter_id", "asc")
-    method_permission_name: ClassVar[dict[str, str]] = {**API_PERMISSIONS, "sample": "read"}
+    method_permission_name: ClassVar[dict[str, str]] = {**API_PERMISSIONS, "sample": "read", "upload_sample": "write"}
     openapi_spec_methods: ClassVar[dict[str, Any]] = {
         "sample": {"get": {
             "summary": "The material's sample form (样表), as the page offers it",
@@ -131,7 +131,32 @@ class MaterialRequirementApi(AppModelRestApi):
                 kind: {"schema": {"type": "string", "format": "binary"}}
                 for kind in ("application/pdf", "image/jpeg", "image/png")}}}, "404"),
         }},
+        "upload_sample": {"post": {
+            "summary": "Uploads the material's sample form (样表), as the page's upload: PDF, JPEG or PNG "
+                       "(every problem of the file at once: 422)",
+            "parameters": [in_path("pk")],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "responses": responses_of({"200": {"description": "The material with its sample form", "content":
+                json_content(obj(id={"type": "integer"}, result=obj(
+                    sample_file_name={"type": "string"}, sample_file_sha256={"type": "string"})))}},
+                "400", "404", "422"),
+        }},
     }
+
+    @expose("/<int:pk>/sample", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("upload_sample")
+    @answers_service_errors
+    def upload_sample(self, pk: int) -> Any:
+        """Uploads the material's sample form"""
+        upload = request.files.get("file")
+        filename, data = (upload.filename or "", upload.read()) if upload is not None else ("", b"")
+        item = catalog.attach_sample(self.datamodel.session, pk, current_reach(), filename, data)
+        return self.response(200, id=item.id, result={"sample_file_name": item.sample_file_name,
+                                                      "sample_file_sha256": item.sample_file_sha256})
 
     @expose("/<int:pk>/sample", methods=["GET"])
     @protect()
@@ -158,3 +183,40 @@ class GuideApi(AppModelRestApi):
     search_columns = ["matter", "version"]
     order_columns = ["version", "published_on"]
     base_order = ("published_on", "desc")
+
+
+class MatterFieldApi(AppModelRestApi):
+    """补充信息: the extra fields a matter asks at registration, with the page's record rules (``field_rules``):
+    the administrator for every matter, the city department for the matters of its line (the write scope)."""
+
+    resource_name = "matter_field"
+    datamodel = ScopedInterface(MatterField)
+    list_columns = ["id", "matter.id", "matter.code", "matter.name", "seq", "label", "key", "kind", "required"]
+    show_columns = list_columns + ["help", "min_length", "max_length", "min_value", "max_value", "choices", "pattern"]
+    add_columns = edit_columns = ["matter", "seq", "label", "key", "kind", "required", "help", "min_length",
+                                  "max_length", "min_value", "max_value", "choices", "pattern"]
+    search_columns = ["matter", "label", "key", "kind", "required"]
+    order_columns = ["seq", "label", "key"]
+    base_order = ("matter_id", "asc")
+
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        # as on the page: an empty number puts the field after the others (field_rules numbers it)
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            seq = schema.fields["seq"]
+            seq.required, seq.allow_none = False, True
+
+
+class MatterReviewApi(AppModelRestApi):
+    """审核 (我条线的审查要点): the city department reads the matters and changes the review points of its line's
+    (the matter's write scope and rules: any other field is refused), as on its page."""
+
+    resource_name = "matter_review"
+    datamodel = ScopedInterface(Matter)
+    include_route_methods = {"get_list", "get", "put", "info"}
+    list_columns = ["id", "code", "name", "line", "status", "current_guide.version"]
+    show_columns = ["id", "code", "name", "line", "status", "acceptance_conditions", "review_points"]
+    edit_columns = ["review_points"]
+    search_columns = ["code", "name"]
+    order_columns = ["code", "name"]
+    base_order = ("code", "asc")

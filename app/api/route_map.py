@@ -59,6 +59,7 @@ ROUTE_MAP: dict[str, list[str]] = {
         "show": ["GET /api/v1/case/{pk}"],
     }),
     **_page("CaseWorkView", {
+        "queue": ["GET /api/v1/work_queue/"],
         "detail": ["GET /api/v1/case/{pk}", "GET /api/v1/case/{pk}/events", "GET /api/v1/case/{pk}/materials",
                    "GET /api/v1/case/{pk}/clock", "GET /api/v1/case/{pk}/messages"],
         "step": ["POST /api/v1/case/{pk}/{name}"],
@@ -66,6 +67,8 @@ ROUTE_MAP: dict[str, list[str]] = {
         "disclosure": ["POST /api/v1/case/{pk}/disclosure"],
         "upload_scan": ["POST /api/v1/case/{pk}/materials/{material_id}/scan"],
         "scan": ["GET /api/v1/case/{pk}/materials/{material_id}/scan"],
+        "scan_version": ["GET /api/v1/case/{pk}/scan_versions/{version_id}"],
+        "message_file": ["GET /api/v1/case/{pk}/messages/{message_id}/file"],
         "supply_deferred": ["POST /api/v1/case/{pk}/materials/{material_id}/supplied"],
         "upload_result": ["POST /api/v1/case/{pk}/results"],
         "result_document": ["GET /api/v1/case/{pk}/results/{document_id}"],
@@ -92,8 +95,17 @@ ROUTE_MAP: dict[str, list[str]] = {
         for name in ("action", "action_post")}}),  # muldelete, publish, retire
     **_page("BusinessLineView", _crud("business_line")),
     # 事项目录: required materials, published guides (read-only), matter review
-    **_page("MaterialRequirementView", {**_crud("material_requirement"),
-                                        "sample": ["GET /api/v1/material_requirement/{pk}/sample"]}),
+    # 审核: the review points of the city department's line
+    **_page("MatterReviewView", {name: ops for name, ops in _crud("matter_review").items()
+                                 if name in ("list", "show", "edit")}),
+    # 补充信息: a matter's extra form fields
+    **_page("MatterFieldView", _crud("matter_field")),
+    **_page("MaterialRequirementView", {
+        **_crud("material_requirement"),
+        # the form's sample upload is an operation of its own after the POST/PUT of the other fields
+        "add": [*_crud("material_requirement")["add"], "POST /api/v1/material_requirement/{pk}/sample"],
+        "edit": [*_crud("material_requirement")["edit"], "POST /api/v1/material_requirement/{pk}/sample"],
+        "sample": ["GET /api/v1/material_requirement/{pk}/sample"]}),
     **_page("GuideView", _read_only("guide")),
     # 工作日历: exception days, years (read-only)
     **_page("WorkCalendarDayView", _crud("work_calendar_day")),
@@ -112,6 +124,7 @@ ROUTE_MAP: dict[str, list[str]] = {
     }),
     # 督办
     **_page("SupervisionView", {
+        "export_xlsx": ["GET /api/v1/supervision_order/export"],
         "list": ["GET /api/v1/supervision_order/"],
         "issue": ["POST /api/v1/supervision_order/"],
         "reply": ["POST /api/v1/supervision_order/{order_id}/reply"],
@@ -211,23 +224,12 @@ EXEMPT: dict[str, str] = {
 
 #: endpoint → the API operation still missing.
 KNOWN_GAPS: dict[str, str] = {
-    "CaseWorkView.queue": "the work queue's tabs (待办, 跟踪中, 待归档, 预审) as an API list",
-    "CaseWorkView.scan_version": "GET of an earlier version of a material's scan",
-    "CaseWorkView.message_file": "GET of a conversation message's attachment",
-    "SupervisionView.export_xlsx": "the supervision orders as a workbook (export)",
-    **{f"MatterReviewView.{name}": "matter review (审核): list, show, decide" for name in ("list", "show", "edit")},
-    "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
-    "MaterialRequirementView.edit": "the sample form's upload (the other fields are PUT "
-                                    "/api/v1/material_requirement/{pk})",
     "CalendarTransferView.export": "the work calendar of a year as a file",
     "CalendarTransferView.upload": "import of a work calendar file (every problem at once)",
     **{f"CatalogTransferView.{name}": "the catalog as a workbook: page, export, template, import" for name in
        ("index", "export", "template", "upload")},
     **{f"StaffUserView.{name}": "staff users: list, show, add, edit, delete, unlock, own info" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post", "userinfo")},
-    **{f"MatterFieldView.{name}": "a matter's extra form fields (补充信息) as a resource of their own (read: the "
-                                  "matter's form_fields in GET /api/v1/matter/{pk})" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post")},
     **{f"WebhookSubscriberView.{name}": "webhook subscribers as a resource" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post")},
     **{f"WebhookDeliveryView.{name}": "the webhook delivery log and 重新投递 as a resource" for name in

@@ -10,9 +10,10 @@ side, for a reply) is 404, like a missing one. Documented in /api/v1/_openapi.
 
 from __future__ import annotations
 
+import io
 from typing import Any, ClassVar
 
-from flask import request
+from flask import request, send_file
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields
@@ -20,7 +21,7 @@ from marshmallow import Schema, fields
 from app.api.case_openapi import in_path, json_content, obj, ref
 from app.api.declared import DeclaredApi, in_query, json_object, responses_of
 from app.platform.fab import answers_service_errors, current_reach
-from app.services.supervision import orders
+from app.services.supervision import export, orders
 from app.services.supervision.queries import PAGE_SIZE, SIDES, STATES, OrderFilter, list_orders, nudge_count
 
 _STRING: dict[str, Any] = {"type": "string"}
@@ -78,7 +79,8 @@ class SupervisionOrderApi(DeclaredApi):
     resource_name = "supervision_order"
     page_size = PAGE_SIZE
     class_permission_name = "SupervisionOrder"
-    method_permission_name = {"get_list": "read", "post": "issue", "reply": "reply", "nudge": "nudge"}
+    method_permission_name = {"get_list": "read", "export_xlsx": "read", "post": "issue", "reply": "reply",
+                              "nudge": "nudge"}
     openapi_spec_tag = "Supervision orders"
     openapi_spec_component_schemas = (SupervisionOrderSchema,)
     openapi_spec_methods: ClassVar[dict[str, Any]] = {
@@ -94,6 +96,19 @@ class SupervisionOrderApi(DeclaredApi):
             ],
             "responses": responses_of({"200": {"description": "The orders", "content": json_content(
                 obj(count=_INTEGER, result={"type": "array", "items": ref("SupervisionOrder")}))}}, "401", "403"),
+        }},
+        "export_xlsx": {"get": {
+            "summary": "The supervision orders the caller reads as a workbook (XLSX), with the list's filters (the "
+                       "page's 导出)",
+            "parameters": [
+                in_query("state", {"type": "string", "enum": list(STATES)},
+                         "open: awaiting the reply; red: overdue, not answered; answered; late: answered late"),
+                in_query("issuer", _INTEGER, "the user who issued them"),
+                in_query("side", {"type": "string", "enum": list(SIDES)}, "the side that answers"),
+                in_query("case", _INTEGER, "the orders of one case"),
+            ],
+            "responses": responses_of({"200": {"description": "The workbook", "content": {
+                export.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}, "401", "403"),
         }},
         "post": {"post": {
             "summary": "Issues a supervision order on one case or several (city supervisor; county administrator in "
@@ -135,6 +150,19 @@ class SupervisionOrderApi(DeclaredApi):
         page = as_record_id(request.args.get("page", "0")) or 0
         total, rows = list_orders(self._session, current_reach(), OrderFilter.from_args(request.args), max(page, 0))
         return self.response(200, count=total, result=SupervisionOrderSchema(many=True).dump(rows))
+
+    @expose("/export", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("export_xlsx")
+    @answers_service_errors
+    def export_xlsx(self):
+        """The supervision orders the caller reads, as a workbook"""
+        data = export.export_xlsx(self._session, current_reach(), OrderFilter.from_args(request.args))
+        answer = send_file(io.BytesIO(data), mimetype=export.XLSX_TYPE, as_attachment=True,
+                           download_name=export.file_name())
+        answer.headers["Cache-Control"] = "private, no-store"
+        return answer
 
     @expose("/", methods=["POST"])
     @protect()

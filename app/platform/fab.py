@@ -18,7 +18,7 @@ from flask import Response, current_app, g, request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.api.convert import Model2SchemaConverter
-from flask_appbuilder.models.filters import BaseFilter, FilterRelation
+from flask_appbuilder.models.filters import BaseFilter, FilterRelation, Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext
@@ -135,6 +135,26 @@ def _check_filter_values(datamodel: SQLAInterface, filters: Any) -> None:
                                           else _l("a whole number up to %(max)d", max=MAX_ID))
 
 
+class ColumnFilters(Filters):
+    """FAB's filters, with a REST filter's ``opr`` resolved by the column's own search filters.
+
+    FAB looks ``opr`` up first in one process-wide map of ``arg_name`` → filter class, where the last class
+    constructed with that ``arg_name`` wins: once the case API built its ``EqualOnFullView`` for ``eq`` (the
+    masked columns' exact search), every ``eq`` of every resource applied the case rule (``opr:eq`` on a
+    matter's ``code`` found nothing). Here each column's own filters decide; anything else is FAB's answer."""
+
+    def rest_add_filters(self, data: list[dict[str, Any]]) -> None:
+        for one in data:
+            own = None
+            if isinstance(one, dict) and "value" in one:
+                own = next((flt for flt in self._search_filters.get(one.get("col"), [])
+                            if flt.arg_name and flt.arg_name == one.get("opr")), None)
+            if own is not None:
+                self.add_filter(one["col"], type(own), one["value"])
+            else:
+                super().rest_add_filters([one])
+
+
 class ScopedInterface(SQLAInterface):
     """An SQLAInterface whose every query carries the scope rule and whose writes go to services.
 
@@ -145,6 +165,10 @@ class ScopedInterface(SQLAInterface):
     def __init__(self, obj: type, session: Any = None, eager: tuple[str, ...] = ()) -> None:
         super().__init__(obj, session)
         self.eager = eager
+
+    def get_filters(self, search_columns: Any = None, search_filters: Any = None) -> Filters:
+        return ColumnFilters(self.filter_converter_class, self, search_columns=search_columns or [],
+                             search_filters=search_filters)
 
     def apply_all(self, query: Any, *args: Any, **kwargs: Any) -> Any:
         query = super().apply_all(query, *args, **kwargs)

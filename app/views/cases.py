@@ -90,7 +90,7 @@ from app.services.cases.precheck import correction_round
 from app.services.cases.registration import register_case, update_draft
 from app.services.cases.registration_options import registration_options
 from app.services.cases.take_step import available_steps, step_refusal, take_step
-from app.services.cases.work_queue import archive_queue, precheck_queue, tracking_queue, work_queue
+from app.services.cases.work_queue import queue_tabs
 from app.services.catalog.fields import case_field_rows
 from app.views.base import (
     AppModelView,
@@ -601,9 +601,8 @@ class CaseWorkView(BaseView):
         reach, session, me = current_reach(), _session(), _user()
         tabs = {name: [{"item": item, "case": item.case, "other_end": other_end(reach, item.case), "steps": item.steps,
                         "on_behalf_of": item.on_behalf_of}
-                       for item in queue(session, me)]
-                for name, queue in (("todo", work_queue), ("tracking", tracking_queue), ("to_archive", archive_queue),
-                                    ("precheck", precheck_queue))}
+                       for item in items]
+                for name, items in queue_tabs(session, me).items()}
         active = request.args.get("tab") if request.args.get("tab") in tabs else "todo"
         # 预审 is the department's tab (远程预审 needs a department in the system)
         precheck_tab = bool(tabs["precheck"]) or reach.has_role(RoleName.DEPARTMENT_OFFICER)

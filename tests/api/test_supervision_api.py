@@ -63,3 +63,27 @@ def test_the_endpoints_are_in_the_openapi_document(api, db):
     assert "post" in paths["/api/v1/supervision_order/{order_id}/reply"]
     assert "post" in paths["/api/v1/supervision_order/nudge"]
     assert "SupervisionOrder" in spec["components"]["schemas"]
+
+
+def test_the_orders_are_exported_as_the_page_exports_them(api, client, login, db):
+    """GET /api/v1/supervision_order/export: the page's workbook, with the list's filters, within the scope."""
+    import io
+    import zipfile
+
+    from app.services.supervision import orders
+
+    mine, theirs = factories.accepted_case(db), other_county_case(db)
+    made = orders.issue_orders(db, factories.user(db, "city_super"), [mine.id, theirs.id],
+                               BODY | {"responsible_side": "origin_window"})
+    orders.reply_to_order(db, factories.user(db, "lz_window"), made[0].id, {"reply": "已处理"})
+    answer = api("lz_admin").get("/api/v1/supervision_order/export?state=answered")
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert answer.headers["Cache-Control"] == "private, no-store"
+    sheet = zipfile.ZipFile(io.BytesIO(answer.data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "已处理" in sheet and made[0].number in sheet and made[1].number not in sheet  # the other county's: not
+    opened = api("lz_admin").get("/api/v1/supervision_order/export?state=open")
+    assert made[0].number not in zipfile.ZipFile(io.BytesIO(opened.data)).read("xl/worksheets/sheet1.xml").decode()
+    login("lz_admin")
+    page = client.get("/supervision/export?state=answered")
+    assert zipfile.ZipFile(io.BytesIO(page.data)).read("xl/worksheets/sheet1.xml").decode() == sheet

@@ -78,13 +78,13 @@ PENDING_DEFECT_6: frozenset[tuple[str, str]] = frozenset()
 FULL_VIEWS = frozenset({
     "CaseWorkView.archive_package", "CaseApi.archive_package", "CaseWorkView.notice", "CaseApi.notice",
     "CaseWorkView.scan", "CaseApi.download_scan", "CaseWorkView.result_document", "CaseApi.download_result",
-    "CaseWorkView.scan_version",
+    "CaseWorkView.scan_version", "CaseApi.download_scan_version",
 })
 
 #: the case conversation (沟通记录): for the case's sides (the city supervisor reads the thread); every other
 #: reader of the case is refused with 403 there, and its attachments are full views
 CONVERSATION = frozenset({"CaseApi.messages", "CaseApi.post_message", "CaseWorkView.post_message",
-                          "CaseWorkView.message_file"})
+                          "CaseWorkView.message_file", "CaseApi.download_message_file"})
 
 #: the FAB action routes: they check the permission of the action they are asked to run
 ACTION_METHODS = frozenset({"action", "action_post"})

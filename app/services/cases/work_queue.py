@@ -167,3 +167,12 @@ def _name_of_side(case: Case, side: Side, transition: Transition) -> Any:
 
 def _urgency(case: Case) -> int:
     return {"red": 0, "yellow": 1}.get(case.warning_level, 2)
+
+
+#: the work queue's case tabs, in the page's order: 待办, 跟踪中, 待归档, 预审
+QUEUE_TABS = {"todo": work_queue, "tracking": tracking_queue, "to_archive": archive_queue, "precheck": precheck_queue}
+
+
+def queue_tabs(session: Session, user: StaffUser) -> dict[str, list[QueueItem]]:
+    """Every case tab of the work queue, as the page and the API show them."""
+    return {name: queue(session, user) for name, queue in QUEUE_TABS.items()}

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.adapters import storage
 from app.domain import form_fields
 from app.domain.catalog_sheet import MAX_LIMIT_DAYS
 from app.domain.guide_elements import AUTHORITY_MAX_LENGTH, GUIDE_ELEMENT_DEFAULTS, MAX_VISITS, faq_problems
@@ -30,9 +31,9 @@ from app.models.catalog import (
     MatterField,
     MatterStatus,
 )
-from app.platform import outbox
+from app.platform import outbox, records
 from app.platform.records import changed_fields, delete_rule_for, rule_for
-from app.scope import Reach, is_in_scope
+from app.scope import Reach, as_record_id, is_in_scope
 from app.services.catalog.fields import add_problems, definition_of, guide_fields
 from app.services.organisation.units import check_phone
 
@@ -156,6 +157,17 @@ def material_rules(session: Session, material: MaterialRequirement, reach: Reach
     if material.seq is None and material.matter is not None:
         material.seq = max((m.seq or 0 for m in material.matter.materials if m is not material), default=0) + 1
     material_problems({f: getattr(material, f) for f in MATERIAL_FIELDS}, problems)
+
+
+def attach_sample(session: Session, material_id: Any, reach: Reach, filename: str, data: bytes) -> MaterialRequirement:
+    """样表: stores the sample form of a required material, as the page's upload does (``storage.attach_sample_form``:
+    every problem of the file at once), for whoever may change the material (its write scope: the administrator,
+    the city department for its line); out of that scope or missing: NotFound. One transaction."""
+    material = session.get(MaterialRequirement, as_record_id(material_id) or 0)
+    if material is None or not is_in_scope(session, material, reach, write=True):
+        raise NotFound()
+    storage.attach_sample_form(material, filename, data)
+    return records.save(session, material, reach)
 
 
 @rule_for(MatterField)
