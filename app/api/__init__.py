@@ -29,12 +29,14 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.shipments import ShipmentApi
     from app.api.stand_ins import StandInApi
     from app.api.supervision import SupervisionOrderApi
+    from app.api.transfer import CalendarTransferApi, CatalogTransferApi
 
     for api in (
         AppMenuApi,
         # organisation and catalog (the admin's configuration)
         RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi,
-        GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi,
+        GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi, CatalogTransferApi,
+        CalendarTransferApi,
         # the cases and the work around them
         CaseApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,
         ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,

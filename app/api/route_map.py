@@ -98,6 +98,17 @@ ROUTE_MAP: dict[str, list[str]] = {
     # 工作日历: exception days, years (read-only)
     **_page("WorkCalendarDayView", _crud("work_calendar_day")),
     **_page("WorkCalendarYearView", _read_only("work_calendar_year")),
+    # the catalog and the work calendar as files
+    **_page("CatalogTransferView", {
+        "index": ["GET /api/v1/catalog/template", "GET /api/v1/catalog/export", "POST /api/v1/catalog/import"],
+        "export": ["GET /api/v1/catalog/export"],
+        "template": ["GET /api/v1/catalog/template"],
+        "upload": ["POST /api/v1/catalog/import"],
+    }),
+    **_page("CalendarTransferView", {
+        "export": ["GET /api/v1/work_calendar/{year}/export"],
+        "upload": ["POST /api/v1/work_calendar/import"],
+    }),
     # 宣传推广: the portal's articles
     **_page("ArticleView", _crud("article")),
     # 消息模板: read, and their texts edited
@@ -219,10 +230,6 @@ KNOWN_GAPS: dict[str, str] = {
     "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
     "MaterialRequirementView.edit": "the sample form's upload (the other fields are PUT "
                                     "/api/v1/material_requirement/{pk})",
-    "CalendarTransferView.export": "the work calendar of a year as a file",
-    "CalendarTransferView.upload": "import of a work calendar file (every problem at once)",
-    **{f"CatalogTransferView.{name}": "the catalog as a workbook: page, export, template, import" for name in
-       ("index", "export", "template", "upload")},
     **{f"StaffUserView.{name}": "staff users: list, show, add, edit, delete, unlock, own info" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post", "userinfo")},
     **{f"MatterFieldView.{name}": "a matter's extra form fields (补充信息) as a resource of their own (read: the "
