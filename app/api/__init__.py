@@ -27,6 +27,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.reminders import ReminderApi
     from app.api.reports import ReportApi
     from app.api.shipments import ShipmentApi
+    from app.api.staff import StaffApi
     from app.api.stand_ins import StandInApi
     from app.api.supervision import SupervisionOrderApi
     from app.api.transfer import CalendarTransferApi, CatalogTransferApi
@@ -36,7 +37,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
         # organisation and catalog (the admin's configuration)
         RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi,
         GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi, CatalogTransferApi,
-        CalendarTransferApi,
+        CalendarTransferApi, StaffApi,
         # the cases and the work around them
         CaseApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,
         ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,

@@ -98,6 +98,17 @@ ROUTE_MAP: dict[str, list[str]] = {
     # 工作日历: exception days, years (read-only)
     **_page("WorkCalendarDayView", _crud("work_calendar_day")),
     **_page("WorkCalendarYearView", _read_only("work_calendar_year")),
+    # 用户管理: staff accounts, their passwords, failed sign-ins and one's own account
+    **_page("StaffUserView", {
+        **_crud("staff"),
+        "action": ["POST /api/v1/staff/{pk}/unlock", "DELETE /api/v1/staff/{pk}"],
+        "action_post": ["POST /api/v1/staff/{pk}/unlock", "DELETE /api/v1/staff/{pk}"],
+        "userinfo": ["GET /api/v1/staff/me"],
+    }),
+    **_page("ScopedResetPasswordView", {
+        "this_form_get": ["POST /api/v1/staff/{pk}/password"],
+        "this_form_post": ["POST /api/v1/staff/{pk}/password"],
+    }),
     # the catalog and the work calendar as files
     **_page("CatalogTransferView", {
         "index": ["GET /api/v1/catalog/template", "GET /api/v1/catalog/export", "POST /api/v1/catalog/import"],
@@ -230,8 +241,6 @@ KNOWN_GAPS: dict[str, str] = {
     "MaterialRequirementView.add": "the sample form's upload (the other fields are POST /api/v1/material_requirement/)",
     "MaterialRequirementView.edit": "the sample form's upload (the other fields are PUT "
                                     "/api/v1/material_requirement/{pk})",
-    **{f"StaffUserView.{name}": "staff users: list, show, add, edit, delete, unlock, own info" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post", "userinfo")},
     **{f"MatterFieldView.{name}": "a matter's extra form fields (补充信息) as a resource of their own (read: the "
                                   "matter's form_fields in GET /api/v1/matter/{pk})" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post")},
@@ -239,8 +248,6 @@ KNOWN_GAPS: dict[str, str] = {
        ("list", "show", "add", "edit", "delete", "action", "action_post")},
     **{f"WebhookDeliveryView.{name}": "the webhook delivery log and 重新投递 as a resource" for name in
        ("list", "show", "action", "action_post")},
-    "ScopedResetPasswordView.this_form_get": "reset of a staff user's password",
-    "ScopedResetPasswordView.this_form_post": "reset of a staff user's password",
 }
 
 #: endpoints that are not pages of the product: FAB's own security and locale views, static files, the public
