@@ -17,9 +17,14 @@ class Problem:
 
     field: str | None
     message: Any  # str or a lazy string
+    #: the row of an imported file the problem is in (its field is then the column), None elsewhere
+    row: int | None = None
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {"field": self.field, "message": str(self.message)}
+    def as_dict(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {"field": self.field, "message": str(self.message)}
+        if self.row is not None:
+            answer["row"] = self.row
+        return answer
 
 
 class ServiceError(Exception):

@@ -34,20 +34,21 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.reminders import ReminderApi
     from app.api.reports import ReportApi
     from app.api.shipments import ShipmentApi
+    from app.api.staff import StaffApi
     from app.api.stand_ins import StandInApi
     from app.api.supervision import SupervisionOrderApi
+    from app.api.transfer import CalendarTransferApi, CatalogTransferApi
     from app.api.work_queue import WorkQueueApi
 
     for api in (
         AppMenuApi,
         # organisation and catalog (the admin's configuration)
         RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi,
-        MatterFieldApi, MatterReviewApi,
-        GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi,
+        MatterFieldApi, MatterReviewApi, GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi,
+        MessageTemplateApi, CatalogTransferApi, CalendarTransferApi, StaffApi,
         # the cases and the work around them
         CaseApi, WorkQueueApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi,
-        ReminderApi,
-        ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,
+        ReminderApi, ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,
         # oversight
         ReportApi, SupervisionOrderApi, RatingApi, RectificationApi, ReconciliationApi, AccessLogApi, AuditApi,
         DashboardApi,

@@ -110,6 +110,28 @@ ROUTE_MAP: dict[str, list[str]] = {
     # 工作日历: exception days, years (read-only)
     **_page("WorkCalendarDayView", _crud("work_calendar_day")),
     **_page("WorkCalendarYearView", _read_only("work_calendar_year")),
+    # 用户管理: staff accounts, their passwords, failed sign-ins and one's own account
+    **_page("StaffUserView", {
+        **_crud("staff"),
+        "action": ["POST /api/v1/staff/{pk}/unlock", "DELETE /api/v1/staff/{pk}"],
+        "action_post": ["POST /api/v1/staff/{pk}/unlock", "DELETE /api/v1/staff/{pk}"],
+        "userinfo": ["GET /api/v1/staff/me"],
+    }),
+    **_page("ScopedResetPasswordView", {
+        "this_form_get": ["POST /api/v1/staff/{pk}/password"],
+        "this_form_post": ["POST /api/v1/staff/{pk}/password"],
+    }),
+    # the catalog and the work calendar as files
+    **_page("CatalogTransferView", {
+        "index": ["GET /api/v1/catalog/template", "GET /api/v1/catalog/export", "POST /api/v1/catalog/import"],
+        "export": ["GET /api/v1/catalog/export"],
+        "template": ["GET /api/v1/catalog/template"],
+        "upload": ["POST /api/v1/catalog/import"],
+    }),
+    **_page("CalendarTransferView", {
+        "export": ["GET /api/v1/work_calendar/{year}/export"],
+        "upload": ["POST /api/v1/work_calendar/import"],
+    }),
     # 宣传推广: the portal's articles
     **_page("ArticleView", _crud("article")),
     # 消息模板: read, and their texts edited
@@ -224,18 +246,10 @@ EXEMPT: dict[str, str] = {
 
 #: endpoint → the API operation still missing.
 KNOWN_GAPS: dict[str, str] = {
-    "CalendarTransferView.export": "the work calendar of a year as a file",
-    "CalendarTransferView.upload": "import of a work calendar file (every problem at once)",
-    **{f"CatalogTransferView.{name}": "the catalog as a workbook: page, export, template, import" for name in
-       ("index", "export", "template", "upload")},
-    **{f"StaffUserView.{name}": "staff users: list, show, add, edit, delete, unlock, own info" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post", "userinfo")},
     **{f"WebhookSubscriberView.{name}": "webhook subscribers as a resource" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post")},
     **{f"WebhookDeliveryView.{name}": "the webhook delivery log and 重新投递 as a resource" for name in
        ("list", "show", "action", "action_post")},
-    "ScopedResetPasswordView.this_form_get": "reset of a staff user's password",
-    "ScopedResetPasswordView.this_form_post": "reset of a staff user's password",
 }
 
 #: endpoints that are not pages of the product: FAB's own security and locale views, static files, the public

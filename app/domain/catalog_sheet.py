@@ -1051,8 +1051,9 @@ SAMPLE_MATTER = MatterRecord(
 )
 
 
-def template_xlsx(lookup_names: NamesForExport, *, title: str = DEFAULT_TITLE) -> bytes:
+def template_xlsx(lookup_names: NamesForExport, *, title: str = DEFAULT_TITLE,
+                  write_more: Callable[[Any], None] | None = None) -> bytes:
     """The blank import template: title, header and the two rows of SAMPLE_MATTER (with the hotline of
-    ``lookup_names``)."""
+    ``lookup_names``); ``write_more`` as in :func:`write_catalog_xlsx`."""
     sample = replace(SAMPLE_MATTER, complaint_phone=lookup_names.complaint_phone)
-    return write_catalog_xlsx([sample], lookup_names, title=title)
+    return write_catalog_xlsx([sample], lookup_names, title=title, write_more=write_more)

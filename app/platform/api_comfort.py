@@ -58,7 +58,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "message": {"type": "string", "description": "what went wrong, in the caller's language (中文 by default)"},
         "errors": {"type": "array", "description": "every problem, each naming its field (null: the whole request)",
                    "items": {"type": "object", "required": ["message"], "properties": {
-                       "field": {"type": "string", "nullable": True}, "message": {"type": "string"}}}},
+                       "field": {"type": "string", "nullable": True}, "message": {"type": "string"},
+                       "row": {"type": "integer", "description": "an imported file's row (field: its column)"}}}},
     },
 }
 

@@ -90,7 +90,7 @@ def import_year_file(session: Session, filename: str, data: bytes, reach: Reach)
     else:
         raise ValidationFailed([Problem("file", _l("Upload a holiday-cn .json file or an .xlsx file."))])
     if problems or year is None:
-        raise ValidationFailed([Problem("file", p.message) for p in problems] or
+        raise ValidationFailed([Problem(p.column or "file", p.message, p.row) for p in problems] or
                                [Problem("file", _l("The file names no year."))])
     count = replace_year(session, year, days, CalendarSource.IMPORT, note=filename)
     log.info("work calendar %s: %d exception days imported from %s", year, count, filename)

@@ -4,50 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, request
+from flask import current_app, redirect, request
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms.validators import DataRequired
 
-from app.domain.roles import COUNTY_ASSIGNABLE_ROLES
-from app.models.org import Department, Region, RegionLevel, ServiceCenter
-from app.models.staff import StaffUser
-from app.scope import OutOfScope, criterion, get_in_scope
-from app.services.organisation import accounts
-from app.platform.fab import VIEW_PERMISSIONS, current_reach
-from app.views.base import BulkDeleteMixin, ScopedCrudMixin
+from app.errors import NotFound
 from app.labels import role_names
+from app.models.org import Department, ServiceCenter
+from app.platform.fab import VIEW_PERMISSIONS, current_reach
+from app.services.organisation import accounts
+from app.services.organisation import staff as staff_rules
+from app.views.base import BulkDeleteMixin, ScopedCrudMixin
 
 
 def assignable_role_names() -> list[str]:
     """Administrators give any role; county administrators only those of their county's staff."""
-    from flask import current_app
-
-    reach = current_reach()
-    if reach.everything:
-        return [r.name for r in current_app.appbuilder.sm.get_all_roles()]
-    return sorted(COUNTY_ASSIGNABLE_ROLES)
+    return staff_rules.assignable_role_names(current_app.appbuilder.session, current_reach())
 
 
 def _ids_in_scope(model: type) -> list[int]:
-    from flask import current_app
-
-    session = current_app.appbuilder.session
-    return list(session.execute(select(model.id).where(criterion(model, current_reach(), write=True))).scalars())
+    return staff_rules.ids_in_write_scope(current_app.appbuilder.session, model, current_reach())
 
 
 def _county_ids_in_scope() -> list[int]:
-    from flask import current_app
-
-    session = current_app.appbuilder.session
-    reach = current_reach()
-    counties = select(Region.id).where(Region.level == RegionLevel.COUNTY)
-    if not reach.everything:
-        counties = counties.where(Region.path.in_(sorted(reach.county_paths)))
-    return list(session.execute(counties).scalars())
+    return staff_rules.county_ids_in_scope(current_app.appbuilder.session, current_reach())
 
 
 _REL_FIELDS = {
@@ -144,9 +127,8 @@ class ScopedResetPasswordView(ResetPasswordView):
         from flask import abort, current_app
 
         try:
-            return get_in_scope(current_app.appbuilder.session, StaffUser, request.args.get("pk"),
-                                current_reach(), write=True)
-        except OutOfScope:
+            return accounts.user_to_manage(current_app.appbuilder.session, request.args.get("pk"), current_reach())
+        except NotFound:
             abort(404)
 
     def form_get(self, form: Any) -> None:

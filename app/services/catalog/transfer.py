@@ -64,7 +64,9 @@ def names(session: Session) -> NamesForExport:
 
 
 def template(session: Session) -> bytes:
-    return template_xlsx(names(session))
+    """The blank import template, with the sheet 表单字段 an export has (no field yet)."""
+    return template_xlsx(names(session), write_more=lambda workbook: write_fields_sheet(
+        workbook.create_sheet(FIELDS_SHEET), {}))
 
 
 def export_catalog(session: Session, reach: Reach) -> bytes:
@@ -107,7 +109,7 @@ def import_catalog(session: Session, data: bytes, reach: Reach) -> ImportResult:
     records, problems = parse_catalog_xlsx(data, Lookup.from_names(names(session)), limits)
     fields, field_problems = _read_fields(data, limits, records)
     if problems or field_problems:
-        raise ValidationFailed([Problem(p.column, p.message) for p in problems] + field_problems)
+        raise ValidationFailed([Problem(p.column, p.message, p.row) for p in problems] + field_problems)
     if not records:
         raise ValidationFailed([Problem(None, _l("The file lists no matter."))])
     without_required = [r for r in records if not any(m.required for m in r.materials)]
@@ -190,20 +192,21 @@ def _read_fields(data: bytes, limits: SheetLimits, records: list[MatterRecord]
     if read is None:
         return None, []
     rows, sheet_problems = read
-    problems = [Problem(p.column, p.message) for p in sheet_problems]
+    problems = [Problem(p.column, p.message, p.row) for p in sheet_problems]
     codes = {r.code for r in records}
     by_code: dict[str, list[FieldRow]] = {}
     for row in rows:
         if row.code not in codes:
             problems.append(Problem(None, _l("Sheet %(sheet)s, row %(row)d: the matter %(code)s is not in the "
-                                             "first sheet.", sheet=FIELDS_SHEET, row=row.row, code=row.code)))
+                                             "first sheet.", sheet=FIELDS_SHEET, row=row.row, code=row.code), row.row))
         by_code.setdefault(row.code, []).append(row)
     for code_rows in by_code.values():
         row_of = {r.definition.key: r.row for r in code_rows}
         for found in form_fields.list_problems(r.definition for r in code_rows):
             key = found.where.split(".", 1)[0]
             problems.append(Problem(None, _l("Sheet %(sheet)s, row %(row)d: %(message)s", sheet=FIELDS_SHEET,
-                                             row=row_of.get(key, 0), message=problem_message(found))))
+                                             row=row_of.get(key, 0), message=problem_message(found)),
+                                    row_of.get(key)))
     return by_code, problems
 
 

@@ -5,15 +5,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound
+from app.errors import NotFound, ProblemCollector
 from app.models.staff import StaffUser
-from app.scope import Reach, is_in_scope
+from app.scope import OutOfScope, Reach, get_in_scope, is_in_scope
 from app.services.organisation import login_throttle
+from app.services.organisation.staff import new_password_problems
 
 log = logging.getLogger(__name__)
+
+
+def user_to_manage(session: Session, pk: Any, reach: Reach) -> StaffUser:
+    """The staff user ``pk`` if ``reach`` manages it (a county administrator: the clerks and officers of its
+    county); any other is as if missing (NotFound)."""
+    try:
+        return get_in_scope(session, StaffUser, pk, reach, write=True)
+    except OutOfScope:
+        raise NotFound() from None
+
+
+def check_new_password(password: Any) -> None:
+    """Refuses (every rule broken at once, under ``password``) a password the password rules refuse."""
+    problems = ProblemCollector()
+    new_password_problems(problems, password)
+    problems.raise_if_any()
 
 
 def clear_failed_logins(session: Session, users: Iterable[StaffUser], reach: Reach) -> int:

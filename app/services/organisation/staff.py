@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.roles import RoleName
+from app.domain.roles import COUNTY_ASSIGNABLE_ROLES, RoleName
 from app.errors import ProblemCollector
-from app.models.org import RegionLevel
+from app.models.org import Region, RegionLevel
 from app.models.staff import StaffUser
-from app.scope import Reach
-from app.services.organisation.units import check_phone
 from app.platform.records import rule_for
+from app.scope import Reach, criterion
+from app.services.organisation.passwords import password_problems
+from app.services.organisation.units import check_phone
 
 
 def derive_region(user: StaffUser) -> None:
@@ -22,11 +27,43 @@ def derive_region(user: StaffUser) -> None:
         user.region = user.department.region.county or user.department.region
 
 
+def assignable_role_names(session: Session, reach: Reach) -> list[str]:
+    """Administrators give any role; county administrators only those of their county's staff."""
+    if reach.everything:
+        return list(session.scalars(select(Role.name).order_by(Role.id)))
+    return sorted(COUNTY_ASSIGNABLE_ROLES)
+
+
+def ids_in_write_scope(session: Session, model: type, reach: Reach) -> list[int]:
+    """The records of ``model`` a user may be placed in (its center, its department)."""
+    return list(session.scalars(select(model.id).where(criterion(model, reach, write=True))))
+
+
+def county_ids_in_scope(session: Session, reach: Reach) -> list[int]:
+    """The counties a county administrator may be given."""
+    counties = select(Region.id).where(Region.level == RegionLevel.COUNTY)
+    if not reach.everything:
+        counties = counties.where(Region.path.in_(sorted(reach.county_paths)))
+    return list(session.scalars(counties))
+
+
+def new_password_problems(problems: ProblemCollector, password: Any) -> None:
+    """The password rules (app.security.passwords), every rule broken at once, under the field ``password``."""
+    if not isinstance(password, str) or not password:
+        problems.add("password", _l("Enter the password."))
+        return
+    broken = password_problems(password)
+    if broken:
+        problems.add("password", _l("The password needs %(rules)s.", rules="; ".join(broken)))
+
+
 @rule_for(StaffUser)
 def staff_rules(session: Session, user: StaffUser, reach: Reach, problems: ProblemCollector) -> None:
     roles = {role.name for role in user.roles}
     if not roles:
         problems.add("roles", _l("Give the user a role."))
+    if not reach.everything and roles - COUNTY_ASSIGNABLE_ROLES:
+        problems.add("roles", _l("A county administrator gives window clerk and department officer roles only."))
     if RoleName.WINDOW_CLERK in roles and user.center is None:
         problems.add("center", _l("A window clerk needs the service center whose window it staffs."))
     if roles & {RoleName.DEPARTMENT_OFFICER, RoleName.CITY_DEPARTMENT} and user.department is None:
