@@ -29,6 +29,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.shipments import ShipmentApi
     from app.api.stand_ins import StandInApi
     from app.api.supervision import SupervisionOrderApi
+    from app.api.webhooks import WebhookDeliveryApi, WebhookSubscriberApi
 
     for api in (
         AppMenuApi,
@@ -36,7 +37,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
         RegionApi, CenterApi, DepartmentApi, BusinessLineApi, HandlingTypeApi, MatterApi, MaterialRequirementApi,
         GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi, MessageTemplateApi,
         # the cases and the work around them
-        CaseApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,
+        CaseApi, RegistrationDirectoryApi, EventFeedApi, WebhookSubscriberApi, WebhookDeliveryApi, StandInApi, LedgerApi, ExportJobApi, ReminderApi,
         ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,
         # oversight
         ReportApi, SupervisionOrderApi, RatingApi, RectificationApi, ReconciliationApi, AccessLogApi, AuditApi,

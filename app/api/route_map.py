@@ -104,6 +104,13 @@ ROUTE_MAP: dict[str, list[str]] = {
     **_page("MessageTemplateView", {**_read_only("message_template"),
                                     "edit": ["PUT /api/v1/message_template/{pk}",
                                              "GET /api/v1/message_template/_info"]}),
+    # 推送订阅方, 推送投递记录 (webhooks): delete, 生成新密钥, 重新投递
+    **_page("WebhookSubscriberView", {**_crud("webhook_subscriber"), **{
+        name: ["DELETE /api/v1/webhook_subscriber/{pk}", "POST /api/v1/webhook_subscriber/{pk}/new_secret"]
+        for name in ("action", "action_post")}}),
+    **_page("WebhookDeliveryView", {**_read_only("webhook_delivery"), **{
+        name: ["POST /api/v1/webhook_delivery/redeliver", "POST /api/v1/webhook_delivery/{pk}/redeliver"]
+        for name in ("action", "action_post")}}),
     # 代办 (stand-ins)
     **_page("StandInView", {
         "list": ["GET /api/v1/stand_in/"],
@@ -228,10 +235,6 @@ KNOWN_GAPS: dict[str, str] = {
     **{f"MatterFieldView.{name}": "a matter's extra form fields (补充信息) as a resource of their own (read: the "
                                   "matter's form_fields in GET /api/v1/matter/{pk})" for name in
        ("list", "show", "add", "edit", "delete", "action", "action_post")},
-    **{f"WebhookSubscriberView.{name}": "webhook subscribers as a resource" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post")},
-    **{f"WebhookDeliveryView.{name}": "the webhook delivery log and 重新投递 as a resource" for name in
-       ("list", "show", "action", "action_post")},
     "ScopedResetPasswordView.this_form_get": "reset of a staff user's password",
     "ScopedResetPasswordView.this_form_post": "reset of a staff user's password",
 }
