@@ -185,6 +185,7 @@ class ParkedMessageApi(_MessageList):
         ids = data.get("ids") or []
         if not isinstance(ids, list) or not all(type(i) is int for i in ids):
             raise MalformedRequest("ids must be a list of integers")
+        ids = [i for i in ids if 0 < i < 2 ** 31]  # no record has another id (SQLite cannot even compare one)
         count = notifications.resend_parked(self._session, current_reach(), ids)
         return self.response(200, count=count)
 

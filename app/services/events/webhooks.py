@@ -185,7 +185,8 @@ def redeliver_checked(session: Session, delivery_ids: list[int]) -> list[Webhook
     problems = ProblemCollector()
     if not delivery_ids:
         problems.add("ids", _l("Choose at least one delivery."))
-    found = {d.id: d for d in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(delivery_ids)))}
+    readable = [i for i in delivery_ids if 0 < i < 2 ** 31]  # no record has another id (nor can a database say so)
+    found = {d.id: d for d in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(readable)))}
     for delivery_id_ in delivery_ids:
         delivery = found.get(delivery_id_)
         if delivery is None:
