@@ -22,9 +22,9 @@ from app.domain.privacy import mask_phone
 from app.errors import NotFound, ServiceError
 from app.labels import STATUS_LABELS
 from app.models.case import LedgerEntry
+from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
 from app.services.exports import jobs as exports
 from app.services.exports.ledger import LedgerFilter, supplementary_text
-from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
 from app.views.base import EDIT_ONLY_ROUTES, AppModelView, flash_problems
 
 FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")

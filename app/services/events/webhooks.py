@@ -204,13 +204,3 @@ def redeliver_one(session: Session, delivery: WebhookDelivery) -> WebhookDeliver
     redeliver(session, [delivery.id])
     return delivery
 
-
-def failed_deliveries(session: Session) -> dict[str, int]:
-    """Subscriber name -> the number of its deliveries failed for good (waiting for 重新投递)."""
-    from sqlalchemy import func
-
-    rows = session.execute(select(WebhookSubscriber.name, func.count(WebhookDelivery.id))
-                           .join(WebhookDelivery, WebhookDelivery.subscriber_id == WebhookSubscriber.id)
-                           .where(WebhookDelivery.status == DeliveryStatus.FAILED)
-                           .group_by(WebhookSubscriber.name).order_by(WebhookSubscriber.name))
-    return {name: count for name, count in rows}
