@@ -160,6 +160,8 @@ HEALTH_PROVIDER_WINDOW_SECONDS = float(os.environ.get("HEALTH_PROVIDER_WINDOW_SE
 HEALTH_PROVIDER_MAX_FAILURE_SHARE = float(os.environ.get("HEALTH_PROVIDER_MAX_FAILURE_SHARE", "0.5"))
 #: messages given up on (failed for good, or parked for a person to resend) before health turns red
 HEALTH_MAX_PARKED_MESSAGES = int(os.environ.get("HEALTH_MAX_PARKED_MESSAGES", "0"))
+#: webhook deliveries given up on (failed after WEBHOOK_MAX_ATTEMPTS, waiting for 重新投递) before health turns red
+HEALTH_MAX_FAILED_WEBHOOKS = int(os.environ.get("HEALTH_MAX_FAILED_WEBHOOKS", "0"))
 if not 0 < HEALTH_PROVIDER_MAX_FAILURE_SHARE <= 1:
     raise ConfigurationError("HEALTH_PROVIDER_MAX_FAILURE_SHARE is a share between 0 (excluded) and 1")
 TRACKING_SECONDS = float(os.environ.get("TRACKING_SECONDS", "300"))

@@ -38,6 +38,7 @@ def register_apis(appbuilder: AppBuilder) -> None:
     from app.api.stand_ins import StandInApi
     from app.api.supervision import SupervisionOrderApi
     from app.api.transfer import CalendarTransferApi, CatalogTransferApi
+    from app.api.webhooks import WebhookDeliveryApi, WebhookSubscriberApi
     from app.api.work_queue import WorkQueueApi
 
     for api in (
@@ -47,8 +48,9 @@ def register_apis(appbuilder: AppBuilder) -> None:
         MatterFieldApi, MatterReviewApi, GuideApi, WorkCalendarDayApi, WorkCalendarYearApi, ArticleApi,
         MessageTemplateApi, CatalogTransferApi, CalendarTransferApi, StaffApi,
         # the cases and the work around them
-        CaseApi, WorkQueueApi, RegistrationDirectoryApi, EventFeedApi, StandInApi, LedgerApi, ExportJobApi,
-        ReminderApi, ShipmentApi, ParcelBatchApi, TransmittalApi, NotificationApi, ParkedMessageApi,
+        CaseApi, WorkQueueApi, RegistrationDirectoryApi, EventFeedApi, WebhookSubscriberApi, WebhookDeliveryApi,
+        StandInApi, LedgerApi, ExportJobApi, ReminderApi, ShipmentApi, ParcelBatchApi, TransmittalApi,
+        NotificationApi, ParkedMessageApi,
         # oversight
         ReportApi, SupervisionOrderApi, RatingApi, RectificationApi, ReconciliationApi, AccessLogApi, AuditApi,
         DashboardApi,

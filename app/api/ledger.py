@@ -69,6 +69,9 @@ class LedgerEntrySchema(Schema):
     case_status = fields.String()
     case_status_label = fields.Function(lambda e: str(STATUS_LABELS.get(e.case_status, e.case_status)))
     remarks = fields.String(metadata={"description": "备注: the only column typed by hand"})
+    supplementary = fields.Function(lambda e: ledger_export.supplementary_text(e.case), metadata={
+        "description": "补充信息: the case's extra form fields, \"label：value；label：value\" (an ID number or phone "
+                       "among them masked, as the phone)"})
     changed_on = LocalDateTime()
 
 

@@ -138,6 +138,13 @@ ROUTE_MAP: dict[str, list[str]] = {
     **_page("MessageTemplateView", {**_read_only("message_template"),
                                     "edit": ["PUT /api/v1/message_template/{pk}",
                                              "GET /api/v1/message_template/_info"]}),
+    # 推送订阅方, 推送投递记录 (webhooks): delete, 生成新密钥, 重新投递
+    **_page("WebhookSubscriberView", {**_crud("webhook_subscriber"), **{
+        name: ["DELETE /api/v1/webhook_subscriber/{pk}", "POST /api/v1/webhook_subscriber/{pk}/new_secret"]
+        for name in ("action", "action_post")}}),
+    **_page("WebhookDeliveryView", {**_read_only("webhook_delivery"), **{
+        name: ["POST /api/v1/webhook_delivery/redeliver", "POST /api/v1/webhook_delivery/{pk}/redeliver"]
+        for name in ("action", "action_post")}}),
     # 代办 (stand-ins)
     **_page("StandInView", {
         "list": ["GET /api/v1/stand_in/"],
@@ -246,10 +253,6 @@ EXEMPT: dict[str, str] = {
 
 #: endpoint → the API operation still missing.
 KNOWN_GAPS: dict[str, str] = {
-    **{f"WebhookSubscriberView.{name}": "webhook subscribers as a resource" for name in
-       ("list", "show", "add", "edit", "delete", "action", "action_post")},
-    **{f"WebhookDeliveryView.{name}": "the webhook delivery log and 重新投递 as a resource" for name in
-       ("list", "show", "action", "action_post")},
 }
 
 #: endpoints that are not pages of the product: FAB's own security and locale views, static files, the public

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.models.base import now
 from app.models.case import Notification, Shipment
 from app.models.system import Heartbeat
+from app.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscriber
 
 #: the process kinds that report a heartbeat: the worker (a task beat schedules) and beat itself
 HEARTBEAT_PROCESSES = ("worker", "beat")
@@ -41,12 +42,14 @@ class HealthLimits:
     provider_window_seconds: float
     provider_max_failure_share: float
     max_parked_messages: int
+    max_failed_webhooks: int = 0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> HealthLimits:
         return cls(config["HEALTH_HEARTBEAT_MAX_AGE_SECONDS"], config["HEALTH_OUTBOX_MAX_ROWS"],
                    config["HEALTH_OUTBOX_MAX_AGE_SECONDS"], config["HEALTH_PROVIDER_WINDOW_SECONDS"],
-                   config["HEALTH_PROVIDER_MAX_FAILURE_SHARE"], config["HEALTH_MAX_PARKED_MESSAGES"])
+                   config["HEALTH_PROVIDER_MAX_FAILURE_SHARE"], config["HEALTH_MAX_PARKED_MESSAGES"],
+                   config["HEALTH_MAX_FAILED_WEBHOOKS"])
 
 
 def health(session: Session, broker_ok: bool, broker_error: str, limits: HealthLimits) -> dict:
@@ -65,6 +68,7 @@ def health(session: Session, broker_ok: bool, broker_error: str, limits: HealthL
                                "sms": _judged(_sms_attempts(session, at - _window(limits)), limits)}
         parked = parked_messages(session)
         report["messages"] = {"parked": parked, "ok": parked <= limits.max_parked_messages}
+        report["webhooks"] = _webhooks(session, limits)
     except Exception as error:  # the page must answer even when the database does not
         session.rollback()
         report["database"] = {"ok": False, "error": type(error).__name__}
@@ -136,3 +140,21 @@ def _judged(attempts: tuple[int, int], limits: HealthLimits) -> dict:
 def parked_messages(session: Session) -> int:
     """Messages whose retry budget is spent (parked, waiting for 重新发送): the one query of this figure."""
     return _count(session, Notification, Notification.status == Notification.PARKED)
+
+
+def failed_webhooks(session: Session) -> dict[str, int]:
+    """Webhook deliveries given up on (failed after their last attempt, waiting for an administrator's 重新投递
+    on 推送投递记录), per subscriber name: one grouped query."""
+    rows = session.execute(select(WebhookSubscriber.name, func.count(WebhookDelivery.id))
+                           .join(WebhookDelivery, WebhookDelivery.subscriber_id == WebhookSubscriber.id)
+                           .where(WebhookDelivery.status == DeliveryStatus.FAILED)
+                           .group_by(WebhookSubscriber.name).order_by(WebhookSubscriber.name))
+    return {name: count for name, count in rows}
+
+
+def _webhooks(session: Session, limits: HealthLimits) -> dict:
+    """As messages given up on: red past ``HEALTH_MAX_FAILED_WEBHOOKS``; names the subscribers (outside systems,
+    no personal data) so the administrator knows whose receiver to look at."""
+    per_subscriber = failed_webhooks(session)
+    failed = sum(per_subscriber.values())
+    return {"failed": failed, "subscribers": per_subscriber, "ok": failed <= limits.max_failed_webhooks}

@@ -22,9 +22,9 @@ from app.domain.privacy import mask_phone
 from app.errors import NotFound, ServiceError
 from app.labels import STATUS_LABELS
 from app.models.case import LedgerEntry
-from app.services.exports import jobs as exports
-from app.services.exports.ledger import LedgerFilter
 from app.platform.fab import VIEW_PERMISSIONS, ScopedInterface, current_reach
+from app.services.exports import jobs as exports
+from app.services.exports.ledger import LedgerFilter, supplementary_text
 from app.views.base import EDIT_ONLY_ROUTES, AppModelView, flash_problems
 
 FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")
@@ -41,6 +41,8 @@ LEDGER_LABELS = {
     "handler_name": _l("Handler"),
     "remarks": _l("Remarks"),
     "center": _l("Window"),
+    # 补充信息: the case's extra form fields (FORM-FIELDS.md), masked as the phone is
+    "case": _l("Extra information"),
 }
 
 #: the columns of 附件3, in its order, with the case number and what became of the case (a declined case
@@ -83,14 +85,14 @@ class LedgerView(AppModelView):
     edit_title = _l("Edit the remarks of a ledger row")
     label_columns = LEDGER_LABELS
     list_columns = LEDGER_COLUMNS + ["center"]
-    show_columns = LEDGER_COLUMNS + ["center"]
+    show_columns = LEDGER_COLUMNS + ["case", "center"]
     add_columns = edit_columns = ["remarks"]
     search_columns = ["entry_date", "handling_type_name", "matter_name", "center", "applicant_name"]
     search_form_query_rel_fields = {"center": [["external", FilterEqual, False]]}
     base_order = ("entry_date", "desc")
     # 编号 is the case's (a property): not a column of the row to order by
     order_columns = [c for c in LEDGER_COLUMNS if c != "case_number"]
-    formatters_columns = {"applicant_phone": mask_phone,
+    formatters_columns = {"applicant_phone": mask_phone, "case": supplementary_text,
                           "case_status": lambda status: STATUS_LABELS.get(status, status)}
     description_columns = {"remarks": _l("Only the remarks are typed by hand; the other columns follow the case.")}
 
@@ -98,7 +100,7 @@ class LedgerView(AppModelView):
         """A window sees its own ledger; whoever reads several windows' ledgers gets the window column."""
         reach = current_reach()
         several = reach.everything or bool(reach.county_paths) or len(reach.center_ids) > 1
-        return LEDGER_COLUMNS + (["center"] if several else [])
+        return LEDGER_COLUMNS + ["case"] + (["center"] if several else [])
 
     def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "", order_direction: str = "",
                          page: Any = None, page_size: Any = None, widgets: Any = None, **kwargs: Any):

@@ -46,7 +46,7 @@ def _health(client):
 def test_health_reports_every_figure(client, working):
     status, body = _health(client)
     assert status == 200 and body["ok"] is True and body["failing"] == []
-    assert set(body) >= {"database", "broker", "worker", "beat", "outbox", "providers", "messages", "ok", "failing"}
+    assert set(body) >= {"database", "broker", "worker", "beat", "outbox", "providers", "messages", "webhooks", "ok", "failing"}
     assert body["worker"]["age_seconds"] < 60 and body["beat"]["age_seconds"] < 60
     assert set(body["providers"]) == {"courier", "sms"}
     assert body["messages"]["parked"] == 0
@@ -167,3 +167,38 @@ def test_an_unreachable_broker_answers_503(app, client, working):
         status, body = _health(client)
     assert status == 503 and body["failing"] == ["broker"]
     assert body["broker"]["ok"] is False and body["database"]["ok"] is True
+
+
+def test_webhook_deliveries_given_up_on_are_red_until_delivered_again(app, client, working):
+    """A subscriber whose receiver is down: once its delivery is failed after the last attempt the health page
+    names it (as messages given up on); 重新投递 puts it back on its way."""
+    from sqlalchemy import select
+
+    from app.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscriber
+    from app.services.events import webhooks
+
+    subscriber = WebhookSubscriber(name="12345热线", url="http://127.0.0.1:9/hook", active=True,
+                                   account=factories.user(working, "lz_admin"), actions="accept")
+    working.add(subscriber)
+    working.commit()
+    factories.accepted_case(working)
+    delivery = working.scalar(select(WebhookDelivery).where(WebhookDelivery.subscriber_id == subscriber.id))
+    working.execute(update(OutboxMessage).where(OutboxMessage.done_on.is_(None))
+                    .values(done_on=now(), published_on=now()))
+    working.commit()
+    assert _health(client)[0] == 200  # on its way: not given up on
+    message = delivery.message
+    message.attempts = 3
+    with config_override(app, WEBHOOK_MAX_ATTEMPTS=3):
+        webhooks.deliver_webhook(working, message)  # the last attempt: nothing listens on port 9
+    working.commit()
+    assert delivery.status == DeliveryStatus.FAILED
+    status, body = _health(client)
+    assert status == 503 and "webhooks" in body["failing"]
+    assert body["webhooks"]["failed"] == 1 and body["webhooks"]["subscribers"] == {"12345热线": 1}
+    webhooks.redeliver(working, [delivery.id])
+    working.execute(update(OutboxMessage).where(OutboxMessage.done_on.is_(None))
+                    .values(done_on=now(), published_on=now()))
+    working.commit()
+    status, body = _health(client)
+    assert status == 200 and body["webhooks"]["failed"] == 0

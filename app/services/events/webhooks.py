@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.adapters.webhooks import WebhookRequest, WebhookSender, WebhookUnreachable, get_sender
 from app.domain.workflow import Effect
-from app.errors import ProblemCollector
+from app.errors import Conflict, Problem, ProblemCollector
 from app.models.base import now
 from app.models.case import Case, CaseEvent, OutboxMessage
 from app.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscriber, delivery_id
@@ -174,3 +174,33 @@ def delivery_of(session: Session, subscriber_id: int, event_id: int) -> WebhookD
 
 
 __all__ = ["delivery_id", "deliver_webhook", "queue_deliveries", "redeliver", "new_secret", "sees"]
+
+
+# --- the API's commands (the pages' actions, all or nothing) ------------------------------------------------
+
+
+def redeliver_checked(session: Session, delivery_ids: list[int]) -> list[WebhookDelivery]:
+    """重新投递 of the chosen deliveries, all or nothing: an unknown id or one still on its way (pending) refuses
+    the whole request, with every such problem at once (422)."""
+    problems = ProblemCollector()
+    if not delivery_ids:
+        problems.add("ids", _l("Choose at least one delivery."))
+    readable = [i for i in delivery_ids if 0 < i < 2 ** 31]  # no record has another id (nor can a database say so)
+    found = {d.id: d for d in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(readable)))}
+    for delivery_id_ in delivery_ids:
+        delivery = found.get(delivery_id_)
+        if delivery is None:
+            problems.add("ids", _l("Delivery %(id)s does not exist.", id=delivery_id_))
+        elif delivery.status == DeliveryStatus.PENDING:
+            problems.add("ids", _l("Delivery %(id)s is still on its way.", id=delivery_id_))
+    problems.raise_if_any()
+    return redeliver(session, delivery_ids)
+
+
+def redeliver_one(session: Session, delivery: WebhookDelivery) -> WebhookDelivery:
+    """重新投递 of one delivery: refused (409) while it is still on its way."""
+    if delivery.status == DeliveryStatus.PENDING:
+        raise Conflict(Problem("status", _l("Delivery %(id)s is still on its way.", id=delivery.id)))
+    redeliver(session, [delivery.id])
+    return delivery
+

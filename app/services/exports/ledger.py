@@ -398,6 +398,19 @@ def printed_rows(session: Session, reach: Reach, batches: Iterable[list[tuple]],
         done += len(batch)
 
 
+def supplementary_text(case: Case | None, *, masked: bool = True) -> str:
+    """补充信息 of a ledger row's case on one line ("label：value；label：value"), as the XLSX column writes it,
+    an ID number or phone among the values masked when ``masked`` (where the row's phone is masked: always on the
+    ledger screen and in the ledger API, which mask the phone for everyone). The one formatting of the screen's
+    list and show and of the API answer (the XLSX reads its batches' values with ``_extra_values``, then the same
+    ``form_fields.one_line``)."""
+    if case is None or not case.form_values:
+        return ""
+    guide = case.guide
+    return form_fields.one_line(form_fields.definitions_of(guide.content if guide is not None else None),
+                                case.form_values, masked=masked)
+
+
 def _extra_values(session: Session, case_ids: list[int], definitions: dict[int, list[form_fields.FieldDefinition]]
                   ) -> dict[int, tuple[int, dict]]:
     """(guide id, values) of the cases of a batch that have extra values; the definitions of their guide
