@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -24,14 +24,13 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
 from app.api.case_openapi import in_path, json_content, obj
-from app.api.declared import responses_of
+from app.api.declared import json_object, responses_of
 from app.errors import ProblemCollector, ValidationFailed
 from app.models.org import Department, ServiceCenter
 from app.models.staff import StaffUser
 from app.platform.fab import (
     API_PERMISSIONS,
     AppModelRestApi,
-    MalformedRequest,
     ScopedInterface,
     answers_service_errors,
     current_reach,
@@ -144,9 +143,7 @@ class StaffApi(AppModelRestApi):
     @answers_service_errors
     def set_password(self, pk: int) -> Any:
         """Resets a staff user's password"""
-        body = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(body, dict):
-            raise MalformedRequest("Request is not a JSON object")
+        body = json_object()
         user = accounts.user_to_manage(_session(), pk, current_reach())
         password = body.get("password")
         accounts.check_new_password(password)

@@ -13,15 +13,15 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from flask import Response, request
+from flask import Response
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
 from app.api.case_openapi import array_of, in_path, json_body, json_content, obj
-from app.api.declared import responses_of
+from app.api.declared import json_object, record_ids, responses_of
 from app.errors import NotFound
 from app.models.webhook import WebhookDelivery, WebhookSubscriber
-from app.platform.fab import API_PERMISSIONS, AppModelRestApi, MalformedRequest, ScopedInterface, answers_service_errors
+from app.platform.fab import API_PERMISSIONS, AppModelRestApi, ScopedInterface, answers_service_errors
 from app.services.events import webhooks
 
 _INT = {"type": "integer"}
@@ -135,11 +135,6 @@ class WebhookDeliveryApi(AppModelRestApi):
     @answers_service_errors
     def redeliver_several(self) -> Any:
         """Delivers several events again"""
-        data = request.get_json(silent=True) if request.get_data(cache=True) else {}
-        if not isinstance(data, dict):
-            raise MalformedRequest("Request is not a JSON object")
-        ids = data.get("ids")
-        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise MalformedRequest("ids must be a list of whole numbers")
+        ids = record_ids(json_object().get("ids"), "ids")
         queued = webhooks.redeliver_checked(self.datamodel.session, ids)
         return self.response(200, result={"queued": [delivery.id for delivery in queued]})

@@ -17,7 +17,7 @@ from marshmallow import Schema, fields
 
 from app.api.case_openapi import array_of, json_content, obj
 from app.api.case_schemas import CaseNameSchema
-from app.api.declared import DeclaredApi, in_query, responses_of
+from app.api.declared import DeclaredApi, in_query, page_number, responses_of
 from app.api.oversight import ReconciliationFindingSchema
 from app.api.supervision import SupervisionOrderSchema
 from app.platform.fab import LocalDateTime, MalformedRequest, answers_service_errors, current_reach
@@ -66,13 +66,6 @@ class QueueItemSchema(Schema):
     precheck_due = LocalDateTime(allow_none=True, metadata={"description": "预审: the answer's due time"})
 
 
-def _page() -> int:
-    raw = request.args.get("page", "0")
-    if not raw.isdigit() or len(raw) > 6:
-        raise MalformedRequest("page must be a number from 0")
-    return int(raw)
-
-
 class WorkQueueApi(DeclaredApi):
     """/api/v1/work_queue/: the work queue's tabs."""
 
@@ -107,7 +100,7 @@ class WorkQueueApi(DeclaredApi):
         tab = request.args.get("tab") or "todo"
         if tab not in TABS:
             raise MalformedRequest(f"tab must be one of {', '.join(TABS)}")
-        page = _page()
+        page = page_number()
         user, reach = current_app.appbuilder.sm.current_user, current_reach()
         cases = queue_tabs(self._session, user)
         orders = awaiting_reply(self._session, user)
