@@ -4,13 +4,11 @@ Every endpoint a page serves (the FAB views of ``app/views/`` and the app's own 
 
 * mapped (``ROUTE_MAP``) to the API operations that do the same — as ``"METHOD /api/v1/path"``, spelled as in the
   OpenAPI document /api/v1/_openapi;
-* exempt (``EXEMPT``), with the reason it needs no operation of its own (a form whose submit is mapped, an
-  HTML-only page); or
-* a known gap (``KNOWN_GAPS``): the operation still missing, named.
+* exempt (``EXEMPT``), with the reason it needs no operation of its own (FAB's generic file download on models
+  without a file column, the start page).
 
-An endpoint may be both mapped and a gap when the API covers part of it (e.g. a list's bulk delete, but not its
-other actions). ``tests/api/test_route_map.py`` walks the app's url_map and holds this map to it. Pure data; the
-one helper names the endpoints a page serves.
+There is no third way: a new page endpoint without its API operation fails ``tests/api/test_route_map.py``, which
+walks the app's url_map and holds this map to it. Pure data; the one helper names the endpoints a page serves.
 
 Bulk list actions (FAB's ``action_post``, ``action/<name>/<pk>``) count as actions: ``muldelete`` is the API's
 ``DELETE`` of each record. A route FAB registers but no role may use (its permission is not among the view's
@@ -249,10 +247,6 @@ EXEMPT: dict[str, str] = {
     "StaffUserView.download": NO_FILE_COLUMN,
     "MatterFieldView.download": NO_FILE_COLUMN,
     "WebhookSubscriberView.download": NO_FILE_COLUMN,
-}
-
-#: endpoint → the API operation still missing.
-KNOWN_GAPS: dict[str, str] = {
 }
 
 #: endpoints that are not pages of the product: FAB's own security and locale views, static files, the public

@@ -1,12 +1,12 @@
-"""Headless for real (issue 15): every endpoint a page serves is an API operation (``app.api.route_map``), is
-exempt with a reason, or is a named known gap; every operation the map names is in the OpenAPI document; and the
-map names no endpoint that is gone."""
+"""Headless for real (issue 15): every endpoint a page serves is an API operation (``app.api.route_map``) or is
+exempt with a reason; every operation the map names is in the OpenAPI document; and the map names no endpoint
+that is gone."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.api.route_map import EXEMPT, KNOWN_GAPS, ROUTE_MAP, page_endpoints
+from app.api.route_map import EXEMPT, ROUTE_MAP, page_endpoints
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -18,11 +18,10 @@ def operations(api) -> set[str]:
             if method in METHODS}
 
 
-def test_every_page_endpoint_is_mapped_exempt_or_a_known_gap(app):
+def test_every_page_endpoint_is_an_api_operation_or_exempt(app):
     pages = page_endpoints(app)
-    unaccounted = sorted(e for e in pages if e not in ROUTE_MAP and e not in EXEMPT and e not in KNOWN_GAPS)
-    assert not unaccounted, f"page endpoints neither mapped to the API, exempt nor a known gap: {unaccounted}"
-    print(f"\n{len(KNOWN_GAPS)} page endpoints still have no API operation (KNOWN_GAPS)")
+    unaccounted = sorted(e for e in pages if e not in ROUTE_MAP and e not in EXEMPT)
+    assert not unaccounted, f"page endpoints with no API operation (map them in app/api/route_map.py): {unaccounted}"
 
 
 def test_every_mapped_operation_is_in_the_openapi_document(operations):
@@ -33,11 +32,11 @@ def test_every_mapped_operation_is_in_the_openapi_document(operations):
 
 def test_the_map_names_only_endpoints_that_exist(app):
     pages = page_endpoints(app)
-    gone = sorted(e for e in (*ROUTE_MAP, *EXEMPT, *KNOWN_GAPS) if e not in pages)
+    gone = sorted(e for e in (*ROUTE_MAP, *EXEMPT) if e not in pages)
     assert not gone, f"the route map names endpoints no page serves: {gone}"
 
 
-def test_every_exemption_and_gap_gives_its_reason():
-    assert all(reason.strip() for reason in (*EXEMPT.values(), *KNOWN_GAPS.values()))
+def test_every_exemption_gives_its_reason():
+    assert all(reason.strip() for reason in EXEMPT.values())
     assert all(ops for ops in ROUTE_MAP.values())
-    assert not set(EXEMPT) & (set(ROUTE_MAP) | set(KNOWN_GAPS)), "an exempt endpoint is mapped or a gap as well"
+    assert not set(EXEMPT) & set(ROUTE_MAP), "an exempt endpoint is mapped as well"
