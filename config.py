@@ -143,6 +143,8 @@ WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
 #: the event feed (GET /api/v1/events): at most this many events per answer
 EVENT_FEED_MAX_LIMIT = int(os.environ.get("EVENT_FEED_MAX_LIMIT", "500"))
+#: how long an API client's Idempotency-Key is remembered (its answer replayed) before it may be used anew
+IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
 #: a worker that lost the broker tries it again this often (Celery's own back-off grows to 30 s, so a worker
 #: would resume up to half a minute after Redis is back)
 BROKER_RETRY_SECONDS = float(os.environ.get("BROKER_RETRY_SECONDS", "2"))

@@ -76,4 +76,4 @@ class HttpWebhookSender:
 
 
 def get_sender(config: Mapping[str, Any]) -> WebhookSender:
-    return HttpWebhookSender(timeout=float(config.get("WEBHOOK_TIMEOUT_SECONDS", 10)))
+    return HttpWebhookSender(timeout=float(config["WEBHOOK_TIMEOUT_SECONDS"]))

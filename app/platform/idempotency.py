@@ -84,7 +84,7 @@ def _session() -> Any:
 
 
 def _hours() -> int:
-    return int(current_app.config.get("IDEMPOTENCY_KEY_HOURS", 24))
+    return int(current_app.config["IDEMPOTENCY_KEY_HOURS"])
 
 
 def purge_expired_keys(session: Any) -> int:
